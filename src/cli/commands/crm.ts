@@ -1,0 +1,49 @@
+// `utsend persons list` and `utsend selections members <id>`.
+import type { Command } from "commander";
+import { listPersons, type PersonSummary } from "../../contacts/persons.ts";
+import { selectionMembers } from "../../selections/store.ts";
+import { type CliContext, parseIntOption, table } from "../context.ts";
+
+function printPersons(ctx: CliContext, page: { items: PersonSummary[]; total: number; offset: number }) {
+  if (ctx.json()) {
+    ctx.printJson(page);
+    return;
+  }
+  ctx.print(
+    table(
+      ["ID", "Name", "E-mail", "Mobile", "Company"],
+      page.items.map((p) => [p.id, p.fullName, p.email, p.mobile, p.companyName]),
+    ),
+  );
+  ctx.print(`${page.items.length} of ${page.total} (from ${page.offset + 1})`);
+}
+
+export function registerCrmCommands(program: Command, ctx: CliContext): void {
+  const persons = program.command("persons").description("the person register");
+  persons
+    .command("list")
+    .description("list persons, optionally searching by name, e-mail or company")
+    .option("-q, --query <text>", "search text")
+    .option("--limit <n>", "rows to show (1–500)", "50")
+    .option("--offset <n>", "rows to skip", "0")
+    .action(async (options: { query?: string; limit: string; offset: string }) => {
+      const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
+      const offset = parseIntOption(options.offset, "--offset");
+      const page = await ctx.withDb((h) => listPersons(h.db, { q: options.query }, { limit, offset }));
+      printPersons(ctx, page);
+    });
+
+  const selections = program.command("selections").description("selections");
+  selections
+    .command("members <id>")
+    .description("list a selection's members, evaluated now")
+    .option("--limit <n>", "rows to show (1–500)", "50")
+    .option("--offset <n>", "rows to skip", "0")
+    .action(async (id: string, options: { limit: string; offset: string }) => {
+      const selectionId = parseIntOption(id, "id");
+      const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
+      const offset = parseIntOption(options.offset, "--offset");
+      const page = await ctx.withDb((h) => selectionMembers(h.db, selectionId, {}, { limit, offset }));
+      printPersons(ctx, page);
+    });
+}

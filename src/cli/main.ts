@@ -1,0 +1,48 @@
+// The `utsend` command line: parses arguments, runs one command, maps errors to exit codes.
+import { Command, CommanderError } from "commander";
+import { AppError } from "../shared/errors.ts";
+import { registerCrmCommands } from "./commands/crm.ts";
+import { registerServerCommands } from "./commands/server.ts";
+import { registerUserCommands } from "./commands/users.ts";
+import { createContext } from "./context.ts";
+import { exitCodeOf } from "./exit-codes.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("utsend")
+    .description("utsend: marketing mailings over a small CRM")
+    .option("--json", "print machine-readable JSON")
+    .showHelpAfterError()
+    .exitOverride();
+  const ctx = createContext(() => Boolean(program.opts().json));
+  registerServerCommands(program, ctx);
+  registerUserCommands(program, ctx);
+  registerCrmCommands(program, ctx);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const json = argv.includes("--json");
+    if (error instanceof AppError) {
+      if (json) process.stderr.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })}\n`);
+      else process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      return exitCodeOf[error.code];
+    }
+    const message = (error as Error).message ?? String(error);
+    if (json) process.stderr.write(`${JSON.stringify({ error: { code: "INTERNAL", message, details: {} } })}\n`);
+    else process.stderr.write(`error: ${message}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] && /(cli[/\\]main\.ts|bin[/\\]utsend(\.js)?)$/.test(process.argv[1]);
+if (isEntry) {
+  const code = await runCli(process.argv.slice(2));
+  // `start` keeps the process alive through the server; everything else ends here.
+  if (code !== 0 || !process.argv.slice(2).includes("start")) process.exitCode = code;
+}

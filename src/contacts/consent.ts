@@ -1,0 +1,137 @@
+// Consent per purpose and subscriptions per type: the current state plus an append-only history of every change.
+import type { Db } from "../db/connect.ts";
+import { isoNow } from "../shared/clock.ts";
+import { AppError, missingReference, notFound } from "../shared/errors.ts";
+import type { ConsentSource, LegalBasis, SubscriptionStatus } from "./person-rules.ts";
+
+export type ConsentChange = {
+  purpose: string;
+  legalBasis: LegalBasis;
+  source: ConsentSource;
+  comment?: string | null;
+  userId?: number | null;
+};
+
+/** Sources through which the person acts for themselves; only they may undo an unsubscribe. */
+const PERSON_OWN_SOURCES: ConsentSource[] = ["form", "unsubscribe-link"];
+
+export async function recordConsent(db: Db, personId: number, change: ConsentChange): Promise<void> {
+  const person = await db.selectFrom("persons").select("id").where("id", "=", personId).executeTakeFirst();
+  if (!person) throw notFound("person", personId);
+  const purpose = await db
+    .selectFrom("consent_purposes")
+    .select("id")
+    .where("key", "=", change.purpose)
+    .executeTakeFirst();
+  if (!purpose) throw new AppError("REFERENCE_NOT_FOUND", `purpose: no consent purpose "${change.purpose}"`, { field: "purpose" });
+  const now = isoNow();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("person_consents")
+      .values({
+        person_id: personId,
+        purpose_id: purpose.id,
+        legal_basis: change.legalBasis,
+        source: change.source,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["person_id", "purpose_id"])
+          .doUpdateSet({ legal_basis: change.legalBasis, source: change.source, updated_at: now }),
+      )
+      .execute();
+    await trx
+      .insertInto("consent_history")
+      .values({
+        person_id: personId,
+        purpose_id: purpose.id,
+        subscription_type_id: null,
+        change: change.legalBasis,
+        source: change.source,
+        comment: change.comment ?? null,
+        user_id: change.userId ?? null,
+        created_at: now,
+      })
+      .execute();
+  });
+}
+
+export type SubscriptionChange = {
+  typeId: number;
+  status: SubscriptionStatus;
+  source: ConsentSource;
+  comment?: string | null;
+  userId?: number | null;
+};
+
+export async function setSubscription(db: Db, personId: number, change: SubscriptionChange): Promise<void> {
+  const person = await db.selectFrom("persons").select("id").where("id", "=", personId).executeTakeFirst();
+  if (!person) throw notFound("person", personId);
+  const type = await db.selectFrom("subscription_types").select("id").where("id", "=", change.typeId).executeTakeFirst();
+  if (!type) throw missingReference("typeId", "subscription type", change.typeId);
+  const current = await db
+    .selectFrom("person_subscriptions")
+    .select("status")
+    .where("person_id", "=", personId)
+    .where("type_id", "=", change.typeId)
+    .executeTakeFirst();
+  if (current?.status === "unsubscribed" && change.status !== "unsubscribed" && !PERSON_OWN_SOURCES.includes(change.source))
+    throw new AppError(
+      "UNSUBSCRIBE_REMEMBERED",
+      "status: the person unsubscribed from this type; only the person can subscribe again",
+      { field: "status" },
+    );
+  const now = isoNow();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("person_subscriptions")
+      .values({ person_id: personId, type_id: change.typeId, status: change.status, updated_at: now })
+      .onConflict((oc) => oc.columns(["person_id", "type_id"]).doUpdateSet({ status: change.status, updated_at: now }))
+      .execute();
+    await trx
+      .insertInto("consent_history")
+      .values({
+        person_id: personId,
+        purpose_id: null,
+        subscription_type_id: change.typeId,
+        change: change.status,
+        source: change.source,
+        comment: change.comment ?? null,
+        user_id: change.userId ?? null,
+        created_at: now,
+      })
+      .execute();
+  });
+}
+
+export async function consentHistory(db: Db, personId: number) {
+  const rows = await db
+    .selectFrom("consent_history as h")
+    .leftJoin("consent_purposes as cp", "cp.id", "h.purpose_id")
+    .leftJoin("subscription_types as st", "st.id", "h.subscription_type_id")
+    .leftJoin("users as u", "u.id", "h.user_id")
+    .select([
+      "h.id",
+      "cp.key as purpose",
+      "st.name as subscription_type",
+      "h.change",
+      "h.source",
+      "h.comment",
+      "u.name as user_name",
+      "h.created_at",
+    ])
+    .where("h.person_id", "=", personId)
+    .orderBy("h.id", "desc")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    purpose: r.purpose,
+    subscriptionType: r.subscription_type,
+    change: r.change,
+    source: r.source,
+    comment: r.comment,
+    userName: r.user_name,
+    createdAt: r.created_at,
+  }));
+}

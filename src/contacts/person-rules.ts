@@ -1,0 +1,76 @@
+// Pure rules for a person's fields: e-mail validity, E.164 mobile numbers, names, the primary address.
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import validator from "validator";
+import type { FieldProblem } from "../shared/errors.ts";
+
+export const LEGAL_BASES = ["consent", "contract", "legitimate-interest", "withdrawn"] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+export const CONSENT_SOURCES = ["form", "import", "manual", "api", "unsubscribe-link"] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+export const SUBSCRIPTION_STATUSES = ["subscribed", "unsubscribed", "never"] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export function isValidEmail(address: string): boolean {
+  return address.length <= 254 && validator.isEmail(address, { allow_display_name: false, require_tld: true });
+}
+
+/** Normalises a phone number to E.164, reading numbers without a country code as numbers in `defaultCountry`. */
+export function toE164(raw: string, defaultCountry: string): string | null {
+  const trimmed = raw.trim();
+  if (!/^[+\d][\d\s().-]{3,}$/.test(trimmed)) return null;
+  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** A mobile number must also be of a type that can receive SMS where the metadata knows the type. */
+export function toMobileE164(raw: string, defaultCountry: string): string | null {
+  const e164 = toE164(raw, defaultCountry);
+  if (!e164) return null;
+  const type = parsePhoneNumberFromString(e164)?.getType();
+  return type === undefined || type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE" ? e164 : null;
+}
+
+export type EmailInput = { address: string; primary?: boolean | undefined };
+export type NormalisedEmail = { address: string; addressLower: string; primary: boolean };
+
+/** Validates a person's addresses: each valid, no repeats, exactly one primary (the first when none is marked). */
+export function normaliseEmails(emails: EmailInput[], problems: FieldProblem[]): NormalisedEmail[] {
+  const seen = new Set<string>();
+  const out: NormalisedEmail[] = [];
+  emails.forEach((email, index) => {
+    const address = email.address.trim();
+    const field = `emails[${index}].address`;
+    if (!isValidEmail(address)) {
+      problems.push({ field, message: `"${email.address}" is not a valid e-mail address` });
+      return;
+    }
+    const addressLower = address.toLowerCase();
+    if (seen.has(addressLower)) {
+      problems.push({ field, message: `"${address}" is listed twice` });
+      return;
+    }
+    seen.add(addressLower);
+    out.push({ address, addressLower, primary: email.primary === true });
+  });
+  const primaries = out.filter((e) => e.primary).length;
+  if (primaries > 1) problems.push({ field: "emails", message: "only one address can be primary" });
+  if (primaries === 0 && out[0]) out[0].primary = true;
+  return out;
+}
+
+export function fullName(p: { first_name: string | null; middle_name: string | null; last_name: string | null }) {
+  return [p.first_name, p.middle_name, p.last_name].filter((part) => part && part.trim() !== "").join(" ");
+}
+
+/** Lower-cased "first middle last" used for search; the same on both databases (LIKE differs in case). */
+export function searchName(p: {
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+}): string {
+  return fullName(p).toLowerCase();
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,47 @@
+// Opens the database: embedded SQLite (WAL) by default, PostgreSQL when the URL says so. Same Kysely API for both.
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+
+export type Dialect = "sqlite" | "postgres";
+export type Db = Kysely<Database>;
+export type DbHandle = { db: Db; dialect: Dialect; describe: string; close(): Promise<void> };
+
+export type DbOptions = { databaseUrl: string; dataDir: string; databaseSchema?: string };
+
+const INT8_OID = 20;
+
+export async function openDatabase(options: DbOptions): Promise<DbHandle> {
+  const url = options.databaseUrl;
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.databaseSchema ?? "public");
+  const file = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : join(options.dataDir, "utsend.db");
+  return openSqlite(file);
+}
+
+function openSqlite(file: string): DbHandle {
+  if (file !== ":memory:") mkdirSync(dirname(resolve(file)), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  // Several worker processes share the file: wait for a lock instead of failing at once.
+  database.pragma("busy_timeout = 10000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: "sqlite", describe: `SQLite ${file}`, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, schema: string): Promise<DbHandle> {
+  // count(*) and bigint come back as strings from pg; our numbers stay far below 2^53.
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text"),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: 10, types, options: `-c search_path=${schema}` });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const safeUrl = url.replace(/\/\/[^@/]*@/, "//");
+  return { db, dialect: "postgres", describe: `PostgreSQL ${safeUrl} schema ${schema}`, close: () => db.destroy() };
+}

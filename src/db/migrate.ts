@@ -1,0 +1,25 @@
+// Runs the migrations in order with Kysely's Migrator; the same files serve SQLite and PostgreSQL.
+import type { Kysely } from "kysely";
+import { type MigrationProvider, Migrator } from "kysely/migration";
+import type { DbHandle } from "./connect.ts";
+import * as initial from "./migrations/0001-initial.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
+type DialectMigration = { up(db: Kysely<any>, dialect: DbHandle["dialect"]): Promise<void> };
+
+const migrations: Record<string, DialectMigration> = {
+  "0001-initial": initial,
+};
+
+export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(migrations).map(([name, m]) => [name, { up: (db) => m.up(db, handle.dialect) }]),
+      ),
+  };
+  const migrator = new Migrator({ db: handle.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

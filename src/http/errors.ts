@@ -1,0 +1,84 @@
+// Maps error codes to HTTP statuses and turns every failure into {error: {code, message, details}}.
+import type { FastifyError, FastifyInstance } from "fastify";
+import { AppError, type ErrorCode, type FieldProblem } from "../shared/errors.ts";
+
+export const httpStatusOf: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  REFERENCE_NOT_FOUND: 400,
+  CONFLICT: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  LOGIN_FAILED: 401,
+  RATE_LIMITED: 429,
+  UNSUBSCRIBE_REMEMBERED: 409,
+  SELECTION_CYCLE: 409,
+  SELECTION_KIND_MISMATCH: 409,
+  CONFIG_INVALID: 500,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL: 500,
+};
+
+type AjvIssue = { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string };
+
+/** Turns ajv's issues into field problems named as the API names fields (`emails[0].address`). */
+export function fieldProblems(issues: AjvIssue[], context: string): FieldProblem[] {
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    let path = (issue.instancePath ?? "")
+      .split("/")
+      .filter(Boolean)
+      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+      .join("")
+      .replace(/^\./, "");
+    if (issue.keyword === "required" && typeof issue.params?.missingProperty === "string")
+      path = path ? `${path}.${issue.params.missingProperty}` : issue.params.missingProperty;
+    if (issue.keyword === "additionalProperties" && typeof issue.params?.additionalProperty === "string") {
+      path = path ? `${path}.${issue.params.additionalProperty}` : issue.params.additionalProperty;
+      issue.message = "is not a known field";
+    }
+    const field = path || context;
+    const message = issue.keyword === "required" ? "is required" : (issue.message ?? "is invalid");
+    const key = `${field}:${message}`;
+    // anyOf/const noise from unions says less than the first concrete issue for the same field
+    if (seen.has(key) || (issue.keyword === "const" && problems.some((p) => p.field === field))) continue;
+    seen.add(key);
+    problems.push({ field, message });
+  }
+  return problems;
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {
+    if (error instanceof AppError) {
+      const status = httpStatusOf[error.code];
+      if (status >= 500) request.log.error({ err: error }, error.message);
+      return reply.status(status).send({ error: { code: error.code, message: error.message, details: error.details } });
+    }
+    if (error.validation) {
+      const fields = fieldProblems(error.validation, error.validationContext ?? "body");
+      const message = `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+      return reply.status(400).send({ error: { code: "VALIDATION_FAILED", message, details: { fields } } });
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413)
+      return reply.status(413).send({ error: { code: "PAYLOAD_TOO_LARGE", message: error.message, details: {} } });
+    if (error.statusCode === 429)
+      return reply.status(429).send({ error: { code: "RATE_LIMITED", message: error.message, details: {} } });
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Malformed JSON, a wrong content type and the like: the body is what is wrong.
+      const fields = [{ field: "body", message: error.message }];
+      return reply
+        .status(400)
+        .send({ error: { code: "VALIDATION_FAILED", message: `Invalid input: ${error.message}`, details: { fields } } });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return reply.status(500).send({ error: { code: "INTERNAL", message: "Internal error", details: {} } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: { code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}`, details: {} },
+    }),
+  );
+}

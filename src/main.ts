@@ -1,0 +1,65 @@
+// Composition root: config → database → features → HTTP server. Wired by hand; nothing global.
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { countUsers, createUser } from "./auth/users.ts";
+import { type DbHandle, openDatabase } from "./db/connect.ts";
+import { migrateToLatest } from "./db/migrate.ts";
+import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
+import { buildApp } from "./http/app.ts";
+import type { Config } from "./shared/config.ts";
+
+export type Output = { info(line: string): void };
+
+export async function openMigrated(config: Config): Promise<DbHandle> {
+  const handle = await openDatabase(config);
+  await migrateToLatest(handle);
+  return handle;
+}
+
+/** Creates the first admin when there are no users; a generated password is printed once and never stored in clear. */
+export async function ensureAdmin(handle: DbHandle, config: Config, out: Output): Promise<void> {
+  if ((await countUsers(handle.db)) > 0) return;
+  const generated = config.adminPassword === "";
+  const password = generated ? randomBytes(12).toString("base64url") : config.adminPassword;
+  await createUser(handle.db, { email: config.adminEmail, name: "Administrator", role: "admin", password });
+  out.info(
+    generated
+      ? `Created admin ${config.adminEmail} with password ${password} (shown once; set UTSEND_ADMIN_PASSWORD to choose it)`
+      : `Created admin ${config.adminEmail} with the password from UTSEND_ADMIN_PASSWORD`,
+  );
+}
+
+export async function ensureDemoData(handle: DbHandle, config: Config, out: Output): Promise<void> {
+  if (!config.demoData || (await isDemoLoaded(handle.db))) return;
+  const persons = await handle.db
+    .selectFrom("persons")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  if (Number(persons.n) > 0) return;
+  const summary = await loadDemoData(handle.db, config.defaultCountry);
+  out.info(
+    `Loaded demo data: ${summary.companies} companies, ${summary.persons} persons, ${summary.selections} selections, ${summary.projects} projects`,
+  );
+}
+
+export type RunningServer = { app: FastifyInstance; url: string; handle: DbHandle; close(): Promise<void> };
+
+export async function startServer(config: Config, out: Output, options: { webRoot?: string } = {}): Promise<RunningServer> {
+  const handle = await openMigrated(config);
+  await ensureAdmin(handle, config, out);
+  await ensureDemoData(handle, config, out);
+  const app = await buildApp({ handle, config, ...(options.webRoot ? { webRoot: options.webRoot } : {}) });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  return {
+    app,
+    url,
+    handle,
+    close: async () => {
+      await app.close();
+      await handle.close();
+    },
+  };
+}

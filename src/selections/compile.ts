@@ -1,0 +1,201 @@
+// Compiles selections to SQL: every kind becomes a subquery of person ids, evaluated by the database, never in JS.
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+import { escapeLike } from "../contacts/person-rules.ts";
+import { AppError, notFound } from "../shared/errors.ts";
+import type { Criteria, Criterion, LeafCriterion, TextOp } from "./criteria.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: the scope joins aliased tables (p, c, e) that Kysely types only per query.
+type Scope = ExpressionBuilder<any, any>;
+type Column = Expression<unknown>;
+
+const FIELD_COLUMNS: Record<string, string> = {
+  "person.firstName": "p.first_name",
+  "person.lastName": "p.last_name",
+  "person.title": "p.title",
+  "person.language": "p.language",
+  "person.email": "e.address_lower",
+  "person.mobile": "p.mobile",
+  "person.phone": "p.phone",
+  "person.formerEmployee": "p.former_employee",
+  "person.createdAt": "p.created_at",
+  "company.name": "c.name",
+  "company.city": "c.city",
+  "company.postcode": "c.postcode",
+  "company.country": "c.country",
+  "company.domain": "c.domain",
+  "company.orgNumber": "c.org_number",
+};
+
+type Lookups = {
+  customFields: Map<string, { id: number; type: string }>;
+  purposes: Map<string, number>;
+};
+
+function textCondition(eb: Scope, column: Column, op: TextOp, value: string | undefined, numeric: boolean) {
+  const lowered = sql`lower(${column})`;
+  const v = (value ?? "").toLowerCase();
+  const like = (pattern: string) => sql<SqlBool>`${lowered} like ${pattern} escape '\\'`;
+  switch (op) {
+    case "eq":
+      return numeric ? sql<SqlBool>`cast(${column} as numeric) = cast(${value} as numeric)` : sql<SqlBool>`${lowered} = ${v}`;
+    case "neq":
+      return eb.or([
+        sql<SqlBool>`${column} is null`,
+        numeric ? sql<SqlBool>`cast(${column} as numeric) <> cast(${value} as numeric)` : sql<SqlBool>`${lowered} <> ${v}`,
+      ]);
+    case "contains":
+      return like(`%${escapeLike(v)}%`);
+    case "notContains":
+      return eb.or([sql<SqlBool>`${column} is null`, sql<SqlBool>`not (${like(`%${escapeLike(v)}%`)})`]);
+    case "startsWith":
+      return like(`${escapeLike(v)}%`);
+    case "isEmpty":
+      return eb.or([sql<SqlBool>`${column} is null`, sql<SqlBool>`${column} = ''`]);
+    case "isNotEmpty":
+      return eb.and([sql<SqlBool>`${column} is not null`, sql<SqlBool>`${column} <> ''`]);
+    case "gt":
+      return numeric ? sql<SqlBool>`cast(${column} as numeric) > cast(${value} as numeric)` : sql<SqlBool>`${column} > ${value}`;
+    case "lt":
+      return numeric ? sql<SqlBool>`cast(${column} as numeric) < cast(${value} as numeric)` : sql<SqlBool>`${column} < ${value}`;
+  }
+}
+
+function leafCondition(eb: Scope, criterion: LeafCriterion, lookups: Lookups): Expression<SqlBool> {
+  switch (criterion.type) {
+    case "field": {
+      const column = sql.ref(FIELD_COLUMNS[criterion.field]!);
+      if (criterion.field === "person.formerEmployee") {
+        const wanted = (criterion.value === "true") === (criterion.op === "eq") ? 1 : 0;
+        return sql<SqlBool>`${column} = ${wanted}`;
+      }
+      return textCondition(eb, column, criterion.op, criterion.value, false);
+    }
+    case "customField": {
+      const field = lookups.customFields.get(criterion.key)!;
+      const value = sql`(select v.value from person_custom_values v where v.person_id = p.id and v.field_id = ${field.id})`;
+      return textCondition(eb, value, criterion.op, criterion.value, field.type === "number");
+    }
+    case "interest": {
+      const has = sql<SqlBool>`exists (select 1 from person_interests pi join interests i on i.id = pi.interest_id
+        where pi.person_id = p.id and i.name_lower = ${criterion.interest.toLowerCase()})`;
+      return criterion.op === "has" ? has : sql<SqlBool>`not ${has}`;
+    }
+    case "consent": {
+      const purposeId = lookups.purposes.get(criterion.purpose)!;
+      const any = (extra: ReturnType<typeof sql>) =>
+        sql<SqlBool>`exists (select 1 from person_consents pc where pc.person_id = p.id and pc.purpose_id = ${purposeId} ${extra})`;
+      if (criterion.state === "active") return any(sql`and pc.legal_basis <> 'withdrawn'`);
+      if (criterion.state === "withdrawn") return any(sql`and pc.legal_basis = 'withdrawn'`);
+      return sql<SqlBool>`not ${any(sql``)}`;
+    }
+    case "subscription": {
+      if (criterion.status === "never")
+        return sql<SqlBool>`not exists (select 1 from person_subscriptions ps where ps.person_id = p.id
+          and ps.type_id = ${criterion.typeId} and ps.status <> 'never')`;
+      return sql<SqlBool>`exists (select 1 from person_subscriptions ps where ps.person_id = p.id
+        and ps.type_id = ${criterion.typeId} and ps.status = ${criterion.status})`;
+    }
+  }
+}
+
+function criteriaCondition(
+  eb: Scope,
+  match: "all" | "any",
+  criteria: Criterion[],
+  lookups: Lookups,
+): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = criteria.map((c) =>
+    c.type === "group" ? criteriaCondition(eb, c.match, c.criteria, lookups) : leafCondition(eb, c, lookups),
+  );
+  if (parts.length === 0) return sql<SqlBool>`1 = 1`;
+  return match === "all" ? eb.and(parts) : eb.or(parts);
+}
+
+function leaves(criteria: Criterion[]): LeafCriterion[] {
+  return criteria.flatMap((c) => (c.type === "group" ? c.criteria : [c]));
+}
+
+/** Loads what the criteria name and reports any that does not exist, with the path to it. */
+export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookups> {
+  const all = leaves(criteria.criteria);
+  const keys = [...new Set(all.flatMap((c) => (c.type === "customField" ? [c.key] : [])))];
+  const purposes = [...new Set(all.flatMap((c) => (c.type === "consent" ? [c.purpose] : [])))];
+  const typeIds = [...new Set(all.flatMap((c) => (c.type === "subscription" ? [c.typeId] : [])))];
+  const [fieldRows, purposeRows, typeRows] = await Promise.all([
+    keys.length ? db.selectFrom("custom_fields").select(["id", "key", "type"]).where("key", "in", keys).execute() : [],
+    purposes.length
+      ? db.selectFrom("consent_purposes").select(["id", "key"]).where("key", "in", purposes).execute()
+      : [],
+    typeIds.length ? db.selectFrom("subscription_types").select("id").where("id", "in", typeIds).execute() : [],
+  ]);
+  const lookups: Lookups = {
+    customFields: new Map(fieldRows.map((r) => [r.key, { id: r.id, type: r.type }])),
+    purposes: new Map(purposeRows.map((r) => [r.key, r.id])),
+  };
+  const known = new Set(typeRows.map((r) => r.id));
+  const missing: Array<{ field: string; message: string }> = [];
+  const walk = (list: Criterion[], path: string) =>
+    list.forEach((c, i) => {
+      const at = `${path}.criteria[${i}]`;
+      if (c.type === "group") walk(c.criteria, at);
+      else if (c.type === "customField" && !lookups.customFields.has(c.key))
+        missing.push({ field: `${at}.key`, message: `no custom field "${c.key}"` });
+      else if (c.type === "consent" && !lookups.purposes.has(c.purpose))
+        missing.push({ field: `${at}.purpose`, message: `no consent purpose "${c.purpose}"` });
+      else if (c.type === "subscription" && !known.has(c.typeId))
+        missing.push({ field: `${at}.typeId`, message: `no subscription type ${c.typeId}` });
+    });
+  walk(criteria.criteria, "criteria");
+  if (missing.length > 0)
+    throw new AppError("REFERENCE_NOT_FOUND", missing.map((m) => `${m.field}: ${m.message}`).join("; "), {
+      field: missing[0]!.field,
+      fields: missing,
+    });
+  return lookups;
+}
+
+/** Persons matching dynamic criteria, as a subquery of ids. */
+export async function criteriaPersonIds(db: Db, criteria: Criteria): Promise<Expression<number>> {
+  const lookups = await resolveLookups(db, criteria);
+  return db
+    .selectFrom("persons as p")
+    .leftJoin("companies as c", "c.id", "p.company_id")
+    .leftJoin("person_emails as e", (join) => join.onRef("e.person_id", "=", "p.id").on("e.is_primary", "=", 1))
+    .select("p.id")
+    .where((eb) => criteriaCondition(eb as Scope, criteria.match, criteria.criteria, lookups)) as unknown as Expression<number>;
+}
+
+const MAX_DEPTH = 20;
+
+/** The members of any selection as a subquery of person ids; combined selections recurse with cycle detection. */
+export async function selectionPersonIds(db: Db, selectionId: number, path: number[] = []): Promise<Expression<number>> {
+  if (path.includes(selectionId) || path.length > MAX_DEPTH)
+    throw new AppError("SELECTION_CYCLE", `selection ${selectionId} includes itself through ${path.join(" → ")}`, {
+      path: [...path, selectionId],
+    });
+  const selection = await db.selectFrom("selections").selectAll().where("id", "=", selectionId).executeTakeFirst();
+  if (!selection) throw notFound("selection", selectionId);
+  switch (selection.kind) {
+    case "static":
+      return db
+        .selectFrom("selection_members")
+        .select("person_id")
+        .where("selection_id", "=", selectionId) as unknown as Expression<number>;
+    case "dynamic":
+      return criteriaPersonIds(db, JSON.parse(selection.criteria ?? '{"match":"all","criteria":[]}') as Criteria);
+    case "combined": {
+      const next = [...path, selectionId];
+      const left = await selectionPersonIds(db, selection.left_id!, next);
+      const right = await selectionPersonIds(db, selection.right_id!, next);
+      const base = db.selectFrom("persons as p").select("p.id");
+      const query =
+        selection.combine_op === "union"
+          ? base.where((eb) => eb.or([eb("p.id", "in", left), eb("p.id", "in", right)]))
+          : selection.combine_op === "intersection"
+            ? base.where("p.id", "in", left).where("p.id", "in", right)
+            : base.where("p.id", "in", left).where("p.id", "not in", right);
+      return query as unknown as Expression<number>;
+    }
+  }
+}

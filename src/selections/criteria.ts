@@ -1,0 +1,139 @@
+// Dynamic selection criteria: their shape (one TypeBox schema for validation, types and OpenAPI) and pure checks.
+import Type, { type Static, type TSchema } from "typebox";
+import type { FieldProblem } from "../shared/errors.ts";
+
+export const PERSON_FIELDS = {
+  "person.firstName": "text",
+  "person.lastName": "text",
+  "person.title": "text",
+  "person.language": "text",
+  "person.email": "text",
+  "person.mobile": "text",
+  "person.phone": "text",
+  "person.formerEmployee": "boolean",
+  "person.createdAt": "date",
+  "company.name": "text",
+  "company.city": "text",
+  "company.postcode": "text",
+  "company.country": "text",
+  "company.domain": "text",
+  "company.orgNumber": "text",
+} as const;
+export type CriterionField = keyof typeof PERSON_FIELDS;
+
+export const TEXT_OPS = ["eq", "neq", "contains", "notContains", "startsWith", "isEmpty", "isNotEmpty", "gt", "lt"] as const;
+export type TextOp = (typeof TEXT_OPS)[number];
+const OPS_WITHOUT_VALUE: TextOp[] = ["isEmpty", "isNotEmpty"];
+
+const literalUnion = <const T extends string[]>(values: readonly [...T]) => Type.Enum<T>(values);
+
+const FieldCriterion = Type.Object(
+  {
+    type: Type.Literal("field"),
+    field: literalUnion(Object.keys(PERSON_FIELDS) as CriterionField[]),
+    op: literalUnion(TEXT_OPS),
+    value: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+const CustomFieldCriterion = Type.Object(
+  {
+    type: Type.Literal("customField"),
+    key: Type.String({ minLength: 1, maxLength: 40 }),
+    op: literalUnion(TEXT_OPS),
+    value: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+const InterestCriterion = Type.Object(
+  {
+    type: Type.Literal("interest"),
+    op: literalUnion(["has", "hasNot"]),
+    interest: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+const ConsentCriterion = Type.Object(
+  {
+    type: Type.Literal("consent"),
+    purpose: Type.String({ minLength: 1, maxLength: 40 }),
+    state: literalUnion(["active", "withdrawn", "missing"]),
+  },
+  { additionalProperties: false },
+);
+const SubscriptionCriterion = Type.Object(
+  {
+    type: Type.Literal("subscription"),
+    typeId: Type.Integer({ minimum: 1 }),
+    status: literalUnion(["subscribed", "unsubscribed", "never"]),
+  },
+  { additionalProperties: false },
+);
+const LeafCriterion = Type.Union([
+  FieldCriterion,
+  CustomFieldCriterion,
+  InterestCriterion,
+  ConsentCriterion,
+  SubscriptionCriterion,
+]);
+
+// Groups nest one level deep in the schema (all/any of leaves); enough for "A and (B or C)" without recursive schemas.
+const GroupCriterion = Type.Object(
+  {
+    type: Type.Literal("group"),
+    match: literalUnion(["all", "any"]),
+    criteria: Type.Array(LeafCriterion, { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CriteriaSchema = Type.Object(
+  {
+    match: literalUnion(["all", "any"]),
+    criteria: Type.Array(Type.Union([LeafCriterion, GroupCriterion]), { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Criteria = {
+  match: "all" | "any";
+  criteria: Criterion[];
+};
+export type LeafCriterion =
+  | { type: "field"; field: CriterionField; op: TextOp; value?: string }
+  | { type: "customField"; key: string; op: TextOp; value?: string }
+  | { type: "interest"; op: "has" | "hasNot"; interest: string }
+  | { type: "consent"; purpose: string; state: "active" | "withdrawn" | "missing" }
+  | { type: "subscription"; typeId: number; status: "subscribed" | "unsubscribed" | "never" };
+export type Criterion = LeafCriterion | { type: "group"; match: "all" | "any"; criteria: LeafCriterion[] };
+
+// Compile-time check that the hand-written types and the schema agree.
+type _SchemaMatches = Static<typeof CriteriaSchema> extends Criteria ? true : never;
+const _schemaMatches: _SchemaMatches = true;
+void _schemaMatches;
+export type CriteriaSchemaType = TSchema;
+
+/** Checks what the schema cannot: a value where the operator needs one, dates and booleans that parse. */
+export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path = "criteria"): void {
+  criteria.criteria.forEach((criterion, index) => {
+    const at = `${path}.criteria[${index}]`;
+    if (criterion.type === "group") {
+      checkCriteria({ match: criterion.match, criteria: criterion.criteria }, problems, at);
+      return;
+    }
+    if (criterion.type === "field" || criterion.type === "customField") {
+      const needsValue = !OPS_WITHOUT_VALUE.includes(criterion.op);
+      if (needsValue && (criterion.value === undefined || criterion.value === ""))
+        problems.push({ field: `${at}.value`, message: `operator "${criterion.op}" needs a value` });
+      if (criterion.type === "field") {
+        const kind = PERSON_FIELDS[criterion.field];
+        if (kind === "boolean" && criterion.op !== "eq" && criterion.op !== "neq")
+          problems.push({ field: `${at}.op`, message: `${criterion.field} takes only eq or neq` });
+        if (kind === "boolean" && needsValue && criterion.value !== "true" && criterion.value !== "false")
+          problems.push({ field: `${at}.value`, message: "must be true or false" });
+        if (kind === "date" && needsValue && criterion.value && Number.isNaN(Date.parse(criterion.value)))
+          problems.push({ field: `${at}.value`, message: `"${criterion.value}" is not a date` });
+      }
+    }
+  });
+}

@@ -1,0 +1,151 @@
+// The one configuration schema: UTSEND_* environment variables over an optional JSON config file, parsed once.
+import { existsSync, readFileSync } from "node:fs";
+import Type, { type Static, type TSchema } from "typebox";
+import Value from "typebox/value";
+import { AppError } from "./errors.ts";
+
+type Entry = { env: string; schema: TSchema; description: string };
+
+// Each entry is a config key, the environment variable that sets it and what it does; the README table is made from this.
+export const configEntries = {
+  host: {
+    env: "UTSEND_HOST",
+    schema: Type.String({ default: "127.0.0.1", minLength: 1 }),
+    description: "Address the HTTP server binds to.",
+  },
+  port: {
+    env: "UTSEND_PORT",
+    schema: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+    description: "HTTP port for the API and the web UI (0 picks a free port).",
+  },
+  publicUrl: {
+    env: "UTSEND_PUBLIC_URL",
+    schema: Type.String({ default: "", pattern: "^(https?://[^\\s]+)?$" }),
+    description: "URL people reach utsend at (links in mailings); empty means http://HOST:PORT.",
+  },
+  dataDir: {
+    env: "UTSEND_DATA_DIR",
+    schema: Type.String({ default: "./data", minLength: 1 }),
+    description: "Folder for the SQLite database, the generated secret and the local outbox.",
+  },
+  databaseUrl: {
+    env: "UTSEND_DATABASE_URL",
+    schema: Type.String({ default: "", pattern: "^((postgres|postgresql)://.+|sqlite:.+)?$" }),
+    description: "`postgres://user@host:5432/db` for PostgreSQL, `sqlite:path/to.db`, or empty for DATA_DIR/utsend.db.",
+  },
+  databaseSchema: {
+    env: "UTSEND_DATABASE_SCHEMA",
+    schema: Type.String({ default: "public", pattern: "^[a-z_][a-z0-9_]{0,62}$" }),
+    description: "PostgreSQL schema to use (created when missing).",
+  },
+  adminEmail: {
+    env: "UTSEND_ADMIN_EMAIL",
+    schema: Type.String({ default: "admin@utsend.local", minLength: 3, maxLength: 254 }),
+    description: "E-mail (user name) of the admin user created on first start.",
+  },
+  adminPassword: {
+    env: "UTSEND_ADMIN_PASSWORD",
+    schema: Type.String({ default: "", maxLength: 200 }),
+    description: "Password of the admin created on first start; empty generates one and prints it once.",
+  },
+  defaultCountry: {
+    env: "UTSEND_DEFAULT_COUNTRY",
+    schema: Type.String({ default: "NO", pattern: "^[A-Z]{2}$" }),
+    description: "Country (ISO 3166 alpha-2) assumed for phone numbers written without a country code.",
+  },
+  demoData: {
+    env: "UTSEND_DEMO_DATA",
+    schema: Type.Boolean({ default: true }),
+    description: "Load the demo data set into an empty database on first start.",
+  },
+  sessionHours: {
+    env: "UTSEND_SESSION_HOURS",
+    schema: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
+    description: "How long a sign-in session lasts.",
+  },
+  loginAttemptsPerMinute: {
+    env: "UTSEND_LOGIN_ATTEMPTS_PER_MINUTE",
+    schema: Type.Integer({ default: 10, minimum: 1, maximum: 1000 }),
+    description: "Sign-in attempts allowed per client address and minute.",
+  },
+  secureCookies: {
+    env: "UTSEND_SECURE_COOKIES",
+    schema: Type.Boolean({ default: false }),
+    description: "Mark the session cookie Secure (set when served over https).",
+  },
+  logLevel: {
+    env: "UTSEND_LOG_LEVEL",
+    schema: Type.Union(
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+      { default: "info" },
+    ),
+    description: "Log level: fatal, error, warn, info, debug, trace or silent.",
+  },
+} satisfies Record<string, Entry>;
+
+const schemaProperties = Object.fromEntries(Object.entries(configEntries).map(([k, e]) => [k, e.schema])) as {
+  [K in keyof typeof configEntries]: (typeof configEntries)[K]["schema"];
+};
+export const configSchema = Type.Object(schemaProperties, { additionalProperties: false });
+
+export type Config = Static<typeof configSchema> & {
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+};
+
+export const CONFIG_FILE_ENV = "UTSEND_CONFIG_FILE";
+
+/** Reads the optional config file named by UTSEND_CONFIG_FILE (or ./utsend.config.json), then the environment over it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  let fromFile: Record<string, unknown> = {};
+  const filePath = env[CONFIG_FILE_ENV] ?? (existsSync("utsend.config.json") ? "utsend.config.json" : undefined);
+  if (filePath) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(filePath, "utf8"));
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        problems.push(`${filePath}: must hold a JSON object`);
+      } else {
+        fromFile = parsed as Record<string, unknown>;
+      }
+    } catch (error) {
+      problems.push(`${filePath}: ${(error as Error).message}`);
+    }
+  }
+  const raw: Record<string, unknown> = { ...fromFile };
+  for (const [key, entry] of Object.entries(configEntries)) {
+    const value = env[entry.env];
+    if (value !== undefined) raw[key] = value;
+  }
+  Object.assign(raw, overrides);
+  for (const key of Object.keys(raw)) {
+    if (!(key in configEntries)) problems.push(`${filePath ?? "config"}: unknown key "${key}"`);
+  }
+  const withDefaults = Value.Default(configSchema, Value.Convert(configSchema, raw));
+  for (const error of Value.Errors(configSchema, withDefaults)) {
+    const key = error.instancePath.replace(/^\//, "");
+    if (!key || !(key in configEntries)) continue;
+    const entry = configEntries[key as keyof typeof configEntries];
+    if (error.keyword === "const") continue;
+    const message = error.keyword === "anyOf" ? `must be one of ${allowedValues(entry.schema)}` : error.message;
+    problems.push(`${entry.env} (${key}): ${message}, got ${JSON.stringify(raw[key])}`);
+  }
+  if (problems.length > 0) {
+    throw new AppError("CONFIG_INVALID", `Invalid configuration:\n- ${problems.join("\n- ")}`, { problems });
+  }
+  return withDefaults as Config;
+}
+
+function allowedValues(schema: TSchema): string {
+  const options = (schema as { anyOf?: Array<{ const?: unknown }> }).anyOf ?? [];
+  return options.map((o) => String(o.const)).join(", ");
+}
+
+/** The README configuration table, generated from the schema above. */
+export function configTableMarkdown(): string {
+  const rows = Object.entries(configEntries).map(([key, entry]) => {
+    const fallback = (entry.schema as { default?: unknown }).default;
+    const shown = fallback === "" || fallback === undefined ? "(empty)" : `\`${String(fallback)}\``;
+    return `| \`${entry.env}\` | \`${key}\` | ${shown} | ${entry.description} |`;
+  });
+  return ["| Environment variable | Config file key | Default | Meaning |", "|---|---|---|---|", ...rows].join("\n");
+}

@@ -1,0 +1,51 @@
+// The catalogue of stable error codes: every failure the API and CLI report carries one of these.
+export const errorCatalogue = {
+  VALIDATION_FAILED: "The input is invalid; `details.fields` names each field and what is wrong with it.",
+  NOT_FOUND: "The addressed resource does not exist.",
+  REFERENCE_NOT_FOUND: "The input refers to an id that does not exist; `details.field` names it.",
+  CONFLICT: "The change conflicts with existing data (a duplicate name or address); `details.field` names it.",
+  UNAUTHENTICATED: "No valid session cookie or API key was sent.",
+  FORBIDDEN: "The signed-in user's role does not grant this right; `details.right` names it.",
+  CSRF_FAILED: "A cookie-authenticated write came without the matching `x-csrf-token` header.",
+  LOGIN_FAILED: "The e-mail address or password is wrong.",
+  RATE_LIMITED: "Too many attempts; wait and try again.",
+  UNSUBSCRIBE_REMEMBERED: "The person unsubscribed from this type; only the person can subscribe again.",
+  SELECTION_CYCLE: "A combined selection would include itself.",
+  SELECTION_KIND_MISMATCH: "The operation does not fit the selection's kind (e.g. adding members to a dynamic one).",
+  CONFIG_INVALID: "The configuration (environment or config file) is invalid; every problem is listed.",
+  PAYLOAD_TOO_LARGE: "The request body is larger than allowed.",
+  INTERNAL: "An unexpected error; the server log has the details.",
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export type FieldProblem = { field: string; message: string };
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function invalid(fields: FieldProblem[]): AppError {
+  const summary = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
+  return new AppError("VALIDATION_FAILED", `Invalid input: ${summary}`, { fields });
+}
+
+export function notFound(what: string, id: number | string): AppError {
+  return new AppError("NOT_FOUND", `${what} ${id} does not exist`, { resource: what, id });
+}
+
+export function missingReference(field: string, what: string, id: number): AppError {
+  return new AppError("REFERENCE_NOT_FOUND", `${field}: ${what} ${id} does not exist`, { field, id });
+}
+
+export function conflict(field: string, message: string): AppError {
+  return new AppError("CONFLICT", `${field}: ${message}`, { field });
+}

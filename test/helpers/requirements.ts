@@ -1,0 +1,11 @@
+// Decides whether a test that needs an outside part (PostgreSQL, Chromium, ../shared/corpus) runs, skips or fails.
+// With UTSEND_REQUIRE_ALL=1 (CI) a missing part is a failure, never a skip.
+export const requireAll = process.env.UTSEND_REQUIRE_ALL === "1";
+
+/** Returns true when the part is there; when it is not, throws under UTSEND_REQUIRE_ALL, else logs why and returns false. */
+export function partAvailable(part: string, available: boolean, why: string): boolean {
+  if (available) return true;
+  if (requireAll) throw new Error(`${part} is required (UTSEND_REQUIRE_ALL=1) but missing: ${why}`);
+  console.warn(`skipping tests that need ${part}: ${why}`);
+  return false;
+}

@@ -1,0 +1,61 @@
+// Routes of the web UI; everything but sign-in sits behind the session guard and inside the shell.
+import { Navigate, Outlet, Route, Routes, useLocation } from "react-router";
+import { SignInPage } from "../features/auth/SignInPage.tsx";
+import { CompaniesPage } from "../features/companies/CompaniesPage.tsx";
+import { CompanyEditPage } from "../features/companies/CompanyEditPage.tsx";
+import { CompanyPage } from "../features/companies/CompanyPage.tsx";
+import { MailingsPage } from "../features/mailings/MailingsPage.tsx";
+import { PersonEditPage } from "../features/persons/PersonEditPage.tsx";
+import { PersonPage } from "../features/persons/PersonPage.tsx";
+import { PersonsPage } from "../features/persons/PersonsPage.tsx";
+import { ProjectPage } from "../features/projects/ProjectPage.tsx";
+import { ProjectsPage } from "../features/projects/ProjectsPage.tsx";
+import { SelectionPage } from "../features/selections/SelectionPage.tsx";
+import { SelectionsPage } from "../features/selections/SelectionsPage.tsx";
+import { SettingsPage } from "../features/settings/SettingsPage.tsx";
+import { Loading, NotFound } from "./feedback.tsx";
+import { useSession } from "./session.tsx";
+import { Shell } from "./Shell.tsx";
+
+function RequireSession() {
+  const { loading, user } = useSession();
+  const location = useLocation();
+  if (loading) return <Loading fullPage />;
+  if (!user) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  return <Outlet />;
+}
+
+function RequireSettingsRight() {
+  const { can } = useSession();
+  return can("manageSettings") ? <Outlet /> : <NotFound />;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route element={<RequireSession />}>
+        <Route element={<Shell />}>
+          <Route index element={<Navigate to="/persons" replace />} />
+          <Route path="persons" element={<PersonsPage />} />
+          <Route path="persons/new" element={<PersonEditPage />} />
+          <Route path="persons/:id" element={<PersonPage />} />
+          <Route path="persons/:id/edit" element={<PersonEditPage />} />
+          <Route path="companies" element={<CompaniesPage />} />
+          <Route path="companies/new" element={<CompanyEditPage />} />
+          <Route path="companies/:id" element={<CompanyPage />} />
+          <Route path="companies/:id/edit" element={<CompanyEditPage />} />
+          <Route path="selections" element={<SelectionsPage />} />
+          <Route path="selections/:id" element={<SelectionPage />} />
+          <Route path="projects" element={<ProjectsPage />} />
+          <Route path="projects/:id" element={<ProjectPage />} />
+          <Route path="mailings" element={<MailingsPage />} />
+          <Route element={<RequireSettingsRight />}>
+            <Route path="settings" element={<SettingsPage />} />
+          </Route>
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

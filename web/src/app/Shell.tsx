@@ -1,0 +1,86 @@
+// The frame around every signed-in page: header with the user and language, sidebar navigation, the page.
+import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text, Title } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { type MessageKey, useI18n } from "../i18n/i18n.tsx";
+import { LanguageSwitch } from "./LanguageSwitch.tsx";
+import { useSession } from "./session.tsx";
+
+type NavItem = { to: string; label: MessageKey; adminOnly?: boolean };
+
+const NAV: NavItem[] = [
+  { to: "/persons", label: "nav.persons" },
+  { to: "/companies", label: "nav.companies" },
+  { to: "/selections", label: "nav.selections" },
+  { to: "/projects", label: "nav.projects" },
+  { to: "/mailings", label: "nav.mailings" },
+  { to: "/settings", label: "nav.settings", adminOnly: true },
+];
+
+export function Shell() {
+  const { t } = useI18n();
+  const { user, can, signOut } = useSession();
+  const [opened, { toggle, close }] = useDisclosure();
+  const location = useLocation();
+  const navigate = useNavigate();
+
+  async function handleSignOut() {
+    await signOut();
+    navigate("/sign-in", { replace: true });
+  }
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="lg"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.menu")} />
+            <Title order={3} c="blue.8" component={Link} to="/persons" td="none">
+              utsend
+            </Title>
+          </Group>
+          <Group gap="md" wrap="nowrap">
+            <LanguageSwitch />
+            {user && (
+              <Group gap={6} wrap="nowrap" visibleFrom="xs" data-testid="current-user">
+                <Text size="sm" fw={500}>
+                  {user.name}
+                </Text>
+                <Badge variant="light" size="sm">
+                  {t(`roles.${user.role}`)}
+                </Badge>
+              </Group>
+            )}
+            <Button variant="default" size="xs" onClick={handleSignOut}>
+              {t("nav.signOut")}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        <ScrollArea>
+          <nav aria-label={t("nav.main")}>
+            {NAV.filter((item) => !item.adminOnly || can("manageSettings")).map((item) => (
+              <NavLink
+                key={item.to}
+                component={Link}
+                to={item.to}
+                label={t(item.label)}
+                active={location.pathname === item.to || location.pathname.startsWith(`${item.to}/`)}
+                onClick={close}
+                styles={{ root: { borderRadius: "var(--mantine-radius-sm)" } }}
+              />
+            ))}
+          </nav>
+        </ScrollArea>
+      </AppShell.Navbar>
+      <AppShell.Main bg="gray.0">
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

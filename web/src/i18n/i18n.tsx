@@ -1,0 +1,103 @@
+// A tiny i18n: messages from nb.json / en.json by dotted key, "{name}" placeholders, language kept in localStorage.
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import enJson from "./en.json";
+import nb from "./nb.json";
+
+type Leaves<T, P extends string = ""> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+
+export type MessageKey = Leaves<typeof nb>;
+export type Language = "nb" | "en";
+export const LANGUAGES: { value: Language; label: string }[] = [
+  { value: "nb", label: "Norsk" },
+  { value: "en", label: "English" },
+];
+
+// Every English message must exist for every Norwegian key: checked here by the compiler.
+const en: typeof nb = enJson;
+const messages: Record<Language, typeof nb> = { nb, en };
+const STORAGE_KEY = "utsend.language";
+
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+type I18n = {
+  language: Language;
+  setLanguage: (language: Language) => void;
+  t: Translate;
+  formatDate: (iso: string | null | undefined) => string;
+  formatDateTime: (iso: string | null | undefined) => string;
+  formatNumber: (value: number) => string;
+};
+
+const I18nContext = createContext<I18n | null>(null);
+
+function storedLanguage(): Language {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return value === "en" || value === "nb" ? value : "nb";
+  } catch {
+    return "nb";
+  }
+}
+
+function lookup(tree: unknown, key: string): string | undefined {
+  let node = tree;
+  for (const part of key.split(".")) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === "string" ? node : undefined;
+}
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [language, setLanguageState] = useState<Language>(storedLanguage);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+
+  const setLanguage = useCallback((next: Language) => {
+    setLanguageState(next);
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // Private mode without storage: the choice lasts for this page only.
+    }
+  }, []);
+
+  const value = useMemo<I18n>(() => {
+    const locale = language === "nb" ? "nb-NO" : "en-GB";
+    const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+    const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+    const number = new Intl.NumberFormat(locale);
+    const t: Translate = (key, vars) => {
+      const text = lookup(messages[language], key) ?? lookup(messages.nb, key) ?? key;
+      if (!vars) return text;
+      return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+        name in vars ? String(vars[name]) : whole,
+      );
+    };
+    const safe = (format: Intl.DateTimeFormat) => (iso: string | null | undefined) => {
+      if (!iso) return "";
+      const d = new Date(iso);
+      return Number.isNaN(d.getTime()) ? iso : format.format(d);
+    };
+    return {
+      language,
+      setLanguage,
+      t,
+      formatDate: safe(date),
+      formatDateTime: safe(dateTime),
+      formatNumber: (n) => number.format(n),
+    };
+  }, [language, setLanguage]);
+
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const context = useContext(I18nContext);
+  if (!context) throw new Error("useI18n outside I18nProvider");
+  return context;
+}
