@@ -1,4 +1,4 @@
-// Recognises auto-replies (RFC 3834 and vendor markers): out-of-office and vacation answers, which are not bounces.
+// Recognises auto-replies (RFC 3834 and vendor markers): out-of-office and vacation answers, not bounces.
 import { type Header, header } from "./message.ts";
 import { AUTOREPLY_SUBJECT, BOUNCE_SENDER, BOUNCE_SUBJECT } from "./rules.ts";
 

@@ -1,11 +1,30 @@
-// Classifies one returned message, weighing evidence from structured reports down to free text (docs/bounces.md).
+// Classifies one returned message, weighing evidence from structured reports down to free text.
 import { autoreplyMarker } from "./autoreply.ts";
-import { type DeliveryStatus, dsnAction, dsnAddress, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
+import {
+  type DeliveryStatus,
+  dsnAction,
+  dsnAddress,
+  findInlineDeliveryStatus,
+  parseDeliveryStatus,
+} from "./dsn.ts";
 import { readArf, readJmrp, readSesNotification } from "./feedback.ts";
-import { type Header, header, headerAll, type ParsedMessage, parseHeaderBlock, readMessage } from "./message.ts";
+import {
+  type Header,
+  header,
+  headerAll,
+  type ParsedMessage,
+  parseHeaderBlock,
+  readMessage,
+} from "./message.ts";
 import { addressesIn, unique, verpTokenOf } from "./recipients.ts";
 import { combineStatus, decide, findCategory, looksDelayed, smtpCode } from "./status.ts";
-import { classifyTextReport, failedRecipients, looksLikeReport, splitReport, type TextContext } from "./text-bounce.ts";
+import {
+  classifyTextReport,
+  failedRecipients,
+  looksLikeReport,
+  splitReport,
+  type TextContext,
+} from "./text-bounce.ts";
 import type { Classification } from "./types.ts";
 
 export type { BounceKind, Classification } from "./types.ts";
@@ -50,7 +69,9 @@ function classifyParsed(msg: ParsedMessage): Classification {
 
   const [arf] = msg.feedbackReports;
   const feedback =
-    arf !== undefined ? readArf(arf, returnedHeaders.length > 0 ? returnedHeaders : null) : readJmrp(returnedHeaders);
+    arf !== undefined
+      ? readArf(arf, returnedHeaders.length > 0 ? returnedHeaders : null)
+      : readJmrp(returnedHeaders);
   if (feedback) {
     const { kind, recipients, reason, feedbackType } = feedback;
     return { kind, recipients: unique(recipients), status: null, reason, action: null, feedbackType, ...ids };
@@ -62,7 +83,10 @@ function classifyParsed(msg: ParsedMessage): Classification {
       kind: ses.type,
       recipients: unique(ses.recipients),
       status: ses.status,
-      reason: ses.type === "complaint" ? "complaint: Amazon SES notification" : `Amazon SES: ${ses.diagnostic ?? ""}`,
+      reason:
+        ses.type === "complaint"
+          ? "complaint: Amazon SES notification"
+          : `Amazon SES: ${ses.diagnostic ?? ""}`,
       action: ses.type === "complaint" ? null : "failed",
       feedbackType: ses.feedbackType,
       ...ids,
@@ -98,24 +122,33 @@ function classifyParsed(msg: ParsedMessage): Classification {
 }
 
 /**
- * Some gateways (virus scanners) forward the whole report as an attached message, adding at most a disclaimer, so
- * when the outer message says nothing, an attached report is classified instead (one level only).
+ * Some gateways (virus scanners) forward the whole report as an attached message, adding at most a
+ * disclaimer, so when the outer message names nobody, an attached report is classified instead (one level
+ * only).
  */
 async function classifyWrapped(msg: ParsedMessage, outer: Classification): Promise<Classification> {
   const [inner] = msg.returned;
-  if (outer.kind !== "unknown" || inner === undefined) return outer;
+  if (outer.recipients.length > 0 || inner === undefined || outer.kind === "complaint") return outer;
   const innerHeaders = parseHeaderBlock(inner);
   if (!looksLikeReport(innerHeaders, header(innerHeaders, "subject") ?? "")) return outer;
-  const innerMsg = await readMessage(inner);
-  const result = classifyParsed(innerMsg);
-  return result.kind === "unknown" ? outer : result;
+  try {
+    const result = classifyParsed(await readMessage(inner));
+    return result.kind === "unknown" || result.recipients.length === 0 ? outer : result;
+  } catch {
+    return outer;
+  }
 }
 
-/** Per-recipient records decide; the message is hard when any recipient is, since a hard bounce blocks at once. */
+/**
+ * Per-recipient records decide; the message is hard when any recipient is, since a hard bounce blocks at
+ * once.
+ */
 function classifyDsn(ds: DeliveryStatus, ctx: TextContext): Classification | null {
   const failing = ds.recipients.filter((r) => {
     const action = dsnAction(r.action);
-    return action === "failed" || action === "delayed" || (action === null && /^\s*[45]/.test(r.status ?? ""));
+    return (
+      action === "failed" || action === "delayed" || (action === null && /^\s*[45]/.test(r.status ?? ""))
+    );
   });
   if (failing.length === 0) {
     if (ds.recipients.length === 0 || ds.recipients.some((r) => dsnAction(r.action) === null)) return null;
@@ -125,7 +158,9 @@ function classifyDsn(ds: DeliveryStatus, ctx: TextContext): Classification | nul
   const reportCategory = findCategory(ctx.report);
   const judged = failing.map((r) => {
     const action =
-      dsnAction(r.action) === "delayed" || (r.action === null && looksDelayed(ctx.report)) ? "delayed" : "failed";
+      dsnAction(r.action) === "delayed" || (r.action === null && looksDelayed(ctx.report))
+        ? "delayed"
+        : "failed";
     const status = combineStatus(r.status, r.diagnostic);
     const fromDiagnostic = r.diagnostic ? findCategory(r.diagnostic) : null;
     const category = (fromDiagnostic ?? reportCategory)?.category ?? null;
@@ -142,7 +177,9 @@ function classifyDsn(ds: DeliveryStatus, ctx: TextContext): Classification | nul
     };
     const source = fromDiagnostic ?? reportCategory;
     const detail =
-      r.diagnostic ?? (source?.category === decision.category ? source.line : null) ?? (r.status && `Status: ${r.status}`);
+      r.diagnostic ??
+      (source?.category === decision.category ? source.line : null) ??
+      (r.status && `Status: ${r.status}`);
     return {
       action,
       status,

@@ -28,7 +28,9 @@ export function parseDeliveryStatus(body: string): DeliveryStatus {
   const perMessage = new Map<string, string>();
   const recipients: DsnRecipient[] = [];
   for (const block of blocks) {
-    const isRecipient = block.some(([k]) => k === "final-recipient" || k === "original-recipient" || k === "action");
+    const isRecipient = block.some(
+      ([k]) => k === "final-recipient" || k === "original-recipient" || k === "action",
+    );
     if (!isRecipient) {
       if (recipients.length === 0) for (const [k, v] of block) if (!perMessage.has(k)) perMessage.set(k, v);
       continue;
@@ -36,11 +38,17 @@ export function parseDeliveryStatus(body: string): DeliveryStatus {
     let current: DsnRecipient | null = null;
     let seen = new Set<string>();
     for (const [k, v] of block) {
-      // Some servers run several recipients together without the blank line between them: a field that repeats
-      // starts the next recipient.
+      // Some servers run several recipients together without the blank line between them: a field that
+      // repeats starts the next recipient.
       if (!current || (RECORD_FIELDS.has(k) && seen.has(k))) {
         seen = new Set();
-        current = { originalRecipient: null, finalRecipient: null, action: null, status: null, diagnostic: null };
+        current = {
+          originalRecipient: null,
+          finalRecipient: null,
+          action: null,
+          status: null,
+          diagnostic: null,
+        };
         recipients.push(current);
       }
       seen.add(k);
@@ -75,13 +83,16 @@ export function dsnAddress(value: string | null): string | null {
     if (!/^(?:rfc822|utf-8|unknown)$/i.test(typed[1])) return null;
     v = typed[2] ?? "";
   }
-  v = v.replace(/^<|>$/g, "").replace(/\s+\(.*\)$/, "").trim();
+  v = v
+    .replace(/^<|>$/g, "")
+    .replace(/\s+\(.*\)$/, "")
+    .trim();
   return /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/.test(v) ? v : null;
 }
 
 /**
- * Finds DSN fields written as plain text (no MIME, or MIME with a broken structure) and returns the text from the
- * first of them, or null when there are none.
+ * Finds DSN fields written as plain text (no MIME, or MIME with a broken structure) and returns the text from
+ * the first of them, or null when there are none.
  */
 export function findInlineDeliveryStatus(text: string): string | null {
   const m = DSN_FIELDS.exec(text);

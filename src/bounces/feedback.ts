@@ -19,7 +19,8 @@ export function readArf(report: string, returned: Header[] | null): Feedback {
   const feedbackType = (fields.get("feedback-type")?.[0] ?? "unknown").toLowerCase().replace(/\s.*$/, "");
   const stated = [...(fields.get("original-rcpt-to") ?? []), ...(fields.get("removal-recipient") ?? [])];
   let recipients = stated.flatMap((v) => addressesIn(v.replace(/^rfc822\s*;/i, "")));
-  if (recipients.length === 0 && returned) recipients = headerAll(returned, "to").flatMap((v) => addressesIn(v));
+  if (recipients.length === 0 && returned)
+    recipients = headerAll(returned, "to").flatMap((v) => addressesIn(v));
   const complaint = COMPLAINT_FEEDBACK_TYPES.has(feedbackType);
   const ua = fields.get("user-agent")?.[0];
   return {
@@ -30,7 +31,9 @@ export function readArf(report: string, returned: Header[] | null): Feedback {
   };
 }
 
-/** Microsoft's JMRP sends the complained-of message with an X-HmXmrOriginalRecipient header and no ARF part. */
+/**
+ * Microsoft's JMRP sends the complained-of message with an X-HmXmrOriginalRecipient header and no ARF part.
+ */
 export function readJmrp(returned: Header[]): Feedback | null {
   const original = header(returned, "x-hmxmroriginalrecipient");
   if (!original) return null;
@@ -43,8 +46,8 @@ export function readJmrp(returned: Header[]): Feedback | null {
 }
 
 /**
- * Amazon SES forwards complaints (and bounces) as an SNS JSON notification in a plain e-mail. The JSON is read
- * with patterns, not JSON.parse: SNS e-mail wraps long lines, which breaks the JSON.
+ * Amazon SES forwards complaints (and bounces) as an SNS JSON notification in a plain e-mail. The JSON is
+ * read with patterns, not JSON.parse: SNS e-mail wraps long lines, which breaks the JSON.
  */
 export function readSesNotification(text: string): {
   type: "complaint" | "hard" | "soft";
@@ -59,7 +62,9 @@ export function readSesNotification(text: string): {
   if (!type) return null;
   const listName = type === "Complaint" ? "complainedRecipients" : "bouncedRecipients";
   const list = new RegExp(`"${listName}"\\s*:\\s*\\[([\\s\\S]*?)\\]`).exec(joined)?.[1] ?? "";
-  const recipients = [...list.matchAll(/"emailAddress"\s*:\s*"([^"]+)"/g)].map((m) => m[1] ?? "").filter(Boolean);
+  const recipients = [...list.matchAll(/"emailAddress"\s*:\s*"([^"]+)"/g)]
+    .map((m) => m[1] ?? "")
+    .filter(Boolean);
   const messageId = /"name"\s*:\s*"Message-ID"\s*,\s*"value"\s*:\s*"([^"]+)"/i.exec(joined)?.[1] ?? null;
   if (type === "Complaint") {
     const feedbackType = /"complaintFeedbackType"\s*:\s*"([^"]+)"/.exec(joined)?.[1] ?? "abuse";
@@ -78,7 +83,10 @@ export function readSesNotification(text: string): {
 
 function reportFields(report: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
-  for (const line of report.replace(/\r\n?/g, "\n").replace(/\n[ \t]+/g, " ").split("\n")) {
+  for (const line of report
+    .replace(/\r\n?/g, "\n")
+    .replace(/\n[ \t]+/g, " ")
+    .split("\n")) {
     const m = /^([A-Za-z][\w-]*):[ \t]*(.*)$/.exec(line);
     if (!m?.[1]) continue;
     const key = m[1].toLowerCase();

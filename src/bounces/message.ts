@@ -1,4 +1,4 @@
-// Turns raw bytes into what the classifier reads: headers, the report's own text, report parts and the returned copy.
+// Turns raw bytes into what the classifier reads: headers, the report's text, report parts, returned copy.
 import PostalMime from "postal-mime";
 
 export type Header = { key: string; value: string };
@@ -14,8 +14,6 @@ export type ParsedMessage = {
   feedbackReports: string[];
   /** The returned original: message/rfc822, text/rfc822-headers and similar parts, as text. */
   returned: string[];
-  /** The body after the top-level header, undecoded, for reports whose MIME structure is broken. */
-  rawBody: string;
 };
 
 const utf8 = new TextDecoder("utf-8");
@@ -30,8 +28,8 @@ export function headerAll(headers: Header[], key: string): string[] {
 
 /**
  * Reads a header block (up to the first empty line), unfolding continuation lines; quoted "> " prefixes go.
- * Returned copies are often mangled (a separator line first, a folded line without its indent), so a line that
- * is not a field is skipped before the first field and joined to the previous field after it.
+ * Returned copies are often mangled (a separator line first, a folded line without its indent), so a line
+ * that is not a field is skipped before the first field and joined to the previous field after it.
  */
 export function parseHeaderBlock(text: string): Header[] {
   const lines = text.replace(/\r/g, "").split("\n", 2000);
@@ -51,16 +49,24 @@ export function parseHeaderBlock(text: string): Header[] {
   return out;
 }
 
-/** Parses a message; throws only on input postal-mime itself rejects (the caller turns that into "unknown"). */
+/**
+ * Parses a message; throws only on input postal-mime itself rejects (the caller turns that into "unknown").
+ */
 export async function readMessage(raw: Uint8Array | string): Promise<ParsedMessage> {
   let bytes = stripMboxLine(typeof raw === "string" ? new TextEncoder().encode(raw) : raw);
-  let email = await PostalMime.parse(bytes, { forceRfc822Attachments: true, attachmentEncoding: "arraybuffer" });
+  let email = await PostalMime.parse(bytes, {
+    forceRfc822Attachments: true,
+    attachmentEncoding: "arraybuffer",
+  });
   if (!email.text && !email.html && email.attachments.length === 0) {
     // A Content-Type boundary that matches no line in the body (seen in the wild) leaves every part unread.
     const repaired = repairBoundary(bytes);
     if (repaired) {
       bytes = repaired;
-      email = await PostalMime.parse(bytes, { forceRfc822Attachments: true, attachmentEncoding: "arraybuffer" });
+      email = await PostalMime.parse(bytes, {
+        forceRfc822Attachments: true,
+        attachmentEncoding: "arraybuffer",
+      });
     }
   }
 
@@ -71,9 +77,12 @@ export async function readMessage(raw: Uint8Array | string): Promise<ParsedMessa
   for (const a of email.attachments) {
     const type = a.mimeType.toLowerCase();
     const body = typeof a.content === "string" ? a.content : utf8.decode(a.content);
-    if (type === "message/delivery-status" || type === "message/global-delivery-status") deliveryStatus.push(body);
+    if (type === "message/delivery-status" || type === "message/global-delivery-status")
+      deliveryStatus.push(body);
     else if (type === "message/feedback-report") feedbackReports.push(body);
-    else if (/^(?:message\/(?:rfc822|global|rfc822-headers|global-headers)|text\/rfc822-headers?)$/.test(type)) {
+    else if (
+      /^(?:message\/(?:rfc822|global|rfc822-headers|global-headers)|text\/rfc822-headers?)$/.test(type)
+    ) {
       returned.push(body);
     } else if (type === "text/plain" || type === "text/html") {
       extraText.push(type === "text/html" ? htmlToText(body) : body);
@@ -82,11 +91,11 @@ export async function readMessage(raw: Uint8Array | string): Promise<ParsedMessa
 
   let text = email.text ?? (email.html ? htmlToText(email.html) : "");
   if (!text.trim() && extraText.length > 0) text = extraText.join("\n");
-  const rawText = utf8.decode(bytes);
-  const bodyStart = rawText.search(/\r?\n\r?\n/);
-  const rawBody = bodyStart < 0 ? "" : rawText.slice(bodyStart).replace(/^\s+/, "");
   if (!text.trim() && deliveryStatus.length === 0 && feedbackReports.length === 0 && returned.length === 0) {
-    text = rawBody;
+    // Multipart with no part found at all: the raw body is all there is to read (DSN fields included).
+    const raw = utf8.decode(bytes);
+    const bodyStart = raw.search(/\r?\n\r?\n/);
+    text = bodyStart < 0 ? "" : raw.slice(bodyStart).replace(/^\s+/, "");
   }
 
   return {
@@ -96,7 +105,6 @@ export async function readMessage(raw: Uint8Array | string): Promise<ParsedMessa
     deliveryStatus,
     feedbackReports,
     returned,
-    rawBody: rawBody.replace(/\r\n?/g, "\n"),
   };
 }
 

@@ -1,14 +1,17 @@
 // Finds the failed recipients named in a report's free text, and the VERP token of the bounce address.
 import { FAILURE_CONTEXT, SYSTEM_LOCAL_PARTS } from "./rules.ts";
 
-// Deliberately narrower than RFC 5322: quotes, slashes and the like around addresses in reports are punctuation.
-// The lookbehind makes every match start at a token's first character, keeping the scan linear on long tokens.
+// Deliberately narrower than RFC 5322: quotes, slashes and the like around addresses in reports are
+// punctuation. The lookbehind makes every match start at a token's first character, keeping the scan linear
+// on long tokens.
 const ADDRESS = /(?<![\w.+%=-])[\w.+%=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
-const HEADER_LINE =
-  /^\s*(?:To|Cc|Bcc|From|Subject|Sent|Date|Reply-To|Message-ID|Received|Return-Path|Sender|In-Reply-To|References|Errors-To|X-[\w-]+)\s*:/i;
+const HEADER_FIELDS =
+  "To|Cc|Bcc|From|Subject|Sent|Date|Reply-To|Message-ID|Received|Return-Path|Sender|Errors-To";
+const HEADER_LINE = new RegExp(`^\\s*(?:${HEADER_FIELDS}|In-Reply-To|References|X-[\\w-]+)\\s*:`, "i");
 const DERIVED = /\((?:expanded|generated|originally addressed) (?:from|to):?\s*<?([\w.+%=-]+@[\w.-]+\w)>?\)/i;
 // Help text proposing other addresses ("if a@x fails, try b@x", "e.g.") names no failed recipient.
-const SUGGESTION = /\be\.g\.|\bfor example\b|\binstead\b|\bfails?, try\b|\btry (?:sending|e-?mailing|writing) to\b/i;
+const SUGGESTION =
+  /\be\.g\.|\bfor example\b|\binstead\b|\bfails?, try\b|\btry (?:sending|e-?mailing|writing) to\b/i;
 const VERP = /^bounces\+([^@\s]+)@/i;
 
 function clean(address: string): string {
@@ -38,9 +41,10 @@ export function isSystemAddress(address: string): boolean {
 }
 
 /**
- * The addresses a report's text says failed. `exclude` holds addresses known not to be recipients (the report's
- * own sender and receiver, the original's envelope sender). An address is strong evidence when it starts a line
- * (the usual list layout) or shares a line with words about failure; others are weak, only mentioned.
+ * The addresses a report's text says failed. `exclude` holds addresses known not to be recipients (the
+ * report's own sender and receiver, the original's envelope sender). An address is strong evidence when it
+ * starts a line (the usual list layout) or shares a line with words about failure; others are weak, only
+ * mentioned.
  */
 export function textRecipients(report: string, exclude: Set<string>): { strong: string[]; weak: string[] } {
   const lines = report.replace(/\bdda:SMTP=/gi, " ").split("\n");
@@ -82,11 +86,15 @@ function removeAddress(list: string[], address: string): void {
 }
 
 /**
- * A report that names only a local part ("screenname", "jdoe  No matches…") on the line after its "recipients:"
- * line. The full address is the one with that local part in the returned message, else the local part at the
- * domain of the mail system that wrote the report. Null when neither is known.
+ * A report that names only a local part ("screenname", "jdoe  No matches…") on the line after its
+ * "recipients:" line. The full address is the one with that local part in the returned message, else the
+ * local part at the domain of the mail system that wrote the report. Null when neither is known.
  */
-export function bareLocalPartRecipient(report: string, returnedText: string, reporter: string | null): string | null {
+export function bareLocalPartRecipient(
+  report: string,
+  returnedText: string,
+  reporter: string | null,
+): string | null {
   const lines = report.split("\n");
   for (let i = 0; i < lines.length; i++) {
     if (!/:\s*$/.test(lines[i] ?? "") || !FAILURE_CONTEXT.test(lines[i] ?? "")) continue;
@@ -95,15 +103,20 @@ export function bareLocalPartRecipient(report: string, returnedText: string, rep
     if (!m?.[1]) continue;
     const local = m[1];
     const escaped = local.replace(/[.+]/g, "\\$&");
-    const inReturned = new RegExp(`(?<![\\w.+-])${escaped}@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+`, "i").exec(returnedText);
+    const inReturned = new RegExp(`(?<![\\w.+-])${escaped}@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+`, "i").exec(
+      returnedText,
+    );
     if (inReturned) return inReturned[0];
-    const domain = reporter && isSystemAddress(reporter) ? reporter.slice(reporter.lastIndexOf("@") + 1) : null;
+    const domain =
+      reporter && isSystemAddress(reporter) ? reporter.slice(reporter.lastIndexOf("@") + 1) : null;
     return domain ? `${local}@${domain}` : null;
   }
   return null;
 }
 
-/** The token of a VERP bounce address (bounces+<token>@domain), not validated: the mailing module checks it. */
+/**
+ * The token of a VERP bounce address (bounces+<token>@domain), not validated: the mailing module checks it.
+ */
 export function verpTokenOf(addresses: string[]): string | null {
   for (const a of addresses) {
     const m = VERP.exec(a.trim().replace(/^<|>$/g, ""));

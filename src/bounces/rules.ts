@@ -4,9 +4,10 @@ import type { Category } from "./types.ts";
 export type CategoryRule = { category: Category; pattern: RegExp };
 
 /**
- * How each category turns into a kind. "soft" wins even over a 5xx code, because the manifest's rules (and RFC 3463
- * for X.2.2) count a full mailbox, an expired queue lifetime or a resend request as transient whatever code the
- * server chose. "hard" yields to a 4.x.x/4xx code, since a temporary code means the server may yet accept the mail.
+ * How each category turns into a kind. "soft" wins even over a 5xx code, because the manifest's rules (and
+ * RFC 3463 for X.2.2) count a full mailbox, an expired queue lifetime or a resend request as transient
+ * whatever code the server chose. "hard" yields to a 4.x.x/4xx code, since a temporary code means the server
+ * may yet accept the mail.
  */
 export const CATEGORY_KINDS: Record<Category, { kind: "hard" | "soft"; status: string }> = {
   delayed: { kind: "soft", status: "4.0.0" },
@@ -43,31 +44,52 @@ export const DELAY_PATTERNS: readonly RegExp[] = [
 ];
 
 /**
- * Causes, most specific first; the first category that matches wins. Soft causes come first: a full mailbox or an
- * expired queue is often reported with words ("permanent error", "undeliverable") that would otherwise read as hard.
+ * Causes, most specific first; the first category that matches wins. Soft causes come first: a full mailbox
+ * or an expired queue is often reported with words ("permanent error", "undeliverable") that would otherwise
+ * read as hard.
  */
 export const CATEGORY_RULES: readonly CategoryRule[] = [
   // Full mailbox or over quota (RFC 3463 X.2.2 is a persistent transient condition).
   { category: "mailbox-full", pattern: /\bmail ?box (?:is )?(?:full|over ?quota)\b/i },
-  { category: "mailbox-full", pattern: /\bfull mail ?box\b|\bmail ?(?:box|folder) (?:is )?full\b|mailfolder is full/i },
-  { category: "mailbox-full", pattern: /\bmail ?box space not enough\b|\bhas too much mail stored\b/i },
-  { category: "mailbox-full", pattern: /\bover (?:his |her |their |the )?(?:disk |mailbox |storage )?quota\b/i },
-  { category: "mailbox-full", pattern: /\b(?:disk |mailbox |storage |mail )?quota (?:exceeded|violation|exceed|full)\b/i },
   {
     category: "mailbox-full",
-    pattern: /\bexceed(?:s|ed|ing)? (?:the |their |his |her |your )?(?:disk |mailbox |storage |mail )?quota\b/i,
+    pattern: /\bfull mail ?box\b|\bmail ?(?:box|folder) (?:is )?full\b|mailfolder is full/i,
+  },
+  { category: "mailbox-full", pattern: /\bmail ?box space not enough\b|\bhas too much mail stored\b/i },
+  {
+    category: "mailbox-full",
+    pattern: /\bover (?:his |her |their |the )?(?:disk |mailbox |storage )?quota\b/i,
+  },
+  {
+    category: "mailbox-full",
+    pattern: /\b(?:disk |mailbox |storage |mail )?quota (?:exceeded|violation|exceed|full)\b/i,
+  },
+  {
+    category: "mailbox-full",
+    pattern:
+      /\bexceed(?:s|ed|ing)? (?:the |their |his |her |your )?(?:disk |mailbox |storage |mail )?quota\b/i,
   },
   { category: "mailbox-full", pattern: /\breached (?:the |their |his |her )?(?:disk |mailbox )?quota\b/i },
-  { category: "mailbox-full", pattern: /\bdisk quota\b|\bmailbox (?:size )?limit exceeded\b|\bstorage limit\b/i },
+  {
+    category: "mailbox-full",
+    pattern: /\bdisk quota\b|\bmailbox (?:size )?limit exceeded\b|\bstorage limit\b/i,
+  },
 
-  // Given up after retrying or after the queue lifetime (timeouts, unreachable hosts, transient DNS failures).
+  // Given up after retrying or after the queue lifetime (timeouts, unreachable hosts, transient DNS
+  // failures).
   { category: "expired", pattern: /\bretry timeout exceeded\b|\bretry time not reached\b/i },
-  { category: "expired", pattern: /\bin the queue too long\b|\bnot reachable within the allowed queue period\b/i },
+  {
+    category: "expired",
+    pattern: /\bin the queue too long\b|\bnot reachable within the allowed queue period\b/i,
+  },
   { category: "expired", pattern: /\bnot (?:been )?delivered within \d+ (?:days?|hours?)\b/i },
   { category: "expired", pattern: /\bdelivery failed \d+ attempts\b|\bmaximum delivery attempts\b/i },
   { category: "expired", pattern: /\baborted after [\d.]+ (?:hour|day|minute)/i },
   { category: "expired", pattern: /\bmessage (?:has )?(?:expired|timed out)\b|\bconnection timed out\b/i },
-  { category: "expired", pattern: /\bnot found, try again\b|\bcould not be delivered for \d+ (?:days|hours)\b/i },
+  {
+    category: "expired",
+    pattern: /\bnot found, try again\b|\bcould not be delivered for \d+ (?:days|hours)\b/i,
+  },
 
   // The receiver failed while processing and asks for the message again.
   { category: "resend", pattern: /\bprocessing error\b|\bplease (?:try to )?resend this message\b/i },
@@ -76,46 +98,85 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
   { category: "moved", pattern: /\bno longer on (?:this )?server\b|\bnot our user\b|\bhas moved\b/i },
   {
     category: "mailbox-disabled",
-    pattern: /\b(?:account|mail ?box|address) (?:has been |is |was )?(?:disabled|discontinued|deactivated|suspended)/i,
+    pattern: /\b(?:account|mail ?box|address) (?:has been |is |was )?(?:disabled|discontinued|deactivated)/i,
   },
-  { category: "mailbox-disabled", pattern: /\bhas been disabled or discontinued\b|\bnot been collected after\b/i },
+  {
+    category: "mailbox-disabled",
+    pattern: /\b(?:account|mail ?box|address) (?:has been |is |was )?suspended/i,
+  },
+  {
+    category: "mailbox-disabled",
+    pattern: /\bhas been disabled or discontinued\b|\bnot been collected after\b/i,
+  },
   { category: "mailbox-disabled", pattern: /\binactive (?:e-?mail|account|user|mailbox)\b/i },
+  { category: "user-unknown", pattern: /\buser (?:unknown|not (?:found|known|listed))\b/i },
+  { category: "user-unknown", pattern: /\bunknown (?:or illegal )?(?:user|recipient|local part)\b/i },
+  { category: "user-unknown", pattern: /\bno such (?:user|mailbox|recipient|address|account|local user)\b/i },
   {
     category: "user-unknown",
-    pattern: /\buser (?:unknown|not (?:found|known|listed))\b|\bunknown (?:or illegal )?(?:user|recipient|local part)\b/i,
+    pattern: /\bno mailbox here by that name\b|\bnot listed in (?:the )?[\w ]*directory\b/i,
   },
-  { category: "user-unknown", pattern: /\bno such (?:user|mailbox|recipient|address|account|local user)\b/i },
-  { category: "user-unknown", pattern: /\bno mailbox here by that name\b|\bnot listed in (?:the )?[\w ]*directory\b/i },
   { category: "user-unknown", pattern: /\brecipient name is not recognized\b|\baddressee unknown\b/i },
-  { category: "user-unknown", pattern: /\binvalid (?:final delivery userid|recipient|mailbox|address|user)\b/i },
+  {
+    category: "user-unknown",
+    pattern: /\binvalid (?:final delivery userid|recipient|mailbox|address|user)\b/i,
+  },
   { category: "user-unknown", pattern: /\b(?:doesn't|does not) have an? [\w.-]+ account\b/i },
   {
     category: "user-unknown",
     pattern: /\b(?:address|mailbox|user|account|recipient)[^.\n]{0,40}(?:does not|doesn't) exist\b/i,
   },
   { category: "user-unknown", pattern: /\bcouldn't be found\b|\bRecipNotFound\b|\brecipient not found\b/i },
-  { category: "user-unknown", pattern: /\bwrong or no longer valid\b|\bno (?:longer a )?valid (?:user|recipient)\b/i },
+  {
+    category: "user-unknown",
+    pattern: /\bwrong or no longer valid\b|\bno (?:longer a )?valid (?:user|recipient)\b/i,
+  },
   { category: "user-unknown", pattern: /\bdoes not have a final e-?mail delivery point\b/i },
-  { category: "user-unknown", pattern: /\bno matches to nameserver query\b|\bnot (?:a )?[\w-]+ e-?mail users?\b/i },
-  { category: "user-unknown", pattern: /\bmailbox (?:unavailable|not found|is unavailable)\b|\binvalid mailbox\b/i },
+  {
+    category: "user-unknown",
+    pattern: /\bdid not (?:exactly )?match (?:any |an? )?(?:[\w-]+ )?(?:e-?mail )?(?:address|user|account)/i,
+  },
+  {
+    category: "user-unknown",
+    pattern: /\bno matches to nameserver query\b|\bnot (?:a )?[\w-]+ e-?mail users?\b/i,
+  },
+  {
+    category: "user-unknown",
+    pattern: /\bmailbox (?:unavailable|not found|is unavailable)\b|\binvalid mailbox\b/i,
+  },
   { category: "user-unknown", pattern: /\bn'existe pas\b|\bunbekannt\b|\bsconosciuto\b/i },
   {
     category: "domain-unknown",
     pattern: /\bunknown host\b|\bhost unknown\b|\bhost or domain name not found\b|\bno mx record\b/i,
   },
-  { category: "domain-unknown", pattern: /\bcouldn't find any host named\b|\bdomain (?:is )?not reachable\b/i },
-  { category: "domain-unknown", pattern: /\b(?:account or )?domain (?:may )?(?:does )?not exist\b|\bno such domain\b/i },
+  {
+    category: "domain-unknown",
+    pattern: /\bcouldn't find any host named\b|\bdomain (?:is )?not reachable\b/i,
+  },
+  {
+    category: "domain-unknown",
+    pattern: /\b(?:account or )?domain (?:may )?(?:does )?not exist\b|\bno such domain\b/i,
+  },
   { category: "domain-unknown", pattern: /\bunrouteable address\b|\binvalid domain\b/i },
 
   // Refused for the message or the sender, not the address. Hard on a 5xx per the corpus labelling rules.
   { category: "loop", pattern: /\btoo many hops\b|\bmail loop\b|\bmessage looping\b|\bloop detected\b/i },
   { category: "rate-limited", pattern: /\btoo many (?:connections|messages|recipients)\b|\brate limit/i },
-  { category: "content", pattern: /\bspam\b|\bvirus\b|\bcontent (?:rejected|filter)|\bResent-From\b/i },
-  { category: "content", pattern: /\b(?:message|mail) (?:size|too (?:large|big))|\bexceeds? (?:the )?(?:maximum )?size\b/i },
+  { category: "content", pattern: /\bspam\b|\bvirus\b|\bcontent (?:rejected|filter)/i },
+  {
+    category: "content",
+    pattern: /\b(?:message|mail) (?:size|too (?:large|big))|\bexceeds? (?:the )?(?:maximum )?size\b/i,
+  },
   { category: "content", pattern: /\bmaximum (?:inbound )?message size\b/i },
-  { category: "policy", pattern: /\bblock ?list|\bblack ?list|\bblocked\b|\bRBL\b|\bbanned\b|\breputation\b/i },
+  {
+    category: "policy",
+    pattern: /\bblock ?list|\bblack ?list|\bblocked\b|\bRBL\b|\bbanned\b|\breputation\b/i,
+  },
   { category: "policy", pattern: /\bSPF\b|\bDMARC\b|\bDKIM\b|\bauthenticat|\bnot accepting mail from\b/i },
-  { category: "policy", pattern: /\bpolicy\b|\brelay(?:ing)? (?:denied|not permitted|access denied)\b|\brefused to relay/i },
+  {
+    category: "policy",
+    pattern: /\bpolicy\b|\brelay(?:ing)? (?:denied|not permitted|access denied)\b|\brefused to relay/i,
+  },
   { category: "system", pattern: /\bcommand died\b|\bmailer error\b|\blocal delivery failed\b/i },
 
   // A failure with no stated cause: hard when final (manifest rule 4).
@@ -123,8 +184,24 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
     category: "unspecified",
     pattern: /\bpermanent(?:ly)?\b|\bfatal\b|\bundeliverable\b|\bcould not be delivered\b|\bdid not reach\b/i,
   },
-  { category: "unspecified", pattern: /\bunable to deliver\b|\bnot (?:be )?delivered\b|\bdelivery (?:to .{1,80})?failed\b/i },
+  {
+    category: "unspecified",
+    pattern: /\bunable to deliver\b|\bnot (?:be )?delivered\b|\bdelivery (?:to .{1,80})?failed\b/i,
+  },
   { category: "unspecified", pattern: /\bfailed\b|\bfailure\b|\bcannot be delivered\b|\bnon-delivery\b/i },
+  // The same in reports written in other languages only.
+  {
+    category: "unspecified",
+    pattern: /无法(?:发送|送达|投递)|投递失败|退信|配信(?:でき|に失敗)|届きませんでした/,
+  },
+  {
+    category: "unspecified",
+    pattern: /не (?:может быть |был[оа]? )?доставлен|n'a pas pu (?:être|etre) (?:remis|d[ée]livr)/i,
+  },
+  {
+    category: "unspecified",
+    pattern: /konnte nicht zugestellt|unzustellbar|no (?:se )?(?:ha )?pod(?:ido|ía) entregar/i,
+  },
 ];
 
 /** What an RFC 3463 status says by itself, for statuses more specific than X.0.0. First match wins. */
@@ -141,37 +218,173 @@ export const STATUS_CATEGORIES: readonly { pattern: RegExp; category: Category }
   { pattern: /^4\.\d+\.\d+$/, category: "delayed" },
 ];
 
-/** Lines where the returned copy of the original message begins; text after them is not the server's report. */
+/** One case-insensitive pattern from alternatives, so that a long table keeps one entry per line. */
+function anyOf(alternatives: readonly string[], before = "", after = ""): RegExp {
+  return new RegExp(`${before}(?:${alternatives.join("|")})${after}`, "i");
+}
+
+/**
+ * Lines where the returned copy of the original message begins; text after them is not the server's report.
+ */
 export const RETURNED_MESSAGE_MARKERS: readonly RegExp[] = [
-  /^[\s|*=>-]*-{2,}.*\b(?:original message|returned (?:mail|message)|copy of (?:the|your) message|header of the|message header|message text|unsent message|message (?:headers? )?follows|source mail)\b/i,
+  anyOf(
+    [
+      "original message",
+      "returned (?:mail|message)",
+      "copy of (?:the|your) message",
+      "header of the",
+      "message header",
+      "message text",
+      "unsent message",
+      "message (?:headers? )?follows",
+      "source mail",
+    ],
+    "^[\\s|*=>-]*-{2,}.*\\b",
+    "\\b",
+  ),
   /^\s*-{2,}\s*(?:Below this line|Below the next line|Attachment is a copy|Mensaje original|附件)/i,
   /^\s*-{2,}\s*(?:This is a copy|The header of|Original message)/i,
-  /^\s*(?:Original message (?:follows|as received|headers)|A copy of the original message|Your message reads \(in part\))/i,
-  /^\s*(?:A summary of the undelivered message|The first \d+ lines of your original message|Included is a copy of)/i,
-  /^\s*-- The header and top \d+ lines/i,
+  anyOf(
+    [
+      "Original message (?:follows|as received|headers)",
+      "A copy of the original message",
+      "Your message reads \\(in part\\)",
+      "A summary of the undelivered message",
+      "The first \\d+ lines of your original message",
+      "Included is a copy of",
+      "-- The header and top \\d+ lines",
+    ],
+    "^\\s*",
+  ),
   /^\s*Content-Type:\s*(?:message\/(?:rfc822|global)|text\/rfc822-headers|message\/rfc822-headers)/i,
   /^>?(?:Received|Return-Path|DKIM-Signature|X-Received|Delivered-To):/i,
 ];
 
 /** Local parts that belong to mail systems, never to the recipient who failed. */
-export const SYSTEM_LOCAL_PARTS =
-  /^(?:postmaster|mailer-daemon|mailer_daemon|mail\.delivery\.system|mdaemon|abuse|hostmaster|noc|no-?reply|bounces?)$/i;
+export const SYSTEM_LOCAL_PARTS = anyOf(
+  [
+    "postmaster",
+    "mailer-daemon",
+    "mailer_daemon",
+    "mail\\.delivery\\.system",
+    "mdaemon",
+    "abuse",
+    "hostmaster",
+    "noc",
+    "no-?reply",
+    "bounces?",
+  ],
+  "^",
+  "$",
+);
 
 /** Who sends non-standard bounces: a message from one of these is a report, never a person's auto-reply. */
-export const BOUNCE_SENDER =
-  /\b(?:mailer-daemon|mailer_daemon|postmaster|mail delivery (?:system|subsystem)|mdaemon|mail\.delivery\.system|system administrator|_smtp_mail_service|antivirus|interscan|imss)\b/i;
+export const BOUNCE_SENDER = anyOf(
+  [
+    "mailer-daemon",
+    "mailer_daemon",
+    "postmaster",
+    "mail delivery (?:system|subsystem)",
+    "mdaemon",
+    "mail\\.delivery\\.system",
+    "system administrator",
+    "_smtp_mail_service",
+    "antivirus",
+    "interscan",
+    "imss",
+  ],
+  "(?:\\b|_)",
+  "\\b",
+);
 
 /** Subjects that reports use. "Warning:" alone is not enough: one corpus bounce is final despite it. */
-export const BOUNCE_SUBJECT =
-  /メールエラー|エラー通知|配信(?:エラー|失敗)|不達|unzustellbar|nicht zustellbar|non remis|non recapitabile|no entregado|onbestelbaar|недоставлен|undeliver|delivery (?:status|failure|failed|problem|notification)|returned mail|failure notice|mail delivery|non-?delivery|could not be delivered|returning (?:message )?to sender|mail (?:system )?error|failed mail|processing error|delivery failure|mail failed|undelivered|nameserver error|delayed mail|not delivered|mail failure|failure delivery|returned to sender/i;
+export const BOUNCE_SUBJECT = anyOf([
+  "undeliver",
+  "undelivered",
+  "delivery (?:status|failure|failed|problem|notification)",
+  "returned mail",
+  "returned to sender",
+  "returning (?:message )?to sender",
+  "failure notice",
+  "failure delivery",
+  "mail delivery",
+  "non-?delivery",
+  "not delivered",
+  "could not be delivered",
+  "mail (?:system )?error",
+  "mail fail(?:ed|ure)",
+  "failed mail",
+  "processing error",
+  "nameserver error",
+  "delayed mail",
+  // Reports in other languages.
+  "メールエラー",
+  "エラー通知",
+  "配信(?:エラー|失敗)",
+  "不達",
+  "unzustellbar",
+  "nicht zustellbar",
+  "non remis",
+  "non recapitabile",
+  "no entregado",
+  "onbestelbaar",
+  "недоставлен",
+]);
 
 /** RFC 3834 and vendor markers of auto-replies (vacation, out-of-office). */
-export const AUTOREPLY_SUBJECT =
-  /^(?:automatic reply|auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|abwesenheit|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|vacation|away from (?:my|the) (?:desk|office))\b/i;
+export const AUTOREPLY_SUBJECT = anyOf(
+  [
+    "automatic reply",
+    "auto(?:matic)?[ -]?(?:reply|response|antwort)",
+    "out of (?:the )?office",
+    "abwesenheit",
+    "r[ée]ponse automatique",
+    "respuesta autom[áa]tica",
+    "risposta automatica",
+    "vacation",
+    "away from (?:my|the) (?:desk|office)",
+  ],
+  "^",
+  "\\b",
+);
 
 /** Words that mark a line as talking about a failed recipient; an address elsewhere is only mentioned. */
-export const FAILURE_CONTEXT =
-  /unknown|not (?:found|known|listed|exist|recognized|deliver|reach|collected|accept)|no such|invalid|undeliver|could ?n[o']t|cannot|can't|unable|fail|reject|refused|disabled|discontinued|quota|full|exceed|unavailable|does ?n[o']t|no longer|wasn't able|did not|addressed|recipient|deliver(?:ed|y)? to|intended|error|bounce|returned|delayed|postponed|account/i;
+export const FAILURE_CONTEXT = anyOf([
+  "unknown",
+  "not (?:found|known|listed|exist|recognized|deliver|reach|collected|accept)",
+  "no such",
+  "invalid",
+  "undeliver",
+  "could ?n[o']t",
+  "cannot",
+  "can't",
+  "unable",
+  "fail",
+  "reject",
+  "refused",
+  "disabled",
+  "discontinued",
+  "quota",
+  "full",
+  "exceed",
+  "unavailable",
+  "does ?n[o']t",
+  "no longer",
+  "wasn't able",
+  "did not",
+  "addressed",
+  "recipient",
+  "deliver(?:ed|y)? to",
+  "intended",
+  "error",
+  "bounce",
+  "returned",
+  "delayed",
+  "postponed",
+  "account",
+]);
 
-/** Feedback types (RFC 5965) that mean a person complained; others (auth-failure, not-spam…) are reports only. */
+/**
+ * Feedback types (RFC 5965) that mean a person complained; others (auth-failure, not-spam…) are reports only.
+ */
 export const COMPLAINT_FEEDBACK_TYPES = new Set(["abuse", "fraud", "opt-out", "opt-out-list"]);

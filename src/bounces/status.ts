@@ -1,9 +1,9 @@
-// Reads RFC 3463 status codes and SMTP reply codes out of text, and weighs them with the text's cause into a kind.
+// Reads RFC 3463 status codes and SMTP reply codes out of text, and weighs them with the text's cause.
 import { CATEGORY_KINDS, CATEGORY_RULES, DELAY_PATTERNS, STATUS_CATEGORIES } from "./rules.ts";
 import type { Category } from "./types.ts";
 
-// Lookarounds keep IP addresses ("10.5.1.1") and version numbers from reading as statuses. Free text yields only
-// failure classes (4, 5): a "2.0.12" there is a version number, while a DSN Status field may say 2.0.0.
+// Lookarounds keep IP addresses ("10.5.1.1") and version numbers from reading as statuses. Free text yields
+// only failure classes (4, 5): a "2.0.12" there is a version number, while a DSN Status field may say 2.0.0.
 const ENHANCED_STATUS = /(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?!\w|\.\d)/g;
 const SMTP_CODE = /(?<![\w.#+-])([45][0-5]\d)(?=[\s\-:,;\]).]|$)/gm;
 
@@ -17,8 +17,9 @@ export function enhancedStatuses(text: string, withSuccess = false): string[] {
 const QUOTED_STATUS = /(?<![\w.])[45]\d\d[ -]'?([245]\.[0-7]\.\d{1,3})(?!\w|\.\d)/;
 
 /**
- * The most telling status in the text: one that follows a reply code ("550 5.2.2", the remote server's own words,
- * where a relay may wrap them in its generic code), else the first more specific than X.0.0, else the first.
+ * The most telling status in the text: one that follows a reply code ("550 5.2.2", the remote server's own
+ * words, where a relay may wrap them in its generic code), else the first more specific than X.0.0, else the
+ * first.
  */
 export function bestStatus(text: string): string | null {
   const quoted = QUOTED_STATUS.exec(text)?.[1];
@@ -35,8 +36,9 @@ export function smtpCode(text: string): number | null {
 }
 
 /**
- * Combines a DSN Status field with its Diagnostic-Code. Some servers put a bare SMTP code in Status ("553 …") or a
- * generic 5.0.0 while the diagnostic carries the real one (5.2.2), so the more specific code of the same class wins.
+ * Combines a DSN Status field with its Diagnostic-Code. Some servers put a bare SMTP code in Status ("553 …")
+ * or a generic 5.0.0 while the diagnostic carries the real one (5.2.2), so the more specific code of the same
+ * class wins.
  */
 export function combineStatus(statusField: string | null, diagnostic: string | null): string | null {
   const stated = statusField ? (enhancedStatuses(statusField, true)[0] ?? null) : null;
@@ -54,8 +56,8 @@ export function statusCategory(status: string | null): Category | null {
 }
 
 /**
- * The first cause the rules table finds in the text, with the words around it (for the reason). Matching runs on
- * the text with line breaks folded, because reports wrap their sentences anywhere ("Host not\n    found").
+ * The first cause the rules table finds in the text, with the words around it (for the reason). Matching runs
+ * on the text with line breaks folded, because reports wrap their sentences anywhere ("Host not\n    found").
  */
 export function findCategory(text: string): { category: Category; line: string } | null {
   const flat = text.replace(/\s+/g, " ");
@@ -98,12 +100,16 @@ export function decide(e: Evidence): { kind: "hard" | "soft"; category: Category
   const fromStatus = statusCategory(e.status);
   const klass = e.status?.[0] ?? (e.smtpCode ? String(e.smtpCode)[0] : null);
   if (e.action === "delayed") return { kind: "soft", category: softer(e.category, fromStatus) ?? "delayed" };
-  if (klass === "5" && fromStatus && ADDRESS_FAULTS.has(fromStatus)) return { kind: "hard", category: fromStatus };
+  if (klass === "5" && fromStatus && ADDRESS_FAULTS.has(fromStatus)) {
+    return { kind: "hard", category: fromStatus };
+  }
   if (e.category && CATEGORY_KINDS[e.category].kind === "soft") return { kind: "soft", category: e.category };
   if (fromStatus && CATEGORY_KINDS[fromStatus].kind === "soft" && fromStatus !== "delayed") {
     return { kind: "soft", category: fromStatus };
   }
-  if (klass === "4") return { kind: "soft", category: e.category ?? (e.action === "failed" ? "expired" : "delayed") };
+  if (klass === "4") {
+    return { kind: "soft", category: e.category ?? (e.action === "failed" ? "expired" : "delayed") };
+  }
   if (klass === "5") return { kind: "hard", category: fromStatus ?? e.category ?? "unspecified" };
   if (e.category) return { kind: CATEGORY_KINDS[e.category].kind, category: e.category };
   return null;

@@ -1,4 +1,4 @@
-// Classifies reports written for people only (qmail, Exim, old Yahoo/AOL, Exchange, GroupWise, X.400 …) by the rules table.
+// Classifies reports written for people only (qmail, Exim, old Yahoo/AOL, Exchange, X.400 …) by the rules.
 import { type Header, header, headerAll } from "./message.ts";
 import { addressesIn, bareLocalPartRecipient, textRecipients, unique } from "./recipients.ts";
 import { BOUNCE_SENDER, BOUNCE_SUBJECT, CATEGORY_KINDS, RETURNED_MESSAGE_MARKERS } from "./rules.ts";
@@ -45,7 +45,8 @@ export type TextContext = {
 export function classifyTextReport(ctx: TextContext): Classification | null {
   const { report } = ctx;
   const delayed = looksDelayed(report) || /\bdelay/i.test(ctx.subject);
-  const found = findCategory(report);
+  // The subject speaks only when the body gives no cause ("FAILED MAIL to …" over a directory notice).
+  const found = findCategory(report) ?? findCategory(ctx.subject);
   const status = bestStatus(report);
   const code = smtpCode(report);
   const decision = decide({
@@ -55,8 +56,9 @@ export function classifyTextReport(ctx: TextContext): Classification | null {
     category: found?.category ?? null,
   }) ?? { kind: "hard" as const, category: "unspecified" as const };
 
+  // Without any word or code of failure this is some other notice (a delivery receipt, a relay notice).
+  if (!found && !status && !code && !delayed) return null;
   const recipients = failedRecipients(ctx);
-  if (!found && !status && !code && recipients.length === 0) return null;
   const detail =
     (found?.category === decision.category ? found.line : null) ??
     (status ? lineWith(report, status) : null) ??

@@ -188,7 +188,10 @@ async function writeRelations(
   }
   if (input.interests) {
     await trx.deleteFrom("person_interests").where("person_id", "=", personId).execute();
-    const names = [...new Set(input.interests.map((n) => n.trim()).filter((n) => n !== ""))];
+    const byLower = new Map<string, string>();
+    for (const name of input.interests.map((n) => n.trim()).filter((n) => n !== ""))
+      if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), name);
+    const names = [...byLower.values()];
     for (const name of names) {
       const interestId = await ensureInterest(trx, name, now);
       await trx

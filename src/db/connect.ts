@@ -8,7 +8,14 @@ import type { Database } from "./schema.ts";
 
 export type Dialect = "sqlite" | "postgres";
 export type Db = Kysely<Database>;
-export type DbHandle = { db: Db; dialect: Dialect; describe: string; close(): Promise<void> };
+export type DbHandle = {
+  db: Db;
+  dialect: Dialect;
+  /** PostgreSQL schema in use (the search_path); undefined on SQLite. */
+  schema?: string;
+  describe: string;
+  close(): Promise<void>;
+};
 
 export type DbOptions = { databaseUrl: string; dataDir: string; databaseSchema?: string };
 
@@ -29,6 +36,10 @@ function openSqlite(file: string): DbHandle {
   database.pragma("foreign_keys = ON");
   // Several worker processes share the file: wait for a lock instead of failing at once.
   database.pragma("busy_timeout = 10000");
+  // SQLite's own lower() folds only ASCII; criteria compare Nordic names (Ø, Å, Æ) as PostgreSQL does.
+  database.function("lower", { deterministic: true }, (value: unknown) =>
+    value == null ? null : String(value).toLowerCase(),
+  );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: "sqlite", describe: `SQLite ${file}`, close: () => db.destroy() };
 }
@@ -43,5 +54,5 @@ async function openPostgres(url: string, schema: string): Promise<DbHandle> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   const safeUrl = url.replace(/\/\/[^@/]*@/, "//");
-  return { db, dialect: "postgres", describe: `PostgreSQL ${safeUrl} schema ${schema}`, close: () => db.destroy() };
+  return { db, dialect: "postgres", schema, describe: `PostgreSQL ${safeUrl} schema ${schema}`, close: () => db.destroy() };
 }

@@ -18,7 +18,12 @@ export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
         Object.entries(migrations).map(([name, m]) => [name, { up: (db) => m.up(db, handle.dialect) }]),
       ),
   };
-  const migrator = new Migrator({ db: handle.db, provider });
+  // Kysely looks for its own tables across schemas unless told which one: name ours.
+  const migrator = new Migrator({
+    db: handle.db,
+    provider,
+    ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -12,6 +12,7 @@ import type { DbHandle } from "../db/connect.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
+import { installValidation } from "./validation.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
@@ -31,9 +32,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     disableRequestLogging: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  installValidation(app);
   installErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });

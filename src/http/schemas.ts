@@ -25,7 +25,11 @@ export const IdList = (field: string) =>
   );
 
 export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Object({}) }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Object({}, { additionalProperties: true }),
+  }),
 });
 export const errorResponses = {
   400: ErrorBody,

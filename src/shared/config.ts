@@ -75,10 +75,7 @@ export const configEntries = {
   },
   logLevel: {
     env: "UTSEND_LOG_LEVEL",
-    schema: Type.Union(
-      ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
-      { default: "info" },
-    ),
+    schema: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { default: "info" }),
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
   },
 } satisfies Record<string, Entry>;
@@ -88,9 +85,7 @@ const schemaProperties = Object.fromEntries(Object.entries(configEntries).map(([
 };
 export const configSchema = Type.Object(schemaProperties, { additionalProperties: false });
 
-export type Config = Static<typeof configSchema> & {
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-};
+export type Config = Static<typeof configSchema>;
 
 export const CONFIG_FILE_ENV = "UTSEND_CONFIG_FILE";
 
@@ -125,8 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const key = error.instancePath.replace(/^\//, "");
     if (!key || !(key in configEntries)) continue;
     const entry = configEntries[key as keyof typeof configEntries];
-    if (error.keyword === "const") continue;
-    const message = error.keyword === "anyOf" ? `must be one of ${allowedValues(entry.schema)}` : error.message;
+    const message = error.keyword === "enum" ? `must be one of ${allowedValues(entry.schema)}` : error.message;
     problems.push(`${entry.env} (${key}): ${message}, got ${JSON.stringify(raw[key])}`);
   }
   if (problems.length > 0) {
@@ -136,8 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 }
 
 function allowedValues(schema: TSchema): string {
-  const options = (schema as { anyOf?: Array<{ const?: unknown }> }).anyOf ?? [];
-  return options.map((o) => String(o.const)).join(", ");
+  return ((schema as { enum?: unknown[] }).enum ?? []).join(", ");
 }
 
 /** The README configuration table, generated from the schema above. */

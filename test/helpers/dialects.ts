@@ -59,7 +59,7 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDb> {
   return {
     ...handle,
     url: POSTGRES_URL,
-    schema,
+    schema: schema,
     dispose: async () => {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(handle.db);
       await handle.close();

@@ -159,6 +159,7 @@ export const authRoutes =
               },
               strict,
             ),
+            strict,
           ),
           response: { 200: UserSchema, ...errorResponses },
         },

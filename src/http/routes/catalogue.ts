@@ -116,7 +116,7 @@ export const catalogueRoutes =
           tags: ["catalogue"],
           summary: "Rename or describe a subscription type (admin)",
           params: IdParams,
-          body: Type.Partial(SubscriptionTypeBody),
+          body: Type.Partial(SubscriptionTypeBody, { additionalProperties: false }),
           response: { 200: SubscriptionType, ...errorResponses },
         },
       },

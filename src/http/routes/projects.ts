@@ -82,7 +82,7 @@ export const projectRoutes =
     app.patch(
       "/projects/:id",
       {
-        schema: { tags, summary: "Change a project", params: IdParams, body: Type.Partial(ProjectInput), response: { 200: Project, ...errorResponses } },
+        schema: { tags, summary: "Change a project", params: IdParams, body: Type.Partial(ProjectInput, { additionalProperties: false }), response: { 200: Project, ...errorResponses } },
       },
       async (request) => updateProject(db, request.params.id, request.body),
     );

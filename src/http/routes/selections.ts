@@ -123,7 +123,7 @@ export const selectionRoutes =
           tags,
           summary: "Change a selection's name, description, criteria or combination (not its kind)",
           params: IdParams,
-          body: Type.Partial(SelectionInput),
+          body: Type.Partial(SelectionInput, { additionalProperties: false }),
           response: { 200: Selection, ...errorResponses },
         },
       },

@@ -1,0 +1,108 @@
+// A real utsend server on 127.0.0.1 and a free port, with its own database, for API and browser tests.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
+import type { Dialect } from "../../src/db/connect.ts";
+import { type RunningServer, startServer } from "../../src/main.ts";
+import { loadConfig } from "../../src/shared/config.ts";
+import { POSTGRES_URL } from "./dialects.ts";
+
+export type TestServer = {
+  url: string;
+  adminEmail: string;
+  adminPassword: string;
+  server: RunningServer;
+  close(): Promise<void>;
+};
+
+export async function startTestServer(
+  options: { demoData?: boolean; dialect?: Dialect; loginAttemptsPerMinute?: number } = {},
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "utsend-server-"));
+  const adminPassword = `pw-${Math.random().toString(36).slice(2)}-test`;
+  const schema = `t_srv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const config = loadConfig(
+    {},
+    {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir,
+      databaseUrl: options.dialect === "postgres" ? POSTGRES_URL : "",
+      databaseSchema: options.dialect === "postgres" ? schema : "public",
+      adminPassword,
+      demoData: options.demoData ?? false,
+      logLevel: "silent",
+      loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
+    },
+  );
+  const server = await startServer(config, { info: () => {} });
+  return {
+    url: server.url,
+    adminEmail: config.adminEmail,
+    adminPassword,
+    server,
+    close: async () => {
+      if (options.dialect === "postgres")
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(server.handle.db);
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type ApiResponse = { status: number; body: unknown; headers: Headers };
+
+/** A signed-in HTTP client: keeps the session cookie and sends the CSRF token on writes, as the web UI does. */
+export type ApiClient = {
+  get(path: string): Promise<ApiResponse>;
+  send(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+};
+
+export async function request(
+  url: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers["content-type"] ??= "application/json";
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+  }
+  const response = await fetch(`${url}${path}`, { method, headers, body, redirect: "manual" });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export async function signIn(url: string, email: string, password: string): Promise<ApiClient> {
+  const login = await request(url, "POST", "/auth/login", { body: { email, password } });
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${JSON.stringify(login.body)}`);
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+  const csrf = (login.body as { csrfToken: string }).csrfToken;
+  return {
+    get: (path) => request(url, "GET", path, { headers: { cookie } }),
+    send: (method, path, body) =>
+      request(url, method, path, { body, headers: { cookie, "x-csrf-token": csrf } }),
+  };
+}
+
+/** Creates a user of the role through the API and signs them in. */
+export async function userWithRole(
+  server: TestServer,
+  admin: ApiClient,
+  role: "admin" | "marketer" | "viewer",
+): Promise<ApiClient> {
+  const email = `${role}-${Math.random().toString(36).slice(2, 8)}@example.no`;
+  const password = "a-long-password-1";
+  const created = await admin.send("POST", "/api/users", { email, name: `A ${role}`, role, password });
+  if (created.status !== 201) throw new Error(`could not create ${role}: ${JSON.stringify(created.body)}`);
+  return signIn(server.url, email, password);
+}
