@@ -22,7 +22,12 @@ const run = spawnSync(
   { stdio: "inherit", env: process.env },
 );
 
-type Report = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+type Report = {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+};
 let report: Report | undefined;
 try {
   report = JSON.parse(readFileSync(reportFile, "utf8")) as Report;

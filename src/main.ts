@@ -44,7 +44,11 @@ export async function ensureDemoData(handle: DbHandle, config: Config, out: Outp
 
 export type RunningServer = { app: FastifyInstance; url: string; handle: DbHandle; close(): Promise<void> };
 
-export async function startServer(config: Config, out: Output, options: { webRoot?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  out: Output,
+  options: { webRoot?: string } = {},
+): Promise<RunningServer> {
   const handle = await openMigrated(config);
   await ensureAdmin(handle, config, out);
   await ensureDemoData(handle, config, out);

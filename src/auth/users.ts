@@ -1,10 +1,10 @@
 // Users, passwords (argon2id), sessions and API keys.
 import { hash, verify } from "@node-rs/argon2";
+import { isValidEmail } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken, sha256Hex } from "../shared/ids.ts";
-import { isValidEmail } from "../contacts/person-rules.ts";
 import { type Actor, ROLES, type Role } from "./rights.ts";
 
 // @node-rs/argon2's Algorithm is a const enum, which type stripping cannot inline: 2 is Argon2id.
@@ -65,9 +65,11 @@ export function checkPasswordStrength(password: string, problems: FieldProblem[]
 export async function createUser(db: Db, input: UserInput): Promise<User> {
   const problems: FieldProblem[] = [];
   const email = input.email.trim().toLowerCase();
-  if (!isValidEmail(email)) problems.push({ field: "email", message: `"${input.email}" is not a valid e-mail address` });
+  if (!isValidEmail(email))
+    problems.push({ field: "email", message: `"${input.email}" is not a valid e-mail address` });
   if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
-  if (!ROLES.includes(input.role)) problems.push({ field: "role", message: `must be one of ${ROLES.join(", ")}` });
+  if (!ROLES.includes(input.role))
+    problems.push({ field: "role", message: `must be one of ${ROLES.join(", ")}` });
   checkPasswordStrength(input.password, problems);
   if (problems.length > 0) throw invalid(problems);
   const exists = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
@@ -103,19 +105,29 @@ export async function getUser(db: Db, id: number): Promise<User> {
 export async function updateUser(
   db: Db,
   id: number,
-  input: { name?: string; role?: Role; canOverrideConsent?: boolean; disabled?: boolean; language?: string; password?: string },
+  input: {
+    name?: string;
+    role?: Role;
+    canOverrideConsent?: boolean;
+    disabled?: boolean;
+    language?: string;
+    password?: string;
+  },
 ): Promise<User> {
   await getUser(db, id);
   const problems: FieldProblem[] = [];
   if (input.password !== undefined) checkPasswordStrength(input.password, problems);
-  if (input.name !== undefined && !input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
+  if (input.name !== undefined && !input.name.trim())
+    problems.push({ field: "name", message: "must not be empty" });
   if (problems.length > 0) throw invalid(problems);
   await db
     .updateTable("users")
     .set({
       ...(input.name !== undefined ? { name: input.name.trim() } : {}),
       ...(input.role !== undefined ? { role: input.role } : {}),
-      ...(input.canOverrideConsent !== undefined ? { can_override_consent: input.canOverrideConsent ? 1 : 0 } : {}),
+      ...(input.canOverrideConsent !== undefined
+        ? { can_override_consent: input.canOverrideConsent ? 1 : 0 }
+        : {}),
       ...(input.disabled !== undefined ? { disabled: input.disabled ? 1 : 0 } : {}),
       ...(input.language !== undefined ? { language: input.language } : {}),
       ...(input.password !== undefined ? { password_hash: await hashPassword(input.password) } : {}),
@@ -127,7 +139,10 @@ export async function updateUser(
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const row = await db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -142,7 +157,8 @@ export async function verifyLogin(db: Db, email: string, password: string): Prom
     .executeTakeFirst();
   dummyHash ??= hashPassword("not-a-real-password-0000");
   const ok = await verify(row?.password_hash ?? (await dummyHash), password).catch(() => false);
-  if (!row || !ok || row.disabled === 1) throw new AppError("LOGIN_FAILED", "wrong e-mail address or password");
+  if (!row || !ok || row.disabled === 1)
+    throw new AppError("LOGIN_FAILED", "wrong e-mail address or password");
   return toUser(row);
 }
 
@@ -155,7 +171,13 @@ export async function createSession(db: Db, userId: number, hours: number): Prom
   const expiresAt = new Date(now.getTime() + hours * 3600_000).toISOString();
   await db
     .insertInto("sessions")
-    .values({ id_hash: sha256Hex(token), user_id: userId, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt })
+    .values({
+      id_hash: sha256Hex(token),
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+    })
     .execute();
   return { token, csrfToken, expiresAt };
 }
@@ -186,15 +208,29 @@ export function actorOf(user: User): Actor {
 const API_KEY = /^us_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{20,})$/;
 
 /** Creates an API key; the secret is returned once and only its hash is stored. */
-export async function createApiKey(db: Db, userId: number, name: string): Promise<{ id: number; key: string; prefix: string }> {
+export async function createApiKey(
+  db: Db,
+  userId: number,
+  name: string,
+): Promise<{ id: number; key: string; prefix: string }> {
   if (!name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
   await getUser(db, userId);
-  const prefix = randomToken(12).replace(/[^A-Za-z0-9]/g, "").slice(0, 8).padEnd(8, "0");
+  const prefix = randomToken(12)
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 8)
+    .padEnd(8, "0");
   const secret = randomToken(32);
   const key = `us_${prefix}_${secret}`;
   const row = await db
     .insertInto("api_keys")
-    .values({ user_id: userId, name: name.trim(), prefix, key_hash: sha256Hex(key), created_at: isoNow(), last_used_at: null })
+    .values({
+      user_id: userId,
+      name: name.trim(),
+      prefix,
+      key_hash: sha256Hex(key),
+      created_at: isoNow(),
+      last_used_at: null,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return { id: row.id, key, prefix };
@@ -223,10 +259,20 @@ export async function listApiKeys(db: Db, userId: number) {
     .where("user_id", "=", userId)
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+  }));
 }
 
 export async function deleteApiKey(db: Db, userId: number, id: number): Promise<void> {
-  const result = await db.deleteFrom("api_keys").where("id", "=", id).where("user_id", "=", userId).executeTakeFirst();
+  const result = await db
+    .deleteFrom("api_keys")
+    .where("id", "=", id)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw notFound("API key", id);
 }

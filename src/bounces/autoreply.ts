@@ -1,6 +1,7 @@
 // Recognises auto-replies (RFC 3834 and vendor markers): out-of-office and vacation answers, not bounces.
+
+import { AUTOREPLY_SUBJECT, BOUNCE_SENDER, BOUNCE_SUBJECT } from "./markers.ts";
 import { type Header, header } from "./message.ts";
-import { AUTOREPLY_SUBJECT, BOUNCE_SENDER, BOUNCE_SUBJECT } from "./rules.ts";
 
 /** The marker that makes the message an auto-reply, or null. Reports from mail systems never count. */
 export function autoreplyMarker(headers: Header[], subject: string): string | null {

@@ -1,7 +1,8 @@
 // Reads complaint reports: ARF (RFC 5965), Microsoft JMRP, and Amazon SES notifications sent as SNS e-mail.
+
+import { COMPLAINT_FEEDBACK_TYPES } from "./markers.ts";
 import { type Header, header, headerAll } from "./message.ts";
 import { addressesIn } from "./recipients.ts";
-import { COMPLAINT_FEEDBACK_TYPES } from "./rules.ts";
 
 export type Feedback = {
   kind: "complaint" | "unknown";

@@ -1,5 +1,5 @@
 // Finds the failed recipients named in a report's free text, and the VERP token of the bounce address.
-import { FAILURE_CONTEXT, SYSTEM_LOCAL_PARTS } from "./rules.ts";
+import { FAILURE_CONTEXT, SYSTEM_LOCAL_PARTS } from "./markers.ts";
 
 // Deliberately narrower than RFC 5322: quotes, slashes and the like around addresses in reports are
 // punctuation. The lookbehind makes every match start at a token's first character, keeping the scan linear

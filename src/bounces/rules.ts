@@ -1,4 +1,4 @@
-// The rules table: what the free text of real returned mail means (pure data, no parsing), in priority order.
+// The rules table: what the words and codes of returned mail mean (data only, no parsing), in priority order.
 import type { Category } from "./types.ts";
 
 export type CategoryRule = { category: Category; pattern: RegExp };
@@ -72,7 +72,8 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
   { category: "mailbox-full", pattern: /\breached (?:the |their |his |her )?(?:disk |mailbox )?quota\b/i },
   {
     category: "mailbox-full",
-    pattern: /\bdisk quota\b|\bmailbox (?:size )?limit exceeded\b|\bstorage limit\b/i,
+    pattern:
+      /\bdisk quota\b|\bmailbox (?:size )?limit exceeded\b|\bstorage limit\b|exceeded storage allocation/i,
   },
 
   // Given up after retrying or after the queue lifetime (timeouts, unreachable hosts, transient DNS
@@ -110,7 +111,8 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
   },
   { category: "mailbox-disabled", pattern: /\binactive (?:e-?mail|account|user|mailbox)\b/i },
   { category: "user-unknown", pattern: /\buser (?:unknown|not (?:found|known|listed))\b/i },
-  { category: "user-unknown", pattern: /\bunknown (?:or illegal )?(?:user|recipient|local part)\b/i },
+  { category: "user-unknown", pattern: /\bunknown (?:or illegal )?(?:user|recipient|local part|address)\b/i },
+  { category: "user-unknown", pattern: /\bwasn't found at\b|\baddress not found\b/i },
   { category: "user-unknown", pattern: /\bno such (?:user|mailbox|recipient|address|account|local user)\b/i },
   {
     category: "user-unknown",
@@ -155,7 +157,8 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
   },
   {
     category: "domain-unknown",
-    pattern: /\b(?:account or )?domain (?:may )?(?:does )?not exist\b|\bno such domain\b/i,
+    pattern:
+      /\b(?:account or )?domain (?:may )?(?:does )?not exist\b|\bno such domain\b|\bdomain not found\b/i,
   },
   { category: "domain-unknown", pattern: /\bunrouteable address\b|\binvalid domain\b/i },
 
@@ -180,10 +183,8 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
   { category: "system", pattern: /\bcommand died\b|\bmailer error\b|\blocal delivery failed\b/i },
 
   // A failure with no stated cause: hard when final (manifest rule 4).
-  {
-    category: "unspecified",
-    pattern: /\bpermanent(?:ly)?\b|\bfatal\b|\bundeliverable\b|\bcould not be delivered\b|\bdid not reach\b/i,
-  },
+  { category: "unspecified", pattern: /\bpermanent(?:ly)?\b|\bfatal\b|\bundeliverable\b|\bdid not reach\b/i },
+  { category: "unspecified", pattern: /\bcould(?: not|n't) be delivered\b/i },
   {
     category: "unspecified",
     pattern: /\bunable to deliver\b|\bnot (?:be )?delivered\b|\bdelivery (?:to .{1,80})?failed\b/i,
@@ -217,174 +218,3 @@ export const STATUS_CATEGORIES: readonly { pattern: RegExp; category: Category }
   { pattern: /^[45]\.7\.\d+$/, category: "policy" },
   { pattern: /^4\.\d+\.\d+$/, category: "delayed" },
 ];
-
-/** One case-insensitive pattern from alternatives, so that a long table keeps one entry per line. */
-function anyOf(alternatives: readonly string[], before = "", after = ""): RegExp {
-  return new RegExp(`${before}(?:${alternatives.join("|")})${after}`, "i");
-}
-
-/**
- * Lines where the returned copy of the original message begins; text after them is not the server's report.
- */
-export const RETURNED_MESSAGE_MARKERS: readonly RegExp[] = [
-  anyOf(
-    [
-      "original message",
-      "returned (?:mail|message)",
-      "copy of (?:the|your) message",
-      "header of the",
-      "message header",
-      "message text",
-      "unsent message",
-      "message (?:headers? )?follows",
-      "source mail",
-    ],
-    "^[\\s|*=>-]*-{2,}.*\\b",
-    "\\b",
-  ),
-  /^\s*-{2,}\s*(?:Below this line|Below the next line|Attachment is a copy|Mensaje original|附件)/i,
-  /^\s*-{2,}\s*(?:This is a copy|The header of|Original message)/i,
-  anyOf(
-    [
-      "Original message (?:follows|as received|headers)",
-      "A copy of the original message",
-      "Your message reads \\(in part\\)",
-      "A summary of the undelivered message",
-      "The first \\d+ lines of your original message",
-      "Included is a copy of",
-      "-- The header and top \\d+ lines",
-    ],
-    "^\\s*",
-  ),
-  /^\s*Content-Type:\s*(?:message\/(?:rfc822|global)|text\/rfc822-headers|message\/rfc822-headers)/i,
-  /^>?(?:Received|Return-Path|DKIM-Signature|X-Received|Delivered-To):/i,
-];
-
-/** Local parts that belong to mail systems, never to the recipient who failed. */
-export const SYSTEM_LOCAL_PARTS = anyOf(
-  [
-    "postmaster",
-    "mailer-daemon",
-    "mailer_daemon",
-    "mail\\.delivery\\.system",
-    "mdaemon",
-    "abuse",
-    "hostmaster",
-    "noc",
-    "no-?reply",
-    "bounces?",
-  ],
-  "^",
-  "$",
-);
-
-/** Who sends non-standard bounces: a message from one of these is a report, never a person's auto-reply. */
-export const BOUNCE_SENDER = anyOf(
-  [
-    "mailer-daemon",
-    "mailer_daemon",
-    "postmaster",
-    "mail delivery (?:system|subsystem)",
-    "mdaemon",
-    "mail\\.delivery\\.system",
-    "system administrator",
-    "_smtp_mail_service",
-    "antivirus",
-    "interscan",
-    "imss",
-  ],
-  "(?:\\b|_)",
-  "\\b",
-);
-
-/** Subjects that reports use. "Warning:" alone is not enough: one corpus bounce is final despite it. */
-export const BOUNCE_SUBJECT = anyOf([
-  "undeliver",
-  "undelivered",
-  "delivery (?:status|failure|failed|problem|notification)",
-  "returned mail",
-  "returned to sender",
-  "returning (?:message )?to sender",
-  "failure notice",
-  "failure delivery",
-  "mail delivery",
-  "non-?delivery",
-  "not delivered",
-  "could not be delivered",
-  "mail (?:system )?error",
-  "mail fail(?:ed|ure)",
-  "failed mail",
-  "processing error",
-  "nameserver error",
-  "delayed mail",
-  // Reports in other languages.
-  "メールエラー",
-  "エラー通知",
-  "配信(?:エラー|失敗)",
-  "不達",
-  "unzustellbar",
-  "nicht zustellbar",
-  "non remis",
-  "non recapitabile",
-  "no entregado",
-  "onbestelbaar",
-  "недоставлен",
-]);
-
-/** RFC 3834 and vendor markers of auto-replies (vacation, out-of-office). */
-export const AUTOREPLY_SUBJECT = anyOf(
-  [
-    "automatic reply",
-    "auto(?:matic)?[ -]?(?:reply|response|antwort)",
-    "out of (?:the )?office",
-    "abwesenheit",
-    "r[ée]ponse automatique",
-    "respuesta autom[áa]tica",
-    "risposta automatica",
-    "vacation",
-    "away from (?:my|the) (?:desk|office)",
-  ],
-  "^",
-  "\\b",
-);
-
-/** Words that mark a line as talking about a failed recipient; an address elsewhere is only mentioned. */
-export const FAILURE_CONTEXT = anyOf([
-  "unknown",
-  "not (?:found|known|listed|exist|recognized|deliver|reach|collected|accept)",
-  "no such",
-  "invalid",
-  "undeliver",
-  "could ?n[o']t",
-  "cannot",
-  "can't",
-  "unable",
-  "fail",
-  "reject",
-  "refused",
-  "disabled",
-  "discontinued",
-  "quota",
-  "full",
-  "exceed",
-  "unavailable",
-  "does ?n[o']t",
-  "no longer",
-  "wasn't able",
-  "did not",
-  "addressed",
-  "recipient",
-  "deliver(?:ed|y)? to",
-  "intended",
-  "error",
-  "bounce",
-  "returned",
-  "delayed",
-  "postponed",
-  "account",
-]);
-
-/**
- * Feedback types (RFC 5965) that mean a person complained; others (auth-failure, not-spam…) are reports only.
- */
-export const COMPLAINT_FEEDBACK_TYPES = new Set(["abuse", "fraud", "opt-out", "opt-out-list"]);

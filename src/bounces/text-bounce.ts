@@ -1,7 +1,9 @@
 // Classifies reports written for people only (qmail, Exim, old Yahoo/AOL, Exchange, X.400 …) by the rules.
+
+import { BOUNCE_SENDER, BOUNCE_SUBJECT, RETURNED_MESSAGE_MARKERS } from "./markers.ts";
 import { type Header, header, headerAll } from "./message.ts";
 import { addressesIn, bareLocalPartRecipient, textRecipients, unique } from "./recipients.ts";
-import { BOUNCE_SENDER, BOUNCE_SUBJECT, CATEGORY_KINDS, RETURNED_MESSAGE_MARKERS } from "./rules.ts";
+import { CATEGORY_KINDS } from "./rules.ts";
 import { bestStatus, decide, findCategory, looksDelayed, smtpCode } from "./status.ts";
 import type { Classification } from "./types.ts";
 

@@ -2,6 +2,7 @@
 import type { DbHandle } from "../db/connect.ts";
 import { openMigrated } from "../main.ts";
 import { type Config, loadConfig } from "../shared/config.ts";
+import { invalid } from "../shared/errors.ts";
 
 export type CliContext = {
   config(): Config;
@@ -37,10 +38,18 @@ export function createContext(isJson: () => boolean): CliContext {
 export function table(headers: string[], rows: Array<Array<string | number | null>>): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c == null ? "" : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  return cells.map((r) => r.map((c, i) => (c ?? "").padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (c ?? "").padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function parseIntOption(value: string, name: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value))
+    throw invalid([{ field: name, message: `must be a whole number, got "${value}"` }]);
   return Number(value);
 }

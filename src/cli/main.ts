@@ -29,12 +29,16 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const json = argv.includes("--json");
     if (error instanceof AppError) {
-      if (json) process.stderr.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })}\n`);
+      if (json)
+        process.stderr.write(
+          `${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })}\n`,
+        );
       else process.stderr.write(`error ${error.code}: ${error.message}\n`);
       return exitCodeOf[error.code];
     }
     const message = (error as Error).message ?? String(error);
-    if (json) process.stderr.write(`${JSON.stringify({ error: { code: "INTERNAL", message, details: {} } })}\n`);
+    if (json)
+      process.stderr.write(`${JSON.stringify({ error: { code: "INTERNAL", message, details: {} } })}\n`);
     else process.stderr.write(`error: ${message}\n`);
     return 1;
   }

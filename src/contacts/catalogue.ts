@@ -49,10 +49,17 @@ export async function createCustomField(
 ) {
   const problems: FieldProblem[] = [];
   if (!FIELD_KEY.test(input.key))
-    problems.push({ field: "key", message: "must start with a letter and hold only letters, digits and _ (≤ 40)" });
+    problems.push({
+      field: "key",
+      message: "must start with a letter and hold only letters, digits and _ (≤ 40)",
+    });
   if (!input.label.trim()) problems.push({ field: "label", message: "must not be empty" });
   if (problems.length > 0) throw invalid(problems);
-  const exists = await db.selectFrom("custom_fields").select("id").where("key", "=", input.key).executeTakeFirst();
+  const exists = await db
+    .selectFrom("custom_fields")
+    .select("id")
+    .where("key", "=", input.key)
+    .executeTakeFirst();
   if (exists) throw conflict("key", `a custom field "${input.key}" exists`);
   return db
     .insertInto("custom_fields")
@@ -62,7 +69,11 @@ export async function createCustomField(
 }
 
 export async function listConsentPurposes(db: Db) {
-  const rows = await db.selectFrom("consent_purposes").select(["id", "key", "name", "builtin"]).orderBy("id").execute();
+  const rows = await db
+    .selectFrom("consent_purposes")
+    .select(["id", "key", "name", "builtin"])
+    .orderBy("id")
+    .execute();
   return rows.map((r) => ({ id: r.id, key: r.key, name: r.name, builtin: r.builtin === 1 }));
 }
 
@@ -72,7 +83,11 @@ export async function createConsentPurpose(db: Db, input: { key: string; name: s
     problems.push({ field: "key", message: "must be lower-case letters, digits and - (2–40)" });
   if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
   if (problems.length > 0) throw invalid(problems);
-  const exists = await db.selectFrom("consent_purposes").select("id").where("key", "=", input.key).executeTakeFirst();
+  const exists = await db
+    .selectFrom("consent_purposes")
+    .select("id")
+    .where("key", "=", input.key)
+    .executeTakeFirst();
   if (exists) throw conflict("key", `a consent purpose "${input.key}" exists`);
   const row = await db
     .insertInto("consent_purposes")
@@ -96,7 +111,11 @@ export async function listSubscriptionTypes(db: Db) {
     )
     .orderBy("t.id")
     .execute();
-  return rows.map((r) => ({ ...r, subscriberCount: Number(r.subscriber_count ?? 0), subscriber_count: undefined }));
+  return rows.map((r) => ({
+    ...r,
+    subscriberCount: Number(r.subscriber_count ?? 0),
+    subscriber_count: undefined,
+  }));
 }
 
 export async function createSubscriptionType(db: Db, input: { name: string; description?: string | null }) {
@@ -110,7 +129,12 @@ export async function createSubscriptionType(db: Db, input: { name: string; desc
   if (exists) throw conflict("name", `a subscription type named "${name}" exists`);
   const row = await db
     .insertInto("subscription_types")
-    .values({ name, name_lower: name.toLowerCase(), description: input.description ?? null, created_at: isoNow() })
+    .values({
+      name,
+      name_lower: name.toLowerCase(),
+      description: input.description ?? null,
+      created_at: isoNow(),
+    })
     .returning(["id", "name", "description"])
     .executeTakeFirstOrThrow();
   return { ...row, subscriberCount: 0 };
@@ -136,7 +160,11 @@ export async function updateSubscriptionType(
     changes.name_lower = name.toLowerCase();
   }
   if (input.description !== undefined) changes.description = input.description;
-  const result = await db.updateTable("subscription_types").set(changes).where("id", "=", id).executeTakeFirst();
+  const result = await db
+    .updateTable("subscription_types")
+    .set(changes)
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw notFound("subscription type", id);
   return db
     .selectFrom("subscription_types")

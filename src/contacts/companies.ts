@@ -3,8 +3,8 @@ import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
-import type { Page } from "./persons.ts";
 import { escapeLike, isValidEmail, toE164 } from "./person-rules.ts";
+import type { Page } from "./persons.ts";
 
 export type CompanyInput = {
   name?: string;
@@ -55,7 +55,11 @@ type CompanyColumns = Partial<{
   our_contact_id: number | null;
 }>;
 
-function companyColumns(input: CompanyInput, defaultCountry: string, problems: FieldProblem[]): CompanyColumns {
+function companyColumns(
+  input: CompanyInput,
+  defaultCountry: string,
+  problems: FieldProblem[],
+): CompanyColumns {
   const columns: CompanyColumns = {};
   const clean = (v: string | null | undefined) => (v == null ? v : v.trim() === "" ? null : v.trim());
   if (input.name !== undefined) {
@@ -78,7 +82,10 @@ function companyColumns(input: CompanyInput, defaultCountry: string, problems: F
   const country = clean(input.country);
   if (country !== undefined) {
     if (country !== null && !/^[A-Z]{2}$/.test(country))
-      problems.push({ field: "country", message: `"${country}" is not a two-letter country code such as NO` });
+      problems.push({
+        field: "country",
+        message: `"${country}" is not a two-letter country code such as NO`,
+      });
     else columns.country = country;
   }
   const domain = clean(input.domain);
@@ -90,7 +97,8 @@ function companyColumns(input: CompanyInput, defaultCountry: string, problems: F
   const phone = clean(input.phone);
   if (phone !== undefined) {
     const e164 = phone === null ? null : toE164(phone, country ?? defaultCountry);
-    if (phone !== null && !e164) problems.push({ field: "phone", message: `"${phone}" is not a valid phone number` });
+    if (phone !== null && !e164)
+      problems.push({ field: "phone", message: `"${phone}" is not a valid phone number` });
     else columns.phone = e164;
   }
   const email = clean(input.email);
@@ -118,7 +126,13 @@ export async function createCompany(db: Db, input: CompanyInput, defaultCountry:
   const now = isoNow();
   const row = await db
     .insertInto("companies")
-    .values({ ...columns, name: columns.name!, name_lower: columns.name_lower!, created_at: now, updated_at: now })
+    .values({
+      ...columns,
+      name: columns.name!,
+      name_lower: columns.name_lower!,
+      created_at: now,
+      updated_at: now,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return getCompany(db, row.id);
@@ -202,7 +216,13 @@ export async function listCompanies(
   }
   if (filter.city) base = base.where(sql`lower(c.city)`, "=", filter.city.toLowerCase());
   const countRow = await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  const ids = await base.select("c.id").orderBy("c.name_lower").orderBy("c.id").limit(page.limit).offset(page.offset).execute();
+  const ids = await base
+    .select("c.id")
+    .orderBy("c.name_lower")
+    .orderBy("c.id")
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
   const rows =
     ids.length === 0
       ? []

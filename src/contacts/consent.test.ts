@@ -23,7 +23,9 @@ describe.each(await testDialects())("consent and subscriptions on %s", (dialect)
       comment: "called us",
     });
     const read = await getPerson(t.db, person.id);
-    expect(read.consents).toEqual([expect.objectContaining({ purpose: "e-marketing", legalBasis: "withdrawn", source: "manual" })]);
+    expect(read.consents).toEqual([
+      expect.objectContaining({ purpose: "e-marketing", legalBasis: "withdrawn", source: "manual" }),
+    ]);
     const history = await consentHistory(t.db, person.id);
     expect(history.map((h) => [h.change, h.source, h.comment])).toEqual([
       ["withdrawn", "manual", "called us"],
@@ -42,10 +44,16 @@ describe.each(await testDialects())("consent and subscriptions on %s", (dialect)
     const type = await createSubscriptionType(t.db, { name: `Nyhetsbrev ${dialect}` });
     const person = await aPerson(t.db);
     await setSubscription(t.db, person.id, { typeId: type.id, status: "subscribed", source: "form" });
-    await setSubscription(t.db, person.id, { typeId: type.id, status: "unsubscribed", source: "unsubscribe-link" });
-    const refused = await setSubscription(t.db, person.id, { typeId: type.id, status: "subscribed", source: "manual" }).catch(
-      (e: unknown) => e,
-    );
+    await setSubscription(t.db, person.id, {
+      typeId: type.id,
+      status: "unsubscribed",
+      source: "unsubscribe-link",
+    });
+    const refused = await setSubscription(t.db, person.id, {
+      typeId: type.id,
+      status: "subscribed",
+      source: "manual",
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).code).toBe("UNSUBSCRIBE_REMEMBERED");
     expect((await getPerson(t.db, person.id)).subscriptions[0]!.status).toBe("unsubscribed");

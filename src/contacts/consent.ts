@@ -23,7 +23,10 @@ export async function recordConsent(db: Db, personId: number, change: ConsentCha
     .select("id")
     .where("key", "=", change.purpose)
     .executeTakeFirst();
-  if (!purpose) throw new AppError("REFERENCE_NOT_FOUND", `purpose: no consent purpose "${change.purpose}"`, { field: "purpose" });
+  if (!purpose)
+    throw new AppError("REFERENCE_NOT_FOUND", `purpose: no consent purpose "${change.purpose}"`, {
+      field: "purpose",
+    });
   const now = isoNow();
   await db.transaction().execute(async (trx) => {
     await trx
@@ -68,7 +71,11 @@ export type SubscriptionChange = {
 export async function setSubscription(db: Db, personId: number, change: SubscriptionChange): Promise<void> {
   const person = await db.selectFrom("persons").select("id").where("id", "=", personId).executeTakeFirst();
   if (!person) throw notFound("person", personId);
-  const type = await db.selectFrom("subscription_types").select("id").where("id", "=", change.typeId).executeTakeFirst();
+  const type = await db
+    .selectFrom("subscription_types")
+    .select("id")
+    .where("id", "=", change.typeId)
+    .executeTakeFirst();
   if (!type) throw missingReference("typeId", "subscription type", change.typeId);
   const current = await db
     .selectFrom("person_subscriptions")
@@ -76,7 +83,11 @@ export async function setSubscription(db: Db, personId: number, change: Subscrip
     .where("person_id", "=", personId)
     .where("type_id", "=", change.typeId)
     .executeTakeFirst();
-  if (current?.status === "unsubscribed" && change.status !== "unsubscribed" && !PERSON_OWN_SOURCES.includes(change.source))
+  if (
+    current?.status === "unsubscribed" &&
+    change.status !== "unsubscribed" &&
+    !PERSON_OWN_SOURCES.includes(change.source)
+  )
     throw new AppError(
       "UNSUBSCRIBE_REMEMBERED",
       "status: the person unsubscribed from this type; only the person can subscribe again",
@@ -87,7 +98,9 @@ export async function setSubscription(db: Db, personId: number, change: Subscrip
     await trx
       .insertInto("person_subscriptions")
       .values({ person_id: personId, type_id: change.typeId, status: change.status, updated_at: now })
-      .onConflict((oc) => oc.columns(["person_id", "type_id"]).doUpdateSet({ status: change.status, updated_at: now }))
+      .onConflict((oc) =>
+        oc.columns(["person_id", "type_id"]).doUpdateSet({ status: change.status, updated_at: now }),
+      )
       .execute();
     await trx
       .insertInto("consent_history")

@@ -1,5 +1,5 @@
 // Pure rules for a person's fields: e-mail validity, E.164 mobile numbers, names, the primary address.
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import validator from "validator";
 import type { FieldProblem } from "../shared/errors.ts";
 
@@ -11,7 +11,9 @@ export const SUBSCRIPTION_STATUSES = ["subscribed", "unsubscribed", "never"] as 
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 export function isValidEmail(address: string): boolean {
-  return address.length <= 254 && validator.isEmail(address, { allow_display_name: false, require_tld: true });
+  return (
+    address.length <= 254 && validator.isEmail(address, { allow_display_name: false, require_tld: true })
+  );
 }
 
 /** Normalises a phone number to E.164, reading numbers without a country code as numbers in `defaultCountry`. */
@@ -58,7 +60,11 @@ export function normaliseEmails(emails: EmailInput[], problems: FieldProblem[]):
   return out;
 }
 
-export function fullName(p: { first_name: string | null; middle_name: string | null; last_name: string | null }) {
+export function fullName(p: {
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+}) {
   return [p.first_name, p.middle_name, p.last_name].filter((part) => part && part.trim() !== "").join(" ");
 }
 

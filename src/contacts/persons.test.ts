@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCompany, aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
 import { AppError } from "../shared/errors.ts";
-import { createPerson, getPerson, listPersons, updatePerson } from "./persons.ts";
 import { createCustomField } from "./catalogue.ts";
+import { createPerson, getPerson, listPersons, updatePerson } from "./persons.ts";
 
 const options = { defaultCountry: "NO" };
 
@@ -27,7 +27,12 @@ describe.each(await testDialects())("persons on %s", (dialect) => {
   it("stores the mobile as E.164 in the default country and makes the first address primary", async () => {
     const person = await createPerson(
       t.db,
-      { firstName: "Åse", lastName: "Ødegård", mobile: "412 34 567", emails: [{ address: "ase@example.no" }, { address: "ase2@example.no" }] },
+      {
+        firstName: "Åse",
+        lastName: "Ødegård",
+        mobile: "412 34 567",
+        emails: [{ address: "ase@example.no" }, { address: "ase2@example.no" }],
+      },
       options,
     );
     expect(person.mobile).toBe("+4741234567");
@@ -48,7 +53,11 @@ describe.each(await testDialects())("persons on %s", (dialect) => {
 
   it("names each invalid field: e-mail, mobile, language", async () => {
     const error = await errorOf(
-      createPerson(t.db, { lastName: "X", emails: [{ address: "not-an-address" }], mobile: "12", language: "Norsk" }, options),
+      createPerson(
+        t.db,
+        { lastName: "X", emails: [{ address: "not-an-address" }], mobile: "12", language: "Norsk" },
+        options,
+      ),
     );
     expect(error.code).toBe("VALIDATION_FAILED");
     const fields = (error.details.fields as Array<{ field: string }>).map((f) => f.field);
@@ -88,7 +97,10 @@ describe.each(await testDialects())("persons on %s", (dialect) => {
     await createCustomField(t.db, { key: "antallAnsatte", label: "Antall ansatte", type: "number" });
     const error = await errorOf(aPerson(t.db, { customFields: { antallAnsatte: "mange" } }));
     expect((error.details.fields as Array<{ field: string }>)[0]!.field).toBe("customFields.antallAnsatte");
-    const ok = await aPerson(t.db, { customFields: { antallAnsatte: "42" }, interests: ["Kurs", "kurs", "Bærekraft"] });
+    const ok = await aPerson(t.db, {
+      customFields: { antallAnsatte: "42" },
+      interests: ["Kurs", "kurs", "Bærekraft"],
+    });
     const read = await getPerson(t.db, ok.id);
     expect(read.customFields).toEqual({ antallAnsatte: "42" });
     expect(read.interests).toEqual(["Bærekraft", "Kurs"]);
@@ -96,10 +108,18 @@ describe.each(await testDialects())("persons on %s", (dialect) => {
 
   it("searches names, addresses and company names without regard to case, Nordic letters included", async () => {
     const company = await aCompany(t.db, "Blåbær Regnskap AS");
-    const person = await aPerson(t.db, { firstName: "Øystein", lastName: "Ærlig", email: "oystein@blabaer.no", companyId: company.id });
+    const person = await aPerson(t.db, {
+      firstName: "Øystein",
+      lastName: "Ærlig",
+      email: "oystein@blabaer.no",
+      companyId: company.id,
+    });
     for (const q of ["ØYSTEIN", "ærl", "OYSTEIN@BLA", "blåbær regn"]) {
       const page = await listPersons(t.db, { q }, { limit: 10, offset: 0 });
-      expect(page.items.map((p) => p.id), q).toContain(person.id);
+      expect(
+        page.items.map((p) => p.id),
+        q,
+      ).toContain(person.id);
     }
     const none = await listPersons(t.db, { q: "100%_" }, { limit: 10, offset: 0 });
     expect(none.total).toBe(0);

@@ -4,7 +4,15 @@ import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
-import { type EmailInput, escapeLike, fullName, normaliseEmails, searchName, toE164, toMobileE164 } from "./person-rules.ts";
+import {
+  type EmailInput,
+  escapeLike,
+  fullName,
+  normaliseEmails,
+  searchName,
+  toE164,
+  toMobileE164,
+} from "./person-rules.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -52,7 +60,15 @@ export type Person = {
 
 export type PersonSummary = Pick<
   Person,
-  "id" | "firstName" | "lastName" | "fullName" | "email" | "mobile" | "companyId" | "companyName" | "formerEmployee"
+  | "id"
+  | "firstName"
+  | "lastName"
+  | "fullName"
+  | "email"
+  | "mobile"
+  | "companyId"
+  | "companyName"
+  | "formerEmployee"
 >;
 
 export type ContactsOptions = { defaultCountry: string };
@@ -81,9 +97,16 @@ type PersonColumns = {
 };
 
 /** Checks the scalar fields and turns them into columns; problems name the field. */
-export function personColumns(input: PersonInput, options: ContactsOptions, problems: FieldProblem[]): PersonColumns {
+export function personColumns(
+  input: PersonInput,
+  options: ContactsOptions,
+  problems: FieldProblem[],
+): PersonColumns {
   const columns: PersonColumns = {};
-  const text = (key: "firstName" | "middleName" | "lastName" | "title" | "mrmrs", column: keyof PersonColumns) => {
+  const text = (
+    key: "firstName" | "middleName" | "lastName" | "title" | "mrmrs",
+    column: keyof PersonColumns,
+  ) => {
     const value = blankToNull(input[key]);
     if (value !== undefined) (columns as Record<string, unknown>)[column] = value;
   };
@@ -124,11 +147,19 @@ export function personColumns(input: PersonInput, options: ContactsOptions, prob
 
 async function checkReferences(db: Executor, columns: PersonColumns): Promise<void> {
   if (columns.company_id != null) {
-    const found = await db.selectFrom("companies").select("id").where("id", "=", columns.company_id).executeTakeFirst();
+    const found = await db
+      .selectFrom("companies")
+      .select("id")
+      .where("id", "=", columns.company_id)
+      .executeTakeFirst();
     if (!found) throw missingReference("companyId", "company", columns.company_id);
   }
   if (columns.our_contact_id != null) {
-    const found = await db.selectFrom("users").select("id").where("id", "=", columns.our_contact_id).executeTakeFirst();
+    const found = await db
+      .selectFrom("users")
+      .select("id")
+      .where("id", "=", columns.our_contact_id)
+      .executeTakeFirst();
     if (!found) throw missingReference("ourContactId", "user", columns.our_contact_id);
   }
 }
@@ -141,7 +172,11 @@ async function customFieldIds(
   const keys = Object.keys(values);
   const fields = new Map<string, { id: number; type: string }>();
   if (keys.length === 0) return fields;
-  const rows = await db.selectFrom("custom_fields").select(["id", "key", "type"]).where("key", "in", keys).execute();
+  const rows = await db
+    .selectFrom("custom_fields")
+    .select(["id", "key", "type"])
+    .where("key", "in", keys)
+    .execute();
   for (const row of rows) fields.set(row.key, { id: row.id, type: row.type });
   for (const key of keys) {
     const field = fields.get(key);
@@ -151,7 +186,8 @@ async function customFieldIds(
       continue;
     }
     if (value == null || value === "") continue;
-    if (value.length > 2000) problems.push({ field: `customFields.${key}`, message: "longer than 2000 characters" });
+    if (value.length > 2000)
+      problems.push({ field: `customFields.${key}`, message: "longer than 2000 characters" });
     if (field.type === "number" && !/^-?\d+(\.\d+)?$/.test(value))
       problems.push({ field: `customFields.${key}`, message: `"${value}" is not a number` });
     if (field.type === "date" && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))))
@@ -210,14 +246,21 @@ async function writeRelations(
         .where("field_id", "=", field.id)
         .execute();
       if (value != null && value !== "")
-        await trx.insertInto("person_custom_values").values({ person_id: personId, field_id: field.id, value }).execute();
+        await trx
+          .insertInto("person_custom_values")
+          .values({ person_id: personId, field_id: field.id, value })
+          .execute();
     }
   }
 }
 
 export async function ensureInterest(db: Executor, name: string, now: string): Promise<number> {
   const nameLower = name.toLowerCase();
-  const existing = await db.selectFrom("interests").select("id").where("name_lower", "=", nameLower).executeTakeFirst();
+  const existing = await db
+    .selectFrom("interests")
+    .select("id")
+    .where("name_lower", "=", nameLower)
+    .executeTakeFirst();
   if (existing) return existing.id;
   const row = await db
     .insertInto("interests")
@@ -259,7 +302,12 @@ export async function createPerson(db: Db, input: PersonInput, options: Contacts
   return getPerson(db, id);
 }
 
-export async function updatePerson(db: Db, id: number, input: PersonInput, options: ContactsOptions): Promise<Person> {
+export async function updatePerson(
+  db: Db,
+  id: number,
+  input: PersonInput,
+  options: ContactsOptions,
+): Promise<Person> {
   const existing = await db.selectFrom("persons").selectAll().where("id", "=", id).executeTakeFirst();
   if (!existing) throw notFound("person", id);
   const problems: FieldProblem[] = [];
@@ -391,7 +439,9 @@ export async function listPersons(
   let base = db
     .selectFrom("persons as p")
     .leftJoin("companies as c", "c.id", "p.company_id")
-    .leftJoin("person_emails as e", (join) => join.onRef("e.person_id", "=", "p.id").on("e.is_primary", "=", 1));
+    .leftJoin("person_emails as e", (join) =>
+      join.onRef("e.person_id", "=", "p.id").on("e.is_primary", "=", 1),
+    );
   if (restrictTo) base = base.where("p.id", "in", restrictTo);
   if (filter.q) {
     const pattern = `%${escapeLike(filter.q.trim().toLowerCase())}%`;
@@ -404,9 +454,9 @@ export async function listPersons(
     );
   }
   if (filter.companyId !== undefined) base = base.where("p.company_id", "=", filter.companyId);
-  if (filter.formerEmployee !== undefined) base = base.where("p.former_employee", "=", filter.formerEmployee ? 1 : 0);
-  if (filter.hasEmail !== undefined)
-    base = base.where("e.address", filter.hasEmail ? "is not" : "is", null);
+  if (filter.formerEmployee !== undefined)
+    base = base.where("p.former_employee", "=", filter.formerEmployee ? 1 : 0);
+  if (filter.hasEmail !== undefined) base = base.where("e.address", filter.hasEmail ? "is not" : "is", null);
   if (filter.hasMobile !== undefined) base = base.where("p.mobile", filter.hasMobile ? "is not" : "is", null);
   if (filter.interest) {
     const interest = filter.interest.toLowerCase();
@@ -459,4 +509,3 @@ export async function listPersons(
     offset: page.offset,
   };
 }
-

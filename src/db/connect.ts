@@ -54,5 +54,11 @@ async function openPostgres(url: string, schema: string): Promise<DbHandle> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   const safeUrl = url.replace(/\/\/[^@/]*@/, "//");
-  return { db, dialect: "postgres", schema, describe: `PostgreSQL ${safeUrl} schema ${schema}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: "postgres",
+    schema,
+    describe: `PostgreSQL ${safeUrl} schema ${schema}`,
+    close: () => db.destroy(),
+  };
 }

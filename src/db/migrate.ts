@@ -3,12 +3,14 @@ import type { Kysely } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import type { DbHandle } from "./connect.ts";
 import * as initial from "./migrations/0001-initial.ts";
+import * as imports from "./migrations/0002-imports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type DialectMigration = { up(db: Kysely<any>, dialect: DbHandle["dialect"]): Promise<void> };
 
 const migrations: Record<string, DialectMigration> = {
   "0001-initial": initial,
+  "0002-imports": imports,
 };
 
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {

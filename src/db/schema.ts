@@ -70,7 +70,13 @@ export type Database = {
   };
   interests: { id: Id; name: string; name_lower: string; created_at: string };
   person_interests: { person_id: number; interest_id: number; created_at: string };
-  custom_fields: { id: Id; key: string; label: string; type: "text" | "number" | "date" | "boolean"; created_at: string };
+  custom_fields: {
+    id: Id;
+    key: string;
+    label: string;
+    type: "text" | "number" | "date" | "boolean";
+    created_at: string;
+  };
   person_custom_values: { person_id: number; field_id: number; value: string };
   consent_purposes: { id: Id; key: string; name: string; builtin: Flag; created_at: string };
   person_consents: {
@@ -80,7 +86,13 @@ export type Database = {
     source: string;
     updated_at: string;
   };
-  subscription_types: { id: Id; name: string; name_lower: string; description: string | null; created_at: string };
+  subscription_types: {
+    id: Id;
+    name: string;
+    name_lower: string;
+    description: string | null;
+    created_at: string;
+  };
   person_subscriptions: {
     person_id: number;
     type_id: number;

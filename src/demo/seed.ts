@@ -1,9 +1,10 @@
 // The demo data set loaded on first start: companies, 200 Nordic persons, consents, subscriptions, selections, projects.
-import type { Db } from "../db/connect.ts";
+
 import { createCustomField, createSubscriptionType } from "../contacts/catalogue.ts";
 import { createCompany } from "../contacts/companies.ts";
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import { createPerson } from "../contacts/persons.ts";
+import type { Db } from "../db/connect.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
 import { COMPANIES, FIRST_NAMES, INTERESTS, LAST_NAMES } from "./names.ts";
@@ -24,7 +25,11 @@ function asciiLocal(text: string): string {
 export type DemoSummary = { companies: number; persons: number; selections: number; projects: number };
 
 export async function isDemoLoaded(db: Db): Promise<boolean> {
-  const flag = await db.selectFrom("settings").select("value").where("key", "=", "demoLoaded").executeTakeFirst();
+  const flag = await db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", "demoLoaded")
+    .executeTakeFirst();
   return flag?.value === "true";
 }
 
@@ -68,7 +73,10 @@ export async function loadDemoData(db: Db, defaultCountry: string): Promise<Demo
     const domain = company?.domain ?? ["gmail.com", "online.no", "outlook.com"][i % 3]!;
     const hasEmail = i % 13 !== 5;
     const hasMobile = i % 9 !== 4;
-    const interests = [INTERESTS[i % INTERESTS.length]!, ...(i % 4 === 0 ? [INTERESTS[(i + 2) % INTERESTS.length]!] : [])];
+    const interests = [
+      INTERESTS[i % INTERESTS.length]!,
+      ...(i % 4 === 0 ? [INTERESTS[(i + 2) % INTERESTS.length]!] : []),
+    ];
     const person = await createPerson(
       db,
       {
@@ -80,13 +88,18 @@ export async function loadDemoData(db: Db, defaultCountry: string): Promise<Demo
               ...(i % 10 === 0 ? [{ address: `${asciiLocal(firstName)}${i}@privat.no` }] : []),
             ]
           : [],
-        mobile: hasMobile ? `${MOBILE_PREFIXES[i % MOBILE_PREFIXES.length]}${String((i * 7919) % 1_000_000).padStart(6, "0")}` : null,
+        mobile: hasMobile
+          ? `${MOBILE_PREFIXES[i % MOBILE_PREFIXES.length]}${String((i * 7919) % 1_000_000).padStart(6, "0")}`
+          : null,
         language: i % 5 === 0 ? "en" : "nb",
         companyId: company ? companyIds[companyIndex]! : null,
         title: i % 6 === 0 ? "Daglig leder" : i % 6 === 1 ? "Markedssjef" : null,
         formerEmployee: i % 29 === 28,
         interests,
-        customFields: { kundenummer: `K-${10_000 + i}`, medlemSiden: `20${String(10 + (i % 15))}-0${1 + (i % 9)}-15` },
+        customFields: {
+          kundenummer: `K-${10_000 + i}`,
+          medlemSiden: `20${String(10 + (i % 15))}-0${1 + (i % 9)}-15`,
+        },
       },
       { defaultCountry },
     );
@@ -107,9 +120,16 @@ export async function loadDemoData(db: Db, defaultCountry: string): Promise<Demo
         comment: "Demodata",
       });
     }
-    if (i % 3 === 0) await setSubscription(db, person.id, { typeId: newsletter.id, status: "subscribed", source: "form" });
-    if (i % 11 === 7) await setSubscription(db, person.id, { typeId: newsletter.id, status: "unsubscribed", source: "unsubscribe-link" });
-    if (i % 4 === 1) await setSubscription(db, person.id, { typeId: events.id, status: "subscribed", source: "form" });
+    if (i % 3 === 0)
+      await setSubscription(db, person.id, { typeId: newsletter.id, status: "subscribed", source: "form" });
+    if (i % 11 === 7)
+      await setSubscription(db, person.id, {
+        typeId: newsletter.id,
+        status: "unsubscribed",
+        source: "unsubscribe-link",
+      });
+    if (i % 4 === 1)
+      await setSubscription(db, person.id, { typeId: events.id, status: "subscribed", source: "form" });
   }
 
   const vip = await createSelection(db, {

@@ -12,7 +12,6 @@ import type { DbHandle } from "../db/connect.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
-import { installValidation } from "./validation.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
@@ -20,6 +19,7 @@ import { personRoutes } from "./routes/persons.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { selectionRoutes } from "./routes/selections.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { installValidation } from "./validation.ts";
 
 export type AppDeps = { handle: DbHandle; config: Config; webRoot?: string };
 export type App = FastifyInstance;
@@ -86,7 +86,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.get("/*", { schema: { hide: true } }, (request, reply) => {
       const path = request.url.split("?")[0] ?? "";
       if (path.startsWith("/api/") || path.startsWith("/auth/"))
-        return reply.status(404).send({ error: { code: "NOT_FOUND", message: `No route GET ${path}`, details: {} } });
+        return reply
+          .status(404)
+          .send({ error: { code: "NOT_FOUND", message: `No route GET ${path}`, details: {} } });
       return reply.sendFile("index.html");
     });
   } else {

@@ -1,8 +1,8 @@
 // Who is asking: session cookie or API key on every /api route (except GET /api/health), CSRF on cookie writes, rights.
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { apiKeyUser, type Authenticated, sessionUser } from "../auth/users.ts";
 import { hasRight, type Right } from "../auth/rights.ts";
+import { type Authenticated, apiKeyUser, sessionUser } from "../auth/users.ts";
 import type { Db } from "../db/connect.ts";
 import { AppError } from "../shared/errors.ts";
 
@@ -35,20 +35,28 @@ export function installAuth(app: FastifyInstance, db: Db): void {
     if (!path.startsWith("/api/") && path !== "/api") return;
     if (request.routeOptions.config?.public) return;
     request.auth = await authenticate(db, request);
-    if (!request.auth) throw new AppError("UNAUTHENTICATED", "Sign in or send an API key (Authorization: Bearer us_…)");
+    if (!request.auth)
+      throw new AppError("UNAUTHENTICATED", "Sign in or send an API key (Authorization: Bearer us_…)");
     if (request.auth.via === "session" && !SAFE_METHODS.has(request.method)) {
       const header = request.headers["x-csrf-token"];
       if (typeof header !== "string" || !request.auth.csrfToken || !sameToken(header, request.auth.csrfToken))
-        throw new AppError("CSRF_FAILED", "Missing or wrong x-csrf-token header for a cookie-authenticated write");
+        throw new AppError(
+          "CSRF_FAILED",
+          "Missing or wrong x-csrf-token header for a cookie-authenticated write",
+        );
     }
   });
   app.addHook("preHandler", async (request) => {
     if (!request.auth) return;
     const right = request.routeOptions.config?.right ?? (SAFE_METHODS.has(request.method) ? "read" : "write");
     if (!hasRight(request.auth.actor, right))
-      throw new AppError("FORBIDDEN", `Your role (${request.auth.user.role}) does not allow this (needs ${right})`, {
-        right,
-      });
+      throw new AppError(
+        "FORBIDDEN",
+        `Your role (${request.auth.user.role}) does not allow this (needs ${right})`,
+        {
+          right,
+        },
+      );
   });
 }
 

@@ -17,10 +17,19 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   SELECTION_KIND_MISMATCH: 409,
   CONFIG_INVALID: 500,
   PAYLOAD_TOO_LARGE: 413,
+  IMPORT_FILE_INVALID: 400,
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_MAPPING_INVALID: 400,
+  IMPORT_ROWS_INVALID: 422,
   INTERNAL: 500,
 };
 
-type AjvIssue = { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string };
+type AjvIssue = {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+  keyword?: string;
+};
 
 /** Turns ajv's issues into field problems named as the API names fields (`emails[0].address`). */
 export function fieldProblems(issues: AjvIssue[], context: string): FieldProblem[] {
@@ -51,34 +60,50 @@ export function fieldProblems(issues: AjvIssue[], context: string): FieldProblem
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {
-    if (error instanceof AppError) {
-      const status = httpStatusOf[error.code];
-      if (status >= 500) request.log.error({ err: error }, error.message);
-      return reply.status(status).send({ error: { code: error.code, message: error.message, details: error.details } });
-    }
-    if (error.validation) {
-      const fields = fieldProblems(error.validation, error.validationContext ?? "body");
-      const message = `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
-      return reply.status(400).send({ error: { code: "VALIDATION_FAILED", message, details: { fields } } });
-    }
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413)
-      return reply.status(413).send({ error: { code: "PAYLOAD_TOO_LARGE", message: error.message, details: {} } });
-    if (error.statusCode === 429)
-      return reply.status(429).send({ error: { code: "RATE_LIMITED", message: error.message, details: {} } });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      // Malformed JSON, a wrong content type and the like: the body is what is wrong.
-      const fields = [{ field: "body", message: error.message }];
-      return reply
-        .status(400)
-        .send({ error: { code: "VALIDATION_FAILED", message: `Invalid input: ${error.message}`, details: { fields } } });
-    }
-    request.log.error({ err: error }, "unhandled error");
-    return reply.status(500).send({ error: { code: "INTERNAL", message: "Internal error", details: {} } });
-  });
+  app.setErrorHandler(
+    (error: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {
+      if (error instanceof AppError) {
+        const status = httpStatusOf[error.code];
+        if (status >= 500) request.log.error({ err: error }, error.message);
+        return reply
+          .status(status)
+          .send({ error: { code: error.code, message: error.message, details: error.details } });
+      }
+      if (error.validation) {
+        const fields = fieldProblems(error.validation, error.validationContext ?? "body");
+        const message = `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+        return reply.status(400).send({ error: { code: "VALIDATION_FAILED", message, details: { fields } } });
+      }
+      if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413)
+        return reply
+          .status(413)
+          .send({ error: { code: "PAYLOAD_TOO_LARGE", message: error.message, details: {} } });
+      if (error.statusCode === 429)
+        return reply
+          .status(429)
+          .send({ error: { code: "RATE_LIMITED", message: error.message, details: {} } });
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        // Malformed JSON, a wrong content type and the like: the body is what is wrong.
+        const fields = [{ field: "body", message: error.message }];
+        return reply.status(400).send({
+          error: {
+            code: "VALIDATION_FAILED",
+            message: `Invalid input: ${error.message}`,
+            details: { fields },
+          },
+        });
+      }
+      request.log.error({ err: error }, "unhandled error");
+      return reply.status(500).send({ error: { code: "INTERNAL", message: "Internal error", details: {} } });
+    },
+  );
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      error: { code: "NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}`, details: {} },
+      error: {
+        code: "NOT_FOUND",
+        message: `No route ${request.method} ${request.url.split("?")[0]}`,
+        details: {},
+      },
     }),
   );
 }

@@ -1,14 +1,16 @@
 // Schemas shared by routes: pages, ids, errors and the CRM's entities (validation, types and OpenAPI in one).
 import Type, { type TSchema } from "typebox";
 import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../contacts/person-rules.ts";
-import type { Config } from "../shared/config.ts";
 import type { Db, Dialect } from "../db/connect.ts";
+import type { Config } from "../shared/config.ts";
 
 export type RouteDeps = { db: Db; dialect: Dialect; config: Config };
 
 /** A string that must be one of `values` (JSON Schema enum; the static type is their union). */
-export const literals = <const T extends string[]>(values: readonly [...T], options: Record<string, unknown> = {}) =>
-  Type.Enum<T>(values, options);
+export const literals = <const T extends string[]>(
+  values: readonly [...T],
+  options: Record<string, unknown> = {},
+) => Type.Enum<T>(values, options);
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const ShortText = (max = 200) => Type.String({ maxLength: max });
@@ -20,7 +22,12 @@ export const PageQuery = {
 };
 export const IdList = (field: string) =>
   Type.Object(
-    { [field]: Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), { minItems: 1, maxItems: 10_000 }) },
+    {
+      [field]: Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
+        minItems: 1,
+        maxItems: 10_000,
+      }),
+    },
     { additionalProperties: false },
   );
 
@@ -40,7 +47,12 @@ export const errorResponses = {
 };
 
 export const PageOf = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
 
 export const PersonSummary = Type.Object({
   id: Type.Integer(),
@@ -74,10 +86,20 @@ export const Person = Type.Object({
   interests: Type.Array(Type.String()),
   customFields: Type.Record(Type.String(), Type.String()),
   consents: Type.Array(
-    Type.Object({ purpose: Type.String(), legalBasis: Type.String(), source: Type.String(), updatedAt: Type.String() }),
+    Type.Object({
+      purpose: Type.String(),
+      legalBasis: Type.String(),
+      source: Type.String(),
+      updatedAt: Type.String(),
+    }),
   ),
   subscriptions: Type.Array(
-    Type.Object({ typeId: Type.Integer(), typeName: Type.String(), status: Type.String(), updatedAt: Type.String() }),
+    Type.Object({
+      typeId: Type.Integer(),
+      typeName: Type.String(),
+      status: Type.String(),
+      updatedAt: Type.String(),
+    }),
   ),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -108,7 +130,9 @@ export const PersonInput = Type.Object(
     ourContactId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
     formerEmployee: Type.Optional(Type.Boolean()),
     interests: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
-    customFields: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Nullable(Type.String({ maxLength: 2000 })))),
+    customFields: Type.Optional(
+      Type.Record(Type.String({ maxLength: 40 }), Nullable(Type.String({ maxLength: 2000 }))),
+    ),
   },
   { additionalProperties: false },
 );
@@ -163,5 +187,8 @@ export const SubscriptionInput = Type.Object(
   { additionalProperties: false },
 );
 
-export const Changed = Type.Object({ added: Type.Optional(Type.Integer()), removed: Type.Optional(Type.Integer()) });
+export const Changed = Type.Object({
+  added: Type.Optional(Type.Integer()),
+  removed: Type.Optional(Type.Integer()),
+});
 export const NoContent = Type.Null({ description: "No content" });

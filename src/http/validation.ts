@@ -5,7 +5,13 @@ import addFormats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 
 function makeAjv(coerce: boolean) {
-  const options: Options = { allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: coerce ? "array" : false, strict: false };
+  const options: Options = {
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    coerceTypes: coerce ? "array" : false,
+    strict: false,
+  };
   const ajv = new Ajv(options);
   addFormats.default(ajv);
   return ajv;

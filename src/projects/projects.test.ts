@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
-import { addProjectMembers, createProject, getProject, projectMembers, removeProjectMembers, updateProject } from "./store.ts";
+import {
+  addProjectMembers,
+  createProject,
+  getProject,
+  projectMembers,
+  removeProjectMembers,
+  updateProject,
+} from "./store.ts";
 
 describe.each(await testDialects())("projects on %s", (dialect) => {
   let t: TestDb;
@@ -23,8 +30,12 @@ describe.each(await testDialects())("projects on %s", (dialect) => {
 
   it("refuses unknown persons and an empty name", async () => {
     const project = await createProject(t.db, { name: "P" });
-    await expect(addProjectMembers(t.db, project.id, [123_456])).rejects.toMatchObject({ code: "REFERENCE_NOT_FOUND" });
-    await expect(updateProject(t.db, project.id, { name: "  " })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(addProjectMembers(t.db, project.id, [123_456])).rejects.toMatchObject({
+      code: "REFERENCE_NOT_FOUND",
+    });
+    await expect(updateProject(t.db, project.id, { name: "  " })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
     await expect(getProject(t.db, 987_654)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -1,9 +1,10 @@
 // Projects and their members (persons).
-import type { Db } from "../db/connect.ts";
+
+import type { Expression } from "kysely";
 import { listPersons, type Page, type PersonFilter, type PersonSummary } from "../contacts/persons.ts";
+import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { invalid, missingReference, notFound } from "../shared/errors.ts";
-import type { Expression } from "kysely";
 
 export const PROJECT_STATUSES = ["planned", "in-progress", "completed", "stopped"] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
@@ -71,7 +72,8 @@ export async function updateProject(
   id: number,
   input: { name?: string; status?: ProjectStatus; description?: string | null },
 ): Promise<Project> {
-  if (input.name !== undefined && !input.name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (input.name !== undefined && !input.name.trim())
+    throw invalid([{ field: "name", message: "must not be empty" }]);
   const result = await db
     .updateTable("projects")
     .set({
@@ -103,13 +105,16 @@ export async function listProjects(
   page: { limit: number; offset: number },
 ): Promise<Page<Project>> {
   let base = projectQuery(db);
-  if (filter.q) base = base.where((eb) => eb(eb.fn("lower", ["pr.name"]), "like", `%${filter.q!.toLowerCase()}%`));
+  if (filter.q)
+    base = base.where((eb) => eb(eb.fn("lower", ["pr.name"]), "like", `%${filter.q!.toLowerCase()}%`));
   if (filter.status) base = base.where("pr.status", "=", filter.status);
   const [count, rows] = await Promise.all([
     db
       .selectFrom("projects as pr")
       .select((eb) => eb.fn.countAll<number>().as("n"))
-      .$if(Boolean(filter.q), (q) => q.where((eb) => eb(eb.fn("lower", ["pr.name"]), "like", `%${filter.q!.toLowerCase()}%`)))
+      .$if(Boolean(filter.q), (q) =>
+        q.where((eb) => eb(eb.fn("lower", ["pr.name"]), "like", `%${filter.q!.toLowerCase()}%`)),
+      )
       .$if(Boolean(filter.status), (q) => q.where("pr.status", "=", filter.status!))
       .executeTakeFirstOrThrow(),
     base.orderBy("pr.name").orderBy("pr.id").limit(page.limit).offset(page.offset).execute(),
@@ -134,7 +139,11 @@ export async function addProjectMembers(db: Db, id: number, personIds: number[])
   return { added: Number(result.numInsertedOrUpdatedRows ?? 0) };
 }
 
-export async function removeProjectMembers(db: Db, id: number, personIds: number[]): Promise<{ removed: number }> {
+export async function removeProjectMembers(
+  db: Db,
+  id: number,
+  personIds: number[],
+): Promise<{ removed: number }> {
   await getProject(db, id);
   if (personIds.length === 0) return { removed: 0 };
   const result = await db
@@ -146,7 +155,10 @@ export async function removeProjectMembers(db: Db, id: number, personIds: number
 }
 
 export function projectPersonIds(db: Db, id: number): Expression<number> {
-  return db.selectFrom("project_members").select("person_id").where("project_id", "=", id) as unknown as Expression<number>;
+  return db
+    .selectFrom("project_members")
+    .select("person_id")
+    .where("project_id", "=", id) as unknown as Expression<number>;
 }
 
 export async function projectMembers(

@@ -1,7 +1,7 @@
 // Compiles selections to SQL: every kind becomes a subquery of person ids, evaluated by the database, never in JS.
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
-import type { Db } from "../db/connect.ts";
 import { escapeLike } from "../contacts/person-rules.ts";
+import type { Db } from "../db/connect.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import type { Criteria, Criterion, LeafCriterion, TextOp } from "./criteria.ts";
 
@@ -38,11 +38,15 @@ function textCondition(eb: Scope, column: Column, op: TextOp, value: string | un
   const like = (pattern: string) => sql<SqlBool>`${lowered} like ${pattern} escape '\\'`;
   switch (op) {
     case "eq":
-      return numeric ? sql<SqlBool>`cast(${column} as numeric) = cast(${value} as numeric)` : sql<SqlBool>`${lowered} = ${v}`;
+      return numeric
+        ? sql<SqlBool>`cast(${column} as numeric) = cast(${value} as numeric)`
+        : sql<SqlBool>`${lowered} = ${v}`;
     case "neq":
       return eb.or([
         sql<SqlBool>`${column} is null`,
-        numeric ? sql<SqlBool>`cast(${column} as numeric) <> cast(${value} as numeric)` : sql<SqlBool>`${lowered} <> ${v}`,
+        numeric
+          ? sql<SqlBool>`cast(${column} as numeric) <> cast(${value} as numeric)`
+          : sql<SqlBool>`${lowered} <> ${v}`,
       ]);
     case "contains":
       return like(`%${escapeLike(v)}%`);
@@ -55,9 +59,13 @@ function textCondition(eb: Scope, column: Column, op: TextOp, value: string | un
     case "isNotEmpty":
       return eb.and([sql<SqlBool>`${column} is not null`, sql<SqlBool>`${column} <> ''`]);
     case "gt":
-      return numeric ? sql<SqlBool>`cast(${column} as numeric) > cast(${value} as numeric)` : sql<SqlBool>`${column} > ${value}`;
+      return numeric
+        ? sql<SqlBool>`cast(${column} as numeric) > cast(${value} as numeric)`
+        : sql<SqlBool>`${column} > ${value}`;
     case "lt":
-      return numeric ? sql<SqlBool>`cast(${column} as numeric) < cast(${value} as numeric)` : sql<SqlBool>`${column} < ${value}`;
+      return numeric
+        ? sql<SqlBool>`cast(${column} as numeric) < cast(${value} as numeric)`
+        : sql<SqlBool>`${column} < ${value}`;
   }
 }
 
@@ -123,11 +131,15 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
   const purposes = [...new Set(all.flatMap((c) => (c.type === "consent" ? [c.purpose] : [])))];
   const typeIds = [...new Set(all.flatMap((c) => (c.type === "subscription" ? [c.typeId] : [])))];
   const [fieldRows, purposeRows, typeRows] = await Promise.all([
-    keys.length ? db.selectFrom("custom_fields").select(["id", "key", "type"]).where("key", "in", keys).execute() : [],
+    keys.length
+      ? db.selectFrom("custom_fields").select(["id", "key", "type"]).where("key", "in", keys).execute()
+      : [],
     purposes.length
       ? db.selectFrom("consent_purposes").select(["id", "key"]).where("key", "in", purposes).execute()
       : [],
-    typeIds.length ? db.selectFrom("subscription_types").select("id").where("id", "in", typeIds).execute() : [],
+    typeIds.length
+      ? db.selectFrom("subscription_types").select("id").where("id", "in", typeIds).execute()
+      : [],
   ]);
   const lookups: Lookups = {
     customFields: new Map(fieldRows.map((r) => [r.key, { id: r.id, type: r.type }])),
@@ -161,20 +173,36 @@ export async function criteriaPersonIds(db: Db, criteria: Criteria): Promise<Exp
   return db
     .selectFrom("persons as p")
     .leftJoin("companies as c", "c.id", "p.company_id")
-    .leftJoin("person_emails as e", (join) => join.onRef("e.person_id", "=", "p.id").on("e.is_primary", "=", 1))
+    .leftJoin("person_emails as e", (join) =>
+      join.onRef("e.person_id", "=", "p.id").on("e.is_primary", "=", 1),
+    )
     .select("p.id")
-    .where((eb) => criteriaCondition(eb as Scope, criteria.match, criteria.criteria, lookups)) as unknown as Expression<number>;
+    .where((eb) =>
+      criteriaCondition(eb as Scope, criteria.match, criteria.criteria, lookups),
+    ) as unknown as Expression<number>;
 }
 
 const MAX_DEPTH = 20;
 
 /** The members of any selection as a subquery of person ids; combined selections recurse with cycle detection. */
-export async function selectionPersonIds(db: Db, selectionId: number, path: number[] = []): Promise<Expression<number>> {
+export async function selectionPersonIds(
+  db: Db,
+  selectionId: number,
+  path: number[] = [],
+): Promise<Expression<number>> {
   if (path.includes(selectionId) || path.length > MAX_DEPTH)
-    throw new AppError("SELECTION_CYCLE", `selection ${selectionId} includes itself through ${path.join(" → ")}`, {
-      path: [...path, selectionId],
-    });
-  const selection = await db.selectFrom("selections").selectAll().where("id", "=", selectionId).executeTakeFirst();
+    throw new AppError(
+      "SELECTION_CYCLE",
+      `selection ${selectionId} includes itself through ${path.join(" → ")}`,
+      {
+        path: [...path, selectionId],
+      },
+    );
+  const selection = await db
+    .selectFrom("selections")
+    .selectAll()
+    .where("id", "=", selectionId)
+    .executeTakeFirst();
   if (!selection) throw notFound("selection", selectionId);
   switch (selection.kind) {
     case "static":
@@ -183,7 +211,10 @@ export async function selectionPersonIds(db: Db, selectionId: number, path: numb
         .select("person_id")
         .where("selection_id", "=", selectionId) as unknown as Expression<number>;
     case "dynamic":
-      return criteriaPersonIds(db, JSON.parse(selection.criteria ?? '{"match":"all","criteria":[]}') as Criteria);
+      return criteriaPersonIds(
+        db,
+        JSON.parse(selection.criteria ?? '{"match":"all","criteria":[]}') as Criteria,
+      );
     case "combined": {
       const next = [...path, selectionId];
       const left = await selectionPersonIds(db, selection.left_id!, next);

@@ -21,7 +21,17 @@ export const PERSON_FIELDS = {
 } as const;
 export type CriterionField = keyof typeof PERSON_FIELDS;
 
-export const TEXT_OPS = ["eq", "neq", "contains", "notContains", "startsWith", "isEmpty", "isNotEmpty", "gt", "lt"] as const;
+export const TEXT_OPS = [
+  "eq",
+  "neq",
+  "contains",
+  "notContains",
+  "startsWith",
+  "isEmpty",
+  "isNotEmpty",
+  "gt",
+  "lt",
+] as const;
 export type TextOp = (typeof TEXT_OPS)[number];
 const OPS_WITHOUT_VALUE: TextOp[] = ["isEmpty", "isNotEmpty"];
 

@@ -1,11 +1,18 @@
 // Selections: static (explicit members), dynamic (criteria) and combined (two selections and an operation).
-import type { Db } from "../db/connect.ts";
+
 import { listPersons, type Page, type PersonFilter, type PersonSummary } from "../contacts/persons.ts";
+import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
-import { AppError, conflict, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
-import { selectionPersonIds } from "./compile.ts";
+import {
+  AppError,
+  conflict,
+  type FieldProblem,
+  invalid,
+  missingReference,
+  notFound,
+} from "../shared/errors.ts";
+import { resolveLookups, selectionPersonIds } from "./compile.ts";
 import { type Criteria, checkCriteria } from "./criteria.ts";
-import { resolveLookups } from "./compile.ts";
 
 export type SelectionKind = "static" | "dynamic" | "combined";
 export type CombineOp = "union" | "intersection" | "difference";
@@ -64,8 +71,10 @@ async function checkDefinition(db: Db, kind: SelectionKind, input: SelectionInpu
   }
   if (kind === "combined" && !input.combine)
     problems.push({ field: "combine", message: "a combined selection needs combine {op, leftId, rightId}" });
-  if (kind !== "dynamic" && input.criteria) problems.push({ field: "criteria", message: `a ${kind} selection has no criteria` });
-  if (kind !== "combined" && input.combine) problems.push({ field: "combine", message: `a ${kind} selection combines nothing` });
+  if (kind !== "dynamic" && input.criteria)
+    problems.push({ field: "criteria", message: `a ${kind} selection has no criteria` });
+  if (kind !== "combined" && input.combine)
+    problems.push({ field: "combine", message: `a ${kind} selection combines nothing` });
   if (problems.length > 0) throw invalid(problems);
   if (kind === "dynamic" && input.criteria) await resolveLookups(db, input.criteria);
   if (kind === "combined" && input.combine) {
@@ -109,7 +118,8 @@ export async function updateSelection(db: Db, id: number, input: SelectionInput)
   const existing = await getSelection(db, id);
   if (input.kind && input.kind !== existing.kind)
     throw invalid([{ field: "kind", message: "the kind of a selection cannot change; create a new one" }]);
-  if (input.name !== undefined && !input.name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (input.name !== undefined && !input.name.trim())
+    throw invalid([{ field: "name", message: "must not be empty" }]);
   if (input.criteria || input.combine) await checkDefinition(db, existing.kind, input, id);
   await db
     .updateTable("selections")
@@ -150,7 +160,8 @@ export async function listSelections(
   page: { limit: number; offset: number },
 ): Promise<Page<Selection>> {
   let base = db.selectFrom("selections");
-  if (filter.q) base = base.where((eb) => eb(eb.fn("lower", ["name"]), "like", `%${filter.q!.toLowerCase()}%`));
+  if (filter.q)
+    base = base.where((eb) => eb(eb.fn("lower", ["name"]), "like", `%${filter.q!.toLowerCase()}%`));
   if (filter.kind) base = base.where("kind", "=", filter.kind);
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
@@ -181,9 +192,13 @@ export async function previewCriteria(db: Db, criteria: Criteria, page: { limit:
 async function requireStatic(db: Db, id: number): Promise<void> {
   const selection = await getSelection(db, id);
   if (selection.kind !== "static")
-    throw new AppError("SELECTION_KIND_MISMATCH", `selection ${id} is ${selection.kind}; only static selections have explicit members`, {
-      kind: selection.kind,
-    });
+    throw new AppError(
+      "SELECTION_KIND_MISMATCH",
+      `selection ${id} is ${selection.kind}; only static selections have explicit members`,
+      {
+        kind: selection.kind,
+      },
+    );
 }
 
 async function checkIds(db: Db, table: "persons" | "companies", field: string, ids: number[]): Promise<void> {
@@ -191,10 +206,15 @@ async function checkIds(db: Db, table: "persons" | "companies", field: string, i
   const found = await db.selectFrom(table).select("id").where("id", "in", ids).execute();
   const known = new Set(found.map((r) => r.id));
   const missing = ids.find((id) => !known.has(id));
-  if (missing !== undefined) throw missingReference(field, table === "persons" ? "person" : "company", missing);
+  if (missing !== undefined)
+    throw missingReference(field, table === "persons" ? "person" : "company", missing);
 }
 
-export async function addSelectionMembers(db: Db, id: number, personIds: number[]): Promise<{ added: number }> {
+export async function addSelectionMembers(
+  db: Db,
+  id: number,
+  personIds: number[],
+): Promise<{ added: number }> {
   await requireStatic(db, id);
   const unique = [...new Set(personIds)];
   await checkIds(db, "persons", "personIds", unique);
@@ -213,7 +233,11 @@ export async function addSelectionMembers(db: Db, id: number, personIds: number[
   return { added };
 }
 
-export async function removeSelectionMembers(db: Db, id: number, personIds: number[]): Promise<{ removed: number }> {
+export async function removeSelectionMembers(
+  db: Db,
+  id: number,
+  personIds: number[],
+): Promise<{ removed: number }> {
   await requireStatic(db, id);
   if (personIds.length === 0) return { removed: 0 };
   const result = await db
@@ -224,7 +248,11 @@ export async function removeSelectionMembers(db: Db, id: number, personIds: numb
   return { removed: Number(result.numDeletedRows) };
 }
 
-export async function addSelectionCompanies(db: Db, id: number, companyIds: number[]): Promise<{ added: number }> {
+export async function addSelectionCompanies(
+  db: Db,
+  id: number,
+  companyIds: number[],
+): Promise<{ added: number }> {
   await requireStatic(db, id);
   const unique = [...new Set(companyIds)];
   await checkIds(db, "companies", "companyIds", unique);

@@ -18,20 +18,16 @@ export const configEntries = {
     schema: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
     description: "HTTP port for the API and the web UI (0 picks a free port).",
   },
-  publicUrl: {
-    env: "UTSEND_PUBLIC_URL",
-    schema: Type.String({ default: "", pattern: "^(https?://[^\\s]+)?$" }),
-    description: "URL people reach utsend at (links in mailings); empty means http://HOST:PORT.",
-  },
   dataDir: {
     env: "UTSEND_DATA_DIR",
     schema: Type.String({ default: "./data", minLength: 1 }),
-    description: "Folder for the SQLite database, the generated secret and the local outbox.",
+    description: "Folder for the SQLite database and other local data.",
   },
   databaseUrl: {
     env: "UTSEND_DATABASE_URL",
     schema: Type.String({ default: "", pattern: "^((postgres|postgresql)://.+|sqlite:.+)?$" }),
-    description: "`postgres://user@host:5432/db` for PostgreSQL, `sqlite:path/to.db`, or empty for DATA_DIR/utsend.db.",
+    description:
+      "`postgres://user@host:5432/db` for PostgreSQL, `sqlite:path/to.db`, or empty for DATA_DIR/utsend.db.",
   },
   databaseSchema: {
     env: "UTSEND_DATABASE_SCHEMA",
@@ -93,7 +89,8 @@ export const CONFIG_FILE_ENV = "UTSEND_CONFIG_FILE";
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const problems: string[] = [];
   let fromFile: Record<string, unknown> = {};
-  const filePath = env[CONFIG_FILE_ENV] ?? (existsSync("utsend.config.json") ? "utsend.config.json" : undefined);
+  const filePath =
+    env[CONFIG_FILE_ENV] ?? (existsSync("utsend.config.json") ? "utsend.config.json" : undefined);
   if (filePath) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(filePath, "utf8"));
@@ -120,7 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const key = error.instancePath.replace(/^\//, "");
     if (!key || !(key in configEntries)) continue;
     const entry = configEntries[key as keyof typeof configEntries];
-    const message = error.keyword === "enum" ? `must be one of ${allowedValues(entry.schema)}` : error.message;
+    const message =
+      error.keyword === "enum" ? `must be one of ${allowedValues(entry.schema)}` : error.message;
     problems.push(`${entry.env} (${key}): ${message}, got ${JSON.stringify(raw[key])}`);
   }
   if (problems.length > 0) {
@@ -140,5 +138,9 @@ export function configTableMarkdown(): string {
     const shown = fallback === "" || fallback === undefined ? "(empty)" : `\`${String(fallback)}\``;
     return `| \`${entry.env}\` | \`${key}\` | ${shown} | ${entry.description} |`;
   });
-  return ["| Environment variable | Config file key | Default | Meaning |", "|---|---|---|---|", ...rows].join("\n");
+  return [
+    "| Environment variable | Config file key | Default | Meaning |",
+    "|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }

@@ -3,7 +3,8 @@ export const errorCatalogue = {
   VALIDATION_FAILED: "The input is invalid; `details.fields` names each field and what is wrong with it.",
   NOT_FOUND: "The addressed resource does not exist.",
   REFERENCE_NOT_FOUND: "The input refers to an id that does not exist; `details.field` names it.",
-  CONFLICT: "The change conflicts with existing data (a duplicate name or address); `details.field` names it.",
+  CONFLICT:
+    "The change conflicts with existing data (a duplicate name or address); `details.field` names it.",
   UNAUTHENTICATED: "No valid session cookie or API key was sent.",
   FORBIDDEN: "The signed-in user's role does not grant this right; `details.right` names it.",
   CSRF_FAILED: "A cookie-authenticated write came without the matching `x-csrf-token` header.",
@@ -11,9 +12,18 @@ export const errorCatalogue = {
   RATE_LIMITED: "Too many attempts; wait and try again.",
   UNSUBSCRIBE_REMEMBERED: "The person unsubscribed from this type; only the person can subscribe again.",
   SELECTION_CYCLE: "A combined selection would include itself.",
-  SELECTION_KIND_MISMATCH: "The operation does not fit the selection's kind (e.g. adding members to a dynamic one).",
+  SELECTION_KIND_MISMATCH:
+    "The operation does not fit the selection's kind (e.g. adding members to a dynamic one).",
   CONFIG_INVALID: "The configuration (environment or config file) is invalid; every problem is listed.",
   PAYLOAD_TOO_LARGE: "The request body is larger than allowed.",
+  IMPORT_FILE_INVALID:
+    "The import file cannot be read (not CSV or XLSX, a broken zip, a cell or record over the size limit); `details` says where.",
+  IMPORT_TOO_LARGE:
+    "The import file, or an XLSX file's uncompressed contents, is larger than allowed; `details.limit` gives the limit.",
+  IMPORT_MAPPING_INVALID:
+    "The column mapping is invalid (an unknown field, two columns for one field, no e-mail column); `details.fields` lists each problem.",
+  IMPORT_ROWS_INVALID:
+    "An all-or-nothing import was refused because rows are invalid; nothing was written. `details.report` is the dry-run report.",
   INTERNAL: "An unexpected error; the server log has the details.",
 } as const;
 

@@ -1,6 +1,13 @@
 // Sign-in, sessions, CSRF, API keys and rights by role, against a real server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, request, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
+import {
+  type ApiClient,
+  request,
+  signIn,
+  startTestServer,
+  type TestServer,
+  userWithRole,
+} from "../helpers/server.ts";
 
 type Spec = { paths: Record<string, Record<string, unknown>> };
 
@@ -17,7 +24,10 @@ describe("authentication", () => {
   it("answers 401 on every /api route without a session or key, except GET /api/health", async () => {
     const spec = (await admin.get("/api/openapi.json")).body as Spec;
     const routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "1") })),
+      Object.keys(methods).map((method) => ({
+        method: method.toUpperCase(),
+        path: path.replace(/\{[^}]+\}/g, "1"),
+      })),
     );
     routes.push({ method: "GET", path: "/api/openapi.json" }, { method: "GET", path: "/api/docs" });
     expect(routes.length).toBeGreaterThan(40);
@@ -58,7 +68,10 @@ describe("authentication", () => {
       body: { email: server.adminEmail, password: server.adminPassword },
     });
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
-    const without = await request(server.url, "POST", "/api/companies", { body: { name: "Uten token AS" }, headers: { cookie } });
+    const without = await request(server.url, "POST", "/api/companies", {
+      body: { name: "Uten token AS" },
+      headers: { cookie },
+    });
     expect(without.status).toBe(403);
     expect((without.body as { error: { code: string } }).error.code).toBe("CSRF_FAILED");
     const forged = await request(server.url, "POST", "/api/companies", {
@@ -81,7 +94,10 @@ describe("authentication", () => {
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
     const csrf = (login.body as { csrfToken: string }).csrfToken;
     expect((await request(server.url, "GET", "/api/auth/me", { headers: { cookie } })).status).toBe(200);
-    expect((await request(server.url, "POST", "/api/auth/logout", { headers: { cookie, "x-csrf-token": csrf } })).status).toBe(204);
+    expect(
+      (await request(server.url, "POST", "/api/auth/logout", { headers: { cookie, "x-csrf-token": csrf } }))
+        .status,
+    ).toBe(204);
     expect((await request(server.url, "GET", "/api/auth/me", { headers: { cookie } })).status).toBe(401);
   });
 
@@ -90,11 +106,21 @@ describe("authentication", () => {
     expect(created.status).toBe(201);
     const { key, id } = created.body as { key: string; id: number };
     const auth = { authorization: `Bearer ${key}` };
-    expect((await request(server.url, "POST", "/api/companies", { body: { name: "Nøkkel AS" }, headers: auth })).status).toBe(201);
-    const stored = await server.server.handle.db.selectFrom("api_keys").select("key_hash").where("id", "=", id).executeTakeFirstOrThrow();
+    expect(
+      (await request(server.url, "POST", "/api/companies", { body: { name: "Nøkkel AS" }, headers: auth }))
+        .status,
+    ).toBe(201);
+    const stored = await server.server.handle.db
+      .selectFrom("api_keys")
+      .select("key_hash")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(stored.key_hash).not.toContain(key.split("_")[2]!);
     const tampered = `${key.slice(0, -2)}xx`;
-    expect((await request(server.url, "GET", "/api/persons", { headers: { authorization: `Bearer ${tampered}` } })).status).toBe(401);
+    expect(
+      (await request(server.url, "GET", "/api/persons", { headers: { authorization: `Bearer ${tampered}` } }))
+        .status,
+    ).toBe(401);
     expect((await admin.send("DELETE", `/api/api-keys/${id}`)).status).toBe(204);
     expect((await request(server.url, "GET", "/api/persons", { headers: auth })).status).toBe(401);
   });
@@ -135,7 +161,16 @@ describe("rights by role", () => {
   it("lets a marketer edit CRM data but not users, settings or overriding consent unless granted", async () => {
     const marketer = await userWithRole(server, admin, "marketer");
     expect((await marketer.send("POST", "/api/persons", { lastName: "Ja" })).status).toBe(201);
-    expect((await marketer.send("POST", "/api/users", { email: "a@b.no", name: "x", role: "admin", password: "long-password-1" })).status).toBe(403);
+    expect(
+      (
+        await marketer.send("POST", "/api/users", {
+          email: "a@b.no",
+          name: "x",
+          role: "admin",
+          password: "long-password-1",
+        })
+      ).status,
+    ).toBe(403);
     expect((await marketer.send("PUT", "/api/settings", { consentFilter: false })).status).toBe(403);
     expect((await marketer.send("POST", "/api/subscription-types", { name: "Ny type" })).status).toBe(403);
     const me = (await marketer.get("/api/auth/me")).body as { rights: string[] };
@@ -144,7 +179,12 @@ describe("rights by role", () => {
 
   it("lets an admin grant a marketer the right to override consent", async () => {
     const email = `granted-${Date.now()}@example.no`;
-    const created = await admin.send("POST", "/api/users", { email, name: "Granted", role: "marketer", password: "long-password-1" });
+    const created = await admin.send("POST", "/api/users", {
+      email,
+      name: "Granted",
+      role: "marketer",
+      password: "long-password-1",
+    });
     const id = (created.body as { id: number }).id;
     await admin.send("PATCH", `/api/users/${id}`, { canOverrideConsent: true });
     const marketer = await signIn(server.url, email, "long-password-1");
@@ -155,7 +195,12 @@ describe("rights by role", () => {
 
   it("stops a disabled user's session at once", async () => {
     const email = `disabled-${Date.now()}@example.no`;
-    const created = await admin.send("POST", "/api/users", { email, name: "Soon gone", role: "marketer", password: "long-password-1" });
+    const created = await admin.send("POST", "/api/users", {
+      email,
+      name: "Soon gone",
+      role: "marketer",
+      password: "long-password-1",
+    });
     const user = await signIn(server.url, email, "long-password-1");
     expect((await user.get("/api/persons")).status).toBe(200);
     await admin.send("PATCH", `/api/users/${(created.body as { id: number }).id}`, { disabled: true });

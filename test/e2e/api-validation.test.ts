@@ -1,9 +1,24 @@
 // Walks every write endpoint with bad input: wrong types, unknown fields, oversize strings, unknown ids, bad ids.
 // Each must answer 400/404/409 with the field named, never 500.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, type ApiResponse, request, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
+import {
+  type ApiClient,
+  type ApiResponse,
+  request,
+  signIn,
+  startTestServer,
+  type TestServer,
+} from "../helpers/server.ts";
 
-type Ids = { person: number; company: number; selection: number; project: number; type: number; user: number; key: number };
+type Ids = {
+  person: number;
+  company: number;
+  selection: number;
+  project: number;
+  type: number;
+  user: number;
+  key: number;
+};
 type Route = {
   method: string;
   path: string;
@@ -18,35 +33,116 @@ const u = () => `${Date.now()}-${++unique}`;
 
 const routes: Route[] = [
   { method: "PATCH", path: "/api/auth/me", body: () => ({ language: "en" }) },
-  { method: "POST", path: "/api/persons", body: () => ({ firstName: "Kari", emails: [{ address: `k${u()}@example.no` }], mobile: "41234567" }) },
-  { method: "PATCH", path: "/api/persons/{person}", hasId: true, body: () => ({ title: "Leder", phone: "22 33 44 55" }) },
-  { method: "POST", path: "/api/persons/{person}/consents", hasId: true, body: () => ({ purpose: "e-marketing", legalBasis: "consent" }) },
-  { method: "PUT", path: "/api/persons/{person}/subscriptions/{type}", hasId: true, body: () => ({ status: "subscribed" }) },
-  { method: "POST", path: "/api/companies", body: () => ({ name: `Firma ${u()}`, email: "post@firma.no", country: "NO" }) },
-  { method: "PATCH", path: "/api/companies/{company}", hasId: true, body: () => ({ city: "Bergen", domain: "firma.no" }) },
+  {
+    method: "POST",
+    path: "/api/persons",
+    body: () => ({ firstName: "Kari", emails: [{ address: `k${u()}@example.no` }], mobile: "41234567" }),
+  },
+  {
+    method: "PATCH",
+    path: "/api/persons/{person}",
+    hasId: true,
+    body: () => ({ title: "Leder", phone: "22 33 44 55" }),
+  },
+  {
+    method: "POST",
+    path: "/api/persons/{person}/consents",
+    hasId: true,
+    body: () => ({ purpose: "e-marketing", legalBasis: "consent" }),
+  },
+  {
+    method: "PUT",
+    path: "/api/persons/{person}/subscriptions/{type}",
+    hasId: true,
+    body: () => ({ status: "subscribed" }),
+  },
+  {
+    method: "POST",
+    path: "/api/companies",
+    body: () => ({ name: `Firma ${u()}`, email: "post@firma.no", country: "NO" }),
+  },
+  {
+    method: "PATCH",
+    path: "/api/companies/{company}",
+    hasId: true,
+    body: () => ({ city: "Bergen", domain: "firma.no" }),
+  },
   { method: "POST", path: "/api/interests", body: () => ({ name: `Interesse ${u()}` }) },
-  { method: "POST", path: "/api/custom-fields", body: () => ({ key: `felt${unique++}`, label: "Felt", type: "text" }) },
-  { method: "POST", path: "/api/consent-purposes", body: () => ({ key: `formal-${unique++}`, name: "Formål" }) },
+  {
+    method: "POST",
+    path: "/api/custom-fields",
+    body: () => ({ key: `felt${unique++}`, label: "Felt", type: "text" }),
+  },
+  {
+    method: "POST",
+    path: "/api/consent-purposes",
+    body: () => ({ key: `formal-${unique++}`, name: "Formål" }),
+  },
   { method: "POST", path: "/api/subscription-types", body: () => ({ name: `Type ${u()}` }) },
-  { method: "PATCH", path: "/api/subscription-types/{type}", hasId: true, body: () => ({ description: "Om typen" }) },
+  {
+    method: "PATCH",
+    path: "/api/subscription-types/{type}",
+    hasId: true,
+    body: () => ({ description: "Om typen" }),
+  },
   {
     method: "POST",
     path: "/api/selections/preview",
-    body: () => ({ criteria: { match: "all", criteria: [{ type: "field", field: "company.city", op: "eq", value: "Oslo" }] } }),
+    body: () => ({
+      criteria: {
+        match: "all",
+        criteria: [{ type: "field", field: "company.city", op: "eq", value: "Oslo" }],
+      },
+    }),
   },
   { method: "POST", path: "/api/selections", body: () => ({ name: `Utvalg ${u()}`, kind: "static" }) },
-  { method: "PATCH", path: "/api/selections/{selection}", hasId: true, body: () => ({ description: "Nytt" }) },
-  { method: "POST", path: "/api/selections/{selection}/members", hasId: true, body: (ids) => ({ personIds: [ids.person] }) },
-  { method: "POST", path: "/api/selections/{selection}/members/remove", hasId: true, body: (ids) => ({ personIds: [ids.person] }) },
-  { method: "POST", path: "/api/selections/{selection}/companies", hasId: true, body: (ids) => ({ companyIds: [ids.company] }) },
+  {
+    method: "PATCH",
+    path: "/api/selections/{selection}",
+    hasId: true,
+    body: () => ({ description: "Nytt" }),
+  },
+  {
+    method: "POST",
+    path: "/api/selections/{selection}/members",
+    hasId: true,
+    body: (ids) => ({ personIds: [ids.person] }),
+  },
+  {
+    method: "POST",
+    path: "/api/selections/{selection}/members/remove",
+    hasId: true,
+    body: (ids) => ({ personIds: [ids.person] }),
+  },
+  {
+    method: "POST",
+    path: "/api/selections/{selection}/companies",
+    hasId: true,
+    body: (ids) => ({ companyIds: [ids.company] }),
+  },
   { method: "POST", path: "/api/projects", body: () => ({ name: `Prosjekt ${u()}`, status: "planned" }) },
   { method: "PATCH", path: "/api/projects/{project}", hasId: true, body: () => ({ status: "in-progress" }) },
-  { method: "POST", path: "/api/projects/{project}/members", hasId: true, body: (ids) => ({ personIds: [ids.person] }) },
-  { method: "POST", path: "/api/projects/{project}/members/remove", hasId: true, body: (ids) => ({ personIds: [ids.person] }) },
+  {
+    method: "POST",
+    path: "/api/projects/{project}/members",
+    hasId: true,
+    body: (ids) => ({ personIds: [ids.person] }),
+  },
+  {
+    method: "POST",
+    path: "/api/projects/{project}/members/remove",
+    hasId: true,
+    body: (ids) => ({ personIds: [ids.person] }),
+  },
   {
     method: "POST",
     path: "/api/users",
-    body: () => ({ email: `user${u()}@example.no`, name: "Ny bruker", role: "viewer", password: "long-password-1" }),
+    body: () => ({
+      email: `user${u()}@example.no`,
+      name: "Ny bruker",
+      role: "viewer",
+      password: "long-password-1",
+    }),
   },
   { method: "PATCH", path: "/api/users/{user}", hasId: true, body: () => ({ name: "Nytt navn" }) },
   { method: "POST", path: "/api/api-keys", body: () => ({ name: "skript" }) },
@@ -68,7 +164,11 @@ function fill(path: string, values: Record<string, number | string>): string {
 }
 
 function errorOf(response: ApiResponse) {
-  return (response.body as { error: { code: string; details: { fields?: Array<{ field: string }>; field?: string } } }).error;
+  return (
+    response.body as {
+      error: { code: string; details: { fields?: Array<{ field: string }>; field?: string } };
+    }
+  ).error;
 }
 
 function wrongType(value: unknown): unknown {
@@ -94,7 +194,12 @@ beforeAll(async () => {
     selection: await create("/api/selections", { name: "Walker", kind: "static" }),
     project: await create("/api/projects", { name: "Walker" }),
     type: await create("/api/subscription-types", { name: "Walker type" }),
-    user: await create("/api/users", { email: "walker-user@example.no", name: "W", role: "viewer", password: "long-password-1" }),
+    user: await create("/api/users", {
+      email: "walker-user@example.no",
+      name: "W",
+      role: "viewer",
+      password: "long-password-1",
+    }),
     key: await create("/api/api-keys", { name: "walker" }),
   };
 });
@@ -102,7 +207,9 @@ afterAll(async () => server.close());
 
 describe("bad input on every write endpoint", () => {
   it("covers every write route the API documents", async () => {
-    const spec = (await admin.get("/api/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
+    const spec = (await admin.get("/api/openapi.json")).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
       Object.keys(methods)
         .filter((m) => m !== "get")
@@ -121,10 +228,18 @@ describe("bad input on every write endpoint", () => {
       expect(accepted.status, JSON.stringify(accepted.body)).toBeLessThan(300);
 
       for (const [key, value] of Object.entries(route.body!(ids))) {
-        const response = await admin.send(route.method, path, { ...route.body!(ids), [key]: wrongType(value) });
+        const response = await admin.send(route.method, path, {
+          ...route.body!(ids),
+          [key]: wrongType(value),
+        });
         expect(response.status, `${key} ← ${JSON.stringify(wrongType(value))}`).toBe(400);
         const fields = errorOf(response).details.fields ?? [];
-        expect(fields.some((f) => f.field === key || f.field.startsWith(`${key}.`) || f.field.startsWith(`${key}[`)), JSON.stringify(fields)).toBe(true);
+        expect(
+          fields.some(
+            (f) => f.field === key || f.field.startsWith(`${key}.`) || f.field.startsWith(`${key}[`),
+          ),
+          JSON.stringify(fields),
+        ).toBe(true);
         if (typeof value === "string") {
           const long = await admin.send(route.method, path, { ...route.body!(ids), [key]: "x".repeat(5000) });
           expect(long.status, `${key} oversize`).toBe(400);
@@ -147,10 +262,18 @@ describe("bad input on every write endpoint", () => {
     it(`${route.method} ${route.path}: 404 for an unknown id and 400 naming a malformed one`, async () => {
       const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
       const first = names[0]!;
-      const missing = await admin.send(route.method, fill(route.path, { ...ids, [first]: 999_999 }), route.body?.(ids));
+      const missing = await admin.send(
+        route.method,
+        fill(route.path, { ...ids, [first]: 999_999 }),
+        route.body?.(ids),
+      );
       expect(missing.status, JSON.stringify(missing.body)).toBe(404);
       expect(errorOf(missing).code).toBe("NOT_FOUND");
-      const malformed = await admin.send(route.method, fill(route.path, { ...ids, [first]: "abc" }), route.body?.(ids));
+      const malformed = await admin.send(
+        route.method,
+        fill(route.path, { ...ids, [first]: "abc" }),
+        route.body?.(ids),
+      );
       expect(malformed.status).toBe(400);
       expect(errorOf(malformed).details.fields?.map((f) => f.field)).toContain("id");
     });
@@ -159,18 +282,33 @@ describe("bad input on every write endpoint", () => {
 
 let key: string | undefined;
 async function apiKey(): Promise<string> {
-  key ??= ((await admin.send("POST", "/api/api-keys", { name: "malformed-json" })).body as { key: string }).key;
+  key ??= ((await admin.send("POST", "/api/api-keys", { name: "malformed-json" })).body as { key: string })
+    .key;
   return key;
 }
 
 describe("domain rules that the schema cannot see", () => {
   it("names the field for an invalid e-mail, phone, country and domain", async () => {
-    const person = await admin.send("POST", "/api/persons", { lastName: "X", emails: [{ address: "kari@" }], mobile: "123" });
+    const person = await admin.send("POST", "/api/persons", {
+      lastName: "X",
+      emails: [{ address: "kari@" }],
+      mobile: "123",
+    });
     expect(person.status).toBe(400);
     expect(errorOf(person).details.fields?.map((f) => f.field)).toEqual(["mobile", "emails[0].address"]);
-    const company = await admin.send("POST", "/api/companies", { name: "X", country: "no", domain: "not a domain", email: "x" });
+    const company = await admin.send("POST", "/api/companies", {
+      name: "X",
+      country: "no",
+      domain: "not a domain",
+      email: "x",
+    });
     expect(errorOf(company).details.fields?.map((f) => f.field)).toEqual(["country", "domain", "email"]);
-    const user = await admin.send("POST", "/api/users", { email: "bad", name: "x", role: "viewer", password: "short" });
+    const user = await admin.send("POST", "/api/users", {
+      email: "bad",
+      name: "x",
+      role: "viewer",
+      password: "short",
+    });
     expect(errorOf(user).details.fields?.map((f) => f.field)).toEqual(["email", "password"]);
   });
 
@@ -178,7 +316,9 @@ describe("domain rules that the schema cannot see", () => {
     const response = await admin.send("POST", "/api/persons", { lastName: "X", companyId: 424242 });
     expect(response.status).toBe(400);
     expect(errorOf(response)).toMatchObject({ code: "REFERENCE_NOT_FOUND", details: { field: "companyId" } });
-    const members = await admin.send("POST", `/api/projects/${ids.project}/members`, { personIds: [ids.person, 424242] });
+    const members = await admin.send("POST", `/api/projects/${ids.project}/members`, {
+      personIds: [ids.person, 424242],
+    });
     expect(errorOf(members)).toMatchObject({ code: "REFERENCE_NOT_FOUND", details: { field: "personIds" } });
   });
 

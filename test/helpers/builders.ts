@@ -1,7 +1,8 @@
 // Builders with defaults, so a test states only what it is about.
-import type { Db } from "../../src/db/connect.ts";
+
 import { createCompany } from "../../src/contacts/companies.ts";
 import { createPerson, type PersonInput } from "../../src/contacts/persons.ts";
+import type { Db } from "../../src/db/connect.ts";
 
 let counter = 0;
 
@@ -13,7 +14,12 @@ export async function aPerson(db: Db, input: PersonInput & { email?: string } = 
     {
       firstName: "Test",
       lastName: `Person${counter}`,
-      emails: email === undefined ? [{ address: `person${counter}@example.no` }] : email ? [{ address: email }] : [],
+      emails:
+        email === undefined
+          ? [{ address: `person${counter}@example.no` }]
+          : email
+            ? [{ address: email }]
+            : [],
       ...rest,
     },
     { defaultCountry: "NO" },

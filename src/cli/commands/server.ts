@@ -1,5 +1,7 @@
 // `utsend start` and `utsend migrate`.
 import type { Command } from "commander";
+import { openDatabase } from "../../db/connect.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
 import { startServer } from "../../main.ts";
 import type { CliContext } from "../context.ts";
 
@@ -23,11 +25,14 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .command("migrate")
     .description("bring the database schema up to date")
     .action(async () => {
-      const applied = await ctx.withDb(async (handle) => {
-        const { migrateToLatest } = await import("../../db/migrate.ts");
-        return { describe: handle.describe, names: await migrateToLatest(handle) };
-      });
+      const handle = await openDatabase(ctx.config());
+      const applied = await migrateToLatest(handle)
+        .then((names) => ({ describe: handle.describe, names }))
+        .finally(() => handle.close());
       if (ctx.json()) ctx.printJson({ database: applied.describe, applied: applied.names });
-      else ctx.print(`${applied.describe}: schema is up to date`);
+      else
+        ctx.print(
+          `${applied.describe}: ${applied.names.length ? `applied ${applied.names.join(", ")}` : "schema was already up to date"}`,
+        );
     });
 }

@@ -9,25 +9,38 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
   const user = program.command("user").description("manage users");
   user
     .command("add")
-    .description("create a user; the password comes from --password, UTSEND_NEW_USER_PASSWORD, or is generated and printed")
+    .description(
+      "create a user; the password comes from --password, UTSEND_NEW_USER_PASSWORD, or is generated and printed",
+    )
     .requiredOption("--email <email>", "e-mail address (the user name)")
     .requiredOption("--name <name>", "display name")
     .addOption(new Option("--role <role>", "role").choices([...ROLES]).default("marketer"))
     .option("--password <password>", "password (at least 10 characters)")
     .option("--can-override-consent", "allow the user to override consent in mailings", false)
-    .action(async (options: { email: string; name: string; role: Role; password?: string; canOverrideConsent: boolean }) => {
-      const given = options.password ?? process.env.UTSEND_NEW_USER_PASSWORD;
-      const password = given ?? randomBytes(12).toString("base64url");
-      const created = await ctx.withDb((handle) =>
-        createUser(handle.db, {
-          email: options.email,
-          name: options.name,
-          role: options.role,
-          password,
-          canOverrideConsent: options.canOverrideConsent,
-        }),
-      );
-      if (ctx.json()) ctx.printJson({ user: created, ...(given ? {} : { password }) });
-      else ctx.print(`Created ${created.role} ${created.email} (id ${created.id})${given ? "" : ` with password ${password}`}`);
-    });
+    .action(
+      async (options: {
+        email: string;
+        name: string;
+        role: Role;
+        password?: string;
+        canOverrideConsent: boolean;
+      }) => {
+        const given = options.password ?? process.env.UTSEND_NEW_USER_PASSWORD;
+        const password = given ?? randomBytes(12).toString("base64url");
+        const created = await ctx.withDb((handle) =>
+          createUser(handle.db, {
+            email: options.email,
+            name: options.name,
+            role: options.role,
+            password,
+            canOverrideConsent: options.canOverrideConsent,
+          }),
+        );
+        if (ctx.json()) ctx.printJson({ user: created, ...(given ? {} : { password }) });
+        else
+          ctx.print(
+            `Created ${created.role} ${created.email} (id ${created.id})${given ? "" : ` with password ${password}`}`,
+          );
+      },
+    );
 }

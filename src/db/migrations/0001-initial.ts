@@ -80,7 +80,11 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex("persons_company").on("persons").column("company_id").execute();
   await db.schema.createIndex("persons_search_name").on("persons").column("search_name").execute();
-  await db.schema.createIndex("persons_last_first").on("persons").columns(["last_name", "first_name"]).execute();
+  await db.schema
+    .createIndex("persons_last_first")
+    .on("persons")
+    .columns(["last_name", "first_name"])
+    .execute();
 
   await create("person_emails")
     .addColumn("person_id", "integer", (c) => c.notNull().references("persons.id").onDelete("cascade"))
@@ -109,7 +113,11 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("person_interests_pk", ["person_id", "interest_id"])
     .execute();
-  await db.schema.createIndex("person_interests_interest").on("person_interests").column("interest_id").execute();
+  await db.schema
+    .createIndex("person_interests_interest")
+    .on("person_interests")
+    .column("interest_id")
+    .execute();
 
   await create("custom_fields")
     .addColumn("key", "text", (c) => c.notNull().unique())
@@ -139,7 +147,9 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("person_consents")
     .addColumn("person_id", "integer", (c) => c.notNull().references("persons.id").onDelete("cascade"))
-    .addColumn("purpose_id", "integer", (c) => c.notNull().references("consent_purposes.id").onDelete("cascade"))
+    .addColumn("purpose_id", "integer", (c) =>
+      c.notNull().references("consent_purposes.id").onDelete("cascade"),
+    )
     .addColumn("legal_basis", "text", (c) => c.notNull())
     .addColumn("source", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
@@ -160,7 +170,9 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("person_subscriptions")
     .addColumn("person_id", "integer", (c) => c.notNull().references("persons.id").onDelete("cascade"))
-    .addColumn("type_id", "integer", (c) => c.notNull().references("subscription_types.id").onDelete("cascade"))
+    .addColumn("type_id", "integer", (c) =>
+      c.notNull().references("subscription_types.id").onDelete("cascade"),
+    )
     .addColumn("status", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("person_subscriptions_pk", ["person_id", "type_id"])
@@ -202,7 +214,11 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("added_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("selection_members_pk", ["selection_id", "person_id"])
     .execute();
-  await db.schema.createIndex("selection_members_person").on("selection_members").column("person_id").execute();
+  await db.schema
+    .createIndex("selection_members_person")
+    .on("selection_members")
+    .column("person_id")
+    .execute();
   await db.schema
     .createTable("selection_companies")
     .addColumn("selection_id", "integer", (c) => c.notNull().references("selections.id").onDelete("cascade"))

@@ -1,7 +1,7 @@
 // Sign-in (/auth/login), the session (/api/auth/*), users (admin) and API keys.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { hasRight, ROLES, type Right } from "../../auth/rights.ts";
+import { hasRight, type Right, ROLES } from "../../auth/rights.ts";
 import {
   createApiKey,
   createSession,
@@ -10,8 +10,8 @@ import {
   endSession,
   listApiKeys,
   listUsers,
-  updateUser,
   type User,
+  updateUser,
   verifyLogin,
 } from "../../auth/users.ts";
 import { caller, SESSION_COOKIE } from "../auth.ts";
@@ -47,7 +47,10 @@ export const authRoutes =
           summary: "Sign in; sets the httpOnly session cookie and returns the CSRF token for writes",
           security: [],
           body: Type.Object(
-            { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+            {
+              email: Type.String({ minLength: 1, maxLength: 254 }),
+              password: Type.String({ minLength: 1, maxLength: 200 }),
+            },
             strict,
           ),
           response: { 200: Type.Object({ user: UserSchema, csrfToken: Type.String() }), ...errorResponses },
@@ -69,7 +72,10 @@ export const authRoutes =
 
     app.post(
       "/api/auth/logout",
-      { config: { right: "read" }, schema: { tags: ["auth"], summary: "Sign out", response: { 204: NoContent } } },
+      {
+        config: { right: "read" },
+        schema: { tags: ["auth"], summary: "Sign out", response: { 204: NoContent } },
+      },
       async (request, reply) => {
         const token = request.cookies[SESSION_COOKIE];
         if (token) await endSession(db, token);
@@ -85,13 +91,21 @@ export const authRoutes =
           tags: ["auth"],
           summary: "The signed-in user, their rights and the CSRF token",
           response: {
-            200: Type.Object({ user: UserSchema, csrfToken: Type.Union([Type.String(), Type.Null()]), rights: Type.Array(Type.String()) }),
+            200: Type.Object({
+              user: UserSchema,
+              csrfToken: Type.Union([Type.String(), Type.Null()]),
+              rights: Type.Array(Type.String()),
+            }),
           },
         },
       },
       async (request) => {
         const auth = caller(request);
-        return { user: auth.user, csrfToken: auth.csrfToken, rights: RIGHTS.filter((r) => hasRight(auth.actor, r)) };
+        return {
+          user: auth.user,
+          csrfToken: auth.csrfToken,
+          rights: RIGHTS.filter((r) => hasRight(auth.actor, r)),
+        };
       },
     );
 
@@ -128,14 +142,26 @@ export const authRoutes =
     );
     app.get(
       "/api/users",
-      { config: { right: "manageSettings" }, schema: { tags: ["users"], summary: "Users (admin)", response: { 200: Type.Object({ items: Type.Array(UserSchema) }) } } },
+      {
+        config: { right: "manageSettings" },
+        schema: {
+          tags: ["users"],
+          summary: "Users (admin)",
+          response: { 200: Type.Object({ items: Type.Array(UserSchema) }) },
+        },
+      },
       async () => ({ items: await listUsers(db) }),
     );
     app.post(
       "/api/users",
       {
         config: { right: "manageSettings" },
-        schema: { tags: ["users"], summary: "Create a user (admin)", body: UserInput, response: { 201: UserSchema, ...errorResponses } },
+        schema: {
+          tags: ["users"],
+          summary: "Create a user (admin)",
+          body: UserInput,
+          response: { 201: UserSchema, ...errorResponses },
+        },
       },
       async (request, reply) => reply.status(201).send((await createUser(db, request.body)) satisfies User),
     );
@@ -169,7 +195,10 @@ export const authRoutes =
 
     app.get(
       "/api/api-keys",
-      { config: { right: "read" }, schema: { tags: ["auth"], summary: "Your API keys (only their prefixes)" } },
+      {
+        config: { right: "read" },
+        schema: { tags: ["auth"], summary: "Your API keys (only their prefixes)" },
+      },
       async (request) => ({ items: await listApiKeys(db, caller(request).user.id) }),
     );
     app.post(
@@ -180,14 +209,26 @@ export const authRoutes =
           tags: ["auth"],
           summary: "Create an API key for yourself; the key is shown only in this response",
           body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, strict),
-          response: { 201: Type.Object({ id: Type.Integer(), key: Type.String(), prefix: Type.String() }), ...errorResponses },
+          response: {
+            201: Type.Object({ id: Type.Integer(), key: Type.String(), prefix: Type.String() }),
+            ...errorResponses,
+          },
         },
       },
-      async (request, reply) => reply.status(201).send(await createApiKey(db, caller(request).user.id, request.body.name)),
+      async (request, reply) =>
+        reply.status(201).send(await createApiKey(db, caller(request).user.id, request.body.name)),
     );
     app.delete(
       "/api/api-keys/:id",
-      { config: { right: "read" }, schema: { tags: ["auth"], summary: "Revoke one of your API keys", params: IdParams, response: { 204: NoContent, ...errorResponses } } },
+      {
+        config: { right: "read" },
+        schema: {
+          tags: ["auth"],
+          summary: "Revoke one of your API keys",
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await deleteApiKey(db, caller(request).user.id, request.params.id);
         return reply.status(204).send(null);

@@ -21,8 +21,18 @@ export const catalogueRoutes =
     const { db } = deps;
     const strict = { additionalProperties: false };
     const Interest = Type.Object({ id: Type.Integer(), name: Type.String(), personCount: Type.Integer() });
-    const CustomField = Type.Object({ id: Type.Integer(), key: Type.String(), label: Type.String(), type: Type.String() });
-    const Purpose = Type.Object({ id: Type.Integer(), key: Type.String(), name: Type.String(), builtin: Type.Boolean() });
+    const CustomField = Type.Object({
+      id: Type.Integer(),
+      key: Type.String(),
+      label: Type.String(),
+      type: Type.String(),
+    });
+    const Purpose = Type.Object({
+      id: Type.Integer(),
+      key: Type.String(),
+      name: Type.String(),
+      builtin: Type.Boolean(),
+    });
     const SubscriptionType = Type.Object({
       id: Type.Integer(),
       name: Type.String(),
@@ -30,9 +40,13 @@ export const catalogueRoutes =
       subscriberCount: Type.Optional(Type.Integer()),
     });
 
-    app.get("/interests", { schema: { tags: ["catalogue"], summary: "Interests with their person counts" } }, async () => ({
-      items: await listInterests(db),
-    }));
+    app.get(
+      "/interests",
+      { schema: { tags: ["catalogue"], summary: "Interests with their person counts" } },
+      async () => ({
+        items: await listInterests(db),
+      }),
+    );
     app.post(
       "/interests",
       {
@@ -46,9 +60,13 @@ export const catalogueRoutes =
       async (request, reply) => reply.status(201).send(await createInterest(db, request.body.name)),
     );
 
-    app.get("/custom-fields", { schema: { tags: ["catalogue"], summary: "Custom person fields" } }, async () => ({
-      items: await listCustomFields(db),
-    }));
+    app.get(
+      "/custom-fields",
+      { schema: { tags: ["catalogue"], summary: "Custom person fields" } },
+      async () => ({
+        items: await listCustomFields(db),
+      }),
+    );
     app.post(
       "/custom-fields",
       {
@@ -70,9 +88,13 @@ export const catalogueRoutes =
       async (request, reply) => reply.status(201).send(await createCustomField(db, request.body)),
     );
 
-    app.get("/consent-purposes", { schema: { tags: ["catalogue"], summary: "Consent purposes" } }, async () => ({
-      items: await listConsentPurposes(db),
-    }));
+    app.get(
+      "/consent-purposes",
+      { schema: { tags: ["catalogue"], summary: "Consent purposes" } },
+      async () => ({
+        items: await listConsentPurposes(db),
+      }),
+    );
     app.post(
       "/consent-purposes",
       {
@@ -81,7 +103,10 @@ export const catalogueRoutes =
           tags: ["catalogue"],
           summary: "Add a consent purpose (admin)",
           body: Type.Object(
-            { key: Type.String({ minLength: 2, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 100 }) },
+            {
+              key: Type.String({ minLength: 2, maxLength: 40 }),
+              name: Type.String({ minLength: 1, maxLength: 100 }),
+            },
             strict,
           ),
           response: { 201: Purpose, ...errorResponses },
@@ -90,9 +115,13 @@ export const catalogueRoutes =
       async (request, reply) => reply.status(201).send(await createConsentPurpose(db, request.body)),
     );
 
-    app.get("/subscription-types", { schema: { tags: ["catalogue"], summary: "Subscription types" } }, async () => ({
-      items: await listSubscriptionTypes(db),
-    }));
+    app.get(
+      "/subscription-types",
+      { schema: { tags: ["catalogue"], summary: "Subscription types" } },
+      async () => ({
+        items: await listSubscriptionTypes(db),
+      }),
+    );
     const SubscriptionTypeBody = Type.Object(
       {
         name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -104,7 +133,12 @@ export const catalogueRoutes =
       "/subscription-types",
       {
         config: { right: "manageSettings" },
-        schema: { tags: ["catalogue"], summary: "Create a subscription type (admin)", body: SubscriptionTypeBody, response: { 201: SubscriptionType, ...errorResponses } },
+        schema: {
+          tags: ["catalogue"],
+          summary: "Create a subscription type (admin)",
+          body: SubscriptionTypeBody,
+          response: { 201: SubscriptionType, ...errorResponses },
+        },
       },
       async (request, reply) => reply.status(201).send(await createSubscriptionType(db, request.body)),
     );

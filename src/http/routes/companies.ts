@@ -1,7 +1,13 @@
 // /api/companies: organisations and their persons.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { createCompany, deleteCompany, getCompany, listCompanies, updateCompany } from "../../contacts/companies.ts";
+import {
+  createCompany,
+  deleteCompany,
+  getCompany,
+  listCompanies,
+  updateCompany,
+} from "../../contacts/companies.ts";
 import { listPersons } from "../../contacts/persons.ts";
 import {
   Company,
@@ -29,7 +35,11 @@ export const companyRoutes =
           tags,
           summary: "List and search companies",
           querystring: Type.Object(
-            { ...PageQuery, q: Type.Optional(Type.String({ maxLength: 200 })), city: Type.Optional(Type.String({ maxLength: 100 })) },
+            {
+              ...PageQuery,
+              q: Type.Optional(Type.String({ maxLength: 200 })),
+              city: Type.Optional(Type.String({ maxLength: 100 })),
+            },
             { additionalProperties: false },
           ),
           response: { 200: PageOf(Company) },
@@ -42,24 +52,51 @@ export const companyRoutes =
     );
     app.post(
       "/companies",
-      { schema: { tags, summary: "Create a company", body: CompanyInput, response: { 201: Company, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Create a company",
+          body: CompanyInput,
+          response: { 201: Company, ...errorResponses },
+        },
+      },
       async (request, reply) => reply.status(201).send(await createCompany(db, request.body, country)),
     );
     app.get(
       "/companies/:id",
-      { schema: { tags, summary: "One company", params: IdParams, response: { 200: Company, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "One company",
+          params: IdParams,
+          response: { 200: Company, ...errorResponses },
+        },
+      },
       async (request) => getCompany(db, request.params.id),
     );
     app.patch(
       "/companies/:id",
       {
-        schema: { tags, summary: "Change a company", params: IdParams, body: CompanyInput, response: { 200: Company, ...errorResponses } },
+        schema: {
+          tags,
+          summary: "Change a company",
+          params: IdParams,
+          body: CompanyInput,
+          response: { 200: Company, ...errorResponses },
+        },
       },
       async (request) => updateCompany(db, request.params.id, request.body, country),
     );
     app.delete(
       "/companies/:id",
-      { schema: { tags, summary: "Delete a company (its persons stay, without company)", params: IdParams, response: { 204: NoContent, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Delete a company (its persons stay, without company)",
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await deleteCompany(db, request.params.id);
         return reply.status(204).send(null);

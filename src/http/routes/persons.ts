@@ -40,7 +40,14 @@ export const personRoutes =
 
     app.get(
       "/persons",
-      { schema: { tags, summary: "List and search persons", querystring: PersonFilterQuery, response: { 200: PageOf(PersonSummary) } } },
+      {
+        schema: {
+          tags,
+          summary: "List and search persons",
+          querystring: PersonFilterQuery,
+          response: { 200: PageOf(PersonSummary) },
+        },
+      },
       async (request) => {
         const { limit, offset, ...filter } = request.query;
         return listPersons(db, filter, { limit, offset });
@@ -49,13 +56,27 @@ export const personRoutes =
 
     app.post(
       "/persons",
-      { schema: { tags, summary: "Create a person", body: PersonInput, response: { 201: Person, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Create a person",
+          body: PersonInput,
+          response: { 201: Person, ...errorResponses },
+        },
+      },
       async (request, reply) => reply.status(201).send(await createPerson(db, request.body, options)),
     );
 
     app.get(
       "/persons/:id",
-      { schema: { tags, summary: "One person", params: IdParams, response: { 200: Person, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "One person",
+          params: IdParams,
+          response: { 200: Person, ...errorResponses },
+        },
+      },
       async (request) => getPerson(db, request.params.id),
     );
 
@@ -75,7 +96,14 @@ export const personRoutes =
 
     app.delete(
       "/persons/:id",
-      { schema: { tags, summary: "Delete a person", params: IdParams, response: { 204: NoContent, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Delete a person",
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await deletePerson(db, request.params.id);
         return reply.status(204).send(null);
@@ -84,7 +112,13 @@ export const personRoutes =
 
     app.get(
       "/persons/:id/consent-history",
-      { schema: { tags, summary: "The person's consent and subscription history, newest first", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "The person's consent and subscription history, newest first",
+          params: IdParams,
+        },
+      },
       async (request) => {
         await getPerson(db, request.params.id);
         return { items: await consentHistory(db, request.params.id) };

@@ -58,7 +58,11 @@ export const projectRoutes =
           tags,
           summary: "List projects",
           querystring: Type.Object(
-            { ...PageQuery, q: Type.Optional(Type.String({ maxLength: 200 })), status: Type.Optional(Status) },
+            {
+              ...PageQuery,
+              q: Type.Optional(Type.String({ maxLength: 200 })),
+              status: Type.Optional(Status),
+            },
             { additionalProperties: false },
           ),
           response: { 200: PageOf(Project) },
@@ -71,24 +75,51 @@ export const projectRoutes =
     );
     app.post(
       "/projects",
-      { schema: { tags, summary: "Create a project", body: ProjectInput, response: { 201: Project, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Create a project",
+          body: ProjectInput,
+          response: { 201: Project, ...errorResponses },
+        },
+      },
       async (request, reply) => reply.status(201).send(await createProject(db, request.body)),
     );
     app.get(
       "/projects/:id",
-      { schema: { tags, summary: "One project", params: IdParams, response: { 200: Project, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "One project",
+          params: IdParams,
+          response: { 200: Project, ...errorResponses },
+        },
+      },
       async (request) => getProject(db, request.params.id),
     );
     app.patch(
       "/projects/:id",
       {
-        schema: { tags, summary: "Change a project", params: IdParams, body: Type.Partial(ProjectInput, { additionalProperties: false }), response: { 200: Project, ...errorResponses } },
+        schema: {
+          tags,
+          summary: "Change a project",
+          params: IdParams,
+          body: Type.Partial(ProjectInput, { additionalProperties: false }),
+          response: { 200: Project, ...errorResponses },
+        },
       },
       async (request) => updateProject(db, request.params.id, request.body),
     );
     app.delete(
       "/projects/:id",
-      { schema: { tags, summary: "Delete a project", params: IdParams, response: { 204: NoContent, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Delete a project",
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await deleteProject(db, request.params.id);
         return reply.status(204).send(null);
@@ -112,12 +143,28 @@ export const projectRoutes =
     );
     app.post(
       "/projects/:id/members",
-      { schema: { tags, summary: "Add persons to the project", params: IdParams, body: IdList("personIds"), response: { 200: Changed, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Add persons to the project",
+          params: IdParams,
+          body: IdList("personIds"),
+          response: { 200: Changed, ...errorResponses },
+        },
+      },
       async (request) => addProjectMembers(db, request.params.id, request.body.personIds as number[]),
     );
     app.post(
       "/projects/:id/members/remove",
-      { schema: { tags, summary: "Remove persons from the project", params: IdParams, body: IdList("personIds"), response: { 200: Changed, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Remove persons from the project",
+          params: IdParams,
+          body: IdList("personIds"),
+          response: { 200: Changed, ...errorResponses },
+        },
+      },
       async (request) => removeProjectMembers(db, request.params.id, request.body.personIds as number[]),
     );
     app.get(

@@ -108,12 +108,26 @@ export const selectionRoutes =
     );
     app.post(
       "/selections",
-      { schema: { tags, summary: "Create a selection", body: SelectionInput, response: { 201: Selection, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Create a selection",
+          body: SelectionInput,
+          response: { 201: Selection, ...errorResponses },
+        },
+      },
       async (request, reply) => reply.status(201).send(await createSelection(db, request.body)),
     );
     app.get(
       "/selections/:id",
-      { schema: { tags, summary: "One selection", params: IdParams, response: { 200: Selection, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "One selection",
+          params: IdParams,
+          response: { 200: Selection, ...errorResponses },
+        },
+      },
       async (request) => getSelection(db, request.params.id),
     );
     app.patch(
@@ -131,7 +145,14 @@ export const selectionRoutes =
     );
     app.delete(
       "/selections/:id",
-      { schema: { tags, summary: "Delete a selection", params: IdParams, response: { 204: NoContent, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Delete a selection",
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await deleteSelection(db, request.params.id);
         return reply.status(204).send(null);
@@ -155,13 +176,27 @@ export const selectionRoutes =
     );
     app.post(
       "/selections/:id/members",
-      { schema: { tags, summary: "Add persons to a static selection", params: IdParams, body: IdList("personIds"), response: { 200: Changed, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Add persons to a static selection",
+          params: IdParams,
+          body: IdList("personIds"),
+          response: { 200: Changed, ...errorResponses },
+        },
+      },
       async (request) => addSelectionMembers(db, request.params.id, request.body.personIds as number[]),
     );
     app.post(
       "/selections/:id/members/remove",
       {
-        schema: { tags, summary: "Remove persons from a static selection", params: IdParams, body: IdList("personIds"), response: { 200: Changed, ...errorResponses } },
+        schema: {
+          tags,
+          summary: "Remove persons from a static selection",
+          params: IdParams,
+          body: IdList("personIds"),
+          response: { 200: Changed, ...errorResponses },
+        },
       },
       async (request) => removeSelectionMembers(db, request.params.id, request.body.personIds as number[]),
     );
@@ -172,7 +207,15 @@ export const selectionRoutes =
     );
     app.post(
       "/selections/:id/companies",
-      { schema: { tags, summary: "Add companies to a static selection", params: IdParams, body: IdList("companyIds"), response: { 200: Changed, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: "Add companies to a static selection",
+          params: IdParams,
+          body: IdList("companyIds"),
+          response: { 200: Changed, ...errorResponses },
+        },
+      },
       async (request) => addSelectionCompanies(db, request.params.id, request.body.companyIds as number[]),
     );
     app.get(

@@ -6,15 +6,18 @@ import { errorResponses, type RouteDeps } from "../schemas.ts";
 
 const Settings = Type.Object({
   consentFilter: Type.Boolean({
-    description: "When on, marketing needs e-marketing consent or a subscription to the mailing's type (SPEC §4)",
+    description:
+      "When on, marketing needs e-marketing consent or a subscription to the mailing's type (SPEC §4)",
   }),
 });
 
 export const settingsRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get("/settings", { schema: { tags: ["settings"], summary: "Admin settings", response: { 200: Settings } } }, async () =>
-      readSettings(deps.db),
+    app.get(
+      "/settings",
+      { schema: { tags: ["settings"], summary: "Admin settings", response: { 200: Settings } } },
+      async () => readSettings(deps.db),
     );
     app.put(
       "/settings",

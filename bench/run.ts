@@ -1,0 +1,17 @@
+// `npm run bench -- <name>…`: runs the named benchmarks (all when none is named).
+import { benchSelections } from "./selections.ts";
+
+const benches: Record<string, () => Promise<void>> = {
+  selections: benchSelections,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
+}
+for (const name of wanted.length ? wanted : Object.keys(benches)) {
+  console.log(`# ${name}`);
+  await benches[name]!();
+}

@@ -1,0 +1,114 @@
+// The `utsend` CLI as a user runs it: a real process over a real database.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(join(tmpdir(), "utsend-cli-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function utsend(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ["bin/utsend.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, UTSEND_DATA_DIR: dataDir, UTSEND_LOG_LEVEL: "silent", ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("utsend CLI", () => {
+  it("migrates an empty database and says so as JSON", () => {
+    const result = utsend(["migrate", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const applied = (JSON.parse(result.stdout) as { applied: string[] }).applied;
+    expect(applied[0]).toBe("0001-initial");
+    expect(applied).toEqual([...applied].sort());
+    expect(JSON.parse(utsend(["migrate", "--json"]).stdout)).toMatchObject({ applied: [] });
+  });
+
+  it("adds a user, and refuses a duplicate with the conflict exit code", () => {
+    const added = utsend([
+      "user",
+      "add",
+      "--email",
+      "ola@example.no",
+      "--name",
+      "Ola",
+      "--role",
+      "viewer",
+      "--json",
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const output = JSON.parse(added.stdout) as { user: { role: string }; password: string };
+    expect(output.user.role).toBe("viewer");
+    expect(output.password.length).toBeGreaterThanOrEqual(16);
+    const again = utsend([
+      "user",
+      "add",
+      "--email",
+      "OLA@example.no",
+      "--name",
+      "Ola",
+      "--password",
+      "long-password-1",
+      "--json",
+    ]);
+    expect(again.code).toBe(4);
+    expect(JSON.parse(again.stderr).error.code).toBe("CONFLICT");
+  });
+
+  it("refuses a bad role before touching the database, and a short password with the validation exit code", () => {
+    const badRole = utsend(["user", "add", "--email", "x@example.no", "--name", "X", "--role", "king"]);
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toMatch(/king/);
+    const short = utsend(["user", "add", "--email", "x@example.no", "--name", "X", "--password", "short"]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(
+      /VALIDATION_FAILED: Invalid input: password: must be at least 10 characters/,
+    );
+  });
+
+  it("lists persons and a selection's members, as a table or as JSON", async () => {
+    // Load the demo data through the same code the server's first start uses.
+    const { loadConfig } = await import("../../src/shared/config.ts");
+    const { openMigrated, ensureDemoData } = await import("../../src/main.ts");
+    const handle = await openMigrated(loadConfig({ UTSEND_DATA_DIR: dataDir }));
+    await ensureDemoData(handle, loadConfig({ UTSEND_DATA_DIR: dataDir }), { info: () => {} });
+    await handle.close();
+
+    const table = utsend(["persons", "list", "--limit", "5"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+Name\s+E-mail\s+Mobile\s+Company$/);
+    expect(table.stdout).toMatch(/5 of 200 \(from 1\)/);
+
+    const json = JSON.parse(
+      utsend(["persons", "list", "-q", "fjordlys", "--limit", "500", "--json"]).stdout,
+    ) as {
+      items: Array<{ companyName: string }>;
+      total: number;
+    };
+    expect(json.total).toBeGreaterThan(0);
+    expect(json.items.every((p) => p.companyName === "Fjordlys AS")).toBe(true);
+
+    const members = JSON.parse(utsend(["selections", "members", "1", "--json", "--limit", "500"]).stdout) as {
+      total: number;
+    };
+    expect(members.total).toBe(20);
+  });
+
+  it("exits 3 for an unknown selection and 2 for a malformed id", () => {
+    const missing = utsend(["selections", "members", "999"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/NOT_FOUND: selection 999 does not exist/);
+    const malformed = utsend(["selections", "members", "abc"]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/id: must be a whole number, got "abc"/);
+  });
+
+  it("lists every configuration problem and exits 78 on an invalid config", () => {
+    const result = utsend(["persons", "list"], { UTSEND_PORT: "x", UTSEND_DEFAULT_COUNTRY: "norway" });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/UTSEND_PORT/);
+    expect(result.stderr).toMatch(/UTSEND_DEFAULT_COUNTRY/);
+  });
+});
