@@ -1,6 +1,7 @@
 // The `utsend` command line: parses arguments, runs one command, maps errors to exit codes.
 import { Command, CommanderError } from "commander";
 import { AppError } from "../shared/errors.ts";
+import { registerBounceCommands } from "./commands/bounces.ts";
 import { registerCrmCommands } from "./commands/crm.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerUserCommands } from "./commands/users.ts";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServerCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerCrmCommands(program, ctx);
+  registerBounceCommands(program, ctx);
   return program;
 }
 

@@ -1,6 +1,6 @@
 // The `utsend` CLI as a user runs it: a real process over a real database.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -103,6 +103,42 @@ describe("utsend CLI", () => {
     const malformed = utsend(["selections", "members", "abc"]);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/id: must be a whole number, got "abc"/);
+  });
+
+  it("classifies returned mail files as one JSON line each, without a database", () => {
+    const dsn = join(dataDir, "bounce.eml");
+    writeFileSync(
+      dsn,
+      [
+        "From: MAILER-DAEMON@mx.example.no",
+        "To: bounces@utsend.example",
+        "Subject: Undelivered Mail Returned to Sender",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+        "",
+        "--b",
+        "Content-Type: text/plain",
+        "",
+        "Your message could not be delivered.",
+        "--b",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; mx.example.no",
+        "",
+        "Final-Recipient: rfc822; ingen@example.no",
+        "Action: failed",
+        "Status: 5.1.1",
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown",
+        "--b--",
+        "",
+      ].join("\r\n"),
+    );
+    const result = utsend(["bounces", "classify", dsn, join(dataDir, "missing.eml"), "--json"], { UTSEND_DATA_DIR: "/nonexistent/dir" });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ file: dsn, kind: "hard", recipients: ["ingen@example.no"], status: "5.1.1" });
+    expect(lines[1]).toMatchObject({ kind: "unknown" });
   });
 
   it("lists every configuration problem and exits 78 on an invalid config", () => {
