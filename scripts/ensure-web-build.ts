@@ -1,12 +1,16 @@
 // Builds the web UI (vite build → dist/web) when dist/web/index.html is missing or older than any source
 // under web/ or vite.config.ts; `npm start` and the browser test run it so a fresh clone serves a current UI.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const builtIndex = join(root, "dist", "web", "index.html");
+// Test files and `npm start` may ask at the same moment; one builds while the others wait, then find it current.
+const lockDir = join(root, "dist", ".web-build.lock");
+const LOCK_WAIT_MS = 180_000;
+const STALE_LOCK_MS = 300_000;
 
 function mtime(path: string): number | null {
   try {
@@ -34,22 +38,48 @@ export function webBuildReason(): string | null {
   return sources > built ? "web/ changed since the last build" : null;
 }
 
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function withBuildLock<T>(work: () => T): T {
+  mkdirSync(dirname(lockDir), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (Date.now() - (mtime(lockDir) ?? Date.now()) > STALE_LOCK_MS)
+        rmSync(lockDir, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`another web build holds ${lockDir}; gave up waiting`);
+      else sleep(200);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
 /** Runs `vite build` when needed; returns true when it built. Throws when the build fails. */
 export function ensureWebBuild(log: (line: string) => void = console.log): boolean {
-  const reason = webBuildReason();
-  if (reason === null) return false;
-  log(`Building the web UI (${reason}) …`);
-  const result = spawnSync(
-    process.execPath,
-    [join(root, "node_modules", "vite", "bin", "vite.js"), "build"],
-    {
+  if (webBuildReason() === null) return false;
+  return withBuildLock(() => {
+    const reason = webBuildReason();
+    if (reason === null) return false;
+    log(`Building the web UI (${reason}) …`);
+    const vite = join(root, "node_modules", "vite", "bin", "vite.js");
+    const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status ?? result.signal})`);
-  log("Web UI built into dist/web.");
-  return true;
+    });
+    if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status ?? result.signal})`);
+    log("Web UI built into dist/web.");
+    return true;
+  });
 }
 
 if (import.meta.main) {

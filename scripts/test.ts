@@ -39,7 +39,13 @@ if (!report) {
   console.error("the test runner wrote no report");
   process.exit(run.status || 1);
 }
+// A file whose setup failed reports its tests as skipped, not failed: count the file itself as a failure.
+const brokenFiles = report.testResults.filter(
+  (f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"),
+);
+for (const file of brokenFiles) console.error(`failed outside any test (setup or import): ${file.name}`);
+const failed = report.numFailedTests + brokenFiles.length;
 const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
-const ranNone = report.numPassedTests + report.numFailedTests === 0;
-process.exit(run.status !== 0 || report.numFailedTests > 0 || ranNone ? 1 : 0);
+console.log(`${report.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
+const ranNone = report.numPassedTests + failed === 0;
+process.exit(run.status !== 0 || failed > 0 || ranNone ? 1 : 0);

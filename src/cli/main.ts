@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { AppError } from "../shared/errors.ts";
 import { registerBounceCommands } from "./commands/bounces.ts";
 import { registerCrmCommands } from "./commands/crm.ts";
+import { registerImportCommands } from "./commands/imports.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerUserCommands } from "./commands/users.ts";
 import { createContext } from "./context.ts";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerServerCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerCrmCommands(program, ctx);
+  registerImportCommands(program, ctx);
   registerBounceCommands(program, ctx);
   return program;
 }

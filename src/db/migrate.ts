@@ -4,6 +4,7 @@ import { type MigrationProvider, Migrator } from "kysely/migration";
 import type { DbHandle } from "./connect.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as imports from "./migrations/0002-imports.ts";
+import * as mailings from "./migrations/0003-mailings.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type DialectMigration = { up(db: Kysely<any>, dialect: DbHandle["dialect"]): Promise<void> };
@@ -11,6 +12,7 @@ type DialectMigration = { up(db: Kysely<any>, dialect: DbHandle["dialect"]): Pro
 const migrations: Record<string, DialectMigration> = {
   "0001-initial": initial,
   "0002-imports": imports,
+  "0003-mailings": mailings,
 };
 
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {

@@ -4,6 +4,31 @@ import type { Generated } from "kysely";
 type Id = Generated<number>;
 type Flag = number;
 
+export type MailingType = "email" | "sms" | "document" | "form";
+export type MailingStatus = "draft" | "scheduled" | "sending" | "paused" | "finished" | "cancelled";
+/** SPEC §7: pending → claimed (leased, nothing sent) → sending (handed to SMTP) → sent | failed | unknown; later bounced or complained. */
+export type DeliveryStatus =
+  | "pending"
+  | "claimed"
+  | "sending"
+  | "sent"
+  | "failed"
+  | "bounced"
+  | "complained"
+  | "unknown"
+  | "cancelled";
+export type BlockReason =
+  | "no-consent"
+  | "no-subscription"
+  | "unsubscribed"
+  | "consent-withdrawn"
+  | "blocked-address"
+  | "complained"
+  | "duplicate"
+  | "former-employee"
+  | "no-email";
+export type EventKind = "sent" | "failed" | "bounced" | "opened" | "clicked" | "unsubscribed" | "complained";
+
 export type Database = {
   users: {
     id: Id;
@@ -133,5 +158,165 @@ export type Database = {
     updated_at: string;
   };
   project_members: { project_id: number; person_id: number; added_at: string };
+  sending_accounts: {
+    id: Id;
+    name: string;
+    kind: "smtp" | "outbox";
+    host: string | null;
+    port: number | null;
+    secure: Flag;
+    username: string | null;
+    password: string | null;
+    rate_per_second: number;
+    max_connections: number;
+    is_default: Flag;
+    created_at: string;
+    updated_at: string;
+  };
+  sending_domains: {
+    id: Id;
+    domain: string;
+    dkim_selector: string;
+    dkim_private_key: string;
+    dkim_public_key: string;
+    bounce_domain: string;
+    created_at: string;
+  };
+  templates: {
+    id: Id;
+    name: string;
+    type: MailingType;
+    subject: string | null;
+    content_format: "html" | "mjml";
+    content: string;
+    text_content: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  mailings: {
+    id: Id;
+    name: string;
+    type: MailingType;
+    status: MailingStatus;
+    sending_account_id: number | null;
+    goal_text: string | null;
+    goal_category: string | null;
+    folder: string | null;
+    selection_id: number | null;
+    project_id: number | null;
+    subscription_type_id: number | null;
+    subject: string | null;
+    from_name: string | null;
+    from_address: string | null;
+    from_mode: "fixed" | "our-contact";
+    reply_to: string | null;
+    content_format: "html" | "mjml";
+    content: string | null;
+    text_content: string | null;
+    template_origin: string | null;
+    track_links: "all" | "registered" | "none";
+    track_opens: Flag;
+    utm_source: string | null;
+    utm_campaign: string | null;
+    opt_override_consent: Flag;
+    opt_one_per_address: Flag;
+    opt_refresh_on_send: Flag;
+    opt_include_companies: Flag;
+    opt_prefer_company: Flag;
+    scheduled_at: string | null;
+    time_zone: string | null;
+    recipients_resolved_at: string | null;
+    created_by: number | null;
+    created_at: string;
+    updated_at: string;
+    started_at: string | null;
+    finished_at: string | null;
+  };
+  mailing_attachments: {
+    id: Id;
+    mailing_id: number;
+    filename: string;
+    content_type: string;
+    size: number;
+    data: Uint8Array;
+    created_at: string;
+  };
+  mailing_sources: {
+    id: Id;
+    mailing_id: number;
+    kind: "selection" | "project" | "person" | "addresses";
+    ref_id: number | null;
+    addresses: string | null;
+    position: number;
+    created_at: string;
+  };
+  mailing_recipients: {
+    id: Id;
+    mailing_id: number;
+    position: number;
+    person_id: number | null;
+    company_id: number | null;
+    email: string | null;
+    email_lower: string | null;
+    name: string | null;
+    source_id: number | null;
+    status: "eligible" | "blocked";
+    block_reason: BlockReason | null;
+    created_at: string;
+  };
+  deliveries: {
+    id: Id;
+    mailing_id: number;
+    recipient_id: number;
+    attempt: number;
+    person_id: number | null;
+    email: string;
+    email_lower: string;
+    status: DeliveryStatus;
+    message_id: string;
+    lease_owner: string | null;
+    lease_expires_at: string | null;
+    tries: number;
+    next_try_at: string;
+    last_reply: string | null;
+    bounce_kind: "hard" | "soft" | null;
+    sent_at: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  events: {
+    id: Id;
+    mailing_id: number;
+    delivery_id: number | null;
+    person_id: number | null;
+    kind: EventKind;
+    link_id: number | null;
+    detail: string | null;
+    ua_class: string | null;
+    ip: string | null;
+    flagged: Flag;
+    is_test: Flag;
+    created_at: string;
+  };
+  outbox_messages: {
+    id: Id;
+    mailing_id: number | null;
+    delivery_id: number | null;
+    is_test: Flag;
+    envelope_from: string;
+    to_address: string;
+    subject: string;
+    raw: string;
+    created_at: string;
+  };
+  address_blocks: {
+    address_lower: string;
+    blocked: Flag;
+    reason: string | null;
+    detail: string | null;
+    soft_count: number;
+    updated_at: string;
+  };
+  rate_buckets: { account_id: number; tokens: number; updated_ms: number };
   settings: { key: string; value: string };
 };

@@ -15,6 +15,7 @@ import { installErrorHandler } from "./errors.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
+import { importRoutes } from "./routes/imports.ts";
 import { personRoutes } from "./routes/persons.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { selectionRoutes } from "./routes/selections.ts";
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(selectionRoutes(routeDeps), { prefix: "/api" });
   await app.register(projectRoutes(routeDeps), { prefix: "/api" });
   await app.register(settingsRoutes(routeDeps), { prefix: "/api" });
+  await app.register(importRoutes(routeDeps), { prefix: "/api" });
 
   const webRoot = deps.webRoot ?? resolve(import.meta.dirname, "../../dist/web");
   if (existsSync(join(webRoot, "index.html"))) {
@@ -85,7 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The UI routes on the client: any other GET that is not API falls back to index.html.
     app.get("/*", { schema: { hide: true } }, (request, reply) => {
       const path = request.url.split("?")[0] ?? "";
-      if (path.startsWith("/api/") || path.startsWith("/auth/"))
+      // A path with a file extension is an asset that does not exist (e.g. from a build newer than this server).
+      if (path.startsWith("/api/") || path.startsWith("/auth/") || /\.[a-z0-9]+$/i.test(path))
         return reply
           .status(404)
           .send({ error: { code: "NOT_FOUND", message: `No route GET ${path}`, details: {} } });

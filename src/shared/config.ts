@@ -18,6 +18,18 @@ export const configEntries = {
     schema: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
     description: "HTTP port for the API and the web UI (0 picks a free port).",
   },
+  publicUrl: {
+    env: "UTSEND_PUBLIC_URL",
+    schema: Type.String({ default: "", pattern: "^(https?://[^\\s/]+(/[^\\s]*)?)?$" }),
+    description:
+      "Address people reach utsend at, for links in messages (unsubscribe); empty means http://HOST:PORT.",
+  },
+  secret: {
+    env: "UTSEND_SECRET",
+    schema: Type.String({ default: "", maxLength: 512 }),
+    description:
+      "Key that signs unsubscribe and bounce tokens; empty generates one on first start and keeps it in the database.",
+  },
   dataDir: {
     env: "UTSEND_DATA_DIR",
     schema: Type.String({ default: "./data", minLength: 1 }),

@@ -14,6 +14,12 @@ export const errorCatalogue = {
   SELECTION_CYCLE: "A combined selection would include itself.",
   SELECTION_KIND_MISMATCH:
     "The operation does not fit the selection's kind (e.g. adding members to a dynamic one).",
+  MAILING_NOT_EDITABLE: "The mailing has started sending (or ended) and can no longer be changed.",
+  MAILING_NOT_READY: "The mailing cannot be sent yet; `details.problems` lists every blocking problem.",
+  MAILING_WRONG_STATUS:
+    "The action does not fit the mailing's status (e.g. resuming a mailing that is not paused).",
+  DELIVERY_WRONG_STATUS:
+    "The action does not fit the delivery's status (e.g. resolving a delivery that is not unknown).",
   CONFIG_INVALID: "The configuration (environment or config file) is invalid; every problem is listed.",
   PAYLOAD_TOO_LARGE: "The request body is larger than allowed.",
   IMPORT_FILE_INVALID:

@@ -7,8 +7,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { ApiError } from "./api/client.ts";
-import { ApiClient } from "./api/client.ts";
+import { ApiClient, ApiError } from "./api/client.ts";
 import { ApiProvider } from "./api/context.tsx";
 import { App } from "./app/App.tsx";
 import { SessionProvider } from "./app/session.tsx";
@@ -26,7 +25,8 @@ const queryClient = new QueryClient({
       staleTime: 10_000,
       refetchOnWindowFocus: false,
       // Client errors (404, 403, validation) will not get better by asking again.
-      retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+      retry: (count, error) =>
+        !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
     },
   },
 });
@@ -36,7 +36,7 @@ const api = new ApiClient();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" />
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <ApiProvider client={api}>
           <I18nProvider>

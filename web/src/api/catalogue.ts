@@ -1,7 +1,7 @@
 // Queries for the small catalogues many pages share: consent purposes, subscription types, custom fields, interests.
 import { useQuery } from "@tanstack/react-query";
-import type { ConsentPurpose, CustomField, Interest, Items, SubscriptionType } from "./types.ts";
 import { useApi } from "./context.tsx";
+import type { ConsentPurpose, CustomField, Interest, Items, SubscriptionType } from "./types.ts";
 
 export function useConsentPurposes() {
   const api = useApi();

@@ -111,19 +111,37 @@ export type Interest = { id: number; name: string; personCount: number };
 export type CustomFieldType = "text" | "number" | "date" | "boolean";
 export type CustomField = { id: number; key: string; label: string; type: CustomFieldType };
 export type ConsentPurpose = { id: number; key: string; name: string; builtin: boolean };
-export type SubscriptionType = { id: number; name: string; description: string | null; subscriberCount: number };
+export type SubscriptionType = {
+  id: number;
+  name: string;
+  description: string | null;
+  subscriberCount: number;
+};
 
 export type SelectionKind = "static" | "dynamic" | "combined";
 export type CombineOp = "union" | "intersection" | "difference";
 export type Combine = { op: CombineOp; leftId: number; rightId: number };
 
-export type TextOp = "eq" | "neq" | "contains" | "notContains" | "startsWith" | "isEmpty" | "isNotEmpty" | "gt" | "lt";
+export type TextOp =
+  | "eq"
+  | "neq"
+  | "contains"
+  | "notContains"
+  | "startsWith"
+  | "isEmpty"
+  | "isNotEmpty"
+  | "gt"
+  | "lt";
 export type Match = "all" | "any";
 
 export type FieldCriterion = { type: "field"; field: string; op: TextOp; value?: string };
 export type CustomFieldCriterion = { type: "customField"; key: string; op: TextOp; value?: string };
 export type InterestCriterion = { type: "interest"; op: "has" | "hasNot"; interest: string };
-export type ConsentCriterion = { type: "consent"; purpose: string; state: "active" | "withdrawn" | "missing" };
+export type ConsentCriterion = {
+  type: "consent";
+  purpose: string;
+  state: "active" | "withdrawn" | "missing";
+};
 export type SubscriptionCriterion = { type: "subscription"; typeId: number; status: SubscriptionStatus };
 export type LeafCriterion =
   | FieldCriterion
@@ -162,7 +180,13 @@ export type Project = {
 };
 
 /** A mailing as listed on a selection's Mailings tab or a project's Activities tab. */
-export type LinkedMailing = { id: number; name: string; status?: string; type?: string; sentAt?: string | null };
+export type LinkedMailing = {
+  id: number;
+  name: string;
+  status?: string;
+  type?: string;
+  sentAt?: string | null;
+};
 
 export type ApiKey = {
   id: number;

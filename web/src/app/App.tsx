@@ -14,8 +14,8 @@ import { SelectionPage } from "../features/selections/SelectionPage.tsx";
 import { SelectionsPage } from "../features/selections/SelectionsPage.tsx";
 import { SettingsPage } from "../features/settings/SettingsPage.tsx";
 import { Loading, NotFound } from "./feedback.tsx";
-import { useSession } from "./session.tsx";
 import { Shell } from "./Shell.tsx";
+import { useSession } from "./session.tsx";
 
 function RequireSession() {
   const { loading, user } = useSession();

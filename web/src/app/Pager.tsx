@@ -26,12 +26,7 @@ export function Pager({
         {t("common.range", { from: formatNumber(from), to: formatNumber(to), total: formatNumber(total) })}
       </Text>
       {pages > 1 && (
-        <Pagination
-          size="sm"
-          total={pages}
-          value={page}
-          onChange={(next) => onOffset((next - 1) * limit)}
-        />
+        <Pagination size="sm" total={pages} value={page} onChange={(next) => onOffset((next - 1) * limit)} />
       )}
     </Group>
   );

@@ -2,6 +2,7 @@
 import { CloseButton, TextInput } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { useEffect, useState } from "react";
+import { useI18n } from "../i18n/i18n.tsx";
 
 export function SearchInput({
   value,
@@ -16,6 +17,7 @@ export function SearchInput({
   label?: string;
   w?: number | string;
 }) {
+  const { t } = useI18n();
   const [text, setText] = useState(value);
   const report = useDebouncedCallback((next: string) => onSearch(next.trim()), 300);
 
@@ -38,7 +40,7 @@ export function SearchInput({
         text ? (
           <CloseButton
             size="sm"
-            aria-label="×"
+            aria-label={t("common.clear")}
             onClick={() => {
               report.cancel();
               setText("");

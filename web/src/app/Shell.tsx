@@ -1,5 +1,16 @@
 // The frame around every signed-in page: header with the user and language, sidebar navigation, the page.
-import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text, Title } from "@mantine/core";
+import {
+  Anchor,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  ScrollArea,
+  Text,
+  Title,
+} from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { type MessageKey, useI18n } from "../i18n/i18n.tsx";
@@ -39,9 +50,11 @@ export function Shell() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.menu")} />
-            <Title order={3} c="blue.8" component={Link} to="/persons" td="none">
-              utsend
-            </Title>
+            <Anchor component={Link} to="/persons" underline="never">
+              <Title order={3} c="blue.8">
+                utsend
+              </Title>
+            </Anchor>
           </Group>
           <Group gap="md" wrap="nowrap">
             <LanguageSwitch />
@@ -61,21 +74,19 @@ export function Shell() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
+      <AppShell.Navbar p="xs" aria-label={t("nav.main")}>
         <ScrollArea>
-          <nav aria-label={t("nav.main")}>
-            {NAV.filter((item) => !item.adminOnly || can("manageSettings")).map((item) => (
-              <NavLink
-                key={item.to}
-                component={Link}
-                to={item.to}
-                label={t(item.label)}
-                active={location.pathname === item.to || location.pathname.startsWith(`${item.to}/`)}
-                onClick={close}
-                styles={{ root: { borderRadius: "var(--mantine-radius-sm)" } }}
-              />
-            ))}
-          </nav>
+          {NAV.filter((item) => !item.adminOnly || can("manageSettings")).map((item) => (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={t(item.label)}
+              active={location.pathname === item.to || location.pathname.startsWith(`${item.to}/`)}
+              onClick={close}
+              styles={{ root: { borderRadius: "var(--mantine-radius-sm)" } }}
+            />
+          ))}
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main bg="gray.0">

@@ -53,7 +53,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const result = await api.post<{ user: User; csrfToken: string }>("/auth/login", { email, password });
       api.setCsrfToken(result.csrfToken);
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
-      await queryClient.fetchQuery({ queryKey: SESSION_KEY, queryFn: () => api.get<Session>("/api/auth/me") });
+      // Ask for the rights too; set the cache directly, since a cached "signed out" may still count as fresh.
+      queryClient.setQueryData(SESSION_KEY, await api.get<Session>("/api/auth/me"));
     },
     [api, queryClient],
   );

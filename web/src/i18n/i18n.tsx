@@ -74,9 +74,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const t: Translate = (key, vars) => {
       const text = lookup(messages[language], key) ?? lookup(messages.nb, key) ?? key;
       if (!vars) return text;
-      return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-        name in vars ? String(vars[name]) : whole,
-      );
+      return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
     };
     const safe = (format: Intl.DateTimeFormat) => (iso: string | null | undefined) => {
       if (!iso) return "";
@@ -94,6 +92,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [language, setLanguage]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+/** The message for a key built from API data, or the fallback when the UI has no words for that value. */
+export function translateKnown(t: Translate, key: string, fallback: string): string {
+  const text = t(key as MessageKey);
+  return text === key ? fallback : text;
 }
 
 export function useI18n(): I18n {

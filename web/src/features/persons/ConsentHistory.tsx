@@ -1,12 +1,16 @@
 // The append-only history of a person's consent and subscription changes.
 import { Paper, Table, Text, Title } from "@mantine/core";
+import { useConsentPurposes } from "../../api/catalogue.ts";
+import type { ConsentHistoryEntry } from "../../api/types.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
-import { useI18n } from "../../i18n/i18n.tsx";
+import { type Translate, translateKnown, useI18n } from "../../i18n/i18n.tsx";
 import { useConsentHistory } from "./queries.ts";
 
 export function ConsentHistory({ personId }: { personId: number }) {
   const { t, formatDateTime } = useI18n();
   const query = useConsentHistory(personId);
+  const purposes = useConsentPurposes();
+  const purposeName = (key: string | null) => purposes.data?.items.find((p) => p.key === key)?.name ?? key;
 
   return (
     <Paper withBorder p="md" radius="md">
@@ -38,9 +42,9 @@ export function ConsentHistory({ personId }: { personId: number }) {
               {query.data.items.map((entry) => (
                 <Table.Tr key={entry.id}>
                   <Table.Td>{formatDateTime(entry.createdAt)}</Table.Td>
-                  <Table.Td>{entry.subscriptionType ?? entry.purpose}</Table.Td>
-                  <Table.Td>{entry.change}</Table.Td>
-                  <Table.Td>{entry.source}</Table.Td>
+                  <Table.Td>{entry.subscriptionType ?? purposeName(entry.purpose)}</Table.Td>
+                  <Table.Td>{changeLabel(t, entry)}</Table.Td>
+                  <Table.Td>{translateKnown(t, `consents.sources.${entry.source}`, entry.source)}</Table.Td>
                   <Table.Td>{entry.userName}</Table.Td>
                   <Table.Td>{entry.comment}</Table.Td>
                 </Table.Tr>
@@ -51,4 +55,10 @@ export function ConsentHistory({ personId }: { personId: number }) {
       )}
     </Paper>
   );
+}
+
+function changeLabel(t: Translate, entry: ConsentHistoryEntry): string {
+  return entry.subscriptionType
+    ? translateKnown(t, `subscriptions.statuses.${entry.change}`, entry.change)
+    : translateKnown(t, `consents.bases.${entry.change}`, entry.change);
 }

@@ -8,7 +8,7 @@ import { useApi } from "../../api/context.tsx";
 import type { LegalBasis, Person } from "../../api/types.ts";
 import { notifySuccess } from "../../app/notify.ts";
 import { useSession } from "../../app/session.tsx";
-import { useI18n } from "../../i18n/i18n.tsx";
+import { translateKnown, useI18n } from "../../i18n/i18n.tsx";
 
 const LEGAL_BASES: LegalBasis[] = ["consent", "contract", "legitimate-interest", "withdrawn"];
 
@@ -46,7 +46,7 @@ export function PersonConsents({ person }: { person: Person }) {
                     {t(`consents.bases.${c.legalBasis}`)}
                   </Badge>
                 </Table.Td>
-                <Table.Td>{c.source}</Table.Td>
+                <Table.Td>{translateKnown(t, `consents.sources.${c.source}`, c.source)}</Table.Td>
                 <Table.Td>{formatDateTime(c.updatedAt)}</Table.Td>
               </Table.Tr>
             ))}
@@ -74,7 +74,11 @@ function RecordConsentForm({ personId }: { personId: number }) {
     setBusy(true);
     setErrors({});
     try {
-      await api.post(`/api/persons/${personId}/consents`, { purpose, legalBasis, comment: comment || undefined });
+      await api.post(`/api/persons/${personId}/consents`, {
+        purpose,
+        legalBasis,
+        comment: comment || undefined,
+      });
       setComment("");
       await queryClient.invalidateQueries({ queryKey: ["persons"] });
       notifySuccess(t("consents.recorded"));

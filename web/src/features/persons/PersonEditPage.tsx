@@ -36,7 +36,11 @@ export function PersonEditPage() {
   return (
     <>
       <PageHeader
-        back={person ? { to: `/persons/${person.id}`, label: person.fullName } : { to: "/persons", label: t("nav.persons") }}
+        back={
+          person
+            ? { to: `/persons/${person.id}`, label: person.fullName }
+            : { to: "/persons", label: t("nav.persons") }
+        }
         title={person ? t("persons.editTitle") : t("persons.newTitle")}
       />
       <PersonForm

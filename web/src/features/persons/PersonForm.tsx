@@ -1,5 +1,16 @@
 // Create or edit a person; problems the API finds are shown under the field they concern.
-import { Button, Checkbox, Group, Paper, Select, SimpleGrid, Stack, TagsInput, TextInput, Title } from "@mantine/core";
+import {
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  TagsInput,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { type ChangeEvent, type FormEvent, useState } from "react";
 import { useInterests } from "../../api/catalogue.ts";
 import { fieldErrors } from "../../api/client.ts";
@@ -91,7 +102,8 @@ export function PersonForm({
   const [emailErrors, setEmailErrors] = useState<(string | undefined)[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof Values>(key: K, value: Values[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof Values>(key: K, value: Values[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -149,11 +161,7 @@ export function PersonForm({
             {t("persons.sections.contact")}
           </Title>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <EmailsInput
-              rows={values.emails}
-              onChange={(rows) => set("emails", rows)}
-              errors={emailErrors}
-            />
+            <EmailsInput rows={values.emails} onChange={(rows) => set("emails", rows)} errors={emailErrors} />
             <Stack gap="sm">
               <TextInput label={t("persons.fields.mobile")} type="tel" {...text("mobile")} />
               <TextInput label={t("persons.fields.phone")} type="tel" {...text("phone")} />

@@ -1,11 +1,12 @@
 // One person: contact details, company, interests and custom fields, consents, subscriptions and their history.
-import { Anchor, Badge, Button, DataList, Grid, Group, Paper, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Grid, Group, Paper, Stack, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { useCustomFields } from "../../api/catalogue.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Person } from "../../api/types.ts";
 import { ConfirmButton } from "../../app/ConfirmButton.tsx";
+import { type Detail, DetailList } from "../../app/DetailList.tsx";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
@@ -66,7 +67,7 @@ export function PersonPage() {
           )
         }
       />
-      <Grid gutter="lg">
+      <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 6 }}>
           <PersonDetails person={person} />
         </Grid.Col>
@@ -88,65 +89,62 @@ function PersonDetails({ person }: { person: Person }) {
   const { t, formatDateTime } = useI18n();
   const customFields = useCustomFields();
   const fieldLabel = (key: string) => customFields.data?.items.find((f) => f.key === key)?.label ?? key;
-  const rows: [string, React.ReactNode][] = [
-    [t("persons.fields.title"), person.title],
-    [t("persons.fields.mrmrs"), person.mrmrs],
-    [
-      t("persons.fields.emails"),
-      person.emails.length > 0 ? (
-        <Stack gap={2}>
-          {person.emails.map((e) => (
-            <Group key={e.address} gap={6}>
-              <Anchor href={`mailto:${e.address}`} size="sm">
-                {e.address}
-              </Anchor>
-              {e.primary && person.emails.length > 1 && (
-                <Badge size="xs" variant="light">
-                  {t("persons.primary")}
-                </Badge>
-              )}
-            </Group>
-          ))}
-        </Stack>
-      ) : null,
-    ],
-    [t("persons.fields.mobile"), person.mobile],
-    [t("persons.fields.phone"), person.phone],
-    [t("persons.fields.language"), person.language],
-    [
-      t("persons.fields.interests"),
-      person.interests.length > 0 ? (
-        <Group gap={4}>
-          {person.interests.map((i) => (
-            <Badge key={i} variant="outline" size="sm">
-              {i}
-            </Badge>
-          ))}
-        </Group>
-      ) : null,
-    ],
-    [t("persons.fields.formerEmployee"), person.formerEmployee ? t("common.yes") : t("common.no")],
-    ...Object.entries(person.customFields ?? {}).map(
-      ([key, value]): [string, React.ReactNode] => [fieldLabel(key), value === null ? null : String(value)],
-    ),
-    [t("common.created"), formatDateTime(person.createdAt)],
-    [t("common.updated"), formatDateTime(person.updatedAt)],
+  const rows: Detail[] = [
+    { label: t("persons.fields.title"), value: person.title },
+    { label: t("persons.fields.mrmrs"), value: person.mrmrs },
+    {
+      label: t("persons.fields.emails"),
+      value:
+        person.emails.length > 0 ? (
+          <Stack gap={2}>
+            {person.emails.map((e) => (
+              <Group key={e.address} gap={6}>
+                <Anchor href={`mailto:${e.address}`} size="sm">
+                  {e.address}
+                </Anchor>
+                {e.primary && person.emails.length > 1 && (
+                  <Badge size="xs" variant="light">
+                    {t("persons.primary")}
+                  </Badge>
+                )}
+              </Group>
+            ))}
+          </Stack>
+        ) : null,
+    },
+    { label: t("persons.fields.mobile"), value: person.mobile },
+    { label: t("persons.fields.phone"), value: person.phone },
+    { label: t("persons.fields.language"), value: person.language },
+    {
+      label: t("persons.fields.interests"),
+      value:
+        person.interests.length > 0 ? (
+          <Group gap={4}>
+            {person.interests.map((i) => (
+              <Badge key={i} variant="outline" size="sm">
+                {i}
+              </Badge>
+            ))}
+          </Group>
+        ) : null,
+    },
+    {
+      label: t("persons.fields.formerEmployee"),
+      value: person.formerEmployee ? t("common.yes") : t("common.no"),
+    },
+    ...Object.entries(person.customFields ?? {}).map(([key, value]) => ({
+      label: fieldLabel(key),
+      value: value === null ? null : String(value),
+    })),
+    { label: t("common.created"), value: formatDateTime(person.createdAt) },
+    { label: t("common.updated"), value: formatDateTime(person.updatedAt) },
   ];
   return (
     <Paper withBorder p="md" radius="md" h="100%">
       <Title order={3} size="h4" mb="sm">
         {t("persons.details")}
       </Title>
-      <DataList withDivider labelWidth={150} data-testid="person-details">
-        {rows.map(([label, value]) => (
-          <DataList.Item key={label}>
-            <DataList.ItemLabel>{label}</DataList.ItemLabel>
-            <DataList.ItemValue>
-              {value === null || value === undefined || value === "" ? <Text c="dimmed">–</Text> : value}
-            </DataList.ItemValue>
-          </DataList.Item>
-        ))}
-      </DataList>
+      <DetailList rows={rows} testId="person-details" />
     </Paper>
   );
 }

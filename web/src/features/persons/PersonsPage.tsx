@@ -1,16 +1,17 @@
 // Persons: searchable, filterable table, 50 rows a page.
-import { Anchor, Badge, Button, Group, Paper, Select, Table, Text } from "@mantine/core";
+import { Button, Group, Paper, Select } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useApi } from "../../api/context.tsx";
 import type { Page, PersonSummary } from "../../api/types.ts";
 import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
-import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
 import { PageHeader } from "../../app/PageHeader.tsx";
+import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
 import { SearchInput } from "../../app/SearchInput.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useListParams } from "../../app/use-list-params.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { PersonTable } from "./PersonTable.tsx";
 
 export function PersonsPage() {
   const { t } = useI18n();
@@ -94,54 +95,5 @@ export function PersonsPage() {
         )}
       </Paper>
     </>
-  );
-}
-
-export function PersonTable({ persons }: { persons: PersonSummary[] }) {
-  const { t } = useI18n();
-  return (
-    <Table.ScrollContainer minWidth={720}>
-      <Table striped highlightOnHover verticalSpacing="xs" data-testid="persons-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w="28%">{t("persons.fields.name")}</Table.Th>
-            <Table.Th w="28%">{t("persons.fields.email")}</Table.Th>
-            <Table.Th w="16%">{t("persons.fields.mobile")}</Table.Th>
-            <Table.Th>{t("persons.fields.company")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {persons.map((person) => (
-            <Table.Tr key={person.id}>
-              <Table.Td>
-                <Group gap={6} wrap="nowrap">
-                  <Anchor component={Link} to={`/persons/${person.id}`} fw={500}>
-                    {person.fullName || person.email || `#${person.id}`}
-                  </Anchor>
-                  {person.formerEmployee && (
-                    <Badge size="xs" color="gray" variant="light">
-                      {t("persons.formerEmployeeShort")}
-                    </Badge>
-                  )}
-                </Group>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" truncate>
-                  {person.email}
-                </Text>
-              </Table.Td>
-              <Table.Td>{person.mobile}</Table.Td>
-              <Table.Td>
-                {person.companyId ? (
-                  <Anchor component={Link} to={`/companies/${person.companyId}`} size="sm">
-                    {person.companyName}
-                  </Anchor>
-                ) : null}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
   );
 }

@@ -1,0 +1,401 @@
+// A mailing's recipients (SPEC §4): sources in order, resolved set-based in SQL into rows that are eligible or
+// blocked with a reason. The Setup link comes first; if both a selection and a project are linked, only the
+// selection's people are added (the seed's rule).
+import { type Expression, sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+import type { BlockReason } from "../db/schema.ts";
+import { projectPersonIds } from "../projects/store.ts";
+import { selectionPersonIds } from "../selections/compile.ts";
+import { readSettings } from "../settings/store.ts";
+import { isoNow } from "../shared/clock.ts";
+import { missingReference } from "../shared/errors.ts";
+
+const SOURCE_STRIDE = 4_294_967_296; // 2^32: positions order by source first, then by id within the source
+const COMPANY_OFFSET = 2_147_483_648; // company rows of a source sort after its persons
+
+export type SourceKind = "selection" | "project" | "person" | "addresses";
+export type PastedAddress = { email: string; name?: string | null };
+
+type MailingForResolution = {
+  id: number;
+  selection_id: number | null;
+  project_id: number | null;
+  subscription_type_id: number | null;
+  opt_override_consent: number;
+  opt_one_per_address: number;
+  opt_include_companies: number;
+  opt_prefer_company: number;
+};
+
+type ResolvedSource = {
+  id: number | null;
+  kind: SourceKind;
+  refId: number | null;
+  addresses: PastedAddress[];
+};
+
+/** The Setup link, then the sources added in step 4, in the order they were added. */
+async function orderedSources(db: Db, mailing: MailingForResolution): Promise<ResolvedSource[]> {
+  const sources: ResolvedSource[] = [];
+  if (mailing.selection_id !== null)
+    sources.push({ id: null, kind: "selection", refId: mailing.selection_id, addresses: [] });
+  else if (mailing.project_id !== null)
+    sources.push({ id: null, kind: "project", refId: mailing.project_id, addresses: [] });
+  const rows = await db
+    .selectFrom("mailing_sources")
+    .selectAll()
+    .where("mailing_id", "=", mailing.id)
+    .orderBy("position")
+    .orderBy("id")
+    .execute();
+  for (const row of rows)
+    sources.push({
+      id: row.id,
+      kind: row.kind,
+      refId: row.ref_id,
+      addresses: row.addresses ? (JSON.parse(row.addresses) as PastedAddress[]) : [],
+    });
+  return sources;
+}
+
+const fullNameSql = sql<string>`trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))`;
+
+async function insertPersons(
+  db: Db,
+  mailingId: number,
+  source: ResolvedSource,
+  index: number,
+  ids: Expression<number>,
+  offset: number,
+  now: string,
+): Promise<void> {
+  const base = index * SOURCE_STRIDE + offset;
+  await sql`
+    insert into mailing_recipients
+      (mailing_id, position, person_id, company_id, email, email_lower, name, source_id, status, block_reason, created_at)
+    select ${mailingId}, cast(${base} as bigint) + p.id, p.id, p.company_id, e.address, e.address_lower, ${fullNameSql},
+           ${source.id}, 'eligible', null, ${now}
+    from persons p
+    left join person_emails e on e.person_id = p.id and e.is_primary = 1
+    where p.id in (${ids})`.execute(db);
+}
+
+async function insertSource(
+  db: Db,
+  mailing: MailingForResolution,
+  source: ResolvedSource,
+  index: number,
+  now: string,
+): Promise<void> {
+  switch (source.kind) {
+    case "selection": {
+      await insertPersons(db, mailing.id, source, index, await selectionPersonIds(db, source.refId!), 0, now);
+      if (mailing.opt_include_companies !== 1) return;
+      // A listed company with an address gets the message; one without is replaced by its people.
+      const listed = sql`select company_id from selection_companies where selection_id = ${source.refId}`;
+      await sql`
+        insert into mailing_recipients
+          (mailing_id, position, person_id, company_id, email, email_lower, name, source_id, status, block_reason, created_at)
+        select ${mailing.id}, cast(${index * SOURCE_STRIDE + COMPANY_OFFSET} as bigint) + c.id, null, c.id, c.email,
+               lower(c.email), c.name, ${source.id}, 'eligible', null, ${now}
+        from companies c where c.id in (${listed}) and c.email is not null and c.email <> ''`.execute(db);
+      const withoutAddress = sql<number>`select p2.id from persons p2 join companies c2 on c2.id = p2.company_id
+        where c2.id in (${listed}) and (c2.email is null or c2.email = '')`;
+      await insertPersons(db, mailing.id, source, index, withoutAddress, COMPANY_OFFSET / 2, now);
+      return;
+    }
+    case "project":
+      await insertPersons(db, mailing.id, source, index, projectPersonIds(db, source.refId!), 0, now);
+      return;
+    case "person":
+      await insertPersons(db, mailing.id, source, index, sql<number>`select ${source.refId}`, 0, now);
+      return;
+    case "addresses": {
+      const rows = source.addresses.map((a, i) => ({
+        mailing_id: mailing.id,
+        position: index * SOURCE_STRIDE + i,
+        person_id: null,
+        company_id: null,
+        email: a.email.trim(),
+        email_lower: a.email.trim().toLowerCase(),
+        name: a.name?.trim() || null,
+        source_id: source.id,
+        status: "eligible" as const,
+        block_reason: null,
+        created_at: now,
+      }));
+      for (let i = 0; i < rows.length; i += 500)
+        await db
+          .insertInto("mailing_recipients")
+          .values(rows.slice(i, i + 500))
+          .execute();
+      // A pasted address that belongs to a CRM person is that person: their consent and unsubscribes apply.
+      await sql`
+        update mailing_recipients set person_id = (
+          select min(pe.person_id) from person_emails pe where pe.address_lower = mailing_recipients.email_lower)
+        where mailing_id = ${mailing.id} and source_id = ${source.id} and person_id is null`.execute(db);
+      return;
+    }
+  }
+}
+
+async function block(
+  db: Db,
+  mailingId: number,
+  reason: BlockReason,
+  condition: ReturnType<typeof sql>,
+): Promise<void> {
+  await sql`update mailing_recipients set status = 'blocked', block_reason = ${reason}
+    where mailing_id = ${mailingId} and status = 'eligible' and (${condition})`.execute(db);
+}
+
+/** Rebuilds the mailing's recipient list from its sources, then applies SPEC §4's rules in order; first rule wins. */
+export async function resolveRecipients(db: Db, mailingId: number): Promise<void> {
+  const mailing = await db
+    .selectFrom("mailings")
+    .select([
+      "id",
+      "selection_id",
+      "project_id",
+      "subscription_type_id",
+      "opt_override_consent",
+      "opt_one_per_address",
+      "opt_include_companies",
+      "opt_prefer_company",
+    ])
+    .where("id", "=", mailingId)
+    .executeTakeFirstOrThrow();
+  const { consentFilter } = await readSettings(db);
+  const now = isoNow();
+  const sources = await orderedSources(db, mailing);
+  const purpose = await db
+    .selectFrom("consent_purposes")
+    .select("id")
+    .where("key", "=", "e-marketing")
+    .executeTakeFirstOrThrow();
+  const activeConsent = sql`select person_id from person_consents where purpose_id = ${purpose.id} and legal_basis <> 'withdrawn'`;
+  const withdrawnConsent = sql`select person_id from person_consents where purpose_id = ${purpose.id} and legal_basis = 'withdrawn'`;
+  const typeId = mailing.subscription_type_id;
+
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("mailing_recipients").where("mailing_id", "=", mailingId).execute();
+    for (const [index, source] of sources.entries())
+      await insertSource(trx as unknown as Db, mailing, source, index, now);
+    const t = trx as unknown as Db;
+    await block(t, mailingId, "no-email", sql`email is null or email = ''`);
+    // The same person through two sources gets one message: the first row keeps it.
+    await block(
+      t,
+      mailingId,
+      "duplicate",
+      sql`person_id is not null and exists (select 1 from mailing_recipients r2 where r2.mailing_id = mailing_recipients.mailing_id
+        and r2.person_id = mailing_recipients.person_id and r2.position < mailing_recipients.position)`,
+    );
+    await block(
+      t,
+      mailingId,
+      "complained",
+      sql`email_lower in (select address_lower from address_blocks where blocked = 1 and reason = 'complained')`,
+    );
+    await block(
+      t,
+      mailingId,
+      "blocked-address",
+      sql`email_lower in (select address_lower from address_blocks where blocked = 1)`,
+    );
+    if (typeId !== null)
+      await block(
+        t,
+        mailingId,
+        "unsubscribed",
+        sql`person_id in (select person_id from person_subscriptions where type_id = ${typeId} and status = 'unsubscribed')`,
+      );
+    else await block(t, mailingId, "consent-withdrawn", sql`person_id in (${withdrawnConsent})`);
+    await block(
+      t,
+      mailingId,
+      "former-employee",
+      sql`person_id in (select id from persons where former_employee = 1)`,
+    );
+    if (consentFilter && mailing.opt_override_consent !== 1) {
+      // Only CRM persons need consent here: imported and pasted addresses carry the attestation made when adding them.
+      const allowed =
+        typeId !== null
+          ? sql`person_id in (${activeConsent}) or person_id in (select person_id from person_subscriptions
+              where type_id = ${typeId} and status = 'subscribed')`
+          : sql`person_id in (${activeConsent})`;
+      await block(
+        t,
+        mailingId,
+        "consent-withdrawn",
+        sql`person_id is not null and not (${allowed}) and person_id in (${withdrawnConsent})`,
+      );
+      await block(
+        t,
+        mailingId,
+        typeId !== null ? "no-subscription" : "no-consent",
+        sql`person_id is not null and not (${allowed})`,
+      );
+    }
+    if (mailing.opt_prefer_company === 1)
+      await block(
+        t,
+        mailingId,
+        "duplicate",
+        sql`company_id is not null and exists (select 1 from mailing_recipients r2 where r2.mailing_id = mailing_recipients.mailing_id
+          and r2.status = 'eligible' and r2.company_id = mailing_recipients.company_id and r2.position < mailing_recipients.position)`,
+      );
+    if (mailing.opt_one_per_address === 1)
+      await block(
+        t,
+        mailingId,
+        "duplicate",
+        sql`exists (select 1 from mailing_recipients r2 where r2.mailing_id = mailing_recipients.mailing_id
+          and r2.status = 'eligible' and r2.email_lower = mailing_recipients.email_lower and r2.position < mailing_recipients.position)`,
+      );
+    await trx
+      .updateTable("mailings")
+      .set({ recipients_resolved_at: now })
+      .where("id", "=", mailingId)
+      .execute();
+  });
+}
+
+export type RecipientRow = {
+  id: number;
+  personId: number | null;
+  companyId: number | null;
+  email: string | null;
+  name: string | null;
+  status: "eligible" | "blocked";
+  blockReason: BlockReason | null;
+};
+
+export type RecipientCounts = {
+  eligible: number;
+  blocked: Partial<Record<BlockReason, number>>;
+  leftOut: number;
+};
+
+export async function recipientCounts(db: Db, mailingId: number): Promise<RecipientCounts> {
+  const rows = await db
+    .selectFrom("mailing_recipients")
+    .select(["status", "block_reason", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("mailing_id", "=", mailingId)
+    .groupBy(["status", "block_reason"])
+    .execute();
+  const counts: RecipientCounts = { eligible: 0, blocked: {}, leftOut: 0 };
+  for (const row of rows) {
+    if (row.status === "eligible") counts.eligible += Number(row.n);
+    else if (row.block_reason === "no-email") counts.leftOut += Number(row.n);
+    else if (row.block_reason) counts.blocked[row.block_reason] = Number(row.n);
+  }
+  return counts;
+}
+
+/** The list as the Recipients step shows it: eligible and blocked rows in source order; people without an address are left out. */
+export async function listRecipients(
+  db: Db,
+  mailingId: number,
+  filter: { status?: "eligible" | "blocked" | undefined; reason?: BlockReason | undefined },
+  page: { limit: number; offset: number },
+) {
+  let base = db
+    .selectFrom("mailing_recipients")
+    .where("mailing_id", "=", mailingId)
+    .where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "!=", "no-email")]));
+  if (filter.status) base = base.where("status", "=", filter.status);
+  if (filter.reason) base = base.where("block_reason", "=", filter.reason);
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    base
+      .select(["id", "person_id", "company_id", "email", "name", "status", "block_reason"])
+      .orderBy("position")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+  ]);
+  const items: RecipientRow[] = rows.map((r) => ({
+    id: r.id,
+    personId: r.person_id,
+    companyId: r.company_id,
+    email: r.email,
+    name: r.name,
+    status: r.status,
+    blockReason: r.block_reason,
+  }));
+  return { items, total: Number(count.n), limit: page.limit, offset: page.offset };
+}
+
+export async function addSource(
+  db: Db,
+  mailingId: number,
+  input: { kind: SourceKind; refId?: number; addresses?: PastedAddress[] },
+): Promise<number> {
+  if (input.kind === "selection" || input.kind === "project" || input.kind === "person") {
+    const table =
+      input.kind === "selection" ? "selections" : input.kind === "project" ? "projects" : "persons";
+    const found = await db.selectFrom(table).select("id").where("id", "=", input.refId!).executeTakeFirst();
+    if (!found) throw missingReference("refId", input.kind, input.refId!);
+  }
+  const last = await db
+    .selectFrom("mailing_sources")
+    .select((eb) => eb.fn.max("position").as("p"))
+    .where("mailing_id", "=", mailingId)
+    .executeTakeFirst();
+  const row = await db
+    .insertInto("mailing_sources")
+    .values({
+      mailing_id: mailingId,
+      kind: input.kind,
+      ref_id: input.refId ?? null,
+      addresses: input.addresses ? JSON.stringify(input.addresses) : null,
+      position: Number(last?.p ?? 0) + 1,
+      created_at: isoNow(),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function listSources(db: Db, mailingId: number) {
+  const rows = await db
+    .selectFrom("mailing_sources as s")
+    .leftJoin("selections as sel", (j) => j.onRef("sel.id", "=", "s.ref_id").on("s.kind", "=", "selection"))
+    .leftJoin("projects as pr", (j) => j.onRef("pr.id", "=", "s.ref_id").on("s.kind", "=", "project"))
+    .leftJoin("persons as p", (j) => j.onRef("p.id", "=", "s.ref_id").on("s.kind", "=", "person"))
+    .select([
+      "s.id",
+      "s.kind",
+      "s.ref_id",
+      "s.addresses",
+      "sel.name as selection_name",
+      "pr.name as project_name",
+    ])
+    .select(fullNameSql.as("person_name"))
+    .where("s.mailing_id", "=", mailingId)
+    .orderBy("s.position")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    refId: r.ref_id,
+    label:
+      r.kind === "selection"
+        ? r.selection_name
+        : r.kind === "project"
+          ? r.project_name
+          : r.kind === "person"
+            ? r.person_name
+            : `${(JSON.parse(r.addresses ?? "[]") as unknown[]).length} addresses`,
+  }));
+}
+
+export async function removeSource(db: Db, mailingId: number, sourceId: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom("mailing_sources")
+    .where("mailing_id", "=", mailingId)
+    .where("id", "=", sourceId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

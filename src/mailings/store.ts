@@ -1,0 +1,410 @@
+// Mailings: create and edit (Setup, Template, Content, options), read with their steps and problems, link lists.
+
+import { isValidEmail } from "../contacts/person-rules.ts";
+import type { Db } from "../db/connect.ts";
+import type { MailingStatus, MailingType } from "../db/schema.ts";
+import { isoNow } from "../shared/clock.ts";
+import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
+import { isEditable } from "./lifecycle.ts";
+import { checkTemplate } from "./merge-fields.ts";
+import { recipientCounts } from "./recipients.ts";
+import { mailingSteps, type Steps } from "./steps.ts";
+
+export const GOAL_CATEGORIES = ["new-sales", "upsell", "loyalty", "information"] as const;
+
+export type MailingInput = {
+  name?: string;
+  type?: MailingType;
+  sendingAccountId?: number | null;
+  goalText?: string | null;
+  goalCategory?: (typeof GOAL_CATEGORIES)[number] | null;
+  folder?: string | null;
+  selectionId?: number | null;
+  projectId?: number | null;
+  subscriptionTypeId?: number | null;
+  subject?: string | null;
+  fromName?: string | null;
+  fromAddress?: string | null;
+  fromMode?: "fixed" | "our-contact";
+  replyTo?: string | null;
+  contentFormat?: "html" | "mjml";
+  content?: string | null;
+  textContent?: string | null;
+  trackLinks?: "all" | "registered" | "none";
+  trackOpens?: boolean;
+  utmSource?: string | null;
+  utmCampaign?: string | null;
+  options?: {
+    overrideConsent?: boolean;
+    onePerAddress?: boolean;
+    refreshOnSend?: boolean;
+    includeCompanies?: boolean;
+    preferCompany?: boolean;
+  };
+};
+
+export type Mailing = {
+  id: number;
+  name: string;
+  type: MailingType;
+  status: MailingStatus;
+  sendingAccountId: number | null;
+  goalText: string | null;
+  goalCategory: string | null;
+  folder: string | null;
+  selectionId: number | null;
+  projectId: number | null;
+  subscriptionTypeId: number | null;
+  subject: string | null;
+  fromName: string | null;
+  fromAddress: string | null;
+  fromMode: "fixed" | "our-contact";
+  replyTo: string | null;
+  contentFormat: "html" | "mjml";
+  content: string | null;
+  textContent: string | null;
+  trackLinks: "all" | "registered" | "none";
+  trackOpens: boolean;
+  utmSource: string | null;
+  utmCampaign: string | null;
+  options: {
+    overrideConsent: boolean;
+    onePerAddress: boolean;
+    refreshOnSend: boolean;
+    includeCompanies: boolean;
+    preferCompany: boolean;
+  };
+  scheduledAt: string | null;
+  timeZone: string | null;
+  recipientsResolvedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type MailingWithSteps = Mailing & {
+  steps: Steps["steps"];
+  problems: Steps["problems"];
+  warnings: string[];
+  canSend: boolean;
+  recipients: Awaited<ReturnType<typeof recipientCounts>>;
+};
+
+type Row = NonNullable<Awaited<ReturnType<typeof selectRow>>>;
+
+function selectRow(db: Db, id: number) {
+  return db.selectFrom("mailings").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+function toMailing(r: Row): Mailing {
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    status: r.status,
+    sendingAccountId: r.sending_account_id,
+    goalText: r.goal_text,
+    goalCategory: r.goal_category,
+    folder: r.folder,
+    selectionId: r.selection_id,
+    projectId: r.project_id,
+    subscriptionTypeId: r.subscription_type_id,
+    subject: r.subject,
+    fromName: r.from_name,
+    fromAddress: r.from_address,
+    fromMode: r.from_mode,
+    replyTo: r.reply_to,
+    contentFormat: r.content_format,
+    content: r.content,
+    textContent: r.text_content,
+    trackLinks: r.track_links,
+    trackOpens: r.track_opens === 1,
+    utmSource: r.utm_source,
+    utmCampaign: r.utm_campaign,
+    options: {
+      overrideConsent: r.opt_override_consent === 1,
+      onePerAddress: r.opt_one_per_address === 1,
+      refreshOnSend: r.opt_refresh_on_send === 1,
+      includeCompanies: r.opt_include_companies === 1,
+      preferCompany: r.opt_prefer_company === 1,
+    },
+    scheduledAt: r.scheduled_at,
+    timeZone: r.time_zone,
+    recipientsResolvedAt: r.recipients_resolved_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+// Line breaks and other control characters would let a value start a new header.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f]/;
+const flag = (value: boolean | undefined) => (value === undefined ? undefined : value ? 1 : 0);
+
+async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) {
+  for (const field of ["subject", "fromName", "name"] as const) {
+    const value = input[field];
+    if (typeof value === "string" && HEADER_UNSAFE.test(value))
+      problems.push({ field, message: "must not contain line breaks or control characters" });
+  }
+  for (const field of ["fromAddress", "replyTo"] as const) {
+    const value = input[field];
+    if (value && !isValidEmail(value.trim()))
+      problems.push({ field, message: `"${value}" is not a valid e-mail address` });
+  }
+  if (input.type !== undefined && input.type !== "email")
+    problems.push({ field: "type", message: "only e-mail mailings can be created in this version" });
+  if (input.name !== undefined && !input.name.trim())
+    problems.push({ field: "name", message: "must not be empty" });
+  const references = [
+    ["sendingAccountId", "sending_accounts", "sending account"],
+    ["selectionId", "selections", "selection"],
+    ["projectId", "projects", "project"],
+    ["subscriptionTypeId", "subscription_types", "subscription type"],
+  ] as const;
+  if (problems.length > 0) throw invalid(problems);
+  for (const [field, table, what] of references) {
+    const id = input[field];
+    if (id == null) continue;
+    const found = await db.selectFrom(table).select("id").where("id", "=", id).executeTakeFirst();
+    if (!found) throw missingReference(field, what, id);
+  }
+  const o = input.options ?? {};
+  const columns = {
+    name: input.name?.trim(),
+    type: input.type,
+    sending_account_id: input.sendingAccountId,
+    goal_text: input.goalText,
+    goal_category: input.goalCategory,
+    folder: input.folder,
+    selection_id: input.selectionId,
+    project_id: input.projectId,
+    subscription_type_id: input.subscriptionTypeId,
+    subject: input.subject,
+    from_name: input.fromName,
+    from_address: input.fromAddress?.trim(),
+    from_mode: input.fromMode,
+    reply_to: input.replyTo?.trim(),
+    content_format: input.contentFormat,
+    content: input.content,
+    text_content: input.textContent,
+    track_links: input.trackLinks,
+    track_opens: flag(input.trackOpens),
+    utm_source: input.utmSource,
+    utm_campaign: input.utmCampaign,
+    opt_override_consent: flag(o.overrideConsent),
+    opt_one_per_address: flag(o.onePerAddress),
+    opt_refresh_on_send: flag(o.refreshOnSend),
+    opt_include_companies: flag(o.includeCompanies),
+    opt_prefer_company: flag(o.preferCompany),
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) as Partial<
+    typeof columns
+  >;
+}
+
+async function defaultAccountId(db: Db): Promise<number | null> {
+  const row = await db
+    .selectFrom("sending_accounts")
+    .select("id")
+    .orderBy("is_default", "desc")
+    .orderBy("id")
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function createMailing(
+  db: Db,
+  input: MailingInput,
+  userId: number | null,
+): Promise<MailingWithSteps> {
+  const problems: FieldProblem[] = [];
+  if (!input.name?.trim()) problems.push({ field: "name", message: "is required" });
+  const columns = await columnsOf(db, input, problems);
+  const now = isoNow();
+  const row = await db
+    .insertInto("mailings")
+    .values({
+      from_mode: "fixed",
+      content_format: "html",
+      track_links: "all",
+      track_opens: 1,
+      opt_override_consent: 0,
+      opt_one_per_address: 1,
+      opt_refresh_on_send: 1,
+      opt_include_companies: 0,
+      opt_prefer_company: 0,
+      ...columns,
+      name: columns.name!,
+      type: columns.type ?? "email",
+      status: "draft",
+      sending_account_id: columns.sending_account_id ?? (await defaultAccountId(db)),
+      created_by: userId,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return getMailing(db, row.id);
+}
+
+export async function requireEditable(db: Db, id: number): Promise<Mailing> {
+  const row = await selectRow(db, id);
+  if (!row) throw notFound("mailing", id);
+  if (!isEditable(row.status))
+    throw new AppError(
+      "MAILING_NOT_EDITABLE",
+      `mailing ${id} is ${row.status}; it can no longer be changed`,
+      {
+        status: row.status,
+      },
+    );
+  return toMailing(row);
+}
+
+export async function updateMailing(db: Db, id: number, input: MailingInput): Promise<MailingWithSteps> {
+  await requireEditable(db, id);
+  const columns = await columnsOf(db, input, []);
+  await db
+    .updateTable("mailings")
+    .set({ ...columns, updated_at: isoNow() })
+    .where("id", "=", id)
+    .where("status", "in", ["draft", "scheduled"])
+    .execute();
+  return getMailing(db, id);
+}
+
+export async function deleteMailing(db: Db, id: number): Promise<void> {
+  const row = await selectRow(db, id);
+  if (!row) throw notFound("mailing", id);
+  if (row.status !== "draft" && row.status !== "cancelled")
+    throw new AppError(
+      "MAILING_NOT_EDITABLE",
+      `mailing ${id} is ${row.status}; only drafts and cancelled mailings can be deleted`,
+      {
+        status: row.status,
+      },
+    );
+  await db.deleteFrom("mailings").where("id", "=", id).execute();
+}
+
+export async function customFieldKeys(db: Db): Promise<string[]> {
+  return (await db.selectFrom("custom_fields").select("key").execute()).map((r) => r.key);
+}
+
+export type ContentCheck = { unknownVariables: string[]; errors: string[]; hasUnsubscribeLink: boolean };
+
+/** Subject, HTML and text through the merge-field checker: unknown variables warn at save and block at Confirm. */
+export function checkMailingContent(
+  m: Pick<Mailing, "subject" | "content" | "textContent">,
+  keys: string[],
+): ContentCheck {
+  const unknown = new Set<string>();
+  const errors: string[] = [];
+  const variables = new Set<string>();
+  for (const [part, source] of [
+    ["subject", m.subject],
+    ["content", m.content],
+    ["text", m.textContent],
+  ] as const) {
+    if (!source) continue;
+    const result = checkTemplate(source, { customFieldKeys: keys });
+    for (const v of result.unknownVariables) unknown.add(v);
+    for (const v of result.variables) variables.add(v);
+    for (const e of result.errors) errors.push(`${part}: ${e.message}${e.line ? ` (line ${e.line})` : ""}`);
+  }
+  return { unknownVariables: [...unknown], errors, hasUnsubscribeLink: variables.has("link.unsubscribe") };
+}
+
+export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> {
+  const row = await selectRow(db, id);
+  if (!row) throw notFound("mailing", id);
+  const mailing = toMailing(row);
+  const check = checkMailingContent(mailing, await customFieldKeys(db));
+  const domain = mailing.fromAddress?.split("@")[1]?.toLowerCase();
+  const registered = domain
+    ? Boolean(
+        await db.selectFrom("sending_domains").select("id").where("domain", "=", domain).executeTakeFirst(),
+      )
+    : false;
+  const counts = await recipientCounts(db, id);
+  const steps = mailingSteps({
+    name: mailing.name,
+    sendingAccountId: mailing.sendingAccountId,
+    subject: mailing.subject,
+    fromAddress: mailing.fromAddress,
+    fromDomainRegistered: registered,
+    templateChosen: mailing.content !== null,
+    content: mailing.content,
+    hasUnsubscribeLink: check.hasUnsubscribeLink,
+    unknownVariables: check.unknownVariables,
+    templateErrors: check.errors,
+    recipientsResolved: mailing.recipientsResolvedAt !== null,
+    eligibleRecipients: counts.eligible,
+  });
+  return {
+    ...mailing,
+    ...steps,
+    warnings: check.unknownVariables.map((v) => `Unknown merge field [[${v}]]`),
+    recipients: counts,
+  };
+}
+
+export type MailingSummary = Pick<
+  Mailing,
+  | "id"
+  | "name"
+  | "type"
+  | "status"
+  | "subject"
+  | "createdAt"
+  | "updatedAt"
+  | "scheduledAt"
+  | "startedAt"
+  | "finishedAt"
+  | "selectionId"
+  | "projectId"
+>;
+
+export async function listMailings(
+  db: Db,
+  filter: {
+    q?: string | undefined;
+    status?: MailingStatus | undefined;
+    selectionId?: number | undefined;
+    projectId?: number | undefined;
+  },
+  page: { limit: number; offset: number },
+) {
+  let base = db.selectFrom("mailings");
+  if (filter.q)
+    base = base.where((eb) => eb(eb.fn("lower", ["name"]), "like", `%${filter.q!.toLowerCase()}%`));
+  if (filter.status) base = base.where("status", "=", filter.status);
+  if (filter.selectionId !== undefined) base = base.where("selection_id", "=", filter.selectionId);
+  if (filter.projectId !== undefined) base = base.where("project_id", "=", filter.projectId);
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    base.selectAll().orderBy("id", "desc").limit(page.limit).offset(page.offset).execute(),
+  ]);
+  const items: MailingSummary[] = rows.map((r) => {
+    const m = toMailing(r);
+    return {
+      id: m.id,
+      name: m.name,
+      type: m.type,
+      status: m.status,
+      subject: m.subject,
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      scheduledAt: m.scheduledAt,
+      startedAt: m.startedAt,
+      finishedAt: m.finishedAt,
+      selectionId: m.selectionId,
+      projectId: m.projectId,
+    };
+  });
+  return { items, total: Number(count.n), limit: page.limit, offset: page.offset };
+}
