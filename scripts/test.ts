@@ -27,6 +27,7 @@ type Report = {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
+  testResults: Array<{ name: string; status: string; assertionResults: Array<{ status: string }> }>;
 };
 let report: Report | undefined;
 try {

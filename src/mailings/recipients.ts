@@ -108,7 +108,15 @@ async function insertSource(
       await insertPersons(db, mailing.id, source, index, projectPersonIds(db, source.refId!), 0, now);
       return;
     case "person":
-      await insertPersons(db, mailing.id, source, index, sql<number>`select ${source.refId}`, 0, now);
+      await insertPersons(
+        db,
+        mailing.id,
+        source,
+        index,
+        sql<number>`select cast(${source.refId} as integer)`,
+        0,
+        now,
+      );
       return;
     case "addresses": {
       const rows = source.addresses.map((a, i) => ({

@@ -11,6 +11,8 @@ type Table = CreateTableBuilder<string, never>;
 export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
   const create = (name: string) => withId(db.schema.createTable(name) as Table, dialect);
   const blob = dialect === "postgres" ? "bytea" : "blob";
+  // PostgreSQL's "real" is 4 bytes: too coarse for millisecond clocks.
+  const double = dialect === "postgres" ? "double precision" : "real";
 
   await create("sending_accounts")
     .addColumn("name", "text", (c) => c.notNull())
@@ -20,7 +22,7 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("secure", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("username", "text")
     .addColumn("password", "text")
-    .addColumn("rate_per_second", "real", (c) => c.notNull().defaultTo(10))
+    .addColumn("rate_per_second", double, (c) => c.notNull().defaultTo(10))
     .addColumn("max_connections", "integer", (c) => c.notNull().defaultTo(5))
     .addColumn("is_default", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("created_at", "text", (c) => c.notNull())
@@ -242,7 +244,7 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("rate_buckets")
     .addColumn("account_id", "integer", (c) => c.primaryKey())
-    .addColumn("tokens", "real", (c) => c.notNull())
-    .addColumn("updated_ms", "real", (c) => c.notNull())
+    .addColumn("tokens", double, (c) => c.notNull())
+    .addColumn("updated_ms", double, (c) => c.notNull())
     .execute();
 }

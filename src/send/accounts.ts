@@ -1,0 +1,267 @@
+// Sending accounts (SMTP servers or the local outbox, with their rate) and sending domains (DKIM keys, bounce
+// domain). Admin settings; the outbox account exists from the first start so a laptop can send at once.
+import type { Db } from "../db/connect.ts";
+import { isoNow } from "../shared/clock.ts";
+import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
+import { randomToken } from "../shared/ids.ts";
+import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
+
+export type AccountInput = {
+  name?: string;
+  kind?: "smtp" | "outbox";
+  host?: string | null;
+  port?: number | null;
+  secure?: boolean;
+  username?: string | null;
+  password?: string | null;
+  ratePerSecond?: number;
+  maxConnections?: number;
+  isDefault?: boolean;
+};
+
+type AccountRow = NonNullable<Awaited<ReturnType<typeof accountRow>>>;
+
+function accountRow(db: Db, id: number) {
+  return db.selectFrom("sending_accounts").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The account as the API shows it: never the password. */
+function toAccount(r: AccountRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    host: r.host,
+    port: r.port,
+    secure: r.secure === 1,
+    username: r.username,
+    hasPassword: Boolean(r.password),
+    ratePerSecond: r.rate_per_second,
+    maxConnections: r.max_connections,
+    isDefault: r.is_default === 1,
+  };
+}
+
+export type SendingAccount = ReturnType<typeof toAccount>;
+
+const HOST = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
+
+function accountColumns(input: AccountInput, kind: "smtp" | "outbox", problems: FieldProblem[]) {
+  if (input.name !== undefined && !input.name.trim())
+    problems.push({ field: "name", message: "must not be empty" });
+  if (kind === "smtp") {
+    if (input.host !== undefined && (!input.host || !HOST.test(input.host)))
+      problems.push({ field: "host", message: "must be a host name or address" });
+  }
+  return Object.fromEntries(
+    Object.entries({
+      name: input.name?.trim(),
+      kind: input.kind,
+      host: input.host,
+      port: input.port,
+      secure: input.secure === undefined ? undefined : input.secure ? 1 : 0,
+      username: input.username,
+      password: input.password,
+      rate_per_second: input.ratePerSecond,
+      max_connections: input.maxConnections,
+      is_default: input.isDefault === undefined ? undefined : input.isDefault ? 1 : 0,
+    }).filter(([, v]) => v !== undefined),
+  );
+}
+
+export async function createAccount(db: Db, input: AccountInput): Promise<SendingAccount> {
+  const problems: FieldProblem[] = [];
+  const kind = input.kind ?? "smtp";
+  if (!input.name?.trim()) problems.push({ field: "name", message: "is required" });
+  if (kind === "smtp" && !input.host)
+    problems.push({ field: "host", message: "an SMTP account needs a host" });
+  if (kind === "smtp" && !input.port)
+    problems.push({ field: "port", message: "an SMTP account needs a port" });
+  const columns = accountColumns(input, kind, problems);
+  if (problems.length > 0) throw invalid(problems);
+  const now = isoNow();
+  const id = await db.transaction().execute(async (trx) => {
+    if (input.isDefault) await trx.updateTable("sending_accounts").set({ is_default: 0 }).execute();
+    const row = await trx
+      .insertInto("sending_accounts")
+      .values({
+        secure: 0,
+        rate_per_second: 10,
+        max_connections: 5,
+        is_default: 0,
+        ...columns,
+        name: input.name!.trim(),
+        kind,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return row.id;
+  });
+  return getAccount(db, id);
+}
+
+export async function updateAccount(db: Db, id: number, input: AccountInput): Promise<SendingAccount> {
+  const existing = await accountRow(db, id);
+  if (!existing) throw notFound("sending account", id);
+  const problems: FieldProblem[] = [];
+  const columns = accountColumns(input, input.kind ?? existing.kind, problems);
+  if (problems.length > 0) throw invalid(problems);
+  await db.transaction().execute(async (trx) => {
+    if (input.isDefault) await trx.updateTable("sending_accounts").set({ is_default: 0 }).execute();
+    await trx
+      .updateTable("sending_accounts")
+      .set({ ...columns, updated_at: isoNow() })
+      .where("id", "=", id)
+      .execute();
+  });
+  return getAccount(db, id);
+}
+
+export async function getAccount(db: Db, id: number): Promise<SendingAccount> {
+  const row = await accountRow(db, id);
+  if (!row) throw notFound("sending account", id);
+  return toAccount(row);
+}
+
+/** With the password: for the send loop only. */
+export async function accountForSending(db: Db, id: number): Promise<AccountRow> {
+  const row = await accountRow(db, id);
+  if (!row) throw notFound("sending account", id);
+  return row;
+}
+
+export async function listAccounts(db: Db): Promise<SendingAccount[]> {
+  const rows = await db.selectFrom("sending_accounts").selectAll().orderBy("id").execute();
+  return rows.map(toAccount);
+}
+
+export async function ensureOutboxAccount(db: Db): Promise<void> {
+  const any = await db.selectFrom("sending_accounts").select("id").executeTakeFirst();
+  if (any) return;
+  const now = isoNow();
+  await db
+    .insertInto("sending_accounts")
+    .values({
+      name: "Local outbox",
+      kind: "outbox",
+      secure: 0,
+      rate_per_second: 50,
+      max_connections: 1,
+      is_default: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function toDomain(r: {
+  id: number;
+  domain: string;
+  dkim_selector: string;
+  dkim_public_key: string;
+  bounce_domain: string;
+  created_at: string;
+}) {
+  return {
+    id: r.id,
+    domain: r.domain,
+    dkimSelector: r.dkim_selector,
+    bounceDomain: r.bounce_domain,
+    dnsRecords: [
+      dkimDnsRecord(r.dkim_selector, r.domain, r.dkim_public_key),
+      {
+        name: r.domain,
+        type: "TXT" as const,
+        value: "v=spf1 ip4:<your sending server> ~all (add utsend's server to your SPF)",
+      },
+      {
+        name: `_dmarc.${r.domain}`,
+        type: "TXT" as const,
+        value: `v=DMARC1; p=none; rua=mailto:dmarc@${r.domain}`,
+      },
+      { name: r.bounce_domain, type: "MX" as const, value: "10 <the host running `utsend bounces listen`>" },
+    ],
+    createdAt: r.created_at,
+  };
+}
+
+export type SendingDomain = ReturnType<typeof toDomain>;
+
+/** Registers a domain: utsend makes and keeps the DKIM key pair; the records to publish come back. */
+export async function createDomain(
+  db: Db,
+  input: { domain: string; bounceDomain?: string | null; selector?: string | null },
+) {
+  const domain = input.domain.trim().toLowerCase();
+  const bounceDomain = (input.bounceDomain ?? `bounces.${domain}`).trim().toLowerCase();
+  const selector =
+    input.selector?.trim() ||
+    `utsend${randomToken(3)
+      .replace(/[^a-z0-9]/gi, "")
+      .toLowerCase()}`;
+  const problems: FieldProblem[] = [];
+  if (!DOMAIN.test(domain))
+    problems.push({ field: "domain", message: `"${input.domain}" is not a domain name` });
+  if (!DOMAIN.test(bounceDomain))
+    problems.push({ field: "bounceDomain", message: `"${input.bounceDomain}" is not a domain name` });
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(selector))
+    problems.push({ field: "selector", message: "letters, digits and -" });
+  if (problems.length > 0) throw invalid(problems);
+  if (await db.selectFrom("sending_domains").select("id").where("domain", "=", domain).executeTakeFirst())
+    throw conflict("domain", `${domain} is registered already`);
+  const keys = generateDkimKeyPair();
+  const row = await db
+    .insertInto("sending_domains")
+    .values({
+      domain,
+      dkim_selector: selector,
+      dkim_private_key: keys.privateKeyPem,
+      dkim_public_key: keys.publicKeyPem,
+      bounce_domain: bounceDomain,
+      created_at: isoNow(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toDomain(row);
+}
+
+export async function listDomains(db: Db): Promise<SendingDomain[]> {
+  const rows = await db.selectFrom("sending_domains").selectAll().orderBy("domain").execute();
+  return rows.map(toDomain);
+}
+
+export async function deleteDomain(db: Db, id: number): Promise<void> {
+  const result = await db.deleteFrom("sending_domains").where("id", "=", id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw notFound("sending domain", id);
+}
+
+export async function domainForSending(db: Db, domain: string) {
+  return db
+    .selectFrom("sending_domains")
+    .selectAll()
+    .where("domain", "=", domain.toLowerCase())
+    .executeTakeFirst();
+}
+
+/** The signing secret: configured, or generated once and kept in the database so every process shares it. */
+export async function ensureSecret(db: Db, configured: string): Promise<string> {
+  if (configured) return configured;
+  const stored = await db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", "secret")
+    .executeTakeFirst();
+  if (stored) return stored.value;
+  await db
+    .insertInto("settings")
+    .values({ key: "secret", value: randomToken(32) })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const row = await db.selectFrom("settings").select("value").where("key", "=", "secret").executeTakeFirst();
+  if (!row) throw new AppError("INTERNAL", "could not store the signing secret");
+  return row.value;
+}

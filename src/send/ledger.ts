@@ -1,0 +1,351 @@
+// The delivery ledger: claiming with a lease, the guarded state changes of SPEC §7, and crash recovery.
+// Every change is one guarded statement (`… where status = 'claimed' and lease_owner = ?`), so two processes can
+// never both own a delivery, and a delivery handed to SMTP is never handed over again without a person deciding.
+import { sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+import type { DeliveryStatus } from "../db/schema.ts";
+import { isHardStatus, type SendOutcome } from "./outcomes.ts";
+
+export type ClaimedDelivery = {
+  id: number;
+  mailing_id: number;
+  recipient_id: number;
+  attempt: number;
+  person_id: number | null;
+  email: string;
+  message_id: string;
+  tries: number;
+  created_at: string;
+};
+
+export type LedgerOptions = { leaseMs: number; now?: () => Date };
+
+const at = (options: LedgerOptions, plusMs = 0) =>
+  new Date((options.now?.() ?? new Date()).getTime() + plusMs).toISOString();
+
+/** Claims up to `limit` pending deliveries of sending mailings; nothing is sent yet, so an expired claim is simply retried. */
+export async function claimDeliveries(
+  db: Db,
+  dialect: "sqlite" | "postgres",
+  owner: string,
+  limit: number,
+  options: LedgerOptions,
+): Promise<ClaimedDelivery[]> {
+  const now = at(options);
+  const lock = dialect === "postgres" ? sql`for update of d skip locked` : sql``;
+  const result = await sql<ClaimedDelivery>`
+    update deliveries set status = 'claimed', lease_owner = ${owner}, lease_expires_at = ${at(options, options.leaseMs)},
+      updated_at = ${now}
+    where id in (
+      select d.id from deliveries d join mailings m on m.id = d.mailing_id
+      where d.status = 'pending' and d.next_try_at <= ${now} and m.status = 'sending'
+      order by d.id limit ${limit} ${lock})
+      and status = 'pending'
+    returning id, mailing_id, recipient_id, attempt, person_id, email, message_id, tries, created_at`.execute(
+    db,
+  );
+  return result.rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Marks claimed deliveries as handed to SMTP, just before sending them; returns those that may be sent. A delivery
+ * whose mailing was paused or cancelled meanwhile, or whose claim this process lost, is not returned.
+ */
+export async function markSending(
+  db: Db,
+  owner: string,
+  ids: number[],
+  options: LedgerOptions,
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const result = await db
+    .updateTable("deliveries")
+    .set({ status: "sending", lease_expires_at: at(options, options.leaseMs), updated_at: at(options) })
+    .where("id", "in", ids)
+    .where("status", "=", "claimed")
+    .where("lease_owner", "=", owner)
+    .where("mailing_id", "in", (eb) => eb.selectFrom("mailings").select("id").where("status", "=", "sending"))
+    .returning("id")
+    .execute();
+  return result.map((r) => r.id);
+}
+
+/** Gives back claims this process will not send (a paused mailing, a stopping worker). */
+export async function releaseClaims(db: Db, owner: string): Promise<number> {
+  const result = await db
+    .updateTable("deliveries")
+    .set({ status: "pending", lease_owner: null, lease_expires_at: null })
+    .where("status", "=", "claimed")
+    .where("lease_owner", "=", owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Back-off for a 4xx: 1, 5, 15, 30 minutes, then hourly doubling; given up after 24 hours (SPEC §7). */
+export function retryDelayMs(tries: number): number {
+  const minutes = [1, 5, 15, 30, 60, 120, 240, 480][tries - 1] ?? 480;
+  return minutes * 60_000;
+}
+export const RETRY_WINDOW_MS = 24 * 3600_000;
+
+/** A send's outcome, or `not-sent`: the message could not be built (a template error), so nothing left utsend. */
+export type SendResult = {
+  delivery: ClaimedDelivery;
+  outcome: SendOutcome | { kind: "not-sent"; reply: string };
+};
+
+type Settings = { bounceThreshold: number };
+
+/** Writes the outcomes of one group in one transaction: the delivery, its event, the address's bounce count. */
+export async function recordOutcomes(
+  db: Db,
+  owner: string,
+  results: SendResult[],
+  settings: Settings,
+  options: LedgerOptions,
+): Promise<void> {
+  if (results.length === 0) return;
+  const now = at(options);
+  const nowMs = new Date(now).getTime();
+  await db.transaction().execute(async (trx) => {
+    const sentIds: number[] = [];
+    const sentAddresses: string[] = [];
+    for (const { delivery, outcome } of results) {
+      const tries = delivery.tries;
+      const guard = (q: ReturnType<typeof trx.updateTable<"deliveries">>) =>
+        q.where("id", "=", delivery.id).where("status", "=", "sending").where("lease_owner", "=", owner);
+      const address = delivery.email.toLowerCase();
+      switch (outcome.kind) {
+        case "accepted":
+          sentIds.push(delivery.id);
+          sentAddresses.push(address);
+          break;
+        case "temporary": {
+          const nextTry = nowMs + retryDelayMs(tries + 1);
+          const givingUp = nextTry - new Date(delivery.created_at).getTime() > RETRY_WINDOW_MS;
+          await guard(
+            trx.updateTable("deliveries").set({
+              status: givingUp ? "failed" : "pending",
+              bounce_kind: givingUp ? "soft" : null,
+              tries: tries + 1,
+              next_try_at: new Date(nextTry).toISOString(),
+              last_reply: outcome.reply.slice(0, 2000),
+              lease_owner: null,
+              lease_expires_at: null,
+              updated_at: now,
+            }),
+          ).execute();
+          if (givingUp) {
+            await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
+            await countSoftBounce(trx as unknown as Db, address, outcome.reply, settings, now);
+          }
+          break;
+        }
+        case "permanent": {
+          const hard = isHardStatus(outcome.status);
+          const changed = await guard(
+            trx.updateTable("deliveries").set({
+              status: "failed",
+              bounce_kind: hard ? "hard" : "soft",
+              tries: tries + 1,
+              last_reply: outcome.reply.slice(0, 2000),
+              lease_owner: null,
+              updated_at: now,
+            }),
+          ).executeTakeFirst();
+          if (Number(changed.numUpdatedRows) === 0) break;
+          await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
+          if (hard) await blockAddress(trx as unknown as Db, address, "hard-bounce", outcome.reply, now);
+          else await countSoftBounce(trx as unknown as Db, address, outcome.reply, settings, now);
+          break;
+        }
+        case "not-sent": {
+          const changed = await guard(
+            trx
+              .updateTable("deliveries")
+              .set({
+                status: "failed",
+                last_reply: outcome.reply.slice(0, 2000),
+                lease_owner: null,
+                updated_at: now,
+              }),
+          ).executeTakeFirst();
+          if (Number(changed.numUpdatedRows) > 0)
+            await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
+          break;
+        }
+        case "unknown":
+          await guard(
+            trx.updateTable("deliveries").set({
+              status: "unknown",
+              tries: tries + 1,
+              last_reply: outcome.reply.slice(0, 2000),
+              lease_owner: null,
+              updated_at: now,
+            }),
+          ).execute();
+          break;
+      }
+    }
+    if (sentIds.length > 0) {
+      const sent = await trx
+        .updateTable("deliveries")
+        .set({ status: "sent", sent_at: now, lease_owner: null, lease_expires_at: null, updated_at: now })
+        .where("id", "in", sentIds)
+        .where("status", "=", "sending")
+        .where("lease_owner", "=", owner)
+        .returning(["id", "mailing_id", "person_id"])
+        .execute();
+      if (sent.length > 0)
+        await trx
+          .insertInto("events")
+          .values(
+            sent.map((d) => ({
+              mailing_id: d.mailing_id,
+              delivery_id: d.id,
+              person_id: d.person_id,
+              kind: "sent" as const,
+              flagged: 0,
+              is_test: 0,
+              created_at: now,
+            })),
+          )
+          .execute();
+      // A successful delivery resets the address's run of soft bounces (SPEC §7).
+      await trx
+        .updateTable("address_blocks")
+        .set({ soft_count: 0, updated_at: now })
+        .where("address_lower", "in", sentAddresses)
+        .where("blocked", "=", 0)
+        .where("soft_count", ">", 0)
+        .execute();
+    }
+  });
+}
+
+async function failedEvent(db: Db, delivery: ClaimedDelivery, reply: string, now: string): Promise<void> {
+  await db
+    .insertInto("events")
+    .values({
+      mailing_id: delivery.mailing_id,
+      delivery_id: delivery.id,
+      person_id: delivery.person_id,
+      kind: "failed",
+      detail: reply.slice(0, 2000),
+      flagged: 0,
+      is_test: 0,
+      created_at: now,
+    })
+    .execute();
+}
+
+export async function blockAddress(
+  db: Db,
+  address: string,
+  reason: string,
+  detail: string,
+  now: string,
+): Promise<void> {
+  await db
+    .insertInto("address_blocks")
+    .values({
+      address_lower: address,
+      blocked: 1,
+      reason,
+      detail: detail.slice(0, 2000),
+      soft_count: 0,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc
+        .column("address_lower")
+        .doUpdateSet({ blocked: 1, reason, detail: detail.slice(0, 2000), updated_at: now }),
+    )
+    .execute();
+}
+
+/** +1 on the address's run of soft bounces; blocks it at the threshold (admin setting, 5 by default). */
+export async function countSoftBounce(
+  db: Db,
+  address: string,
+  detail: string,
+  settings: Settings,
+  now: string,
+) {
+  await db
+    .insertInto("address_blocks")
+    .values({
+      address_lower: address,
+      blocked: 0,
+      reason: null,
+      detail: null,
+      soft_count: 1,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc
+        .column("address_lower")
+        .doUpdateSet({ soft_count: sql`address_blocks.soft_count + 1`, updated_at: now }),
+    )
+    .execute();
+  await db
+    .updateTable("address_blocks")
+    .set({ blocked: 1, reason: "soft-bounces", detail: detail.slice(0, 2000), updated_at: now })
+    .where("address_lower", "=", address)
+    .where("blocked", "=", 0)
+    .where("soft_count", ">=", settings.bounceThreshold)
+    .execute();
+}
+
+/**
+ * After a crash: expired claims go back to pending (nothing was sent); deliveries that were handed to SMTP and
+ * never heard of again become `unknown` — listed for a person to decide, never resent blindly.
+ */
+export async function recoverExpired(
+  db: Db,
+  options: LedgerOptions,
+): Promise<{ released: number; unknown: number }> {
+  const now = at(options);
+  const released = await db
+    .updateTable("deliveries")
+    .set({ status: "pending", lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where("status", "=", "claimed")
+    .where("lease_expires_at", "<", now)
+    .executeTakeFirst();
+  const unknown = await db
+    .updateTable("deliveries")
+    .set({
+      status: "unknown",
+      lease_owner: null,
+      last_reply:
+        "The sending process stopped after handing this message to the server; whether it was accepted is unknown.",
+      updated_at: now,
+    })
+    .where("status", "=", "sending")
+    .where("lease_expires_at", "<", now)
+    .executeTakeFirst();
+  return { released: Number(released.numUpdatedRows), unknown: Number(unknown.numUpdatedRows) };
+}
+
+/** Mailings with nothing left in flight are finished. */
+export async function finishMailings(db: Db, options: LedgerOptions): Promise<number[]> {
+  const now = at(options);
+  const open: DeliveryStatus[] = ["pending", "claimed", "sending"];
+  const rows = await db
+    .updateTable("mailings")
+    .set({ status: "finished", finished_at: now, updated_at: now })
+    .where("status", "=", "sending")
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("deliveries")
+            .select("deliveries.id")
+            .whereRef("deliveries.mailing_id", "=", "mailings.id")
+            .where("deliveries.status", "in", open),
+        ),
+      ),
+    )
+    .returning("id")
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,52 @@
+// Starting a mailing: refresh the list when asked, check that nothing blocks it, then freeze one delivery per
+// eligible recipient (attempt 1) in the same transaction that sets the mailing to sending.
+import { sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+import { resolveRecipients } from "../mailings/recipients.ts";
+import { getMailing } from "../mailings/store.ts";
+import { isoNow } from "../shared/clock.ts";
+import { AppError } from "../shared/errors.ts";
+
+export async function beginSending(db: Db, mailingId: number): Promise<{ deliveries: number }> {
+  let mailing = await getMailing(db, mailingId);
+  if (mailing.status !== "draft" && mailing.status !== "scheduled")
+    throw new AppError(
+      "MAILING_WRONG_STATUS",
+      `mailing ${mailingId} is ${mailing.status}; only a draft or scheduled mailing can start`,
+      {
+        status: mailing.status,
+      },
+    );
+  if (mailing.options.refreshOnSend || mailing.recipientsResolvedAt === null) {
+    await resolveRecipients(db, mailingId);
+    mailing = await getMailing(db, mailingId);
+  }
+  if (!mailing.canSend)
+    throw new AppError(
+      "MAILING_NOT_READY",
+      `mailing ${mailingId} cannot be sent: ${mailing.problems.map((p) => p.message).join("; ")}`,
+      { problems: mailing.problems },
+    );
+  const domain = mailing.fromAddress!.split("@")[1]!.toLowerCase();
+  const now = isoNow();
+  return db.transaction().execute(async (trx) => {
+    const started = await trx
+      .updateTable("mailings")
+      .set({ status: "sending", started_at: now, updated_at: now })
+      .where("id", "=", mailingId)
+      .where("status", "in", ["draft", "scheduled"])
+      .executeTakeFirst();
+    if (Number(started.numUpdatedRows) === 0)
+      throw new AppError("MAILING_WRONG_STATUS", `mailing ${mailingId} was started by someone else`, {});
+    // Message-ID from (mailing, recipient, attempt): the same delivery keeps its identity through every retry.
+    const inserted = await sql`
+      insert into deliveries (mailing_id, recipient_id, attempt, person_id, email, email_lower, status, message_id,
+        tries, next_try_at, created_at, updated_at)
+      select r.mailing_id, r.id, 1, r.person_id, r.email, r.email_lower, 'pending',
+        'm' || r.mailing_id || '.r' || r.id || '.a1@' || ${domain}, 0, ${now}, ${now}, ${now}
+      from mailing_recipients r
+      where r.mailing_id = ${mailingId} and r.status = 'eligible'
+        and not exists (select 1 from deliveries d where d.recipient_id = r.id)`.execute(trx);
+    return { deliveries: Number(inserted.numAffectedRows ?? 0) };
+  });
+}

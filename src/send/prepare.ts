@@ -1,0 +1,139 @@
+// A mailing made ready to send: templates compiled, MJML rendered and CSS inlined once; then one message per
+// delivery is only a merge and a build. Identity (Message-ID, VERP, unsubscribe token) derives from the delivery.
+import type { Db } from "../db/connect.ts";
+import { inlineCss, renderSourceHtml, textFromHtml } from "../mailings/content.ts";
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  type MergeContext,
+  renderTemplate,
+} from "../mailings/merge-fields.ts";
+import { AppError } from "../shared/errors.ts";
+import { domainForSending } from "./accounts.ts";
+import type { Links, RecipientValues } from "./contexts.ts";
+import type { OutgoingMessage } from "./message.ts";
+import { type Keyring, signDeliveryToken } from "./tokens.ts";
+
+export type PreparedMailing = {
+  mailingId: number;
+  name: string;
+  subject: CompiledTemplate;
+  html: CompiledTemplate;
+  text: CompiledTemplate;
+  from: { name: string | null; address: string };
+  fromMode: "fixed" | "our-contact";
+  replyTo: string | null;
+  dkim: { domainName: string; keySelector: string; privateKey: string };
+  bounceDomain: string;
+  registeredDomains: Set<string>;
+  attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+  updatedAt: string;
+};
+
+export async function prepareMailing(db: Db, mailingId: number): Promise<PreparedMailing> {
+  const m = await db.selectFrom("mailings").selectAll().where("id", "=", mailingId).executeTakeFirstOrThrow();
+  if (!m.from_address || !m.content || !m.subject)
+    throw new AppError(
+      "MAILING_NOT_READY",
+      `mailing ${mailingId} lacks a from address, subject or content`,
+      {},
+    );
+  const domainName = m.from_address.split("@")[1]!.toLowerCase();
+  const domain = await domainForSending(db, domainName);
+  if (!domain)
+    throw new AppError("MAILING_NOT_READY", `${domainName} is not a registered sending domain`, {
+      field: "fromAddress",
+    });
+  const { html: sourceHtml } = await renderSourceHtml(m.content_format, m.content);
+  const inlined = inlineCss(sourceHtml);
+  const attachments = await db
+    .selectFrom("mailing_attachments")
+    .select(["filename", "content_type", "data"])
+    .where("mailing_id", "=", mailingId)
+    .orderBy("id")
+    .execute();
+  const domains = await db.selectFrom("sending_domains").select("domain").execute();
+  return {
+    mailingId,
+    name: m.name,
+    subject: compileTemplate(m.subject, "header", { field: "subject" }),
+    html: compileTemplate(inlined, "html", { field: "content" }),
+    text: compileTemplate(m.text_content?.trim() ? m.text_content : textFromHtml(inlined), "text", {
+      field: "textContent",
+    }),
+    from: { name: m.from_name, address: m.from_address },
+    fromMode: m.from_mode,
+    replyTo: m.reply_to,
+    dkim: { domainName, keySelector: domain.dkim_selector, privateKey: domain.dkim_private_key },
+    bounceDomain: domain.bounce_domain,
+    registeredDomains: new Set(domains.map((d) => d.domain)),
+    attachments: attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.content_type,
+      content: Buffer.from(a.data),
+    })),
+    updatedAt: m.updated_at,
+  };
+}
+
+export type DeliveryIdentity = { id: number; email: string; messageId: string };
+
+export function linksFor(publicUrl: string, keys: Keyring, deliveryId: number): Links {
+  const token = signDeliveryToken(keys, "unsubscribe", deliveryId);
+  return {
+    unsubscribe: `${publicUrl}/u/${token}`,
+    subscriptions: `${publicUrl}/s/${token}`,
+    viewOnline: `${publicUrl}/v/${token}`,
+  };
+}
+
+/** The message for one delivery; `isTest` marks the subject and leaves tracking identity to the caller. */
+export function renderDelivery(
+  prepared: PreparedMailing,
+  delivery: DeliveryIdentity,
+  values: RecipientValues,
+  links: Links,
+  keys: Keyring,
+  options: { isTest?: boolean } = {},
+): { message: OutgoingMessage; returnPath: string } {
+  const context: MergeContext = {
+    customer: values.customer,
+    company: values.company,
+    ourContact: values.ourContact,
+    mailing: { name: prepared.name, subject: null },
+    link: links,
+  };
+  const subject = renderTemplate(prepared.subject, context, "subject");
+  context.mailing.subject = subject;
+  const html = renderTemplate(prepared.html, context, "content");
+  const text = renderTemplate(prepared.text, context, "textContent");
+  const contactDomain = values.ourContactEmail?.split("@")[1]?.toLowerCase();
+  const fromContact =
+    prepared.fromMode === "our-contact" &&
+    values.ourContact &&
+    contactDomain &&
+    prepared.registeredDomains.has(contactDomain);
+  const verp = signDeliveryToken(keys, "verp", delivery.id);
+  const unsubscribeToken = links.unsubscribe.split("/").pop()!;
+  return {
+    returnPath: `bounces+${verp}@${prepared.bounceDomain}`,
+    message: {
+      from: fromContact
+        ? { name: values.ourContact!.name ?? undefined, address: values.ourContactEmail! }
+        : { name: prepared.from.name ?? undefined, address: prepared.from.address },
+      ...(prepared.replyTo ? { replyTo: prepared.replyTo } : {}),
+      to: { name: values.customer.name ?? undefined, address: delivery.email },
+      subject: options.isTest ? `[TEST] ${subject}` : subject,
+      html,
+      text,
+      attachments: prepared.attachments,
+      messageId: delivery.messageId,
+      listUnsubscribe: {
+        url: links.unsubscribe,
+        mailto: `mailto:unsubscribe+${unsubscribeToken}@${prepared.bounceDomain}`,
+      },
+      feedbackId: `${prepared.mailingId}:${options.isTest ? "test" : "mailing"}:utsend`,
+      dkim: prepared.dkim,
+    },
+  };
+}

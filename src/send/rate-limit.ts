@@ -1,0 +1,37 @@
+// Messages per second per sending account, held across every worker process: a token bucket row in the database,
+// taken from by one atomic UPDATE, so two processes cannot spend the same token.
+import { sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+
+export type RateLimiter = { take(accountId: number, ratePerSecond: number, count: number): Promise<void> };
+
+export function databaseRateLimiter(db: Db, clock: () => number = Date.now): RateLimiter {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  return {
+    async take(accountId, rate, count) {
+      // One second's worth is the most that can be taken at once (the bucket's size).
+      const capacity = Math.max(1, rate);
+      const want = Math.min(count, capacity);
+      await db
+        .insertInto("rate_buckets")
+        .values({ account_id: accountId, tokens: capacity, updated_ms: clock() })
+        .onConflict((oc) => oc.column("account_id").doNothing())
+        .execute();
+      for (;;) {
+        const now = clock();
+        const refilled = sql`(case when tokens + (${now} - updated_ms) * ${rate} / 1000.0 > ${capacity}
+          then ${capacity} else tokens + (${now} - updated_ms) * ${rate} / 1000.0 end)`;
+        const taken = await sql`update rate_buckets set tokens = ${refilled} - ${want}, updated_ms = ${now}
+          where account_id = ${accountId} and ${refilled} >= ${want}`.execute(db);
+        if (Number(taken.numAffectedRows ?? 0) > 0) return;
+        const row = await db
+          .selectFrom("rate_buckets")
+          .selectAll()
+          .where("account_id", "=", accountId)
+          .executeTakeFirst();
+        const available = row ? Math.min(capacity, row.tokens + ((now - row.updated_ms) * rate) / 1000) : 0;
+        await sleep(Math.max(2, Math.ceil(((want - available) / rate) * 1000)));
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Builders for mailings that are ready to send: a sending domain with DKIM, an account, content, recipients.
+import type { Db } from "../../src/db/connect.ts";
+import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
+import { createMailing, type MailingInput } from "../../src/mailings/store.ts";
+import { createAccount, createDomain } from "../../src/send/accounts.ts";
+
+export const CONTENT = `<html><head><style>p { color: #123456; }</style></head><body>
+<p>Hei [[customer.firstname | default: "venn"]]!</p>
+<p>[% if customer.language == "en" %]Hello[% else %]Hallo[% endif %] fra [[company.name | default: "oss"]].</p>
+<p><a href="[[link.unsubscribe]]">Meld deg av</a></p></body></html>`;
+
+let domainCounter = 0;
+
+export async function aSendingSetup(
+  db: Db,
+  smtp?: { host: string; port: number; ratePerSecond?: number; maxConnections?: number },
+) {
+  const domain = await createDomain(db, { domain: `firma${++domainCounter}.example` });
+  const account = smtp
+    ? await createAccount(db, {
+        name: "Sink",
+        kind: "smtp",
+        host: smtp.host,
+        port: smtp.port,
+        ratePerSecond: smtp.ratePerSecond ?? 1000,
+        maxConnections: smtp.maxConnections ?? 4,
+        isDefault: true,
+      })
+    : await createAccount(db, { name: "Outbox", kind: "outbox", isDefault: true, ratePerSecond: 1000 });
+  return { domain, account };
+}
+
+export async function aReadyMailing(
+  db: Db,
+  setup: Awaited<ReturnType<typeof aSendingSetup>>,
+  personIds: number[],
+  input: MailingInput = {},
+) {
+  const mailing = await createMailing(
+    db,
+    {
+      name: "Nyhetsbrev",
+      subject: 'Nyheter til [[customer.firstname | default: "deg"]]',
+      fromName: "Fjordlys",
+      fromAddress: `post@${setup.domain.domain}`,
+      sendingAccountId: setup.account.id,
+      content: CONTENT,
+      options: { overrideConsent: true },
+      ...input,
+    },
+    null,
+  );
+  for (const id of personIds) await addSource(db, mailing.id, { kind: "person", refId: id });
+  await resolveRecipients(db, mailing.id);
+  return mailing;
+}
