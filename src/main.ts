@@ -6,6 +6,9 @@ import { type DbHandle, openDatabase } from "./db/connect.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
 import { buildApp } from "./http/app.ts";
+import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
+import { type Keyring, keyringFromSecret } from "./send/tokens.ts";
+import { createSendWorker } from "./send/worker.ts";
 import type { Config } from "./shared/config.ts";
 
 export type Output = { info(line: string): void };
@@ -38,11 +41,50 @@ export async function ensureDemoData(handle: DbHandle, config: Config, out: Outp
   if (Number(persons.n) > 0) return;
   const summary = await loadDemoData(handle.db, config.defaultCountry);
   out.info(
-    `Loaded demo data: ${summary.companies} companies, ${summary.persons} persons, ${summary.selections} selections, ${summary.projects} projects`,
+    `Loaded demo data: ${summary.companies} companies, ${summary.persons} persons, ${summary.selections} selections, ${summary.projects} projects, ${summary.mailings} draft mailing`,
   );
 }
 
 export type RunningServer = { app: FastifyInstance; url: string; handle: DbHandle; close(): Promise<void> };
+
+export type SendContext = { keys: Keyring; publicUrl: string };
+
+/** Keys and the public address for tokens and links; the address defaults to where this server listens. */
+export async function sendContext(
+  handle: DbHandle,
+  config: Config,
+  listeningUrl?: string,
+): Promise<SendContext> {
+  const secret = await ensureSecret(handle.db, config.secret);
+  const publicUrl = (config.publicUrl || listeningUrl || `http://${config.host}:${config.port}`).replace(
+    /\/$/,
+    "",
+  );
+  return { keys: keyringFromSecret(secret), publicUrl };
+}
+
+export function startWorker(handle: DbHandle, config: Config, send: SendContext, out: Output) {
+  const worker = createSendWorker({
+    db: handle.db,
+    dialect: handle.dialect,
+    publicUrl: send.publicUrl,
+    keys: send.keys,
+    leaseMs: config.leaseSeconds * 1000,
+    log: (line) => out.info(line),
+  });
+  const controller = new AbortController();
+  const running = worker
+    .run(controller.signal)
+    .catch((error: unknown) => out.info(`send worker stopped: ${(error as Error).message}`));
+  return {
+    worker,
+    stop: async () => {
+      controller.abort();
+      await running;
+      await worker.stop();
+    },
+  };
+}
 
 export async function startServer(
   config: Config,
@@ -52,16 +94,27 @@ export async function startServer(
   const handle = await openMigrated(config);
   await ensureAdmin(handle, config, out);
   await ensureDemoData(handle, config, out);
-  const app = await buildApp({ handle, config, ...(options.webRoot ? { webRoot: options.webRoot } : {}) });
+  await ensureOutboxAccount(handle.db);
+  // The listening port is known only after listen; links in messages need it when no public URL is configured.
+  const sendDeps = { keys: keyringFromSecret(""), publicUrl: "" };
+  const app = await buildApp({
+    handle,
+    config,
+    send: sendDeps,
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  Object.assign(sendDeps, await sendContext(handle, config, url));
+  const worker = config.worker ? startWorker(handle, config, sendDeps, out) : null;
   return {
     app,
     url,
     handle,
     close: async () => {
+      await worker?.stop();
       await app.close();
       await handle.close();
     },

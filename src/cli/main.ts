@@ -4,6 +4,7 @@ import { AppError } from "../shared/errors.ts";
 import { registerBounceCommands } from "./commands/bounces.ts";
 import { registerCrmCommands } from "./commands/crm.ts";
 import { registerImportCommands } from "./commands/imports.ts";
+import { registerMailingCommands } from "./commands/mailings.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerUserCommands } from "./commands/users.ts";
 import { createContext } from "./context.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCrmCommands(program, ctx);
   registerImportCommands(program, ctx);
   registerBounceCommands(program, ctx);
+  registerMailingCommands(program, ctx);
   return program;
 }
 
@@ -52,5 +54,6 @@ const isEntry = process.argv[1] && /(cli[/\\]main\.ts|bin[/\\]utsend(\.js)?)$/.t
 if (isEntry) {
   const code = await runCli(process.argv.slice(2));
   // `start` keeps the process alive through the server; everything else ends here.
-  if (code !== 0 || !process.argv.slice(2).includes("start")) process.exitCode = code;
+  const stays = ["start", "worker"].some((c) => process.argv.slice(2).includes(c));
+  if (code !== 0 || !stays) process.exitCode = code;
 }

@@ -5,11 +5,25 @@ import { createCompany } from "../contacts/companies.ts";
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import { createPerson } from "../contacts/persons.ts";
 import type { Db } from "../db/connect.ts";
+import { resolveRecipients } from "../mailings/recipients.ts";
+import { createMailing } from "../mailings/store.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
+import { createDomain, ensureOutboxAccount } from "../send/accounts.ts";
 import { COMPANIES, FIRST_NAMES, INTERESTS, LAST_NAMES } from "./names.ts";
 
 export const DEMO_PERSON_COUNT = 200;
+export const DEMO_SENDING_DOMAIN = "nyheter.utsend.example";
+const DEMO_CONTENT = `<html><head><style>
+  body { font-family: Arial, sans-serif; color: #1f2933; } h1 { color: #0b5394; } .knapp { background: #0b5394; color: #fff; padding: 10px 18px; text-decoration: none; border-radius: 4px; }
+</style></head><body>
+<h1>Hei [[customer.firstname | default: "der"]]!</h1>
+<p>[% if customer.language == "en" %]You are invited to our spring conference in Bergen.[% else %]Du er invitert til Vårkonferansen i Bergen i april.[% endif %]</p>
+<p>[% if company.name %]Vi håper flere fra [[company.name]] blir med.[% endif %]</p>
+<p><a class="knapp" href="https://fjordlys.example/konferanse">Meld deg på</a></p>
+<p style="font-size: 12px; color: #6b7280;">Du får denne e-posten fordi du abonnerer på invitasjoner fra oss.
+<a href="[[link.unsubscribe]]">Meld deg av</a> · <a href="[[link.viewOnline]]">Vis i nettleser</a></p>
+</body></html>`;
 const MOBILE_PREFIXES = ["40", "41", "46", "47", "48", "90", "92", "93", "95", "97", "98", "99"];
 
 function asciiLocal(text: string): string {
@@ -22,7 +36,13 @@ function asciiLocal(text: string): string {
     .replace(/[^a-z0-9]/g, "");
 }
 
-export type DemoSummary = { companies: number; persons: number; selections: number; projects: number };
+export type DemoSummary = {
+  companies: number;
+  persons: number;
+  selections: number;
+  projects: number;
+  mailings: number;
+};
 
 export async function isDemoLoaded(db: Db): Promise<boolean> {
   const flag = await db
@@ -187,10 +207,28 @@ export async function loadDemoData(db: Db, defaultCountry: string): Promise<Demo
     survey.id,
     personIds.filter((_, i) => i % 13 === 1),
   );
+  // A sending domain and a draft mailing, so a laptop can send through the local outbox at once.
+  await ensureOutboxAccount(db);
+  await createDomain(db, { domain: DEMO_SENDING_DOMAIN });
+  const draft = await createMailing(
+    db,
+    {
+      name: "Invitasjon til Vårkonferansen",
+      subject: 'Velkommen til Vårkonferansen, [[customer.firstname | default: "du"]]',
+      fromName: "Fjordlys",
+      fromAddress: `post@${DEMO_SENDING_DOMAIN}`,
+      selectionId: dynamic.id,
+      subscriptionTypeId: events.id,
+      goalCategory: "loyalty",
+      content: DEMO_CONTENT,
+    },
+    null,
+  );
+  await resolveRecipients(db, draft.id);
   await db
     .insertInto("settings")
     .values({ key: "demoLoaded", value: "true" })
     .onConflict((oc) => oc.column("key").doUpdateSet({ value: "true" }))
     .execute();
-  return { companies: COMPANIES.length, persons: DEMO_PERSON_COUNT, selections: 3, projects: 2 };
+  return { companies: COMPANIES.length, persons: DEMO_PERSON_COUNT, selections: 3, projects: 2, mailings: 1 };
 }

@@ -16,13 +16,16 @@ import { authRoutes } from "./routes/auth.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
 import { importRoutes } from "./routes/imports.ts";
+import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { selectionRoutes } from "./routes/selections.ts";
+import { sendingRoutes } from "./routes/sending.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import type { RouteDeps } from "./schemas.ts";
 import { installValidation } from "./validation.ts";
 
-export type AppDeps = { handle: DbHandle; config: Config; webRoot?: string };
+export type AppDeps = { handle: DbHandle; config: Config; send: RouteDeps["send"]; webRoot?: string };
 export type App = FastifyInstance;
 
 const packageVersion = "0.1.0";
@@ -32,7 +35,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.config.logLevel === "silent" ? false : { level: deps.config.logLevel },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installValidation(app);
@@ -63,7 +65,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  const routeDeps = { db: deps.handle.db, dialect: deps.handle.dialect, config: deps.config };
+  const routeDeps: RouteDeps = {
+    db: deps.handle.db,
+    dialect: deps.handle.dialect,
+    config: deps.config,
+    send: deps.send,
+  };
   app.get(
     "/api/health",
     { config: { public: true }, schema: { tags: ["system"], summary: "Liveness and database check" } },
@@ -79,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(selectionRoutes(routeDeps), { prefix: "/api" });
   await app.register(projectRoutes(routeDeps), { prefix: "/api" });
   await app.register(settingsRoutes(routeDeps), { prefix: "/api" });
+  await app.register(mailingRoutes(routeDeps), { prefix: "/api" });
+  await app.register(sendingRoutes(routeDeps), { prefix: "/api" });
   await app.register(importRoutes(routeDeps), { prefix: "/api" });
 
   const webRoot = deps.webRoot ?? resolve(import.meta.dirname, "../../dist/web");

@@ -2,9 +2,16 @@
 import Type, { type TSchema } from "typebox";
 import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../contacts/person-rules.ts";
 import type { Db, Dialect } from "../db/connect.ts";
+import type { Keyring } from "../send/tokens.ts";
 import type { Config } from "../shared/config.ts";
 
-export type RouteDeps = { db: Db; dialect: Dialect; config: Config };
+export type RouteDeps = {
+  db: Db;
+  dialect: Dialect;
+  config: Config;
+  /** Signing keys and the public address, for links and tokens in messages. */
+  send: { keys: Keyring; publicUrl: string };
+};
 
 /** A string that must be one of `values` (JSON Schema enum; the static type is their union). */
 export const literals = <const T extends string[]>(

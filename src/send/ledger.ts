@@ -161,14 +161,12 @@ export async function recordOutcomes(
         }
         case "not-sent": {
           const changed = await guard(
-            trx
-              .updateTable("deliveries")
-              .set({
-                status: "failed",
-                last_reply: outcome.reply.slice(0, 2000),
-                lease_owner: null,
-                updated_at: now,
-              }),
+            trx.updateTable("deliveries").set({
+              status: "failed",
+              last_reply: outcome.reply.slice(0, 2000),
+              lease_owner: null,
+              updated_at: now,
+            }),
           ).executeTakeFirst();
           if (Number(changed.numUpdatedRows) > 0)
             await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);

@@ -81,9 +81,21 @@ export const configEntries = {
     schema: Type.Boolean({ default: false }),
     description: "Mark the session cookie Secure (set when served over https).",
   },
+  worker: {
+    env: "UTSEND_WORKER",
+    schema: Type.Boolean({ default: true }),
+    description:
+      "Run a send worker inside the server process; turn off when separate `utsend worker` processes send.",
+  },
+  leaseSeconds: {
+    env: "UTSEND_LEASE_SECONDS",
+    schema: Type.Integer({ default: 60, minimum: 2, maximum: 3600 }),
+    description:
+      "How long a worker owns the deliveries it claimed; after a crash they are released (or marked unknown) this much later.",
+  },
   logLevel: {
     env: "UTSEND_LOG_LEVEL",
-    schema: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { default: "info" }),
+    schema: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { default: "warn" }),
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
   },
 } satisfies Record<string, Entry>;

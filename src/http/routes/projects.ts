@@ -1,6 +1,7 @@
 // /api/projects: projects and their members.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { listMailings } from "../../mailings/store.ts";
 import {
   addProjectMembers,
   createProject,
@@ -172,8 +173,7 @@ export const projectRoutes =
       { schema: { tags, summary: "Mailings linked to the project (the Activities tab)", params: IdParams } },
       async (request) => {
         await getProject(db, request.params.id);
-        // Mailings are not stored yet (they arrive with the mailings feature); none can be linked.
-        return { items: [] as unknown[] };
+        return listMailings(db, { projectId: request.params.id }, { limit: 500, offset: 0 });
       },
     );
   };

@@ -1,6 +1,7 @@
 // /api/selections: static, dynamic and combined selections and their members.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { listMailings } from "../../mailings/store.ts";
 import { CriteriaSchema, PERSON_FIELDS, TEXT_OPS } from "../../selections/criteria.ts";
 import {
   addSelectionCompanies,
@@ -223,8 +224,7 @@ export const selectionRoutes =
       { schema: { tags, summary: "Mailings linked to the selection (the Mailings tab)", params: IdParams } },
       async (request) => {
         await getSelection(db, request.params.id);
-        // Mailings are not stored yet (they arrive with the mailings feature); none can be linked.
-        return { items: [] as unknown[] };
+        return listMailings(db, { selectionId: request.params.id }, { limit: 500, offset: 0 });
       },
     );
   };

@@ -1,0 +1,77 @@
+// `utsend mailings send <id>` (starts it and sends with a progress bar) and `utsend worker` (a send worker alone).
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { mailingProgress } from "../../mailings/actions.ts";
+import { sendContext, startWorker } from "../../main.ts";
+import { ensureOutboxAccount } from "../../send/accounts.ts";
+import { beginSending } from "../../send/planner.ts";
+import { type CliContext, parseIntOption } from "../context.ts";
+
+export function registerMailingCommands(program: Command, ctx: CliContext): void {
+  const mailings = program.command("mailings").description("mailings");
+  mailings
+    .command("send <id>")
+    .description("start a mailing now and send it from this process, with a progress bar")
+    .option("--no-start", "only send: the mailing was started elsewhere (API, UI, schedule)")
+    .action(async (id: string, options: { start: boolean }) => {
+      const mailingId = parseIntOption(id, "id");
+      await ctx.withDb(async (handle) => {
+        const config = ctx.config();
+        if (options.start) await beginSending(handle.db, mailingId);
+        const send = await sendContext(handle, config);
+        const quiet = {
+          info: (line: string) => (ctx.json() ? undefined : process.stderr.write(`\n${line}\n`)),
+        };
+        const running = startWorker(handle, config, send, quiet);
+        const bar = ctx.json()
+          ? null
+          : new cliProgress.SingleBar(
+              {
+                format:
+                  "sending {bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed} unknown {unknown}",
+              },
+              cliProgress.Presets.shades_classic,
+            );
+        let progress = await mailingProgress(handle.db, mailingId);
+        bar?.start(progress.total, 0, { rate: 0, failed: 0, unknown: 0 });
+        const done = new Set(["finished", "cancelled", "paused", "draft"]);
+        while (!done.has(progress.status)) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          progress = await mailingProgress(handle.db, mailingId);
+          bar?.setTotal(progress.total);
+          bar?.update(progress.sent + progress.failed + progress.unknown, {
+            rate: progress.ratePerSecond,
+            failed: progress.failed,
+            unknown: progress.unknown,
+          });
+        }
+        bar?.stop();
+        await running.stop();
+        if (ctx.json()) ctx.printJson(progress);
+        else
+          ctx.print(
+            `mailing ${mailingId} is ${progress.status}: ${progress.sent} sent, ${progress.failed} failed, ${progress.unknown} unknown`,
+          );
+      });
+    });
+
+  program
+    .command("worker")
+    .description("run a send worker on its own (several may run, on several machines)")
+    .action(async () => {
+      const config = ctx.config();
+      const { openMigrated } = await import("../../main.ts");
+      const handle = await openMigrated(config);
+      await ensureOutboxAccount(handle.db);
+      const send = await sendContext(handle, config);
+      const running = startWorker(handle, config, send, { info: (line) => console.log(line) });
+      console.log(`send worker ${running.worker.owner} is running (${handle.describe}); Ctrl-C stops it`);
+      const stop = async () => {
+        await running.stop();
+        await handle.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}

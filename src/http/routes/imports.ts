@@ -1,0 +1,236 @@
+// /api/imports, /api/import-mappings and /api/exports: person import (file as the raw body), saved mappings, exports.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import { CONTENT_TYPES, exportPersons } from "../../imports/export.ts";
+import { importPersons } from "../../imports/import-persons.ts";
+import { parseMapText } from "../../imports/mapping.ts";
+import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
+import { invalid } from "../../shared/errors.ts";
+import { caller } from "../auth.ts";
+import { IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+
+// Errors here carry structured details (the refused file's report); the shared ErrorBody would strip them.
+const ImportError = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Object({}, { additionalProperties: true }),
+  }),
+});
+const importErrors = {
+  400: ImportError,
+  403: ImportError,
+  404: ImportError,
+  409: ImportError,
+  413: ImportError,
+  422: ImportError,
+};
+
+const ImportQuery = Type.Object(
+  {
+    dryRun: Type.Boolean({ default: false, description: "check and report only; nothing is written" }),
+    allOrNothing: Type.Boolean({
+      default: false,
+      description: "refuse the whole file when any row is invalid",
+    }),
+    legalBasis: literals(["consent", "contract", "legitimate-interest"] as const),
+    source: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: "where the people's consent comes from",
+    }),
+    selectionId: Type.Optional(Id),
+    mappingId: Type.Optional(Id),
+    map: Type.Optional(
+      Type.String({
+        maxLength: 4000,
+        description: 'columns to fields, e.g. "E-post=email,Fornavn=firstName"',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
+const ImportReport = Type.Object({
+  dryRun: Type.Boolean(),
+  file: Type.Object({
+    format: literals(["csv", "xlsx"] as const),
+    encoding: Nullable(Type.String()),
+    delimiter: Nullable(Type.String()),
+    bytes: Type.Integer(),
+  }),
+  columns: Type.Array(
+    Type.Object({ column: Type.String(), field: Nullable(Type.String()), guessed: Type.Boolean() }),
+  ),
+  rows: Type.Integer(),
+  valid: Type.Integer(),
+  invalid: Type.Integer(),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  duplicatesInFile: Type.Integer(),
+  companiesCreated: Type.Integer(),
+  consentRecorded: Type.Integer(),
+  consentWithdrawnKept: Type.Integer(),
+  addedToSelection: Type.Integer(),
+  issues: Type.Array(
+    Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
+  ),
+  duplicates: Type.Array(Type.Object({ row: Row, email: Type.String(), firstRow: Row })),
+  matches: Type.Array(Type.Object({ row: Row, email: Type.String(), personId: Type.Integer() })),
+  notListed: Type.Object({ issues: Type.Integer(), duplicates: Type.Integer(), matches: Type.Integer() }),
+});
+
+const Mapping = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  columns: Type.Record(Type.String(), Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+const MappingInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    columns: Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100 }), {
+      maxProperties: 500,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const importRoutes =
+  (deps: RouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { db } = deps;
+    const handle = { db, dialect: deps.dialect };
+
+    // The file is the raw body; which format it is, its bytes decide (a zip is XLSX). Scoped to this plugin.
+    app.removeContentTypeParser("text/plain");
+    app.addContentTypeParser(
+      ["text/csv", "text/plain", XLSX, "application/octet-stream"],
+      { parseAs: "buffer", bodyLimit: MAX_FILE_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+
+    app.post(
+      "/imports/persons",
+      {
+        bodyLimit: MAX_FILE_BYTES,
+        schema: {
+          tags: ["imports"],
+          summary:
+            "Import persons from the CSV or XLSX file sent as the body; dryRun=true reports without writing",
+          description:
+            "Send the file as the body with Content-Type text/csv or " +
+            `${XLSX}. Columns are mapped by header guesses (Norwegian and English), a saved mapping (mappingId) and ` +
+            "`map`. Persons are matched by e-mail: updated (blank cells never clear) or created. Invalid rows are " +
+            "skipped and reported, or with allOrNothing the file is refused (IMPORT_ROWS_INVALID, report in details).",
+          querystring: ImportQuery,
+          response: { 200: ImportReport, ...importErrors },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0)
+          throw invalid([{ field: "body", message: "send the CSV or XLSX file as the request body" }]);
+        const query = request.query;
+        const parsed = query.map ? parseMapText(query.map) : { map: {}, problems: [] };
+        if (parsed.problems.length > 0) throw invalid(parsed.problems);
+        const contentType = request.headers["content-type"] ?? "";
+        return importPersons(
+          handle,
+          { buffer: body },
+          {
+            dryRun: query.dryRun,
+            allOrNothing: query.allOrNothing,
+            attestation: { legalBasis: query.legalBasis, source: query.source },
+            selectionId: query.selectionId ?? null,
+            mappingId: query.mappingId ?? null,
+            map: parsed.map,
+            ...(contentType.startsWith(XLSX) ? { format: "xlsx" as const } : {}),
+            userId: caller(request).user.id,
+            defaultCountry: deps.config.defaultCountry,
+          },
+        );
+      },
+    );
+
+    app.get(
+      "/import-mappings",
+      {
+        schema: {
+          tags: ["imports"],
+          summary: "Saved column mappings",
+          response: { 200: Type.Object({ items: Type.Array(Mapping) }) },
+        },
+      },
+      async () => ({ items: await listMappings(db) }),
+    );
+
+    app.post(
+      "/import-mappings",
+      {
+        schema: {
+          tags: ["imports"],
+          summary: "Save a column mapping (column name → field); one of the same name is replaced",
+          body: MappingInput,
+          response: { 201: Mapping, ...importErrors },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await saveMapping(db, request.body)),
+    );
+
+    app.delete(
+      "/import-mappings/:id",
+      {
+        schema: {
+          tags: ["imports"],
+          summary: "Delete a saved mapping",
+          params: IdParams,
+          response: { 204: NoContent, ...importErrors },
+        },
+      },
+      async (request, reply) => {
+        await deleteMapping(db, request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      "/exports/persons",
+      {
+        config: { right: "export" },
+        schema: {
+          tags: ["exports"],
+          summary: "Export persons (or a selection's members) as CSV or XLSX, streamed",
+          querystring: Type.Object(
+            {
+              format: literals(["csv", "xlsx"] as const, { default: "csv" }),
+              selectionId: Type.Optional(Id),
+              delimiter: Type.Optional(literals([",", ";"] as const)),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const { format, selectionId, delimiter } = request.query;
+        const stream = await exportPersons(db, {
+          format,
+          selectionId: selectionId ?? null,
+          ...(delimiter ? { delimiter } : {}),
+        });
+        const day = new Date().toISOString().slice(0, 10);
+        const name = selectionId ? `selection-${selectionId}-persons-${day}` : `persons-${day}`;
+        return reply
+          .header("content-type", CONTENT_TYPES[format])
+          .header("content-disposition", `attachment; filename="${name}.${format}"`)
+          .header("cache-control", "no-store")
+          .send(stream);
+      },
+    );
+  };

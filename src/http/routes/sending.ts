@@ -1,0 +1,146 @@
+// /api/sending-accounts, /api/sending-domains (admin) and /api/outbox.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import {
+  createAccount,
+  createDomain,
+  deleteDomain,
+  listAccounts,
+  listDomains,
+  updateAccount,
+} from "../../send/accounts.ts";
+import { listOutbox, outboxMessage } from "../../send/outbox.ts";
+import {
+  errorResponses,
+  IdParams,
+  literals,
+  NoContent,
+  Nullable,
+  PageQuery,
+  type RouteDeps,
+} from "../schemas.ts";
+
+const admin = { right: "manageSettings" as const };
+const AccountBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: literals(["smtp", "outbox"] as const),
+    host: Type.Optional(Nullable(Type.String({ maxLength: 253 }))),
+    port: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 65535 }))),
+    secure: Type.Optional(Type.Boolean()),
+    username: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+    password: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    isDefault: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const Any = Type.Object({}, { additionalProperties: true });
+
+export const sendingRoutes =
+  (deps: RouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { db } = deps;
+    const tags = ["sending"];
+    app.get(
+      "/sending-accounts",
+      { schema: { tags, summary: "Sending accounts (passwords are never shown)" } },
+      async () => ({
+        items: await listAccounts(db),
+      }),
+    );
+    app.post(
+      "/sending-accounts",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: "Add an SMTP server (or the local outbox) with its rate (admin)",
+          body: AccountBody,
+          response: { 201: Any, ...errorResponses },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await createAccount(db, request.body)),
+    );
+    app.patch(
+      "/sending-accounts/:id",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: "Change a sending account (admin)",
+          params: IdParams,
+          body: Type.Partial(AccountBody, { additionalProperties: false }),
+          response: { 200: Any, ...errorResponses },
+        },
+      },
+      async (request) => updateAccount(db, request.params.id, request.body),
+    );
+    app.get(
+      "/sending-domains",
+      { schema: { tags, summary: "Sending domains with the DNS records to publish" } },
+      async () => ({
+        items: await listDomains(db),
+      }),
+    );
+    app.post(
+      "/sending-domains",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            "Register a sending domain; utsend makes its DKIM key pair and shows the records to publish (admin)",
+          body: Type.Object(
+            {
+              domain: Type.String({ minLength: 3, maxLength: 253 }),
+              bounceDomain: Type.Optional(Nullable(Type.String({ maxLength: 253 }))),
+              selector: Type.Optional(Nullable(Type.String({ maxLength: 63 }))),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Any, ...errorResponses },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await createDomain(db, request.body)),
+    );
+    app.delete(
+      "/sending-domains/:id",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: "Remove a sending domain (admin)",
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await deleteDomain(db, request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.get(
+      "/outbox",
+      {
+        schema: {
+          tags,
+          summary: "Messages caught by the local outbox",
+          querystring: Type.Object(
+            { ...PageQuery, mailingId: Type.Optional(Type.Integer({ minimum: 1 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const { limit, offset, ...filter } = request.query;
+        return listOutbox(db, filter, { limit, offset });
+      },
+    );
+    app.get(
+      "/outbox/:id",
+      { schema: { tags, summary: "One caught message, parsed for display", params: IdParams } },
+      async (request) => outboxMessage(db, request.params.id),
+    );
+  };

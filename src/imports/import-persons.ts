@@ -1,0 +1,324 @@
+// Importing persons from CSV or XLSX: a checked read of the whole file first, then batched writes, and one report.
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { LEGAL_BASES } from "../contacts/person-rules.ts";
+import type { Db, Dialect } from "../db/connect.ts";
+import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
+import { type ColumnUse, type Field, resolveMapping } from "./mapping.ts";
+import { getMapping } from "./mappings.ts";
+import { openCsv } from "./read-csv.ts";
+import { openXlsx } from "./read-xlsx.ts";
+import { checkRow, type ImportRecord, mergeRecords, type RowIssue } from "./rows.ts";
+import { SeenEmails } from "./seen-emails.ts";
+import {
+  DEFAULT_LIMITS,
+  type ImportFormat,
+  type ImportInput,
+  leadingBytes,
+  type ReadLimits,
+  sniffFormat,
+  type TableSource,
+} from "./source.ts";
+import {
+  type Attestation,
+  type BatchContext,
+  type BatchRecord,
+  type BatchResult,
+  customFields,
+  eMarketingPurposeId,
+  previewBatch,
+  requireStaticSelection,
+  touchSelection,
+  writeBatch,
+} from "./store.ts";
+
+export type ImportProgress = {
+  /** `checking`: reading the whole file before anything is written; `writing`: the batches being written. */
+  phase: "checking" | "writing";
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+};
+
+export type ImportOptions = {
+  dryRun?: boolean;
+  /** Refuse the whole file (IMPORT_ROWS_INVALID, nothing written) when any row is invalid; else invalid rows are skipped. */
+  allOrNothing?: boolean;
+  attestation: { legalBasis: string; source: string };
+  selectionId?: number | null;
+  /** Column name → field; wins over a saved mapping and over header guesses. */
+  map?: Record<string, string>;
+  mappingId?: number | null;
+  format?: ImportFormat;
+  userId?: number | null;
+  defaultCountry: string;
+  batchSize?: number;
+  limits?: Partial<ReadLimits>;
+  /** How many issues, duplicates and matches the report lists (the counts are always complete). */
+  listLimit?: number;
+  onProgress?: (progress: ImportProgress) => void;
+};
+
+export type ImportReport = {
+  dryRun: boolean;
+  file: { format: ImportFormat; encoding: string | null; delimiter: string | null; bytes: number };
+  columns: Array<{ column: string; field: Field | null; guessed: boolean }>;
+  /** Data rows read (blank rows not counted). */
+  rows: number;
+  valid: number;
+  invalid: number;
+  /** Persons created (dry run: that would be created); in-file repeats of an address count once. */
+  created: number;
+  /** Persons already in the CRM (matched by e-mail) that were updated (dry run: would be). */
+  updated: number;
+  /** Rows repeating an address an earlier row had: merged into that person, later non-blank cells winning. */
+  duplicatesInFile: number;
+  companiesCreated: number;
+  consentRecorded: number;
+  /** Persons whose e-marketing consent was withdrawn: the import left it withdrawn. */
+  consentWithdrawnKept: number;
+  addedToSelection: number;
+  issues: RowIssue[];
+  duplicates: Array<{ row: number; email: string; firstRow: number }>;
+  matches: Array<{ row: number; email: string; personId: number }>;
+  /** How many issues, duplicates and matches were left out of the lists above (see `listLimit`). */
+  notListed: { issues: number; duplicates: number; matches: number };
+};
+
+const DEFAULT_BATCH = 2_000;
+const DEFAULT_LIST_LIMIT = 10_000;
+const ATTESTED_BASES = LEGAL_BASES.filter((b) => b !== "withdrawn");
+
+function checkAttestation(options: ImportOptions): Attestation {
+  const problems: FieldProblem[] = [];
+  const { legalBasis } = options.attestation;
+  const source = options.attestation.source.trim();
+  if (!(ATTESTED_BASES as string[]).includes(legalBasis))
+    problems.push({ field: "legalBasis", message: `must be one of ${ATTESTED_BASES.join(", ")}` });
+  if (source === "")
+    problems.push({
+      field: "source",
+      message: 'say where the consent comes from (e.g. "sign-up list, fair 2024")',
+    });
+  if (source.length > 500) problems.push({ field: "source", message: "longer than 500 characters" });
+  if (problems.length > 0) throw invalid(problems);
+  return { legalBasis: legalBasis as Attestation["legalBasis"], source };
+}
+
+/** Opens the file by what its bytes are: a zip sent as text/csv is still read as the workbook it is. */
+export async function openTable(
+  input: ImportInput,
+  limits: ReadLimits,
+  format?: ImportFormat,
+): Promise<TableSource> {
+  const detected = sniffFormat(await leadingBytes(input, 4096));
+  if (format === "xlsx" && detected !== "xlsx")
+    throw new AppError(
+      "IMPORT_FILE_INVALID",
+      "The file is not an XLSX workbook (an XLSX file is a zip archive)",
+      {
+        reason: "not-zip",
+      },
+    );
+  return detected === "xlsx" ? openXlsx(input, limits) : openCsv(input, limits);
+}
+
+type Pass = { write: boolean; phase: ImportProgress["phase"] };
+
+/**
+ * Imports persons. A dry run reads and checks everything and writes nothing. A real run first reads the whole file
+ * (a file that cannot be read to its end is refused before anything is written; with `allOrNothing` every row is
+ * checked and one invalid row refuses the file), then writes in batches of `batchSize`, one transaction each.
+ */
+export async function importPersons(
+  handle: { db: Db; dialect: Dialect },
+  input: ImportInput,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const { db } = handle;
+  const attestation = checkAttestation(options);
+  const selectionId = options.selectionId ?? null;
+  if (selectionId !== null) await requireStaticSelection(db, selectionId);
+  const saved = options.mappingId ? (await getMapping(db, options.mappingId)).columns : {};
+  const explicit = { ...saved, ...options.map };
+  const fields = await customFields(db);
+  const context: BatchContext = {
+    purposeId: await eMarketingPurposeId(db),
+    attestation,
+    userId: options.userId ?? null,
+    selectionId,
+    customFieldIds: new Set(fields.map((f) => f.id)),
+  };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+  const listLimit = options.listLimit ?? DEFAULT_LIST_LIMIT;
+  let last: ImportProgress | null = null;
+  const progressOf = (source: TableSource, phase: ImportProgress["phase"], rows: number) => {
+    const now = { phase, rows, bytes: source.bytesRead(), totalBytes: source.totalBytes };
+    if (last && last.phase === phase && last.rows === rows && last.bytes === now.bytes) return;
+    last = now;
+    options.onProgress?.(now);
+  };
+
+  const open = async () => {
+    const source = await openTable(input, limits, options.format);
+    const mapping = resolveMapping(source.headers, explicit, fields);
+    if (mapping.problems.length === 0) return { source, columns: mapping.columns };
+    source.close();
+    throw new AppError(
+      "IMPORT_MAPPING_INVALID",
+      `The column mapping is invalid: ${mapping.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`,
+      { fields: mapping.problems, columns: source.headers },
+    );
+  };
+
+  async function run(source: TableSource, columns: ColumnUse[], pass: Pass): Promise<ImportReport> {
+    const report = emptyReport(!pass.write, source, columns);
+    const rules = { columns, customFields: fields, defaultCountry: options.defaultCountry };
+    const seen = new SeenEmails();
+    let batch: ImportRecord[] = [];
+    let repeats = new Map<ImportRecord, number>();
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const records = mergeWithinBatch(batch, repeats);
+      batch = [];
+      repeats = new Map();
+      const result = pass.write
+        ? await writeBatch(handle, records, context)
+        : await previewBatch(db, records, context);
+      addResult(report, result, listLimit);
+      progressOf(source, pass.phase, report.rows);
+      // SQLite calls and XLSX rows never leave the microtask queue; without a turn of the event loop the native
+      // memory of finished statements is not released (and timers and HTTP requests would wait for the whole file).
+      await yieldToEventLoop();
+    };
+    try {
+      for await (const { row, cells } of source.rows) {
+        const outcome = checkRow(rules, row, cells);
+        if (outcome.kind === "blank") continue;
+        report.rows++;
+        if (outcome.kind === "invalid") {
+          report.invalid++;
+          for (const issue of outcome.issues)
+            listed(report.issues, issue, report.notListed, "issues", listLimit);
+          continue;
+        }
+        report.valid++;
+        const record = outcome.record;
+        const firstRow = seen.firstRow(record.emailLower, row);
+        if (firstRow !== null) {
+          report.duplicatesInFile++;
+          listed(
+            report.duplicates,
+            { row, email: record.email, firstRow },
+            report.notListed,
+            "duplicates",
+            listLimit,
+          );
+          repeats.set(record, firstRow);
+        }
+        batch.push(record);
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+    } finally {
+      source.close();
+    }
+    progressOf(source, pass.phase, report.rows);
+    return report;
+  }
+
+  /** Reads a CSV file to its end without checking rows, so that a broken file is refused before any write. */
+  async function readThrough(source: TableSource): Promise<void> {
+    let rows = 0;
+    try {
+      for await (const _ of source.rows) if (++rows % batchSize === 0) progressOf(source, "checking", rows);
+    } finally {
+      source.close();
+    }
+    progressOf(source, "checking", rows);
+  }
+
+  const first = await open();
+  if (options.dryRun) return run(first.source, first.columns, { write: false, phase: "checking" });
+  let writing = first;
+  if (options.allOrNothing) {
+    const check = await run(first.source, first.columns, { write: false, phase: "checking" });
+    if (check.invalid > 0)
+      throw new AppError(
+        "IMPORT_ROWS_INVALID",
+        `${check.invalid} of ${check.rows} rows are invalid; nothing was imported (all-or-nothing)`,
+        { report: check },
+      );
+    writing = await open();
+  } else if (first.source.format === "csv") {
+    // An XLSX file was read and checked whole when it was opened; CSV streams, so it is read through once first.
+    await readThrough(first.source);
+    writing = await open();
+  }
+  const report = await run(writing.source, writing.columns, { write: true, phase: "writing" });
+  if (selectionId !== null && report.addedToSelection > 0) await touchSelection(db, selectionId);
+  return report;
+}
+
+/** Folds rows that repeat an address within the batch into its first row; marks repeats of earlier batches. */
+function mergeWithinBatch(batch: ImportRecord[], repeats: Map<ImportRecord, number>): BatchRecord[] {
+  const byEmail = new Map<string, BatchRecord>();
+  for (const record of batch) {
+    const earlier = byEmail.get(record.emailLower);
+    if (earlier) mergeRecords(earlier, record);
+    else byEmail.set(record.emailLower, { ...record, repeatOf: repeats.get(record) ?? null });
+  }
+  return [...byEmail.values()];
+}
+
+function emptyReport(
+  dryRun: boolean,
+  source: { format: ImportFormat; encoding: string | null; delimiter: string | null; totalBytes: number },
+  columns: ColumnUse[],
+): ImportReport {
+  return {
+    dryRun,
+    file: {
+      format: source.format,
+      encoding: source.encoding,
+      delimiter: source.delimiter,
+      bytes: source.totalBytes,
+    },
+    columns: columns.map(({ column, field, guessed }) => ({ column, field, guessed })),
+    rows: 0,
+    valid: 0,
+    invalid: 0,
+    created: 0,
+    updated: 0,
+    duplicatesInFile: 0,
+    companiesCreated: 0,
+    consentRecorded: 0,
+    consentWithdrawnKept: 0,
+    addedToSelection: 0,
+    issues: [],
+    duplicates: [],
+    matches: [],
+    notListed: { issues: 0, duplicates: 0, matches: 0 },
+  };
+}
+
+function listed<T>(
+  list: T[],
+  item: T,
+  notListed: ImportReport["notListed"],
+  key: keyof ImportReport["notListed"],
+  limit: number,
+): void {
+  if (list.length < limit) list.push(item);
+  else notListed[key]++;
+}
+
+function addResult(report: ImportReport, result: BatchResult, listLimit: number): void {
+  report.created += result.created;
+  report.updated += result.updated;
+  report.companiesCreated += result.companiesCreated;
+  report.consentRecorded += result.consentRecorded;
+  report.consentWithdrawnKept += result.consentWithdrawnKept;
+  report.addedToSelection += result.addedToSelection;
+  for (const match of result.matches) listed(report.matches, match, report.notListed, "matches", listLimit);
+}

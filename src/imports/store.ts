@@ -1,0 +1,291 @@
+// The import's database work: one lookup and one transaction per batch, multi-row inserts, consent never re-granted.
+import { sql } from "kysely";
+import { type LegalBasis, searchName } from "../contacts/person-rules.ts";
+import type { Db, Dialect } from "../db/connect.ts";
+import { isoNow } from "../shared/clock.ts";
+import { AppError, notFound } from "../shared/errors.ts";
+import { addInterests, addMembers, createPersons, recordConsents, setCustomValues } from "./batch-inserts.ts";
+import { chunked, type Executor } from "./bulk-sql.ts";
+import { createCompanies, matchCompanies } from "./company-match.ts";
+import type { CustomFieldInfo } from "./mapping.ts";
+import type { ImportRecord, PersonValues } from "./rows.ts";
+
+/** A valid row ready to write; `repeatOf` is the row that first had its e-mail when that was in an earlier batch. */
+export type BatchRecord = ImportRecord & { repeatOf: number | null };
+
+export type Attestation = { legalBasis: Exclude<LegalBasis, "withdrawn">; source: string };
+
+export type BatchContext = {
+  purposeId: number;
+  attestation: Attestation;
+  userId: number | null;
+  selectionId: number | null;
+  customFieldIds: Set<number>;
+};
+
+export type BatchResult = {
+  created: number;
+  updated: number;
+  companiesCreated: number;
+  consentRecorded: number;
+  consentWithdrawnKept: number;
+  addedToSelection: number;
+  /** First occurrences that matched a person already in the CRM. */
+  matches: Array<{ row: number; email: string; personId: number }>;
+};
+
+type ExistingPerson = {
+  id: number;
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+  title: string | null;
+  mrmrs: string | null;
+  mobile: string | null;
+  phone: string | null;
+  language: string | null;
+  company_id: number | null;
+  consent: string | null;
+};
+
+/** Persons owning any of the addresses (primary address first, then the oldest person), with their e-marketing consent. */
+async function findByEmails(
+  db: Executor,
+  emailsLower: string[],
+  purposeId: number,
+): Promise<Map<string, ExistingPerson>> {
+  const found = new Map<string, ExistingPerson>();
+  for (const chunk of chunked(emailsLower, 1)) {
+    const rows = await db
+      .selectFrom("person_emails as e")
+      .innerJoin("persons as p", "p.id", "e.person_id")
+      .leftJoin("person_consents as pc", (join) =>
+        join.onRef("pc.person_id", "=", "p.id").on("pc.purpose_id", "=", purposeId),
+      )
+      .select([
+        "e.address_lower",
+        "p.id",
+        "p.first_name",
+        "p.middle_name",
+        "p.last_name",
+        "p.title",
+        "p.mrmrs",
+        "p.mobile",
+        "p.phone",
+        "p.language",
+        "p.company_id",
+        "pc.legal_basis as consent",
+      ])
+      .where("e.address_lower", "in", chunk)
+      .orderBy("e.is_primary", "desc")
+      .orderBy("p.id")
+      .execute();
+    for (const { address_lower, ...person } of rows)
+      if (!found.has(address_lower)) found.set(address_lower, person);
+  }
+  return found;
+}
+
+type PersonChanges = {
+  first_name?: string;
+  middle_name?: string;
+  last_name?: string;
+  title?: string;
+  mrmrs?: string;
+  mobile?: string;
+  phone?: string;
+  language?: string;
+  company_id?: number;
+};
+
+const PERSON_COLUMNS: Array<[keyof PersonValues, keyof PersonChanges & keyof ExistingPerson]> = [
+  ["firstName", "first_name"],
+  ["middleName", "middle_name"],
+  ["lastName", "last_name"],
+  ["title", "title"],
+  ["mrmrs", "mrmrs"],
+  ["mobile", "mobile"],
+  ["phone", "phone"],
+  ["language", "language"],
+];
+
+/** The columns a row changes: cells that hold something different; a blank cell changes nothing. */
+function personChanges(
+  existing: ExistingPerson,
+  values: PersonValues,
+  companyId: number | null,
+): PersonChanges {
+  const changes: PersonChanges = {};
+  for (const [key, column] of PERSON_COLUMNS) {
+    const value = values[key];
+    if (value !== undefined && value !== existing[column])
+      (changes as Record<string, string>)[column] = value;
+  }
+  if (companyId !== null && companyId !== existing.company_id) changes.company_id = companyId;
+  return changes;
+}
+
+const emptyResult = (): BatchResult => ({
+  created: 0,
+  updated: 0,
+  companiesCreated: 0,
+  consentRecorded: 0,
+  consentWithdrawnKept: 0,
+  addedToSelection: 0,
+  matches: [],
+});
+
+/** What writing the batch would do, without writing: the dry run's per-batch counts. */
+export async function previewBatch(
+  db: Db,
+  records: BatchRecord[],
+  context: BatchContext,
+): Promise<BatchResult> {
+  const result = emptyResult();
+  const existing = await findByEmails(
+    db,
+    records.map((r) => r.emailLower),
+    context.purposeId,
+  );
+  const { toCreate } = await matchCompanies(db, records);
+  result.companiesCreated = toCreate.length;
+  const memberIds: number[] = [];
+  for (const record of records) {
+    if (record.repeatOf !== null) continue;
+    const person = existing.get(record.emailLower);
+    if (!person) {
+      result.created++;
+      result.consentRecorded++;
+      result.addedToSelection++;
+      continue;
+    }
+    result.updated++;
+    result.matches.push({ row: record.row, email: record.email, personId: person.id });
+    if (person.consent === "withdrawn") result.consentWithdrawnKept++;
+    else result.consentRecorded++;
+    memberIds.push(person.id);
+  }
+  if (context.selectionId !== null && memberIds.length > 0) {
+    const members = new Set<number>();
+    for (const chunk of chunked(memberIds, 1)) {
+      const rows = await db
+        .selectFrom("selection_members")
+        .select("person_id")
+        .where("selection_id", "=", context.selectionId)
+        .where("person_id", "in", chunk)
+        .execute();
+      for (const row of rows) members.add(row.person_id);
+    }
+    result.addedToSelection += new Set(memberIds.filter((id) => !members.has(id))).size;
+  }
+  if (context.selectionId === null) result.addedToSelection = 0;
+  return result;
+}
+
+/**
+ * Writes one batch in one transaction: a crash leaves the batch wholly written or not at all. Persons are matched by
+ * e-mail and updated (non-blank cells only) or created; consent is recorded unless the person withdrew it.
+ */
+export async function writeBatch(
+  handle: { db: Db; dialect: Dialect },
+  records: BatchRecord[],
+  context: BatchContext,
+): Promise<BatchResult> {
+  const now = isoNow();
+  return handle.db.transaction().execute(async (trx) => {
+    // Take the write lock first: imports running side by side then match against each other's committed persons
+    // (PostgreSQL), and SQLite never has to upgrade a read transaction that another writer has overtaken.
+    if (handle.dialect === "postgres") await sql`select pg_advisory_xact_lock(7160411)`.execute(trx);
+    else await sql`update import_mappings set name = name where 1 = 0`.execute(trx);
+    const result = emptyResult();
+    const existing = await findByEmails(
+      trx,
+      records.map((r) => r.emailLower),
+      context.purposeId,
+    );
+    const companies = await createCompanies(trx, records, now);
+    result.companiesCreated = companies.created;
+
+    const personIdOf = new Map<BatchRecord, number>();
+    const fresh: BatchRecord[] = [];
+    for (const record of records) {
+      const person = existing.get(record.emailLower);
+      if (!person) {
+        fresh.push(record);
+        continue;
+      }
+      personIdOf.set(record, person.id);
+      if (record.repeatOf === null) {
+        result.updated++;
+        result.matches.push({ row: record.row, email: record.email, personId: person.id });
+      }
+      const changes = personChanges(person, record.person, companies.idOf(record));
+      if (Object.keys(changes).length === 0) continue;
+      const merged = { ...person, ...changes };
+      await trx
+        .updateTable("persons")
+        .set({ ...changes, search_name: searchName(merged), updated_at: now })
+        .where("id", "=", person.id)
+        .execute();
+    }
+    await createPersons(trx, handle.dialect, fresh, companies.idOf, personIdOf, now);
+    result.created = fresh.filter((r) => r.repeatOf === null).length;
+
+    const consenting: number[] = [];
+    for (const record of records) {
+      if (record.repeatOf !== null) continue;
+      if (existing.get(record.emailLower)?.consent === "withdrawn") result.consentWithdrawnKept++;
+      else consenting.push(personIdOf.get(record)!);
+    }
+    const { dialect } = handle;
+    result.consentRecorded = await recordConsents(trx, dialect, [...new Set(consenting)], context, now);
+    await addInterests(trx, dialect, records, personIdOf, now);
+    await setCustomValues(trx, dialect, records, personIdOf, context.customFieldIds);
+    if (context.selectionId !== null)
+      result.addedToSelection = await addMembers(
+        trx,
+        dialect,
+        context.selectionId,
+        [...new Set(personIdOf.values())],
+        now,
+      );
+    return result;
+  });
+}
+
+/** The id of the built-in e-marketing purpose, which the import's attestation is about. */
+export async function eMarketingPurposeId(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("consent_purposes")
+    .select("id")
+    .where("key", "=", "e-marketing")
+    .executeTakeFirst();
+  if (!row) throw new AppError("INTERNAL", "the built-in e-marketing consent purpose is missing");
+  return row.id;
+}
+
+export async function customFields(db: Db): Promise<CustomFieldInfo[]> {
+  return db.selectFrom("custom_fields").select(["id", "key", "label", "type"]).orderBy("id").execute();
+}
+
+/** Checks that a selection exists and takes members (is static). */
+export async function requireStaticSelection(db: Db, selectionId: number): Promise<void> {
+  const row = await db
+    .selectFrom("selections")
+    .select("kind")
+    .where("id", "=", selectionId)
+    .executeTakeFirst();
+  if (!row) throw notFound("selection", selectionId);
+  if (row.kind !== "static")
+    throw new AppError(
+      "SELECTION_KIND_MISMATCH",
+      `selection ${selectionId} is ${row.kind}; imported persons can only be added to a static selection`,
+      {
+        field: "selectionId",
+      },
+    );
+}
+
+export async function touchSelection(db: Db, selectionId: number): Promise<void> {
+  await db.updateTable("selections").set({ updated_at: isoNow() }).where("id", "=", selectionId).execute();
+}

@@ -1,0 +1,281 @@
+// What a marketer does to a mailing besides editing it: schedule, pause, resume, cancel, copy; delivery follow-up.
+import { DateTime } from "luxon";
+import type { Db } from "../db/connect.ts";
+import type { MailingStatus } from "../db/schema.ts";
+import { isoNow } from "../shared/clock.ts";
+import { AppError, invalid, notFound } from "../shared/errors.ts";
+import { allowedFrom, type MailingAction, nextStatus } from "./lifecycle.ts";
+import { getMailing, type MailingWithSteps } from "./store.ts";
+
+/** One guarded UPDATE per action: two people pressing at once cannot both move the mailing. */
+export async function applyAction(
+  db: Db,
+  id: number,
+  action: Exclude<MailingAction, "send" | "schedule" | "finish">,
+) {
+  const current = await db.selectFrom("mailings").select("status").where("id", "=", id).executeTakeFirst();
+  if (!current) throw notFound("mailing", id);
+  const to = nextStatus(current.status, action);
+  if (!to) throw wrongStatus(id, current.status, action);
+  const now = isoNow();
+  await db.transaction().execute(async (trx) => {
+    const changed = await trx
+      .updateTable("mailings")
+      .set({
+        status: to,
+        updated_at: now,
+        ...(action === "unschedule" ? { scheduled_at: null, time_zone: null } : {}),
+      })
+      .where("id", "=", id)
+      .where("status", "in", allowedFrom(action))
+      .executeTakeFirst();
+    if (Number(changed.numUpdatedRows) === 0) throw wrongStatus(id, current.status, action);
+    if (action === "cancel")
+      await trx
+        .updateTable("deliveries")
+        .set({ status: "cancelled", updated_at: now })
+        .where("mailing_id", "=", id)
+        .where("status", "=", "pending")
+        .execute();
+  });
+  return getMailing(db, id);
+}
+
+function wrongStatus(id: number, status: MailingStatus, action: string) {
+  return new AppError("MAILING_WRONG_STATUS", `mailing ${id} is ${status}; it cannot ${action}`, {
+    status,
+    action,
+  });
+}
+
+/** Schedules for a local date and time in a time zone; stored as UTC. */
+export async function scheduleMailing(
+  db: Db,
+  id: number,
+  input: { date: string; time: string; timeZone: string },
+  clock: () => Date = () => new Date(),
+): Promise<MailingWithSteps> {
+  const mailing = await getMailing(db, id);
+  const when = DateTime.fromISO(`${input.date}T${input.time}`, { zone: input.timeZone });
+  if (!when.isValid) {
+    const field = when.invalidReason === "unsupported zone" ? "timeZone" : "date";
+    throw invalid([
+      {
+        field,
+        message: `cannot read ${input.date} ${input.time} in ${input.timeZone}: ${when.invalidExplanation ?? when.invalidReason}`,
+      },
+    ]);
+  }
+  if (when.toMillis() <= clock().getTime())
+    throw invalid([{ field: "date", message: "the time has passed" }]);
+  if (!mailing.canSend)
+    throw new AppError(
+      "MAILING_NOT_READY",
+      `mailing ${id} cannot be scheduled: ${mailing.problems.map((p) => p.message).join("; ")}`,
+      {
+        problems: mailing.problems,
+      },
+    );
+  const changed = await db
+    .updateTable("mailings")
+    .set({
+      status: "scheduled",
+      scheduled_at: when.toUTC().toISO()!,
+      time_zone: input.timeZone,
+      updated_at: isoNow(),
+    })
+    .where("id", "=", id)
+    .where("status", "in", allowedFrom("schedule"))
+    .executeTakeFirst();
+  if (Number(changed.numUpdatedRows) === 0) throw wrongStatus(id, mailing.status, "schedule");
+  return getMailing(db, id);
+}
+
+/** A new draft with the same setup and content ("start from an earlier mailing"). */
+export async function copyMailing(db: Db, id: number, userId: number | null): Promise<number> {
+  const m = await db.selectFrom("mailings").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!m) throw notFound("mailing", id);
+  const now = isoNow();
+  const { id: _id, ...rest } = m;
+  const row = await db
+    .insertInto("mailings")
+    .values({
+      ...rest,
+      name: `${m.name} (kopi)`,
+      status: "draft",
+      template_origin: `mailing:${id}`,
+      scheduled_at: null,
+      time_zone: null,
+      recipients_resolved_at: null,
+      created_by: userId,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const sources = await db.selectFrom("mailing_sources").selectAll().where("mailing_id", "=", id).execute();
+  for (const { id: _sid, ...source } of sources)
+    await db
+      .insertInto("mailing_sources")
+      .values({ ...source, mailing_id: row.id, created_at: now })
+      .execute();
+  return row.id;
+}
+
+export async function mailingProgress(db: Db, id: number) {
+  const mailing = await db
+    .selectFrom("mailings")
+    .select(["status", "started_at"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!mailing) throw notFound("mailing", id);
+  const rows = await db
+    .selectFrom("deliveries")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("mailing_id", "=", id)
+    .where("attempt", "=", 1)
+    .groupBy("status")
+    .execute();
+  const count = (statuses: string[]) =>
+    rows.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + Number(r.n), 0);
+  const total = rows.reduce((a, r) => a + Number(r.n), 0);
+  const sent = count(["sent", "bounced", "complained"]);
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const recent = await db
+    .selectFrom("deliveries")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("mailing_id", "=", id)
+    .where("sent_at", ">=", since)
+    .executeTakeFirstOrThrow();
+  const ratePerSecond = Number(recent.n) / 60;
+  const pending = count(["pending", "claimed", "sending"]);
+  return {
+    status: mailing.status,
+    total,
+    sent,
+    failed: count(["failed"]),
+    unknown: count(["unknown"]),
+    pending,
+    ratePerSecond: Math.round(ratePerSecond * 10) / 10,
+    etaSeconds: ratePerSecond > 0 ? Math.ceil(pending / ratePerSecond) : null,
+  };
+}
+
+export async function listDeliveries(
+  db: Db,
+  mailingId: number,
+  filter: { status?: string | undefined },
+  page: { limit: number; offset: number },
+) {
+  let base = db.selectFrom("deliveries").where("mailing_id", "=", mailingId);
+  if (filter.status) base = base.where("status", "=", filter.status as never);
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    base
+      .select(["id", "recipient_id", "email", "attempt", "status", "last_reply", "sent_at", "bounce_kind"])
+      .orderBy("id")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      recipientId: r.recipient_id,
+      email: r.email,
+      attempt: r.attempt,
+      status: r.status,
+      bounceKind: r.bounce_kind,
+      lastReply: r.last_reply,
+      sentAt: r.sent_at,
+    })),
+    total: Number(count.n),
+    limit: page.limit,
+    offset: page.offset,
+  };
+}
+
+async function unknownDelivery(db: Db, id: number) {
+  const d = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!d) throw notFound("delivery", id);
+  if (d.status !== "unknown")
+    throw new AppError(
+      "DELIVERY_WRONG_STATUS",
+      `delivery ${id} is ${d.status}; only unknown deliveries are resolved by hand`,
+      {
+        status: d.status,
+      },
+    );
+  return d;
+}
+
+/** A person decided the server did accept it. */
+export async function markDeliverySent(db: Db, id: number) {
+  const d = await unknownDelivery(db, id);
+  const now = isoNow();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("deliveries")
+      .set({ status: "sent", sent_at: now, updated_at: now })
+      .where("id", "=", id)
+      .where("status", "=", "unknown")
+      .execute();
+    await trx
+      .insertInto("events")
+      .values({
+        mailing_id: d.mailing_id,
+        delivery_id: id,
+        person_id: d.person_id,
+        kind: "sent",
+        detail: "marked as sent by a person",
+        flagged: 0,
+        is_test: 0,
+        created_at: now,
+      })
+      .execute();
+  });
+}
+
+/** A person decided to send again: a new attempt with its own identity; the unsure one keeps its history. */
+export async function sendDeliveryAgain(db: Db, id: number): Promise<number> {
+  const d = await unknownDelivery(db, id);
+  const now = isoNow();
+  return db.transaction().execute(async (trx) => {
+    const last = await trx
+      .selectFrom("deliveries")
+      .select((eb) => eb.fn.max("attempt").as("a"))
+      .where("mailing_id", "=", d.mailing_id)
+      .where("recipient_id", "=", d.recipient_id)
+      .executeTakeFirstOrThrow();
+    const attempt = Number(last.a) + 1;
+    const domain = d.message_id.split("@")[1];
+    const row = await trx
+      .insertInto("deliveries")
+      .values({
+        mailing_id: d.mailing_id,
+        recipient_id: d.recipient_id,
+        attempt,
+        person_id: d.person_id,
+        email: d.email,
+        email_lower: d.email_lower,
+        status: "pending",
+        message_id: `m${d.mailing_id}.r${d.recipient_id}.a${attempt}@${domain}`,
+        tries: 0,
+        next_try_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    // The worker only sends for mailings that are sending; a finished one opens again for the new attempt.
+    await trx
+      .updateTable("mailings")
+      .set({ status: "sending", updated_at: now })
+      .where("id", "=", d.mailing_id)
+      .where("status", "=", "finished")
+      .execute();
+    return row.id;
+  });
+}

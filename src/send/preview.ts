@@ -1,0 +1,214 @@
+// Preview any recipient, count empty merge fields over the whole list, and send tests: nothing here is counted.
+
+import { isValidEmail } from "../contacts/person-rules.ts";
+import type { Db } from "../db/connect.ts";
+import { sanitizeForPreview } from "../mailings/content.ts";
+import { emptyVariables, type MergeContext } from "../mailings/merge-fields.ts";
+import { AppError, invalid, notFound } from "../shared/errors.ts";
+import { randomToken } from "../shared/ids.ts";
+import { accountForSending } from "./accounts.ts";
+import { loadRecipientValues, type RecipientValues } from "./contexts.ts";
+import { buildMessage } from "./message.ts";
+import { type Channel, outboxChannel } from "./outbox.ts";
+import { linksFor, prepareMailing, renderDelivery } from "./prepare.ts";
+import { createSmtpChannel } from "./smtp.ts";
+import type { Keyring } from "./tokens.ts";
+
+export type PreviewDeps = { db: Db; publicUrl: string; keys: Keyring };
+
+async function pickRecipient(db: Db, mailingId: number, recipientId?: number) {
+  let query = db
+    .selectFrom("mailing_recipients")
+    .select(["id", "email"])
+    .where("mailing_id", "=", mailingId)
+    .where("email", "is not", null);
+  query = recipientId
+    ? query.where("id", "=", recipientId)
+    : query.where("status", "=", "eligible").orderBy("position");
+  const row = await query.executeTakeFirst();
+  if (!row && recipientId) throw notFound("recipient", recipientId);
+  return row ?? null;
+}
+
+const SAMPLE: RecipientValues = {
+  customer: {
+    id: null,
+    name: "Kari Nordmann",
+    firstname: "Kari",
+    middlename: null,
+    lastname: "Nordmann",
+    bestName: "Kari",
+    salutation: "Kari Nordmann",
+    title: null,
+    mrmrs: null,
+    email: "kari.nordmann@example.no",
+    cellphone: null,
+    phone: null,
+    language: "nb",
+  },
+  company: null,
+  ourContact: null,
+  ourContactEmail: null,
+};
+
+async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: number, isTest = false) {
+  const prepared = await prepareMailing(deps.db, mailingId);
+  const recipient = await pickRecipient(deps.db, mailingId, recipientId);
+  const values = recipient
+    ? (await loadRecipientValues(deps.db, [{ recipientId: recipient.id, email: recipient.email! }])).get(
+        recipient.id,
+      )!
+    : SAMPLE;
+  // Previews and tests link nowhere real: delivery 0 has no row, so its tokens are refused by the tracking endpoints.
+  const links = linksFor(deps.publicUrl, deps.keys, 0);
+  const rendered = renderDelivery(
+    prepared,
+    {
+      id: 0,
+      email: values.customer.email ?? SAMPLE.customer.email!,
+      messageId: `test.${mailingId}.${randomToken(6)}@${prepared.dkim.domainName}`,
+    },
+    values,
+    links,
+    deps.keys,
+    { isTest },
+  );
+  const context: MergeContext = {
+    ...values,
+    mailing: { name: prepared.name, subject: rendered.message.subject },
+    link: links,
+  };
+  const empty = [
+    ...new Set([...emptyVariables(prepared.subject, context), ...emptyVariables(prepared.html, context)]),
+  ];
+  return { prepared, recipient, rendered, empty };
+}
+
+export async function previewRecipient(deps: PreviewDeps, mailingId: number, recipientId?: number) {
+  const { recipient, rendered, empty } = await renderFor(deps, mailingId, recipientId);
+  return {
+    recipientId: recipient?.id ?? null,
+    subject: rendered.message.subject,
+    html: sanitizeForPreview(rendered.message.html),
+    text: rendered.message.text,
+    emptyVariables: empty,
+  };
+}
+
+/** Which merge fields are empty for whom, over every eligible recipient (SPEC §5: a warning, with the list). */
+export async function emptyVariableReport(db: Db, mailingId: number) {
+  const prepared = await prepareMailing(db, mailingId);
+  const byVariable = new Map<
+    string,
+    { count: number; recipients: Array<{ id: number; name: string | null; email: string | null }> }
+  >();
+  let checked = 0;
+  let after = -1;
+  for (;;) {
+    const rows = await db
+      .selectFrom("mailing_recipients")
+      .select(["id", "email", "name"])
+      .where("mailing_id", "=", mailingId)
+      .where("status", "=", "eligible")
+      .where("id", ">", after)
+      .orderBy("id")
+      .limit(1000)
+      .execute();
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id;
+    const values = await loadRecipientValues(
+      db,
+      rows.map((r) => ({ recipientId: r.id, email: r.email! })),
+    );
+    for (const row of rows) {
+      const v = values.get(row.id)!;
+      const context: MergeContext = {
+        ...v,
+        mailing: { name: prepared.name, subject: "" },
+        link: { unsubscribe: "x", subscriptions: "x", viewOnline: "x" },
+      };
+      const empty = new Set([
+        ...emptyVariables(prepared.subject, context),
+        ...emptyVariables(prepared.html, context),
+      ]);
+      for (const variable of empty) {
+        const entry = byVariable.get(variable) ?? { count: 0, recipients: [] };
+        entry.count++;
+        if (entry.recipients.length < 100)
+          entry.recipients.push({ id: row.id, name: row.name, email: row.email });
+        byVariable.set(variable, entry);
+      }
+      checked++;
+    }
+  }
+  return {
+    checked,
+    items: [...byVariable.entries()].map(([variable, e]) => ({
+      variable,
+      count: e.count,
+      recipients: e.recipients,
+    })),
+  };
+}
+
+/** Sends the mailing as a chosen recipient (or a sample) would get it to `;`-separated addresses, marked [TEST]. */
+export async function sendTest(
+  deps: PreviewDeps,
+  mailingId: number,
+  addressList: string,
+  recipientId?: number,
+) {
+  const addresses = addressList
+    .split(";")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = addresses.filter((a) => !isValidEmail(a));
+  if (addresses.length === 0) throw invalid([{ field: "addresses", message: "give at least one address" }]);
+  if (bad.length > 0)
+    throw invalid([{ field: "addresses", message: `not valid e-mail addresses: ${bad.join(", ")}` }]);
+  if (addresses.length > 20) throw invalid([{ field: "addresses", message: "at most 20 test addresses" }]);
+  const mailing = await deps.db
+    .selectFrom("mailings")
+    .select("sending_account_id")
+    .where("id", "=", mailingId)
+    .executeTakeFirst();
+  if (!mailing) throw notFound("mailing", mailingId);
+  if (!mailing.sending_account_id)
+    throw new AppError("MAILING_NOT_READY", "choose a sending account first", { field: "sendingAccountId" });
+  const { rendered, prepared } = await renderFor(deps, mailingId, recipientId, true);
+  const account = await accountForSending(deps.db, mailing.sending_account_id);
+  const channel: Channel =
+    account.kind === "outbox"
+      ? outboxChannel(deps.db)
+      : createSmtpChannel({
+          host: account.host!,
+          port: account.port!,
+          secure: account.secure === 1,
+          user: account.username,
+          pass: account.password,
+          maxConnections: 1,
+        });
+  let sent = 0;
+  const failures: string[] = [];
+  try {
+    for (const address of addresses) {
+      const raw = await buildMessage({
+        ...rendered.message,
+        to: { address },
+        messageId: `test.${mailingId}.${randomToken(8)}@${prepared.dkim.domainName}`,
+      });
+      // Tests return to the sender: a bounce of a test must never count against anyone.
+      const outcome = await channel.send({ from: prepared.from.address, to: address }, raw, {
+        mailingId,
+        deliveryId: null,
+        isTest: true,
+        subject: rendered.message.subject,
+      });
+      if (outcome.kind === "accepted") sent++;
+      else failures.push(`${address}: ${outcome.reply}`);
+    }
+  } finally {
+    await channel.close();
+  }
+  return { sent, failures };
+}
