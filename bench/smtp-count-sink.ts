@@ -19,6 +19,9 @@ const server = new SMTPServer({
   },
 });
 
+server.on("error", () => {
+  // a sender that went away mid-session; the count is what matters here
+});
 server.listen(0, "127.0.0.1", () => {
   const address = server.server.address();
   if (!address || typeof address === "string") throw new Error("no TCP address");

@@ -26,6 +26,7 @@ import {
   customFields,
   eMarketingPurposeId,
   previewBatch,
+  refreshStatistics,
   requireStaticSelection,
   touchSelection,
   writeBatch,
@@ -177,6 +178,9 @@ export async function importPersons(
     const seen = new SeenEmails();
     let batch: ImportRecord[] = [];
     let repeats = new Map<ImportRecord, number>();
+    // Statistics are refreshed at the start and each time the persons created by this pass double.
+    let analyzeAt = pass.write ? 10_000 : Number.POSITIVE_INFINITY;
+    await refreshStatistics(handle);
     const flush = async () => {
       if (batch.length === 0) return;
       const records = mergeWithinBatch(batch, repeats);
@@ -186,6 +190,10 @@ export async function importPersons(
         ? await writeBatch(handle, records, context)
         : await previewBatch(db, records, context);
       addResult(report, result, listLimit);
+      if (report.created >= analyzeAt) {
+        await refreshStatistics(handle);
+        analyzeAt = report.created * 2;
+      }
       progressOf(source, pass.phase, report.rows);
       // SQLite calls and XLSX rows never leave the microtask queue; without a turn of the event loop the native
       // memory of finished statements is not released (and timers and HTTP requests would wait for the whole file).

@@ -289,3 +289,14 @@ export async function requireStaticSelection(db: Db, selectionId: number): Promi
 export async function touchSelection(db: Db, selectionId: number): Promise<void> {
   await db.updateTable("selections").set({ updated_at: isoNow() }).where("id", "=", selectionId).execute();
 }
+
+/**
+ * PostgreSQL plans each batch's lookup from table statistics. Autovacuum lags far behind an import that grows the
+ * tables tenfold (or is off), and with statistics saying "nearly empty" every lookup scans all of person_emails.
+ * SQLite needs nothing: it always uses the index for `in (…)` on an indexed column.
+ */
+export async function refreshStatistics(handle: { db: Db; dialect: Dialect }): Promise<void> {
+  if (handle.dialect !== "postgres") return;
+  // Only the tables' owner may analyze them; without the right the import still works, just slower.
+  await sql`analyze persons, person_emails, person_consents, companies`.execute(handle.db).catch(() => {});
+}

@@ -124,6 +124,7 @@ export async function addAttachment(
 ) {
   await requireEditable(db, mailingId);
   const filename = file.filename.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not hold.
   if (!filename || filename.length > 200 || /[\\/\u0000-\u001f]/.test(filename))
     throw invalid([{ field: "filename", message: "give a plain file name (≤ 200 characters, no slashes)" }]);
   if (file.data.length === 0) throw invalid([{ field: "body", message: "the file is empty" }]);

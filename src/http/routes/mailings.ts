@@ -644,15 +644,13 @@ export const mailingRoutes =
           const contentType = (request.headers["content-type"] ?? "application/octet-stream")
             .split(";")[0]!
             .trim();
-          return reply
-            .status(201)
-            .send(
-              await addAttachment(db, request.params.id, {
-                filename: request.query.filename,
-                contentType,
-                data: body,
-              }),
-            );
+          return reply.status(201).send(
+            await addAttachment(db, request.params.id, {
+              filename: request.query.filename,
+              contentType,
+              data: body,
+            }),
+          );
         },
       );
     });
