@@ -1,8 +1,10 @@
 // `npm run bench -- <name>…`: runs the named benchmarks (all when none is named).
+import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 
 const benches: Record<string, () => Promise<void>> = {
   selections: benchSelections,
+  import: benchImport,
 };
 
 const wanted = process.argv.slice(2);

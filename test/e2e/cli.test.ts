@@ -133,11 +133,21 @@ describe("utsend CLI", () => {
         "",
       ].join("\r\n"),
     );
-    const result = utsend(["bounces", "classify", dsn, join(dataDir, "missing.eml"), "--json"], { UTSEND_DATA_DIR: "/nonexistent/dir" });
+    const result = utsend(["bounces", "classify", dsn, join(dataDir, "missing.eml"), "--json"], {
+      UTSEND_DATA_DIR: "/nonexistent/dir",
+    });
     expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ file: dsn, kind: "hard", recipients: ["ingen@example.no"], status: "5.1.1" });
+    expect(lines[0]).toMatchObject({
+      file: dsn,
+      kind: "hard",
+      recipients: ["ingen@example.no"],
+      status: "5.1.1",
+    });
     expect(lines[1]).toMatchObject({ kind: "unknown" });
   });
 

@@ -50,13 +50,20 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
     await t.dispose();
   });
 
-  it("sends every recipient exactly once, except those left unknown, which got at most one", { timeout: 120_000 }, async () => {
+  it("sends every recipient exactly once, except those left unknown, which got at most one", {
+    timeout: 120_000,
+  }, async () => {
     const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port, maxConnections: 3 });
     // Slow enough that kills land while messages are in flight.
     await updateAccount(t.db, setup.account.id, { ratePerSecond: 30 });
     const people = [];
-    for (let i = 0; i < RECIPIENTS; i++) people.push(await aPerson(t.db, { email: `mottaker${i}-${dialect}@example.no` }));
-    const mailing = await aReadyMailing(t.db, setup, people.map((p) => p.id));
+    for (let i = 0; i < RECIPIENTS; i++)
+      people.push(await aPerson(t.db, { email: `mottaker${i}-${dialect}@example.no` }));
+    const mailing = await aReadyMailing(
+      t.db,
+      setup,
+      people.map((p) => p.id),
+    );
     await beginSending(t.db, mailing.id);
 
     let kills = 0;
@@ -90,10 +97,15 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
     await new Promise((r) => (last.exitCode === null ? last.once("exit", r) : r(null)));
 
     expect(killsMidSend).toBeGreaterThanOrEqual(3);
-    const deliveries = await t.db.selectFrom("deliveries").select(["email", "status"]).where("mailing_id", "=", mailing.id).execute();
+    const deliveries = await t.db
+      .selectFrom("deliveries")
+      .select(["email", "status"])
+      .where("mailing_id", "=", mailing.id)
+      .execute();
     expect(deliveries).toHaveLength(RECIPIENTS);
     const received = new Map<string, number>();
-    for (const m of sink.messages) for (const to of m.envelope.to) received.set(to, (received.get(to) ?? 0) + 1);
+    for (const m of sink.messages)
+      for (const to of m.envelope.to) received.set(to, (received.get(to) ?? 0) + 1);
     const byStatus: Record<string, number> = {};
     for (const d of deliveries) {
       byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
@@ -103,6 +115,8 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
       else throw new Error(`${d.email} ended as ${d.status}`);
     }
     expect([...received.values()].every((n) => n === 1)).toBe(true);
-    console.log(`${dialect}: ${kills} kills (${killsMidSend} mid-send); deliveries ${JSON.stringify(byStatus)}; messages at the sink ${sink.messages.length}`);
+    console.log(
+      `${dialect}: ${kills} kills (${killsMidSend} mid-send); deliveries ${JSON.stringify(byStatus)}; messages at the sink ${sink.messages.length}`,
+    );
   });
 });

@@ -175,9 +175,10 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
       content: "<p>[[customer.shoeSize]]</p>",
       fromAddress: "x@unregistered.example",
     });
-    const error = await beginSending(t.db, mailing.id).catch(
-      (e: unknown) => e as { code: string; details: { problems: Array<{ code: string }> } },
-    );
+    const error = (await beginSending(t.db, mailing.id).catch((e: unknown) => e)) as {
+      code: string;
+      details: { problems: Array<{ code: string }> };
+    };
     expect(error.code).toBe("MAILING_NOT_READY");
     expect(error.details.problems.map((p) => p.code).sort()).toEqual([
       "from-domain",

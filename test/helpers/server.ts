@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "kysely";
+import pg from "pg";
 import type { Dialect } from "../../src/db/connect.ts";
 import { type RunningServer, startServer } from "../../src/main.ts";
 import { loadConfig } from "../../src/shared/config.ts";
@@ -43,9 +43,14 @@ export async function startTestServer(
     adminPassword,
     server,
     close: async () => {
-      if (options.dialect === "postgres")
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(server.handle.db);
+      // Stop the server (and its send worker) before its tables go away.
       await server.close();
+      if (options.dialect === "postgres") {
+        const client = new pg.Client({ connectionString: POSTGRES_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
