@@ -1,10 +1,12 @@
 // `npm run bench -- <name>…`: runs the named benchmarks (all when none is named).
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
+import { benchSend } from "./send.ts";
 
 const benches: Record<string, () => Promise<void>> = {
   selections: benchSelections,
   import: benchImport,
+  send: benchSend,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,259 @@
+// `npm run bench -- send`: 100,000 personalised messages (about 5 KB of HTML, DKIM on) through the whole pipeline
+// (plan, claim, merge, build, sign, SMTP, ledger) to a counting SMTP sink in its own process; and the baseline: a plain
+// nodemailer pool with the same connections sending already built and signed messages. Median of 3 runs each.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { sql } from "kysely";
+import { type DbHandle, openDatabase } from "../src/db/connect.ts";
+import { migrateToLatest } from "../src/db/migrate.ts";
+import { addSource, resolveRecipients } from "../src/mailings/recipients.ts";
+import { createMailing } from "../src/mailings/store.ts";
+import { createSelection } from "../src/selections/store.ts";
+import { createAccount, createDomain } from "../src/send/accounts.ts";
+import { loadRecipientValues } from "../src/send/contexts.ts";
+import { buildMessage } from "../src/send/message.ts";
+import { beginSending } from "../src/send/planner.ts";
+import { linksFor, prepareMailing, renderDelivery } from "../src/send/prepare.ts";
+import { keyringFromSecret } from "../src/send/tokens.ts";
+import { createSendWorker } from "../src/send/worker.ts";
+import { runBaseline } from "./send-baseline.ts";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const keys = keyringFromSecret("bench-secret");
+
+const CONTENT = `<html><head><style>
+body { font-family: Georgia, serif; color: #222; } h1 { color: #0b5394; font-size: 24px; } p { line-height: 1.5; }
+.knapp { background: #0b5394; color: #ffffff; padding: 12px 20px; text-decoration: none; border-radius: 4px; }
+td { padding: 8px; border-bottom: 1px solid #ddd; }
+</style></head><body>
+<h1>Hei [[customer.firstname | default: "venn"]]!</h1>
+${Array.from({ length: 8 }, (_, i) => `<p>Avsnitt ${i + 1}: Vi i [[company.name | default: "Fjordlys"]] vil fortelle deg om nyheter denne måneden. [% if customer.language == "en" %]We have news for you.[% else %]Vi har nyheter til deg, [[customer.firstname | default: "venn"]].[% endif %] Les mer på nettsidene våre om produktene, kursene og arrangementene vi har planlagt for våren.</p>`).join("\n")}
+<table>${Array.from({ length: 8 }, (_, i) => `<tr><td>Produkt ${i + 1}</td><td>Kr ${(i + 1) * 199},-</td><td><a href="https://fjordlys.example/p/${i}">Se mer</a></td></tr>`).join("")}</table>
+<p><a class="knapp" href="https://fjordlys.example/tilbud">Se tilbudene</a></p>
+<p style="font-size: 12px">Du får denne e-posten fordi du abonnerer. <a href="[[link.unsubscribe]]">Meld deg av</a>.</p>
+</body></html>`;
+
+async function startSink(): Promise<{ port: number; child: ChildProcess; stop(): Promise<number> }> {
+  const child = spawn(process.execPath, ["bench/smtp-count-sink.ts"], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const { port } = JSON.parse(String(first.value)) as { port: number };
+  return {
+    port,
+    child,
+    stop: async () => {
+      child.kill("SIGTERM");
+      const last = await iterator.next();
+      return (JSON.parse(String(last.value)) as { count: number }).count;
+    },
+  };
+}
+
+async function seed(handle: DbHandle, port: number): Promise<number> {
+  const db = handle.db;
+  const now = new Date().toISOString();
+  await createDomain(db, { domain: "fjordlys.example" });
+  const account = await createAccount(db, {
+    name: "Sink",
+    kind: "smtp",
+    host: "127.0.0.1",
+    port,
+    ratePerSecond: 100_000,
+    maxConnections: CONNECTIONS,
+    isDefault: true,
+  });
+  const company = await db
+    .insertInto("companies")
+    .values({ name: "Fjordlys AS", name_lower: "fjordlys as", created_at: now, updated_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const selection = await createSelection(db, { name: "Alle", kind: "static" });
+  for (let start = 0; start < MESSAGES; start += 2000) {
+    await db.transaction().execute(async (trx) => {
+      const rows = Array.from({ length: Math.min(2000, MESSAGES - start) }, (_, k) => ({
+        first_name: `Kari${start + k}`,
+        last_name: "Nordmann",
+        search_name: `kari${start + k} nordmann`,
+        company_id: (start + k) % 2 === 0 ? company.id : null,
+        language: (start + k) % 5 === 0 ? "en" : "nb",
+        former_employee: 0,
+        created_at: now,
+        updated_at: now,
+      }));
+      const ids = (await trx.insertInto("persons").values(rows).returning("id").execute()).map((r) => r.id);
+      await trx
+        .insertInto("person_emails")
+        .values(
+          ids.map((id) => ({
+            person_id: id,
+            address: `p${id}@example.no`,
+            address_lower: `p${id}@example.no`,
+            is_primary: 1,
+            created_at: now,
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto("selection_members")
+        .values(ids.map((id) => ({ selection_id: selection.id, person_id: id, added_at: now })))
+        .execute();
+    });
+  }
+  const mailing = await createMailing(
+    db,
+    {
+      name: "Benchmark",
+      subject: "Nyheter til [[customer.firstname]]",
+      fromName: "Fjordlys",
+      fromAddress: "post@fjordlys.example",
+      sendingAccountId: account.id,
+      selectionId: selection.id,
+      content: CONTENT,
+      options: { overrideConsent: true, refreshOnSend: false },
+    },
+    null,
+  );
+  void addSource;
+  await resolveRecipients(db, mailing.id);
+  if (handle.dialect === "postgres") await sql`analyze`.execute(db);
+  return mailing.id;
+}
+
+type RunResult = {
+  perSecond: number;
+  seconds: number;
+  peakRssMb: number;
+  rssAt10kMb: number | null;
+  sunk: number;
+};
+
+async function runPipeline(): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-send-"));
+  const sink = await startSink();
+  const handle = await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir });
+  try {
+    await migrateToLatest(handle);
+    const mailingId = await seed(handle, sink.port);
+    global.gc?.();
+    let peak = process.memoryUsage().rss;
+    let rssAt10k: number | null = null;
+    const start = performance.now();
+    await beginSending(handle.db, mailingId);
+    const worker = createSendWorker({
+      db: handle.db,
+      dialect: handle.dialect,
+      publicUrl: "https://utsend.example",
+      keys,
+      batchSize: 500,
+    });
+    let handled = 0;
+    for (;;) {
+      const n = await worker.tick();
+      handled += n;
+      peak = Math.max(peak, process.memoryUsage().rss);
+      if (rssAt10k === null && handled >= 10_000) rssAt10k = process.memoryUsage().rss;
+      if (n === 0) {
+        const m = await handle.db
+          .selectFrom("mailings")
+          .select("status")
+          .where("id", "=", mailingId)
+          .executeTakeFirstOrThrow();
+        if (m.status === "finished") break;
+      }
+    }
+    const seconds = (performance.now() - start) / 1000;
+    await worker.stop();
+    const sunk = await sink.stop();
+    return {
+      perSecond: MESSAGES / seconds,
+      seconds,
+      peakRssMb: peak / 1048576,
+      rssAt10kMb: rssAt10k && rssAt10k / 1048576,
+      sunk,
+    };
+  } finally {
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (sink.child.exitCode === null) sink.child.kill("SIGKILL");
+  }
+}
+
+/** 10,000 messages built and signed exactly as the pipeline does, sent ten times over to make 100,000. */
+async function baselineMessages(): Promise<Buffer[]> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-base-"));
+  const handle = await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir });
+  try {
+    await migrateToLatest(handle);
+    const mailingId = await seed(handle, 25);
+    const prepared = await prepareMailing(handle.db, mailingId);
+    const recipients = await handle.db
+      .selectFrom("mailing_recipients")
+      .select(["id", "email"])
+      .where("mailing_id", "=", mailingId)
+      .orderBy("id")
+      .limit(10_000)
+      .execute();
+    const values = await loadRecipientValues(
+      handle.db,
+      recipients.map((r) => ({ recipientId: r.id, email: r.email! })),
+    );
+    const built: Buffer[] = [];
+    for (const r of recipients) {
+      const { message } = renderDelivery(
+        prepared,
+        { id: r.id, email: r.email!, messageId: `m1.r${r.id}.a1@fjordlys.example` },
+        values.get(r.id)!,
+        linksFor("https://utsend.example", keys, r.id),
+        keys,
+      );
+      built.push(await buildMessage(message));
+    }
+    return Array.from({ length: MESSAGES }, (_, i) => built[i % built.length]!);
+  } finally {
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function benchSend(): Promise<void> {
+  console.log(
+    `${MESSAGES} messages, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process`,
+  );
+  const pipeline: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const result = await runPipeline();
+    pipeline.push(result);
+    console.log(
+      `pipeline run ${i + 1}: ${result.perSecond.toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${result.sunk}); ` +
+        `RSS at 10,000: ${result.rssAt10kMb?.toFixed(0)} MB, peak ${result.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+  // The baseline's prebuilt messages are made after the pipeline runs, so they do not weigh on its RSS.
+  const messages = await baselineMessages();
+  const size = messages.slice(0, 100).reduce((a, m) => a + m.length, 0) / 100;
+  console.log(`message size ≈ ${(size / 1024).toFixed(1)} KB (HTML + text + DKIM)`);
+  const baseline: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const sink = await startSink();
+    const result = await runBaseline({ port: sink.port, messages, concurrency: CONNECTIONS });
+    const sunk = await sink.stop();
+    baseline.push(result.sent / result.seconds);
+    console.log(
+      `baseline run ${i + 1}: ${(result.sent / result.seconds).toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${sunk})`,
+    );
+  }
+  const rates = pipeline.map((r) => r.perSecond);
+  console.log(
+    `send: pipeline median ${median(rates).toFixed(0)} msg/s (min ${Math.min(...rates).toFixed(0)}, max ${Math.max(...rates).toFixed(0)}); ` +
+      `baseline median ${median(baseline).toFixed(0)} msg/s (min ${Math.min(...baseline).toFixed(0)}, max ${Math.max(...baseline).toFixed(0)}); ` +
+      `peak RSS median ${median(pipeline.map((r) => r.peakRssMb)).toFixed(0)} MB`,
+  );
+}
