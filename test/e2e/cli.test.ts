@@ -96,6 +96,18 @@ describe("utsend CLI", () => {
     expect(members.total).toBe(20);
   });
 
+  it("sends the demo mailing to the local outbox with `mailings send`, and refuses to send it twice", () => {
+    const result = utsend(["mailings", "send", "1", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const progress = JSON.parse(result.stdout.trim().split("\n").pop()!) as { status: string; sent: number; total: number };
+    expect(progress.status).toBe("finished");
+    expect(progress.sent).toBe(progress.total);
+    expect(progress.total).toBeGreaterThan(10);
+    const again = utsend(["mailings", "send", "1"]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/MAILING_WRONG_STATUS/);
+  });
+
   it("exits 3 for an unknown selection and 2 for a malformed id", () => {
     const missing = utsend(["selections", "members", "999"]);
     expect(missing.code).toBe(3);
