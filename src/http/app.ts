@@ -19,6 +19,7 @@ import { importRoutes } from "./routes/imports.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { publicRoutes } from "./routes/public.ts";
 import { selectionRoutes } from "./routes/selections.ts";
 import { sendingRoutes } from "./routes/sending.ts";
 import { settingsRoutes } from "./routes/settings.ts";
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
   await app.register(authRoutes(routeDeps));
+  await app.register(publicRoutes(routeDeps));
   await app.register(personRoutes(routeDeps), { prefix: "/api" });
   await app.register(companyRoutes(routeDeps), { prefix: "/api" });
   await app.register(catalogueRoutes(routeDeps), { prefix: "/api" });
@@ -97,7 +99,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.get("/*", { schema: { hide: true } }, (request, reply) => {
       const path = request.url.split("?")[0] ?? "";
       // A path with a file extension is an asset that does not exist (e.g. from a build newer than this server).
-      if (path.startsWith("/api/") || path.startsWith("/auth/") || /\.[a-z0-9]+$/i.test(path))
+      if (
+        path.startsWith("/api/") ||
+        path.startsWith("/auth/") ||
+        path.startsWith("/u/") ||
+        /\.[a-z0-9]+$/i.test(path)
+      )
         return reply
           .status(404)
           .send({ error: { code: "NOT_FOUND", message: `No route GET ${path}`, details: {} } });

@@ -179,6 +179,72 @@ describe("mailings API", () => {
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
   });
 
+  it("unsubscribes through the message's own link: GET changes nothing, the one-click POST withdraws consent once", async () => {
+    const leaving = await ok<{ id: number }>(
+      admin.send("POST", "/api/persons", { firstName: "Siri", emails: [{ address: "siri@example.no" }] }),
+      201,
+    );
+    const m = await draft();
+    await ok(admin.send("POST", `/api/mailings/${m.id}/sources`, { kind: "person", refId: leaving.id }));
+    await ok(admin.send("POST", `/api/mailings/${m.id}/send`));
+    await waitFor(
+      () => ok<{ status: string }>(admin.get(`/api/mailings/${m.id}/progress`)),
+      (p) => p.status === "finished",
+    );
+    const outbox = await ok<Page<OutboxItem>>(admin.get(`/api/outbox?mailingId=${m.id}`));
+    const message = await ok<{ headers: Array<{ key: string; value: string }> }>(
+      admin.get(`/api/outbox/${outbox.items[0]!.id}`),
+    );
+    const header = message.headers.find((h) => h.key === "list-unsubscribe")!.value;
+    const url = new URL(/<(http[^>]+)>/.exec(header)![1]!);
+    const path = url.pathname;
+    const page = await request(server.url, "GET", path);
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain('<form method="post">');
+    const consents = async () =>
+      (
+        await ok<{ consents: Array<{ purpose: string; legalBasis: string }> }>(
+          admin.get(`/api/persons/${leaving.id}`),
+        )
+      ).consents;
+    expect(await consents()).toEqual([]);
+    const oneClick = await request(server.url, "POST", path, {
+      body: "List-Unsubscribe=One-Click",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(oneClick.status).toBe(200);
+    expect(await consents()).toEqual([
+      expect.objectContaining({ purpose: "e-marketing", legalBasis: "withdrawn" }),
+    ]);
+    const again = await request(server.url, "POST", path, {
+      body: "List-Unsubscribe=One-Click",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(again.status).toBe(200);
+    const history = await ok<{ items: Array<{ source: string }> }>(
+      admin.get(`/api/persons/${leaving.id}/consent-history`),
+    );
+    expect(history.items.filter((h) => h.source === "unsubscribe-link")).toHaveLength(1);
+    const events = await server.server.handle.db
+      .selectFrom("events")
+      .select("kind")
+      .where("mailing_id", "=", m.id)
+      .where("kind", "=", "unsubscribed")
+      .execute();
+    expect(events).toHaveLength(1);
+    const forged = await request(server.url, "POST", `${path.slice(0, -2)}xx`, {
+      body: "List-Unsubscribe=One-Click",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(forged.status).toBe(404);
+    // A later mailing to the same person blocks them.
+    const next = await draft({ options: { overrideConsent: true } });
+    const after = await ok<Mailing>(
+      admin.send("POST", `/api/mailings/${next.id}/sources`, { kind: "person", refId: leaving.id }),
+    );
+    expect(after.recipients.blocked).toEqual({ "consent-withdrawn": 1 });
+  });
+
   it("schedules in a time zone and stores the moment in UTC; refuses a past time and an unknown zone", async () => {
     const m = await draft();
     await ok(admin.send("POST", `/api/mailings/${m.id}/sources`, { kind: "person", refId: personIds[0] }));

@@ -1,0 +1,71 @@
+// Pages for recipients, without sign-in: the unsubscribe page (a GET changes nothing; one button POSTs) and the
+// RFC 8058 one-click POST that mail clients send.
+import type { FastifyPluginAsync } from "fastify";
+import { unsubscribe, unsubscribeTarget } from "../../track/unsubscribe.ts";
+import type { RouteDeps } from "../schemas.ts";
+
+const TEXT = {
+  nb: {
+    title: "Meld deg av",
+    question: (type: string | null) =>
+      type ? `Vil du melde deg av «${type}»?` : "Vil du slutte å få markedsføring på e-post fra oss?",
+    button: "Meld meg av",
+    done: "Du er meldt av. Det kan ta litt tid før alle utsendelser som allerede er på vei, stopper.",
+    unknown: "Lenken er ugyldig.",
+  },
+  en: {
+    title: "Unsubscribe",
+    question: (type: string | null) =>
+      type ? `Unsubscribe from “${type}”?` : "Stop receiving marketing e-mail from us?",
+    button: "Unsubscribe",
+    done: "You are unsubscribed. Mail already on its way may still arrive.",
+    unknown: "This link is not valid.",
+  },
+};
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(lang: "nb" | "en", body: string): string {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${TEXT[lang].title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2933}
+button{font-size:1rem;padding:.6rem 1.2rem;background:#0b5394;color:#fff;border:0;border-radius:4px;cursor:pointer}</style>
+</head><body>${body}</body></html>`;
+}
+
+export const publicRoutes =
+  (deps: RouteDeps): FastifyPluginAsync =>
+  async (app) => {
+    // The one-click POST comes urlencoded or multipart; its body says nothing the URL does not, so it is not read.
+    for (const type of ["application/x-www-form-urlencoded", "multipart/form-data"])
+      app.addContentTypeParser(type, { parseAs: "string", bodyLimit: 64 * 1024 }, (_request, _body, done) =>
+        done(null, {}),
+      );
+    const tokenOf = (params: unknown) => String((params as { token?: string }).token ?? "").slice(0, 100);
+
+    app.get("/u/:token", { schema: { hide: true } }, async (request, reply) => {
+      const target = await unsubscribeTarget(deps.db, deps.send.keys, tokenOf(request.params));
+      reply.header("cache-control", "no-store").type("text/html; charset=utf-8");
+      if (!target) return reply.status(404).send(page("nb", `<p>${TEXT.nb.unknown}</p>`));
+      const t = TEXT[target.language];
+      if (target.alreadyDone) return page(target.language, `<h1>${t.title}</h1><p>${t.done}</p>`);
+      return page(
+        target.language,
+        `<h1>${t.title}</h1><p>${escape(t.question(target.typeName))}</p>
+<p>${escape(target.email)}</p><form method="post"><button type="submit">${t.button}</button></form>`,
+      );
+    });
+
+    app.post("/u/:token", { schema: { hide: true } }, async (request, reply) => {
+      const target = await unsubscribeTarget(deps.db, deps.send.keys, tokenOf(request.params));
+      reply.header("cache-control", "no-store");
+      const oneClick = !String(request.headers.accept ?? "").includes("text/html");
+      if (!target) return reply.status(404).type("text/plain").send("not found");
+      await unsubscribe(deps.db, target, oneClick ? "one-click" : "page");
+      if (oneClick) return reply.type("text/plain").send("unsubscribed");
+      const t = TEXT[target.language];
+      return reply
+        .type("text/html; charset=utf-8")
+        .send(page(target.language, `<h1>${t.title}</h1><p>${t.done}</p>`));
+    });
+  };
