@@ -23,7 +23,7 @@ const TEXT = {
   },
 };
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(lang: "nb" | "en", body: string): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -51,8 +51,8 @@ export const publicRoutes =
       if (target.alreadyDone) return page(target.language, `<h1>${t.title}</h1><p>${t.done}</p>`);
       return page(
         target.language,
-        `<h1>${t.title}</h1><p>${escape(t.question(target.typeName))}</p>
-<p>${escape(target.email)}</p><form method="post"><button type="submit">${t.button}</button></form>`,
+        `<h1>${t.title}</h1><p>${escapeHtml(t.question(target.typeName))}</p>
+<p>${escapeHtml(target.email)}</p><form method="post"><button type="submit">${t.button}</button></form>`,
       );
     });
 
