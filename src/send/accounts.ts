@@ -171,19 +171,18 @@ function toDomain(r: {
     domain: r.domain,
     dkimSelector: r.dkim_selector,
     bounceDomain: r.bounce_domain,
+    // Records that can be published as they are; what depends on the set-up is advice, not a record.
     dnsRecords: [
       dkimDnsRecord(r.dkim_selector, r.domain, r.dkim_public_key),
-      {
-        name: r.domain,
-        type: "TXT" as const,
-        value: "v=spf1 ip4:<your sending server> ~all (add utsend's server to your SPF)",
-      },
       {
         name: `_dmarc.${r.domain}`,
         type: "TXT" as const,
         value: `v=DMARC1; p=none; rua=mailto:dmarc@${r.domain}`,
       },
-      { name: r.bounce_domain, type: "MX" as const, value: "10 <the host running `utsend bounces listen`>" },
+    ],
+    advice: [
+      `SPF: add the SMTP server that sends for utsend to the TXT record of ${r.domain} (one SPF record per name).`,
+      `Bounces: point the MX record of ${r.bounce_domain} at the host that receives bounces for utsend.`,
     ],
     createdAt: r.created_at,
   };

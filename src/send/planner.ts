@@ -46,7 +46,9 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
         'm' || r.mailing_id || '.r' || r.id || '.a1@' || ${domain}, 0, ${now}, ${now}, ${now}
       from mailing_recipients r
       where r.mailing_id = ${mailingId} and r.status = 'eligible'
-        and not exists (select 1 from deliveries d where d.recipient_id = r.id)`.execute(trx);
+        and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(
+      trx,
+    );
     return { deliveries: Number(inserted.numAffectedRows ?? 0) };
   });
 }

@@ -358,12 +358,20 @@ describe("mailings API", () => {
     const key = ((await admin.send("POST", "/api/api-keys", { name: "vedlegg" })).body as { key: string })
       .key;
     expect((await upload("program.pdf", 2000)).status).toBe(201);
+    const text = await request(server.url, "POST", `/api/mailings/${m.id}/attachments?filename=les-meg.txt`, {
+      body: '{"not": "parsed"}',
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/plain" },
+    });
+    expect(text.status).toBe(201);
     expect((await upload("stor.pdf", 25 * 1024 * 1024 - 1000)).status).toBe(413);
     expect((await upload("../etc/passwd", 10)).status).toBe(400);
     const list = await ok<{ items: Array<{ filename: string; size: number }>; totalSize: number }>(
       admin.get(`/api/mailings/${m.id}/attachments`),
     );
-    expect(list.items).toEqual([expect.objectContaining({ filename: "program.pdf", size: 2000 })]);
+    expect(list.items).toEqual([
+      expect.objectContaining({ filename: "program.pdf", size: 2000 }),
+      expect.objectContaining({ filename: "les-meg.txt", contentType: "text/plain", size: 17 }),
+    ]);
     await ok(admin.send("POST", `/api/mailings/${m.id}/test`, { addresses: "vedlegg@example.no" }));
     const outbox = await ok<Page<OutboxItem>>(admin.get(`/api/outbox?mailingId=${m.id}`));
     const message = await ok<{ raw: string }>(admin.get(`/api/outbox/${outbox.items[0]!.id}`));

@@ -99,7 +99,11 @@ describe("utsend CLI", () => {
   it("sends the demo mailing to the local outbox with `mailings send`, and refuses to send it twice", () => {
     const result = utsend(["mailings", "send", "1", "--json"]);
     expect(result.code, result.stderr).toBe(0);
-    const progress = JSON.parse(result.stdout.trim().split("\n").pop()!) as { status: string; sent: number; total: number };
+    const progress = JSON.parse(result.stdout.trim().split("\n").pop()!) as {
+      status: string;
+      sent: number;
+      total: number;
+    };
     expect(progress.status).toBe("finished");
     expect(progress.sent).toBe(progress.total);
     expect(progress.total).toBeGreaterThan(10);

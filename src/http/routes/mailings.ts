@@ -171,7 +171,11 @@ export const mailingRoutes =
       },
       async (request, reply) => {
         checkOverride(request, request.body);
-        return reply.status(201).send(await createMailing(db, request.body, caller(request).user.id));
+        const created = await createMailing(db, request.body, caller(request).user.id);
+        if (created.selectionId === null && created.projectId === null)
+          return reply.status(201).send(created);
+        await resolveRecipients(db, created.id);
+        return reply.status(201).send(await getMailing(db, created.id));
       },
     );
     app.get(
@@ -618,6 +622,8 @@ export const mailingRoutes =
     );
     app.register(async (plain) => {
       const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+      // Any file type is a file here, text/plain and JSON too: Fastify's own parsers must not read it.
+      scope.removeAllContentTypeParsers();
       scope.addContentTypeParser(
         "*",
         { parseAs: "buffer", bodyLimit: 26 * 1024 * 1024 },

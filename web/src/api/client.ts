@@ -87,9 +87,15 @@ export class ApiClient {
     return this.request<T>("DELETE", path);
   }
 
+  /** POSTs a file as the raw body with its own content type (attachments), not as JSON. */
+  upload<T>(path: string, file: Blob, query?: Query): Promise<T> {
+    return this.request<T>("POST", withQuery(path, query), new RawBody(file));
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body instanceof RawBody) headers["content-type"] = body.blob.type || "application/octet-stream";
+    else if (body !== undefined) headers["content-type"] = "application/json";
     if (WRITE_METHODS.has(method) && this.#csrfToken) headers["x-csrf-token"] = this.#csrfToken;
     let response: Response;
     try {
@@ -97,7 +103,7 @@ export class ApiClient {
         method,
         headers,
         credentials: "same-origin",
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body instanceof RawBody ? body.blob : body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (cause) {
       throw new ApiError(0, "NETWORK_ERROR", cause instanceof Error ? cause.message : String(cause), null);
@@ -119,6 +125,10 @@ export class ApiClient {
     }
     return data as T;
   }
+}
+
+class RawBody {
+  constructor(readonly blob: Blob) {}
 }
 
 function parseJson(text: string): unknown {

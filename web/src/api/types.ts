@@ -179,15 +179,6 @@ export type Project = {
   updatedAt?: string;
 };
 
-/** A mailing as listed on a selection's Mailings tab or a project's Activities tab. */
-export type LinkedMailing = {
-  id: number;
-  name: string;
-  status?: string;
-  type?: string;
-  sentAt?: string | null;
-};
-
 export type ApiKey = {
   id: number;
   name: string;

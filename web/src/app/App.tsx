@@ -4,7 +4,10 @@ import { SignInPage } from "../features/auth/SignInPage.tsx";
 import { CompaniesPage } from "../features/companies/CompaniesPage.tsx";
 import { CompanyEditPage } from "../features/companies/CompanyEditPage.tsx";
 import { CompanyPage } from "../features/companies/CompanyPage.tsx";
+import { MailingPage } from "../features/mailings/MailingPage.tsx";
 import { MailingsPage } from "../features/mailings/MailingsPage.tsx";
+import { OutboxMessagePage } from "../features/outbox/OutboxMessagePage.tsx";
+import { OutboxPage } from "../features/outbox/OutboxPage.tsx";
 import { PersonEditPage } from "../features/persons/PersonEditPage.tsx";
 import { PersonPage } from "../features/persons/PersonPage.tsx";
 import { PersonsPage } from "../features/persons/PersonsPage.tsx";
@@ -50,6 +53,9 @@ export function App() {
           <Route path="projects" element={<ProjectsPage />} />
           <Route path="projects/:id" element={<ProjectPage />} />
           <Route path="mailings" element={<MailingsPage />} />
+          <Route path="mailings/:id" element={<MailingPage />} />
+          <Route path="outbox" element={<OutboxPage />} />
+          <Route path="outbox/:id" element={<OutboxMessagePage />} />
           <Route element={<RequireSettingsRight />}>
             <Route path="settings" element={<SettingsPage />} />
           </Route>

@@ -1,4 +1,5 @@
-// Admin settings: users, subscription types, consent purposes, custom fields, API keys and the consent filter.
+// Admin settings: users, subscription types, consent purposes, custom fields, sending accounts and domains, API
+// keys and the consent filter.
 import { Paper, Tabs } from "@mantine/core";
 import type { JSX } from "react";
 import { useSearchParams } from "react-router";
@@ -8,10 +9,19 @@ import { ApiKeysSettings } from "./ApiKeysSettings.tsx";
 import { ConsentPurposesSettings } from "./ConsentPurposesSettings.tsx";
 import { CustomFieldsSettings } from "./CustomFieldsSettings.tsx";
 import { GeneralSettings } from "./GeneralSettings.tsx";
+import { SendingSettings } from "./SendingSettings.tsx";
 import { SubscriptionTypesSettings } from "./SubscriptionTypesSettings.tsx";
 import { UsersSettings } from "./UsersSettings.tsx";
 
-const TABS = ["users", "subscriptionTypes", "consentPurposes", "customFields", "apiKeys", "general"] as const;
+const TABS = [
+  "users",
+  "subscriptionTypes",
+  "consentPurposes",
+  "customFields",
+  "sending",
+  "apiKeys",
+  "general",
+] as const;
 type Tab = (typeof TABS)[number];
 
 const PANELS: Record<Tab, () => JSX.Element> = {
@@ -19,6 +29,7 @@ const PANELS: Record<Tab, () => JSX.Element> = {
   subscriptionTypes: SubscriptionTypesSettings,
   consentPurposes: ConsentPurposesSettings,
   customFields: CustomFieldsSettings,
+  sending: SendingSettings,
   apiKeys: ApiKeysSettings,
   general: GeneralSettings,
 };

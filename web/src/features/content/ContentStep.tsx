@@ -1,0 +1,107 @@
+// Step 3, Content: HTML or MJML source and an optional text part in plain code editors, merge fields inserted at
+// the cursor, the unsubscribe / subscriptions / view-online links, attachments.
+import { Button, Divider, Group, Input, SegmentedControl, Stack, Text, Textarea } from "@mantine/core";
+import { useRef } from "react";
+import type { ContentFormat } from "../../api/mailing-types.ts";
+import { useI18n } from "../../i18n/i18n.tsx";
+import type { StepProps } from "../mailings/step-props.ts";
+import { Attachments } from "./Attachments.tsx";
+import { MergeFieldMenu } from "./MergeFieldMenu.tsx";
+
+type Part = "content" | "textContent";
+const LINKS = ["link.unsubscribe", "link.subscriptions", "link.viewOnline"] as const;
+const CODE = { input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 13, lineHeight: 1.5 } };
+
+export function ContentStep({ mailing, values, change, errors, editable }: StepProps) {
+  const { t } = useI18n();
+  const refs = { content: useRef<HTMLTextAreaElement>(null), textContent: useRef<HTMLTextAreaElement>(null) };
+  const target = useRef<Part>("content");
+
+  function insert(tag: string) {
+    const part = target.current;
+    const element = refs[part].current;
+    const current = values[part] ?? "";
+    const start = element?.selectionStart ?? current.length;
+    const end = element?.selectionEnd ?? start;
+    change({ [part]: current.slice(0, start) + tag + current.slice(end) });
+    requestAnimationFrame(() => {
+      if (!element) return;
+      element.focus();
+      element.setSelectionRange(start + tag.length, start + tag.length);
+    });
+  }
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <Input.Wrapper label={t("mailings.fields.contentFormat")}>
+          <div>
+            <SegmentedControl
+              mt={4}
+              aria-label={t("mailings.fields.contentFormat")}
+              value={values.contentFormat}
+              onChange={(v) => change({ contentFormat: v as ContentFormat })}
+              disabled={!editable}
+              data={[
+                { value: "html", label: "HTML" },
+                { value: "mjml", label: "MJML" },
+              ]}
+            />
+          </div>
+        </Input.Wrapper>
+        <Group gap="xs" data-testid="content-toolbar">
+          <MergeFieldMenu onInsert={insert} disabled={!editable} />
+          {LINKS.map((link) => (
+            <Button
+              key={link}
+              size="xs"
+              variant="default"
+              disabled={!editable}
+              onClick={() => insert(`[[${link}]]`)}
+              title={`[[${link}]]`}
+            >
+              {t(`mailings.content.links.${link.slice(5) as "unsubscribe" | "subscriptions" | "viewOnline"}`)}
+            </Button>
+          ))}
+        </Group>
+      </Group>
+      <Text size="xs" c="dimmed">
+        {values.contentFormat === "mjml" ? t("mailings.content.mjmlHelp") : t("mailings.content.htmlHelp")}
+      </Text>
+      <Textarea
+        ref={refs.content}
+        label={t("mailings.fields.content")}
+        autosize
+        minRows={16}
+        maxRows={36}
+        spellCheck={false}
+        styles={CODE}
+        value={values.content ?? ""}
+        onFocus={() => {
+          target.current = "content";
+        }}
+        onChange={(e) => change({ content: e.currentTarget.value })}
+        error={errors.content}
+        data-testid="content-editor"
+      />
+      <Textarea
+        ref={refs.textContent}
+        label={t("mailings.fields.textContent")}
+        description={t("mailings.content.textHelp")}
+        autosize
+        minRows={5}
+        maxRows={20}
+        spellCheck={false}
+        styles={CODE}
+        value={values.textContent ?? ""}
+        onFocus={() => {
+          target.current = "textContent";
+        }}
+        onChange={(e) => change({ textContent: e.currentTarget.value === "" ? null : e.currentTarget.value })}
+        error={errors.textContent}
+      />
+      <Divider />
+      <Attachments mailingId={mailing.id} editable={editable} />
+    </Stack>
+  );
+}

@@ -1,0 +1,24 @@
+// The server's step problems and save warnings in the user's language; codes the UI does not know keep the
+// server's (English) message.
+import type { MailingProblem } from "../../api/mailing-types.ts";
+import { type Translate, translateKnown } from "../../i18n/i18n.tsx";
+
+const MERGE_TAG = /\[\[\s*([^\]\s|]+)[^\]]*\]\]/;
+
+export function problemText(t: Translate, problem: MailingProblem): string {
+  switch (problem.code) {
+    case "unknown-variable": {
+      const variable = MERGE_TAG.exec(problem.message)?.[1];
+      return variable ? t("mailings.problems.unknown-variable", { variable }) : problem.message;
+    }
+    case "template-error":
+      return t("mailings.problems.template-error", { detail: problem.message });
+    default:
+      return translateKnown(t, `mailings.problems.${problem.code}`, problem.message);
+  }
+}
+
+export function warningText(t: Translate, warning: string): string {
+  const variable = /^Unknown merge field/i.test(warning) ? MERGE_TAG.exec(warning)?.[1] : undefined;
+  return variable ? t("mailings.problems.unknown-variable", { variable }) : warning;
+}

@@ -1,0 +1,44 @@
+// What the wizard hands each step: the saved mailing, the values as edited, and the ways to change them.
+import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
+
+export const STEP_KEYS: StepKey[] = ["setup", "template", "content", "recipients", "confirm"];
+
+export type StepProps = {
+  /** As the server last returned it (steps, problems, counts). */
+  mailing: Mailing;
+  /** The mailing's fields with the unsaved changes on top. */
+  values: MailingFields;
+  change: (patch: MailingInput) => void;
+  /** API field errors from the last save, by field path. */
+  errors: Record<string, string>;
+  editable: boolean;
+  /** Saves unsaved changes first, then runs a write that answers with the mailing; null when either failed. */
+  act: (write: () => Promise<Mailing>) => Promise<Mailing | null>;
+  goTo: (step: StepKey) => void;
+};
+
+/** Steps open in order: one opens when every step before it is complete. */
+export function openSteps(mailing: Pick<Mailing, "steps">): Set<StepKey> {
+  const open = new Set<StepKey>();
+  for (const key of STEP_KEYS) {
+    open.add(key);
+    const state = mailing.steps.find((s) => s.key === key)?.state ?? "not-started";
+    if (state !== "complete") break;
+  }
+  return open;
+}
+
+/** Where to land without a step in the address: the first open step that is not complete. */
+export function firstUnfinished(mailing: Pick<Mailing, "steps">): StepKey {
+  const open = openSteps(mailing);
+  return (
+    STEP_KEYS.find(
+      (key) => open.has(key) && mailing.steps.find((s) => s.key === key)?.state !== "complete",
+    ) ?? "confirm"
+  );
+}
+
+/** Empty text means "not set" for the nullable text fields. */
+export function orNull(text: string): string | null {
+  return text.trim() === "" ? null : text;
+}

@@ -1,0 +1,176 @@
+// Adds a recipient source: a selection, a project, one person (searched by name or company), or pasted addresses
+// that the user confirms consented to marketing.
+import { Alert, Button, Checkbox, Group, Modal, Select, Stack, Text, Textarea } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useApi } from "../../api/context.tsx";
+import type { Mailing, SourceKind } from "../../api/mailing-types.ts";
+import type { Page, PersonSummary } from "../../api/types.ts";
+import { useI18n } from "../../i18n/i18n.tsx";
+import { useAllProjects } from "../mailings/queries.ts";
+import { useAllSelections } from "../selections/queries.ts";
+import { parseAddresses } from "./addresses.ts";
+
+export function AddSourceModal({
+  mailingId,
+  kind,
+  onClose,
+  onAdd,
+}: {
+  mailingId: number;
+  kind: SourceKind | null;
+  onClose: () => void;
+  onAdd: (write: () => Promise<Mailing>) => Promise<Mailing | null>;
+}) {
+  const { t } = useI18n();
+  const api = useApi();
+  const [refId, setRefId] = useState<string | null>(null);
+  const [text, setText] = useState("");
+  const [consent, setConsent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const selections = useAllSelections();
+  const projects = useAllProjects();
+
+  useEffect(() => {
+    if (kind === null) return;
+    setRefId(null);
+    setText("");
+    setConsent(false);
+  }, [kind]);
+
+  const parsed = parseAddresses(text);
+  const ready =
+    kind === "addresses"
+      ? parsed.addresses.length > 0 && parsed.invalid.length === 0 && consent
+      : refId !== null;
+
+  async function add() {
+    if (!kind) return;
+    setBusy(true);
+    const body =
+      kind === "addresses"
+        ? { kind, addresses: parsed.addresses, consentConfirmed: true }
+        : { kind, refId: Number(refId) };
+    const result = await onAdd(() => api.post<Mailing>(`/api/mailings/${mailingId}/sources`, body));
+    setBusy(false);
+    if (result) onClose();
+  }
+
+  return (
+    <Modal
+      opened={kind !== null}
+      onClose={onClose}
+      title={kind ? t(`recipients.addTitles.${kind}`) : ""}
+      size={kind === "addresses" ? "lg" : "md"}
+    >
+      <Stack>
+        {kind === "selection" && (
+          <Select
+            label={t("mailings.fields.selection")}
+            searchable
+            data-autofocus
+            value={refId}
+            onChange={setRefId}
+            data={(selections.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
+            nothingFoundMessage={t("selections.noMatches")}
+          />
+        )}
+        {kind === "project" && (
+          <Select
+            label={t("mailings.fields.project")}
+            searchable
+            data-autofocus
+            value={refId}
+            onChange={setRefId}
+            data={(projects.data?.items ?? []).map((p) => ({ value: String(p.id), label: p.name }))}
+            nothingFoundMessage={t("projects.noMatches")}
+          />
+        )}
+        {kind === "person" && <PersonPicker value={refId} onChange={setRefId} />}
+        {kind === "addresses" && (
+          <>
+            <Textarea
+              label={t("recipients.pasteLabel")}
+              description={t("recipients.pasteHelp")}
+              autosize
+              minRows={6}
+              maxRows={16}
+              data-autofocus
+              styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+              value={text}
+              onChange={(e) => setText(e.currentTarget.value)}
+            />
+            <Text size="sm" c="dimmed" data-testid="pasted-count">
+              {t("recipients.pastedCount", { count: parsed.addresses.length })}
+            </Text>
+            {parsed.invalid.length > 0 && (
+              <Alert color="red" title={t("recipients.pastedInvalid")}>
+                {parsed.invalid.slice(0, 10).map((bad) => (
+                  <Text size="sm" key={bad.line}>
+                    {t("recipients.line", { line: bad.line })}: {bad.text}
+                  </Text>
+                ))}
+              </Alert>
+            )}
+            <Checkbox
+              required
+              label={t("recipients.consentConfirm")}
+              description={t("recipients.consentHelp")}
+              checked={consent}
+              onChange={(e) => setConsent(e.currentTarget.checked)}
+            />
+          </>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t("common.cancel")}
+          </Button>
+          <Button onClick={add} loading={busy} disabled={!ready}>
+            {t("recipients.addSource")}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** Searchable person select: asks /api/persons?q= (name, e-mail or company) as the user types. */
+function PersonPicker({ value, onChange }: { value: string | null; onChange: (id: string | null) => void }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const [search, setSearch] = useState("");
+  const [picked, setPicked] = useState<{ value: string; label: string } | null>(null);
+  const [debounced] = useDebouncedValue(search, 250);
+  // Once a person is chosen the box shows their label; searching for that label would find nobody.
+  const q = picked && debounced === picked.label ? "" : debounced;
+  const query = useQuery({
+    queryKey: ["persons", "list", "source-picker", q],
+    queryFn: () => api.get<Page<PersonSummary>>("/api/persons", { q: q.trim(), limit: 20 }),
+    placeholderData: keepPreviousData,
+  });
+  const options = (query.data?.items ?? []).map((p) => ({
+    value: String(p.id),
+    label: [p.fullName || p.email || `#${p.id}`, p.companyName].filter(Boolean).join(" · "),
+  }));
+  if (picked && value === picked.value && !options.some((o) => o.value === picked.value))
+    options.unshift(picked);
+  return (
+    <Select
+      label={t("recipients.person")}
+      placeholder={t("persons.searchPlaceholder")}
+      searchable
+      data-autofocus
+      searchValue={search}
+      onSearchChange={setSearch}
+      value={value}
+      onChange={(id) => {
+        setPicked(options.find((o) => o.value === id) ?? null);
+        onChange(id);
+      }}
+      data={options}
+      filter={({ options: all }) => all}
+      nothingFoundMessage={query.isFetching ? t("common.loading") : t("persons.noMatches")}
+    />
+  );
+}

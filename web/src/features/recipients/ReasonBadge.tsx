@@ -1,0 +1,37 @@
+// A recipient row's status: eligible, or blocked with its reason in the user's language.
+import { Badge } from "@mantine/core";
+import type { BlockReason, Recipient } from "../../api/mailing-types.ts";
+import { translateKnown, useI18n } from "../../i18n/i18n.tsx";
+
+export const BLOCK_REASONS: BlockReason[] = [
+  "no-consent",
+  "no-subscription",
+  "unsubscribed",
+  "consent-withdrawn",
+  "blocked-address",
+  "complained",
+  "duplicate",
+  "former-employee",
+];
+
+export function useReasonText() {
+  const { t } = useI18n();
+  return (reason: string) => translateKnown(t, `recipients.reasons.${reason}`, reason);
+}
+
+export function RecipientStatusBadge({
+  recipient,
+}: {
+  recipient: Pick<Recipient, "status" | "blockReason">;
+}) {
+  const { t } = useI18n();
+  return recipient.status === "eligible" ? (
+    <Badge variant="light" color="green">
+      {t("recipients.eligibleOne")}
+    </Badge>
+  ) : (
+    <Badge variant="light" color="red">
+      {t("recipients.blockedOne")}
+    </Badge>
+  );
+}

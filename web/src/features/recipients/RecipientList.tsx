@@ -1,0 +1,147 @@
+// The mailing's recipient list: 50 rows a page, or every row after "Load all"; each row with its status and
+// the reason it is blocked.
+import { Anchor, Button, Group, SegmentedControl, Table, Text } from "@mantine/core";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { useApi } from "../../api/context.tsx";
+import type { BlockReason, Recipient } from "../../api/mailing-types.ts";
+import type { Page } from "../../api/types.ts";
+import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
+import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
+import { useI18n } from "../../i18n/i18n.tsx";
+import { mailingPartsKey } from "../mailings/queries.ts";
+import { RecipientStatusBadge, useReasonText } from "./ReasonBadge.tsx";
+
+export type RecipientFilter = { status: "" | "eligible" | "blocked"; reason: BlockReason | "" };
+const ALL_PAGE = 500;
+
+export function RecipientList({
+  mailingId,
+  filter,
+  onFilter,
+}: {
+  mailingId: number;
+  filter: RecipientFilter;
+  onFilter: (filter: RecipientFilter) => void;
+}) {
+  const { t, formatNumber } = useI18n();
+  const api = useApi();
+  const reasonText = useReasonText();
+  const [offset, setOffset] = useState(0);
+  const [all, setAll] = useState(false);
+  const path = `/api/mailings/${mailingId}/recipients`;
+  const base = { status: filter.status, reason: filter.reason };
+
+  const query = useQuery({
+    queryKey: [...mailingPartsKey(mailingId), "recipients", filter, all ? "all" : offset],
+    queryFn: async (): Promise<Page<Recipient>> => {
+      if (!all) return api.get<Page<Recipient>>(path, { ...base, limit: PAGE_SIZE, offset });
+      const first = await api.get<Page<Recipient>>(path, { ...base, limit: ALL_PAGE, offset: 0 });
+      const items = [...first.items];
+      while (items.length < first.total) {
+        const next = await api.get<Page<Recipient>>(path, { ...base, limit: ALL_PAGE, offset: items.length });
+        if (next.items.length === 0) break;
+        items.push(...next.items);
+      }
+      return { items, total: first.total, limit: items.length, offset: 0 };
+    },
+    placeholderData: keepPreviousData,
+  });
+
+  function setStatus(status: RecipientFilter["status"]) {
+    setOffset(0);
+    onFilter({ status, reason: "" });
+  }
+
+  return (
+    <>
+      <Group justify="space-between" mb="sm" wrap="wrap">
+        <Group gap="sm">
+          <SegmentedControl
+            size="xs"
+            aria-label={t("recipients.show")}
+            data-testid="recipient-filter"
+            value={filter.status}
+            onChange={(v) => setStatus(v as RecipientFilter["status"])}
+            data={[
+              { value: "", label: t("recipients.showAll") },
+              { value: "eligible", label: t("recipients.showEligible") },
+              { value: "blocked", label: t("recipients.showBlocked") },
+            ]}
+          />
+          {filter.reason && (
+            <Button size="compact-xs" variant="light" onClick={() => setStatus("blocked")}>
+              {reasonText(filter.reason)} ×
+            </Button>
+          )}
+        </Group>
+        {query.data && !all && query.data.total > PAGE_SIZE && (
+          <Button size="xs" variant="default" onClick={() => setAll(true)} loading={query.isFetching && all}>
+            {t("recipients.loadAll", { total: formatNumber(query.data.total) })}
+          </Button>
+        )}
+      </Group>
+      {query.isPending ? (
+        <Loading />
+      ) : query.isError ? (
+        <ErrorAlert error={query.error} />
+      ) : query.data.items.length === 0 ? (
+        <EmptyNote title={t("recipients.emptyList")} />
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={640}>
+            <Table striped verticalSpacing={6} data-testid="recipients-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t("recipients.name")}</Table.Th>
+                  <Table.Th>{t("recipients.email")}</Table.Th>
+                  <Table.Th w={120}>{t("recipients.status")}</Table.Th>
+                  <Table.Th w={240}>{t("recipients.reason")}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {query.data.items.map((r) => (
+                  <Table.Tr key={r.id} data-status={r.status}>
+                    <Table.Td>
+                      {r.personId ? (
+                        <Anchor component={Link} to={`/persons/${r.personId}`} size="sm">
+                          {r.name || r.email}
+                        </Anchor>
+                      ) : (
+                        r.name
+                      )}
+                    </Table.Td>
+                    <Table.Td>{r.email}</Table.Td>
+                    <Table.Td>
+                      <RecipientStatusBadge recipient={r} />
+                    </Table.Td>
+                    <Table.Td>
+                      {r.blockReason && (
+                        <Text size="sm" c="red.8">
+                          {reasonText(r.blockReason)}
+                        </Text>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          {all ? (
+            <Group justify="space-between" mt="sm">
+              <Text size="sm" c="dimmed" data-testid="pager-summary">
+                {t("recipients.allShown", { total: formatNumber(query.data.total) })}
+              </Text>
+              <Button size="xs" variant="subtle" onClick={() => setAll(false)}>
+                {t("recipients.pageAgain")}
+              </Button>
+            </Group>
+          ) : (
+            <Pager total={query.data.total} offset={offset} onOffset={setOffset} />
+          )}
+        </>
+      )}
+    </>
+  );
+}

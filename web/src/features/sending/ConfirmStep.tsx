@@ -1,0 +1,243 @@
+// Step 5, Confirm: the summary, every blocking problem with a link to its step, the preview, and send now,
+// schedule, start a scheduled one early, unschedule or cancel.
+import { Alert, Anchor, Button, Group, List, Modal, Paper, Stack, Text, Title } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { useState } from "react";
+import { useSubscriptionTypes } from "../../api/catalogue.ts";
+import { ApiError } from "../../api/client.ts";
+import { useApi } from "../../api/context.tsx";
+import type { Mailing, MailingProblem } from "../../api/mailing-types.ts";
+import { ConfirmButton } from "../../app/ConfirmButton.tsx";
+import { DetailList } from "../../app/DetailList.tsx";
+import { useSession } from "../../app/session.tsx";
+import { useI18n } from "../../i18n/i18n.tsx";
+import { problemText } from "../mailings/problems.ts";
+import { useAllProjects, useSendingAccounts } from "../mailings/queries.ts";
+import type { StepProps } from "../mailings/step-props.ts";
+import { PreviewPanel } from "../preview/PreviewPanel.tsx";
+import { useAllSelections } from "../selections/queries.ts";
+import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
+
+export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
+  const { t, language, formatNumber, formatDateTime } = useI18n();
+  const api = useApi();
+  const { can } = useSession();
+  /** The scheduled time as the clock in the mailing's own zone shows it, not the browser's. */
+  const inZone = (iso: string | null, zone: string | null) => {
+    if (!iso || !zone) return null;
+    try {
+      return new Intl.DateTimeFormat(language === "nb" ? "nb-NO" : "en-GB", {
+        dateStyle: "medium",
+        timeStyle: "short",
+        timeZone: zone,
+      }).format(new Date(iso));
+    } catch {
+      return null;
+    }
+  };
+  const [confirming, confirm] = useDisclosure(false);
+  const [scheduling, schedule] = useDisclosure(false);
+  const [refused, setRefused] = useState<MailingProblem[]>([]);
+  const [busy, setBusy] = useState(false);
+  const base = `/api/mailings/${mailing.id}`;
+  const mayStart = editable && can("send");
+  const problems = refused.length > 0 ? refused : mailing.problems;
+
+  /** Runs a lifecycle action; a MAILING_NOT_READY refusal lists its problems here. */
+  async function lifecycle(path: string, body?: unknown): Promise<boolean> {
+    setBusy(true);
+    setRefused([]);
+    const result = await act(async () => {
+      try {
+        return await api.post<Mailing>(`${base}/${path}`, body);
+      } catch (error) {
+        const listed = error instanceof ApiError ? (error.details as { problems?: unknown })?.problems : null;
+        if (Array.isArray(listed)) setRefused(listed as MailingProblem[]);
+        throw error;
+      }
+    });
+    setBusy(false);
+    return result !== null;
+  }
+
+  return (
+    <Stack gap="lg">
+      <Paper withBorder p="md" radius="md">
+        <Title order={4} mb="sm">
+          {t("sending.summary")}
+        </Title>
+        <MailingSummaryList mailing={mailing} />
+      </Paper>
+
+      {problems.length > 0 ? (
+        <Alert
+          color="red"
+          title={t("sending.problemsTitle", { count: problems.length })}
+          data-testid="problems"
+        >
+          <List size="sm" spacing={4}>
+            {problems.map((problem) => (
+              <List.Item key={`${problem.step}-${problem.code}-${problem.message}`}>
+                {problemText(t, problem)}{" "}
+                <Anchor component="button" size="sm" onClick={() => goTo(problem.step)}>
+                  {t("sending.goToStep", { step: t(`mailings.steps.${problem.step}`) })}
+                </Anchor>
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      ) : (
+        <Alert color="green" data-testid="ready">
+          {t("sending.ready", { count: formatNumber(mailing.recipients.eligible) })}
+        </Alert>
+      )}
+
+      {mailing.status === "scheduled" && (
+        <Alert color="violet" title={t("sending.scheduledTitle")} data-testid="scheduled">
+          {t("sending.scheduledAt", {
+            when: inZone(mailing.scheduledAt, mailing.timeZone) ?? formatDateTime(mailing.scheduledAt),
+            zone: mailing.timeZone ?? "",
+          })}
+        </Alert>
+      )}
+
+      {mayStart && (
+        <Group gap="sm">
+          {mailing.status === "scheduled" ? (
+            <>
+              <Button onClick={confirm.open} disabled={!mailing.canSend}>
+                {t("sending.startNow")}
+              </Button>
+              <Button variant="default" onClick={schedule.open} disabled={!mailing.canSend}>
+                {t("sending.reschedule")}
+              </Button>
+              <Button variant="default" loading={busy} onClick={() => lifecycle("unschedule")}>
+                {t("sending.unschedule")}
+              </Button>
+            </>
+          ) : (
+            <>
+              <Button onClick={confirm.open} disabled={!mailing.canSend}>
+                {t("sending.sendNow")}
+              </Button>
+              <Button variant="default" onClick={schedule.open} disabled={!mailing.canSend}>
+                {t("sending.scheduleOpen")}
+              </Button>
+            </>
+          )}
+          <ConfirmButton
+            variant="subtle"
+            title={t("sending.cancelTitle")}
+            message={t("sending.cancelConfirm", { name: mailing.name })}
+            confirmLabel={t("sending.cancelMailing")}
+            onConfirm={() => lifecycle("cancel")}
+          >
+            {t("sending.cancelMailing")}
+          </ConfirmButton>
+        </Group>
+      )}
+
+      <Paper withBorder p="md" radius="md">
+        <Title order={4} mb="sm">
+          {t("preview.title")}
+        </Title>
+        <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+      </Paper>
+
+      <Modal opened={confirming} onClose={confirm.close} title={t("sending.confirmTitle")} centered>
+        <Text size="sm">
+          {t("sending.confirmMessage", {
+            name: mailing.name,
+            count: formatNumber(mailing.recipients.eligible),
+          })}
+        </Text>
+        <Group justify="flex-end" mt="lg">
+          <Button variant="default" onClick={confirm.close}>
+            {t("common.cancel")}
+          </Button>
+          <Button
+            loading={busy}
+            onClick={async () => {
+              if (await lifecycle("send")) confirm.close();
+            }}
+          >
+            {mailing.status === "scheduled" ? t("sending.startNow") : t("sending.sendNow")}
+          </Button>
+        </Group>
+      </Modal>
+      <ScheduleModal
+        opened={scheduling}
+        onClose={schedule.close}
+        onSchedule={(s: Schedule) => lifecycle("schedule", s)}
+      />
+    </Stack>
+  );
+}
+
+/** What will be sent, from whom, to how many, through which account. */
+export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
+  const { t, formatNumber } = useI18n();
+  const accounts = useSendingAccounts();
+  const types = useSubscriptionTypes();
+  const selections = useAllSelections();
+  const projects = useAllProjects();
+  const account = accounts.data?.items.find((a) => a.id === mailing.sendingAccountId);
+  const type = types.data?.items.find((s) => s.id === mailing.subscriptionTypeId);
+  const blocked = Object.values(mailing.recipients.blocked).reduce((sum, n) => sum + (n ?? 0), 0);
+  const from = mailing.fromAddress
+    ? mailing.fromName
+      ? `${mailing.fromName} <${mailing.fromAddress}>`
+      : mailing.fromAddress
+    : null;
+  const linked = [
+    selections.data?.items.find((s) => s.id === mailing.selectionId)?.name,
+    projects.data?.items.find((p) => p.id === mailing.projectId)?.name,
+  ].filter(Boolean);
+  return (
+    <DetailList
+      testId="mailing-summary"
+      labelWidth={200}
+      rows={[
+        { label: t("mailings.fields.name"), value: mailing.name },
+        { label: t("mailings.fields.subject"), value: mailing.subject },
+        {
+          label: t("mailings.fields.fromAddress"),
+          value: from && (
+            <>
+              {from}
+              {mailing.fromMode === "our-contact" && (
+                <Text size="xs" c="dimmed">
+                  {t("mailings.fromModeHelp.our-contact")}
+                </Text>
+              )}
+            </>
+          ),
+        },
+        { label: t("mailings.fields.replyTo"), value: mailing.replyTo },
+        {
+          label: t("sending.recipients"),
+          value: (
+            <span data-testid="summary-recipients">
+              {t("sending.recipientsValue", {
+                eligible: formatNumber(mailing.recipients.eligible),
+                blocked: formatNumber(blocked),
+              })}
+            </span>
+          ),
+        },
+        { label: t("mailings.fields.sendingAccount"), value: account?.name },
+        { label: t("sending.linked"), value: linked.join(" · ") },
+        {
+          label: t("mailings.fields.subscriptionType"),
+          value: mailing.subscriptionTypeId === null ? t("mailings.setup.anyType") : type?.name,
+        },
+        {
+          label: t("sending.tracking"),
+          value: `${t(`mailings.trackLinks.${mailing.trackLinks}`)} · ${
+            mailing.trackOpens ? t("sending.opensTracked") : t("sending.opensNotTracked")
+          }`,
+        },
+      ]}
+    />
+  );
+}
