@@ -157,6 +157,18 @@ async function block(
     where mailing_id = ${mailingId} and status = 'eligible' and (${condition})`.execute(db);
 }
 
+/**
+ * Rows that repeat an earlier row's person, company or address (in source order): all but the first. A window
+ * function, so a list of 100,000 costs a sort, not a comparison of every row with every earlier one.
+ */
+function laterDuplicates(mailingId: number, column: "person_id" | "company_id" | "email_lower", amongEligible: boolean) {
+  return sql`id in (select id from (
+      select id, row_number() over (partition by ${sql.ref(column)} order by position, id) as nth
+      from mailing_recipients
+      where mailing_id = ${mailingId} and ${sql.ref(column)} is not null ${amongEligible ? sql`and status = 'eligible'` : sql``}
+    ) ranked where nth > 1)`;
+}
+
 /** Rebuilds the mailing's recipient list from its sources, then applies SPEC §4's rules in order; first rule wins. */
 export async function resolveRecipients(db: Db, mailingId: number): Promise<void> {
   const mailing = await db
@@ -196,8 +208,7 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
       t,
       mailingId,
       "duplicate",
-      sql`person_id is not null and exists (select 1 from mailing_recipients r2 where r2.mailing_id = mailing_recipients.mailing_id
-        and r2.person_id = mailing_recipients.person_id and r2.position < mailing_recipients.position)`,
+      laterDuplicates(mailingId, "person_id", false),
     );
     await block(
       t,
@@ -250,16 +261,14 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
         t,
         mailingId,
         "duplicate",
-        sql`company_id is not null and exists (select 1 from mailing_recipients r2 where r2.mailing_id = mailing_recipients.mailing_id
-          and r2.status = 'eligible' and r2.company_id = mailing_recipients.company_id and r2.position < mailing_recipients.position)`,
+        laterDuplicates(mailingId, "company_id", true),
       );
     if (mailing.opt_one_per_address === 1)
       await block(
         t,
         mailingId,
         "duplicate",
-        sql`exists (select 1 from mailing_recipients r2 where r2.mailing_id = mailing_recipients.mailing_id
-          and r2.status = 'eligible' and r2.email_lower = mailing_recipients.email_lower and r2.position < mailing_recipients.position)`,
+        laterDuplicates(mailingId, "email_lower", true),
       );
     await trx
       .updateTable("mailings")

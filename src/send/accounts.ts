@@ -5,6 +5,8 @@ import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
+import { type Channel, outboxChannel } from "./outbox.ts";
+import { createSmtpChannel } from "./smtp.ts";
 
 export type AccountInput = {
   name?: string;
@@ -123,6 +125,23 @@ export async function getAccount(db: Db, id: number): Promise<SendingAccount> {
   const row = await accountRow(db, id);
   if (!row) throw notFound("sending account", id);
   return toAccount(row);
+}
+
+/** The way to deliver through an account: its SMTP server, or the local outbox. */
+export function channelForAccount(
+  db: Db,
+  account: AccountRow,
+  maxConnections = account.max_connections,
+): Channel {
+  if (account.kind === "outbox") return outboxChannel(db);
+  return createSmtpChannel({
+    host: account.host!,
+    port: account.port!,
+    secure: account.secure === 1,
+    user: account.username,
+    pass: account.password,
+    maxConnections,
+  });
 }
 
 /** With the password: for the send loop only. */

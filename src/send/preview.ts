@@ -6,12 +6,10 @@ import { sanitizeForPreview } from "../mailings/content.ts";
 import { emptyVariables, type MergeContext } from "../mailings/merge-fields.ts";
 import { AppError, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
-import { accountForSending } from "./accounts.ts";
+import { accountForSending, channelForAccount } from "./accounts.ts";
 import { loadRecipientValues, type RecipientValues } from "./contexts.ts";
 import { buildMessage } from "./message.ts";
-import { type Channel, outboxChannel } from "./outbox.ts";
 import { linksFor, prepareMailing, renderDelivery } from "./prepare.ts";
-import { createSmtpChannel } from "./smtp.ts";
 import type { Keyring } from "./tokens.ts";
 
 export type PreviewDeps = { db: Db; publicUrl: string; keys: Keyring };
@@ -177,17 +175,7 @@ export async function sendTest(
     throw new AppError("MAILING_NOT_READY", "choose a sending account first", { field: "sendingAccountId" });
   const { rendered, prepared } = await renderFor(deps, mailingId, recipientId, true);
   const account = await accountForSending(deps.db, mailing.sending_account_id);
-  const channel: Channel =
-    account.kind === "outbox"
-      ? outboxChannel(deps.db)
-      : createSmtpChannel({
-          host: account.host!,
-          port: account.port!,
-          secure: account.secure === 1,
-          user: account.username,
-          pass: account.password,
-          maxConnections: 1,
-        });
+  const channel = channelForAccount(deps.db, account, 1);
   let sent = 0;
   const failures: string[] = [];
   try {

@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
 import { randomToken } from "../shared/ids.ts";
-import { accountForSending } from "./accounts.ts";
+import { accountForSending, channelForAccount } from "./accounts.ts";
 import { loadRecipientValues } from "./contexts.ts";
 import {
   type ClaimedDelivery,
@@ -16,11 +16,10 @@ import {
   type SendResult,
 } from "./ledger.ts";
 import { buildMessage } from "./message.ts";
-import { type Channel, outboxChannel } from "./outbox.ts";
+import type { Channel } from "./outbox.ts";
 import { beginSending } from "./planner.ts";
 import { linksFor, type PreparedMailing, prepareMailing, renderDelivery } from "./prepare.ts";
 import { databaseRateLimiter } from "./rate-limit.ts";
-import { createSmtpChannel } from "./smtp.ts";
 import type { Keyring } from "./tokens.ts";
 
 export type WorkerDeps = {
@@ -57,17 +56,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
     const cached = channels.get(account.id);
     if (cached && cached.updatedAt === account.updated_at) return cached.channel;
     if (cached) await cached.channel.close();
-    const channel =
-      account.kind === "outbox"
-        ? outboxChannel(db)
-        : createSmtpChannel({
-            host: account.host!,
-            port: account.port!,
-            secure: account.secure === 1,
-            user: account.username,
-            pass: account.password,
-            maxConnections: account.max_connections,
-          });
+    const channel = channelForAccount(db, account);
     channels.set(account.id, { channel, updatedAt: account.updated_at });
     return channel;
   }
