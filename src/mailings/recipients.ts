@@ -161,7 +161,11 @@ async function block(
  * Rows that repeat an earlier row's person, company or address (in source order): all but the first. A window
  * function, so a list of 100,000 costs a sort, not a comparison of every row with every earlier one.
  */
-function laterDuplicates(mailingId: number, column: "person_id" | "company_id" | "email_lower", amongEligible: boolean) {
+function laterDuplicates(
+  mailingId: number,
+  column: "person_id" | "company_id" | "email_lower",
+  amongEligible: boolean,
+) {
   return sql`id in (select id from (
       select id, row_number() over (partition by ${sql.ref(column)} order by position, id) as nth
       from mailing_recipients
@@ -204,12 +208,7 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
     const t = trx as unknown as Db;
     await block(t, mailingId, "no-email", sql`email is null or email = ''`);
     // The same person through two sources gets one message: the first row keeps it.
-    await block(
-      t,
-      mailingId,
-      "duplicate",
-      laterDuplicates(mailingId, "person_id", false),
-    );
+    await block(t, mailingId, "duplicate", laterDuplicates(mailingId, "person_id", false));
     await block(
       t,
       mailingId,
@@ -257,19 +256,9 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
       );
     }
     if (mailing.opt_prefer_company === 1)
-      await block(
-        t,
-        mailingId,
-        "duplicate",
-        laterDuplicates(mailingId, "company_id", true),
-      );
+      await block(t, mailingId, "duplicate", laterDuplicates(mailingId, "company_id", true));
     if (mailing.opt_one_per_address === 1)
-      await block(
-        t,
-        mailingId,
-        "duplicate",
-        laterDuplicates(mailingId, "email_lower", true),
-      );
+      await block(t, mailingId, "duplicate", laterDuplicates(mailingId, "email_lower", true));
     await trx
       .updateTable("mailings")
       .set({ recipients_resolved_at: now })
