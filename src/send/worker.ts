@@ -165,7 +165,16 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       try {
         await sendMailingGroup(mailingId, deliveries);
       } catch (error) {
-        log(`mailing ${mailingId}: ${(error as Error).message}`);
+        // A mailing that cannot be made ready (its sending domain or account removed) would be claimed again at
+        // once, forever: pause it, so a person sees it and the worker rests.
+        prepared.delete(mailingId);
+        await db
+          .updateTable("mailings")
+          .set({ status: "paused" })
+          .where("id", "=", mailingId)
+          .where("status", "=", "sending")
+          .execute();
+        log(`mailing ${mailingId} paused: ${(error as Error).message}`);
       }
     }
     await releaseClaims(db, owner);

@@ -169,6 +169,29 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
     expect(sink.messages.length).toBe(before + 3);
   });
 
+  it("pauses a sending mailing whose sending domain disappeared instead of retrying it forever", async () => {
+    const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
+    const person = await aPerson(t.db, { email: `borte-${dialect}@example.no` });
+    const mailing = await aReadyMailing(t.db, setup, [person.id]);
+    await beginSending(t.db, mailing.id);
+    await t.db.deleteFrom("sending_domains").where("id", "=", setup.domain.id).execute();
+    const worker = createSendWorker({ db: t.db, dialect, publicUrl: "https://utsend.example", keys });
+    await worker.tick();
+    await worker.stop();
+    const m = await t.db
+      .selectFrom("mailings")
+      .select("status")
+      .where("id", "=", mailing.id)
+      .executeTakeFirstOrThrow();
+    expect(m.status).toBe("paused");
+    const d = await t.db
+      .selectFrom("deliveries")
+      .select("status")
+      .where("mailing_id", "=", mailing.id)
+      .executeTakeFirstOrThrow();
+    expect(d.status).toBe("pending");
+  });
+
   it("refuses to start a mailing with problems, listing each", async () => {
     const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
     const mailing = await aReadyMailing(t.db, setup, [], {
