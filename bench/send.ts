@@ -24,6 +24,7 @@ import { runBaseline } from "./send-baseline.ts";
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BUILD_THREADS = Number(process.env.BENCH_BUILD_THREADS ?? 1);
 const keys = keyringFromSecret("bench-secret");
 
 const CONTENT = `<html><head><style>

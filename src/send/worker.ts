@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
 import { randomToken } from "../shared/ids.ts";
 import { accountForSending, channelForAccount } from "./accounts.ts";
+import { createBuildPool } from "./build-pool.ts";
 import { loadRecipientValues } from "./contexts.ts";
 import {
   type ClaimedDelivery,
@@ -15,7 +16,6 @@ import {
   releaseClaims,
   type SendResult,
 } from "./ledger.ts";
-import { buildMessage } from "./message.ts";
 import type { Channel } from "./outbox.ts";
 import { beginSending } from "./planner.ts";
 import { linksFor, type PreparedMailing, prepareMailing, renderDelivery } from "./prepare.ts";
@@ -29,6 +29,8 @@ export type WorkerDeps = {
   keys: Keyring;
   leaseMs?: number;
   batchSize?: number;
+  /** Threads that build and sign messages beside the send loop (0: build in the loop's own thread). */
+  buildThreads?: number;
   log?: (message: string) => void;
 };
 
@@ -51,6 +53,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const channels = new Map<number, { channel: Channel; updatedAt: string }>();
   const prepared = new Map<number, PreparedMailing>();
   const log = deps.log ?? (() => {});
+  const pool = createBuildPool(deps.buildThreads ?? 0);
 
   async function channelFor(account: AccountRow): Promise<Channel> {
     const cached = channels.get(account.id);
@@ -107,9 +110,8 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       1,
       Math.min(Math.floor(Math.max(1, account.rate_per_second)), account.max_connections * 4),
     );
-    for (let i = 0; i < deliveries.length; i += groupSize) {
-      const group = deliveries.slice(i, i + groupSize);
-      const built = await Promise.all(
+    const buildGroup = (group: ClaimedDelivery[]) =>
+      Promise.all(
         group.map(async (d) => {
           try {
             const { message, returnPath } = renderDelivery(
@@ -119,12 +121,19 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
               linksFor(deps.publicUrl, deps.keys, d.id),
               deps.keys,
             );
-            return { d, raw: await buildMessage(message), returnPath, subject: message.subject, error: null };
+            return { d, raw: await pool.build(message), returnPath, subject: message.subject, error: null };
           } catch (error) {
             return { d, raw: null, returnPath: "", subject: "", error: (error as Error).message };
           }
         }),
       );
+    const groups: ClaimedDelivery[][] = [];
+    for (let i = 0; i < deliveries.length; i += groupSize) groups.push(deliveries.slice(i, i + groupSize));
+    // The next group is built (on the build threads) while this one is on the wire.
+    let nextBuilt = groups.length > 0 ? buildGroup(groups[0]!) : null;
+    for (const [index, group] of groups.entries()) {
+      const built = await nextBuilt!;
+      nextBuilt = index + 1 < groups.length ? buildGroup(groups[index + 1]!) : null;
       await limiter.take(account.id, account.rate_per_second, group.length);
       const allowed = new Set(
         await markSending(
@@ -198,6 +207,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       await releaseClaims(db, owner);
       for (const { channel } of channels.values()) await channel.close();
       channels.clear();
+      await pool.close();
     },
   };
 }
