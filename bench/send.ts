@@ -152,6 +152,7 @@ async function runPipeline(): Promise<RunResult> {
       publicUrl: "https://utsend.example",
       keys,
       batchSize: 500,
+      buildThreads: BUILD_THREADS,
     });
     let handled = 0;
     for (;;) {
@@ -226,7 +227,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function benchSend(): Promise<void> {
   console.log(
-    `${MESSAGES} messages, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process`,
+    `${MESSAGES} messages, ${CONNECTIONS} SMTP connections, ${BUILD_THREADS} build threads, ${RUNS} runs each; sink in its own process`,
   );
   const pipeline: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {

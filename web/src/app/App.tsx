@@ -4,6 +4,7 @@ import { SignInPage } from "../features/auth/SignInPage.tsx";
 import { CompaniesPage } from "../features/companies/CompaniesPage.tsx";
 import { CompanyEditPage } from "../features/companies/CompanyEditPage.tsx";
 import { CompanyPage } from "../features/companies/CompanyPage.tsx";
+import { ImportPage } from "../features/imports/ImportPage.tsx";
 import { MailingPage } from "../features/mailings/MailingPage.tsx";
 import { MailingsPage } from "../features/mailings/MailingsPage.tsx";
 import { OutboxMessagePage } from "../features/outbox/OutboxMessagePage.tsx";
@@ -42,6 +43,7 @@ export function App() {
           <Route index element={<Navigate to="/persons" replace />} />
           <Route path="persons" element={<PersonsPage />} />
           <Route path="persons/new" element={<PersonEditPage />} />
+          <Route path="persons/import" element={<ImportPage />} />
           <Route path="persons/:id" element={<PersonPage />} />
           <Route path="persons/:id/edit" element={<PersonEditPage />} />
           <Route path="companies" element={<CompaniesPage />} />

@@ -11,6 +11,7 @@ import { SearchInput } from "../../app/SearchInput.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useListParams } from "../../app/use-list-params.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { ExportButtons } from "../imports/ExportButtons.tsx";
 import { PersonTable } from "./PersonTable.tsx";
 
 export function PersonsPage() {
@@ -39,11 +40,19 @@ export function PersonsPage() {
       <PageHeader
         title={t("persons.title")}
         actions={
-          can("write") && (
-            <Button component={Link} to="/persons/new">
-              {t("persons.new")}
-            </Button>
-          )
+          <>
+            <ExportButtons />
+            {can("write") && (
+              <>
+                <Button component={Link} to="/persons/import" variant="default">
+                  {t("imports.import")}
+                </Button>
+                <Button component={Link} to="/persons/new">
+                  {t("persons.new")}
+                </Button>
+              </>
+            )}
+          </>
         }
       />
       <Paper withBorder p="md" radius="md">

@@ -10,6 +10,7 @@ import { notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { ExportButtons } from "../imports/ExportButtons.tsx";
 import { LinkedMailings } from "../mailings/LinkedMailings.tsx";
 import { MembersPanel } from "../members/MembersPanel.tsx";
 import { CombineEditor } from "./CombineEditor.tsx";
@@ -88,11 +89,14 @@ export function SelectionPage() {
         </Tabs.List>
         <Tabs.Panel value="members">
           <Paper withBorder p="md" radius="md">
-            {selection.kind !== "static" && (
-              <Text size="sm" c="dimmed" mb="sm">
-                {t("selections.evaluatedNow")}
+            <Group justify="space-between" align="flex-start" mb="sm" gap="sm">
+              <Text size="sm" c="dimmed">
+                {selection.kind !== "static" && t("selections.evaluatedNow")}
               </Text>
-            )}
+              <Group gap="sm">
+                <ExportButtons selectionId={selection.id} />
+              </Group>
+            </Group>
             <MembersPanel
               owner={owner}
               editable={selection.kind === "static" && can("write")}
