@@ -24,7 +24,6 @@ import { runBaseline } from "./send-baseline.ts";
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const BUILD_THREADS = Number(process.env.BENCH_BUILD_THREADS ?? 1);
 const keys = keyringFromSecret("bench-secret");
 
 const CONTENT = `<html><head><style>
@@ -152,7 +151,6 @@ async function runPipeline(): Promise<RunResult> {
       publicUrl: "https://utsend.example",
       keys,
       batchSize: 500,
-      buildThreads: BUILD_THREADS,
     });
     let handled = 0;
     for (;;) {
@@ -227,7 +225,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function benchSend(): Promise<void> {
   console.log(
-    `${MESSAGES} messages, ${CONNECTIONS} SMTP connections, ${BUILD_THREADS} build threads, ${RUNS} runs each; sink in its own process`,
+    `${MESSAGES} messages, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process`,
   );
   const pipeline: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {

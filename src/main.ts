@@ -1,6 +1,5 @@
 // Composition root: config → database → features → HTTP server. Wired by hand; nothing global.
 import { randomBytes } from "node:crypto";
-import { availableParallelism } from "node:os";
 import type { FastifyInstance } from "fastify";
 import { countUsers, createUser } from "./auth/users.ts";
 import { type DbHandle, openDatabase } from "./db/connect.ts";
@@ -71,8 +70,6 @@ export function startWorker(handle: DbHandle, config: Config, send: SendContext,
     publicUrl: send.publicUrl,
     keys: send.keys,
     leaseMs: config.leaseSeconds * 1000,
-    // MIME and the RSA signature are most of a message's CPU: give them the cores the loop does not use.
-    buildThreads: Math.max(0, Math.min(4, availableParallelism() - 1)),
     log: (line) => out.info(line),
   });
   const controller = new AbortController();

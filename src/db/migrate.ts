@@ -5,6 +5,7 @@ import type { DbHandle } from "./connect.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as imports from "./migrations/0002-imports.ts";
 import * as mailings from "./migrations/0003-mailings.ts";
+import * as inbound from "./migrations/0004-inbound.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type DialectMigration = { up(db: Kysely<any>, dialect: DbHandle["dialect"]): Promise<void> };
@@ -13,6 +14,7 @@ const migrations: Record<string, DialectMigration> = {
   "0001-initial": initial,
   "0002-imports": imports,
   "0003-mailings": mailings,
+  "0004-inbound": inbound,
 };
 
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {

@@ -317,6 +317,20 @@ export type Database = {
     soft_count: number;
     updated_at: string;
   };
+  inbound_messages: {
+    id: Id;
+    received_at: string;
+    envelope_from: string;
+    recipient: string;
+    route: "verp" | "unsubscribe" | "feedback-loop";
+    size: number;
+    raw: Uint8Array;
+    status: "received" | "processed" | "failed" | "ignored";
+    kind: string | null;
+    delivery_id: number | null;
+    detail: string | null;
+    processed_at: string | null;
+  };
   rate_buckets: { account_id: number; tokens: number; updated_ms: number };
   settings: { key: string; value: string };
 };

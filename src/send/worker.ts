@@ -4,7 +4,6 @@ import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
 import { randomToken } from "../shared/ids.ts";
 import { accountForSending, channelForAccount } from "./accounts.ts";
-import { createBuildPool } from "./build-pool.ts";
 import { loadRecipientValues } from "./contexts.ts";
 import {
   type ClaimedDelivery,
@@ -16,6 +15,7 @@ import {
   releaseClaims,
   type SendResult,
 } from "./ledger.ts";
+import { buildMessage } from "./message.ts";
 import type { Channel } from "./outbox.ts";
 import { beginSending } from "./planner.ts";
 import { linksFor, type PreparedMailing, prepareMailing, renderDelivery } from "./prepare.ts";
@@ -29,8 +29,6 @@ export type WorkerDeps = {
   keys: Keyring;
   leaseMs?: number;
   batchSize?: number;
-  /** Threads that build and sign messages beside the send loop (0: build in the loop's own thread). */
-  buildThreads?: number;
   log?: (message: string) => void;
 };
 
@@ -53,7 +51,6 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const channels = new Map<number, { channel: Channel; updatedAt: string }>();
   const prepared = new Map<number, PreparedMailing>();
   const log = deps.log ?? (() => {});
-  const pool = createBuildPool(deps.buildThreads ?? 0);
 
   async function channelFor(account: AccountRow): Promise<Channel> {
     const cached = channels.get(account.id);
@@ -121,7 +118,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
               linksFor(deps.publicUrl, deps.keys, d.id),
               deps.keys,
             );
-            return { d, raw: await pool.build(message), returnPath, subject: message.subject, error: null };
+            return { d, raw: await buildMessage(message), returnPath, subject: message.subject, error: null };
           } catch (error) {
             return { d, raw: null, returnPath: "", subject: "", error: (error as Error).message };
           }
@@ -129,7 +126,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       );
     const groups: ClaimedDelivery[][] = [];
     for (let i = 0; i < deliveries.length; i += groupSize) groups.push(deliveries.slice(i, i + groupSize));
-    // The next group is built (on the build threads) while this one is on the wire.
+    // The next group is built while this one is on the wire.
     let nextBuilt = groups.length > 0 ? buildGroup(groups[0]!) : null;
     for (const [index, group] of groups.entries()) {
       const built = await nextBuilt!;
@@ -207,7 +204,6 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       await releaseClaims(db, owner);
       for (const { channel } of channels.values()) await channel.close();
       channels.clear();
-      await pool.close();
     },
   };
 }

@@ -18,8 +18,6 @@ async function drain(db: Db, dialect: "sqlite" | "postgres", mailingId: number) 
     publicUrl: "https://utsend.example",
     keys,
     leaseMs: 30_000,
-    // Messages built and signed on a thread: the DKIM checks below cover that path.
-    buildThreads: 1,
   });
   for (let i = 0; i < 50; i++) {
     await worker.tick();

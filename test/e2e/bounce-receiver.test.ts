@@ -1,0 +1,401 @@
+// The bounce receiver end to end: a mailing goes to the SMTP sink, the DSNs and complaints a real MTA would send
+// back come in over SMTP to the receiver, and the deliveries, blocks and consents follow SPEC §7 and §8.
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BounceReceiver, startBounceReceiver } from "../../src/bounces/receiver.ts";
+import type { Db } from "../../src/db/connect.ts";
+import { beginSending } from "../../src/send/planner.ts";
+import { keyringFromSecret } from "../../src/send/tokens.ts";
+import { createSendWorker } from "../../src/send/worker.ts";
+import { aPerson } from "../helpers/builders.ts";
+import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
+import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
+import { type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
+
+const keys = keyringFromSecret("bounce-receiver-test-secret");
+const FBL = "fbl@feedback.utsend.example";
+const MAX = 256 * 1024;
+
+async function drain(db: Db, dialect: "sqlite" | "postgres", mailingId: number) {
+  const worker = createSendWorker({
+    db,
+    dialect,
+    publicUrl: "https://utsend.example",
+    keys,
+    leaseMs: 30_000,
+    log: () => {},
+  });
+  for (let i = 0; i < 50; i++) {
+    await worker.tick();
+    const m = await db
+      .selectFrom("mailings")
+      .select("status")
+      .where("id", "=", mailingId)
+      .executeTakeFirstOrThrow();
+    if (m.status === "finished") break;
+  }
+  await worker.stop();
+}
+
+function headersOf(raw: Buffer): string {
+  const text = raw.toString("utf8");
+  const end = text.indexOf("\r\n\r\n");
+  return end < 0 ? text : text.slice(0, end);
+}
+
+function dsn(sent: SinkMessage, status: string, action: "failed" | "delayed"): string {
+  const recipient = sent.envelope.to[0]!;
+  const diagnostic =
+    status === "5.1.1"
+      ? "550 5.1.1 The email account that you tried to reach does not exist"
+      : status === "5.2.2"
+        ? "552 5.2.2 Mailbox full"
+        : "452 4.2.2 Mailbox over quota, still trying";
+  return [
+    "From: Mail Delivery System <MAILER-DAEMON@mx.mottaker.example>",
+    `To: ${sent.envelope.from}`,
+    `Subject: ${action === "failed" ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)"}`,
+    "Auto-Submitted: auto-replied",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"',
+    "",
+    "--BOUNDARY",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    action === "failed" ? "Your message could not be delivered." : "Your message has not been delivered yet.",
+    "",
+    "--BOUNDARY",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.mottaker.example",
+    "",
+    `Final-Recipient: rfc822; ${recipient}`,
+    `Original-Recipient: rfc822; ${recipient}`,
+    `Action: ${action}`,
+    `Status: ${status}`,
+    `Diagnostic-Code: smtp; ${diagnostic}`,
+    "",
+    "--BOUNDARY",
+    "Content-Type: text/rfc822-headers",
+    "",
+    headersOf(sent.raw),
+    "",
+    "--BOUNDARY--",
+    "",
+  ].join("\r\n");
+}
+
+function arf(sent: SinkMessage): string {
+  return [
+    "From: Feedback Loop <fbl@isp.example>",
+    `To: ${FBL}`,
+    "Subject: Complaint",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=feedback-report; boundary="ARF"',
+    "",
+    "--ARF",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    "This is an email abuse report for an email message received from IP 192.0.2.1.",
+    "",
+    "--ARF",
+    "Content-Type: message/feedback-report",
+    "",
+    "Feedback-Type: abuse",
+    "User-Agent: ISP-FBL/1.0",
+    "Version: 1",
+    "Source-IP: 192.0.2.1",
+    `Original-Rcpt-To: ${sent.envelope.to[0]}`,
+    "",
+    "--ARF",
+    "Content-Type: message/rfc822",
+    "",
+    headersOf(sent.raw),
+    "",
+    "Innholdet.",
+    "",
+    "--ARF--",
+    "",
+  ].join("\r\n");
+}
+
+describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
+  let t: TestDb;
+  let sink: SmtpSink;
+  let receiver: BounceReceiver;
+  let setup: Awaited<ReturnType<typeof aSendingSetup>>;
+  let bounceDomain: string;
+
+  const transport = () =>
+    nodemailer.createTransport({ host: "127.0.0.1", port: receiver.port, secure: false, ignoreTLS: true });
+
+  async function deliver(to: string, raw: string, from = "MAILER-DAEMON@mx.mottaker.example") {
+    const mailer = transport();
+    try {
+      return await mailer.sendMail({ envelope: { from, to: [to] }, raw });
+    } finally {
+      mailer.close();
+      await receiver.idle();
+    }
+  }
+
+  /** Sends a fresh mailing to these people and returns what the sink saw, by address. */
+  async function sendTo(people: Array<{ id: number; email: string | null }>) {
+    const mailing = await aReadyMailing(
+      t.db,
+      setup,
+      people.map((p) => p.id),
+    );
+    await beginSending(t.db, mailing.id);
+    const before = sink.messages.length;
+    await drain(t.db, dialect, mailing.id);
+    const got = sink.messages.slice(before);
+    expect(got).toHaveLength(people.length);
+    return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));
+  }
+
+  const deliveryOf = (email: string) =>
+    t.db
+      .selectFrom("deliveries")
+      .selectAll()
+      .where("email", "=", email)
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+  const blockOf = (email: string) =>
+    t.db.selectFrom("address_blocks").selectAll().where("address_lower", "=", email).executeTakeFirst();
+  const inboundCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom("inbound_messages")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  beforeAll(async () => {
+    t = await freshDatabase(dialect);
+    sink = await startSmtpSink({ parse: true });
+    setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
+    bounceDomain = (
+      await t.db.selectFrom("sending_domains").select("bounce_domain").executeTakeFirstOrThrow()
+    ).bounce_domain;
+    receiver = await startBounceReceiver({
+      db: t.db,
+      keys,
+      host: "127.0.0.1",
+      port: 0,
+      bounceDomains: async () =>
+        (await t.db.selectFrom("sending_domains").select("bounce_domain").execute()).map(
+          (r) => r.bounce_domain,
+        ),
+      feedbackLoopAddress: FBL,
+      maxMessageBytes: MAX,
+    });
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await sink?.close();
+    await t?.dispose();
+  });
+
+  it("turns a 5.1.1 DSN into a hard bounce that blocks at once, once", async () => {
+    const p = await aPerson(t.db, { email: `hard-${dialect}@mottaker.example` });
+    const sent = (await sendTo([p]))[p.email!]!;
+    expect(sent.envelope.from).toMatch(new RegExp(`^bounces\\+.+@${bounceDomain.replace(/\./g, "\\.")}$`));
+    const info = await deliver(sent.envelope.from, dsn(sent, "5.1.1", "failed"));
+    expect(info.accepted).toEqual([sent.envelope.from]);
+    expect(await deliveryOf(p.email!)).toMatchObject({ status: "bounced", bounce_kind: "hard" });
+    expect(await blockOf(p.email!)).toMatchObject({ blocked: 1, reason: "hard-bounce" });
+    const d = await deliveryOf(p.email!);
+    // The same DSN again (a retrying MTA) changes nothing more.
+    await deliver(sent.envelope.from, dsn(sent, "5.1.1", "failed"));
+    const events = await t.db
+      .selectFrom("events")
+      .select("kind")
+      .where("delivery_id", "=", d.id)
+      .where("kind", "=", "bounced")
+      .execute();
+    expect(events).toHaveLength(1);
+    const rows = await t.db
+      .selectFrom("inbound_messages")
+      .select(["status", "kind", "delivery_id"])
+      .where("delivery_id", "=", d.id)
+      .execute();
+    expect(rows).toEqual([
+      { status: "processed", kind: "hard", delivery_id: d.id },
+      { status: "processed", kind: "hard", delivery_id: d.id },
+    ]);
+  });
+
+  it("counts soft bounces once per delivery, resets on a success and blocks at the threshold", async () => {
+    await t.db.insertInto("settings").values({ key: "bounceThreshold", value: "2" }).execute();
+    const p = await aPerson(t.db, { email: `full-${dialect}@mottaker.example` });
+    const first = (await sendTo([p]))[p.email!]!;
+    await deliver(first.envelope.from, dsn(first, "5.2.2", "failed"));
+    await deliver(first.envelope.from, dsn(first, "5.2.2", "failed"));
+    expect(await deliveryOf(p.email!)).toMatchObject({ status: "bounced", bounce_kind: "soft" });
+    expect(await blockOf(p.email!)).toMatchObject({ blocked: 0, soft_count: 1 });
+    // A successful delivery resets the run.
+    await sendTo([p]);
+    expect(await blockOf(p.email!)).toMatchObject({ blocked: 0, soft_count: 0 });
+    // Two more mailings accepted, then both DSNs arrive (a later 250 would reset the run: see the ledger).
+    const later = [(await sendTo([p]))[p.email!]!, (await sendTo([p]))[p.email!]!];
+    await deliver(later[0]!.envelope.from, dsn(later[0]!, "5.2.2", "failed"));
+    expect(await blockOf(p.email!)).toMatchObject({ blocked: 0, soft_count: 1 });
+    await deliver(later[1]!.envelope.from, dsn(later[1]!, "5.2.2", "failed"));
+    expect(await blockOf(p.email!)).toMatchObject({ blocked: 1, soft_count: 2, reason: "soft-bounces" });
+  });
+
+  it("keeps a delayed notice without changing the delivery, and ignores auto-replies", async () => {
+    const slow = await aPerson(t.db, { email: `slow-${dialect}@mottaker.example` });
+    const away = await aPerson(t.db, { email: `away-${dialect}@mottaker.example` });
+    const sent = await sendTo([slow, away]);
+    const s = sent[slow.email!]!;
+    await deliver(s.envelope.from, dsn(s, "4.2.2", "delayed"));
+    expect(await deliveryOf(slow.email!)).toMatchObject({ status: "sent", bounce_kind: null });
+    const d = await deliveryOf(slow.email!);
+    const notice = await t.db
+      .selectFrom("inbound_messages")
+      .selectAll()
+      .where("delivery_id", "=", d.id)
+      .executeTakeFirstOrThrow();
+    expect(notice.status).toBe("processed");
+    expect(notice.detail).toMatch(/delayed/);
+    expect(await blockOf(slow.email!)).toBeUndefined();
+
+    const a = sent[away.email!]!;
+    await deliver(
+      a.envelope.from,
+      [
+        `From: ${away.email}`,
+        `To: ${a.envelope.from}`,
+        "Subject: Fraværende / Out of office",
+        "Auto-Submitted: auto-replied",
+        "X-Autoreply: yes",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "Jeg er på ferie til 1. august.",
+        "",
+      ].join("\r\n"),
+      away.email!,
+    );
+    expect(await deliveryOf(away.email!)).toMatchObject({ status: "sent" });
+    const reply = await t.db
+      .selectFrom("inbound_messages")
+      .selectAll()
+      .where("delivery_id", "=", (await deliveryOf(away.email!)).id)
+      .executeTakeFirstOrThrow();
+    expect(reply).toMatchObject({ status: "processed", kind: "autoreply" });
+  });
+
+  it("refuses forged tokens, unknown recipients and oversized messages, storing nothing", async () => {
+    const p = await aPerson(t.db, { email: `size-${dialect}@mottaker.example` });
+    const sent = (await sendTo([p]))[p.email!]!;
+    const before = await inboundCount();
+    const forged = sent.envelope.from.replace(/\.[A-Za-z0-9_-]{12}@/, ".AAAAAAAAAAAA@");
+    expect(forged).not.toBe(sent.envelope.from);
+    await expect(deliver(forged, dsn(sent, "5.1.1", "failed"))).rejects.toThrow(/550|recipients/i);
+    await expect(deliver(`postmaster@${bounceDomain}`, dsn(sent, "5.1.1", "failed"))).rejects.toThrow(
+      /550|recipients/i,
+    );
+    await expect(deliver("someone@elsewhere.example", "Subject: hi\r\n\r\nhi\r\n")).rejects.toThrow();
+    const big = `${dsn(sent, "5.1.1", "failed")}\r\n${"x".repeat(76)}\r\n`.repeat(1);
+    const padding = `${"y".repeat(998)}\r\n`.repeat(Math.ceil(MAX / 1000) + 10);
+    await expect(deliver(sent.envelope.from, `${big}${padding}`)).rejects.toThrow(/552|size|big/i);
+    expect(await inboundCount()).toBe(before);
+    expect(await deliveryOf(p.email!)).toMatchObject({ status: "sent" });
+  });
+
+  it("stores a malformed message and leaves the deliveries alone", async () => {
+    const p = await aPerson(t.db, { email: `odd-${dialect}@mottaker.example` });
+    const sent = (await sendTo([p]))[p.email!]!;
+    const before = await inboundCount();
+    await deliver(
+      sent.envelope.from,
+      [
+        "Subject:",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="zz"',
+        "",
+        "--zz",
+        "Content-Type: application/octet-stream",
+        "Content-Transfer-Encoding: base64",
+        "",
+        "!!!!====",
+        "",
+      ].join("\r\n"),
+    );
+    expect(await inboundCount()).toBe(before + 1);
+    const row = await t.db
+      .selectFrom("inbound_messages")
+      .selectAll()
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(["ignored", "failed"]).toContain(row.status);
+    expect(await deliveryOf(p.email!)).toMatchObject({ status: "sent", bounce_kind: null });
+    expect(await blockOf(p.email!)).toBeUndefined();
+  });
+
+  it("marks an ARF complaint complained, withdraws e-marketing consent and blocks the address", async () => {
+    const p = await aPerson(t.db, { email: `spam-${dialect}@mottaker.example` });
+    const sent = (await sendTo([p]))[p.email!]!;
+    await deliver(FBL, arf(sent), "fbl@isp.example");
+    const d = await deliveryOf(p.email!);
+    expect(d.status).toBe("complained");
+    const events = await t.db
+      .selectFrom("events")
+      .select("kind")
+      .where("delivery_id", "=", d.id)
+      .orderBy("id")
+      .execute();
+    expect(events.map((e) => e.kind)).toEqual(["sent", "complained"]);
+    const consent = await t.db
+      .selectFrom("person_consents as pc")
+      .innerJoin("consent_purposes as cp", "cp.id", "pc.purpose_id")
+      .select(["pc.legal_basis"])
+      .where("pc.person_id", "=", p.id)
+      .where("cp.key", "=", "e-marketing")
+      .executeTakeFirstOrThrow();
+    expect(consent.legal_basis).toBe("withdrawn");
+    const history = await t.db
+      .selectFrom("consent_history")
+      .select(["change", "comment"])
+      .where("person_id", "=", p.id)
+      .where("change", "=", "withdrawn")
+      .execute();
+    expect(history).toHaveLength(1);
+    expect(history[0]!.comment).toMatch(/complaint/);
+    expect(await blockOf(p.email!)).toMatchObject({ blocked: 1, reason: "complained" });
+    // Again: nothing more.
+    await deliver(FBL, arf(sent), "fbl@isp.example");
+    const again = await t.db
+      .selectFrom("events")
+      .select("kind")
+      .where("delivery_id", "=", d.id)
+      .where("kind", "=", "complained")
+      .execute();
+    expect(again).toHaveLength(1);
+  });
+
+  it("unsubscribes through the List-Unsubscribe mailto", async () => {
+    const p = await aPerson(t.db, { email: `bye-${dialect}@mottaker.example` });
+    const sent = (await sendTo([p]))[p.email!]!;
+    const header = sent.parsed!.headers.find((h) => h.key === "list-unsubscribe")!.value;
+    const mailto = /<mailto:([^>?]+)/.exec(header)![1]!;
+    await deliver(
+      mailto,
+      `From: ${p.email}\r\nTo: ${mailto}\r\nSubject: unsubscribe\r\n\r\nunsubscribe\r\n`,
+      p.email!,
+    );
+    const d = await deliveryOf(p.email!);
+    const events = await t.db
+      .selectFrom("events")
+      .select(["kind", "detail"])
+      .where("delivery_id", "=", d.id)
+      .where("kind", "=", "unsubscribed")
+      .execute();
+    expect(events).toEqual([{ kind: "unsubscribed", detail: "one-click" }]);
+    expect(d.status).toBe("sent");
+  });
+});
