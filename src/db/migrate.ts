@@ -1,6 +1,7 @@
-// Runs the migrations in order with Kysely's Migrator; the same files serve SQLite and PostgreSQL.
-import type { Kysely } from "kysely";
-import { type MigrationProvider, Migrator } from "kysely/migration";
+// Runs the migrations in order, each in its own transaction, recording them in `utsend_migrations`; the same files
+// serve SQLite and PostgreSQL. Written by hand rather than with Kysely's Migrator: that one reads the catalogue of
+// every schema on PostgreSQL, and fails when another schema is dropped at the same moment.
+import { type Kysely, sql } from "kysely";
 import type { DbHandle } from "./connect.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as imports from "./migrations/0002-imports.ts";
@@ -8,29 +9,59 @@ import * as mailings from "./migrations/0003-mailings.ts";
 import * as inbound from "./migrations/0004-inbound.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
-type DialectMigration = { up(db: Kysely<any>, dialect: DbHandle["dialect"]): Promise<void> };
+type AnyDb = Kysely<any>;
+type DialectMigration = { up(db: AnyDb, dialect: DbHandle["dialect"]): Promise<void> };
 
-const migrations: Record<string, DialectMigration> = {
-  "0001-initial": initial,
-  "0002-imports": imports,
-  "0003-mailings": mailings,
-  "0004-inbound": inbound,
-};
+const migrations: Array<[string, DialectMigration]> = [
+  ["0001-initial", initial],
+  ["0002-imports", imports],
+  ["0003-mailings", mailings],
+  ["0004-inbound", inbound],
+];
+
+// Any fixed number: processes that start at once (a server and its workers) take turns migrating.
+const MIGRATION_LOCK = 727_001;
 
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
-  const provider: MigrationProvider = {
-    getMigrations: async () =>
-      Object.fromEntries(
-        Object.entries(migrations).map(([name, m]) => [name, { up: (db) => m.up(db, handle.dialect) }]),
-      ),
-  };
-  // Kysely looks for its own tables across schemas unless told which one: name ours.
-  const migrator = new Migrator({
-    db: handle.db,
-    provider,
-    ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  const db = handle.db as unknown as AnyDb;
+  await sql`create table if not exists utsend_migrations (name text primary key, applied_at text not null)`.execute(
+    db,
+  );
+  const applied: string[] = [];
+  for (const [name, migration] of migrations) {
+    const apply = async (tx: AnyDb) => {
+      const exists = await tx
+        .selectFrom("utsend_migrations")
+        .select("name")
+        .where("name", "=", name)
+        .executeTakeFirst();
+      if (exists) return false;
+      await migration.up(tx, handle.dialect);
+      await tx
+        .insertInto("utsend_migrations")
+        .values({ name, applied_at: new Date().toISOString() })
+        .execute();
+      return true;
+    };
+    let done: boolean;
+    if (handle.dialect === "postgres") {
+      done = await db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+        return apply(trx);
+      });
+    } else {
+      // BEGIN IMMEDIATE takes the write lock before reading, so a second process waits instead of failing later.
+      // Nothing else runs on this connection while the process starts, so a hand-made transaction is safe here.
+      await sql`begin immediate`.execute(db);
+      try {
+        done = await apply(db);
+        await sql`commit`.execute(db);
+      } catch (error) {
+        await sql`rollback`.execute(db);
+        throw error;
+      }
+    }
+    if (done) applied.push(name);
+  }
+  return applied;
 }

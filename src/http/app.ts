@@ -103,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         path.startsWith("/api/") ||
         path.startsWith("/auth/") ||
         path.startsWith("/u/") ||
+        path.startsWith("/v/") ||
         /\.[a-z0-9]+$/i.test(path)
       )
         return reply

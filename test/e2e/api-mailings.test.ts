@@ -232,6 +232,13 @@ describe("mailings API", () => {
       .where("kind", "=", "unsubscribed")
       .execute();
     expect(events).toHaveLength(1);
+    const online = await request(server.url, "GET", path.replace("/u/", "/v/"));
+    expect(online.status).toBe(200);
+    expect(String(online.body)).toContain("Hei Siri");
+    expect(online.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    expect((await request(server.url, "GET", `${path.replace("/u/", "/v/").slice(0, -2)}xx`)).status).toBe(
+      404,
+    );
     const forged = await request(server.url, "POST", `${path.slice(0, -2)}xx`, {
       body: "List-Unsubscribe=One-Click",
       headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -1,7 +1,8 @@
-// Pages for recipients, without sign-in: the unsubscribe page (a GET changes nothing; one button POSTs) and the
-// RFC 8058 one-click POST that mail clients send.
+// Pages for recipients, without sign-in: the unsubscribe page (a GET changes nothing; one button POSTs), the
+// RFC 8058 one-click POST that mail clients send, and the message shown in a browser.
 import type { FastifyPluginAsync } from "fastify";
 import { unsubscribe, unsubscribeTarget } from "../../track/unsubscribe.ts";
+import { viewOnlineHtml } from "../../track/view-online.ts";
 import type { RouteDeps } from "../schemas.ts";
 
 const TEXT = {
@@ -54,6 +55,28 @@ export const publicRoutes =
         `<h1>${t.title}</h1><p>${escapeHtml(t.question(target.typeName))}</p>
 <p>${escapeHtml(target.email)}</p><form method="post"><button type="submit">${t.button}</button></form>`,
       );
+    });
+
+    app.get("/v/:token", { schema: { hide: true } }, async (request, reply) => {
+      const html = await viewOnlineHtml(
+        deps.db,
+        deps.send.keys,
+        deps.send.publicUrl,
+        tokenOf(request.params),
+      );
+      reply.header("cache-control", "no-store");
+      if (html === null)
+        return reply
+          .status(404)
+          .type("text/html; charset=utf-8")
+          .send(page("nb", `<p>${TEXT.nb.unknown}</p>`));
+      // The page shows only our own template with escaped values; still, nothing in it may run or reach out.
+      reply.header(
+        "content-security-policy",
+        "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'",
+      );
+      reply.header("referrer-policy", "no-referrer");
+      return reply.type("text/html; charset=utf-8").send(html);
     });
 
     app.post("/u/:token", { schema: { hide: true } }, async (request, reply) => {
