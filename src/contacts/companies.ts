@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
-import { escapeLike, isValidEmail, toE164 } from "./person-rules.ts";
+import { blankToNull, escapeLike, isValidEmail, toE164 } from "./person-rules.ts";
 import type { Page } from "./persons.ts";
 
 export type CompanyInput = {
@@ -61,7 +61,6 @@ function companyColumns(
   problems: FieldProblem[],
 ): CompanyColumns {
   const columns: CompanyColumns = {};
-  const clean = (v: string | null | undefined) => (v == null ? v : v.trim() === "" ? null : v.trim());
   if (input.name !== undefined) {
     const name = input.name.trim();
     if (name === "") problems.push({ field: "name", message: "must not be empty" });
@@ -76,10 +75,10 @@ function companyColumns(
     ["city", "city"],
   ] as const;
   for (const [key, column] of simple) {
-    const value = clean(input[key]);
+    const value = blankToNull(input[key]);
     if (value !== undefined) columns[column] = value;
   }
-  const country = clean(input.country);
+  const country = blankToNull(input.country);
   if (country !== undefined) {
     if (country !== null && !/^[A-Z]{2}$/.test(country))
       problems.push({
@@ -88,20 +87,20 @@ function companyColumns(
       });
     else columns.country = country;
   }
-  const domain = clean(input.domain);
+  const domain = blankToNull(input.domain);
   if (domain !== undefined) {
     if (domain !== null && !DOMAIN.test(domain))
       problems.push({ field: "domain", message: `"${domain}" is not a domain name` });
     else columns.domain = domain?.toLowerCase() ?? null;
   }
-  const phone = clean(input.phone);
+  const phone = blankToNull(input.phone);
   if (phone !== undefined) {
     const e164 = phone === null ? null : toE164(phone, country ?? defaultCountry);
     if (phone !== null && !e164)
       problems.push({ field: "phone", message: `"${phone}" is not a valid phone number` });
     else columns.phone = e164;
   }
-  const email = clean(input.email);
+  const email = blankToNull(input.email);
   if (email !== undefined) {
     if (email !== null && !isValidEmail(email))
       problems.push({ field: "email", message: `"${email}" is not a valid e-mail address` });

@@ -77,6 +77,13 @@ export function searchName(p: {
   return fullName(p).toLowerCase();
 }
 
+/** A field as typed: undefined stays "not given", blank becomes null (clear it), anything else is trimmed. */
+export function blankToNull(value: string | null | undefined): string | null | undefined {
+  if (value == null) return value;
+  const trimmed = value.trim();
+  return trimmed === "" ? null : trimmed;
+}
+
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

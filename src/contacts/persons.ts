@@ -5,6 +5,7 @@ import type { Database } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
 import {
+  blankToNull,
   type EmailInput,
   escapeLike,
   fullName,
@@ -74,13 +75,6 @@ export type PersonSummary = Pick<
 export type ContactsOptions = { defaultCountry: string };
 
 const LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2})?$/;
-
-function blankToNull(value: string | null | undefined): string | null | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return null;
-  const trimmed = value.trim();
-  return trimmed === "" ? null : trimmed;
-}
 
 type PersonColumns = {
   first_name?: string | null;

@@ -11,7 +11,7 @@ import {
   missingReference,
   notFound,
 } from "../shared/errors.ts";
-import { resolveLookups, selectionPersonIds } from "./compile.ts";
+import { criteriaPersonIds, resolveLookups, selectionPersonIds } from "./compile.ts";
 import { type Criteria, checkCriteria } from "./criteria.ts";
 
 export type SelectionKind = "static" | "dynamic" | "combined";
@@ -185,7 +185,6 @@ export async function previewCriteria(db: Db, criteria: Criteria, page: { limit:
   const problems: FieldProblem[] = [];
   checkCriteria(criteria, problems);
   if (problems.length > 0) throw invalid(problems);
-  const { criteriaPersonIds } = await import("./compile.ts");
   return listPersons(db, {}, page, await criteriaPersonIds(db, criteria));
 }
 

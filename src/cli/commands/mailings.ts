@@ -2,7 +2,7 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { mailingProgress } from "../../mailings/actions.ts";
-import { sendContext, startWorker } from "../../main.ts";
+import { openMigrated, sendContext, startWorker } from "../../main.ts";
 import { ensureOutboxAccount } from "../../send/accounts.ts";
 import { beginSending } from "../../send/planner.ts";
 import { type CliContext, parseIntOption } from "../context.ts";
@@ -60,7 +60,6 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
     .description("run a send worker on its own (several may run, on several machines)")
     .action(async () => {
       const config = ctx.config();
-      const { openMigrated } = await import("../../main.ts");
       const handle = await openMigrated(config);
       await ensureOutboxAccount(handle.db);
       const send = await sendContext(handle, config);

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Type, { type TSchema } from "typebox";
 import { hasRight } from "../../auth/rights.ts";
+import { isValidEmail } from "../../contacts/person-rules.ts";
 import {
   applyAction,
   copyMailing,
@@ -296,7 +297,6 @@ export const mailingRoutes =
             throw invalid([
               { field: "consentConfirmed", message: "confirm that these people consented to marketing" },
             ]);
-          const { isValidEmail } = await import("../../contacts/person-rules.ts");
           const bad = addresses.findIndex((a) => !isValidEmail(a.email.trim()));
           if (bad >= 0)
             throw invalid([
