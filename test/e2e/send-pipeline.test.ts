@@ -1,6 +1,8 @@
 // The send pipeline end to end over real SMTP: planning, the worker, outcomes, DKIM and headers as received.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
+import { resolveRecipients } from "../../src/mailings/recipients.ts";
+import { addSelectionMembers, createSelection } from "../../src/selections/store.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { keyringFromSecret, verifyDeliveryToken } from "../../src/send/tokens.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
@@ -189,6 +191,26 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
       .where("mailing_id", "=", mailing.id)
       .executeTakeFirstOrThrow();
     expect(d.status).toBe("pending");
+  });
+
+  it("re-reads the sources when sending starts only when 'refresh the list when sending' is on", async () => {
+    const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
+    for (const refresh of [true, false]) {
+      const early = await aPerson(t.db, { email: `tidlig-${refresh}-${dialect}@example.no` });
+      const selection = await createSelection(t.db, {
+        name: `Oppdater ${refresh} ${dialect}`,
+        kind: "static",
+      });
+      await addSelectionMembers(t.db, selection.id, [early.id]);
+      const mailing = await aReadyMailing(t.db, setup, [], {
+        selectionId: selection.id,
+        options: { overrideConsent: true, refreshOnSend: refresh },
+      });
+      await resolveRecipients(t.db, mailing.id);
+      const late = await aPerson(t.db, { email: `sen-${refresh}-${dialect}@example.no` });
+      await addSelectionMembers(t.db, selection.id, [late.id]);
+      expect(await beginSending(t.db, mailing.id)).toEqual({ deliveries: refresh ? 2 : 1 });
+    }
   });
 
   it("refuses to start a mailing with problems, listing each", async () => {
