@@ -8,5 +8,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Browser tests poll the page; on two loaded cores a render can take more than the default second.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

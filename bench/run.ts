@@ -2,11 +2,15 @@
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
+import { benchStatistics } from "./statistics.ts";
+import { benchTrack } from "./track.ts";
 
 const benches: Record<string, () => Promise<void>> = {
   selections: benchSelections,
   import: benchImport,
   send: benchSend,
+  track: benchTrack,
+  stats: benchStatistics,
 };
 
 const wanted = process.argv.slice(2);

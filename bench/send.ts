@@ -211,6 +211,7 @@ async function baselineMessages(): Promise<Buffer[]> {
         values.get(r.id)!,
         linksFor("https://utsend.example", keys, r.id),
         keys,
+        { publicUrl: "https://utsend.example" },
       );
       built.push(await buildMessage(message));
     }

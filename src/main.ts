@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { countUsers, createUser } from "./auth/users.ts";
+import type { FetchText } from "./bounces/webhooks/sns.ts";
 import { type DbHandle, openDatabase } from "./db/connect.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
@@ -89,8 +90,11 @@ export function startWorker(handle: DbHandle, config: Config, send: SendContext,
 export async function startServer(
   config: Config,
   out: Output,
-  options: { webRoot?: string } = {},
+  options: { webRoot?: string; snsFetch?: FetchText } = {},
 ): Promise<RunningServer> {
+  // Loaded (and the mailbox URL checked, before anything starts) only where a bounce mailbox is configured.
+  const imap = config.bounceImapUrl ? await import("./bounces/imap-poller.ts") : null;
+  const imapSettings = imap?.imapPollerSettings(config) ?? null;
   const handle = await openMigrated(config);
   await ensureAdmin(handle, config, out);
   await ensureDemoData(handle, config, out);
@@ -102,6 +106,7 @@ export async function startServer(
     config,
     send: sendDeps,
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    ...(options.snsFetch ? { snsFetch: options.snsFetch } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -109,11 +114,16 @@ export async function startServer(
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   Object.assign(sendDeps, await sendContext(handle, config, url));
   const worker = config.worker ? startWorker(handle, config, sendDeps, out) : null;
+  const bouncePoller =
+    imap && imapSettings
+      ? imap.startImapPoller({ ...imapSettings, db: handle.db, keys: sendDeps.keys, log: (l) => out.info(l) })
+      : null;
   return {
     app,
     url,
     handle,
     close: async () => {
+      await bouncePoller?.stop();
       await worker?.stop();
       await app.close();
       await handle.close();

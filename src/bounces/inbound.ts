@@ -12,8 +12,14 @@ import { isoNow } from "../shared/clock.ts";
 import { unsubscribe, unsubscribeTarget } from "../track/unsubscribe.ts";
 import { classifyMessage } from "./classify.ts";
 import type { Classification } from "./types.ts";
+import { classifyWebhook } from "./webhooks/classify.ts";
+import { isWebhookRoute, type WebhookRoute } from "./webhooks/provider-event.ts";
 
-export type InboundRoute = "verp" | "unsubscribe" | "feedback-loop";
+/**
+ * How a message came in: the SMTP receiver's RCPT routes, fetched from a bounce mailbox (`imap`), or a provider
+ * webhook (`webhook-ses`, …: the verified payload, one row per recipient event).
+ */
+export type InboundRoute = "verp" | "unsubscribe" | "feedback-loop" | "imap" | WebhookRoute;
 export type InboundConfig = {
   keys: Keyring;
   /** The bounce domains of the sending domains (sending_domains.bounce_domain). */
@@ -62,10 +68,30 @@ export type InboundInput = {
   route: InboundRoute;
   raw: Uint8Array;
   receivedAt?: string;
+  /** Where the message came from in a mailbox; a second store with the same key stores nothing. */
+  sourceKey?: string;
 };
 
 /** Stores one accepted message for one recipient, before the SMTP 250; returns its id. */
 export async function storeInbound(db: Db, input: InboundInput): Promise<number> {
+  return (await storeInboundOnce(db, input)).id;
+}
+
+/**
+ * Stores a message unless one with the same `sourceKey` is stored already (a poller that crashed before removing it
+ * from the mailbox); then returns that row with `created: false`. Without a key it always stores.
+ */
+export async function storeInboundOnce(
+  db: Db,
+  input: InboundInput,
+): Promise<{ id: number; created: boolean }> {
+  const key = input.sourceKey;
+  const existing = async () =>
+    key === undefined
+      ? undefined
+      : await db.selectFrom("inbound_messages").select("id").where("source_key", "=", key).executeTakeFirst();
+  const before = await existing();
+  if (before) return { id: before.id, created: false };
   const row = await db
     .insertInto("inbound_messages")
     .values({
@@ -80,10 +106,16 @@ export async function storeInbound(db: Db, input: InboundInput): Promise<number>
       delivery_id: null,
       detail: null,
       processed_at: null,
+      source_key: key ?? null,
     })
+    .onConflict((oc) => oc.column("source_key").doNothing())
     .returning("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
+    .executeTakeFirst();
+  if (row) return { id: row.id, created: true };
+  // Another poller stored it between the look-up and the insert.
+  const after = await existing();
+  if (!after) throw new Error("inbound message neither stored nor found");
+  return { id: after.id, created: false };
 }
 
 /** The admin setting `bounceThreshold` (5 by default, SPEC §8). */
@@ -223,7 +255,9 @@ async function apply(
     };
   }
 
-  const c = await classifyMessage(row.raw);
+  const c = isWebhookRoute(row.route)
+    ? classifyWebhook(row.route, row.raw, row.recipient)
+    : await classifyMessage(row.raw);
   const delivery = await attribute(db, keys, row.recipient, c);
   const base = { kind: c.kind, deliveryId: delivery?.id ?? null };
   const reason = c.reason ?? c.status ?? c.kind;
@@ -283,7 +317,7 @@ async function apply(
       purpose: "e-marketing",
       legalBasis: "withdrawn",
       source: "unsubscribe-link",
-      comment: `spam complaint (ARF feedback${c.feedbackType ? `: ${c.feedbackType}` : ""}) on mailing ${delivery.mailing_id}`,
+      comment: `spam complaint (${isWebhookRoute(row.route) ? `${row.route.slice(8)} webhook` : "ARF feedback"}${c.feedbackType ? `: ${c.feedbackType}` : ""}) on mailing ${delivery.mailing_id}`,
     });
   }
   await db.transaction().execute(async (trx) => {

@@ -4,6 +4,7 @@ import { AppError } from "../shared/errors.ts";
 import { registerBounceCommands } from "./commands/bounces.ts";
 import { registerCrmCommands } from "./commands/crm.ts";
 import { registerImportCommands } from "./commands/imports.ts";
+import { registerMailingImportCommands } from "./commands/mailing-imports.ts";
 import { registerMailingCommands } from "./commands/mailings.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerUserCommands } from "./commands/users.ts";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerImportCommands(program, ctx);
   registerBounceCommands(program, ctx);
   registerMailingCommands(program, ctx);
+  registerMailingImportCommands(program, ctx);
   return program;
 }
 

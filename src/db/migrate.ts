@@ -7,6 +7,10 @@ import * as initial from "./migrations/0001-initial.ts";
 import * as imports from "./migrations/0002-imports.ts";
 import * as mailings from "./migrations/0003-mailings.ts";
 import * as inbound from "./migrations/0004-inbound.ts";
+import * as tracking from "./migrations/0005-tracking.ts";
+import * as domainChecks from "./migrations/0006-domain-checks.ts";
+import * as inboundSource from "./migrations/0007-inbound-source.ts";
+import * as recipientImports from "./migrations/0008-recipient-imports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -17,6 +21,10 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0002-imports", imports],
   ["0003-mailings", mailings],
   ["0004-inbound", inbound],
+  ["0005-tracking", tracking],
+  ["0006-domain-checks", domainChecks],
+  ["0007-inbound-source", inboundSource],
+  ["0008-recipient-imports", recipientImports],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -27,6 +27,7 @@ export type BlockReason =
   | "duplicate"
   | "former-employee"
   | "no-email";
+export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
 export type EventKind = "sent" | "failed" | "bounced" | "opened" | "clicked" | "unsubscribed" | "complained";
 
 export type Database = {
@@ -181,6 +182,9 @@ export type Database = {
     dkim_public_key: string;
     bounce_domain: string;
     created_at: string;
+    dns_status: "pass" | "warn" | "fail" | "unknown" | null;
+    dns_result: string | null;
+    dns_checked_at: string | null;
   };
   templates: {
     id: Id;
@@ -244,7 +248,7 @@ export type Database = {
   mailing_sources: {
     id: Id;
     mailing_id: number;
-    kind: "selection" | "project" | "person" | "addresses";
+    kind: "selection" | "project" | "person" | "addresses" | "import";
     ref_id: number | null;
     addresses: string | null;
     position: number;
@@ -281,6 +285,8 @@ export type Database = {
     last_reply: string | null;
     bounce_kind: "hard" | "soft" | null;
     sent_at: string | null;
+    first_opened_at: string | null;
+    first_clicked_at: string | null;
     created_at: string;
     updated_at: string;
   };
@@ -322,7 +328,15 @@ export type Database = {
     received_at: string;
     envelope_from: string;
     recipient: string;
-    route: "verp" | "unsubscribe" | "feedback-loop";
+    route:
+      | "verp"
+      | "unsubscribe"
+      | "feedback-loop"
+      | "imap"
+      | "webhook-ses"
+      | "webhook-mailgun"
+      | "webhook-sendgrid"
+      | "webhook-postmark";
     size: number;
     raw: Uint8Array;
     status: "received" | "processed" | "failed" | "ignored";
@@ -330,7 +344,63 @@ export type Database = {
     delivery_id: number | null;
     detail: string | null;
     processed_at: string | null;
+    /** Where a message fetched from a mailbox came from (IMAP); null for SMTP. Unique. */
+    source_key: string | null;
   };
   rate_buckets: { account_id: number; tokens: number; updated_ms: number };
+  recipient_imports: {
+    id: Id;
+    mailing_id: number;
+    file_name: string | null;
+    format: "csv" | "xlsx";
+    rows: number;
+    consent_source: string | null;
+    user_id: number | null;
+    created_at: string;
+    completed_at: string | null;
+  };
+  recipient_import_rows: {
+    id: Id;
+    import_id: number;
+    sheet_row: number;
+    email: string;
+    email_lower: string;
+    name: string | null;
+    mobile: string | null;
+    fields: string | null;
+  };
+  registered_links: { id: Id; url: string; name: string; created_at: string };
+  tracked_links: {
+    id: Id;
+    mailing_id: number;
+    url: string;
+    has_merge_fields: Flag;
+    registered_link_id: number | null;
+    position: number;
+    action_kind: LinkActionKind | null;
+    action_ref_id: number | null;
+    clicks: number;
+    unique_clickers: number;
+    flagged_clicks: number;
+    test_clicks: number;
+    created_at: string;
+  };
+  link_clickers: {
+    link_id: number;
+    delivery_id: number;
+    person_id: number | null;
+    clicks: number;
+    flagged: Flag;
+    first_at: string;
+    last_at: string;
+  };
+  mailing_counters: { mailing_id: number; name: string; shard: number; value: number | string | bigint };
+  mailing_hourly: {
+    mailing_id: number;
+    hour: string;
+    kind: "opened" | "clicked";
+    shard: number;
+    value: number | string | bigint;
+  };
   settings: { key: string; value: string };
 };

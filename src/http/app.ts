@@ -8,14 +8,18 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { FetchText } from "../bounces/webhooks/sns.ts";
 import type { DbHandle } from "../db/connect.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { bounceRoutes } from "./routes/bounces.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
+import { followUpRoutes } from "./routes/follow-up.ts";
 import { importRoutes } from "./routes/imports.ts";
+import { mailingImportRoutes } from "./routes/mailing-imports.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
 import { projectRoutes } from "./routes/projects.ts";
@@ -23,10 +27,19 @@ import { publicRoutes } from "./routes/public.ts";
 import { selectionRoutes } from "./routes/selections.ts";
 import { sendingRoutes } from "./routes/sending.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { trackingRoutes } from "./routes/tracking.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import type { RouteDeps } from "./schemas.ts";
 import { installValidation } from "./validation.ts";
 
-export type AppDeps = { handle: DbHandle; config: Config; send: RouteDeps["send"]; webRoot?: string };
+export type AppDeps = {
+  handle: DbHandle;
+  config: Config;
+  send: RouteDeps["send"];
+  webRoot?: string;
+  /** How the SES webhook fetches SNS certificates and subscription URLs (tests pass their own). */
+  snsFetch?: FetchText;
+};
 export type App = FastifyInstance;
 
 const packageVersion = "0.1.0";
@@ -82,6 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(authRoutes(routeDeps));
   await app.register(publicRoutes(routeDeps));
+  await app.register(trackingRoutes(routeDeps));
+  await app.register(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {}));
   await app.register(personRoutes(routeDeps), { prefix: "/api" });
   await app.register(companyRoutes(routeDeps), { prefix: "/api" });
   await app.register(catalogueRoutes(routeDeps), { prefix: "/api" });
@@ -91,6 +106,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(mailingRoutes(routeDeps), { prefix: "/api" });
   await app.register(sendingRoutes(routeDeps), { prefix: "/api" });
   await app.register(importRoutes(routeDeps), { prefix: "/api" });
+  await app.register(mailingImportRoutes(routeDeps), { prefix: "/api" });
+  await app.register(followUpRoutes(routeDeps), { prefix: "/api" });
+  await app.register(bounceRoutes(routeDeps), { prefix: "/api" });
 
   const webRoot = deps.webRoot ?? resolve(import.meta.dirname, "../../dist/web");
   if (existsSync(join(webRoot, "index.html"))) {
@@ -103,7 +121,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         path.startsWith("/api/") ||
         path.startsWith("/auth/") ||
         path.startsWith("/u/") ||
+        path.startsWith("/s/") ||
         path.startsWith("/v/") ||
+        path.startsWith("/hooks/") ||
+        path.startsWith("/t/") ||
         /\.[a-z0-9]+$/i.test(path)
       )
         return reply

@@ -110,6 +110,20 @@ export const Person = Type.Object({
   ),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** Only on GET /api/persons/:id: known faults of the person's addresses (blocked, or soft bounces counting). */
+  addressProblems: Type.Optional(
+    Type.Array(
+      Type.Object({
+        address: Type.String(),
+        blocked: Type.Boolean(),
+        reason: Nullable(Type.String()),
+        statusCode: Nullable(Type.String()),
+        diagnostic: Nullable(Type.String()),
+        softCount: Type.Integer(),
+        updatedAt: Type.String(),
+      }),
+    ),
+  ),
 });
 
 const OptionalText = (max = 200) => Type.Optional(Nullable(ShortText(max)));

@@ -160,7 +160,20 @@ export async function exportPersons(db: Db, options: ExportOptions): Promise<Rea
   const fields = await db.selectFrom("custom_fields").select(["id", "label"]).orderBy("id").execute();
   const headers = [...FIXED_HEADERS, ...fields.map((f) => f.label), ...TRAILING_HEADERS].map(neutralise);
   const rows = personRows(db, restrictTo, fields, options.pageSize ?? 1000);
-  if (options.format === "csv") {
+  return tableStream(options.format, headers, rows, { delimiter: options.delimiter, sheetName: "Persons" });
+}
+
+/**
+ * Any table as a CSV or XLSX byte stream. The caller neutralises the cells (see `neutralise`); rows are pulled as
+ * the reader takes them.
+ */
+export function tableStream(
+  format: ExportFormat,
+  headers: string[],
+  rows: AsyncIterable<string[]>,
+  options: { delimiter?: "," | ";" | undefined; sheetName: string },
+): Readable {
+  if (format === "csv") {
     // A BOM makes Excel read the file as UTF-8 (æ ø å intact).
     const csv = stringify({ bom: true, delimiter: options.delimiter ?? ",", record_delimiter: "windows" });
     const source = Readable.from(
@@ -173,17 +186,22 @@ export async function exportPersons(db: Db, options: ExportOptions): Promise<Rea
     return source.pipe(csv);
   }
   const out = new PassThrough();
-  void writeXlsx(out, headers, rows).catch((error: Error) => out.destroy(error));
+  void writeXlsx(out, headers, rows, options.sheetName).catch((error: Error) => out.destroy(error));
   return out;
 }
 
-async function writeXlsx(out: PassThrough, headers: string[], rows: AsyncIterable<string[]>): Promise<void> {
+async function writeXlsx(
+  out: PassThrough,
+  headers: string[],
+  rows: AsyncIterable<string[]>,
+  sheetName: string,
+): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: false,
     useSharedStrings: false,
   });
-  const sheet = workbook.addWorksheet("Persons");
+  const sheet = workbook.addWorksheet(sheetName);
   sheet.addRow(headers).commit();
   for await (const row of rows) {
     sheet.addRow(row).commit();

@@ -16,16 +16,29 @@ function hash64(text: string): [number, number] {
   return [h1 >>> 0, h2 >>> 0];
 }
 
+/** Slots for `expected` addresses at a load of at most one half (the table's size is a power of two). */
+function slotsFor(expected: number): number {
+  let slots = 1 << 14;
+  while (slots < expected * 2) slots *= 2;
+  return slots;
+}
+
 export class SeenEmails {
   private hi: Uint32Array;
   private lo: Uint32Array;
   private rows: Uint32Array;
   private count = 0;
 
-  constructor(capacity = 1 << 14) {
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.rows = new Uint32Array(capacity);
+  /**
+   * With the number of addresses to expect, the table is allocated once at its final size. Growing frees the old
+   * arrays (megabytes, mapped by malloc), which makes glibc raise its mmap threshold: from then on the import's 256 KB
+   * read buffers and SQLite's allocations come from the main heap and fragment it, some 40 MB at a million rows.
+   */
+  constructor(expected = 0) {
+    const slots = slotsFor(expected);
+    this.hi = new Uint32Array(slots);
+    this.lo = new Uint32Array(slots);
+    this.rows = new Uint32Array(slots);
   }
 
   get size(): number {

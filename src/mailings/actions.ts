@@ -2,8 +2,10 @@
 import { DateTime } from "luxon";
 import type { Db } from "../db/connect.ts";
 import type { MailingStatus } from "../db/schema.ts";
+import { copyImport } from "../imports/recipient-rows.ts";
+import { resendAsNewAttempt } from "../send/resend.ts";
 import { isoNow } from "../shared/clock.ts";
-import { AppError, invalid, notFound } from "../shared/errors.ts";
+import { AppError, conflict, invalid, notFound } from "../shared/errors.ts";
 import { allowedFrom, type MailingAction, nextStatus } from "./lifecycle.ts";
 import { getMailing, type MailingWithSteps } from "./store.ts";
 
@@ -116,11 +118,17 @@ export async function copyMailing(db: Db, id: number, userId: number | null): Pr
     .returning("id")
     .executeTakeFirstOrThrow();
   const sources = await db.selectFrom("mailing_sources").selectAll().where("mailing_id", "=", id).execute();
-  for (const { id: _sid, ...source } of sources)
+  for (const { id: _sid, ...source } of sources) {
+    // An imported file's rows belong to one mailing: the copy gets its own copy of them.
+    const refId =
+      source.kind === "import" && source.ref_id !== null
+        ? await copyImport(db, source.ref_id, row.id)
+        : source.ref_id;
     await db
       .insertInto("mailing_sources")
-      .values({ ...source, mailing_id: row.id, created_at: now })
+      .values({ ...source, ref_id: refId, mailing_id: row.id, created_at: now })
       .execute();
+  }
   return row.id;
 }
 
@@ -238,44 +246,15 @@ export async function markDeliverySent(db: Db, id: number) {
   });
 }
 
-/** A person decided to send again: a new attempt with its own identity; the unsure one keeps its history. */
+/**
+ * A person decided to send again: a new attempt with its own identity, to the recipient's current address; the
+ * unsure one keeps its history. Refused (CONFLICT) when the address is now blocked or another attempt exists.
+ */
 export async function sendDeliveryAgain(db: Db, id: number): Promise<number> {
   const d = await unknownDelivery(db, id);
-  const now = isoNow();
-  return db.transaction().execute(async (trx) => {
-    const last = await trx
-      .selectFrom("deliveries")
-      .select((eb) => eb.fn.max("attempt").as("a"))
-      .where("mailing_id", "=", d.mailing_id)
-      .where("recipient_id", "=", d.recipient_id)
-      .executeTakeFirstOrThrow();
-    const attempt = Number(last.a) + 1;
-    const domain = d.message_id.split("@")[1];
-    const row = await trx
-      .insertInto("deliveries")
-      .values({
-        mailing_id: d.mailing_id,
-        recipient_id: d.recipient_id,
-        attempt,
-        person_id: d.person_id,
-        email: d.email,
-        email_lower: d.email_lower,
-        status: "pending",
-        message_id: `m${d.mailing_id}.r${d.recipient_id}.a${attempt}@${domain}`,
-        tries: 0,
-        next_try_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    // The worker only sends for mailings that are sending; a finished one opens again for the new attempt.
-    await trx
-      .updateTable("mailings")
-      .set({ status: "sending", updated_at: now })
-      .where("id", "=", d.mailing_id)
-      .where("status", "=", "finished")
-      .execute();
-    return row.id;
-  });
+  const result = await resendAsNewAttempt(db, d.mailing_id, [d.recipient_id], { despiteUnknown: true });
+  const created = result.created[0];
+  if (created) return created.deliveryId;
+  const reason = result.skipped[0]?.reason ?? "not-a-recipient";
+  throw conflict("email", `delivery ${id} cannot be sent again: ${reason}`);
 }

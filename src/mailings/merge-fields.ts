@@ -14,7 +14,7 @@ import {
 import type { MailingType } from "../db/schema.ts";
 import { AppError } from "../shared/errors.ts";
 
-export type RenderMode = "html" | "text" | "header";
+export type RenderMode = "html" | "text" | "header" | "url";
 
 type VariableDoc = { path: string; nb: string; en: string; types?: readonly MailingType[] };
 export type MergeVariableGroup = {
@@ -253,6 +253,11 @@ function headerSafe(value: unknown): string {
   return (value == null ? "" : String(value)).replace(HEADER_BREAKERS, " ");
 }
 
+// A value merged into a link's URL is one URL component: `&`, `#`, `/` in a name cannot change where it points.
+function urlComponent(value: unknown): string {
+  return encodeURIComponent(value == null ? "" : String(value));
+}
+
 function newEngine(mode: RenderMode, limits: TemplateLimits): Liquid {
   const engine = new Liquid({
     outputDelimiterLeft: "[[",
@@ -263,7 +268,8 @@ function newEngine(mode: RenderMode, limits: TemplateLimits): Liquid {
     ownPropertyOnly: true,
     // An empty value must read as false: `[% if customer.title %]` with title "" takes the else branch.
     jsTruthy: true,
-    outputEscape: mode === "html" ? "escape" : mode === "header" ? headerSafe : undefined,
+    outputEscape:
+      mode === "html" ? "escape" : mode === "header" ? headerSafe : mode === "url" ? urlComponent : undefined,
     parseLimit: limits.sourceLength,
     renderLimit: limits.renderMs,
     memoryLimit: limits.memory,

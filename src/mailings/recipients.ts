@@ -13,7 +13,7 @@ import { missingReference } from "../shared/errors.ts";
 const SOURCE_STRIDE = 4_294_967_296; // 2^32: positions order by source first, then by id within the source
 const COMPANY_OFFSET = 2_147_483_648; // company rows of a source sort after its persons
 
-export type SourceKind = "selection" | "project" | "person" | "addresses";
+export type SourceKind = "selection" | "project" | "person" | "addresses" | "import";
 export type PastedAddress = { email: string; name?: string | null };
 
 type MailingForResolution = {
@@ -144,6 +144,24 @@ async function insertSource(
         where mailing_id = ${mailing.id} and source_id = ${source.id} and person_id is null`.execute(db);
       return;
     }
+    case "import": {
+      // A row whose address belongs to a CRM person is that person (consent, unsubscribes, company apply); the others
+      // stay import-only recipients with the file's name and address, carrying the import's consent attestation.
+      await sql`
+        insert into mailing_recipients
+          (mailing_id, position, person_id, company_id, email, email_lower, name, source_id, status, block_reason, created_at)
+        select ${mailing.id}, cast(${index * SOURCE_STRIDE} as bigint) + r.sheet_row,
+               (select min(pe.person_id) from person_emails pe where pe.address_lower = r.email_lower), null,
+               r.email, r.email_lower, r.name, ${source.id}, 'eligible', null, ${now}
+        from recipient_import_rows r where r.import_id = ${source.refId}`.execute(db);
+      await sql`
+        update mailing_recipients set
+          company_id = (select p.company_id from persons p where p.id = mailing_recipients.person_id),
+          name = coalesce(name, (select trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))
+                                 from persons p where p.id = mailing_recipients.person_id))
+        where mailing_id = ${mailing.id} and source_id = ${source.id} and person_id is not null`.execute(db);
+      return;
+    }
   }
 }
 
@@ -173,8 +191,16 @@ function laterDuplicates(
     ) ranked where nth > 1)`;
 }
 
-/** Rebuilds the mailing's recipient list from its sources, then applies SPEC §4's rules in order; first rule wins. */
-export async function resolveRecipients(db: Db, mailingId: number): Promise<void> {
+/**
+ * Rebuilds the mailing's recipient list from its sources, then applies SPEC §4's rules in order; first rule wins.
+ * With `writeTo`, the rows go to that (scratch) mailing instead, and the mailing's own list is left as it is: how a
+ * sent mailing learns who its sources hold now without touching the rows its deliveries hang on.
+ */
+export async function resolveRecipients(
+  db: Db,
+  mailingId: number,
+  options: { writeTo?: number } = {},
+): Promise<void> {
   const mailing = await db
     .selectFrom("mailings")
     .select([
@@ -192,6 +218,8 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
   const { consentFilter } = await readSettings(db);
   const now = isoNow();
   const sources = await orderedSources(db, mailing);
+  const target = options.writeTo ?? mailingId;
+  const writeMailing = { ...mailing, id: target };
   const purpose = await db
     .selectFrom("consent_purposes")
     .select("id")
@@ -202,36 +230,36 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
   const typeId = mailing.subscription_type_id;
 
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("mailing_recipients").where("mailing_id", "=", mailingId).execute();
+    await trx.deleteFrom("mailing_recipients").where("mailing_id", "=", target).execute();
     for (const [index, source] of sources.entries())
-      await insertSource(trx as unknown as Db, mailing, source, index, now);
+      await insertSource(trx as unknown as Db, writeMailing, source, index, now);
     const t = trx as unknown as Db;
-    await block(t, mailingId, "no-email", sql`email is null or email = ''`);
+    await block(t, target, "no-email", sql`email is null or email = ''`);
     // The same person through two sources gets one message: the first row keeps it.
-    await block(t, mailingId, "duplicate", laterDuplicates(mailingId, "person_id", false));
+    await block(t, target, "duplicate", laterDuplicates(target, "person_id", false));
     await block(
       t,
-      mailingId,
+      target,
       "complained",
       sql`email_lower in (select address_lower from address_blocks where blocked = 1 and reason = 'complained')`,
     );
     await block(
       t,
-      mailingId,
+      target,
       "blocked-address",
       sql`email_lower in (select address_lower from address_blocks where blocked = 1)`,
     );
     if (typeId !== null)
       await block(
         t,
-        mailingId,
+        target,
         "unsubscribed",
         sql`person_id in (select person_id from person_subscriptions where type_id = ${typeId} and status = 'unsubscribed')`,
       );
-    else await block(t, mailingId, "consent-withdrawn", sql`person_id in (${withdrawnConsent})`);
+    else await block(t, target, "consent-withdrawn", sql`person_id in (${withdrawnConsent})`);
     await block(
       t,
-      mailingId,
+      target,
       "former-employee",
       sql`person_id in (select id from persons where former_employee = 1)`,
     );
@@ -244,27 +272,46 @@ export async function resolveRecipients(db: Db, mailingId: number): Promise<void
           : sql`person_id in (${activeConsent})`;
       await block(
         t,
-        mailingId,
+        target,
         "consent-withdrawn",
         sql`person_id is not null and not (${allowed}) and person_id in (${withdrawnConsent})`,
       );
       await block(
         t,
-        mailingId,
+        target,
         typeId !== null ? "no-subscription" : "no-consent",
         sql`person_id is not null and not (${allowed})`,
       );
     }
     if (mailing.opt_prefer_company === 1)
-      await block(t, mailingId, "duplicate", laterDuplicates(mailingId, "company_id", true));
+      await block(t, target, "duplicate", laterDuplicates(target, "company_id", true));
     if (mailing.opt_one_per_address === 1)
-      await block(t, mailingId, "duplicate", laterDuplicates(mailingId, "email_lower", true));
-    await trx
-      .updateTable("mailings")
-      .set({ recipients_resolved_at: now })
-      .where("id", "=", mailingId)
-      .execute();
+      await block(t, target, "duplicate", laterDuplicates(target, "email_lower", true));
+    if (target === mailingId) {
+      await trx
+        .updateTable("mailings")
+        .set({ recipients_resolved_at: now })
+        .where("id", "=", mailingId)
+        .execute();
+      await storeRecipientCounts(t, mailingId);
+    }
   });
+}
+
+/**
+ * Keeps the list's eligible and blocked counts beside the statistics counters: counting a million rows on every
+ * statistics request is what the rollups are there to avoid. Called whenever the list's statuses change.
+ */
+export async function storeRecipientCounts(db: Db, mailingId: number): Promise<void> {
+  await db
+    .deleteFrom("mailing_counters")
+    .where("mailing_id", "=", mailingId)
+    .where("name", "in", ["recipients:eligible", "recipients:blocked"])
+    .execute();
+  await sql`
+    insert into mailing_counters (mailing_id, name, shard, value)
+    select ${mailingId}, 'recipients:' || status, 0, count(*)
+    from mailing_recipients where mailing_id = ${mailingId} group by status`.execute(db);
 }
 
 export type RecipientRow = {
@@ -370,6 +417,7 @@ export async function listSources(db: Db, mailingId: number) {
     .leftJoin("selections as sel", (j) => j.onRef("sel.id", "=", "s.ref_id").on("s.kind", "=", "selection"))
     .leftJoin("projects as pr", (j) => j.onRef("pr.id", "=", "s.ref_id").on("s.kind", "=", "project"))
     .leftJoin("persons as p", (j) => j.onRef("p.id", "=", "s.ref_id").on("s.kind", "=", "person"))
+    .leftJoin("recipient_imports as ri", (j) => j.onRef("ri.id", "=", "s.ref_id").on("s.kind", "=", "import"))
     .select([
       "s.id",
       "s.kind",
@@ -377,6 +425,8 @@ export async function listSources(db: Db, mailingId: number) {
       "s.addresses",
       "sel.name as selection_name",
       "pr.name as project_name",
+      "ri.file_name as import_file",
+      "ri.rows as import_rows",
     ])
     .select(fullNameSql.as("person_name"))
     .where("s.mailing_id", "=", mailingId)
@@ -393,15 +443,27 @@ export async function listSources(db: Db, mailingId: number) {
           ? r.project_name
           : r.kind === "person"
             ? r.person_name
-            : `${(JSON.parse(r.addresses ?? "[]") as unknown[]).length} addresses`,
+            : r.kind === "import"
+              ? `${r.import_file ?? "file"} (${Number(r.import_rows ?? 0)} rows)`
+              : `${(JSON.parse(r.addresses ?? "[]") as unknown[]).length} addresses`,
   }));
 }
 
 export async function removeSource(db: Db, mailingId: number, sourceId: number): Promise<boolean> {
-  const result = await db
-    .deleteFrom("mailing_sources")
-    .where("mailing_id", "=", mailingId)
-    .where("id", "=", sourceId)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom("mailing_sources")
+      .where("mailing_id", "=", mailingId)
+      .where("id", "=", sourceId)
+      .returning(["kind", "ref_id"])
+      .executeTakeFirst();
+    // An imported file's rows belong to its source alone: they go with it.
+    if (removed?.kind === "import" && removed.ref_id !== null)
+      await trx
+        .deleteFrom("recipient_imports")
+        .where("id", "=", removed.ref_id)
+        .where("mailing_id", "=", mailingId)
+        .execute();
+    return removed !== undefined;
+  });
 }

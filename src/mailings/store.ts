@@ -3,6 +3,7 @@
 import { isValidEmail } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
 import type { MailingStatus, MailingType } from "../db/schema.ts";
+import { failedCheckWarning } from "../send/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
 import { isEditable } from "./lifecycle.ts";
@@ -325,11 +326,19 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
   const mailing = toMailing(row);
   const check = checkMailingContent(mailing, await customFieldKeys(db));
   const domain = mailing.fromAddress?.split("@")[1]?.toLowerCase();
-  const registered = domain
-    ? Boolean(
-        await db.selectFrom("sending_domains").select("id").where("domain", "=", domain).executeTakeFirst(),
-      )
-    : false;
+  const sendingDomain = domain
+    ? await db
+        .selectFrom("sending_domains")
+        .select(["id", "dns_status", "dns_result"])
+        .where("domain", "=", domain)
+        .executeTakeFirst()
+    : undefined;
+  const registered = Boolean(sendingDomain);
+  // A failed DNS check warns but does not block: DNS may be fixed, or checked from a network that sees it wrongly.
+  const dnsWarning =
+    domain && sendingDomain
+      ? failedCheckWarning(domain, sendingDomain.dns_status, sendingDomain.dns_result)
+      : null;
   const counts = await recipientCounts(db, id);
   const steps = mailingSteps({
     name: mailing.name,
@@ -348,7 +357,10 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
   return {
     ...mailing,
     ...steps,
-    warnings: check.unknownVariables.map((v) => `Unknown merge field [[${v}]]`),
+    warnings: [
+      ...check.unknownVariables.map((v) => `Unknown merge field [[${v}]]`),
+      ...(dnsWarning ? [dnsWarning] : []),
+    ],
     recipients: counts,
   };
 }

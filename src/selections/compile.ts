@@ -5,6 +5,8 @@ import type { Db } from "../db/connect.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import type { Criteria, Criterion, LeafCriterion, TextOp } from "./criteria.ts";
 
+type MailingLeaf = Extract<LeafCriterion, { type: "mailing" }>;
+
 // biome-ignore lint/suspicious/noExplicitAny: the scope joins aliased tables (p, c, e) that Kysely types only per query.
 type Scope = ExpressionBuilder<any, any>;
 type Column = Expression<unknown>;
@@ -69,6 +71,39 @@ function textCondition(eb: Scope, column: Column, op: TextOp, value: string | un
   }
 }
 
+/**
+ * The persons who did it, as an uncorrelated list: the database builds it once through the mailing's indexes instead
+ * of probing per person. Null person ids (recipients without a CRM record) are left out so `not in` stays true.
+ */
+function mailingBehaviourIds(c: MailingLeaf) {
+  const inMailing = (column: string) =>
+    c.mailingId === undefined ? sql`` : sql`and ${sql.ref(column)} = ${c.mailingId}`;
+  switch (c.event) {
+    case "received":
+      // Accepted by the receiving server and not bounced; a complaint means it arrived.
+      return sql`select d.person_id from deliveries d where d.mailing_id = ${c.mailingId!}
+        and d.status in ('sent', 'complained') and d.person_id is not null`;
+    case "opened":
+      return sql`select d.person_id from deliveries d where d.mailing_id = ${c.mailingId!}
+        and d.first_opened_at is not null and d.person_id is not null`;
+    case "clicked": {
+      // Clicks flagged as link scanners' are not the person's.
+      const links =
+        c.linkId !== undefined
+          ? sql`lc.link_id = ${c.linkId}`
+          : sql`lc.link_id in (select tl.id from tracked_links tl where tl.mailing_id = ${c.mailingId!})`;
+      return sql`select d.person_id from link_clickers lc join deliveries d on d.id = lc.delivery_id
+        where ${links} and lc.flagged = 0 and d.person_id is not null`;
+    }
+    case "bounced":
+      return sql`select d.person_id from deliveries d where d.status = 'bounced' ${inMailing("d.mailing_id")}
+        and d.person_id is not null`;
+    case "unsubscribed":
+      return sql`select ev.person_id from events ev where ev.kind = 'unsubscribed' and ev.is_test = 0
+        ${inMailing("ev.mailing_id")} and ev.person_id is not null`;
+  }
+}
+
 function leafCondition(eb: Scope, criterion: LeafCriterion, lookups: Lookups): Expression<SqlBool> {
   switch (criterion.type) {
     case "field": {
@@ -104,6 +139,10 @@ function leafCondition(eb: Scope, criterion: LeafCriterion, lookups: Lookups): E
       return sql<SqlBool>`exists (select 1 from person_subscriptions ps where ps.person_id = p.id
         and ps.type_id = ${criterion.typeId} and ps.status = ${criterion.status})`;
     }
+    case "mailing": {
+      const ids = mailingBehaviourIds(criterion);
+      return criterion.op === "did" ? sql<SqlBool>`p.id in (${ids})` : sql<SqlBool>`p.id not in (${ids})`;
+    }
   }
 }
 
@@ -130,7 +169,10 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
   const keys = [...new Set(all.flatMap((c) => (c.type === "customField" ? [c.key] : [])))];
   const purposes = [...new Set(all.flatMap((c) => (c.type === "consent" ? [c.purpose] : [])))];
   const typeIds = [...new Set(all.flatMap((c) => (c.type === "subscription" ? [c.typeId] : [])))];
-  const [fieldRows, purposeRows, typeRows] = await Promise.all([
+  const mailingLeaves = all.filter((c): c is MailingLeaf => c.type === "mailing");
+  const mailingIds = [...new Set(mailingLeaves.flatMap((c) => (c.mailingId ? [c.mailingId] : [])))];
+  const linkIds = [...new Set(mailingLeaves.flatMap((c) => (c.linkId ? [c.linkId] : [])))];
+  const [fieldRows, purposeRows, typeRows, mailingRows, linkRows] = await Promise.all([
     keys.length
       ? db.selectFrom("custom_fields").select(["id", "key", "type"]).where("key", "in", keys).execute()
       : [],
@@ -140,12 +182,18 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
     typeIds.length
       ? db.selectFrom("subscription_types").select("id").where("id", "in", typeIds).execute()
       : [],
+    mailingIds.length ? db.selectFrom("mailings").select("id").where("id", "in", mailingIds).execute() : [],
+    linkIds.length
+      ? db.selectFrom("tracked_links").select(["id", "mailing_id"]).where("id", "in", linkIds).execute()
+      : [],
   ]);
   const lookups: Lookups = {
     customFields: new Map(fieldRows.map((r) => [r.key, { id: r.id, type: r.type }])),
     purposes: new Map(purposeRows.map((r) => [r.key, r.id])),
   };
   const known = new Set(typeRows.map((r) => r.id));
+  const knownMailings = new Set(mailingRows.map((r) => r.id));
+  const linkMailing = new Map(linkRows.map((r) => [r.id, r.mailing_id]));
   const missing: Array<{ field: string; message: string }> = [];
   const walk = (list: Criterion[], path: string) =>
     list.forEach((c, i) => {
@@ -157,6 +205,10 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
         missing.push({ field: `${at}.purpose`, message: `no consent purpose "${c.purpose}"` });
       else if (c.type === "subscription" && !known.has(c.typeId))
         missing.push({ field: `${at}.typeId`, message: `no subscription type ${c.typeId}` });
+      else if (c.type === "mailing" && c.mailingId !== undefined && !knownMailings.has(c.mailingId))
+        missing.push({ field: `${at}.mailingId`, message: `no mailing ${c.mailingId}` });
+      else if (c.type === "mailing" && c.linkId !== undefined && linkMailing.get(c.linkId) !== c.mailingId)
+        missing.push({ field: `${at}.linkId`, message: `no link ${c.linkId} in mailing ${c.mailingId}` });
     });
   walk(criteria.criteria, "criteria");
   if (missing.length > 0)

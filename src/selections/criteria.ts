@@ -79,12 +79,28 @@ const SubscriptionCriterion = Type.Object(
   },
   { additionalProperties: false },
 );
+/** What a person did with a mailing (SPEC §1: "clicked link X in mailing Y"); bounced and unsubscribed also "ever". */
+export const MAILING_EVENTS = ["received", "opened", "clicked", "bounced", "unsubscribed"] as const;
+export type MailingEvent = (typeof MAILING_EVENTS)[number];
+const EVENTS_WITHOUT_MAILING: MailingEvent[] = ["bounced", "unsubscribed"];
+const MailingCriterion = Type.Object(
+  {
+    type: Type.Literal("mailing"),
+    op: literalUnion(["did", "didNot"]),
+    event: literalUnion(MAILING_EVENTS),
+    // Within PostgreSQL's integer, so a huge id is a validation error, not a database one.
+    mailingId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+    linkId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+  },
+  { additionalProperties: false },
+);
 const LeafCriterion = Type.Union([
   FieldCriterion,
   CustomFieldCriterion,
   InterestCriterion,
   ConsentCriterion,
   SubscriptionCriterion,
+  MailingCriterion,
 ]);
 
 // Groups nest one level deep in the schema (all/any of leaves); enough for "A and (B or C)" without recursive schemas.
@@ -114,7 +130,8 @@ export type LeafCriterion =
   | { type: "customField"; key: string; op: TextOp; value?: string }
   | { type: "interest"; op: "has" | "hasNot"; interest: string }
   | { type: "consent"; purpose: string; state: "active" | "withdrawn" | "missing" }
-  | { type: "subscription"; typeId: number; status: "subscribed" | "unsubscribed" | "never" };
+  | { type: "subscription"; typeId: number; status: "subscribed" | "unsubscribed" | "never" }
+  | { type: "mailing"; op: "did" | "didNot"; event: MailingEvent; mailingId?: number; linkId?: number };
 export type Criterion = LeafCriterion | { type: "group"; match: "all" | "any"; criteria: LeafCriterion[] };
 
 // Compile-time check that the hand-written types and the schema agree.
@@ -123,12 +140,20 @@ const _schemaMatches: _SchemaMatches = true;
 void _schemaMatches;
 export type CriteriaSchemaType = TSchema;
 
-/** Checks what the schema cannot: a value where the operator needs one, dates and booleans that parse. */
+/** Checks what the schema cannot: a value where the operator needs one, dates and booleans that parse, a mailing
+ * where the event needs one. */
 export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path = "criteria"): void {
   criteria.criteria.forEach((criterion, index) => {
     const at = `${path}.criteria[${index}]`;
     if (criterion.type === "group") {
       checkCriteria({ match: criterion.match, criteria: criterion.criteria }, problems, at);
+      return;
+    }
+    if (criterion.type === "mailing") {
+      if (criterion.mailingId === undefined && !EVENTS_WITHOUT_MAILING.includes(criterion.event))
+        problems.push({ field: `${at}.mailingId`, message: `"${criterion.event}" needs a mailing` });
+      if (criterion.linkId !== undefined && criterion.event !== "clicked")
+        problems.push({ field: `${at}.linkId`, message: "a link goes only with clicked" });
       return;
     }
     if (criterion.type === "field" || criterion.type === "customField") {

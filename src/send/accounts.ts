@@ -5,6 +5,8 @@ import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
+import { lastCheck } from "./dns-check.ts";
+import type { CheckStatus } from "./dns-records.ts";
 import { type Channel, outboxChannel } from "./outbox.ts";
 import { createSmtpChannel } from "./smtp.ts";
 
@@ -184,6 +186,9 @@ function toDomain(r: {
   dkim_public_key: string;
   bounce_domain: string;
   created_at: string;
+  dns_status: CheckStatus | null;
+  dns_result: string | null;
+  dns_checked_at: string | null;
 }) {
   return {
     id: r.id,
@@ -204,6 +209,8 @@ function toDomain(r: {
       `Bounces: point the MX record of ${r.bounce_domain} at the host that receives bounces for utsend.`,
     ],
     createdAt: r.created_at,
+    /** The last DNS check (SPF, DKIM, DMARC, bounce domain), or null when the domain was never checked. */
+    check: lastCheck(r),
   };
 }
 
@@ -250,6 +257,12 @@ export async function createDomain(
 export async function listDomains(db: Db): Promise<SendingDomain[]> {
   const rows = await db.selectFrom("sending_domains").selectAll().orderBy("domain").execute();
   return rows.map(toDomain);
+}
+
+export async function getDomain(db: Db, id: number): Promise<SendingDomain> {
+  const row = await db.selectFrom("sending_domains").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("sending domain", id);
+  return toDomain(row);
 }
 
 export async function deleteDomain(db: Db, id: number): Promise<void> {

@@ -1,5 +1,6 @@
 // Merge values for a batch of recipients, read in a few queries per batch (never one query per message).
 import type { Db } from "../db/connect.ts";
+import { importedFields } from "../imports/recipient-rows.ts";
 import { bestName, fullName, type MergeContext, salutation } from "../mailings/merge-fields.ts";
 
 export type RecipientRef = { recipientId: number; email: string };
@@ -16,7 +17,7 @@ export async function loadRecipientValues(
   if (refs.length === 0) return result;
   const recipients = await db
     .selectFrom("mailing_recipients")
-    .select(["id", "person_id", "company_id", "name", "email"])
+    .select(["id", "person_id", "company_id", "name", "email", "source_id", "email_lower"])
     .where(
       "id",
       "in",
@@ -61,14 +62,26 @@ export async function loadRecipientValues(
     return u ? { name: u.name, email: u.email, phone: null } : null;
   };
   const emailByRecipient = new Map(refs.map((r) => [r.recipientId, r.email]));
+  // People imported from a file without a CRM record: the file's other mapped values fill their merge fields.
+  const imported = await importedFields(
+    db,
+    recipients.filter((r) => r.person_id === null),
+  );
 
   for (const r of recipients) {
     const p = r.person_id ? personById.get(r.person_id) : undefined;
     const c = companyById.get(p?.company_id ?? r.company_id ?? -1);
     const email = emailByRecipient.get(r.id) ?? r.email;
+    const file = p ? undefined : imported.get(r.id);
     const parts = p
       ? { firstname: p.first_name, middlename: p.middle_name, lastname: p.last_name, email }
-      : { name: r.name, email };
+      : {
+          firstname: file?.fields.firstname ?? null,
+          middlename: file?.fields.middlename ?? null,
+          lastname: file?.fields.lastname ?? null,
+          name: r.name,
+          email,
+        };
     const customer: MergeContext["customer"] = {
       id: p ? String(p.id) : null,
       name: fullName(parts),
@@ -85,6 +98,12 @@ export async function loadRecipientValues(
       language: p?.language ?? null,
     };
     for (const v of custom) if (v.person_id === p?.id) customer[v.key] = v.value;
+    if (file) {
+      // Built-in names (name, email, bestName …) keep the values worked out above; the file adds the rest.
+      for (const [key, value] of Object.entries(file.fields))
+        if (key !== "company" && (customer[key] ?? null) === null) customer[key] = value;
+      customer.cellphone = file.mobile;
+    }
     const ourContact = contact(p?.our_contact_id ?? c?.our_contact_id ?? null);
     result.set(r.id, {
       customer,
@@ -99,7 +118,17 @@ export async function loadRecipientValues(
             phone: c.phone,
             ourContact: contact(c.our_contact_id),
           }
-        : null,
+        : file?.fields.company
+          ? {
+              id: null,
+              name: file.fields.company,
+              department: null,
+              address: null,
+              domain: null,
+              phone: null,
+              ourContact: null,
+            }
+          : null,
       ourContact,
       ourContactEmail: ourContact?.email ?? null,
     });

@@ -9,6 +9,7 @@ import {
   renderTemplate,
 } from "../mailings/merge-fields.ts";
 import { AppError } from "../shared/errors.ts";
+import { fillTrackingMarkers, markOpenPixel, markTrackedLinks, registerLinks } from "../track/links.ts";
 import { domainForSending } from "./accounts.ts";
 import type { Links, RecipientValues } from "./contexts.ts";
 import type { OutgoingMessage } from "./message.ts";
@@ -27,6 +28,8 @@ export type PreparedMailing = {
   bounceDomain: string;
   registeredDomains: Set<string>;
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+  /** Tracked links by id, as written in the content (a URL with merge fields is rendered at click time). */
+  trackedLinks: Map<number, string>;
   updatedAt: string;
 };
 
@@ -46,6 +49,10 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
     });
   const { html: sourceHtml } = await renderSourceHtml(m.content_format, m.content);
   const inlined = inlineCss(sourceHtml);
+  // Links are registered from the content before merging; the text part keeps the plain URLs.
+  const linkIds = await registerLinks(db, mailingId, inlined, m.track_links);
+  const tracked = markTrackedLinks(inlined, linkIds);
+  const htmlSource = m.track_opens ? markOpenPixel(tracked) : tracked;
   const attachments = await db
     .selectFrom("mailing_attachments")
     .select(["filename", "content_type", "data"])
@@ -57,7 +64,7 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
     mailingId,
     name: m.name,
     subject: compileTemplate(m.subject, "header", { field: "subject" }),
-    html: compileTemplate(inlined, "html", { field: "content" }),
+    html: compileTemplate(htmlSource, "html", { field: "content" }),
     text: compileTemplate(m.text_content?.trim() ? m.text_content : textFromHtml(inlined), "text", {
       field: "textContent",
     }),
@@ -72,6 +79,7 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
       contentType: a.content_type,
       content: Buffer.from(a.data),
     })),
+    trackedLinks: new Map([...linkIds].map(([url, id]) => [id, url])),
     updatedAt: m.updated_at,
   };
 }
@@ -87,14 +95,17 @@ export function linksFor(publicUrl: string, keys: Keyring, deliveryId: number): 
   };
 }
 
-/** The message for one delivery; `isTest` marks the subject and leaves tracking identity to the caller. */
+/**
+ * The message for one delivery; `isTest` marks the subject. Tracked links and the open pixel get this delivery's
+ * signed URLs under `publicUrl` (a test send uses delivery 0, whose clicks are kept apart as test clicks).
+ */
 export function renderDelivery(
   prepared: PreparedMailing,
   delivery: DeliveryIdentity,
   values: RecipientValues,
   links: Links,
   keys: Keyring,
-  options: { isTest?: boolean } = {},
+  options: { isTest?: boolean; publicUrl: string },
 ): { message: OutgoingMessage; returnPath: string } {
   const context: MergeContext = {
     customer: values.customer,
@@ -105,7 +116,12 @@ export function renderDelivery(
   };
   const subject = renderTemplate(prepared.subject, context, "subject");
   context.mailing.subject = subject;
-  const html = renderTemplate(prepared.html, context, "content");
+  const html = fillTrackingMarkers(
+    renderTemplate(prepared.html, context, "content"),
+    options.publicUrl,
+    keys,
+    delivery.id,
+  );
   const text = renderTemplate(prepared.text, context, "textContent");
   const contactDomain = values.ourContactEmail?.split("@")[1]?.toLowerCase();
   const fromContact =

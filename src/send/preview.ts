@@ -57,7 +57,8 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
         recipient.id,
       )!
     : SAMPLE;
-  // Previews and tests link nowhere real: delivery 0 has no row, so its tokens are refused by the tracking endpoints.
+  // Previews and tests are delivery 0: it has no row, so its unsubscribe links are refused, and its clicks are kept
+  // apart as test clicks that never count.
   const links = linksFor(deps.publicUrl, deps.keys, 0);
   const rendered = renderDelivery(
     prepared,
@@ -69,7 +70,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
     values,
     links,
     deps.keys,
-    { isTest },
+    { isTest, publicUrl: deps.publicUrl },
   );
   const context: MergeContext = {
     ...values,

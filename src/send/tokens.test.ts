@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { keyringFromSecret, signDeliveryToken, verifyDeliveryToken } from "./tokens.ts";
+import {
+  keyringFromSecret,
+  signDeliveryToken,
+  signLinkToken,
+  verifyDeliveryToken,
+  verifyLinkToken,
+} from "./tokens.ts";
 
 const keys = keyringFromSecret("a-test-secret-of-enough-length");
 
@@ -26,5 +32,19 @@ describe("delivery tokens", () => {
     const rotated = { current: "b", keys: { a: "a-test-secret-of-enough-length", b: "newer-secret" } };
     expect(verifyDeliveryToken(rotated, "unsubscribe", old)).toBe(7);
     expect(signDeliveryToken(rotated, "unsubscribe", 7)).toMatch(/^b/);
+  });
+});
+
+describe("click tokens", () => {
+  it("name the delivery and the link, and refuse any change to either", () => {
+    const token = signLinkToken(keys, 98_765, 321);
+    expect(verifyLinkToken(keys, token)).toEqual({ deliveryId: 98_765, linkId: 321 });
+    const [body, tag] = token.split(".");
+    const otherLink = `${body!.replace(/-[0-9a-z]+$/, `-${(322).toString(36)}`)}.${tag}`;
+    expect(verifyLinkToken(keys, otherLink)).toBeNull();
+    expect(verifyLinkToken(keys, token.slice(0, -2))).toBeNull();
+    expect(verifyLinkToken(keyringFromSecret("another-secret"), token)).toBeNull();
+    // A delivery token is not a click token, even for the same numbers.
+    expect(verifyLinkToken(keys, signDeliveryToken(keys, "open", 98_765))).toBeNull();
   });
 });

@@ -117,6 +117,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
               values.get(d.recipient_id)!,
               linksFor(deps.publicUrl, deps.keys, d.id),
               deps.keys,
+              { publicUrl: deps.publicUrl },
             );
             return { d, raw: await buildMessage(message), returnPath, subject: message.subject, error: null };
           } catch (error) {

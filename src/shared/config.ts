@@ -6,6 +6,11 @@ import { AppError } from "./errors.ts";
 
 type Entry = { env: string; schema: TSchema; description: string };
 
+// One DNS server: IPv4 with an optional port, [IPv6]:port, or a bare IPv6 address.
+const DNS_SERVER =
+  "(\\d{1,3}(\\.\\d{1,3}){3}(:\\d{1,5})?|\\[[0-9a-fA-F:.]+\\](:\\d{1,5})?|[0-9a-fA-F]*:[0-9a-fA-F:.]+)";
+const DNS_SERVERS_PATTERN = `^(\\s*${DNS_SERVER}\\s*(,\\s*${DNS_SERVER}\\s*)*)?$`;
+
 // Each entry is a config key, the environment variable that sets it and what it does; the README table is made from this.
 export const configEntries = {
   host: {
@@ -28,7 +33,7 @@ export const configEntries = {
     env: "UTSEND_SECRET",
     schema: Type.String({ default: "", maxLength: 512 }),
     description:
-      "Key that signs unsubscribe and bounce tokens; empty generates one on first start and keeps it in the database.",
+      "Key that signs unsubscribe, bounce and tracking (click, open) tokens; empty generates one on first start and keeps it in the database.",
   },
   dataDir: {
     env: "UTSEND_DATA_DIR",
@@ -93,10 +98,69 @@ export const configEntries = {
     description:
       "How long a worker owns the deliveries it claimed; after a crash they are released (or marked unknown) this much later.",
   },
+  dnsServers: {
+    env: "UTSEND_DNS_SERVERS",
+    schema: Type.String({ default: "", pattern: DNS_SERVERS_PATTERN }),
+    description:
+      "DNS servers for the sending-domain check, comma-separated `ip` or `ip:port` (`[ipv6]:port`); empty uses the system's.",
+  },
+  dnsTimeoutMs: {
+    env: "UTSEND_DNS_TIMEOUT_MS",
+    schema: Type.Integer({ default: 5000, minimum: 100, maximum: 60_000 }),
+    description:
+      "How long the sending-domain check waits for one DNS answer before it reports the check as unknown.",
+  },
   logLevel: {
     env: "UTSEND_LOG_LEVEL",
     schema: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { default: "warn" }),
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
+  },
+  bounceImapUrl: {
+    env: "UTSEND_BOUNCE_IMAP_URL",
+    schema: Type.String({ default: "", maxLength: 2000, pattern: "^(imaps?://[^\\s/]+(/[^\\s]*)?)?$" }),
+    description:
+      "Mailbox where bounces land, polled over IMAP: `imaps://user:password@host:993/INBOX` (TLS) or `imap://…` (port 143, STARTTLS when offered); user and password URL-encoded; empty turns the poller off.",
+  },
+  bounceImapAfter: {
+    env: "UTSEND_BOUNCE_IMAP_AFTER",
+    schema: Type.Enum(["move", "delete"], { default: "move" }),
+    description:
+      "What the IMAP poller does with a message once it is stored: `move` it to UTSEND_BOUNCE_IMAP_FOLDER or `delete` it.",
+  },
+  bounceImapFolder: {
+    env: "UTSEND_BOUNCE_IMAP_FOLDER",
+    schema: Type.String({ default: "utsend-processed", minLength: 1, maxLength: 200 }),
+    description: "Folder the IMAP poller moves stored messages to (created when missing).",
+  },
+  bounceImapIntervalSeconds: {
+    env: "UTSEND_BOUNCE_IMAP_INTERVAL_SECONDS",
+    schema: Type.Integer({ default: 60, minimum: 1, maximum: 86_400 }),
+    description:
+      "Seconds between polls of the bounce mailbox; new mail announced while the connection idles (IMAP IDLE) is fetched at once.",
+  },
+  sesTopicArns: {
+    env: "UTSEND_SES_TOPIC_ARNS",
+    schema: Type.String({ default: "", maxLength: 4000, pattern: "^[\\sa-zA-Z0-9:*_,.-]*$" }),
+    description:
+      "Amazon SNS topics (ARNs, comma-separated; `*` matches anything) whose SES notifications `POST /hooks/ses` accepts; empty turns the endpoint off.",
+  },
+  mailgunSigningKey: {
+    env: "UTSEND_MAILGUN_SIGNING_KEY",
+    schema: Type.String({ default: "", maxLength: 500 }),
+    description:
+      "Mailgun's HTTP webhook signing key, for `POST /hooks/mailgun`; empty turns the endpoint off.",
+  },
+  sendgridPublicKey: {
+    env: "UTSEND_SENDGRID_PUBLIC_KEY",
+    schema: Type.String({ default: "", maxLength: 4000 }),
+    description:
+      "SendGrid's signed Event Webhook verification key (base64, as SendGrid shows it, or PEM), for `POST /hooks/sendgrid`; empty turns the endpoint off.",
+  },
+  postmarkWebhookSecret: {
+    env: "UTSEND_POSTMARK_WEBHOOK_SECRET",
+    schema: Type.String({ default: "", maxLength: 200, pattern: "^([A-Za-z0-9._~-]{16,})?$" }),
+    description:
+      "Secret (16 or more URL-safe characters) in the Postmark webhook URL `/hooks/postmark/<secret>`, or its basic-auth password; empty turns the endpoint off.",
   },
 } satisfies Record<string, Entry>;
 

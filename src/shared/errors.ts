@@ -21,6 +21,8 @@ export const errorCatalogue = {
   DELIVERY_WRONG_STATUS:
     "The action does not fit the delivery's status (e.g. resolving a delivery that is not unknown).",
   CONFIG_INVALID: "The configuration (environment or config file) is invalid; every problem is listed.",
+  BOUNCE_MAILBOX_FAILED:
+    "The bounce mailbox (IMAP) could not be reached, logged in to or opened; `details.cause` says why.",
   PAYLOAD_TOO_LARGE: "The request body is larger than allowed.",
   IMPORT_FILE_INVALID:
     "The import file cannot be read (not CSV or XLSX, a broken zip, a cell or record over the size limit); `details` says where.",
@@ -30,6 +32,13 @@ export const errorCatalogue = {
     "The column mapping is invalid (an unknown field, two columns for one field, no e-mail column); `details.fields` lists each problem.",
   IMPORT_ROWS_INVALID:
     "An all-or-nothing import was refused because rows are invalid; nothing was written. `details.report` is the dry-run report.",
+  WEBHOOK_SIGNATURE_INVALID:
+    "A provider webhook's signature, secret or SNS signing certificate did not verify (or the certificate URL is not an AWS SNS host); nothing was stored. `details.field` names what failed.",
+  WEBHOOK_REPLAYED:
+    "A provider webhook's signed timestamp is outside the replay window, or its signature was used before; nothing was stored.",
+  WEBHOOK_TOPIC_REFUSED: "An SNS message came from a topic not in UTSEND_SES_TOPIC_ARNS; nothing was stored.",
+  WEBHOOK_CERTIFICATE_UNAVAILABLE:
+    "The SNS signing certificate (or the subscription confirmation URL) could not be fetched; the provider should retry.",
   INTERNAL: "An unexpected error; the server log has the details.",
 } as const;
 

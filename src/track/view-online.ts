@@ -32,6 +32,7 @@ export async function viewOnlineHtml(
     recipient,
     linksFor(publicUrl, keys, delivery.id),
     keys,
+    { publicUrl },
   );
   return message.html;
 }

@@ -27,6 +27,10 @@ type Ids = {
   delivery: number;
   source: number;
   attachment: number;
+  link: number;
+  registeredLink: number;
+  sent: number;
+  sentRecipient: number;
 };
 type Route = {
   method: string;
@@ -224,10 +228,68 @@ const routes: Route[] = [
   { method: "POST", path: "/api/mailings/{ready}/cancel", hasId: true },
   { method: "POST", path: "/api/deliveries/{delivery}/mark-sent", hasId: true },
   { method: "POST", path: "/api/deliveries/{delivery}/send-again", hasId: true },
+  {
+    method: "PUT",
+    path: "/api/mailings/{ready}/links/{link}/action",
+    hasId: true,
+    body: (ids) => ({ action: { kind: "add-to-selection", refId: ids.selection } }),
+  },
+  { method: "POST", path: "/api/mailings/{ready}/links/{link}/reset-test-clicks", hasId: true },
+  {
+    method: "POST",
+    path: "/api/mailings/{ready}/follow-up/add-to",
+    hasId: true,
+    body: (ids) => ({ selectionId: ids.selection, filters: "sent", search: "walker" }),
+  },
+  {
+    method: "POST",
+    path: "/api/registered-links",
+    body: () => ({ url: `https://walker.example/${u()}`, name: "Walker-lenke" }),
+  },
+  { method: "DELETE", path: "/api/registered-links/{registeredLink}", hasId: true },
+  {
+    method: "POST",
+    path: "/api/mailings/{sent}/resend",
+    hasId: true,
+    body: (ids) => ({ recipientIds: [ids.sentRecipient] }),
+  },
+  { method: "POST", path: "/api/mailings/{sent}/reload-and-resend", hasId: true },
+  // Addresses nobody has: each action answers with what it changed (nothing), so the good body is accepted again.
+  {
+    method: "POST",
+    path: "/api/blocked-addresses/clear",
+    body: () => ({ addresses: ["walker-blocked@example.no"] }),
+  },
+  {
+    method: "POST",
+    path: "/api/blocked-addresses/correct",
+    body: () => ({ address: "walker-old@example.no", newAddress: "walker-new@example.no" }),
+  },
+  {
+    method: "POST",
+    path: "/api/blocked-addresses/add-to-selection",
+    body: (ids) => ({ addresses: ["walker-blocked@example.no"], selectionId: ids.selection }),
+  },
+  {
+    method: "POST",
+    path: "/api/blocked-addresses/add-to-project",
+    body: (ids) => ({ addresses: ["walker-blocked@example.no"], projectId: ids.project }),
+  },
+  {
+    method: "POST",
+    path: "/api/blocked-addresses/mark-former-employee",
+    body: () => ({ addresses: ["walker-blocked@example.no"] }),
+  },
+  {
+    method: "POST",
+    path: "/api/blocked-addresses/delete-address",
+    body: () => ({ addresses: ["walker-blocked@example.no"] }),
+  },
   { method: "DELETE", path: "/api/mailings/{mailing}/sources/{source}", hasId: true },
   { method: "DELETE", path: "/api/mailings/{mailing}/attachments/{attachment}", hasId: true },
   { method: "DELETE", path: "/api/mailings/{mailing}", hasId: true },
   { method: "DELETE", path: "/api/templates/{template}", hasId: true },
+  { method: "POST", path: "/api/sending-domains/{domain}/check", hasId: true },
   { method: "DELETE", path: "/api/sending-domains/{domain}", hasId: true },
   { method: "DELETE", path: "/api/import-mappings/{mapping}", hasId: true },
   { method: "DELETE", path: "/api/persons/{person}", hasId: true },
@@ -319,16 +381,39 @@ beforeAll(async () => {
     delivery: 999_998,
     source: 0,
     attachment: 999_997,
+    link: 0,
+    sent: 0,
+    sentRecipient: 0,
+    registeredLink: await create("/api/registered-links", {
+      url: "https://walker.example/lib",
+      name: "Walker",
+    }),
   };
   const person = ids.person;
   ids.ready = await create("/api/mailings", {
     name: "Walker klar",
     subject: "Hei [[customer.firstname]]",
     fromAddress: "post@walker.example",
-    content: '<p>Hei</p><a href="[[link.unsubscribe]]">Meld av</a>',
+    content: '<p>Hei</p><a href="https://walker.example/x">X</a><a href="[[link.unsubscribe]]">Meld av</a>',
     sendingAccountId: ids.account,
     options: { overrideConsent: true },
   });
+  // A preview registers the content's links, as sending does.
+  await admin.get(`/api/mailings/${ids.ready}/preview`);
+  ids.link = ((await admin.get(`/api/mailings/${ids.ready}/links`)).body as Array<{ id: number }>)[0]!.id;
+  // A mailing that has gone out (to the outbox), for the follow-up routes.
+  ids.sent = ((await admin.send("POST", `/api/mailings/${ids.ready}/copy`)).body as { id: number }).id;
+  await admin.send("POST", `/api/mailings/${ids.sent}/sources`, { kind: "person", refId: person });
+  const started = await admin.send("POST", `/api/mailings/${ids.sent}/send`);
+  if (started.status !== 200) throw new Error(JSON.stringify(started.body));
+  for (let i = 0; i < 200; i++) {
+    const m = (await admin.get(`/api/mailings/${ids.sent}`)).body as { status: string };
+    if (m.status === "finished") break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  ids.sentRecipient = (
+    (await admin.get(`/api/mailings/${ids.sent}/follow-up`)).body as { items: Array<{ recipientId: number }> }
+  ).items[0]!.recipientId;
   await admin.send("POST", `/api/mailings/${ids.ready}/sources`, { kind: "person", refId: person });
   const withSource = await admin.send("POST", `/api/mailings/${ids.mailing}/sources`, {
     kind: "person",
@@ -356,6 +441,8 @@ describe("bad input on every write endpoint", () => {
     // Their bodies are files, not JSON: test/e2e/imports.test.ts and test/e2e/api-mailings.test.ts refuse bad files.
     walked.add("POST /api/imports/persons");
     walked.add("POST /api/mailings/{}/attachments");
+    // test/e2e/mailing-imports.test.ts refuses bad recipient files.
+    walked.add("POST /api/mailings/{}/imports");
     expect(documented.filter((r) => !walked.has(r))).toEqual([]);
   });
 

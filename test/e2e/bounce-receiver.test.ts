@@ -7,6 +7,7 @@ import type { Db } from "../../src/db/connect.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { keyringFromSecret } from "../../src/send/tokens.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
+import { mailingStatistics } from "../../src/track/stats.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
@@ -208,6 +209,10 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
     expect(await deliveryOf(p.email!)).toMatchObject({ status: "bounced", bounce_kind: "hard" });
     expect(await blockOf(p.email!)).toMatchObject({ blocked: 1, reason: "hard-bounce" });
     const d = await deliveryOf(p.email!);
+    // The mailing's statistics count it: sent, not delivered, a hard bounce.
+    const stats = await mailingStatistics(t.db, d.mailing_id);
+    expect(stats).toMatchObject({ sent: 1, delivered: 0, bounced: { hard: 1, soft: 0, total: 1 } });
+    expect(stats.rates.bounce).toBe(1);
     // The same DSN again (a retrying MTA) changes nothing more.
     await deliver(sent.envelope.from, dsn(sent, "5.1.1", "failed"));
     const events = await t.db
@@ -367,6 +372,7 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
     expect(history).toHaveLength(1);
     expect(history[0]!.comment).toMatch(/complaint/);
     expect(await blockOf(p.email!)).toMatchObject({ blocked: 1, reason: "complained" });
+    expect(await mailingStatistics(t.db, d.mailing_id)).toMatchObject({ sent: 1, delivered: 1, complained: 1 });
     // Again: nothing more.
     await deliver(FBL, arf(sent), "fbl@isp.example");
     const again = await t.db

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import type { FetchText } from "../../src/bounces/webhooks/sns.ts";
 import type { Dialect } from "../../src/db/connect.ts";
 import { type RunningServer, startServer } from "../../src/main.ts";
-import { loadConfig } from "../../src/shared/config.ts";
+import { type Config, loadConfig } from "../../src/shared/config.ts";
 import { POSTGRES_URL } from "./dialects.ts";
 
 export type TestServer = {
@@ -17,7 +18,15 @@ export type TestServer = {
 };
 
 export async function startTestServer(
-  options: { demoData?: boolean; dialect?: Dialect; loginAttemptsPerMinute?: number } = {},
+  options: {
+    demoData?: boolean;
+    dialect?: Dialect;
+    loginAttemptsPerMinute?: number;
+    /** More configuration (webhook keys…), over the test defaults. */
+    config?: Partial<Config>;
+    /** The SES webhook's certificate and subscription fetcher. */
+    snsFetch?: FetchText;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "utsend-server-"));
   const adminPassword = `pw-${Math.random().toString(36).slice(2)}-test`;
@@ -34,9 +43,14 @@ export async function startTestServer(
       demoData: options.demoData ?? false,
       logLevel: "silent",
       loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
+      ...options.config,
     },
   );
-  const server = await startServer(config, { info: () => {} });
+  const server = await startServer(
+    config,
+    { info: () => {} },
+    options.snsFetch ? { snsFetch: options.snsFetch } : {},
+  );
   return {
     url: server.url,
     adminEmail: config.adminEmail,

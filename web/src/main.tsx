@@ -1,5 +1,6 @@
 // Entry point: providers (Mantine, React Query, API client, language, session) around the routes.
 import "@mantine/core/styles.css";
+import "@mantine/charts/styles.css";
 import "@mantine/notifications/styles.css";
 import { createTheme, MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";

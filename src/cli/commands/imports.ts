@@ -13,7 +13,7 @@ import { type CliContext, parseIntOption, table } from "../context.ts";
 const SHOWN_ISSUES = 50;
 
 /** A progress bar on stderr (only on a terminal): bytes of the file, rows per second and the time left. */
-function progressBar(ctx: CliContext): { update(p: ImportProgress): void; stop(): void } {
+export function progressBar(ctx: CliContext): { update(p: ImportProgress): void; stop(): void } {
   if (ctx.json() || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new SingleBar({
     stream: process.stderr,
@@ -61,7 +61,7 @@ function printReport(ctx: CliContext, report: ImportReport): void {
   if (report.dryRun) ctx.print("Dry run: nothing was written.");
 }
 
-function printIssues(ctx: CliContext, report: ImportReport): void {
+export function printIssues(ctx: CliContext, report: Pick<ImportReport, "issues" | "notListed">): void {
   if (report.issues.length === 0) return;
   const shown = report.issues.slice(0, SHOWN_ISSUES);
   ctx.print(
@@ -105,7 +105,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
     .option("--save-mapping <name>", "save the --map columns under this name for later imports")
     .option("--all-or-nothing", "refuse the whole file when any row is invalid (default: skip invalid rows)")
     .option("--selection <id>", "add the imported persons to this static selection")
-    .option("--batch-size <n>", "rows written per transaction", "2000")
+    .option("--batch-size <n>", "rows written per transaction", "1000")
     .action(async (file: string, options: ImportCommandOptions) => {
       const parsed = options.map ? parseMapText(options.map) : { map: {}, problems: [] };
       if (parsed.problems.length > 0) throw invalid(parsed.problems);
@@ -125,7 +125,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
               mappingId: options.mapping ? parseIntOption(options.mapping, "--mapping") : null,
               map: parsed.map,
               defaultCountry: ctx.config().defaultCountry,
-              batchSize: Math.max(1, parseIntOption(options.batchSize ?? "2000", "--batch-size")),
+              batchSize: Math.max(1, parseIntOption(options.batchSize ?? "1000", "--batch-size")),
               onProgress: bar.update,
             },
           );

@@ -1,6 +1,7 @@
 // /api/persons: the person register, consent and subscriptions.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { personAddressProblems } from "../../bounces/blocked.ts";
 import { consentHistory, recordConsent, setSubscription } from "../../contacts/consent.ts";
 import { createPerson, deletePerson, getPerson, listPersons, updatePerson } from "../../contacts/persons.ts";
 import { caller } from "../auth.ts";
@@ -77,7 +78,10 @@ export const personRoutes =
           response: { 200: Person, ...errorResponses },
         },
       },
-      async (request) => getPerson(db, request.params.id),
+      async (request) => ({
+        ...(await getPerson(db, request.params.id)),
+        addressProblems: await personAddressProblems(db, request.params.id),
+      }),
     );
 
     app.patch(

@@ -5,10 +5,12 @@ import {
   createAccount,
   createDomain,
   deleteDomain,
+  getDomain,
   listAccounts,
   listDomains,
   updateAccount,
 } from "../../send/accounts.ts";
+import { checkSendingDomain, dnsSettings } from "../../send/dns-check.ts";
 import { listOutbox, outboxMessage } from "../../send/outbox.ts";
 import {
   errorResponses,
@@ -104,6 +106,23 @@ export const sendingRoutes =
         },
       },
       async (request, reply) => reply.status(201).send(await createDomain(db, request.body)),
+    );
+    app.post(
+      "/sending-domains/:id/check",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            "Check the domain's SPF, DKIM and DMARC records (and the bounce domain's MX) in DNS now and keep the result (admin)",
+          params: IdParams,
+          response: { 200: Any, ...errorResponses },
+        },
+      },
+      async (request) => {
+        await checkSendingDomain(db, request.params.id, dnsSettings(deps.config));
+        return getDomain(db, request.params.id);
+      },
     );
     app.delete(
       "/sending-domains/:id",

@@ -86,9 +86,28 @@ export type Mailing = MailingSummary &
     recipients: { eligible: number; blocked: Partial<Record<BlockReason, number>>; leftOut: number };
   };
 
-export type SourceKind = "selection" | "project" | "person" | "addresses";
+export type SourceKind = "selection" | "project" | "person" | "addresses" | "import";
 export type MailingSource = { id: number; kind: SourceKind; refId: number | null; label: string };
 export type PastedAddress = { email: string; name?: string };
+
+/** What importing a file as recipients reports (POST /api/mailings/:id/imports). */
+export type RecipientImportReport = {
+  dryRun: boolean;
+  file: { format: "csv" | "xlsx"; encoding: string | null; delimiter: string | null; bytes: number };
+  columns: { column: string; field: string | null; guessed: boolean }[];
+  rows: number;
+  valid: number;
+  invalid: number;
+  duplicatesInFile: number;
+  linked: number;
+  importOnly: number;
+  blockedAddresses: number;
+  sourceId: number | null;
+  issues: { row: number; column: string; value: string; reason: string }[];
+  duplicates: { row: number; email: string; firstRow: number }[];
+  matches: { row: number; email: string; personId: number }[];
+  notListed: { issues: number; duplicates: number; matches: number };
+};
 
 export type Recipient = {
   id: number;
@@ -180,6 +199,16 @@ export type SendingAccountInput = Partial<Omit<SendingAccount, "id" | "hasPasswo
 };
 
 export type DnsRecord = { name: string; type: string; value: string };
+export type DnsCheckStatus = "pass" | "warn" | "fail" | "unknown";
+export type DnsRecordCheck = { status: DnsCheckStatus; message: string; records: string[] };
+export type DnsCheck = {
+  status: DnsCheckStatus;
+  checkedAt: string;
+  spf: DnsRecordCheck;
+  dkim: DnsRecordCheck;
+  dmarc: DnsRecordCheck;
+  bounce: DnsRecordCheck;
+};
 export type SendingDomain = {
   id: number;
   domain: string;
@@ -187,6 +216,8 @@ export type SendingDomain = {
   bounceDomain: string;
   dnsRecords: DnsRecord[];
   createdAt: string;
+  /** The last DNS check; null before the first. */
+  check: DnsCheck | null;
 };
 
 export type OutboxSummary = {

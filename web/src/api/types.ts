@@ -57,6 +57,18 @@ export type Person = PersonSummary & {
   subscriptions: PersonSubscription[];
   createdAt: string;
   updatedAt: string;
+  /** Only from GET /api/persons/:id: blocked or bouncing addresses. */
+  addressProblems?: AddressProblem[];
+};
+
+export type AddressProblem = {
+  address: string;
+  blocked: boolean;
+  reason: "hard" | "soft" | "complaint" | "unsubscribed" | "other" | null;
+  statusCode: string | null;
+  diagnostic: string | null;
+  softCount: number;
+  updatedAt: string;
 };
 
 export type PersonInput = {
@@ -143,12 +155,22 @@ export type ConsentCriterion = {
   state: "active" | "withdrawn" | "missing";
 };
 export type SubscriptionCriterion = { type: "subscription"; typeId: number; status: SubscriptionStatus };
+export type MailingEvent = "received" | "opened" | "clicked" | "bounced" | "unsubscribed";
+/** Without a mailing, bounced and unsubscribed mean "ever"; a link goes only with clicked. */
+export type MailingCriterion = {
+  type: "mailing";
+  op: "did" | "didNot";
+  event: MailingEvent;
+  mailingId?: number;
+  linkId?: number;
+};
 export type LeafCriterion =
   | FieldCriterion
   | CustomFieldCriterion
   | InterestCriterion
   | ConsentCriterion
-  | SubscriptionCriterion;
+  | SubscriptionCriterion
+  | MailingCriterion;
 export type GroupCriterion = { type: "group"; match: Match; criteria: LeafCriterion[] };
 export type Criterion = LeafCriterion | GroupCriterion;
 export type Criteria = { match: Match; criteria: Criterion[] };

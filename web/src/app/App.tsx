@@ -1,9 +1,11 @@
 // Routes of the web UI; everything but sign-in sits behind the session guard and inside the shell.
 import { Navigate, Outlet, Route, Routes, useLocation } from "react-router";
 import { SignInPage } from "../features/auth/SignInPage.tsx";
+import { BlockedAddressesPage } from "../features/bounces/BlockedAddressesPage.tsx";
 import { CompaniesPage } from "../features/companies/CompaniesPage.tsx";
 import { CompanyEditPage } from "../features/companies/CompanyEditPage.tsx";
 import { CompanyPage } from "../features/companies/CompanyPage.tsx";
+import { RegisteredLinksPage } from "../features/follow-up/RegisteredLinksPage.tsx";
 import { ImportPage } from "../features/imports/ImportPage.tsx";
 import { MailingPage } from "../features/mailings/MailingPage.tsx";
 import { MailingsPage } from "../features/mailings/MailingsPage.tsx";
@@ -56,6 +58,8 @@ export function App() {
           <Route path="projects/:id" element={<ProjectPage />} />
           <Route path="mailings" element={<MailingsPage />} />
           <Route path="mailings/:id" element={<MailingPage />} />
+          <Route path="registered-links" element={<RegisteredLinksPage />} />
+          <Route path="blocked-addresses" element={<BlockedAddressesPage />} />
           <Route path="outbox" element={<OutboxPage />} />
           <Route path="outbox/:id" element={<OutboxMessagePage />} />
           <Route element={<RequireSettingsRight />}>

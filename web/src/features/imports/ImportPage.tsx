@@ -48,7 +48,7 @@ function fileKey(file: File | null): string {
 }
 
 /** The file with a content type the API takes: browsers often give CSV files none, or an Excel-specific one. */
-function asUpload(file: File): Blob {
+export function asUpload(file: File): Blob {
   const lower = file.name.toLowerCase();
   const type = lower.endsWith(".xlsx")
     ? XLSX

@@ -48,7 +48,7 @@ export function ImportCounts({ report, dryRun }: { report: ImportReport; dryRun:
   );
 }
 
-export function ImportIssues({ report }: { report: ImportReport }) {
+export function ImportIssues({ report }: { report: Pick<ImportReport, "issues" | "notListed"> }) {
   const { t, formatNumber } = useI18n();
   const [offset, setOffset] = useState(0);
   if (report.issues.length === 0) return null;

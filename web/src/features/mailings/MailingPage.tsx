@@ -1,6 +1,6 @@
 // One mailing: the five-step wizard while it is a draft or scheduled (unsaved changes kept here and saved as a
 // draft at any time), the progress and problems once it sends.
-import { Alert, Button, Group, List, Modal, Paper, Stack } from "@mantine/core";
+import { Alert, Button, Group, List, Modal, Paper, Stack, Tabs } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
@@ -14,8 +14,10 @@ import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { MailingBouncesTab } from "../bounces/MailingBouncesTab.tsx";
 import { ContentStep } from "../content/ContentStep.tsx";
 import { TemplateStep } from "../content/TemplateStep.tsx";
+import { FollowUpPanels, FollowUpTabs } from "../follow-up/FollowUpTabs.tsx";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { RecipientsStep } from "../recipients/RecipientsStep.tsx";
 import { ConfirmStep, MailingSummaryList } from "../sending/ConfirmStep.tsx";
@@ -265,12 +267,29 @@ function MailingView({ mailing }: { mailing: Mailing }) {
           </Group>
         </Stack>
       ) : (
-        <Stack gap="md">
-          <SendingPanel mailing={mailing} />
-          <Paper withBorder p="md" radius="md">
-            <MailingSummaryList mailing={mailing} />
-          </Paper>
-        </Stack>
+        <Tabs defaultValue="overview" keepMounted={false}>
+          <Tabs.List mb="md">
+            <Tabs.Tab value="overview">{t("bounces.mailingOverviewTab")}</Tabs.Tab>
+            {mailing.startedAt !== null && <FollowUpTabs />}
+            {mailing.startedAt !== null && <Tabs.Tab value="bounces">{t("bounces.tab")}</Tabs.Tab>}
+          </Tabs.List>
+          <Tabs.Panel value="overview">
+            <Stack gap="md">
+              <SendingPanel mailing={mailing} />
+              <Paper withBorder p="md" radius="md">
+                <MailingSummaryList mailing={mailing} />
+              </Paper>
+            </Stack>
+          </Tabs.Panel>
+          {mailing.startedAt !== null && <FollowUpPanels mailing={mailing} />}
+          {mailing.startedAt !== null && (
+            <Tabs.Panel value="bounces">
+              <Paper withBorder p="md" radius="md">
+                <MailingBouncesTab mailingId={mailing.id} />
+              </Paper>
+            </Tabs.Panel>
+          )}
+        </Tabs>
       )}
 
       <Modal opened={previewing} onClose={preview.close} title={t("preview.title")} size="xl">

@@ -46,6 +46,9 @@ export function MailingsPage() {
             <Button variant="default" component={Link} to="/outbox">
               {t("nav.outbox")}
             </Button>
+            <Button variant="default" component={Link} to="/registered-links">
+              {t("followUp.registered.open")}
+            </Button>
             {can("write") && <Button onClick={open}>{t("mailings.new")}</Button>}
           </>
         }

@@ -18,7 +18,12 @@ export function problemText(t: Translate, problem: MailingProblem): string {
   }
 }
 
+// The server's warning when the from-domain failed its last DNS check (src/send/dns-records.ts).
+const DNS_FAILED = /^The sending domain (\S+) failed its last DNS check: (.+)$/;
+
 export function warningText(t: Translate, warning: string): string {
+  const dns = DNS_FAILED.exec(warning);
+  if (dns) return t("mailings.problems.dns-check-failed", { domain: dns[1]!, parts: dns[2]! });
   const variable = /^Unknown merge field/i.test(warning) ? MERGE_TAG.exec(warning)?.[1] : undefined;
   return variable ? t("mailings.problems.unknown-variable", { variable }) : warning;
 }

@@ -12,6 +12,7 @@ import { notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { AddressProblemsAlert } from "../bounces/AddressProblemsAlert.tsx";
 import { ConsentHistory } from "./ConsentHistory.tsx";
 import { PersonConsents } from "./PersonConsents.tsx";
 import { PersonSubscriptions } from "./PersonSubscriptions.tsx";
@@ -67,6 +68,7 @@ export function PersonPage() {
           )
         }
       />
+      <AddressProblemsAlert problems={person.addressProblems} />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 6 }}>
           <PersonDetails person={person} />

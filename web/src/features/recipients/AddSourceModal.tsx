@@ -1,5 +1,5 @@
-// Adds a recipient source: a selection, a project, one person (searched by name or company), or pasted addresses
-// that the user confirms consented to marketing.
+// Adds a recipient source: a selection, a project, one person (searched by name or company), pasted addresses or an
+// imported file, whose people the user confirms consented to marketing.
 import { Alert, Button, Checkbox, Group, Modal, Select, Stack, Text, Textarea } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -8,6 +8,7 @@ import { useApi } from "../../api/context.tsx";
 import type { Mailing, SourceKind } from "../../api/mailing-types.ts";
 import type { Page, PersonSummary } from "../../api/types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { RecipientImport } from "../imports/RecipientImport.tsx";
 import { useAllProjects } from "../mailings/queries.ts";
 import { useAllSelections } from "../selections/queries.ts";
 import { parseAddresses } from "./addresses.ts";
@@ -62,75 +63,79 @@ export function AddSourceModal({
       opened={kind !== null}
       onClose={onClose}
       title={kind ? t(`recipients.addTitles.${kind}`) : ""}
-      size={kind === "addresses" ? "lg" : "md"}
+      size={kind === "addresses" || kind === "import" ? "lg" : "md"}
     >
-      <Stack>
-        {kind === "selection" && (
-          <Select
-            label={t("mailings.fields.selection")}
-            searchable
-            data-autofocus
-            value={refId}
-            onChange={setRefId}
-            data={(selections.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
-            nothingFoundMessage={t("selections.noMatches")}
-          />
-        )}
-        {kind === "project" && (
-          <Select
-            label={t("mailings.fields.project")}
-            searchable
-            data-autofocus
-            value={refId}
-            onChange={setRefId}
-            data={(projects.data?.items ?? []).map((p) => ({ value: String(p.id), label: p.name }))}
-            nothingFoundMessage={t("projects.noMatches")}
-          />
-        )}
-        {kind === "person" && <PersonPicker value={refId} onChange={setRefId} />}
-        {kind === "addresses" && (
-          <>
-            <Textarea
-              label={t("recipients.pasteLabel")}
-              description={t("recipients.pasteHelp")}
-              autosize
-              minRows={6}
-              maxRows={16}
+      {kind === "import" ? (
+        <RecipientImport mailingId={mailingId} onCancel={onClose} onAdd={onAdd} />
+      ) : (
+        <Stack>
+          {kind === "selection" && (
+            <Select
+              label={t("mailings.fields.selection")}
+              searchable
               data-autofocus
-              styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
-              value={text}
-              onChange={(e) => setText(e.currentTarget.value)}
+              value={refId}
+              onChange={setRefId}
+              data={(selections.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
+              nothingFoundMessage={t("selections.noMatches")}
             />
-            <Text size="sm" c="dimmed" data-testid="pasted-count">
-              {t("recipients.pastedCount", { count: parsed.addresses.length })}
-            </Text>
-            {parsed.invalid.length > 0 && (
-              <Alert color="red" title={t("recipients.pastedInvalid")}>
-                {parsed.invalid.slice(0, 10).map((bad) => (
-                  <Text size="sm" key={bad.line}>
-                    {t("recipients.line", { line: bad.line })}: {bad.text}
-                  </Text>
-                ))}
-              </Alert>
-            )}
-            <Checkbox
-              required
-              label={t("recipients.consentConfirm")}
-              description={t("recipients.consentHelp")}
-              checked={consent}
-              onChange={(e) => setConsent(e.currentTarget.checked)}
+          )}
+          {kind === "project" && (
+            <Select
+              label={t("mailings.fields.project")}
+              searchable
+              data-autofocus
+              value={refId}
+              onChange={setRefId}
+              data={(projects.data?.items ?? []).map((p) => ({ value: String(p.id), label: p.name }))}
+              nothingFoundMessage={t("projects.noMatches")}
             />
-          </>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {t("common.cancel")}
-          </Button>
-          <Button onClick={add} loading={busy} disabled={!ready}>
-            {t("recipients.addSource")}
-          </Button>
-        </Group>
-      </Stack>
+          )}
+          {kind === "person" && <PersonPicker value={refId} onChange={setRefId} />}
+          {kind === "addresses" && (
+            <>
+              <Textarea
+                label={t("recipients.pasteLabel")}
+                description={t("recipients.pasteHelp")}
+                autosize
+                minRows={6}
+                maxRows={16}
+                data-autofocus
+                styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+                value={text}
+                onChange={(e) => setText(e.currentTarget.value)}
+              />
+              <Text size="sm" c="dimmed" data-testid="pasted-count">
+                {t("recipients.pastedCount", { count: parsed.addresses.length })}
+              </Text>
+              {parsed.invalid.length > 0 && (
+                <Alert color="red" title={t("recipients.pastedInvalid")}>
+                  {parsed.invalid.slice(0, 10).map((bad) => (
+                    <Text size="sm" key={bad.line}>
+                      {t("recipients.line", { line: bad.line })}: {bad.text}
+                    </Text>
+                  ))}
+                </Alert>
+              )}
+              <Checkbox
+                required
+                label={t("recipients.consentConfirm")}
+                description={t("recipients.consentHelp")}
+                checked={consent}
+                onChange={(e) => setConsent(e.currentTarget.checked)}
+              />
+            </>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button onClick={add} loading={busy} disabled={!ready}>
+              {t("recipients.addSource")}
+            </Button>
+          </Group>
+        </Stack>
+      )}
     </Modal>
   );
 }

@@ -1,14 +1,16 @@
 // The mailing's recipient list: 50 rows a page, or every row after "Load all"; each row with its status and
 // the reason it is blocked.
-import { Anchor, Button, Group, SegmentedControl, Table, Text } from "@mantine/core";
+import { Anchor, Button, Group, Menu, SegmentedControl, Table, Text } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
+import { withQuery } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { BlockReason, Recipient } from "../../api/mailing-types.ts";
 import type { Page } from "../../api/types.ts";
 import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
+import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { mailingPartsKey } from "../mailings/queries.ts";
 import { RecipientStatusBadge, useReasonText } from "./ReasonBadge.tsx";
@@ -76,11 +78,19 @@ export function RecipientList({
             </Button>
           )}
         </Group>
-        {query.data && !all && query.data.total > PAGE_SIZE && (
-          <Button size="xs" variant="default" onClick={() => setAll(true)} loading={query.isFetching && all}>
-            {t("recipients.loadAll", { total: formatNumber(query.data.total) })}
-          </Button>
-        )}
+        <Group gap="sm">
+          {query.data && !all && query.data.total > PAGE_SIZE && (
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => setAll(true)}
+              loading={query.isFetching && all}
+            >
+              {t("recipients.loadAll", { total: formatNumber(query.data.total) })}
+            </Button>
+          )}
+          <ExportMenu mailingId={mailingId} filter={filter} />
+        </Group>
       </Group>
       {query.isPending ? (
         <Loading />
@@ -143,5 +153,35 @@ export function RecipientList({
         </>
       )}
     </>
+  );
+}
+
+/** The list as the filter shows it, with each recipient's delivery status, as a streamed CSV or Excel download. */
+function ExportMenu({ mailingId, filter }: { mailingId: number; filter: RecipientFilter }) {
+  const { t } = useI18n();
+  const { can } = useSession();
+  if (!can("export")) return null;
+  const href = (format: "csv" | "xlsx") =>
+    withQuery(`/api/mailings/${mailingId}/recipients/export`, {
+      format,
+      status: filter.status,
+      reason: filter.reason,
+    });
+  return (
+    <Menu position="bottom-end">
+      <Menu.Target>
+        <Button size="xs" variant="default" data-testid="recipients-export">
+          {t("recipients.export")}
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item component="a" href={href("csv")} download>
+          {t("imports.exportCsv")}
+        </Menu.Item>
+        <Menu.Item component="a" href={href("xlsx")} download>
+          {t("imports.exportXlsx")}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
   );
 }

@@ -37,7 +37,7 @@ import { AddSourceModal } from "./AddSourceModal.tsx";
 import { BLOCK_REASONS, useReasonText } from "./ReasonBadge.tsx";
 import { type RecipientFilter, RecipientList } from "./RecipientList.tsx";
 
-const KINDS: SourceKind[] = ["selection", "project", "person", "addresses"];
+const KINDS: SourceKind[] = ["selection", "project", "person", "addresses", "import"];
 const OPTIONS: (keyof MailingOptions)[] = [
   "overrideConsent",
   "onePerAddress",
@@ -89,7 +89,10 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
   /** The server names pasted sources "N addresses"; say it in the UI's language. */
   function sourceLabel(source: MailingSource): string {
     const pasted = source.kind === "addresses" ? /^(\d+) address/.exec(source.label) : null;
-    return pasted ? t("recipients.pastedCount", { count: formatNumber(Number(pasted[1])) }) : source.label;
+    if (pasted) return t("recipients.pastedCount", { count: formatNumber(Number(pasted[1])) });
+    const file = source.kind === "import" ? /^(.*) \((\d+) rows\)$/.exec(source.label) : null;
+    if (file) return t("recipients.importLabel", { file: file[1]!, count: formatNumber(Number(file[2])) });
+    return source.label;
   }
 
   function showReason(reason: BlockReason) {

@@ -18,6 +18,7 @@ import {
   opsFor,
   withField,
 } from "./criteria.ts";
+import { MailingCriterionControls } from "./MailingCriterionControls.tsx";
 
 export function CriterionRow({
   criterion,
@@ -212,6 +213,8 @@ function CriterionControls({
           />
         </>
       );
+    case "mailing":
+      return <MailingCriterionControls criterion={criterion} onChange={onChange} label={label} />;
   }
 }
 

@@ -6,13 +6,35 @@ import type {
   Criterion,
   CustomFieldType,
   LeafCriterion,
+  MailingCriterion,
+  MailingEvent,
   TextOp,
 } from "../../api/types.ts";
 
 export type FieldKind = "text" | "boolean" | "date" | "number";
 export type LeafType = LeafCriterion["type"];
 
-export const LEAF_TYPES: LeafType[] = ["field", "customField", "interest", "consent", "subscription"];
+export const LEAF_TYPES: LeafType[] = [
+  "field",
+  "customField",
+  "interest",
+  "consent",
+  "subscription",
+  "mailing",
+];
+
+export const MAILING_EVENTS: MailingEvent[] = ["received", "opened", "clicked", "bounced", "unsubscribed"];
+
+/** Bounced and unsubscribed may leave the mailing out ("ever"); the others are about one mailing. */
+export function eventNeedsMailing(event: MailingEvent): boolean {
+  return event !== "bounced" && event !== "unsubscribed";
+}
+
+/** Keeps a mailing criterion valid when its event changes: a link goes only with clicked. */
+export function withEvent(criterion: MailingCriterion, event: MailingEvent): MailingCriterion {
+  const { linkId, ...rest } = criterion;
+  return event === "clicked" && linkId !== undefined ? { ...rest, event, linkId } : { ...rest, event };
+}
 
 /** Used until (or if never) /api/selections/criteria-fields answers. */
 export const DEFAULT_FIELDS: CriteriaField[] = [
@@ -67,6 +89,8 @@ export function blankCriterion(
       return { type: "consent", purpose: defaults.purpose ?? "e-marketing", state: "active" };
     case "subscription":
       return { type: "subscription", typeId: defaults.typeId ?? 0, status: "subscribed" };
+    case "mailing":
+      return { type: "mailing", op: "did", event: "opened" };
   }
 }
 
@@ -93,6 +117,8 @@ export function isLeafComplete(criterion: LeafCriterion): boolean {
       return criterion.purpose !== "";
     case "subscription":
       return criterion.typeId > 0;
+    case "mailing":
+      return !eventNeedsMailing(criterion.event) || (criterion.mailingId ?? 0) > 0;
   }
 }
 

@@ -24,6 +24,7 @@ import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useSendingAccounts } from "../mailings/queries.ts";
 import { AddForm } from "./AddForm.tsx";
+import { CheckDnsButton, DnsCheckBadges } from "./DomainDnsCheck.tsx";
 import { SendingAccountModal } from "./SendingAccountModal.tsx";
 
 export function SendingSettings() {
@@ -172,6 +173,7 @@ function SendingDomains() {
               <Table.Th>{t("settings.sending.domain")}</Table.Th>
               <Table.Th>{t("settings.sending.selector")}</Table.Th>
               <Table.Th>{t("settings.sending.bounceDomain")}</Table.Th>
+              <Table.Th miw={250}>{t("settings.sending.dnsCheck.title")}</Table.Th>
               <Table.Th w={170}>{t("common.created")}</Table.Th>
               <Table.Th w={230} />
             </Table.Tr>
@@ -184,6 +186,12 @@ function SendingDomains() {
                   <Code>{d.dkimSelector}</Code>
                 </Table.Td>
                 <Table.Td>{d.bounceDomain}</Table.Td>
+                <Table.Td>
+                  <Stack gap={6} align="flex-start">
+                    <DnsCheckBadges domain={d} />
+                    <CheckDnsButton domain={d} />
+                  </Stack>
+                </Table.Td>
                 <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
                 <Table.Td>
                   <Group gap={6} justify="flex-end" wrap="nowrap">

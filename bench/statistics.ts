@@ -1,0 +1,165 @@
+// `npm run bench -- stats`: a mailing's statistics and its follow-up list with 1,000,000 deliveries and 5,000,000
+// events on SQLite and PostgreSQL. Data and rollups are generated set-based (bench/tracking-data.ts), then the same
+// calls the API makes are timed: median of 7 after a warm-up.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CompiledQuery, sql } from "kysely";
+import { type DbHandle, type Dialect, openDatabase } from "../src/db/connect.ts";
+import { migrateToLatest } from "../src/db/migrate.ts";
+import { followUpRecipients } from "../src/track/follow-up.ts";
+import { mailingStatistics } from "../src/track/stats.ts";
+import { formatMs, timeRuns } from "./stats.ts";
+import { rebuildRollups, seedEvents, seedMailing } from "./tracking-data.ts";
+
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000_000);
+const RUNS = 7;
+const TARGET_MS = 200;
+const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+async function generate(handle: DbHandle, dialect: Dialect) {
+  const started = performance.now();
+  const progress = (line: string) =>
+    console.log(`${dialect}: ${line} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  const mailing = await seedMailing(handle, {
+    deliveries: DELIVERIES,
+    blocked: Math.round(DELIVERIES / 50),
+    links: 6,
+    startedAt: Math.floor(Date.now() / 1000) - 4 * 86_400,
+    sendSpreadSeconds: 3600,
+    mixedStatuses: true,
+    progress,
+  });
+  await seedEvents(handle, mailing, EVENTS, progress);
+  await rebuildRollups(handle, mailing.mailingId);
+  progress("rollups rebuilt");
+  // What autovacuum would have done by the time anyone looks at the statistics.
+  await sql`${sql.raw(dialect === "postgres" ? "vacuum analyze" : "analyze")}`.execute(handle.db);
+  progress("analyzed");
+  return mailing;
+}
+
+async function explain(
+  handle: DbHandle,
+  query: { sql: string; parameters: readonly unknown[] },
+): Promise<string> {
+  const prefix = handle.dialect === "postgres" ? "explain (analyze, buffers) " : "explain query plan ";
+  const result = await handle.db.executeQuery(CompiledQuery.raw(prefix + query.sql, [...query.parameters]));
+  return (result.rows as Array<Record<string, unknown>>)
+    .map((r) =>
+      handle.dialect === "postgres"
+        ? String(r["QUERY PLAN"])
+        : `${"  ".repeat(Number(r.parent) ? 1 : 0)}${r.detail}`,
+    )
+    .join("\n");
+}
+
+async function benchDialect(dialect: Dialect): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-stats-"));
+  const schema = `bench_stats_${process.pid}`;
+  const handle =
+    dialect === "sqlite"
+      ? await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir })
+      : await openDatabase({ databaseUrl: POSTGRES_URL, dataDir: dir, databaseSchema: schema });
+  try {
+    await migrateToLatest(handle);
+    const seedStart = performance.now();
+    const mailing = await generate(handle, dialect);
+    const events = await handle.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirstOrThrow();
+    console.log(
+      `${dialect}: generated ${DELIVERIES.toLocaleString("en")} deliveries and ${Number(events.n).toLocaleString("en")} events with rollups in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`,
+    );
+    const id = mailing.mailingId;
+    const stats = await mailingStatistics(handle.db, id); // warm-up
+    console.log(
+      `${dialect}: sent ${stats.sent}, delivered ${stats.delivered}, opened ${stats.opened.unique} unique / ${stats.opened.total} total (${stats.opened.flagged} flagged), ` +
+        `clicked ${stats.clicked.unique} / ${stats.clicked.total} (${stats.clicked.flagged} flagged), bounced ${stats.bounced.hard} hard + ${stats.bounced.soft} soft, ` +
+        `unsubscribed ${stats.unsubscribed}, complained ${stats.complained}, blocked ${stats.recipients.blocked}, peak hour ${stats.timeline.peakHour}`,
+    );
+    const statistics = await timeRuns(RUNS, () => mailingStatistics(handle.db, id));
+    console.log(
+      `${dialect}: statistics ${formatMs(statistics)} — target ${TARGET_MS} ms: ${statistics.median <= TARGET_MS ? "met" : "MISSED"}`,
+    );
+    const page = { limit: 100, offset: 0 };
+    const lists: Array<[string, Parameters<typeof followUpRecipients>[2]]> = [
+      ["follow-up, filter opened", { filters: ["opened"] }],
+      [`follow-up, clicked link ${mailing.linkIds[1]}`, { filters: [], linkId: mailing.linkIds[1]! }],
+    ];
+    for (const [label, query] of lists) {
+      let total = 0;
+      const run = async () => {
+        total = (await followUpRecipients(handle.db, id, query, page)).total;
+      };
+      await run();
+      const timing = await timeRuns(RUNS, run);
+      console.log(`${dialect}: ${label}: first page of 100 of ${total} — ${formatMs(timing)}`);
+    }
+    if (process.env.BENCH_EXPLAIN) await explainAll(handle, id, mailing.linkIds[1]!);
+  } finally {
+    if (dialect === "postgres") await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(handle.db);
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `BENCH_EXPLAIN=1`: each of the statistics' heavier queries alone, timed, with the plan that shows its index. */
+async function explainAll(handle: DbHandle, mailingId: number, linkId: number): Promise<void> {
+  const db = handle.db;
+  const queries = {
+    "deliveries by status": db
+      .selectFrom("deliveries")
+      .select(["status", (eb) => eb.fn.countAll().as("n")])
+      .where("mailing_id", "=", mailingId)
+      .groupBy("status"),
+    "recipients by status and reason (as first written)": db
+      .selectFrom("mailing_recipients")
+      .select(["status", "block_reason", (eb) => eb.fn.countAll().as("n")])
+      .where("mailing_id", "=", mailingId)
+      .groupBy(["status", "block_reason"]),
+    "recipients by status": db
+      .selectFrom("mailing_recipients")
+      .select(["status", (eb) => eb.fn.countAll().as("n")])
+      .where("mailing_id", "=", mailingId)
+      .groupBy("status"),
+    "blocked recipients by reason": db
+      .selectFrom("mailing_recipients")
+      .select(["block_reason", (eb) => eb.fn.countAll().as("n")])
+      .where("mailing_id", "=", mailingId)
+      .where("status", "=", "blocked")
+      .groupBy("block_reason"),
+    "hourly buckets": db
+      .selectFrom("mailing_hourly")
+      .select(["hour", "kind", (eb) => eb.fn.sum("value").as("n")])
+      .where("mailing_id", "=", mailingId)
+      .groupBy(["hour", "kind"]),
+    "unsubscribed and complained events": db
+      .selectFrom("events")
+      .select(["kind", (eb) => eb.fn.countAll().as("n")])
+      .where("mailing_id", "=", mailingId)
+      .where("kind", "in", ["unsubscribed", "complained"])
+      .where("is_test", "=", 0)
+      .groupBy("kind"),
+    "clicked link": db
+      .selectFrom("link_clickers")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("link_id", "=", linkId),
+  };
+  for (const [label, query] of Object.entries(queries)) {
+    const timing = await timeRuns(5, () => query.execute());
+    console.log(
+      `${handle.dialect}: ${label}: ${formatMs(timing)}; plan:\n${await explain(handle, query.compile())}`,
+    );
+  }
+}
+
+export async function benchStatistics(): Promise<void> {
+  console.log(
+    `one mailing, ${DELIVERIES.toLocaleString("en")} deliveries, ${EVENTS.toLocaleString("en")} events; ${RUNS} timed runs after a warm-up`,
+  );
+  await benchDialect("sqlite");
+  if (!process.env.BENCH_SQLITE_ONLY) await benchDialect("postgres");
+}

@@ -1,0 +1,175 @@
+// `npm run bench -- track`: a real utsend server on loopback (SQLite, then PostgreSQL) answering GET /t/c/<token>
+// under autocannon: requests/s and p50/p99 latency per connection count, median of 3 runs; after each run the
+// stored click events are counted against the redirects answered.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { sql } from "kysely";
+import pg from "pg";
+import type { Dialect } from "../src/db/connect.ts";
+import { type RunningServer, sendContext, startServer } from "../src/main.ts";
+import { type Keyring, signLinkToken } from "../src/send/tokens.ts";
+import { loadConfig } from "../src/shared/config.ts";
+import { seedMailing } from "./tracking-data.ts";
+
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 10_000);
+const LINKS = 6;
+const CONNECTIONS = (process.env.BENCH_TRACK_CONNECTIONS ?? "10,50").split(",").map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+// A reader's browser: classified "desktop", so the clicks count as human ones (sent an hour ago, one link at a time).
+const USER_AGENT =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+type LoadResult = {
+  sent: number;
+  completed: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  seconds: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  next: number;
+};
+
+/** Runs autocannon in a child process: on 2 cores, in-process load would queue on the server's own event loop. */
+async function load(job: object, dir: string): Promise<LoadResult> {
+  const file = join(dir, "job.json");
+  writeFileSync(file, JSON.stringify(job));
+  const child = spawn(process.execPath, ["bench/track-load.ts", file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  let last = "";
+  for await (const line of lines) last = line;
+  return JSON.parse(last) as LoadResult;
+}
+
+/** Paths of click URLs, link after link over the deliveries in a shuffled order, so a reader never clicks many
+ * links of one message within the burst window and the rows touched are spread over the tables. */
+function clickPaths(keys: Keyring, deliveryIds: number[], linkIds: number[]): string[] {
+  const order = [...deliveryIds];
+  let seed = 42;
+  for (let i = order.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return linkIds.flatMap((linkId) => order.map((id) => `/t/c/${signLinkToken(keys, id, linkId)}`));
+}
+
+async function countClicks(server: RunningServer, mailingId: number): Promise<number> {
+  const row = await server.handle.db
+    .selectFrom("events")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("mailing_id", "=", mailingId)
+    .where("kind", "=", "clicked")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The click count once the server has finished what was in flight when the load generator stopped. */
+async function settledClicks(server: RunningServer, mailingId: number): Promise<number> {
+  let previous = -1;
+  for (;;) {
+    const now = await countClicks(server, mailingId);
+    if (now === previous) return now;
+    previous = now;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const spread = (values: number[], digits = 0) =>
+  `median ${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`;
+
+async function benchDialect(dialect: Dialect): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-track-"));
+  const schema = `bench_track_${process.pid}`;
+  const config = loadConfig(
+    {},
+    {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir: dir,
+      databaseUrl: dialect === "postgres" ? POSTGRES_URL : "",
+      databaseSchema: dialect === "postgres" ? schema : "public",
+      adminPassword: "bench-admin-password",
+      demoData: false,
+      logLevel: "silent",
+      // The send worker would poll the database in the server process; this measures the click endpoint alone.
+      worker: false,
+    },
+  );
+  const server = await startServer(config, { info: () => {} });
+  try {
+    const { keys } = await sendContext(server.handle, config, server.url);
+    const mailing = await seedMailing(server.handle, {
+      deliveries: DELIVERIES,
+      blocked: 0,
+      links: LINKS,
+      startedAt: Math.floor(Date.now() / 1000) - 3600,
+      sendSpreadSeconds: 60,
+      mixedStatuses: false,
+    });
+    await sql`analyze`.execute(server.handle.db);
+    const deliveryIds = Array.from({ length: DELIVERIES }, (_, i) => mailing.deliveryBase + i + 1);
+    const paths = clickPaths(keys, deliveryIds, mailing.linkIds);
+    console.log(
+      `${dialect}: server ${server.url}, ${DELIVERIES} deliveries × ${LINKS} links = ${paths.length} distinct click URLs`,
+    );
+    let offset = 0;
+    for (const connections of CONNECTIONS) {
+      const rates: number[] = [];
+      const p50s: number[] = [];
+      const p99s: number[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const before = await settledClicks(server, mailing.mailingId);
+        const result = await load(
+          { url: server.url, paths, offset, connections, seconds: SECONDS, userAgent: USER_AGENT },
+          dir,
+        );
+        offset = result.next;
+        const stored = (await settledClicks(server, mailing.mailingId)) - before;
+        const redirects = result.statusCodes["302"] ?? 0;
+        const inFlight = result.sent - result.completed;
+        // Requests still on the wire when autocannon stopped are finished by the server and stored too.
+        const persisted = stored >= redirects && stored <= redirects + inFlight;
+        rates.push(result.perSecond);
+        p50s.push(result.p50);
+        p99s.push(result.p99);
+        console.log(
+          `${dialect}: ${connections} connections, run ${run}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; ` +
+            `302 answers ${redirects}, other ${JSON.stringify({ ...result.statusCodes, 302: undefined })}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
+            `click events stored ${stored} (${stored - redirects} of ${inFlight} in flight at the stop) — ${persisted ? "ok" : "MISMATCH"}`,
+        );
+        if (!persisted) process.exitCode = 1;
+      }
+      console.log(
+        `track ${dialect}, ${connections} connections: req/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms`,
+      );
+    }
+  } finally {
+    await server.close();
+    if (dialect === "postgres") {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchTrack(): Promise<void> {
+  console.log(
+    `GET /t/c/<token> with autocannon in a child process, ${SECONDS} s per run, ${RUNS} runs per connection count (${CONNECTIONS.join(", ")})`,
+  );
+  await benchDialect("sqlite");
+  await benchDialect("postgres");
+}

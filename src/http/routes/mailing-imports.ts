@@ -1,0 +1,201 @@
+// /api/mailings/:id/imports (recipients from a CSV or XLSX file, the raw body) and
+// /api/mailings/:id/recipients/export (the recipient list with status, streamed as CSV or XLSX).
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import { CONTENT_TYPES } from "../../imports/export.ts";
+import { exportRecipients } from "../../imports/export-recipients.ts";
+import { importRecipients } from "../../imports/import-recipients.ts";
+import { parseMapText } from "../../imports/mapping.ts";
+import { invalid } from "../../shared/errors.ts";
+import { parseFilters } from "../../track/follow-up.ts";
+import { caller } from "../auth.ts";
+import { IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+const BLOCK_REASONS = [
+  "no-consent",
+  "no-subscription",
+  "unsubscribed",
+  "consent-withdrawn",
+  "blocked-address",
+  "complained",
+  "duplicate",
+  "former-employee",
+] as const;
+
+// Errors carry structured details (a refused file's report); the shared ErrorBody would strip them.
+const ImportError = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Object({}, { additionalProperties: true }),
+  }),
+});
+const importErrors = {
+  400: ImportError,
+  403: ImportError,
+  404: ImportError,
+  409: ImportError,
+  413: ImportError,
+  422: ImportError,
+};
+
+const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
+const RecipientImportReport = Type.Object({
+  dryRun: Type.Boolean(),
+  file: Type.Object({
+    format: literals(["csv", "xlsx"] as const),
+    encoding: Nullable(Type.String()),
+    delimiter: Nullable(Type.String()),
+    bytes: Type.Integer(),
+  }),
+  columns: Type.Array(
+    Type.Object({ column: Type.String(), field: Nullable(Type.String()), guessed: Type.Boolean() }),
+  ),
+  rows: Type.Integer(),
+  valid: Type.Integer(),
+  invalid: Type.Integer(),
+  duplicatesInFile: Type.Integer(),
+  linked: Type.Integer({ description: "rows whose address belongs to a CRM person (linked to that person)" }),
+  importOnly: Type.Integer({ description: "rows not in the CRM: import-only recipients" }),
+  blockedAddresses: Type.Integer(),
+  sourceId: Nullable(Type.Integer()),
+  issues: Type.Array(
+    Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
+  ),
+  duplicates: Type.Array(Type.Object({ row: Row, email: Type.String(), firstRow: Row })),
+  matches: Type.Array(Type.Object({ row: Row, email: Type.String(), personId: Type.Integer() })),
+  notListed: Type.Object({ issues: Type.Integer(), duplicates: Type.Integer(), matches: Type.Integer() }),
+});
+
+export const mailingImportRoutes =
+  (deps: RouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { db } = deps;
+    const handle = { db, dialect: deps.dialect };
+    const tags = ["mailings"];
+
+    // The file is the raw body; its bytes decide the format (a zip is XLSX). Scoped to this plugin.
+    app.removeContentTypeParser("text/plain");
+    app.addContentTypeParser(
+      ["text/csv", "text/plain", XLSX, "application/octet-stream"],
+      { parseAs: "buffer", bodyLimit: MAX_FILE_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+
+    app.post(
+      "/mailings/:id/imports",
+      {
+        bodyLimit: MAX_FILE_BYTES,
+        schema: {
+          tags,
+          summary:
+            "Add recipients from the CSV or XLSX file sent as the body; dryRun=true reports without writing",
+          description:
+            `Send the file as the body (text/csv or ${XLSX}). Columns are mapped as in the person import. Rows ` +
+            "whose address belongs to a CRM person are linked to that person; the others stay import-only " +
+            "recipients. A real run needs consentConfirmed=true and adds the file as one recipient source.",
+          params: IdParams,
+          querystring: Type.Object(
+            {
+              dryRun: Type.Boolean({ default: false }),
+              allOrNothing: Type.Boolean({ default: false }),
+              consentConfirmed: Type.Boolean({
+                default: false,
+                description: "the people in the file consented to marketing (required unless dryRun)",
+              }),
+              source: Type.Optional(
+                Type.String({ maxLength: 500, description: "where that consent comes from" }),
+              ),
+              fileName: Type.Optional(Type.String({ maxLength: 200 })),
+              mappingId: Type.Optional(Id),
+              map: Type.Optional(
+                Type.String({
+                  maxLength: 4000,
+                  description: 'columns to fields, e.g. "E-post=email,Navn=name"',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: RecipientImportReport, ...importErrors },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0)
+          throw invalid([{ field: "body", message: "send the CSV or XLSX file as the request body" }]);
+        const query = request.query;
+        const parsed = query.map ? parseMapText(query.map) : { map: {}, problems: [] };
+        if (parsed.problems.length > 0) throw invalid(parsed.problems);
+        const contentType = request.headers["content-type"] ?? "";
+        return importRecipients(
+          handle,
+          request.params.id,
+          { buffer: body },
+          {
+            dryRun: query.dryRun,
+            allOrNothing: query.allOrNothing,
+            consentConfirmed: query.consentConfirmed,
+            consentSource: query.source ?? null,
+            fileName: query.fileName ?? null,
+            mappingId: query.mappingId ?? null,
+            map: parsed.map,
+            ...(contentType.startsWith(XLSX) ? { format: "xlsx" as const } : {}),
+            userId: caller(request).user.id,
+            defaultCountry: deps.config.defaultCountry,
+          },
+        );
+      },
+    );
+
+    app.get(
+      "/mailings/:id/recipients/export",
+      {
+        config: { right: "export" },
+        schema: {
+          tags,
+          summary: "The recipient list with each row's status and latest delivery, as CSV or XLSX, streamed",
+          params: IdParams,
+          querystring: Type.Object(
+            {
+              format: literals(["csv", "xlsx"] as const, { default: "csv" }),
+              status: Type.Optional(literals(["eligible", "blocked"] as const)),
+              reason: Type.Optional(literals(BLOCK_REASONS)),
+              delimiter: Type.Optional(literals([",", ";"] as const)),
+              filters: Type.Optional(
+                Type.String({ maxLength: 300, description: "The follow-up list's filters, comma-separated" }),
+              ),
+              linkId: Type.Optional(Id),
+              search: Type.Optional(Type.String({ maxLength: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const { format, status, reason, delimiter, filters, linkId, search } = request.query;
+        const followUp = {
+          filters: parseFilters(filters),
+          ...(linkId !== undefined ? { linkId } : {}),
+          ...(search ? { search } : {}),
+        };
+        const stream = await exportRecipients(db, request.params.id, {
+          format,
+          filter: { status, reason, followUp },
+          ...(delimiter ? { delimiter } : {}),
+        });
+        const day = new Date().toISOString().slice(0, 10);
+        return reply
+          .header("content-type", CONTENT_TYPES[format])
+          .header(
+            "content-disposition",
+            `attachment; filename="mailing-${request.params.id}-recipients-${day}.${format}"`,
+          )
+          .header("cache-control", "no-store")
+          .send(stream);
+      },
+    );
+  };

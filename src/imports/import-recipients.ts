@@ -1,0 +1,263 @@
+// Importing a mailing's recipients from CSV or XLSX (SPEC §4): the person import's reader, mapping and row rules;
+// rows are stored with the mailing, not in the CRM. A row whose address a CRM person has is linked to that person
+// when the list is resolved; the others stay import-only recipients carrying the importer's consent confirmation.
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { Db, Dialect } from "../db/connect.ts";
+import { resolveRecipients } from "../mailings/recipients.ts";
+import { requireEditable } from "../mailings/store.ts";
+import { AppError, invalid } from "../shared/errors.ts";
+import { type ImportProgress, listed, openMappedTable } from "./import-persons.ts";
+import type { ColumnUse, CustomFieldInfo, Field } from "./mapping.ts";
+import { getMapping } from "./mappings.ts";
+import {
+  beginImport,
+  completeImport,
+  discardImport,
+  lookUpAddresses,
+  type StoredRecipientRow,
+  storeRows,
+} from "./recipient-rows.ts";
+import { checkRow, type ImportRecord, type RowIssue } from "./rows.ts";
+import { SeenEmails } from "./seen-emails.ts";
+import { DEFAULT_LIMITS, type ImportFormat, type ImportInput, type ReadLimits } from "./source.ts";
+import { customFields } from "./store.ts";
+
+export type RecipientImportOptions = {
+  dryRun?: boolean;
+  /** Refuse the whole file (IMPORT_ROWS_INVALID, nothing kept) when any row is invalid; else invalid rows are skipped. */
+  allOrNothing?: boolean;
+  /** The importer confirms that the people in the file consented to marketing; required unless a dry run. */
+  consentConfirmed?: boolean;
+  /** Where that consent comes from, kept with the import. */
+  consentSource?: string | null;
+  fileName?: string | null;
+  map?: Record<string, string>;
+  mappingId?: number | null;
+  format?: ImportFormat;
+  userId?: number | null;
+  defaultCountry: string;
+  batchSize?: number;
+  limits?: Partial<ReadLimits>;
+  listLimit?: number;
+  onProgress?: (progress: ImportProgress) => void;
+};
+
+export type RecipientImportReport = {
+  dryRun: boolean;
+  file: { format: ImportFormat; encoding: string | null; delimiter: string | null; bytes: number };
+  columns: Array<{ column: string; field: Field | null; guessed: boolean }>;
+  rows: number;
+  valid: number;
+  invalid: number;
+  /** Rows repeating an address an earlier row had: left out (the first row is the recipient). */
+  duplicatesInFile: number;
+  /** Recipients whose address belongs to a CRM person: that person's consent and unsubscribes apply. */
+  linked: number;
+  /** Recipients not in the CRM: only the file's values (name, e-mail, …) are known about them. */
+  importOnly: number;
+  /** Recipients whose address is blocked (bounces, complaint, unsubscribed without a CRM record): listed as blocked. */
+  blockedAddresses: number;
+  /** The mailing source the rows became (null in a dry run). */
+  sourceId: number | null;
+  issues: RowIssue[];
+  duplicates: Array<{ row: number; email: string; firstRow: number }>;
+  matches: Array<{ row: number; email: string; personId: number }>;
+  notListed: { issues: number; duplicates: number; matches: number };
+};
+
+const DEFAULT_BATCH = 2_000;
+const DEFAULT_LIST_LIMIT = 10_000;
+
+/** The values a recipient keeps, named as merge fields (`customer.firstname`, `customer.<custom key>` …). */
+export function recipientValues(record: ImportRecord, keyOf: Map<number, string>): StoredRecipientRow {
+  const p = record.person;
+  const name = [p.firstName, p.middleName, p.lastName].filter(Boolean).join(" ");
+  const fields: Record<string, string> = {};
+  const put = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== "") fields[key] = value;
+  };
+  put("firstname", p.firstName);
+  put("middlename", p.middleName);
+  put("lastname", p.lastName);
+  put("title", p.title);
+  put("mrmrs", p.mrmrs);
+  put("phone", p.phone);
+  put("language", p.language);
+  put("company", record.company?.name);
+  for (const [id, value] of record.custom) put(keyOf.get(id) ?? `field${id}`, value);
+  return {
+    row: record.row,
+    email: record.email,
+    emailLower: record.emailLower,
+    name: name === "" ? null : name,
+    mobile: p.mobile ?? null,
+    fields: Object.keys(fields).length > 0 ? fields : null,
+  };
+}
+
+/**
+ * Imports a file as recipients of a draft (or scheduled) mailing. A dry run reads and checks everything and writes
+ * nothing. A real run stores the rows in batches and adds them as one source only after the last row is stored and
+ * the file was read to its end, so a broken file or a crash leaves the mailing as it was.
+ */
+export async function importRecipients(
+  handle: { db: Db; dialect: Dialect },
+  mailingId: number,
+  input: ImportInput,
+  options: RecipientImportOptions,
+): Promise<RecipientImportReport> {
+  const { db } = handle;
+  const mailing = await requireEditable(db, mailingId);
+  const dryRun = options.dryRun === true;
+  if (mailing.type === "document")
+    throw invalid([{ field: "mailingId", message: "document mailings cannot take imported recipients" }]);
+  const consentSource = options.consentSource?.trim() || null;
+  if (!dryRun && options.consentConfirmed !== true)
+    throw invalid([
+      { field: "consentConfirmed", message: "confirm that the people in the file consented to marketing" },
+    ]);
+  if (consentSource && consentSource.length > 500)
+    throw invalid([{ field: "source", message: "longer than 500 characters" }]);
+  const saved = options.mappingId ? (await getMapping(db, options.mappingId)).columns : {};
+  const fields: CustomFieldInfo[] = await customFields(db);
+  const keyOf = new Map(fields.map((f) => [f.id, f.key]));
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+  const listLimit = options.listLimit ?? DEFAULT_LIST_LIMIT;
+
+  const { source, columns } = await openMappedTable(
+    input,
+    limits,
+    options.format,
+    { ...saved, ...options.map },
+    fields,
+  );
+  const report = emptyReport(dryRun, source, columns);
+  const rules = { columns, customFields: fields, defaultCountry: options.defaultCountry };
+  const importId = dryRun
+    ? null
+    : await beginImport(db, {
+        mailingId,
+        fileName: options.fileName?.trim().slice(0, 200) || null,
+        format: source.format,
+        consentSource,
+        userId: options.userId ?? null,
+      });
+  // All-or-nothing stops writing at the first invalid row but reads on, so the report lists every invalid row.
+  let writing = importId !== null;
+  const seen = new SeenEmails();
+  let batch: StoredRecipientRow[] = [];
+  const progress = () =>
+    options.onProgress?.({
+      phase: dryRun ? "checking" : "writing",
+      rows: report.rows,
+      bytes: source.bytesRead(),
+      totalBytes: source.totalBytes,
+    });
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const { personOf, blocked } = await lookUpAddresses(
+      db,
+      rows.map((r) => r.emailLower),
+    );
+    for (const row of rows) {
+      const personId = personOf.get(row.emailLower);
+      if (personId === undefined) report.importOnly++;
+      else {
+        report.linked++;
+        listed(
+          report.matches,
+          { row: row.row, email: row.email, personId },
+          report.notListed,
+          "matches",
+          listLimit,
+        );
+      }
+      if (blocked.has(row.emailLower)) report.blockedAddresses++;
+    }
+    if (writing && importId !== null) await storeRows(handle, importId, rows);
+    progress();
+    await yieldToEventLoop();
+  };
+
+  try {
+    try {
+      for await (const { row, cells } of source.rows) {
+        const outcome = checkRow(rules, row, cells);
+        if (outcome.kind === "blank") continue;
+        report.rows++;
+        if (outcome.kind === "invalid") {
+          report.invalid++;
+          if (options.allOrNothing) writing = false;
+          for (const issue of outcome.issues)
+            listed(report.issues, issue, report.notListed, "issues", listLimit);
+          continue;
+        }
+        report.valid++;
+        const { record } = outcome;
+        const firstRow = seen.firstRow(record.emailLower, row);
+        if (firstRow !== null) {
+          report.duplicatesInFile++;
+          listed(
+            report.duplicates,
+            { row, email: record.email, firstRow },
+            report.notListed,
+            "duplicates",
+            listLimit,
+          );
+          continue;
+        }
+        batch.push(recipientValues(record, keyOf));
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+    } finally {
+      source.close();
+    }
+    progress();
+    if (importId === null) return report;
+    if (options.allOrNothing && report.invalid > 0)
+      throw new AppError(
+        "IMPORT_ROWS_INVALID",
+        `${report.invalid} of ${report.rows} rows are invalid; nothing was imported (all-or-nothing)`,
+        { report: { ...report, dryRun: true } },
+      );
+    report.sourceId = await completeImport(db, mailingId, importId, report.linked + report.importOnly);
+  } catch (error) {
+    if (importId !== null && report.sourceId === null) await discardImport(db, importId);
+    throw error;
+  }
+  await resolveRecipients(db, mailingId);
+  return report;
+}
+
+function emptyReport(
+  dryRun: boolean,
+  source: { format: ImportFormat; encoding: string | null; delimiter: string | null; totalBytes: number },
+  columns: ColumnUse[],
+): RecipientImportReport {
+  return {
+    dryRun,
+    file: {
+      format: source.format,
+      encoding: source.encoding,
+      delimiter: source.delimiter,
+      bytes: source.totalBytes,
+    },
+    columns: columns.map(({ column, field, guessed }) => ({ column, field, guessed })),
+    rows: 0,
+    valid: 0,
+    invalid: 0,
+    duplicatesInFile: 0,
+    linked: 0,
+    importOnly: 0,
+    blockedAddresses: 0,
+    sourceId: null,
+    issues: [],
+    duplicates: [],
+    matches: [],
+    notListed: { issues: 0, duplicates: 0, matches: 0 },
+  };
+}

@@ -1,0 +1,137 @@
+// Asks DNS what a sending domain publishes (SPF, DKIM, DMARC, the bounce domain's MX) and keeps the verdict on the
+// domain. DNS that cannot be reached gives "unknown" with the error, never an exception: the check is advice.
+import { Resolver } from "node:dns/promises";
+import type { Db } from "../db/connect.ts";
+import { isoNow } from "../shared/clock.ts";
+import { notFound } from "../shared/errors.ts";
+import { dkimDnsRecord } from "./dkim-keys.ts";
+import {
+  type CheckStatus,
+  dmarcNames,
+  judgeBounceDomain,
+  judgeDkim,
+  judgeDmarc,
+  judgeSpf,
+  type Lookup,
+  overallStatus,
+  type RecordCheck,
+  tags,
+} from "./dns-records.ts";
+
+export type DnsSettings = { servers: string[]; timeoutMs: number };
+
+export type DomainCheck = {
+  status: CheckStatus;
+  checkedAt: string;
+  spf: RecordCheck;
+  dkim: RecordCheck;
+  dmarc: RecordCheck;
+  bounce: RecordCheck;
+};
+
+/** `UTSEND_DNS_SERVERS` as node's resolver takes it: "1.1.1.1, 10.0.0.2:5353" → ["1.1.1.1", "10.0.0.2:5353"]. */
+export function dnsSettings(config: { dnsServers: string; dnsTimeoutMs: number }): DnsSettings {
+  const servers = config.dnsServers
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return { servers, timeoutMs: config.dnsTimeoutMs };
+}
+
+// Answers that say the record is not there: the check judges them. Anything else (timeout, refused, SERVFAIL)
+// means DNS was not asked successfully, and the check must not pretend to know.
+const ABSENT = new Set(["ENODATA", "ENOTFOUND"]);
+
+async function ask(query: () => Promise<string[]>): Promise<Lookup> {
+  try {
+    return { records: await query() };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && ABSENT.has(code)) return { records: [] };
+    return { error: code ? `${code} (${(error as Error).message})` : (error as Error).message };
+  }
+}
+
+/** A resolver, or why there is none (a server address node refuses, such as 300.1.1.1): the check is then unknown. */
+function resolverFor(settings: DnsSettings): Resolver | { error: string } {
+  // One try: a server that does not answer costs one timeout, not four.
+  const resolver = new Resolver({ timeout: settings.timeoutMs, tries: 1 });
+  try {
+    if (settings.servers.length > 0) resolver.setServers(settings.servers);
+  } catch (error) {
+    return { error: `UTSEND_DNS_SERVERS: ${(error as Error).message}` };
+  }
+  return resolver;
+}
+
+export type DomainToCheck = {
+  domain: string;
+  dkimSelector: string;
+  dkimPublicKeyPem: string;
+  bounceDomain: string;
+};
+
+/** Runs every lookup at once; each answer (or failure) is judged on its own. */
+export async function checkDomainDns(domain: DomainToCheck, settings: DnsSettings): Promise<DomainCheck> {
+  const resolver = resolverFor(settings);
+  const using = (query: (r: Resolver) => Promise<string[]>): Promise<Lookup> =>
+    "error" in resolver ? Promise.resolve(resolver) : ask(() => query(resolver));
+  const txt = (name: string) =>
+    using(async (r) => (await r.resolveTxt(name)).map((chunks) => chunks.join("")));
+  const dkimRecord = dkimDnsRecord(domain.dkimSelector, domain.domain, domain.dkimPublicKeyPem);
+  const dmarcLookups = dmarcNames(domain.domain);
+  const [spf, dkim, mx, addresses, ...dmarc] = await Promise.all([
+    txt(domain.domain),
+    txt(dkimRecord.name),
+    using(async (r) => (await r.resolveMx(domain.bounceDomain)).map((mx) => mx.exchange)),
+    using((r) => r.resolve4(domain.bounceDomain)),
+    ...dmarcLookups.map(txt),
+  ]);
+  const checks = {
+    spf: judgeSpf(domain.domain, spf!),
+    dkim: judgeDkim(dkimRecord.name, tags(dkimRecord.value).get("p") ?? "", dkim!),
+    dmarc: judgeDmarc(
+      domain.domain,
+      dmarcLookups.map((name, i) => ({ name, lookup: dmarc[i]! })),
+    ),
+    bounce: judgeBounceDomain(domain.bounceDomain, mx!, addresses!),
+  };
+  return {
+    status: overallStatus([checks.spf, checks.dkim, checks.dmarc]),
+    checkedAt: isoNow(),
+    ...checks,
+  };
+}
+
+/** Checks a registered domain now and keeps the result as its last check. */
+export async function checkSendingDomain(db: Db, id: number, settings: DnsSettings): Promise<DomainCheck> {
+  const row = await db.selectFrom("sending_domains").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("sending domain", id);
+  const check = await checkDomainDns(
+    {
+      domain: row.domain,
+      dkimSelector: row.dkim_selector,
+      dkimPublicKeyPem: row.dkim_public_key,
+      bounceDomain: row.bounce_domain,
+    },
+    settings,
+  );
+  const { status, checkedAt, ...records } = check;
+  await db
+    .updateTable("sending_domains")
+    .set({ dns_status: status, dns_result: JSON.stringify(records), dns_checked_at: checkedAt })
+    .where("id", "=", id)
+    .execute();
+  return check;
+}
+
+/** The kept result of a domain's last check, as the API shows it; null before the first check. */
+export function lastCheck(row: {
+  dns_status: CheckStatus | null;
+  dns_result: string | null;
+  dns_checked_at: string | null;
+}): DomainCheck | null {
+  if (!row.dns_status || !row.dns_result || !row.dns_checked_at) return null;
+  const records = JSON.parse(row.dns_result) as Omit<DomainCheck, "status" | "checkedAt">;
+  return { status: row.dns_status, checkedAt: row.dns_checked_at, ...records };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import {
+  dmarcNames,
+  failedCheckWarning,
+  judgeBounceDomain,
+  judgeDkim,
+  judgeDmarc,
+  judgeSpf,
+  overallStatus,
+  type RecordCheck,
+} from "./dns-records.ts";
+
+const txt = (...records: string[]) => ({ records });
+const down = { error: "ETIMEOUT (queryTxt ETIMEOUT example.no)" };
+
+describe("SPF", () => {
+  it("passes one record ending in -all or ~all, and says which", () => {
+    expect(judgeSpf("example.no", txt("v=spf1 mx -all", "other=1"))).toMatchObject({
+      status: "pass",
+      message: expect.stringContaining('"-all"'),
+      records: ["v=spf1 mx -all"],
+    });
+    expect(judgeSpf("example.no", txt("v=spf1 include:_spf.example.net ~all")).message).toContain('"~all"');
+  });
+
+  it("passes a record whose policy comes from a redirect", () => {
+    expect(judgeSpf("example.no", txt("v=spf1 redirect=_spf.example.net")).status).toBe("pass");
+  });
+
+  it("warns on ?all or a record without an all term, and fails +all", () => {
+    expect(judgeSpf("example.no", txt("v=spf1 mx ?all")).status).toBe("warn");
+    expect(judgeSpf("example.no", txt("v=spf1 mx")).status).toBe("warn");
+    expect(judgeSpf("example.no", txt("v=spf1 +all")).status).toBe("fail");
+    expect(judgeSpf("example.no", txt("v=spf1 all")).status).toBe("fail");
+  });
+
+  it("does not take v=spf10 or a record mentioning spf for an SPF record", () => {
+    expect(judgeSpf("example.no", txt("v=spf10 -all", "note: v=spf1 -all")).status).toBe("fail");
+  });
+
+  it("is unknown when DNS did not answer", () => {
+    expect(judgeSpf("example.no", down)).toMatchObject({
+      status: "unknown",
+      message: expect.stringContaining("ETIMEOUT"),
+    });
+  });
+});
+
+describe("DKIM", () => {
+  const name = "s1._domainkey.example.no";
+
+  it("matches the key ignoring the spaces a zone file or panel leaves in it", () => {
+    expect(judgeDkim(name, "QUJDREVG", txt("v=DKIM1; k=rsa; p=QUJD REVG")).status).toBe("pass");
+  });
+
+  it("fails an empty p= as revoked", () => {
+    expect(judgeDkim(name, "QUJDREVG", txt("v=DKIM1; p=")).message).toContain("revoked");
+  });
+
+  it("ignores records that are not DKIM1", () => {
+    expect(judgeDkim(name, "QUJDREVG", txt("v=DKIM2; p=QUJDREVG")).status).toBe("fail");
+  });
+});
+
+describe("DMARC", () => {
+  const at = (name: string, ...records: string[]) => ({ name, lookup: txt(...records) });
+
+  it("passes quarantine and reject, warns on none", () => {
+    expect(judgeDmarc("example.no", [at("_dmarc.example.no", "v=DMARC1; p=quarantine")]).status).toBe("pass");
+    expect(
+      judgeDmarc("example.no", [at("_dmarc.example.no", "v=DMARC1;p=none; rua=mailto:d@example.no")]),
+    ).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("p=none"),
+    });
+  });
+
+  it("uses the parent domain's subdomain policy when the subdomain has no record", () => {
+    const check = judgeDmarc("news.example.no", [
+      at("_dmarc.news.example.no"),
+      at("_dmarc.example.no", "v=DMARC1; p=none; sp=reject"),
+    ]);
+    expect(check).toMatchObject({
+      status: "pass",
+      message: "DMARC policy p=reject (from _dmarc.example.no)",
+    });
+  });
+
+  it("fails two records, a record without a valid policy, and no record", () => {
+    expect(
+      judgeDmarc("example.no", [at("_dmarc.example.no", "v=DMARC1; p=reject", "v=DMARC1; p=none")]).status,
+    ).toBe("fail");
+    expect(judgeDmarc("example.no", [at("_dmarc.example.no", "v=DMARC1; p=maybe")]).status).toBe("fail");
+    expect(judgeDmarc("example.no", [at("_dmarc.example.no", "unrelated")]).status).toBe("fail");
+  });
+
+  it("asks the domain and its parents, never a bare top-level domain", () => {
+    expect(dmarcNames("a.news.example.no")).toEqual([
+      "_dmarc.a.news.example.no",
+      "_dmarc.news.example.no",
+      "_dmarc.example.no",
+    ]);
+  });
+});
+
+describe("bounce domain and the verdict", () => {
+  it("reports MX hosts, else the address bounces fall back to, else warns", () => {
+    expect(judgeBounceDomain("b.example.no", txt("mx1.example.no"), txt()).message).toContain(
+      "mx1.example.no",
+    );
+    expect(judgeBounceDomain("b.example.no", txt(), txt("192.0.2.1")).message).toContain("192.0.2.1");
+    expect(judgeBounceDomain("b.example.no", txt(), txt()).status).toBe("warn");
+  });
+
+  it("fails on any failure, is unknown before it warns, and passes only when all pass", () => {
+    const c = (status: RecordCheck["status"]): RecordCheck => ({ status, message: "", records: [] });
+    expect(overallStatus([c("pass"), c("unknown"), c("fail")])).toBe("fail");
+    expect(overallStatus([c("warn"), c("unknown")])).toBe("unknown");
+    expect(overallStatus([c("pass"), c("warn")])).toBe("warn");
+    expect(overallStatus([c("pass"), c("pass")])).toBe("pass");
+  });
+
+  it("warns a mailing only about a failed check, naming the failing records", () => {
+    const result = JSON.stringify({
+      spf: { status: "fail" },
+      dkim: { status: "pass" },
+      dmarc: { status: "fail" },
+    });
+    expect(failedCheckWarning("example.no", "fail", result)).toBe(
+      "The sending domain example.no failed its last DNS check: SPF, DMARC",
+    );
+    expect(failedCheckWarning("example.no", "warn", result)).toBeNull();
+    expect(failedCheckWarning("example.no", null, null)).toBeNull();
+  });
+});

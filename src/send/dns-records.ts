@@ -1,0 +1,202 @@
+// What a sending domain's published SPF, DKIM and DMARC records say, judged from the TXT strings DNS returned. Pure:
+// the lookups live in dns-check.ts, so every rule here is tested with plain strings.
+
+/** pass: as it should be; warn: works but weak; fail: receivers will reject or junk; unknown: DNS did not answer. */
+export type CheckStatus = "pass" | "warn" | "fail" | "unknown";
+export type RecordCheck = { status: CheckStatus; message: string; records: string[] };
+
+/**
+ * A lookup's answer: the records (each TXT record's strings already joined), none (the name or type does not
+ * exist, which is an answer), or an error (DNS could not be asked, which is not).
+ */
+export type Lookup = { records: string[] } | { error: string };
+
+function unknown(lookup: { error: string }): RecordCheck {
+  return { status: "unknown", message: `DNS did not answer: ${lookup.error}`, records: [] };
+}
+
+/** Tag-value lists (DKIM, DMARC): `k=v; k=v`; names are case-insensitive, values keep their case. */
+export function tags(record: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of record.split(";")) {
+    const at = part.indexOf("=");
+    if (at < 0) continue;
+    const name = part.slice(0, at).trim().toLowerCase();
+    if (name && !out.has(name)) out.set(name, part.slice(at + 1).trim());
+  }
+  return out;
+}
+
+// "v=spf1" must be the whole first term: "v=spf10" is not SPF (RFC 7208 §4.5).
+const SPF = /^v=spf1(\s|$)/i;
+
+export function judgeSpf(domain: string, lookup: Lookup): RecordCheck {
+  if ("error" in lookup) return unknown(lookup);
+  const records = lookup.records.filter((r) => SPF.test(r.trim()));
+  if (records.length === 0)
+    return { status: "fail", message: `${domain} has no SPF record (TXT "v=spf1 …")`, records };
+  if (records.length > 1)
+    return {
+      status: "fail",
+      message: `${domain} has ${records.length} SPF records; receivers treat that as an error (RFC 7208 permerror): merge them into one`,
+      records,
+    };
+  const terms = records[0]!.trim().split(/\s+/).slice(1);
+  const all = terms.find((t) => /^[-~?+]?all$/i.test(t));
+  if (all === undefined) {
+    if (terms.some((t) => /^redirect=/i.test(t)))
+      return { status: "pass", message: "One SPF record; its policy comes from the redirect", records };
+    return {
+      status: "warn",
+      message:
+        'The SPF record does not end in "-all" or "~all": it does not say that other servers may not send',
+      records,
+    };
+  }
+  const qualifier = all.length === 3 ? "+" : all[0];
+  switch (qualifier) {
+    case "-":
+      return { status: "pass", message: 'One SPF record, ending in "-all" (others are refused)', records };
+    case "~":
+      return {
+        status: "pass",
+        message: 'One SPF record, ending in "~all" (others are soft-failed)',
+        records,
+      };
+    case "?":
+      return {
+        status: "warn",
+        message: 'The SPF record ends in "?all": it says nothing about other servers',
+        records,
+      };
+    default:
+      return {
+        status: "fail",
+        message: 'The SPF record ends in "+all": it lets any server in the world send as the domain',
+        records,
+      };
+  }
+}
+
+/** The base64 key without the whitespace DNS panels and zone files put into long values. */
+function compactKey(value: string): string {
+  return value.replace(/\s+/g, "");
+}
+
+export function judgeDkim(name: string, expectedKey: string, lookup: Lookup): RecordCheck {
+  if ("error" in lookup) return unknown(lookup);
+  const records = lookup.records.filter((r) => {
+    const v = tags(r).get("v");
+    return v === undefined || v === "DKIM1";
+  });
+  if (records.length === 0)
+    return { status: "fail", message: `No DKIM record at ${name}: publish the record shown`, records };
+  const keys = records.map((r) => compactKey(tags(r).get("p") ?? ""));
+  if (keys.includes(compactKey(expectedKey)))
+    return { status: "pass", message: `The DKIM key at ${name} is the one utsend signs with`, records };
+  if (keys.every((k) => k === ""))
+    return { status: "fail", message: `The DKIM key at ${name} is revoked (empty p=)`, records };
+  return {
+    status: "fail",
+    message: `The DKIM key at ${name} is not the one utsend signs with: receivers will reject the signature`,
+    records,
+  };
+}
+
+const DMARC = /^v\s*=\s*DMARC1\s*(;|$)/;
+
+/**
+ * `lookups` are the answers for `_dmarc.<domain>`, then for each parent domain: a receiver that finds no record at
+ * the domain uses the organizational domain's, with its `sp=` policy for subdomains (RFC 7489 §6.6.3).
+ */
+export function judgeDmarc(domain: string, lookups: Array<{ name: string; lookup: Lookup }>): RecordCheck {
+  for (const [index, { name, lookup }] of lookups.entries()) {
+    if ("error" in lookup) return unknown(lookup);
+    const records = lookup.records.filter((r) => DMARC.test(r.trim()));
+    if (records.length === 0) continue;
+    if (records.length > 1)
+      return {
+        status: "fail",
+        message: `${name} has ${records.length} DMARC records; receivers then ignore DMARC: keep one`,
+        records,
+      };
+    const record = tags(records[0]!);
+    const inherited = index > 0;
+    const policy = ((inherited ? record.get("sp") : undefined) ?? record.get("p"))?.toLowerCase();
+    const where = inherited ? ` (from ${name})` : "";
+    switch (policy) {
+      case "reject":
+      case "quarantine":
+        return { status: "pass", message: `DMARC policy p=${policy}${where}`, records };
+      case "none":
+        return {
+          status: "warn",
+          message: `DMARC policy p=none${where}: receivers only report, they do not act on failing mail`,
+          records,
+        };
+      default:
+        return {
+          status: "fail",
+          message: `The DMARC record${where} has no valid policy (p=none, quarantine or reject)`,
+          records,
+        };
+    }
+  }
+  return {
+    status: "fail",
+    message: `No DMARC record at _dmarc.${domain}: large mailbox providers require one from bulk senders`,
+    records: [],
+  };
+}
+
+/** Where bounces to the VERP return path go: the MX hosts, or the address a domain without MX falls back to. */
+export function judgeBounceDomain(bounceDomain: string, mx: Lookup, addresses: Lookup): RecordCheck {
+  if ("error" in mx) return unknown(mx);
+  if (mx.records.length > 0)
+    return { status: "pass", message: `Bounces go to ${mx.records.join(", ")}`, records: mx.records };
+  if ("error" in addresses) return unknown(addresses);
+  if (addresses.records.length > 0)
+    return {
+      status: "pass",
+      message: `${bounceDomain} has no MX record; bounces go to its address ${addresses.records.join(", ")}`,
+      records: addresses.records,
+    };
+  return {
+    status: "warn",
+    message: `${bounceDomain} has no MX or A record: bounces cannot reach utsend`,
+    records: [],
+  };
+}
+
+/**
+ * The domain's verdict from SPF, DKIM and DMARC (the bounce domain is reported, not judged): any fail fails; DNS
+ * that did not answer is unknown rather than a pass.
+ */
+export function overallStatus(checks: RecordCheck[]): CheckStatus {
+  const statuses = new Set(checks.map((c) => c.status));
+  for (const status of ["fail", "unknown", "warn"] as const) if (statuses.has(status)) return status;
+  return "pass";
+}
+
+/** `_dmarc` names to ask, most specific first, stopping above the last two labels (an approximation of the
+ * organizational domain without a public-suffix list: a `co.uk` name is asked about and simply has no record). */
+export function dmarcNames(domain: string): string[] {
+  const labels = domain.split(".");
+  const names: string[] = [];
+  for (let i = 0; i <= labels.length - 2; i++) names.push(`_dmarc.${labels.slice(i).join(".")}`);
+  return names;
+}
+
+/** A mailing's warning when its from-domain's last check failed (null otherwise), naming the failing records. */
+export function failedCheckWarning(
+  domain: string,
+  status: CheckStatus | null,
+  result: string | null,
+): string | null {
+  if (status !== "fail") return null;
+  const records = result ? (JSON.parse(result) as Record<string, RecordCheck>) : {};
+  const failing = (["spf", "dkim", "dmarc"] as const)
+    .filter((k) => records[k]?.status === "fail")
+    .map((k) => k.toUpperCase());
+  return `The sending domain ${domain} failed its last DNS check: ${failing.join(", ") || "see the sending settings"}`;
+}

@@ -1,0 +1,209 @@
+// A mailing's statistics (SPEC §8), read from indexes and rollups: delivery states grouped on their index, opens and
+// clicks from the counters bumped with each event, the 48-hour chart from hourly buckets, links from their counters.
+import type { Db } from "../db/connect.ts";
+import type { DeliveryStatus } from "../db/schema.ts";
+import { notFound } from "../shared/errors.ts";
+import { readCounters } from "./counters.ts";
+
+export type MailingStatistics = {
+  mailingId: number;
+  recipients: { total: number; eligible: number; blocked: number; blockedByReason: Record<string, number> };
+  deliveries: Record<DeliveryStatus, number>;
+  sent: number;
+  delivered: number;
+  notYetSent: number;
+  bounced: { hard: number; soft: number; total: number };
+  opened: { unique: number; total: number; flagged: number };
+  clicked: { unique: number; total: number; flagged: number };
+  unsubscribed: number;
+  complained: number;
+  failed: number;
+  unknown: number;
+  rates: {
+    open: number | null;
+    clickThrough: number | null;
+    unsubscribe: number | null;
+    bounce: number | null;
+  };
+  timeline: {
+    startedAt: string | null;
+    hours: Array<{ hour: string; opened: number; clicked: number }>;
+    peakHour: string | null;
+  };
+  links: Array<{ id: number; url: string; clicks: number; uniqueClickers: number; flaggedClicks: number }>;
+};
+
+const STATUSES: DeliveryStatus[] = [
+  "pending",
+  "claimed",
+  "sending",
+  "sent",
+  "failed",
+  "bounced",
+  "complained",
+  "unknown",
+  "cancelled",
+];
+
+/**
+ * Eligible and blocked counts as resolving the list stored them; a list resolved before those were kept is counted
+ * on its (mailing, status, position) index. Only the few blocked rows are read again for their reason.
+ */
+async function recipientCounts(
+  db: Db,
+  mailingId: number,
+): Promise<Array<{ status: string; n: number | string }>> {
+  const stored = await db
+    .selectFrom("mailing_counters")
+    .select(["name", "value"])
+    .where("mailing_id", "=", mailingId)
+    .where("name", "in", ["recipients:eligible", "recipients:blocked"])
+    .execute();
+  if (stored.length > 0)
+    return stored.map((r) => ({ status: r.name.slice("recipients:".length), n: String(r.value) }));
+  return db
+    .selectFrom("mailing_recipients")
+    .select(["status", (eb) => eb.fn.countAll<number | string>().as("n")])
+    .where("mailing_id", "=", mailingId)
+    .groupBy("status")
+    .execute();
+}
+
+const rate = (part: number, whole: number) =>
+  whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+
+export async function mailingStatistics(db: Db, mailingId: number): Promise<MailingStatistics> {
+  const mailing = await db
+    .selectFrom("mailings")
+    .select(["id", "started_at"])
+    .where("id", "=", mailingId)
+    .executeTakeFirst();
+  if (!mailing) throw notFound("mailing", mailingId);
+  const [byStatus, bounceKinds, counters, eventKinds, recipientStatuses, blockReasons, hourly, links] =
+    await Promise.all([
+      db
+        .selectFrom("deliveries")
+        .select(["status", (eb) => eb.fn.countAll<number | string>().as("n")])
+        .where("mailing_id", "=", mailingId)
+        .groupBy("status")
+        .execute(),
+      db
+        .selectFrom("deliveries")
+        .select(["bounce_kind", (eb) => eb.fn.countAll<number | string>().as("n")])
+        .where("mailing_id", "=", mailingId)
+        .where("status", "=", "bounced")
+        .groupBy("bounce_kind")
+        .execute(),
+      readCounters(db, mailingId),
+      db
+        .selectFrom("events")
+        .select(["kind", (eb) => eb.fn.countAll<number | string>().as("n")])
+        .where("mailing_id", "=", mailingId)
+        .where("kind", "in", ["unsubscribed", "complained"])
+        .where("is_test", "=", 0)
+        .groupBy("kind")
+        .execute(),
+      recipientCounts(db, mailingId),
+      db
+        .selectFrom("mailing_recipients")
+        .select(["block_reason", (eb) => eb.fn.countAll<number | string>().as("n")])
+        .where("mailing_id", "=", mailingId)
+        .where("status", "=", "blocked")
+        .groupBy("block_reason")
+        .execute(),
+      db
+        .selectFrom("mailing_hourly")
+        .select(["hour", "kind", (eb) => eb.fn.sum<number | string>("value").as("n")])
+        .where("mailing_id", "=", mailingId)
+        .groupBy(["hour", "kind"])
+        .orderBy("hour")
+        .execute(),
+      db
+        .selectFrom("tracked_links")
+        .select(["id", "url", "clicks", "unique_clickers", "flagged_clicks"])
+        .where("mailing_id", "=", mailingId)
+        .orderBy("clicks", "desc")
+        .orderBy("position")
+        .execute(),
+    ]);
+
+  const deliveries = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+  for (const row of byStatus) deliveries[row.status] = Number(row.n);
+  const bounced = { hard: 0, soft: 0, total: deliveries.bounced };
+  for (const row of bounceKinds) if (row.bounce_kind) bounced[row.bounce_kind] = Number(row.n);
+  // Sent: accepted by the receiving server; delivered: sent and not bounced back.
+  const sent = deliveries.sent + deliveries.bounced + deliveries.complained;
+  const delivered = deliveries.sent + deliveries.complained;
+  const events = Object.fromEntries(eventKinds.map((r) => [r.kind, Number(r.n)]));
+  const unsubscribed = events.unsubscribed ?? 0;
+  const complained = events.complained ?? 0;
+
+  const recipients = { total: 0, eligible: 0, blocked: 0, blockedByReason: {} as Record<string, number> };
+  for (const row of recipientStatuses) {
+    const n = Number(row.n);
+    recipients.total += n;
+    if (row.status === "eligible") recipients.eligible += n;
+    else recipients.blocked += n;
+  }
+  for (const row of blockReasons) {
+    const reason = row.block_reason ?? "unknown";
+    recipients.blockedByReason[reason] = (recipients.blockedByReason[reason] ?? 0) + Number(row.n);
+  }
+
+  const start = mailing.started_at ? Date.parse(mailing.started_at) : null;
+  const buckets = new Map<string, { hour: string; opened: number; clicked: number }>();
+  if (start !== null) {
+    const first = Math.floor(start / 3_600_000) * 3_600_000;
+    for (let h = 0; h < 48; h++) {
+      const hour = new Date(first + h * 3_600_000).toISOString().slice(0, 13);
+      buckets.set(hour, { hour, opened: 0, clicked: 0 });
+    }
+  }
+  for (const row of hourly) {
+    const bucket = buckets.get(row.hour);
+    if (bucket) bucket[row.kind] += Number(row.n);
+  }
+  const hours = [...buckets.values()];
+  const peak = hours.reduce<(typeof hours)[number] | null>(
+    (best, h) => (h.opened + h.clicked > (best ? best.opened + best.clicked : 0) ? h : best),
+    null,
+  );
+
+  return {
+    mailingId,
+    recipients,
+    deliveries,
+    sent,
+    delivered,
+    notYetSent: deliveries.pending + deliveries.claimed + deliveries.sending,
+    bounced,
+    opened: {
+      unique: counters.opened_unique,
+      total: counters.opened_total,
+      flagged: counters.opened_flagged,
+    },
+    clicked: {
+      unique: counters.clicked_unique,
+      total: counters.clicked_total,
+      flagged: counters.clicked_flagged,
+    },
+    unsubscribed,
+    complained,
+    failed: deliveries.failed,
+    unknown: deliveries.unknown,
+    rates: {
+      open: rate(counters.opened_unique, delivered),
+      clickThrough: rate(counters.clicked_unique, delivered),
+      unsubscribe: rate(unsubscribed, delivered),
+      bounce: rate(deliveries.bounced, sent),
+    },
+    timeline: { startedAt: mailing.started_at, hours, peakHour: peak ? peak.hour : null },
+    links: links.map((l) => ({
+      id: l.id,
+      url: l.url,
+      clicks: l.clicks,
+      uniqueClickers: l.unique_clickers,
+      flaggedClicks: l.flagged_clicks,
+    })),
+  };
+}

@@ -1,0 +1,107 @@
+// The sending-domain DNS check through the API, against a real server whose resolver asks a DNS server in the test.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DnsServer, startDnsServer } from "../helpers/dns-server.ts";
+import { type ApiClient, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
+
+type RecordCheck = { status: string; message: string; records: string[] };
+type Check = {
+  status: string;
+  checkedAt: string;
+  spf: RecordCheck;
+  dkim: RecordCheck;
+  dmarc: RecordCheck;
+  bounce: RecordCheck;
+};
+type Domain = {
+  id: number;
+  domain: string;
+  dnsRecords: Array<{ name: string; type: string; value: string }>;
+  check: Check | null;
+};
+type Mailing = { id: number; canSend: boolean; warnings: string[]; problems: Array<{ code: string }> };
+
+const DOMAIN = "nyhetsbrev.example";
+let dns: DnsServer;
+let server: TestServer;
+let admin: ApiClient;
+let domain: Domain;
+
+async function ok<T>(promise: Promise<{ status: number; body: unknown }>, status = 200): Promise<T> {
+  const response = await promise;
+  if (response.status !== status) throw new Error(`${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body as T;
+}
+
+beforeAll(async () => {
+  dns = await startDnsServer({});
+  server = await startTestServer({ config: { dnsServers: dns.address, dnsTimeoutMs: 1000 } });
+  admin = await signIn(server.url, server.adminEmail, server.adminPassword);
+  domain = await ok<Domain>(admin.send("POST", "/api/sending-domains", { domain: DOMAIN }), 201);
+  // Publish what utsend asked for, as an admin would in the DNS panel.
+  for (const record of domain.dnsRecords) dns.zone[record.name] = { TXT: [record.value] };
+  dns.zone[DOMAIN] = { TXT: ["v=spf1 a mx ~all"] };
+  dns.zone[`bounces.${DOMAIN}`] = { MX: [{ exchange: `mx.${DOMAIN}` }] };
+});
+afterAll(async () => {
+  await server?.close();
+  await dns?.close();
+});
+
+describe("POST /api/sending-domains/:id/check", () => {
+  it("lists a domain that was never checked without a result", async () => {
+    const list = await ok<{ items: Domain[] }>(admin.get("/api/sending-domains"));
+    expect(list.items.find((d) => d.id === domain.id)?.check).toBeNull();
+  });
+
+  it("checks the published records, answers with the domain and keeps the result for the list", async () => {
+    const checked = await ok<Domain>(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    expect(checked.check).toMatchObject({
+      // The DMARC record utsend suggests starts at p=none (report only): a warning, to tighten it later.
+      status: "warn",
+      spf: { status: "pass", message: expect.stringContaining("~all") },
+      dkim: { status: "pass" },
+      dmarc: { status: "warn", message: expect.stringContaining("p=none") },
+      bounce: { status: "pass", message: `Bounces go to mx.${DOMAIN}` },
+    });
+    expect(dns.asked).toContain(domain.dnsRecords[0]!.name);
+    const list = await ok<{ items: Domain[] }>(admin.get("/api/sending-domains"));
+    expect(list.items.find((d) => d.id === domain.id)?.check).toEqual(checked.check);
+  });
+
+  it("warns on a mailing from a domain whose last check failed, without blocking it", async () => {
+    const mailing = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "DNS",
+        subject: "Hei",
+        fromAddress: `post@${DOMAIN}`,
+        content: '<p>Hei</p><a href="[[link.unsubscribe]]">Meld av</a>',
+      }),
+      201,
+    );
+    dns.zone[DOMAIN] = { TXT: ["v=spf1 mx -all", "v=spf1 include:_spf.other.example -all"] };
+    const checked = await ok<Domain>(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    expect(checked.check?.status).toBe("fail");
+    const warned = await ok<Mailing>(admin.get(`/api/mailings/${mailing.id}`));
+    expect(warned.warnings).toContain(`The sending domain ${DOMAIN} failed its last DNS check: SPF`);
+    expect(warned.problems.map((p) => p.code)).not.toContain("from-domain");
+
+    dns.zone[DOMAIN] = { TXT: ["v=spf1 mx -all"] };
+    await ok(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    expect((await ok<Mailing>(admin.get(`/api/mailings/${mailing.id}`))).warnings).toEqual([]);
+  });
+
+  it("is for admins only", async () => {
+    const marketer = await userWithRole(server, admin, "marketer");
+    const refused = await marketer.send("POST", `/api/sending-domains/${domain.id}/check`);
+    expect(refused.status).toBe(403);
+  });
+
+  it("answers unknown with the error, not a server error, when DNS cannot be reached", async () => {
+    await dns.close();
+    const response = await admin.send("POST", `/api/sending-domains/${domain.id}/check`);
+    expect(response.status).toBe(200);
+    const check = (response.body as Domain).check!;
+    expect(check.status).toBe("unknown");
+    expect(check.spf.message).toMatch(/^DNS did not answer: E[A-Z]+/);
+  });
+});

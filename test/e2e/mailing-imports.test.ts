@@ -1,0 +1,206 @@
+// A mailing's recipients from a file, and the recipient export with status, as users reach them: the HTTP API on a
+// real server, and the `utsend` command line.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { readSheet } from "read-excel-file/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/connect.ts";
+import { RECIPIENT_EXPORT_HEADERS } from "../../src/imports/export-recipients.ts";
+import type { RecipientImportReport } from "../../src/imports/import-recipients.ts";
+import { createMailing } from "../../src/mailings/store.ts";
+import { type ApiClient, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
+
+const fixtures = join(import.meta.dirname, "../fixtures/imports");
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+describe("POST /api/mailings/:id/imports and GET /api/mailings/:id/recipients/export", () => {
+  let server: TestServer;
+  let admin: ApiClient;
+  let key: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    admin = await signIn(server.url, server.adminEmail, server.adminPassword);
+    key = ((await admin.send("POST", "/api/api-keys", { name: "recipient import" })).body as { key: string })
+      .key;
+  });
+  afterAll(async () => server.close());
+
+  const newMailing = async () =>
+    ((await admin.send("POST", "/api/mailings", { name: "Messeinvitasjon" })).body as { id: number }).id;
+  async function upload(mailingId: number, file: string, query: string, contentType = "text/csv") {
+    const response = await fetch(`${server.url}/api/mailings/${mailingId}/imports?${query}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": contentType },
+      body: readFileSync(join(fixtures, file)),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("dry-runs a file, then adds it as a source; the list shows the rows and the export their status", async () => {
+    const crm = await admin.send("POST", "/api/persons", {
+      firstName: "Kari",
+      lastName: "Nordmann",
+      emails: [{ address: "kari.nordmann@example.no" }],
+    });
+    const kariId = (crm.body as { id: number }).id;
+    const mailingId = await newMailing();
+    const dry = await upload(mailingId, "recipients-nb.csv", "dryRun=true");
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({
+      dryRun: true,
+      rows: 7,
+      invalid: 1,
+      linked: 1,
+      importOnly: 4,
+      sourceId: null,
+    });
+    expect((dry.body as unknown as RecipientImportReport).issues[0]).toMatchObject({
+      row: 4,
+      column: "E-post",
+    });
+    expect((await admin.get(`/api/mailings/${mailingId}/sources`)).body).toEqual({ items: [] });
+
+    const real = await upload(
+      mailingId,
+      "recipients-nb.csv",
+      "consentConfirmed=true&source=Messe&fileName=messe.csv",
+    );
+    expect(real.status).toBe(200);
+    const sources = (await admin.get(`/api/mailings/${mailingId}/sources`)).body as { items: unknown[] };
+    expect(sources.items).toEqual([
+      { id: real.body.sourceId, kind: "import", refId: expect.any(Number), label: "messe.csv (5 rows)" },
+    ]);
+    const list = (await admin.get(`/api/mailings/${mailingId}/recipients?limit=50`)).body as {
+      items: Array<{ email: string; personId: number | null; status: string; blockReason: string | null }>;
+    };
+    expect(list.items.find((r) => r.email === "kari.nordmann@example.no")).toMatchObject({
+      personId: kariId,
+      status: "blocked",
+      blockReason: "no-consent",
+    });
+    expect(list.items.find((r) => r.email === "ase.odegard@example.no")).toMatchObject({
+      personId: null,
+      status: "eligible",
+    });
+
+    const csv = await fetch(`${server.url}/api/mailings/${mailingId}/recipients/export?status=eligible`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.headers.get("content-disposition")).toContain(`mailing-${mailingId}-recipients-`);
+    const [headers, ...rows] = parse((await csv.text()).replace(/^\uFEFF/, "")) as string[][];
+    expect(headers).toEqual(RECIPIENT_EXPORT_HEADERS);
+    expect(rows.map((r) => [r[0], r[1], r[4]])).toEqual([
+      ["ase.odegard@example.no", "Åse Ødegård", "eligible"],
+      ["blokkert@example.no", "", "eligible"],
+      ["trine.bo@example.no", "Trine Bø", "eligible"],
+      ["formel@example.no", "'=SUM(1+1)", "eligible"],
+    ]);
+
+    const xlsx = await fetch(`${server.url}/api/mailings/${mailingId}/recipients/export?format=xlsx`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(xlsx.headers.get("content-type")).toBe(XLSX);
+    const sheet = await readSheet(Buffer.from(await xlsx.arrayBuffer()));
+    expect(sheet).toHaveLength(6);
+  });
+
+  it("refuses a real run without the consent confirmation, a broken file and a mapping without e-mail", async () => {
+    const mailingId = await newMailing();
+    const unconfirmed = await upload(mailingId, "recipients-nb.csv", "");
+    expect(unconfirmed.status).toBe(400);
+    expect(JSON.stringify(unconfirmed.body)).toContain("consentConfirmed");
+    const broken = await upload(mailingId, "truncated.xlsx", "consentConfirmed=true", XLSX);
+    expect(broken.status).toBe(400);
+    expect((broken.body.error as { code: string }).code).toBe("IMPORT_FILE_INVALID");
+    const mapping = await upload(mailingId, "recipients-nb.csv", "dryRun=true&map=E-post%3Dignore");
+    expect(mapping.status).toBe(400);
+    expect((mapping.body.error as { code: string }).code).toBe("IMPORT_MAPPING_INVALID");
+    const allOrNothing = await upload(
+      mailingId,
+      "recipients-nb.csv",
+      "consentConfirmed=true&allOrNothing=true",
+    );
+    expect(allOrNothing.status).toBe(422);
+    expect((await admin.get(`/api/mailings/${mailingId}/sources`)).body).toEqual({ items: [] });
+    const unknown = await upload(999_999, "recipients-nb.csv", "dryRun=true");
+    expect(unknown.status).toBe(404);
+  });
+
+  it("lets only users with the export right export, and answers 404 for an unknown mailing", async () => {
+    const mailingId = await newMailing();
+    const viewer = await userWithRole(server, admin, "viewer");
+    expect((await viewer.get(`/api/mailings/${mailingId}/recipients/export`)).status).toBe(403);
+    expect((await admin.get("/api/mailings/999999/recipients/export")).status).toBe(404);
+    expect((await admin.get(`/api/mailings/${mailingId}/recipients/export?format=pdf`)).status).toBe(400);
+  });
+});
+
+describe("utsend mailings import-recipients / export-recipients", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "utsend-cli-recipients-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const utsend = (args: string[]) => {
+    const result = spawnSync(process.execPath, ["bin/utsend.js", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, UTSEND_DATA_DIR: dataDir, UTSEND_LOG_LEVEL: "silent" },
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  let mailingId: number;
+  beforeAll(async () => {
+    expect(utsend(["migrate"]).code).toBe(0);
+    const handle = await openDatabase({ databaseUrl: "", dataDir });
+    mailingId = (await createMailing(handle.db, { name: "CLI-utsendelse" }, null)).id;
+    await handle.close();
+  });
+
+  it("dry-runs with --json, then imports with --consent-confirmed, then exports CSV to stdout", () => {
+    const file = join(fixtures, "recipients-nb.csv");
+    const dry = utsend(["mailings", "import-recipients", String(mailingId), file, "--dry-run", "--json"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, invalid: 1, importOnly: 5 });
+
+    const unconfirmed = utsend(["mailings", "import-recipients", String(mailingId), file]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("VALIDATION_FAILED");
+
+    const real = utsend(["mailings", "import-recipients", String(mailingId), file, "--consent-confirmed"]);
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toContain("Recipients added: 5");
+    expect(real.stdout).toContain("ikke-en-adresse");
+
+    const exported = utsend([
+      "mailings",
+      "export-recipients",
+      String(mailingId),
+      "--reason",
+      "blocked-address",
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    // Nothing blocked for that reason here: only the header row.
+    expect(parse(exported.stdout.replace(/^\uFEFF/, ""))).toEqual([RECIPIENT_EXPORT_HEADERS]);
+  });
+
+  it("writes XLSX with -o and refuses an unknown status", async () => {
+    const out = join(dataDir, "mottakere.xlsx");
+    const result = utsend([
+      "mailings",
+      "export-recipients",
+      String(mailingId),
+      "--format",
+      "xlsx",
+      "-o",
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = await readSheet(readFileSync(out));
+    expect(rows[0]).toEqual(RECIPIENT_EXPORT_HEADERS);
+    expect(rows.slice(1).map((r) => r[0])).toContain("ase.odegard@example.no");
+    const bad = utsend(["mailings", "export-recipients", String(mailingId), "--status", "sent"]);
+    expect(bad.code).toBe(2);
+  });
+});

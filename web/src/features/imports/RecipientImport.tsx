@@ -1,0 +1,154 @@
+// Step 4's "Import file" source: pick a CSV or XLSX file, check it (a dry run that lists every invalid row), confirm
+// that the people consented, and add it; the column mapping is guessed as in the person import.
+import { Button, Checkbox, FileInput, Group, Paper, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { useState } from "react";
+import { useApi } from "../../api/context.tsx";
+import type { Mailing, RecipientImportReport } from "../../api/mailing-types.ts";
+import { ErrorAlert } from "../../app/feedback.tsx";
+import { useI18n } from "../../i18n/i18n.tsx";
+import { asUpload } from "./ImportPage.tsx";
+import { ImportIssues } from "./ImportReportView.tsx";
+
+export function RecipientImport({
+  mailingId,
+  onCancel,
+  onAdd,
+}: {
+  mailingId: number;
+  onCancel: () => void;
+  onAdd: (write: () => Promise<Mailing>) => Promise<Mailing | null>;
+}) {
+  const { t, formatNumber } = useI18n();
+  const api = useApi();
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<RecipientImportReport | null>(null);
+  const [consent, setConsent] = useState(false);
+  const [source, setSource] = useState("");
+  const [busy, setBusy] = useState<"check" | "add" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const path = `/api/mailings/${mailingId}/imports`;
+
+  async function check() {
+    if (!file) return;
+    setBusy("check");
+    setError(null);
+    try {
+      setReport(
+        await api.upload<RecipientImportReport>(path, asUpload(file), { dryRun: true, fileName: file.name }),
+      );
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function add() {
+    if (!file) return;
+    setBusy("add");
+    const done = await onAdd(async () => {
+      await api.upload<RecipientImportReport>(path, asUpload(file), {
+        consentConfirmed: true,
+        source: source.trim(),
+        fileName: file.name,
+      });
+      return api.get<Mailing>(`/api/mailings/${mailingId}`);
+    });
+    setBusy(null);
+    if (done) onCancel();
+  }
+
+  const adding = report ? report.linked + report.importOnly : 0;
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        {t("recipients.importHelp")}
+      </Text>
+      <FileInput
+        label={t("imports.file")}
+        placeholder={t("imports.filePlaceholder")}
+        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        value={file}
+        clearable
+        data-autofocus
+        onChange={(next) => {
+          setFile(next);
+          setReport(null);
+          setError(null);
+        }}
+      />
+      <ErrorAlert error={error} />
+      {report && (
+        <Paper withBorder p="sm" radius="md" data-testid="recipient-import-report">
+          <Text size="sm" mb="xs">
+            {t("recipients.importCounts", {
+              rows: formatNumber(report.rows),
+              valid: formatNumber(report.valid),
+              invalid: formatNumber(report.invalid),
+              duplicates: formatNumber(report.duplicatesInFile),
+            })}
+          </Text>
+          <SimpleGrid cols={3} spacing="xs">
+            <Count label={t("recipients.importLinked")} value={formatNumber(report.linked)} id="linked" />
+            <Count
+              label={t("recipients.importOnly")}
+              value={formatNumber(report.importOnly)}
+              id="import-only"
+            />
+            <Count
+              label={t("recipients.importBlocked")}
+              value={formatNumber(report.blockedAddresses)}
+              id="blocked"
+            />
+          </SimpleGrid>
+          <ImportIssues report={report} />
+        </Paper>
+      )}
+      {report && (
+        <>
+          <TextInput
+            label={t("recipients.importSource")}
+            placeholder={t("imports.sourcePlaceholder")}
+            maxLength={500}
+            value={source}
+            onChange={(e) => setSource(e.currentTarget.value)}
+          />
+          <Checkbox
+            required
+            label={t("recipients.consentConfirm")}
+            description={t("recipients.consentHelp")}
+            checked={consent}
+            onChange={(e) => setConsent(e.currentTarget.checked)}
+          />
+        </>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onCancel}>
+          {t("common.cancel")}
+        </Button>
+        <Button
+          variant={report ? "default" : "filled"}
+          onClick={check}
+          loading={busy === "check"}
+          disabled={!file}
+        >
+          {t("recipients.importCheck")}
+        </Button>
+        <Button onClick={add} loading={busy === "add"} disabled={!report || !consent || adding === 0}>
+          {t("recipients.importAdd", { count: formatNumber(adding) })}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function Count({ label, value, id }: { label: string; value: string; id: string }) {
+  return (
+    <Paper withBorder p="xs" radius="md" data-testid={`import-count-${id}`}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700}>{value}</Text>
+    </Paper>
+  );
+}
