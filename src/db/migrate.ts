@@ -11,6 +11,7 @@ import * as tracking from "./migrations/0005-tracking.ts";
 import * as domainChecks from "./migrations/0006-domain-checks.ts";
 import * as inboundSource from "./migrations/0007-inbound-source.ts";
 import * as recipientImports from "./migrations/0008-recipient-imports.ts";
+import * as deliveryCounts from "./migrations/0009-delivery-counts.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -25,6 +26,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0006-domain-checks", domainChecks],
   ["0007-inbound-source", inboundSource],
   ["0008-recipient-imports", recipientImports],
+  ["0009-delivery-counts", deliveryCounts],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

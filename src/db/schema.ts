@@ -370,6 +370,8 @@ export type Database = {
     fields: string | null;
   };
   registered_links: { id: Id; url: string; name: string; created_at: string };
+  /** Kept by triggers on deliveries: `state` is the status, with `:hard`/`:soft` for bounces. */
+  delivery_counts: { mailing_id: number; state: string; shard: number; n: number | string | bigint };
   tracked_links: {
     id: Id;
     mailing_id: number;

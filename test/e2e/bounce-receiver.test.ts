@@ -372,7 +372,11 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
     expect(history).toHaveLength(1);
     expect(history[0]!.comment).toMatch(/complaint/);
     expect(await blockOf(p.email!)).toMatchObject({ blocked: 1, reason: "complained" });
-    expect(await mailingStatistics(t.db, d.mailing_id)).toMatchObject({ sent: 1, delivered: 1, complained: 1 });
+    expect(await mailingStatistics(t.db, d.mailing_id)).toMatchObject({
+      sent: 1,
+      delivered: 1,
+      complained: 1,
+    });
     // Again: nothing more.
     await deliver(FBL, arf(sent), "fbl@isp.example");
     const again = await t.db
