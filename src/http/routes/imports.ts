@@ -7,7 +7,8 @@ import { parseMapText } from "../../imports/mapping.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
 import { invalid } from "../../shared/errors.ts";
 import { caller } from "../auth.ts";
-import { IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
+import { reportFileFields, reportListFields } from "../import-report-schema.ts";
+import { IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -55,34 +56,15 @@ const ImportQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
 const ImportReport = Type.Object({
-  dryRun: Type.Boolean(),
-  file: Type.Object({
-    format: literals(["csv", "xlsx"] as const),
-    encoding: Nullable(Type.String()),
-    delimiter: Nullable(Type.String()),
-    bytes: Type.Integer(),
-  }),
-  columns: Type.Array(
-    Type.Object({ column: Type.String(), field: Nullable(Type.String()), guessed: Type.Boolean() }),
-  ),
-  rows: Type.Integer(),
-  valid: Type.Integer(),
-  invalid: Type.Integer(),
+  ...reportFileFields,
   created: Type.Integer(),
   updated: Type.Integer(),
-  duplicatesInFile: Type.Integer(),
   companiesCreated: Type.Integer(),
   consentRecorded: Type.Integer(),
   consentWithdrawnKept: Type.Integer(),
   addedToSelection: Type.Integer(),
-  issues: Type.Array(
-    Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
-  ),
-  duplicates: Type.Array(Type.Object({ row: Row, email: Type.String(), firstRow: Row })),
-  matches: Type.Array(Type.Object({ row: Row, email: Type.String(), personId: Type.Integer() })),
-  notListed: Type.Object({ issues: Type.Integer(), duplicates: Type.Integer(), matches: Type.Integer() }),
+  ...reportListFields,
 });
 
 const Mapping = Type.Object({

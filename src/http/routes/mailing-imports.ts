@@ -9,6 +9,7 @@ import { parseMapText } from "../../imports/mapping.ts";
 import { invalid } from "../../shared/errors.ts";
 import { parseFilters } from "../../track/follow-up.ts";
 import { caller } from "../auth.ts";
+import { reportFileFields, reportListFields } from "../import-report-schema.ts";
 import { IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -42,32 +43,13 @@ const importErrors = {
   422: ImportError,
 };
 
-const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
 const RecipientImportReport = Type.Object({
-  dryRun: Type.Boolean(),
-  file: Type.Object({
-    format: literals(["csv", "xlsx"] as const),
-    encoding: Nullable(Type.String()),
-    delimiter: Nullable(Type.String()),
-    bytes: Type.Integer(),
-  }),
-  columns: Type.Array(
-    Type.Object({ column: Type.String(), field: Nullable(Type.String()), guessed: Type.Boolean() }),
-  ),
-  rows: Type.Integer(),
-  valid: Type.Integer(),
-  invalid: Type.Integer(),
-  duplicatesInFile: Type.Integer(),
+  ...reportFileFields,
   linked: Type.Integer({ description: "rows whose address belongs to a CRM person (linked to that person)" }),
   importOnly: Type.Integer({ description: "rows not in the CRM: import-only recipients" }),
   blockedAddresses: Type.Integer(),
   sourceId: Nullable(Type.Integer()),
-  issues: Type.Array(
-    Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
-  ),
-  duplicates: Type.Array(Type.Object({ row: Row, email: Type.String(), firstRow: Row })),
-  matches: Type.Array(Type.Object({ row: Row, email: Type.String(), personId: Type.Integer() })),
-  notListed: Type.Object({ issues: Type.Integer(), duplicates: Type.Integer(), matches: Type.Integer() }),
+  ...reportListFields,
 });
 
 export const mailingImportRoutes =
