@@ -2,9 +2,9 @@
 // SPEC §4 rule applied, the mailing's own rows take the new status and address (only for recipients who have not
 // received it), newcomers are added, and those who may get it now receive a new attempt.
 import type { Db } from "../db/connect.ts";
-import { type ResendResult, resendAsNewAttempt } from "../send/resend.ts";
+import { type ResendResult, requireSent, resendAsNewAttempt } from "../send/resend.ts";
 import { isoNow } from "../shared/clock.ts";
-import { AppError, notFound } from "../shared/errors.ts";
+import { notFound } from "../shared/errors.ts";
 import { resolveRecipients, storeRecipientCounts } from "./recipients.ts";
 
 type SkipReason = ResendResult["skipped"][number]["reason"] | "left-sources";
@@ -37,12 +37,7 @@ export async function reloadAndResend(
 ): Promise<ReloadResult> {
   const mailing = await db.selectFrom("mailings").selectAll().where("id", "=", mailingId).executeTakeFirst();
   if (!mailing) throw notFound("mailing", mailingId);
-  if (!["sending", "paused", "finished"].includes(mailing.status))
-    throw new AppError(
-      "MAILING_WRONG_STATUS",
-      `mailing ${mailingId} is ${mailing.status}; only a mailing that has been sent can be sent again`,
-      { status: mailing.status, action: "resend" },
-    );
+  requireSent(mailingId, mailing.status);
   const now = isoNow();
   // A scratch mailing holds the fresh list: the real rows carry the deliveries and must stay.
   const scratch = await db

@@ -1,7 +1,7 @@
 // Sending a mailing again to some of its recipients: each gets a new delivery attempt with its own identity, to the
 // address the recipient has now; earlier attempts keep their history (SPEC §7, §8 "Resend").
 import type { Db } from "../db/connect.ts";
-import type { DeliveryStatus } from "../db/schema.ts";
+import type { DeliveryStatus, MailingStatus } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 
@@ -49,6 +49,16 @@ const IN_FLIGHT: DeliveryStatus[] = ["pending", "claimed", "sending"];
  * worker sends the new attempts; a paused one stays paused. Draft, scheduled and cancelled mailings refuse.
  * Everything happens in one transaction: either all the attempts are created or none.
  */
+/** Only a mailing that has started sending can be sent again: a draft or scheduled one is sent, not resent. */
+export function requireSent(mailingId: number, status: MailingStatus): void {
+  if (!["sending", "paused", "finished"].includes(status))
+    throw new AppError(
+      "MAILING_WRONG_STATUS",
+      `mailing ${mailingId} is ${status}; only a mailing that has been sent can be sent again`,
+      { status, action: "resend" },
+    );
+}
+
 export async function resendAsNewAttempt(
   db: Db,
   mailingId: number,
@@ -61,12 +71,7 @@ export async function resendAsNewAttempt(
     .where("id", "=", mailingId)
     .executeTakeFirst();
   if (!mailing) throw notFound("mailing", mailingId);
-  if (!["sending", "paused", "finished"].includes(mailing.status))
-    throw new AppError(
-      "MAILING_WRONG_STATUS",
-      `mailing ${mailingId} is ${mailing.status}; only a mailing that has been sent can be sent again`,
-      { status: mailing.status, action: "resend" },
-    );
+  requireSent(mailingId, mailing.status);
   const now = options.now ?? isoNow();
   const ids = [...new Set(recipientIds)];
   const result: ResendResult = { created: [], skipped: [] };

@@ -76,18 +76,24 @@ export async function recordClick(
 ): Promise<string | null> {
   const named = verifyLinkToken(keys, token);
   if (!named) return null;
+  // One read on the request path: the link and its mailing's UTM tags together.
   const link = await db
-    .selectFrom("tracked_links")
-    .select(["id", "mailing_id", "url", "has_merge_fields", "action_kind", "action_ref_id"])
-    .where("id", "=", named.linkId)
+    .selectFrom("tracked_links as l")
+    .innerJoin("mailings as m", "m.id", "l.mailing_id")
+    .select([
+      "l.id",
+      "l.mailing_id",
+      "l.url",
+      "l.has_merge_fields",
+      "l.action_kind",
+      "l.action_ref_id",
+      "m.utm_source",
+      "m.utm_campaign",
+    ])
+    .where("l.id", "=", named.linkId)
     .executeTakeFirst();
   if (!link) return null;
-  const mailing = await db
-    .selectFrom("mailings")
-    .select(["utm_source", "utm_campaign"])
-    .where("id", "=", link.mailing_id)
-    .executeTakeFirstOrThrow();
-  const utm = { source: mailing.utm_source, campaign: mailing.utm_campaign };
+  const utm = { source: link.utm_source, campaign: link.utm_campaign };
   const now = meta.now ?? new Date();
   const at = now.toISOString();
   const agent = classifyAgent(meta.userAgent, meta.ip);

@@ -2,11 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApiClient,
+  ok,
   request,
   signIn,
   startTestServer,
   type TestServer,
   userWithRole,
+  waitFor,
 } from "../helpers/server.ts";
 
 type Mailing = {
@@ -26,21 +28,6 @@ let server: TestServer;
 let admin: ApiClient;
 let personIds: number[];
 const DOMAIN = "utsendelser.example";
-
-async function ok<T>(promise: Promise<{ status: number; body: unknown }>, status = 200): Promise<T> {
-  const response = await promise;
-  if (response.status !== status) throw new Error(`${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body as T;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function draft(extra: Record<string, unknown> = {}) {
   return ok<Mailing>(

@@ -8,6 +8,7 @@ import {
   signIn,
   startTestServer,
   type TestServer,
+  untilFinished,
 } from "../helpers/server.ts";
 
 type Ids = {
@@ -406,11 +407,7 @@ beforeAll(async () => {
   await admin.send("POST", `/api/mailings/${ids.sent}/sources`, { kind: "person", refId: person });
   const started = await admin.send("POST", `/api/mailings/${ids.sent}/send`);
   if (started.status !== 200) throw new Error(JSON.stringify(started.body));
-  for (let i = 0; i < 200; i++) {
-    const m = (await admin.get(`/api/mailings/${ids.sent}`)).body as { status: string };
-    if (m.status === "finished") break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await untilFinished(admin, ids.sent);
   ids.sentRecipient = (
     (await admin.get(`/api/mailings/${ids.sent}/follow-up`)).body as { items: Array<{ recipientId: number }> }
   ).items[0]!.recipientId;

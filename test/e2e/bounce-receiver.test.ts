@@ -3,46 +3,17 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BounceReceiver, startBounceReceiver } from "../../src/bounces/receiver.ts";
-import type { Db } from "../../src/db/connect.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { keyringFromSecret } from "../../src/send/tokens.ts";
-import { createSendWorker } from "../../src/send/worker.ts";
 import { mailingStatistics } from "../../src/track/stats.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
+import { aReadyMailing, aSendingSetup, sendUntilFinished } from "../helpers/mailings.ts";
+import { headersOf, type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const keys = keyringFromSecret("bounce-receiver-test-secret");
 const FBL = "fbl@feedback.utsend.example";
 const MAX = 256 * 1024;
-
-async function drain(db: Db, dialect: "sqlite" | "postgres", mailingId: number) {
-  const worker = createSendWorker({
-    db,
-    dialect,
-    publicUrl: "https://utsend.example",
-    keys,
-    leaseMs: 30_000,
-    log: () => {},
-  });
-  for (let i = 0; i < 50; i++) {
-    await worker.tick();
-    const m = await db
-      .selectFrom("mailings")
-      .select("status")
-      .where("id", "=", mailingId)
-      .executeTakeFirstOrThrow();
-    if (m.status === "finished") break;
-  }
-  await worker.stop();
-}
-
-function headersOf(raw: Buffer): string {
-  const text = raw.toString("utf8");
-  const end = text.indexOf("\r\n\r\n");
-  return end < 0 ? text : text.slice(0, end);
-}
 
 function dsn(sent: SinkMessage, status: string, action: "failed" | "delayed"): string {
   const recipient = sent.envelope.to[0]!;
@@ -149,7 +120,7 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
     );
     await beginSending(t.db, mailing.id);
     const before = sink.messages.length;
-    await drain(t.db, dialect, mailing.id);
+    await sendUntilFinished(t.db, dialect, keys, mailing.id);
     const got = sink.messages.slice(before);
     expect(got).toHaveLength(people.length);
     return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));

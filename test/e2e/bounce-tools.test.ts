@@ -3,7 +3,15 @@
 // new address, the block can be cleared, and the list exports.
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
+import {
+  type ApiClient,
+  ok,
+  signIn,
+  startTestServer,
+  type TestServer,
+  userWithRole,
+  waitFor,
+} from "../helpers/server.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 type Page<T> = { items: T[]; total: number };
@@ -33,21 +41,6 @@ const GOOD = "kari.riktig@example.no";
 let kari: number;
 let ola: number;
 let mailingId: number;
-
-async function ok<T>(promise: Promise<{ status: number; body: unknown }>, status = 200): Promise<T> {
-  const response = await promise;
-  if (response.status !== status) throw new Error(`${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body as T;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   sink = await startSmtpSink({

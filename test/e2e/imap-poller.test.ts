@@ -12,26 +12,18 @@ import {
   pollMailboxOnce,
   startImapPoller,
 } from "../../src/bounces/imap-poller.ts";
-import type { Db } from "../../src/db/connect.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { keyringFromSecret } from "../../src/send/tokens.ts";
-import { createSendWorker } from "../../src/send/worker.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
 import { dovecotAvailable, type ImapServer, startImapServer } from "../helpers/imap-server.ts";
-import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
+import { aReadyMailing, aSendingSetup, sendUntilFinished } from "../helpers/mailings.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
+import { headersOf, type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const SECRET = "imap-poller-test-secret";
 const keys = keyringFromSecret(SECRET);
 const hasDovecot = dovecotAvailable();
-
-function headersOf(raw: Buffer): string {
-  const text = raw.toString("utf8");
-  const end = text.indexOf("\r\n\r\n");
-  return end < 0 ? text : text.slice(0, end);
-}
 
 /** A DSN as it sits in a mailbox: the delivering MTA's Return-Path and Delivered-To on top. */
 function dsn(sent: SinkMessage, messageId: string): string {
@@ -117,27 +109,6 @@ describe.runIf(hasDovecot).each(await testDialects())("bounce mailbox poller on 
     ...more,
   });
 
-  async function drain(db: Db, mailingId: number) {
-    const worker = createSendWorker({
-      db,
-      dialect,
-      publicUrl: "https://utsend.example",
-      keys,
-      leaseMs: 30_000,
-      log: () => {},
-    });
-    for (let i = 0; i < 50; i++) {
-      await worker.tick();
-      const m = await db
-        .selectFrom("mailings")
-        .select("status")
-        .where("id", "=", mailingId)
-        .executeTakeFirstOrThrow();
-      if (m.status === "finished") break;
-    }
-    await worker.stop();
-  }
-
   async function sendTo(people: Array<{ id: number; email: string | null }>) {
     const mailing = await aReadyMailing(
       t.db,
@@ -146,7 +117,7 @@ describe.runIf(hasDovecot).each(await testDialects())("bounce mailbox poller on 
     );
     await beginSending(t.db, mailing.id);
     const before = sink.messages.length;
-    await drain(t.db, mailing.id);
+    await sendUntilFinished(t.db, dialect, keys, mailing.id);
     const got = sink.messages.slice(before);
     expect(got).toHaveLength(people.length);
     return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));

@@ -6,17 +6,14 @@ import type { Db } from "../../src/db/connect.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
+import {
+  type ApiClient,
+  signIn,
+  startTestServer,
+  type TestServer,
+  untilFinished,
+} from "../helpers/server.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
-
-async function settle(admin: ApiClient, mailingId: number) {
-  for (let i = 0; i < 300; i++) {
-    const m = (await admin.get(`/api/mailings/${mailingId}`)).body as { status: string };
-    if (m.status === "finished") return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("mailing did not finish");
-}
 
 describe.each(await testDialects())("resending on %s", (dialect) => {
   let server: TestServer;
@@ -44,7 +41,7 @@ describe.each(await testDialects())("resending on %s", (dialect) => {
     mailingId = (await aReadyMailing(db, setup, [], { selectionId })).id;
     expect((await admin.send("POST", `/api/mailings/${mailingId}/send`)).status).toBe(200);
     await sink.waitFor(1, 15_000);
-    await settle(admin, mailingId);
+    await untilFinished(admin, mailingId);
   }, 60_000);
 
   afterAll(async () => {
@@ -78,7 +75,7 @@ describe.each(await testDialects())("resending on %s", (dialect) => {
       "bjorn@mottaker.example",
       "carl@mottaker.example",
     ]);
-    await settle(admin, mailingId);
+    await untilFinished(admin, mailingId);
     const rows = (await admin.get(`/api/mailings/${mailingId}/follow-up?limit=100`)).body as {
       items: Array<{
         email: string;

@@ -8,30 +8,10 @@ import { keyringFromSecret, verifyDeliveryToken } from "../../src/send/tokens.ts
 import { createSendWorker } from "../../src/send/worker.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
+import { aReadyMailing, aSendingSetup, sendUntilFinished } from "../helpers/mailings.ts";
 import { type SmtpSink, startSmtpSink, verifyDkim } from "../helpers/smtp-sink.ts";
 
 const keys = keyringFromSecret("pipeline-test-secret");
-
-async function drain(db: Db, dialect: "sqlite" | "postgres", mailingId: number) {
-  const worker = createSendWorker({
-    db,
-    dialect,
-    publicUrl: "https://utsend.example",
-    keys,
-    leaseMs: 30_000,
-  });
-  for (let i = 0; i < 50; i++) {
-    await worker.tick();
-    const m = await db
-      .selectFrom("mailings")
-      .select("status")
-      .where("id", "=", mailingId)
-      .executeTakeFirstOrThrow();
-    if (m.status === "finished") break;
-  }
-  await worker.stop();
-}
 
 async function statuses(db: Db, mailingId: number) {
   const rows = await db
@@ -74,7 +54,7 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
     const mailing = await aReadyMailing(t.db, setup, [kari.id, ola.id]);
     expect(await beginSending(t.db, mailing.id)).toEqual({ deliveries: 2 });
     const before = sink.messages.length;
-    await drain(t.db, dialect, mailing.id);
+    await sendUntilFinished(t.db, dialect, keys, mailing.id);
     const received = sink.messages.slice(before);
     expect(received).toHaveLength(2);
     const toKari = received.find((m) => m.envelope.to[0] === kari.email)!;
@@ -129,7 +109,7 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
       people.map((p) => p.id),
     );
     await beginSending(t.db, mailing.id);
-    await drain(t.db, dialect, mailing.id);
+    await sendUntilFinished(t.db, dialect, keys, mailing.id);
     const s = await statuses(t.db, mailing.id);
     expect(s[`ukjent-${dialect}@example.no`]).toMatchObject({ status: "failed", bounce_kind: "hard" });
     expect(s[`ukjent-${dialect}@example.no`]!.last_reply).toMatch(/550 5\.1\.1 User unknown/);

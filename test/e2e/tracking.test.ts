@@ -5,7 +5,14 @@ import type { Db } from "../../src/db/connect.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { type ApiClient, request, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
+import {
+  type ApiClient,
+  request,
+  signIn,
+  startTestServer,
+  type TestServer,
+  untilFinished,
+} from "../helpers/server.ts";
 import { type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const CONTENT = `<html><body>
@@ -33,15 +40,6 @@ const pixelOf = (message: SinkMessage) =>
 const HUMAN =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130 Safari/537.36";
 
-async function waitUntilFinished(admin: ApiClient, mailingId: number) {
-  for (let i = 0; i < 200; i++) {
-    const m = await admin.get(`/api/mailings/${mailingId}`);
-    if ((m.body as { status: string }).status === "finished") return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("mailing did not finish");
-}
-
 describe.each(await testDialects())("tracking on %s", (dialect) => {
   let server: TestServer;
   let sink: SmtpSink;
@@ -68,7 +66,7 @@ describe.each(await testDialects())("tracking on %s", (dialect) => {
     const sent = await admin.send("POST", `/api/mailings/${mailingId}/send`);
     expect(sent.status).toBe(200);
     messages = await sink.waitFor(2, 15_000);
-    await waitUntilFinished(admin, mailingId);
+    await untilFinished(admin, mailingId);
     // As if the messages went out a minute ago: clicks seconds after sending are a scanner's, not a reader's.
     await db
       .updateTable("deliveries")

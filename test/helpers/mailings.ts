@@ -3,6 +3,8 @@ import type { Db } from "../../src/db/connect.ts";
 import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
 import { createMailing, type MailingInput } from "../../src/mailings/store.ts";
 import { createAccount, createDomain } from "../../src/send/accounts.ts";
+import type { Keyring } from "../../src/send/tokens.ts";
+import { createSendWorker } from "../../src/send/worker.ts";
 
 export const CONTENT = `<html><head><style>p { color: #123456; }</style></head><body>
 <p>Hei [[customer.firstname | default: "venn"]]!</p>
@@ -53,4 +55,31 @@ export async function aReadyMailing(
   for (const id of personIds) await addSource(db, mailing.id, { kind: "person", refId: id });
   await resolveRecipients(db, mailing.id);
   return mailing;
+}
+
+/** Runs a send worker in this process, a round at a time, until the mailing is finished (at most 50 rounds). */
+export async function sendUntilFinished(
+  db: Db,
+  dialect: "sqlite" | "postgres",
+  keys: Keyring,
+  mailingId: number,
+): Promise<void> {
+  const worker = createSendWorker({
+    db,
+    dialect,
+    publicUrl: "https://utsend.example",
+    keys,
+    leaseMs: 30_000,
+    log: () => {},
+  });
+  for (let i = 0; i < 50; i++) {
+    await worker.tick();
+    const m = await db
+      .selectFrom("mailings")
+      .select("status")
+      .where("id", "=", mailingId)
+      .executeTakeFirstOrThrow();
+    if (m.status === "finished") break;
+  }
+  await worker.stop();
 }

@@ -125,3 +125,34 @@ export async function userWithRole(
   if (created.status !== 201) throw new Error(`could not create ${role}: ${JSON.stringify(created.body)}`);
   return signIn(server.url, email, password);
 }
+
+/** The body of a response that must have the given status; anything else throws with the body. */
+export async function ok<T>(promise: Promise<{ status: number; body: unknown }>, status = 200): Promise<T> {
+  const response = await promise;
+  if (response.status !== status) throw new Error(`${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body as T;
+}
+
+/** Reads until `done` holds or the time is up, and returns the last value read (the caller asserts on it). */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 15_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits for the server's send worker to finish the mailing; throws when it does not. */
+export async function untilFinished(client: ApiClient, mailingId: number): Promise<void> {
+  const mailing = await waitFor(
+    async () => (await client.get(`/api/mailings/${mailingId}`)).body as { status: string },
+    (m) => m.status === "finished",
+  );
+  if (mailing.status !== "finished")
+    throw new Error(`mailing ${mailingId} is ${mailing.status}, not finished`);
+}

@@ -164,3 +164,10 @@ export async function verifyDkim(
     signedHeaders: first.signingHeaders?.keys.split(":").map((k) => k.trim().toLowerCase()) ?? [],
   };
 }
+
+/** The header block of a raw message, as a DSN or ARF report quotes it. */
+export function headersOf(raw: Buffer): string {
+  const text = raw.toString("utf8");
+  const end = text.indexOf("\r\n\r\n");
+  return end < 0 ? text : text.slice(0, end);
+}
