@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { countUsers, createUser } from "./auth/users.ts";
 import type { FetchText } from "./bounces/webhooks/sns.ts";
-import { type DbHandle, openDatabase } from "./db/connect.ts";
-import { migrateToLatest } from "./db/migrate.ts";
+import type { DbHandle } from "./db/connect.ts";
+import { openMigrated } from "./db/migrate.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
 import { buildApp } from "./http/app.ts";
 import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
@@ -14,11 +14,7 @@ import type { Config } from "./shared/config.ts";
 
 export type Output = { info(line: string): void };
 
-export async function openMigrated(config: Config): Promise<DbHandle> {
-  const handle = await openDatabase(config);
-  await migrateToLatest(handle);
-  return handle;
-}
+export { openMigrated };
 
 /** Creates the first admin when there are no users; a generated password is printed once and never stored in clear. */
 export async function ensureAdmin(handle: DbHandle, config: Config, out: Output): Promise<void> {

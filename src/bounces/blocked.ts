@@ -6,10 +6,10 @@ import { escapeLike, fullName } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
 import { type ExportFormat, neutralise, tableStream } from "../imports/export.ts";
 import { parseEnhancedStatus } from "../send/outcomes.ts";
+import { BLOCKED_REASONS, type BlockedReason } from "./blocked-reasons.ts";
 
-/** The reasons a marketer filters by; the stored `address_blocks.reason` words are the ledger's. */
-export const BLOCKED_REASONS = ["hard", "soft", "complaint", "unsubscribed"] as const;
-export type BlockedReason = (typeof BLOCKED_REASONS)[number];
+export { BLOCKED_REASONS, type BlockedReason };
+
 const STORED_REASON: Record<BlockedReason, string> = {
   hard: "hard-bounce",
   soft: "soft-bounces",

@@ -1,6 +1,7 @@
 // What every CLI command gets: the parsed config (loaded once, on first use), output helpers and a database scope.
 import type { DbHandle } from "../db/connect.ts";
-import { openMigrated } from "../main.ts";
+// Not from ../main.ts: that loads the whole server, and a CLI command such as an import needs little of it.
+import { openMigrated } from "../db/migrate.ts";
 import { type Config, loadConfig } from "../shared/config.ts";
 import { invalid } from "../shared/errors.ts";
 

@@ -2,7 +2,7 @@
 // serve SQLite and PostgreSQL. Written by hand rather than with Kysely's Migrator: that one reads the catalogue of
 // every schema on PostgreSQL, and fails when another schema is dropped at the same moment.
 import { type Kysely, sql } from "kysely";
-import type { DbHandle } from "./connect.ts";
+import { type DbHandle, type DbOptions, openDatabase } from "./connect.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as imports from "./migrations/0002-imports.ts";
 import * as mailings from "./migrations/0003-mailings.ts";
@@ -74,4 +74,11 @@ export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
     if (done) applied.push(name);
   }
   return applied;
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openMigrated(options: DbOptions): Promise<DbHandle> {
+  const handle = await openDatabase(options);
+  await migrateToLatest(handle);
+  return handle;
 }

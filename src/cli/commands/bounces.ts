@@ -3,9 +3,7 @@
 // `utsend bounces poll [--once]`: the bounce mailbox poller (IMAP, UTSEND_BOUNCE_IMAP_URL), once or until stopped.
 // `utsend bounces blocked` / `unblock <address>`: the blocked addresses, and clearing one.
 import type { Command } from "commander";
-import { BLOCKED_REASONS, type BlockedReason, listBlocked } from "../../bounces/blocked.ts";
-import { classifyFiles } from "../../bounces/classify-files.ts";
-import { clearBlocks } from "../../bounces/corrections.ts";
+import { BLOCKED_REASONS, type BlockedReason } from "../../bounces/blocked-reasons.ts";
 import { invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption, table } from "../context.ts";
 
@@ -17,6 +15,7 @@ export function registerBounceCommands(program: Command, ctx: CliContext): void 
       "classify bounce, complaint and auto-reply messages (.eml); with --json one object per line per file",
     )
     .action(async (files: string[]) => {
+      const { classifyFiles } = await import("../../bounces/classify-files.ts");
       const results = await classifyFiles(files);
       if (ctx.json()) {
         for (const r of results)
@@ -55,6 +54,7 @@ export function registerBounceCommands(program: Command, ctx: CliContext): void 
       await ctx.withDb(async ({ db }) => {
         const rows: Array<Array<string | number | null>> = [];
         for (let offset = 0; ; offset += 500) {
+          const { listBlocked } = await import("../../bounces/blocked.ts");
           const page = await listBlocked(db, { reason, q: options.search }, { limit: 500, offset });
           for (const b of page.items) {
             if (ctx.json()) ctx.printJson(b);
@@ -83,6 +83,7 @@ export function registerBounceCommands(program: Command, ctx: CliContext): void 
     .description("clear the block of an address: it may be mailed again")
     .action(async (address: string) => {
       await ctx.withDb(async ({ db }) => {
+        const { clearBlocks } = await import("../../bounces/corrections.ts");
         const { cleared } = await clearBlocks(db, [address]);
         if (ctx.json()) ctx.printJson({ address: address.trim().toLowerCase(), cleared: cleared > 0 });
         else ctx.print(cleared > 0 ? `${address}: block cleared` : `${address}: was not blocked`);

@@ -1,7 +1,6 @@
 // `utsend persons list` and `utsend selections members <id>`.
 import type { Command } from "commander";
-import { listPersons, type PersonSummary } from "../../contacts/persons.ts";
-import { selectionMembers } from "../../selections/store.ts";
+import type { PersonSummary } from "../../contacts/persons.ts";
 import { type CliContext, parseIntOption, table } from "../context.ts";
 
 function printPersons(ctx: CliContext, page: { items: PersonSummary[]; total: number; offset: number }) {
@@ -29,6 +28,7 @@ export function registerCrmCommands(program: Command, ctx: CliContext): void {
     .action(async (options: { query?: string; limit: string; offset: string }) => {
       const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
       const offset = parseIntOption(options.offset, "--offset");
+      const { listPersons } = await import("../../contacts/persons.ts");
       const page = await ctx.withDb((h) => listPersons(h.db, { q: options.query }, { limit, offset }));
       printPersons(ctx, page);
     });
@@ -43,6 +43,7 @@ export function registerCrmCommands(program: Command, ctx: CliContext): void {
       const selectionId = parseIntOption(id, "id");
       const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
       const offset = parseIntOption(options.offset, "--offset");
+      const { selectionMembers } = await import("../../selections/store.ts");
       const page = await ctx.withDb((h) => selectionMembers(h.db, selectionId, {}, { limit, offset }));
       printPersons(ctx, page);
     });

@@ -3,10 +3,9 @@ import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { type ExportFormat, exportPersons } from "../../imports/export.ts";
-import { type ImportProgress, type ImportReport, importPersons } from "../../imports/import-persons.ts";
+import type { ExportFormat } from "../../imports/export.ts";
+import type { ImportProgress, ImportReport } from "../../imports/import-persons.ts";
 import { parseMapText } from "../../imports/mapping.ts";
-import { saveMapping } from "../../imports/mappings.ts";
 import { AppError, invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption, table } from "../context.ts";
 
@@ -112,6 +111,8 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
       const bar = progressBar(ctx);
       try {
         const report = await ctx.withDb(async (handle) => {
+          const { saveMapping } = await import("../../imports/mappings.ts");
+          const { importPersons } = await import("../../imports/import-persons.ts");
           if (options.saveMapping)
             await saveMapping(handle.db, { name: options.saveMapping, columns: parsed.map });
           return importPersons(
@@ -161,6 +162,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
       const format = options.format as ExportFormat;
       const selectionId = options.selection ? parseIntOption(options.selection, "--selection") : null;
       await ctx.withDb(async (handle) => {
+        const { exportPersons } = await import("../../imports/export.ts");
         const stream = await exportPersons(handle.db, {
           format,
           selectionId,

@@ -5,8 +5,7 @@ import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import type { BlockReason } from "../../db/schema.ts";
 import type { ExportFormat } from "../../imports/export.ts";
-import { exportRecipients } from "../../imports/export-recipients.ts";
-import { importRecipients, type RecipientImportReport } from "../../imports/import-recipients.ts";
+import type { RecipientImportReport } from "../../imports/import-recipients.ts";
 import { parseMapText } from "../../imports/mapping.ts";
 import { AppError, invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption } from "../context.ts";
@@ -72,6 +71,7 @@ export function registerMailingImportCommands(program: Command, ctx: CliContext)
       const mailingId = parseIntOption(id, "id");
       const parsed = options.map ? parseMapText(options.map) : { map: {}, problems: [] };
       if (parsed.problems.length > 0) throw invalid(parsed.problems);
+      const { importRecipients } = await import("../../imports/import-recipients.ts");
       const bar = progressBar(ctx);
       try {
         const report = await ctx.withDb((handle) =>
@@ -128,6 +128,7 @@ export function registerMailingImportCommands(program: Command, ctx: CliContext)
         if (options.format === "xlsx" && !options.output && process.stdout.isTTY)
           throw invalid([{ field: "output", message: "an XLSX file needs --output (or redirect stdout)" }]);
         await ctx.withDb(async (handle) => {
+          const { exportRecipients } = await import("../../imports/export-recipients.ts");
           const stream = await exportRecipients(handle.db, mailingId, {
             format: options.format as ExportFormat,
             filter: {

@@ -1,10 +1,7 @@
 // `utsend mailings send <id>` (starts it and sends with a progress bar) and `utsend worker` (a send worker alone).
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { mailingProgress } from "../../mailings/actions.ts";
-import { openMigrated, sendContext, startWorker } from "../../main.ts";
-import { ensureOutboxAccount } from "../../send/accounts.ts";
-import { beginSending } from "../../send/planner.ts";
+// ../../main.ts (the server and the send worker) is loaded by the commands that use it: other commands start lighter.
 import { type CliContext, parseIntOption } from "../context.ts";
 
 export function registerMailingCommands(program: Command, ctx: CliContext): void {
@@ -17,7 +14,10 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
       const mailingId = parseIntOption(id, "id");
       await ctx.withDb(async (handle) => {
         const config = ctx.config();
+        const { beginSending } = await import("../../send/planner.ts");
+        const { mailingProgress } = await import("../../mailings/actions.ts");
         if (options.start) await beginSending(handle.db, mailingId);
+        const { sendContext, startWorker } = await import("../../main.ts");
         const send = await sendContext(handle, config);
         const quiet = {
           info: (line: string) => (ctx.json() ? undefined : process.stderr.write(`\n${line}\n`)),
@@ -60,7 +60,9 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
     .description("run a send worker on its own (several may run, on several machines)")
     .action(async () => {
       const config = ctx.config();
+      const { openMigrated, sendContext, startWorker } = await import("../../main.ts");
       const handle = await openMigrated(config);
+      const { ensureOutboxAccount } = await import("../../send/accounts.ts");
       await ensureOutboxAccount(handle.db);
       const send = await sendContext(handle, config);
       const running = startWorker(handle, config, send, { info: (line) => console.log(line) });

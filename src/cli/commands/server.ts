@@ -2,7 +2,6 @@
 import type { Command } from "commander";
 import { openDatabase } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { startServer } from "../../main.ts";
 import type { CliContext } from "../context.ts";
 
 export function registerServerCommands(program: Command, ctx: CliContext): void {
@@ -11,6 +10,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .description("run the API and web UI (migrates, creates the admin and demo data on first start)")
     .action(async () => {
       const config = ctx.config();
+      const { startServer } = await import("../../main.ts");
       const server = await startServer(config, { info: (line) => console.log(line) });
       console.log(`utsend is running at ${server.url} (${server.handle.describe})`);
       const stop = async () => {

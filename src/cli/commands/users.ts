@@ -2,7 +2,6 @@
 import { randomBytes } from "node:crypto";
 import { type Command, Option } from "commander";
 import { ROLES, type Role } from "../../auth/rights.ts";
-import { createUser } from "../../auth/users.ts";
 import type { CliContext } from "../context.ts";
 
 export function registerUserCommands(program: Command, ctx: CliContext): void {
@@ -27,6 +26,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       }) => {
         const given = options.password ?? process.env.UTSEND_NEW_USER_PASSWORD;
         const password = given ?? randomBytes(12).toString("base64url");
+        const { createUser } = await import("../../auth/users.ts");
         const created = await ctx.withDb((handle) =>
           createUser(handle.db, {
             email: options.email,
