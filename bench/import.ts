@@ -5,22 +5,19 @@ import { once } from "node:events";
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
-import { sql } from "kysely";
 import pg from "pg";
-import { openDatabase } from "../src/db/connect.ts";
-import { migrateToLatest } from "../src/db/migrate.ts";
-import { importPersons } from "../src/imports/import-persons.ts";
+import type { ImportReport } from "../src/imports/import-persons.ts";
 
 const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
 const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-/**
- * Node's default young generation grows to 2 × 64 MB on 64-bit builds during any long allocation-heavy run; capped
- * with this flag the import stays under 300 MB. The CSV → SQLite case is measured with and without it.
- */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=8").split(" ").filter(Boolean);
-/** `BENCH_IMPORT_ONLY=csv-sqlite` runs only the million-row CSV into SQLite (with and without the flags above). */
+/** Node's own heap defaults (what an import inside the server runs with), given so that the CLI keeps them. */
+const NODE_DEFAULTS = ["--max-semi-space-size=0", "--heap-growing-percent=0"];
+/** Runs of each case; the median (min–max) is printed when there are several. */
+const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 1));
+/** `BENCH_IMPORT_ONLY=csv-sqlite` runs only the million-row CSV into SQLite (with the CLI's flags and Node's defaults). */
 const ONLY = process.env.BENCH_IMPORT_ONLY ?? "";
 /** Rows per batch (the import's default when unset), to compare batch sizes on the same machine. */
 const BATCH = process.env.BENCH_IMPORT_BATCH ? Number(process.env.BENCH_IMPORT_BATCH) : undefined;
@@ -63,58 +60,80 @@ async function writeXlsx(path: string, rows: number): Promise<void> {
 
 type Result = { rows: number; created: number; invalid: number; seconds: number; maxRssMb: number };
 
-/** The measured part, run in a child process so that its peak RSS is the import's own. */
-async function child(file: string, databaseUrl: string, schema: string): Promise<void> {
-  const handle = await openDatabase({ databaseUrl, dataDir: tmpdir(), databaseSchema: schema });
-  await migrateToLatest(handle);
+const BIN = fileURLToPath(new URL("../bin/utsend.js", import.meta.url));
+/** Loaded before the CLI (and again after its relaunch, which keeps Node's arguments): reports the peak RSS at exit. */
+const PEAK_RSS_REPORTER = `data:text/javascript,${encodeURIComponent(
+  "process.on('exit',()=>process.stderr.write('BENCH_MAX_RSS_KB='+process.resourceUsage().maxRSS+'\\n'))",
+)}`;
+
+/**
+ * Runs `utsend persons import <file> --json` as a user would (the command restarts itself with its lean V8 flags),
+ * timing the whole command, start-up and migrations included. `nodeArgs` set to Node's defaults stands for an
+ * import run inside the server, which keeps them.
+ */
+async function measure(file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Result> {
   const started = performance.now();
-  let shown = 0;
-  const report = await importPersons(
-    handle,
-    { path: file },
+  const proc = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      "--import",
+      PEAK_RSS_REPORTER,
+      BIN,
+      "persons",
+      "import",
+      file,
+      "--json",
+      "--legal-basis",
+      "consent",
+      "--source",
+      "benchmark",
+      ...(BATCH ? ["--batch-size", String(BATCH)] : []),
+    ],
     {
-      attestation: { legalBasis: "consent", source: "benchmark" },
-      defaultCountry: "NO",
-      ...(BATCH ? { batchSize: BATCH } : {}),
-      onProgress: (p) => {
-        const tenth = Math.floor((p.bytes / Math.max(1, p.totalBytes)) * 10);
-        if (p.phase === "writing" && tenth > shown) {
-          shown = tenth;
-          process.stderr.write(
-            `  ${p.rows} rows written, ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-          );
-        }
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...env,
+        UTSEND_LOG_LEVEL: "silent",
       },
     },
   );
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  proc.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const heartbeat = setInterval(() => {
+    process.stderr.write(`  importing, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  }, 15_000);
+  const [code] = (await once(proc, "exit")) as [number | null];
+  clearInterval(heartbeat);
   const seconds = (performance.now() - started) / 1000;
-  if (handle.dialect === "postgres") await sql`drop schema ${sql.id(schema)} cascade`.execute(handle.db);
-  await handle.close();
-  const result: Result = {
+  if (code !== 0) throw new Error(`utsend persons import exited with ${code}: ${stderr}`);
+  const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as ImportReport;
+  const peak = /BENCH_MAX_RSS_KB=(\d+)/.exec(stderr);
+  if (!peak) throw new Error(`no peak RSS reported: ${stderr}`);
+  return {
     rows: report.rows,
     created: report.created,
     invalid: report.invalid,
     seconds,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: Number(peak[1]) / 1024,
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-async function measure(file: string, databaseUrl: string, schema: string, flags: string[]): Promise<Result> {
-  const proc = spawn(
-    process.execPath,
-    [...flags, import.meta.filename, "--child", file, databaseUrl, schema],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  let output = "";
-  proc.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const [code] = (await once(proc, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`the import process exited with ${code}`);
-  return JSON.parse(output.trim().split("\n").at(-1)!) as Result;
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function postgresReachable(): Promise<boolean> {
@@ -142,33 +161,62 @@ export async function benchImport(): Promise<void> {
     const databases = ["SQLite"];
     if (ONLY === "" && (await postgresReachable())) databases.push("PostgreSQL");
     else if (ONLY === "") console.log(`PostgreSQL skipped: nothing answers at ${POSTGRES_URL}`);
-    const runs: Array<{ file: string; label: string; database: string; flags: string[] }> = [];
+    type Case = { file: string; label: string; database: string; nodeArgs?: string[] };
+    const cases: Case[] = [];
     const files = [
       [csv, "CSV"],
       [xlsx, "XLSX"],
     ] as const;
     for (const [file, label] of ONLY === "" ? files : files.slice(0, 1))
       for (const database of databases) {
-        if (label === "CSV" && database === "SQLite" && NODE_FLAGS.length > 0)
-          runs.push({ file, label, database, flags: [] });
-        runs.push({ file, label, database, flags: NODE_FLAGS });
+        cases.push({ file, label, database });
+        if (label === "CSV" && database === "SQLite")
+          cases.push({ file, label, database, nodeArgs: NODE_DEFAULTS });
       }
-    for (const [i, run] of runs.entries()) {
-      // A fresh SQLite file per run; PostgreSQL gets a schema per run, which the child drops.
-      const databaseUrl = run.database === "SQLite" ? `sqlite:${join(dir, `bench-${i}.db`)}` : POSTGRES_URL;
-      const name = `${run.label} → ${run.database} (node ${run.flags.join(" ") || "default flags"})`;
-      console.log(name);
-      const r = await measure(run.file, databaseUrl, `bench_import_${process.pid}_${i}`, run.flags);
+    let n = 0;
+    for (const c of cases) {
+      const name = `${c.label} → ${c.database} (${c.nodeArgs ? "Node's heap defaults, as in the server" : "utsend persons import"})`;
+      const results: Result[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        // A fresh SQLite file per run; PostgreSQL gets a schema per run, dropped afterwards.
+        const schema = `bench_import_${process.pid}_${++n}`;
+        const env: Record<string, string> =
+          c.database === "SQLite"
+            ? { UTSEND_DATABASE_URL: `sqlite:${join(dir, `bench-${n}.db`)}`, UTSEND_DATA_DIR: dir }
+            : { UTSEND_DATABASE_URL: POSTGRES_URL, UTSEND_DATABASE_SCHEMA: schema, UTSEND_DATA_DIR: dir };
+        console.log(`${name}, run ${run} of ${RUNS}`);
+        try {
+          const r = await measure(c.file, env, c.nodeArgs);
+          results.push(r);
+          console.log(
+            `  ${r.rows} rows (${r.created} created, ${r.invalid} invalid) in ${r.seconds.toFixed(1)} s, ` +
+              `${Math.round(r.rows / r.seconds)} rows/s, peak RSS ${Math.round(r.maxRssMb)} MB`,
+          );
+        } finally {
+          if (c.database === "PostgreSQL") await dropSchema(schema);
+          else
+            for (const suffix of ["", "-wal", "-shm"])
+              rmSync(join(dir, `bench-${n}.db${suffix}`), { force: true });
+        }
+      }
+      const spread = (values: number[], digits: number) => {
+        const sorted = [...values].sort((x, y) => x - y);
+        const median = sorted[Math.floor(sorted.length / 2)]!;
+        return sorted.length === 1
+          ? median.toFixed(digits)
+          : `${median.toFixed(digits)} (${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)})`;
+      };
       console.log(
-        `${name}: ${r.rows} rows (${r.created} created, ${r.invalid} invalid) in ${r.seconds.toFixed(1)} s, ` +
-          `${Math.round(r.rows / r.seconds)} rows/s, peak RSS ${Math.round(r.maxRssMb)} MB`,
+        `${name}: ${results[0]!.rows} rows in ${spread(
+          results.map((r) => r.seconds),
+          1,
+        )} s, peak RSS ${spread(
+          results.map((r) => r.maxRssMb),
+          0,
+        )} MB${RUNS > 1 ? ` (median of ${RUNS}, min–max)` : ""}`,
       );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-if (process.argv[2] === "--child" && process.argv[1] === import.meta.filename) {
-  await child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
 }
