@@ -3,11 +3,12 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { LEGAL_BASES } from "../contacts/person-rules.ts";
 import type { Db, Dialect } from "../db/connect.ts";
 import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
-import { type ColumnUse, type CustomFieldInfo, type Field, resolveMapping } from "./mapping.ts";
+import { type ColumnUse, type CustomFieldInfo, resolveMapping } from "./mapping.ts";
 import { getMapping } from "./mappings.ts";
 import { openCsv } from "./read-csv.ts";
 import { openXlsx } from "./read-xlsx.ts";
-import { checkRow, type ImportRecord, mergeRecords, type RowIssue } from "./rows.ts";
+import { checkedRecords, emptyReportBase, listed, type ReportBase } from "./report.ts";
+import { type ImportRecord, mergeRecords } from "./rows.ts";
 import { SeenEmails } from "./seen-emails.ts";
 import {
   DEFAULT_LIMITS,
@@ -59,30 +60,17 @@ export type ImportOptions = {
   onProgress?: (progress: ImportProgress) => void;
 };
 
-export type ImportReport = {
-  dryRun: boolean;
-  file: { format: ImportFormat; encoding: string | null; delimiter: string | null; bytes: number };
-  columns: Array<{ column: string; field: Field | null; guessed: boolean }>;
-  /** Data rows read (blank rows not counted). */
-  rows: number;
-  valid: number;
-  invalid: number;
+/** `duplicatesInFile` counts rows merged into the person of the row that first had the address (later non-blank cells win). */
+export type ImportReport = ReportBase & {
   /** Persons created (dry run: that would be created); in-file repeats of an address count once. */
   created: number;
   /** Persons already in the CRM (matched by e-mail) that were updated (dry run: would be). */
   updated: number;
-  /** Rows repeating an address an earlier row had: merged into that person, later non-blank cells winning. */
-  duplicatesInFile: number;
   companiesCreated: number;
   consentRecorded: number;
   /** Persons whose e-marketing consent was withdrawn: the import left it withdrawn. */
   consentWithdrawnKept: number;
   addedToSelection: number;
-  issues: RowIssue[];
-  duplicates: Array<{ row: number; email: string; firstRow: number }>;
-  matches: Array<{ row: number; email: string; personId: number }>;
-  /** How many issues, duplicates and matches were left out of the lists above (see `listLimit`). */
-  notListed: { issues: number; duplicates: number; matches: number };
 };
 
 // Each batch lives through several young-generation collections and is then promoted; 1,000 rows promote about
@@ -212,30 +200,9 @@ export async function importPersons(
       await yieldToEventLoop();
     };
     try {
-      for await (const { row, cells } of source.rows) {
-        const outcome = checkRow(rules, row, cells);
-        if (outcome.kind === "blank") continue;
-        report.rows++;
-        if (outcome.kind === "invalid") {
-          report.invalid++;
-          for (const issue of outcome.issues)
-            listed(report.issues, issue, report.notListed, "issues", listLimit);
-          continue;
-        }
-        report.valid++;
-        const record = outcome.record;
-        const firstRow = seen.firstRow(record.emailLower, row);
-        if (firstRow !== null) {
-          report.duplicatesInFile++;
-          listed(
-            report.duplicates,
-            { row, email: record.email, firstRow },
-            report.notListed,
-            "duplicates",
-            listLimit,
-          );
-          repeats.set(record, firstRow);
-        }
+      for await (const { record, firstRow } of checkedRecords(source, rules, report, seen, listLimit)) {
+        // A repeat goes into the batch too: it is merged into its first row's person (later non-blank cells win).
+        if (firstRow !== null) repeats.set(record, firstRow);
         batch.push(record);
         if (batch.length >= batchSize) await flush();
       }
@@ -299,46 +266,16 @@ function mergeWithinBatch(batch: ImportRecord[], repeats: Map<ImportRecord, numb
   return [...byEmail.values()];
 }
 
-function emptyReport(
-  dryRun: boolean,
-  source: { format: ImportFormat; encoding: string | null; delimiter: string | null; totalBytes: number },
-  columns: ColumnUse[],
-): ImportReport {
+function emptyReport(dryRun: boolean, source: TableSource, columns: ColumnUse[]): ImportReport {
   return {
-    dryRun,
-    file: {
-      format: source.format,
-      encoding: source.encoding,
-      delimiter: source.delimiter,
-      bytes: source.totalBytes,
-    },
-    columns: columns.map(({ column, field, guessed }) => ({ column, field, guessed })),
-    rows: 0,
-    valid: 0,
-    invalid: 0,
+    ...emptyReportBase(dryRun, source, columns),
     created: 0,
     updated: 0,
-    duplicatesInFile: 0,
     companiesCreated: 0,
     consentRecorded: 0,
     consentWithdrawnKept: 0,
     addedToSelection: 0,
-    issues: [],
-    duplicates: [],
-    matches: [],
-    notListed: { issues: 0, duplicates: 0, matches: 0 },
   };
-}
-
-export function listed<T>(
-  list: T[],
-  item: T,
-  notListed: ImportReport["notListed"],
-  key: keyof ImportReport["notListed"],
-  limit: number,
-): void {
-  if (list.length < limit) list.push(item);
-  else notListed[key]++;
 }
 
 function addResult(report: ImportReport, result: BatchResult, listLimit: number): void {

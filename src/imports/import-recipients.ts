@@ -6,8 +6,8 @@ import type { Db, Dialect } from "../db/connect.ts";
 import { resolveRecipients } from "../mailings/recipients.ts";
 import { requireEditable } from "../mailings/store.ts";
 import { AppError, invalid } from "../shared/errors.ts";
-import { type ImportProgress, listed, openMappedTable } from "./import-persons.ts";
-import type { ColumnUse, CustomFieldInfo, Field } from "./mapping.ts";
+import { type ImportProgress, openMappedTable } from "./import-persons.ts";
+import type { ColumnUse, CustomFieldInfo } from "./mapping.ts";
 import { getMapping } from "./mappings.ts";
 import {
   beginImport,
@@ -17,9 +17,16 @@ import {
   type StoredRecipientRow,
   storeRows,
 } from "./recipient-rows.ts";
-import { checkRow, type ImportRecord, type RowIssue } from "./rows.ts";
+import { checkedRecords, emptyReportBase, listed, type ReportBase } from "./report.ts";
+import type { ImportRecord } from "./rows.ts";
 import { SeenEmails } from "./seen-emails.ts";
-import { DEFAULT_LIMITS, type ImportFormat, type ImportInput, type ReadLimits } from "./source.ts";
+import {
+  DEFAULT_LIMITS,
+  type ImportFormat,
+  type ImportInput,
+  type ReadLimits,
+  type TableSource,
+} from "./source.ts";
 import { customFields } from "./store.ts";
 
 export type RecipientImportOptions = {
@@ -42,15 +49,8 @@ export type RecipientImportOptions = {
   onProgress?: (progress: ImportProgress) => void;
 };
 
-export type RecipientImportReport = {
-  dryRun: boolean;
-  file: { format: ImportFormat; encoding: string | null; delimiter: string | null; bytes: number };
-  columns: Array<{ column: string; field: Field | null; guessed: boolean }>;
-  rows: number;
-  valid: number;
-  invalid: number;
-  /** Rows repeating an address an earlier row had: left out (the first row is the recipient). */
-  duplicatesInFile: number;
+/** `duplicatesInFile` counts rows left out for repeating an address (the first row is the recipient). */
+export type RecipientImportReport = ReportBase & {
   /** Recipients whose address belongs to a CRM person: that person's consent and unsubscribes apply. */
   linked: number;
   /** Recipients not in the CRM: only the file's values (name, e-mail, …) are known about them. */
@@ -59,10 +59,6 @@ export type RecipientImportReport = {
   blockedAddresses: number;
   /** The mailing source the rows became (null in a dry run). */
   sourceId: number | null;
-  issues: RowIssue[];
-  duplicates: Array<{ row: number; email: string; firstRow: number }>;
-  matches: Array<{ row: number; email: string; personId: number }>;
-  notListed: { issues: number; duplicates: number; matches: number };
 };
 
 const DEFAULT_BATCH = 2_000;
@@ -143,8 +139,6 @@ export async function importRecipients(
         consentSource,
         userId: options.userId ?? null,
       });
-  // All-or-nothing stops writing at the first invalid row but reads on, so the report lists every invalid row.
-  let writing = importId !== null;
   const seen = new SeenEmails();
   let batch: StoredRecipientRow[] = [];
   const progress = () =>
@@ -177,38 +171,17 @@ export async function importRecipients(
       }
       if (blocked.has(row.emailLower)) report.blockedAddresses++;
     }
-    if (writing && importId !== null) await storeRows(handle, importId, rows);
+    // All-or-nothing stops writing at the first invalid row but reads on, so the report lists every invalid row.
+    const writing = importId !== null && !(options.allOrNothing && report.invalid > 0);
+    if (writing) await storeRows(handle, importId, rows);
     progress();
     await yieldToEventLoop();
   };
 
   try {
     try {
-      for await (const { row, cells } of source.rows) {
-        const outcome = checkRow(rules, row, cells);
-        if (outcome.kind === "blank") continue;
-        report.rows++;
-        if (outcome.kind === "invalid") {
-          report.invalid++;
-          if (options.allOrNothing) writing = false;
-          for (const issue of outcome.issues)
-            listed(report.issues, issue, report.notListed, "issues", listLimit);
-          continue;
-        }
-        report.valid++;
-        const { record } = outcome;
-        const firstRow = seen.firstRow(record.emailLower, row);
-        if (firstRow !== null) {
-          report.duplicatesInFile++;
-          listed(
-            report.duplicates,
-            { row, email: record.email, firstRow },
-            report.notListed,
-            "duplicates",
-            listLimit,
-          );
-          continue;
-        }
+      for await (const { record, firstRow } of checkedRecords(source, rules, report, seen, listLimit)) {
+        if (firstRow !== null) continue;
         batch.push(recipientValues(record, keyOf));
         if (batch.length >= batchSize) await flush();
       }
@@ -233,31 +206,12 @@ export async function importRecipients(
   return report;
 }
 
-function emptyReport(
-  dryRun: boolean,
-  source: { format: ImportFormat; encoding: string | null; delimiter: string | null; totalBytes: number },
-  columns: ColumnUse[],
-): RecipientImportReport {
+function emptyReport(dryRun: boolean, source: TableSource, columns: ColumnUse[]): RecipientImportReport {
   return {
-    dryRun,
-    file: {
-      format: source.format,
-      encoding: source.encoding,
-      delimiter: source.delimiter,
-      bytes: source.totalBytes,
-    },
-    columns: columns.map(({ column, field, guessed }) => ({ column, field, guessed })),
-    rows: 0,
-    valid: 0,
-    invalid: 0,
-    duplicatesInFile: 0,
+    ...emptyReportBase(dryRun, source, columns),
     linked: 0,
     importOnly: 0,
     blockedAddresses: 0,
     sourceId: null,
-    issues: [],
-    duplicates: [],
-    matches: [],
-    notListed: { issues: 0, duplicates: 0, matches: 0 },
   };
 }
