@@ -1,7 +1,38 @@
-// The parts of an import report that persons and mailing recipients share: the file as read, its columns, and the
-// listed rows (issues, repeats within the file, CRM matches), so both routes document the same shapes.
+// What the person and recipient import routes share: the file as the raw body, their error shape, and the parts of an
+// import report both have (the file as read, its columns, the listed rows), so both document the same shapes.
+import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import { literals, Nullable } from "./schemas.ts";
+
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+export const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** Takes the file as the raw body, whatever its declared type; its bytes decide the format (a zip is XLSX). */
+export function acceptFileBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser(
+    ["text/csv", "text/plain", XLSX, "application/octet-stream"],
+    { parseAs: "buffer", bodyLimit: MAX_FILE_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+}
+
+// Errors carry structured details (a refused file's report); the shared ErrorBody would strip them.
+const ImportError = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Object({}, { additionalProperties: true }),
+  }),
+});
+export const importErrors = {
+  400: ImportError,
+  403: ImportError,
+  404: ImportError,
+  409: ImportError,
+  413: ImportError,
+  422: ImportError,
+};
 
 const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
 

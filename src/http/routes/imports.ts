@@ -7,29 +7,17 @@ import { parseMapText } from "../../imports/mapping.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
 import { invalid } from "../../shared/errors.ts";
 import { caller } from "../auth.ts";
-import { reportFileFields, reportListFields } from "../import-report-schema.ts";
+import {
+  acceptFileBodies,
+  importErrors,
+  MAX_FILE_BYTES,
+  reportFileFields,
+  reportListFields,
+  XLSX,
+} from "../import-report-schema.ts";
 import { IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
-const MAX_FILE_BYTES = 50 * 1024 * 1024;
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
-
-// Errors here carry structured details (the refused file's report); the shared ErrorBody would strip them.
-const ImportError = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Object({}, { additionalProperties: true }),
-  }),
-});
-const importErrors = {
-  400: ImportError,
-  403: ImportError,
-  404: ImportError,
-  409: ImportError,
-  413: ImportError,
-  422: ImportError,
-};
 
 const ImportQuery = Type.Object(
   {
@@ -90,13 +78,7 @@ export const importRoutes =
     const { db } = deps;
     const handle = { db, dialect: deps.dialect };
 
-    // The file is the raw body; which format it is, its bytes decide (a zip is XLSX). Scoped to this plugin.
-    app.removeContentTypeParser("text/plain");
-    app.addContentTypeParser(
-      ["text/csv", "text/plain", XLSX, "application/octet-stream"],
-      { parseAs: "buffer", bodyLimit: MAX_FILE_BYTES },
-      (_request, body, done) => done(null, body),
-    );
+    acceptFileBodies(app); // scoped to this plugin
 
     app.post(
       "/imports/persons",

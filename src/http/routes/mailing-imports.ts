@@ -9,11 +9,16 @@ import { parseMapText } from "../../imports/mapping.ts";
 import { invalid } from "../../shared/errors.ts";
 import { parseFilters } from "../../track/follow-up.ts";
 import { caller } from "../auth.ts";
-import { reportFileFields, reportListFields } from "../import-report-schema.ts";
+import {
+  acceptFileBodies,
+  importErrors,
+  MAX_FILE_BYTES,
+  reportFileFields,
+  reportListFields,
+  XLSX,
+} from "../import-report-schema.ts";
 import { IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
 
-const MAX_FILE_BYTES = 50 * 1024 * 1024;
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const BLOCK_REASONS = [
   "no-consent",
@@ -25,23 +30,6 @@ const BLOCK_REASONS = [
   "duplicate",
   "former-employee",
 ] as const;
-
-// Errors carry structured details (a refused file's report); the shared ErrorBody would strip them.
-const ImportError = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Object({}, { additionalProperties: true }),
-  }),
-});
-const importErrors = {
-  400: ImportError,
-  403: ImportError,
-  404: ImportError,
-  409: ImportError,
-  413: ImportError,
-  422: ImportError,
-};
 
 const RecipientImportReport = Type.Object({
   ...reportFileFields,
@@ -59,13 +47,7 @@ export const mailingImportRoutes =
     const handle = { db, dialect: deps.dialect };
     const tags = ["mailings"];
 
-    // The file is the raw body; its bytes decide the format (a zip is XLSX). Scoped to this plugin.
-    app.removeContentTypeParser("text/plain");
-    app.addContentTypeParser(
-      ["text/csv", "text/plain", XLSX, "application/octet-stream"],
-      { parseAs: "buffer", bodyLimit: MAX_FILE_BYTES },
-      (_request, body, done) => done(null, body),
-    );
+    acceptFileBodies(app); // scoped to this plugin
 
     app.post(
       "/mailings/:id/imports",
