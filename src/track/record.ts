@@ -1,6 +1,8 @@
 // Recording opens and clicks: verify the signed token, flag machines, store the event append-only and bump the
 // rollups in one transaction, then answer with the stored target — never a URL taken from the request.
+import type { Transaction } from "kysely";
 import type { Db } from "../db/connect.ts";
+import type { Database } from "../db/schema.ts";
 import { compileTemplate, renderTemplate } from "../mailings/merge-fields.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers } from "../selections/store.ts";
@@ -216,23 +218,9 @@ export async function recordClick(
       .execute();
     await bumpCounter(trx, delivery.mailing_id, "clicked_total", shard);
     await bumpHour(trx, delivery.mailing_id, "clicked", at, shard);
-    const firstClick = await trx
-      .updateTable("deliveries")
-      .set({ first_clicked_at: at })
-      .where("id", "=", delivery.id)
-      .where("first_clicked_at", "is", null)
-      .executeTakeFirst();
-    if (Number(firstClick.numUpdatedRows) === 1)
-      await bumpCounter(trx, delivery.mailing_id, "clicked_unique", shard);
+    await markFirst(trx, delivery, "first_clicked_at", "clicked_unique", at, shard);
     // A click counts as an open: the reader saw the message even when images were blocked.
-    const firstOpen = await trx
-      .updateTable("deliveries")
-      .set({ first_opened_at: at })
-      .where("id", "=", delivery.id)
-      .where("first_opened_at", "is", null)
-      .executeTakeFirst();
-    if (Number(firstOpen.numUpdatedRows) === 1)
-      await bumpCounter(trx, delivery.mailing_id, "opened_unique", shard);
+    await markFirst(trx, delivery, "first_opened_at", "opened_unique", at, shard);
     return unique;
   });
 
@@ -303,13 +291,24 @@ export async function recordOpen(db: Db, keys: Keyring, token: string, meta: Req
     }
     await bumpCounter(trx, delivery.mailing_id, "opened_total", shard);
     await bumpHour(trx, delivery.mailing_id, "opened", at, shard);
-    const first = await trx
-      .updateTable("deliveries")
-      .set({ first_opened_at: at })
-      .where("id", "=", delivery.id)
-      .where("first_opened_at", "is", null)
-      .executeTakeFirst();
-    if (Number(first.numUpdatedRows) === 1)
-      await bumpCounter(trx, delivery.mailing_id, "opened_unique", shard);
+    await markFirst(trx, delivery, "first_opened_at", "opened_unique", at, shard);
   });
+}
+
+/** Stamps the delivery's first open or click; the first one also counts the recipient as unique. */
+async function markFirst(
+  trx: Transaction<Database>,
+  delivery: { id: number; mailing_id: number },
+  column: "first_opened_at" | "first_clicked_at",
+  counter: "opened_unique" | "clicked_unique",
+  at: string,
+  shard: number,
+): Promise<void> {
+  const first = await trx
+    .updateTable("deliveries")
+    .set({ [column]: at })
+    .where("id", "=", delivery.id)
+    .where(column, "is", null)
+    .executeTakeFirst();
+  if (Number(first.numUpdatedRows) === 1) await bumpCounter(trx, delivery.mailing_id, counter, shard);
 }
