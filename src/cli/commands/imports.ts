@@ -3,9 +3,11 @@ import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import type { DbHandle } from "../../db/connect.ts";
 import type { ExportFormat } from "../../imports/export.ts";
 import type { ImportProgress, ImportReport } from "../../imports/import-persons.ts";
 import { parseMapText } from "../../imports/mapping.ts";
+import type { ReportBase } from "../../imports/report.ts";
 import { AppError, invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption, table } from "../context.ts";
 
@@ -60,7 +62,37 @@ function printReport(ctx: CliContext, report: ImportReport): void {
   if (report.dryRun) ctx.print("Dry run: nothing was written.");
 }
 
-export function printIssues(ctx: CliContext, report: Pick<ImportReport, "issues" | "notListed">): void {
+/** The `--map "E-post=email,…"` option as columns → fields; a malformed pair is a field error. */
+export function mapOption(text: string | undefined): Record<string, string> {
+  const parsed = text ? parseMapText(text) : { map: {}, problems: [] };
+  if (parsed.problems.length > 0) throw invalid(parsed.problems);
+  return parsed.map;
+}
+
+/**
+ * Runs an import with a progress bar and prints its report. When all-or-nothing refuses the file, the refusal's report
+ * is in the error: on a terminal the rows that caused it are shown before the error itself.
+ */
+export async function runImport<R extends ReportBase>(
+  ctx: CliContext,
+  run: (handle: DbHandle, onProgress: (progress: ImportProgress) => void) => Promise<R>,
+  print: (ctx: CliContext, report: R) => void,
+): Promise<void> {
+  const bar = progressBar(ctx);
+  try {
+    const report = await ctx.withDb((handle) => run(handle, bar.update));
+    bar.stop();
+    if (ctx.json()) ctx.printJson(report);
+    else print(ctx, report);
+  } catch (error) {
+    bar.stop();
+    if (error instanceof AppError && error.code === "IMPORT_ROWS_INVALID" && !ctx.json())
+      printIssues(ctx, error.details.report as ReportBase);
+    throw error;
+  }
+}
+
+export function printIssues(ctx: CliContext, report: Pick<ReportBase, "issues" | "notListed">): void {
   if (report.issues.length === 0) return;
   const shown = report.issues.slice(0, SHOWN_ISSUES);
   ctx.print(
@@ -106,15 +138,13 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
     .option("--selection <id>", "add the imported persons to this static selection")
     .option("--batch-size <n>", "rows written per transaction", "1000")
     .action(async (file: string, options: ImportCommandOptions) => {
-      const parsed = options.map ? parseMapText(options.map) : { map: {}, problems: [] };
-      if (parsed.problems.length > 0) throw invalid(parsed.problems);
-      const bar = progressBar(ctx);
-      try {
-        const report = await ctx.withDb(async (handle) => {
-          const { saveMapping } = await import("../../imports/mappings.ts");
-          const { importPersons } = await import("../../imports/import-persons.ts");
-          if (options.saveMapping)
-            await saveMapping(handle.db, { name: options.saveMapping, columns: parsed.map });
+      const map = mapOption(options.map);
+      const { saveMapping } = await import("../../imports/mappings.ts");
+      const { importPersons } = await import("../../imports/import-persons.ts");
+      await runImport(
+        ctx,
+        async (handle, onProgress) => {
+          if (options.saveMapping) await saveMapping(handle.db, { name: options.saveMapping, columns: map });
           return importPersons(
             handle,
             { path: file },
@@ -124,23 +154,15 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
               attestation: { legalBasis: options.legalBasis, source: options.source },
               selectionId: options.selection ? parseIntOption(options.selection, "--selection") : null,
               mappingId: options.mapping ? parseIntOption(options.mapping, "--mapping") : null,
-              map: parsed.map,
+              map,
               defaultCountry: ctx.config().defaultCountry,
               batchSize: Math.max(1, parseIntOption(options.batchSize ?? "1000", "--batch-size")),
-              onProgress: bar.update,
+              onProgress,
             },
           );
-        });
-        bar.stop();
-        if (ctx.json()) ctx.printJson(report);
-        else printReport(ctx, report);
-      } catch (error) {
-        bar.stop();
-        // The refusal's report is in the error; on a terminal show the rows that caused it.
-        if (error instanceof AppError && error.code === "IMPORT_ROWS_INVALID" && !ctx.json())
-          printIssues(ctx, error.details.report as ImportReport);
-        throw error;
-      }
+        },
+        printReport,
+      );
     });
 
   persons

@@ -6,10 +6,9 @@ import type { Command } from "commander";
 import type { BlockReason } from "../../db/schema.ts";
 import type { ExportFormat } from "../../imports/export.ts";
 import type { RecipientImportReport } from "../../imports/import-recipients.ts";
-import { parseMapText } from "../../imports/mapping.ts";
-import { AppError, invalid } from "../../shared/errors.ts";
+import { invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption } from "../context.ts";
-import { printIssues, progressBar } from "./imports.ts";
+import { mapOption, printIssues, runImport } from "./imports.ts";
 
 const REASONS: BlockReason[] = [
   "no-consent",
@@ -69,12 +68,11 @@ export function registerMailingImportCommands(program: Command, ctx: CliContext)
     .option("--source <text>", 'where that consent comes from, e.g. "sign-up sheet, fair 2024"')
     .action(async (id: string, file: string, options: ImportOptions) => {
       const mailingId = parseIntOption(id, "id");
-      const parsed = options.map ? parseMapText(options.map) : { map: {}, problems: [] };
-      if (parsed.problems.length > 0) throw invalid(parsed.problems);
+      const map = mapOption(options.map);
       const { importRecipients } = await import("../../imports/import-recipients.ts");
-      const bar = progressBar(ctx);
-      try {
-        const report = await ctx.withDb((handle) =>
+      await runImport(
+        ctx,
+        (handle, onProgress) =>
           importRecipients(
             handle,
             mailingId,
@@ -86,21 +84,13 @@ export function registerMailingImportCommands(program: Command, ctx: CliContext)
               consentSource: options.source ?? null,
               fileName: basename(file),
               mappingId: options.mapping ? parseIntOption(options.mapping, "--mapping") : null,
-              map: parsed.map,
+              map,
               defaultCountry: ctx.config().defaultCountry,
-              onProgress: bar.update,
+              onProgress,
             },
           ),
-        );
-        bar.stop();
-        if (ctx.json()) ctx.printJson(report);
-        else printReport(ctx, report);
-      } catch (error) {
-        bar.stop();
-        if (error instanceof AppError && error.code === "IMPORT_ROWS_INVALID" && !ctx.json())
-          printIssues(ctx, error.details.report as RecipientImportReport);
-        throw error;
-      }
+        printReport,
+      );
     });
 
   mailings
