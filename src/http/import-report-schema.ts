@@ -1,7 +1,9 @@
 // What the person and recipient import routes share: the file as the raw body, their error shape, and the parts of an
 // import report both have (the file as read, its columns, the listed rows), so both document the same shapes.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import Type from "typebox";
+import { parseMapText } from "../imports/mapping.ts";
+import { invalid } from "../shared/errors.ts";
 import { literals, Nullable } from "./schemas.ts";
 
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -15,6 +17,20 @@ export function acceptFileBodies(app: FastifyInstance): void {
     { parseAs: "buffer", bodyLimit: MAX_FILE_BYTES },
     (_request, body, done) => done(null, body),
   );
+}
+
+/**
+ * The uploaded file and the `map` query as an import takes them; an empty body or a malformed map is a field error.
+ * XLSX declared in Content-Type is read as XLSX (a file that is no zip is then refused); otherwise the bytes decide.
+ */
+export function uploadedFile(request: FastifyRequest, map: string | undefined) {
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0)
+    throw invalid([{ field: "body", message: "send the CSV or XLSX file as the request body" }]);
+  const parsed = map ? parseMapText(map) : { map: {}, problems: [] };
+  if (parsed.problems.length > 0) throw invalid(parsed.problems);
+  const declaresXlsx = (request.headers["content-type"] ?? "").startsWith(XLSX);
+  return { input: { buffer: body }, map: parsed.map, ...(declaresXlsx ? { format: "xlsx" as const } : {}) };
 }
 
 // Errors carry structured details (a refused file's report); the shared ErrorBody would strip them.

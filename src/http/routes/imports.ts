@@ -3,9 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { CONTENT_TYPES, exportPersons } from "../../imports/export.ts";
 import { importPersons } from "../../imports/import-persons.ts";
-import { parseMapText } from "../../imports/mapping.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
-import { invalid } from "../../shared/errors.ts";
 import { caller } from "../auth.ts";
 import {
   acceptFileBodies,
@@ -13,6 +11,7 @@ import {
   MAX_FILE_BYTES,
   reportFileFields,
   reportListFields,
+  uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
 import { IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
@@ -98,28 +97,19 @@ export const importRoutes =
         },
       },
       async (request) => {
-        const body = request.body;
-        if (!Buffer.isBuffer(body) || body.length === 0)
-          throw invalid([{ field: "body", message: "send the CSV or XLSX file as the request body" }]);
         const query = request.query;
-        const parsed = query.map ? parseMapText(query.map) : { map: {}, problems: [] };
-        if (parsed.problems.length > 0) throw invalid(parsed.problems);
-        const contentType = request.headers["content-type"] ?? "";
-        return importPersons(
-          handle,
-          { buffer: body },
-          {
-            dryRun: query.dryRun,
-            allOrNothing: query.allOrNothing,
-            attestation: { legalBasis: query.legalBasis, source: query.source },
-            selectionId: query.selectionId ?? null,
-            mappingId: query.mappingId ?? null,
-            map: parsed.map,
-            ...(contentType.startsWith(XLSX) ? { format: "xlsx" as const } : {}),
-            userId: caller(request).user.id,
-            defaultCountry: deps.config.defaultCountry,
-          },
-        );
+        const file = uploadedFile(request, query.map);
+        return importPersons(handle, file.input, {
+          dryRun: query.dryRun,
+          allOrNothing: query.allOrNothing,
+          attestation: { legalBasis: query.legalBasis, source: query.source },
+          selectionId: query.selectionId ?? null,
+          mappingId: query.mappingId ?? null,
+          map: file.map,
+          ...(file.format ? { format: file.format } : {}),
+          userId: caller(request).user.id,
+          defaultCountry: deps.config.defaultCountry,
+        });
       },
     );
 

@@ -5,8 +5,6 @@ import Type from "typebox";
 import { CONTENT_TYPES } from "../../imports/export.ts";
 import { exportRecipients } from "../../imports/export-recipients.ts";
 import { importRecipients } from "../../imports/import-recipients.ts";
-import { parseMapText } from "../../imports/mapping.ts";
-import { invalid } from "../../shared/errors.ts";
 import { parseFilters } from "../../track/follow-up.ts";
 import { caller } from "../auth.ts";
 import {
@@ -15,6 +13,7 @@ import {
   MAX_FILE_BYTES,
   reportFileFields,
   reportListFields,
+  uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
 import { IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
@@ -88,30 +87,20 @@ export const mailingImportRoutes =
         },
       },
       async (request) => {
-        const body = request.body;
-        if (!Buffer.isBuffer(body) || body.length === 0)
-          throw invalid([{ field: "body", message: "send the CSV or XLSX file as the request body" }]);
         const query = request.query;
-        const parsed = query.map ? parseMapText(query.map) : { map: {}, problems: [] };
-        if (parsed.problems.length > 0) throw invalid(parsed.problems);
-        const contentType = request.headers["content-type"] ?? "";
-        return importRecipients(
-          handle,
-          request.params.id,
-          { buffer: body },
-          {
-            dryRun: query.dryRun,
-            allOrNothing: query.allOrNothing,
-            consentConfirmed: query.consentConfirmed,
-            consentSource: query.source ?? null,
-            fileName: query.fileName ?? null,
-            mappingId: query.mappingId ?? null,
-            map: parsed.map,
-            ...(contentType.startsWith(XLSX) ? { format: "xlsx" as const } : {}),
-            userId: caller(request).user.id,
-            defaultCountry: deps.config.defaultCountry,
-          },
-        );
+        const file = uploadedFile(request, query.map);
+        return importRecipients(handle, request.params.id, file.input, {
+          dryRun: query.dryRun,
+          allOrNothing: query.allOrNothing,
+          consentConfirmed: query.consentConfirmed,
+          consentSource: query.source ?? null,
+          fileName: query.fileName ?? null,
+          mappingId: query.mappingId ?? null,
+          map: file.map,
+          ...(file.format ? { format: file.format } : {}),
+          userId: caller(request).user.id,
+          defaultCountry: deps.config.defaultCountry,
+        });
       },
     );
 
