@@ -3,12 +3,11 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BounceReceiver, startBounceReceiver } from "../../src/bounces/receiver.ts";
-import { beginSending } from "../../src/send/planner.ts";
 import { keyringFromSecret } from "../../src/send/tokens.ts";
 import { mailingStatistics } from "../../src/track/stats.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-import { aReadyMailing, aSendingSetup, sendUntilFinished } from "../helpers/mailings.ts";
+import { aSendingSetup, sendToPeople } from "../helpers/mailings.ts";
 import { headersOf, type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const keys = keyringFromSecret("bounce-receiver-test-secret");
@@ -111,20 +110,7 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
     }
   }
 
-  /** Sends a fresh mailing to these people and returns what the sink saw, by address. */
-  async function sendTo(people: Array<{ id: number; email: string | null }>) {
-    const mailing = await aReadyMailing(
-      t.db,
-      setup,
-      people.map((p) => p.id),
-    );
-    await beginSending(t.db, mailing.id);
-    const before = sink.messages.length;
-    await sendUntilFinished(t.db, dialect, keys, mailing.id);
-    const got = sink.messages.slice(before);
-    expect(got).toHaveLength(people.length);
-    return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));
-  }
+  const sendTo = (people: Array<{ id: number }>) => sendToPeople(t.db, dialect, keys, setup, sink, people);
 
   const deliveryOf = (email: string) =>
     t.db

@@ -12,12 +12,11 @@ import {
   pollMailboxOnce,
   startImapPoller,
 } from "../../src/bounces/imap-poller.ts";
-import { beginSending } from "../../src/send/planner.ts";
 import { keyringFromSecret } from "../../src/send/tokens.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
 import { dovecotAvailable, type ImapServer, startImapServer } from "../helpers/imap-server.ts";
-import { aReadyMailing, aSendingSetup, sendUntilFinished } from "../helpers/mailings.ts";
+import { aSendingSetup, sendToPeople } from "../helpers/mailings.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { headersOf, type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
@@ -109,19 +108,7 @@ describe.runIf(hasDovecot).each(await testDialects())("bounce mailbox poller on 
     ...more,
   });
 
-  async function sendTo(people: Array<{ id: number; email: string | null }>) {
-    const mailing = await aReadyMailing(
-      t.db,
-      setup,
-      people.map((p) => p.id),
-    );
-    await beginSending(t.db, mailing.id);
-    const before = sink.messages.length;
-    await sendUntilFinished(t.db, dialect, keys, mailing.id);
-    const got = sink.messages.slice(before);
-    expect(got).toHaveLength(people.length);
-    return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));
-  }
+  const sendTo = (people: Array<{ id: number }>) => sendToPeople(t.db, dialect, keys, setup, sink, people);
 
   /** Messages in a folder; -1 when it does not exist. */
   const count = async (path: string) => {

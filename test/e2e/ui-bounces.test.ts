@@ -1,10 +1,10 @@
 // The bounce tools in real Chromium against a server with demo data: the blocked-address list with the server's
 // reply, clearing a block from it, and the warning (with its actions) on the person's page.
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { blockAddress } from "../../src/send/ledger.ts";
-import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -16,20 +16,6 @@ const runs = partAvailable(
 const STEP = 60_000;
 
 type PersonSummary = { id: number; fullName: string; email: string | null };
-
-async function textOf(locator: Locator, check: (text: string) => boolean, timeout = 15_000) {
-  let last = "";
-  await expect
-    .poll(
-      async () => {
-        last = (await locator.textContent()) ?? "";
-        return check(last);
-      },
-      { timeout },
-    )
-    .toBe(true);
-  return last;
-}
 
 describe.skipIf(!runs)("web UI: blocked addresses", () => {
   let server: TestServer;

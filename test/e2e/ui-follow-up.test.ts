@@ -3,12 +3,12 @@
 // marketer signs in and sees both in the Statistics tab's figures and charts, the Links tab and the Recipients tab.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import type { Db } from "../../src/db/connect.ts";
 import { aPerson } from "../helpers/builders.ts";
-import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import { partAvailable } from "../helpers/requirements.ts";
@@ -41,25 +41,6 @@ const contentFor = (site: string) => `<html><body>
 
 const hrefs = (message: SinkMessage) =>
   [...String(message.parsed!.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
-
-/** Waits until the locator's text satisfies the check, and returns the text. */
-async function textOf(
-  locator: Locator,
-  check: (text: string) => boolean = (t) => t.length > 0,
-  timeout = 15_000,
-) {
-  let last = "";
-  await expect
-    .poll(
-      async () => {
-        last = (await locator.textContent()) ?? "";
-        return check(last);
-      },
-      { timeout },
-    )
-    .toBe(true);
-  return last;
-}
 
 /** A full-page screenshot from the top (taken scrolled, the fixed header lands mid-page). */
 async function shot(page: Page, name: string) {

@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
-import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -24,20 +24,6 @@ const FIXTURE = resolve(
   "imports",
   "persons-broken-rows.csv",
 );
-
-async function textOf(locator: Locator, check: (text: string) => boolean = (t) => t.length > 0) {
-  let last = "";
-  await expect
-    .poll(
-      async () => {
-        last = (await locator.textContent()) ?? "";
-        return check(last);
-      },
-      { timeout: 15_000 },
-    )
-    .toBe(true);
-  return last;
-}
 
 /** The number in a count card of the import report. */
 async function count(page: Page, key: string): Promise<number> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
-import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, pick, screenshot, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -33,30 +33,6 @@ type Mailing = {
   content: string | null;
   recipients: { eligible: number; blocked: Record<string, number>; leftOut: number };
 };
-
-/** Waits until the locator's text satisfies the check, and returns the text. */
-async function textOf(
-  locator: Locator,
-  check: (text: string) => boolean = (t) => t.length > 0,
-  timeout = 15_000,
-) {
-  let last = "";
-  await expect
-    .poll(
-      async () => {
-        last = (await locator.textContent()) ?? "";
-        return check(last);
-      },
-      { timeout },
-    )
-    .toBe(true);
-  return last;
-}
-
-async function pick(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).first().click();
-}
 
 /** A full-page screenshot from the top (taken scrolled, the fixed header lands mid-page). */
 async function shot(page: Page, name: string) {

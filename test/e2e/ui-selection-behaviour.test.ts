@@ -1,11 +1,11 @@
 // The criteria editor's mailing-behaviour criterion in real Chromium: pick what the person did and in which
 // mailing, see the live count, save it, and get the same criteria back from the API.
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { createMailing } from "../../src/mailings/store.ts";
 import { aPerson } from "../helpers/builders.ts";
-import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, pick, screenshot, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -15,25 +15,6 @@ const runs = partAvailable(
   "/usr/bin/chromium is not installed (apt install chromium)",
 );
 const STEP = 60_000;
-
-async function textOf(locator: Locator, check: (text: string) => boolean) {
-  let last = "";
-  await expect
-    .poll(
-      async () => {
-        last = (await locator.textContent()) ?? "";
-        return check(last);
-      },
-      { timeout: 15_000 },
-    )
-    .toBe(true);
-  return last;
-}
-
-async function pick(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).first().click();
-}
 
 describe.skipIf(!runs)("criteria on mailing behaviour in the web UI", () => {
   let server: TestServer;

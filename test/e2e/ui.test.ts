@@ -1,9 +1,9 @@
 // The web UI in real Chromium against a real server with demo data: sign in, persons, a person form with an
 // API field error, a dynamic selection built in the criteria editor, the language switch, sign out.
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
-import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, pick, screenshot, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -13,26 +13,6 @@ const runs = partAvailable(
   "/usr/bin/chromium is not installed (apt install chromium)",
 );
 const STEP = 60_000;
-
-/** Waits until the locator's text satisfies the check, and returns the text. */
-async function textOf(locator: Locator, check: (text: string) => boolean = (t) => t.length > 0) {
-  let last = "";
-  await expect
-    .poll(
-      async () => {
-        last = (await locator.textContent()) ?? "";
-        return check(last);
-      },
-      { timeout: 15_000 },
-    )
-    .toBe(true);
-  return last;
-}
-
-async function pick(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).first().click();
-}
 
 describe.skipIf(!runs)("web UI", () => {
   let server: TestServer;

@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -41,4 +42,29 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Waits until the locator's text satisfies the check (by default: has any text), and returns the text. */
+export async function textOf(
+  locator: Locator,
+  check: (text: string) => boolean = (t) => t.length > 0,
+  timeout = 15_000,
+): Promise<string> {
+  let last = "";
+  await expect
+    .poll(
+      async () => {
+        last = (await locator.textContent()) ?? "";
+        return check(last);
+      },
+      { timeout },
+    )
+    .toBe(true);
+  return last;
+}
+
+/** Chooses an option of the labelled select (combobox). */
+export async function pick(page: Page, label: string, option: string | RegExp): Promise<void> {
+  await page.getByRole("combobox", { name: label, exact: true }).click();
+  await page.getByRole("option", { name: option }).first().click();
 }

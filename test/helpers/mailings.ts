@@ -1,10 +1,13 @@
 // Builders for mailings that are ready to send: a sending domain with DKIM, an account, content, recipients.
+import { expect } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
 import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
 import { createMailing, type MailingInput } from "../../src/mailings/store.ts";
 import { createAccount, createDomain } from "../../src/send/accounts.ts";
+import { beginSending } from "../../src/send/planner.ts";
 import type { Keyring } from "../../src/send/tokens.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
+import type { SinkMessage } from "./smtp-sink.ts";
 
 export const CONTENT = `<html><head><style>p { color: #123456; }</style></head><body>
 <p>Hei [[customer.firstname | default: "venn"]]!</p>
@@ -82,4 +85,26 @@ export async function sendUntilFinished(
     if (m.status === "finished") break;
   }
   await worker.stop();
+}
+
+/** Sends a fresh mailing to these people through the sink and returns what the sink received, by address. */
+export async function sendToPeople(
+  db: Db,
+  dialect: "sqlite" | "postgres",
+  keys: Keyring,
+  setup: Awaited<ReturnType<typeof aSendingSetup>>,
+  sink: { messages: SinkMessage[] },
+  people: Array<{ id: number }>,
+): Promise<Record<string, SinkMessage>> {
+  const mailing = await aReadyMailing(
+    db,
+    setup,
+    people.map((p) => p.id),
+  );
+  await beginSending(db, mailing.id);
+  const before = sink.messages.length;
+  await sendUntilFinished(db, dialect, keys, mailing.id);
+  const got = sink.messages.slice(before);
+  expect(got).toHaveLength(people.length);
+  return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));
 }
