@@ -7,11 +7,11 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { FetchText } from "../bounces/webhooks/sns.ts";
 import type { DbHandle } from "../db/connect.ts";
 import type { Config } from "../shared/config.ts";
-import { installAuth } from "./auth.ts";
+import { installAuth, openToAll, signedIn } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { bounceRoutes } from "./routes/bounces.ts";
@@ -76,8 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   installAuth(app, deps.handle.db);
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
-  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.register(
+    signedIn(async (docs) => {
+      await docs.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+      docs.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    }),
+  );
 
   const routeDeps: RouteDeps = {
     db: deps.handle.db,
@@ -85,57 +89,79 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config: deps.config,
     send: deps.send,
   };
-  app.get(
-    "/api/health",
-    { config: { public: true }, schema: { tags: ["system"], summary: "Liveness and database check" } },
-    async () => {
-      await deps.handle.db.selectFrom("settings").select("key").limit(1).execute();
-      return { status: "ok", database: deps.handle.dialect };
-    },
+  await app.register(
+    openToAll(async (system) => {
+      system.get(
+        "/api/health",
+        { schema: { tags: ["system"], summary: "Liveness and database check", security: [] } },
+        async () => {
+          await deps.handle.db.selectFrom("settings").select("key").limit(1).execute();
+          return { status: "ok", database: deps.handle.dialect };
+        },
+      );
+    }),
   );
-  await app.register(authRoutes(routeDeps));
-  await app.register(publicRoutes(routeDeps));
-  await app.register(trackingRoutes(routeDeps));
-  await app.register(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {}));
-  await app.register(personRoutes(routeDeps), { prefix: "/api" });
-  await app.register(companyRoutes(routeDeps), { prefix: "/api" });
-  await app.register(catalogueRoutes(routeDeps), { prefix: "/api" });
-  await app.register(selectionRoutes(routeDeps), { prefix: "/api" });
-  await app.register(projectRoutes(routeDeps), { prefix: "/api" });
-  await app.register(settingsRoutes(routeDeps), { prefix: "/api" });
-  await app.register(mailingRoutes(routeDeps), { prefix: "/api" });
-  await app.register(sendingRoutes(routeDeps), { prefix: "/api" });
-  await app.register(importRoutes(routeDeps), { prefix: "/api" });
-  await app.register(mailingImportRoutes(routeDeps), { prefix: "/api" });
-  await app.register(followUpRoutes(routeDeps), { prefix: "/api" });
-  await app.register(bounceRoutes(routeDeps), { prefix: "/api" });
+  // Sign-in (/auth/login declares itself public) and the session's own routes under /api/auth.
+  await app.register(signedIn(authRoutes(routeDeps)));
+  await app.register(openToAll(publicRoutes(routeDeps)));
+  await app.register(openToAll(trackingRoutes(routeDeps)));
+  await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
+  for (const routes of [
+    personRoutes,
+    companyRoutes,
+    catalogueRoutes,
+    selectionRoutes,
+    projectRoutes,
+    settingsRoutes,
+    mailingRoutes,
+    sendingRoutes,
+    importRoutes,
+    mailingImportRoutes,
+    followUpRoutes,
+    bounceRoutes,
+  ])
+    await app.register(signedIn(routes(routeDeps)), { prefix: "/api" });
 
   const webRoot = deps.webRoot ?? resolve(import.meta.dirname, "../../dist/web");
-  if (existsSync(join(webRoot, "index.html"))) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false });
-    // The UI routes on the client: any other GET that is not API falls back to index.html.
-    app.get("/*", { schema: { hide: true } }, (request, reply) => {
-      const path = request.url.split("?")[0] ?? "";
-      // A path with a file extension is an asset that does not exist (e.g. from a build newer than this server).
-      if (
-        path.startsWith("/api/") ||
-        path.startsWith("/auth/") ||
-        path.startsWith("/u/") ||
-        path.startsWith("/s/") ||
-        path.startsWith("/v/") ||
-        path.startsWith("/hooks/") ||
-        path.startsWith("/t/") ||
-        /\.[a-z0-9]+$/i.test(path)
-      )
-        return reply
-          .status(404)
-          .send({ error: { code: "NOT_FOUND", message: `No route GET ${path}`, details: {} } });
+  await app.register(openToAll(webUi(webRoot)));
+  return app;
+}
+
+/** The built web UI's files, and index.html for any other GET the client-side router may own. */
+function webUi(webRoot: string): FastifyPluginAsync {
+  return async (ui) => {
+    if (!existsSync(join(webRoot, "index.html"))) {
+      ui.get("/", { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .type("text/plain")
+          .send("utsend API is running; the web UI is not built (run `npm run build`)."),
+      );
+      return;
+    }
+    await ui.register(fastifyStatic, { root: webRoot, wildcard: false });
+    ui.get("/*", { schema: { hide: true } }, (request, reply) => {
+      const path = (request.params as { "*": string })["*"];
+      if (!isClientRoute(path))
+        return reply.status(404).send({
+          error: { code: "NOT_FOUND", message: `No route GET ${request.url.split("?")[0]}`, details: {} },
+        });
       return reply.sendFile("index.html");
     });
-  } else {
-    app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-      reply.type("text/plain").send("utsend API is running; the web UI is not built (run `npm run build`)."),
-    );
-  }
-  return app;
+  };
+}
+
+const SERVER_PREFIXES = new Set(["api", "auth", "u", "s", "v", "t", "hooks", "f"]);
+
+/**
+ * Whether a path the router did not match may be a page of the client-side router. Any spelling that could mean a
+ * server path (other case, doubled slashes, dot segments, `;` parameters, encoded characters) is not, so an odd
+ * spelling of an API path answers 404 rather than the UI. A path with a file extension is a missing asset.
+ */
+export function isClientRoute(decodedPath: string): boolean {
+  if (decodedPath === "") return true;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character never belongs to a page's path.
+  if (/[\\%;\u0000-\u001f]/.test(decodedPath) || /\.[a-z0-9]+$/i.test(decodedPath)) return false;
+  const segments = decodedPath.replace(/\/$/, "").split("/");
+  if (segments.some((s) => s === "" || s === "." || s === "..")) return false;
+  return !SERVER_PREFIXES.has((segments[0] ?? "").toLowerCase());
 }

@@ -11,6 +11,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   CSRF_FAILED: 403,
   LOGIN_FAILED: 401,
+  CURRENT_PASSWORD_WRONG: 403,
   RATE_LIMITED: 429,
   UNSUBSCRIBE_REMEMBERED: 409,
   SELECTION_CYCLE: 409,
@@ -32,6 +33,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   WEBHOOK_CERTIFICATE_UNAVAILABLE: 502,
   INTERNAL: 500,
 };
+
+/** Answers worth a line in the log: someone was turned away (who, from where, which route). */
+const REFUSALS = new Set([401, 403]);
 
 type AjvIssue = {
   instancePath?: string;
@@ -74,6 +78,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (error instanceof AppError) {
         const status = httpStatusOf[error.code];
         if (status >= 500) request.log.error({ err: error }, error.message);
+        else if (REFUSALS.has(status) || error.code.startsWith("WEBHOOK_"))
+          request.log.warn(
+            { code: error.code, method: request.method, route: request.routeOptions.url, client: request.ip },
+            `refused: ${error.message}`,
+          );
         return reply
           .status(status)
           .send({ error: { code: error.code, message: error.message, details: error.details } });

@@ -95,7 +95,7 @@ export const bounceRoutes =
     app.get(
       "/blocked-addresses/export",
       {
-        config: { right: "export" },
+        config: { access: "export" },
         schema: {
           tags,
           summary: "Export the blocked addresses (same filters) as CSV or XLSX, streamed",
@@ -134,7 +134,7 @@ export const bounceRoutes =
       "/blocked-addresses/correct",
       {
         // A correction sends the mailings the old address missed, so it needs the right to send.
-        config: { right: "send" },
+        config: { access: "send" },
         schema: {
           tags,
           summary:

@@ -70,7 +70,7 @@ export const catalogueRoutes =
     app.post(
       "/custom-fields",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["catalogue"],
           summary: "Create a custom person field (admin)",
@@ -98,7 +98,7 @@ export const catalogueRoutes =
     app.post(
       "/consent-purposes",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["catalogue"],
           summary: "Add a consent purpose (admin)",
@@ -132,7 +132,7 @@ export const catalogueRoutes =
     app.post(
       "/subscription-types",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["catalogue"],
           summary: "Create a subscription type (admin)",
@@ -145,7 +145,7 @@ export const catalogueRoutes =
     app.patch(
       "/subscription-types/:id",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["catalogue"],
           summary: "Rename or describe a subscription type (admin)",

@@ -193,7 +193,7 @@ export const followUpRoutes =
     app.post(
       "/mailings/:id/resend",
       {
-        config: { right: "send" },
+        config: { access: "send" },
         schema: {
           tags,
           summary:
@@ -212,7 +212,7 @@ export const followUpRoutes =
     app.post(
       "/mailings/:id/reload-and-resend",
       {
-        config: { right: "send" },
+        config: { access: "send" },
         schema: {
           tags,
           summary:

@@ -157,7 +157,7 @@ export const importRoutes =
     app.get(
       "/exports/persons",
       {
-        config: { right: "export" },
+        config: { access: "export" },
         schema: {
           tags: ["exports"],
           summary: "Export persons (or a selection's members) as CSV or XLSX, streamed",

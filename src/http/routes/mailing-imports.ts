@@ -107,7 +107,7 @@ export const mailingImportRoutes =
     app.get(
       "/mailings/:id/recipients/export",
       {
-        config: { right: "export" },
+        config: { access: "export" },
         schema: {
           tags,
           summary: "The recipient list with each row's status and latest delivery, as CSV or XLSX, streamed",

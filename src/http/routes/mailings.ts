@@ -118,7 +118,7 @@ export const mailingRoutes =
   async (app) => {
     const { db } = deps;
     const tags = ["mailings"];
-    const send = { right: "send" as const };
+    const send = { access: "send" as const };
     // Read when used: the public address is known only once the server listens.
     const previewDeps = () => ({ db, publicUrl: deps.send.publicUrl, keys: deps.send.keys });
 

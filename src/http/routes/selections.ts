@@ -103,7 +103,7 @@ export const selectionRoutes =
           body: Type.Object({ criteria: CriteriaSchema }, { additionalProperties: false }),
           response: { 200: PageOf(PersonSummary), ...errorResponses },
         },
-        config: { right: "read" },
+        config: { access: "read" },
       },
       async (request) => previewCriteria(db, request.body.criteria, request.query),
     );

@@ -22,7 +22,7 @@ import {
   type RouteDeps,
 } from "../schemas.ts";
 
-const admin = { right: "manageSettings" as const };
+const admin = { access: "manageSettings" as const };
 const AccountBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),

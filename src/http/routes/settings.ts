@@ -22,7 +22,7 @@ export const settingsRoutes =
     app.put(
       "/settings",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["settings"],
           summary: "Change admin settings (admin)",
