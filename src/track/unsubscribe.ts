@@ -1,5 +1,6 @@
 // Unsubscribing from a message's link or its one-click header: removes the subscription to the mailing's type, or
-// withdraws e-marketing consent when the type is "any"; written to the consent history and as an event, once.
+// withdraws e-marketing consent when the type is "any". It takes effect whenever the person is subscribed now (also
+// after they subscribed again since the message was sent); the statistics' event is written once per delivery.
 
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
@@ -14,6 +15,8 @@ export type UnsubscribeTarget = {
   email: string;
   language: "nb" | "en";
   typeName: string | null;
+  subscriptionTypeId: number | null;
+  /** The person (or the address, for someone not in the CRM) is unsubscribed now: nothing is left to do. */
   alreadyDone: boolean;
 };
 
@@ -30,39 +33,70 @@ export async function unsubscribeTarget(
     .innerJoin("mailings as m", "m.id", "d.mailing_id")
     .leftJoin("persons as p", "p.id", "d.person_id")
     .leftJoin("subscription_types as t", "t.id", "m.subscription_type_id")
-    .select(["d.id", "d.mailing_id", "d.person_id", "d.email", "p.language", "t.name as type_name"])
+    .select([
+      "d.id",
+      "d.mailing_id",
+      "d.person_id",
+      "d.email",
+      "p.language",
+      "t.name as type_name",
+      "m.subscription_type_id",
+    ])
     .where("d.id", "=", deliveryId)
     .executeTakeFirst();
   if (!row) return null;
-  const done = await db
-    .selectFrom("events")
-    .select("id")
-    .where("delivery_id", "=", deliveryId)
-    .where("kind", "=", "unsubscribed")
-    .executeTakeFirst();
-  return {
+  const target = {
     deliveryId,
     mailingId: row.mailing_id,
     personId: row.person_id,
     email: row.email,
-    language: row.language === "en" ? "en" : "nb",
+    language: row.language === "en" ? ("en" as const) : ("nb" as const),
     typeName: row.type_name,
-    alreadyDone: Boolean(done),
+    subscriptionTypeId: row.subscription_type_id,
   };
+  return { ...target, alreadyDone: await isUnsubscribedNow(db, target) };
 }
 
-/** Performs the unsubscribe; a second call for the same delivery changes nothing. */
+async function isUnsubscribedNow(
+  db: Db,
+  target: Pick<UnsubscribeTarget, "personId" | "email" | "subscriptionTypeId">,
+): Promise<boolean> {
+  if (target.personId === null) {
+    const block = await db
+      .selectFrom("address_blocks")
+      .select("reason")
+      .where("address_lower", "=", target.email.toLowerCase())
+      .where("blocked", "=", 1)
+      .executeTakeFirst();
+    return block?.reason === "unsubscribed";
+  }
+  if (target.subscriptionTypeId !== null) {
+    const subscription = await db
+      .selectFrom("person_subscriptions")
+      .select("status")
+      .where("person_id", "=", target.personId)
+      .where("type_id", "=", target.subscriptionTypeId)
+      .executeTakeFirst();
+    return subscription?.status === "unsubscribed";
+  }
+  const consent = await db
+    .selectFrom("person_consents as c")
+    .innerJoin("consent_purposes as cp", "cp.id", "c.purpose_id")
+    .select("c.legal_basis")
+    .where("c.person_id", "=", target.personId)
+    .where("cp.key", "=", "e-marketing")
+    .executeTakeFirst();
+  return consent?.legal_basis === "withdrawn";
+}
+
+/** Performs the unsubscribe unless the person is unsubscribed already; counts it once per delivery. */
 export async function unsubscribe(
   db: Db,
   target: UnsubscribeTarget,
   via: "page" | "one-click",
 ): Promise<void> {
   if (target.alreadyDone) return;
-  const mailing = await db
-    .selectFrom("mailings")
-    .select("subscription_type_id")
-    .where("id", "=", target.mailingId)
-    .executeTakeFirstOrThrow();
+  const mailing = { subscription_type_id: target.subscriptionTypeId };
   const comment = `mailing ${target.mailingId} (${via === "one-click" ? "one-click from the mail client" : "unsubscribe page"})`;
   if (target.personId !== null) {
     if (mailing.subscription_type_id !== null)
@@ -83,6 +117,13 @@ export async function unsubscribe(
     // Someone imported without a CRM record: remembered by address, so later mailings skip it.
     await blockAddress(db, target.email.toLowerCase(), "unsubscribed", comment, isoNow());
   }
+  const counted = await db
+    .selectFrom("events")
+    .select("id")
+    .where("delivery_id", "=", target.deliveryId)
+    .where("kind", "=", "unsubscribed")
+    .executeTakeFirst();
+  if (counted) return;
   await db
     .insertInto("events")
     .values({

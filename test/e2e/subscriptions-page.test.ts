@@ -29,6 +29,7 @@ describe.each(await testDialects())("the manage-subscriptions page on %s", (dial
   const type: Record<"news" | "events" | "courses", number> = { news: 0, events: 0, courses: 0 };
   const person: Record<"kari" | "emma", number> = { kari: 0, emma: 0 };
   const link: Record<"kari" | "emma" | "imported", string> = { kari: "", emma: "", imported: "" };
+  let kariUnsubscribe = "";
 
   const history = (personId: number) =>
     db
@@ -88,6 +89,8 @@ describe.each(await testDialects())("the manage-subscriptions page on %s", (dial
       const path = new URL(href).pathname;
       const to = message.envelope.to[0]!;
       link[to.startsWith("kari") ? "kari" : to.startsWith("emma") ? "emma" : "imported"] = path;
+      if (to.startsWith("kari"))
+        kariUnsubscribe = new URL(/href="([^"]*\/u\/[^"]+)"/.exec(message.parsed!.html ?? "")![1]!).pathname;
     }
   }, 60_000);
   afterAll(async () => {
@@ -226,5 +229,44 @@ describe.each(await testDialects())("the manage-subscriptions page on %s", (dial
       expect(posted.status).toBe(404);
     }
     expect(await history(person.kari)).toEqual(before);
+  });
+
+  it("unsubscribes again after the person subscribed again, by the page and by one-click, counting once", async () => {
+    const shown = [type.news, type.events, type.courses].join(",");
+    const resubscribe = async () => {
+      await post(server, link.kari, { shown, [`type-${type.news}`]: "on", [`type-${type.events}`]: "on" });
+      expect((await statuses(person.kari))[type.news]).toBe("subscribed");
+    };
+    const unsubscribeHistory = async () =>
+      (await history(person.kari)).filter(
+        (h) => h.subscription_type_id === type.news && h.change === "unsubscribed",
+      );
+
+    await resubscribe();
+    const offered = String((await request(server.url, "GET", kariUnsubscribe)).body);
+    expect(offered).toContain('<form method="post">');
+    const before = (await unsubscribeHistory()).length;
+    const byPage = await request(server.url, "POST", kariUnsubscribe, { headers: { accept: "text/html" } });
+    expect(byPage.status).toBe(200);
+    expect((await statuses(person.kari))[type.news]).toBe("unsubscribed");
+    expect((await unsubscribeHistory()).at(-1)?.comment).toBe(`mailing ${mailingId} (unsubscribe page)`);
+    const done = String((await request(server.url, "GET", kariUnsubscribe)).body);
+    expect(done).not.toContain("<form");
+
+    await resubscribe();
+    const oneClick = await request(server.url, "POST", kariUnsubscribe, {
+      body: "List-Unsubscribe=One-Click",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(oneClick.status).toBe(200);
+    expect((await statuses(person.kari))[type.news]).toBe("unsubscribed");
+    expect((await unsubscribeHistory()).length).toBe(before + 2);
+    expect((await unsubscribeHistory()).at(-1)?.comment).toBe(
+      `mailing ${mailingId} (one-click from the mail client)`,
+    );
+    // A repeat while unsubscribed changes nothing, and the mailing's statistics count the delivery once.
+    await request(server.url, "POST", kariUnsubscribe, { headers: { accept: "text/html" } });
+    expect((await unsubscribeHistory()).length).toBe(before + 2);
+    expect(await unsubscribeEvents("kari@example.no")).toEqual(["subscriptions-page"]);
   });
 });
