@@ -176,6 +176,22 @@ describe("SendGrid", () => {
     refuse(old.body, headersOf(old), "WEBHOOK_REPLAYED");
   });
 
+  it("refuses the same signed body again when its ECDSA signature is rewritten as (r, n − s)", () => {
+    const req = sendgridRequest(privateKey, [sendgridEvent(kari, "bounce", { type: "bounce" })]);
+    const guard = new ReplayGuard();
+    const first = verifySendgrid(req.body, headersOf(req), key, guard);
+    guard.remember(first.replayKey, first.timestamp, Date.now());
+    const twin = malleated(headersOf(req).signature!);
+    expect(twin).not.toBe(headersOf(req).signature);
+    // The twin is a valid signature of the same bytes: only the replay guard can stop it.
+    expect(() =>
+      verifySendgrid(req.body, { ...headersOf(req), signature: twin }, key, new ReplayGuard()),
+    ).not.toThrow();
+    expect(() => verifySendgrid(req.body, { ...headersOf(req), signature: twin }, key, guard)).toThrow(
+      expect.objectContaining({ code: "WEBHOOK_REPLAYED" }),
+    );
+  });
+
   it("reads bounce types, dropped reasons, deferrals and spam reports", () => {
     const c = (e: unknown) => classifyWebhook("webhook-sendgrid", bytes(JSON.stringify(e)), kari.address);
     expect(
@@ -243,4 +259,29 @@ function headersOf(req: ReturnType<typeof sendgridRequest>) {
     signature: req.headers["x-twilio-email-event-webhook-signature"],
     timestamp: req.headers["x-twilio-email-event-webhook-timestamp"],
   };
+}
+
+const P256_ORDER = BigInt("0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+
+/** The other valid ECDSA signature of the same message: DER (r, s) → (r, n − s). */
+function malleated(base64: string): string {
+  const der = Buffer.from(base64, "base64");
+  const readInt = (at: number) => {
+    const length = der[at + 1]!;
+    return {
+      value: BigInt(`0x${der.subarray(at + 2, at + 2 + length).toString("hex")}`),
+      end: at + 2 + length,
+    };
+  };
+  const r = readInt(2);
+  const s = readInt(r.end);
+  const integer = (n: bigint) => {
+    let hex = n.toString(16);
+    if (hex.length % 2) hex = `0${hex}`;
+    let bytes = Buffer.from(hex, "hex");
+    if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+    return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+  };
+  const body = Buffer.concat([integer(r.value), integer(P256_ORDER - s.value)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]).toString("base64");
 }

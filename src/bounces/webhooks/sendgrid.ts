@@ -1,7 +1,7 @@
 // SendGrid's signed Event Webhook: an ECDSA (P-256, SHA-256) signature over timestamp + the raw body, in the
 // X-Twilio-Email-Event-Webhook-Signature and -Timestamp headers. A body is a batch of events; each one utsend acts
 // on (bounce, dropped, deferred, spamreport) becomes its own stored row.
-import { createPublicKey, createVerify, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, createVerify, type KeyObject } from "node:crypto";
 import { AppError, invalid } from "../../shared/errors.ts";
 import type { Classification } from "../types.ts";
 import {
@@ -68,7 +68,8 @@ export function verifySendgrid(
       field: SENDGRID_SIGNATURE_HEADER,
     });
   const seconds = checkFreshness(headers.timestamp, nowMs, SENDGRID_TIMESTAMP_HEADER);
-  const replayKey = `sendgrid:${headers.signature}`;
+  // Keyed on what was signed, not on the signature: an ECDSA signature (r, s) has a twin (r, n − s) that verifies too.
+  const replayKey = `sendgrid:${seconds}:${createHash("sha256").update(raw, "utf8").digest("base64url")}`;
   guard.check(replayKey, SENDGRID_SIGNATURE_HEADER);
   const batch = parseJson(raw);
   if (!Array.isArray(batch)) throw invalid([{ field: "body", message: "must be a JSON array of events" }]);
