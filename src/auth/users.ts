@@ -120,22 +120,54 @@ export async function updateUser(
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty" });
   if (problems.length > 0) throw invalid(problems);
+  const changes = {
+    ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+    ...(input.role !== undefined ? { role: input.role } : {}),
+    ...(input.canOverrideConsent !== undefined
+      ? { can_override_consent: input.canOverrideConsent ? 1 : 0 }
+      : {}),
+    ...(input.disabled !== undefined ? { disabled: input.disabled ? 1 : 0 } : {}),
+    ...(input.language !== undefined ? { language: input.language } : {}),
+    ...(input.password !== undefined ? { password_hash: await hashPassword(input.password) } : {}),
+  };
+  // An empty change (a password change routed elsewhere, say) would be an UPDATE without SET, which SQL refuses.
+  if (Object.keys(changes).length > 0)
+    await db.updateTable("users").set(changes).where("id", "=", id).execute();
+  // A disabled user, or one whose password an admin reset, is signed out everywhere.
+  if (input.disabled || input.password !== undefined)
+    await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+  return getUser(db, id);
+}
+
+/**
+ * A user changes their own password: only with the current one, and every other session of theirs ends (a stolen
+ * session must not outlive the change). `keepSession` is the caller's own session token, if they used one.
+ */
+export async function changeOwnPassword(
+  db: Db,
+  id: number,
+  input: { current: string | undefined; next: string; keepSession: string | null },
+): Promise<void> {
+  const problems: FieldProblem[] = [];
+  if (input.current === undefined)
+    problems.push({ field: "currentPassword", message: "is required to change the password" });
+  checkPasswordStrength(input.next, problems);
+  if (problems.length > 0) throw invalid(problems);
+  const row = await db.selectFrom("users").select("password_hash").where("id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("user", id);
+  const ok = await verify(row.password_hash, input.current ?? "").catch(() => false);
+  if (!ok)
+    throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword: the current password is wrong", {
+      field: "currentPassword",
+    });
   await db
     .updateTable("users")
-    .set({
-      ...(input.name !== undefined ? { name: input.name.trim() } : {}),
-      ...(input.role !== undefined ? { role: input.role } : {}),
-      ...(input.canOverrideConsent !== undefined
-        ? { can_override_consent: input.canOverrideConsent ? 1 : 0 }
-        : {}),
-      ...(input.disabled !== undefined ? { disabled: input.disabled ? 1 : 0 } : {}),
-      ...(input.language !== undefined ? { language: input.language } : {}),
-      ...(input.password !== undefined ? { password_hash: await hashPassword(input.password) } : {}),
-    })
+    .set({ password_hash: await hashPassword(input.next) })
     .where("id", "=", id)
     .execute();
-  if (input.disabled) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
-  return getUser(db, id);
+  let others = db.deleteFrom("sessions").where("user_id", "=", id);
+  if (input.keepSession) others = others.where("id_hash", "!=", sha256Hex(input.keepSession));
+  await others.execute();
 }
 
 export async function countUsers(db: Db): Promise<number> {

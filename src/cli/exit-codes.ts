@@ -18,6 +18,7 @@ export const exitCodeOf: Record<ErrorCode, number> = {
   FORBIDDEN: 5,
   CSRF_FAILED: 5,
   LOGIN_FAILED: 5,
+  CURRENT_PASSWORD_WRONG: 5,
   RATE_LIMITED: 6,
   MAILING_NOT_EDITABLE: 4,
   MAILING_NOT_READY: 4,

@@ -9,6 +9,8 @@ export const errorCatalogue = {
   FORBIDDEN: "The signed-in user's role does not grant this right; `details.right` names it.",
   CSRF_FAILED: "A cookie-authenticated write came without the matching `x-csrf-token` header.",
   LOGIN_FAILED: "The e-mail address or password is wrong.",
+  CURRENT_PASSWORD_WRONG:
+    "A password change was refused because the current password given with it is wrong; nothing changed.",
   RATE_LIMITED: "Too many attempts; wait and try again.",
   UNSUBSCRIBE_REMEMBERED: "The person unsubscribed from this type; only the person can subscribe again.",
   SELECTION_CYCLE: "A combined selection would include itself.",

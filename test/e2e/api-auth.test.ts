@@ -207,3 +207,65 @@ describe("rights by role", () => {
     expect((await user.get("/api/persons")).status).toBe(401);
   });
 });
+
+describe("passwords and sessions", () => {
+  async function aUser(password = "long-password-1") {
+    const email = `pw-${Math.random().toString(36).slice(2, 8)}@example.no`;
+    const created = await admin.send("POST", "/api/users", { email, name: "Pw", role: "marketer", password });
+    return { email, password, id: (created.body as { id: number }).id };
+  }
+  const loginStatus = async (email: string, password: string) =>
+    (await request(server.url, "POST", "/auth/login", { body: { email, password } })).status;
+
+  it("changes your own password only with the current one", async () => {
+    const user = await aUser();
+    const session = await signIn(server.url, user.email, user.password);
+    const without = await session.send("PATCH", "/api/auth/me", { password: "a-new-password-2" });
+    expect(without.status).toBe(400);
+    expect(
+      (without.body as { error: { details: { fields: Array<{ field: string }> } } }).error.details.fields,
+    ).toEqual([expect.objectContaining({ field: "currentPassword" })]);
+    const wrong = await session.send("PATCH", "/api/auth/me", {
+      password: "a-new-password-2",
+      currentPassword: "not-the-password",
+    });
+    expect(wrong.status).toBe(403);
+    expect((wrong.body as { error: { code: string } }).error.code).toBe("CURRENT_PASSWORD_WRONG");
+    expect(await loginStatus(user.email, user.password)).toBe(200);
+    expect(await loginStatus(user.email, "a-new-password-2")).toBe(401);
+    // The language alone needs no password.
+    expect((await session.send("PATCH", "/api/auth/me", { language: "en" })).status).toBe(200);
+  });
+
+  it("ends every other session of the user when they change their password, and keeps the one that changed it", async () => {
+    const user = await aUser();
+    const here = await signIn(server.url, user.email, user.password);
+    const elsewhere = await signIn(server.url, user.email, user.password);
+    expect((await elsewhere.get("/api/auth/me")).status).toBe(200);
+    const changed = await here.send("PATCH", "/api/auth/me", {
+      password: "a-new-password-2",
+      currentPassword: user.password,
+    });
+    expect(changed.status).toBe(200);
+    expect((await here.get("/api/auth/me")).status).toBe(200);
+    expect((await elsewhere.get("/api/auth/me")).status).toBe(401);
+    expect(await loginStatus(user.email, user.password)).toBe(401);
+    expect(await loginStatus(user.email, "a-new-password-2")).toBe(200);
+  });
+
+  it("ends all of a user's sessions when an admin resets their password", async () => {
+    const user = await aUser();
+    const one = await signIn(server.url, user.email, user.password);
+    const two = await signIn(server.url, user.email, user.password);
+    expect(
+      (await admin.send("PATCH", `/api/users/${user.id}`, { password: "reset-by-admin-3" })).status,
+    ).toBe(200);
+    expect((await one.get("/api/auth/me")).status).toBe(401);
+    expect((await two.get("/api/auth/me")).status).toBe(401);
+    expect(await loginStatus(user.email, "reset-by-admin-3")).toBe(200);
+    // A change of name alone signs nobody out.
+    const three = await signIn(server.url, user.email, "reset-by-admin-3");
+    await admin.send("PATCH", `/api/users/${user.id}`, { name: "Renamed" });
+    expect((await three.get("/api/auth/me")).status).toBe(200);
+  });
+});

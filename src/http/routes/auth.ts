@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { hasRight, type Right, ROLES } from "../../auth/rights.ts";
 import {
+  changeOwnPassword,
   createApiKey,
   createSession,
   createUser,
@@ -39,7 +40,7 @@ export const authRoutes =
       "/auth/login",
       {
         config: {
-          public: true,
+          access: "public",
           rateLimit: { max: config.loginAttemptsPerMinute, timeWindow: 60_000 },
         },
         schema: {
@@ -73,7 +74,7 @@ export const authRoutes =
     app.post(
       "/api/auth/logout",
       {
-        config: { right: "read" },
+        config: { access: "read" },
         schema: { tags: ["auth"], summary: "Sign out", response: { 204: NoContent } },
       },
       async (request, reply) => {
@@ -112,21 +113,33 @@ export const authRoutes =
     app.patch(
       "/api/auth/me",
       {
-        config: { right: "read" },
+        config: { access: "read" },
         schema: {
           tags: ["auth"],
-          summary: "Change your own language or password",
+          summary:
+            "Change your own language or password; a new password needs the current one and ends your other sessions",
           body: Type.Object(
             {
               language: Type.Optional(literals(["nb", "en"] as const)),
               password: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             },
             strict,
           ),
           response: { 200: UserSchema, ...errorResponses },
         },
       },
-      async (request) => updateUser(db, caller(request).user.id, request.body),
+      async (request) => {
+        const { password, currentPassword, ...rest } = request.body;
+        const id = caller(request).user.id;
+        if (password !== undefined)
+          await changeOwnPassword(db, id, {
+            current: currentPassword,
+            next: password,
+            keepSession: caller(request).via === "session" ? (request.cookies[SESSION_COOKIE] ?? null) : null,
+          });
+        return updateUser(db, id, rest);
+      },
     );
 
     const UserInput = Type.Object(
@@ -143,7 +156,7 @@ export const authRoutes =
     app.get(
       "/api/users",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["users"],
           summary: "Users (admin)",
@@ -155,7 +168,7 @@ export const authRoutes =
     app.post(
       "/api/users",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["users"],
           summary: "Create a user (admin)",
@@ -168,10 +181,11 @@ export const authRoutes =
     app.patch(
       "/api/users/:id",
       {
-        config: { right: "manageSettings" },
+        config: { access: "manageSettings" },
         schema: {
           tags: ["users"],
-          summary: "Change a user's role, rights, name or password, or disable them (admin)",
+          summary:
+            "Change a user's role, rights, name or password, or disable them (admin); a new password or disabling ends the user's sessions",
           params: IdParams,
           body: Type.Partial(
             Type.Object(
@@ -196,7 +210,7 @@ export const authRoutes =
     app.get(
       "/api/api-keys",
       {
-        config: { right: "read" },
+        config: { access: "read" },
         schema: { tags: ["auth"], summary: "Your API keys (only their prefixes)" },
       },
       async (request) => ({ items: await listApiKeys(db, caller(request).user.id) }),
@@ -204,7 +218,7 @@ export const authRoutes =
     app.post(
       "/api/api-keys",
       {
-        config: { right: "read" },
+        config: { access: "read" },
         schema: {
           tags: ["auth"],
           summary: "Create an API key for yourself; the key is shown only in this response",
@@ -221,7 +235,7 @@ export const authRoutes =
     app.delete(
       "/api/api-keys/:id",
       {
-        config: { right: "read" },
+        config: { access: "read" },
         schema: {
           tags: ["auth"],
           summary: "Revoke one of your API keys",
