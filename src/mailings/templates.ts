@@ -1,7 +1,9 @@
 // Saved templates per mailing type, and a mailing's attachments (≤ 25 MB together).
+
 import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, invalid, notFound } from "../shared/errors.ts";
+import { attachmentName } from "./attachment-names.ts";
 import { getMailing, requireEditable } from "./store.ts";
 
 export async function listTemplates(db: Db) {
@@ -123,10 +125,9 @@ export async function addAttachment(
   file: { filename: string; contentType: string; data: Buffer },
 ) {
   await requireEditable(db, mailingId);
-  const filename = file.filename.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not hold.
-  if (!filename || filename.length > 200 || /[\\/\u0000-\u001f]/.test(filename))
-    throw invalid([{ field: "filename", message: "give a plain file name (≤ 200 characters, no slashes)" }]);
+  const checked = attachmentName(file.filename);
+  if (!checked.ok) throw invalid([checked.problem]);
+  const filename = checked.name;
   if (file.data.length === 0) throw invalid([{ field: "body", message: "the file is empty" }]);
   const { totalSize } = await listAttachments(db, mailingId);
   if (totalSize + file.data.length > ATTACHMENTS_LIMIT)

@@ -1,4 +1,5 @@
 // The mailing API as the UI and scripts use it, against a real server whose worker sends to the local outbox.
+import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApiClient,
@@ -370,6 +371,34 @@ describe("mailings API", () => {
     const outbox = await ok<Page<OutboxItem>>(admin.get(`/api/outbox?mailingId=${m.id}`));
     const message = await ok<{ raw: string }>(admin.get(`/api/outbox/${outbox.items[0]!.id}`));
     expect(message.raw).toMatch(/filename="?program\.pdf/);
+  });
+
+  it("refuses reserved and empty attachment names, and strips bidi and control characters from the name sent", async () => {
+    const m = await draft();
+    const key = ((await admin.send("POST", "/api/api-keys", { name: "navn" })).body as { key: string }).key;
+    const upload = (name: string) =>
+      request(server.url, "POST", `/api/mailings/${m.id}/attachments?filename=${encodeURIComponent(name)}`, {
+        body: "innhold",
+        headers: { authorization: `Bearer ${key}`, "content-type": "text/plain" },
+      });
+    for (const name of [".", "..", "CON", "con.txt", "<script>.txt", "\u202E\u0007", "notat. "]) {
+      const refused = await upload(name);
+      expect(refused.status, JSON.stringify(name)).toBe(400);
+      const fields = (refused.body as { error: { details: { fields: Array<{ field: string }> } } }).error
+        .details.fields;
+      expect(fields[0]?.field).toBe("filename");
+    }
+    expect((await upload("tilbud\u202Efdp.txt")).status).toBe(201);
+    expect((await upload("pa\u030Amelding\r\n.txt")).status).toBe(201);
+    const list = await ok<{ items: Array<{ filename: string }> }>(
+      admin.get(`/api/mailings/${m.id}/attachments`),
+    );
+    expect(list.items.map((i) => i.filename)).toEqual(["tilbudfdp.txt", "påmelding.txt"]);
+    await ok(admin.send("POST", `/api/mailings/${m.id}/test`, { addresses: "navn@example.no" }));
+    const outbox = await ok<Page<OutboxItem>>(admin.get(`/api/outbox?mailingId=${m.id}`));
+    const message = await ok<{ raw: string }>(admin.get(`/api/outbox/${outbox.items[0]!.id}`));
+    const parsed = await PostalMime.parse(message.raw);
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(["tilbudfdp.txt", "påmelding.txt"]);
   });
 
   it("copies a mailing, saves and applies templates, and lists mailings on their selection and project", async () => {
