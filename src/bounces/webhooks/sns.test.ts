@@ -118,6 +118,57 @@ describe("verifySnsMessage", () => {
     }
   });
 
+  it("accepts only the exact certificate URL shape SNS uses: no query, fragment, port or other spelling", async () => {
+    const variants = [
+      `${CERT_URL}?x=1`,
+      `${CERT_URL}?`,
+      `${CERT_URL}#a`,
+      CERT_URL.replace("https://sns.eu-west-1.amazonaws.com", "https://sns.eu-west-1.amazonaws.com:443"),
+      CERT_URL.replace("https://sns.eu-west-1.amazonaws.com", "https://SNS.eu-west-1.amazonaws.com"),
+      CERT_URL.replace("/SimpleNotificationService", "/./SimpleNotificationService"),
+      CERT_URL.replace("/SimpleNotificationService", "//SimpleNotificationService"),
+      CERT_URL.replace("/SimpleNotificationService", "/%53impleNotificationService"),
+      CERT_URL.replace("/SimpleNotificationService-", "/x/SimpleNotificationService-"),
+      "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-short.pem",
+    ];
+    for (const url of variants) {
+      const f = fetcher();
+      const m = snsMessage(cert.privateKey, {
+        Type: "Notification",
+        Message: JSON.stringify(bounce),
+        SigningCertURL: url,
+      });
+      await expect(verifySnsMessage(m, certificateSource(f.fetchText)), url).rejects.toMatchObject({
+        code: "WEBHOOK_SIGNATURE_INVALID",
+        details: { field: "SigningCertURL" },
+      });
+      expect(f.asked, url).toEqual([]);
+    }
+  });
+
+  it("fetches at most the allowed number of certificates a minute, however many URLs the messages name", async () => {
+    const f = fetcher();
+    let now = 1_000_000;
+    const source = certificateSource(f.fetchText, { fetchesPerMinute: 3, nowMs: () => now });
+    const naming = (i: number) =>
+      snsMessage(cert.privateKey, {
+        Type: "Notification",
+        Message: JSON.stringify(bounce),
+        SigningCertURL: `https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-${i.toString(16).padStart(32, "0")}.pem`,
+      });
+    for (let i = 1; i <= 3; i++) await verifySnsMessage(naming(i), source);
+    for (let i = 4; i <= 6; i++)
+      await expect(verifySnsMessage(naming(i), source)).rejects.toMatchObject({
+        code: "WEBHOOK_CERTIFICATE_UNAVAILABLE",
+      });
+    expect(f.asked).toHaveLength(3);
+    // Known certificates are still served from the cache, and the budget comes back after a minute.
+    await verifySnsMessage(naming(2), source);
+    now += 60_001;
+    await verifySnsMessage(naming(7), source);
+    expect(f.asked).toHaveLength(4);
+  });
+
   it("fetches a certificate once, and reports a failed fetch as unavailable", async () => {
     const f = fetcher();
     const source = certificateSource(f.fetchText);

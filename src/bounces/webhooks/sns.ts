@@ -1,5 +1,5 @@
 // Amazon SNS over HTTP(S): checks a message's signature against the certificate at SigningCertURL, which is only
-// ever fetched over https from sns.<region>.amazonaws.com, and confirms subscriptions through the same fetcher.
+// ever fetched over https from sns.<region>.amazonaws.com in the exact shape SNS uses, and confirms subscriptions through the same fetcher.
 // The fetcher is passed in (tests play SNS with a local certificate); production fetches with a timeout and caches.
 import { createVerify, X509Certificate } from "node:crypto";
 import { AppError, invalid } from "../../shared/errors.ts";
@@ -40,6 +40,19 @@ export function isAwsSnsUrl(value: string): boolean {
     url.password === "" &&
     AWS_SNS_HOST.test(url.hostname)
   );
+}
+
+const SNS_CERTIFICATE_PATH = /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/;
+
+/**
+ * The certificate URL exactly as SNS writes it (`https://sns.<region>.amazonaws.com/SimpleNotificationService-<32 hex>.pem`),
+ * with no query, fragment or other spelling: anything that varies the URL without changing the file is refused, so
+ * a sender cannot make us fetch again by varying it.
+ */
+export function isSnsCertificateUrl(value: string): boolean {
+  if (!isAwsSnsUrl(value)) return false;
+  const url = new URL(value);
+  return SNS_CERTIFICATE_PATH.test(url.pathname) && value === `${url.origin}${url.pathname}`;
 }
 
 /** The SNS message in a request body, with the fields its type needs; VALIDATION_FAILED names what is missing. */
@@ -97,12 +110,32 @@ function refused(reason: string, field: string): AppError {
 
 export type CertificateSource = (url: string) => Promise<X509Certificate>;
 
-/** Reads certificates through `fetchText`, remembering good ones (SNS signs with few certificates). */
-export function certificateSource(fetchText: FetchText, max = 20): CertificateSource {
+/**
+ * Reads certificates through `fetchText`, remembering good ones by URL (SNS signs with few certificates), and
+ * fetching at most `fetchesPerMinute` times a minute whatever the requests say: a flood of messages naming new
+ * certificates costs a refusal each, not a fetch each.
+ */
+export function certificateSource(
+  fetchText: FetchText,
+  options: { max?: number; fetchesPerMinute?: number; nowMs?: () => number } = {},
+): CertificateSource {
+  const max = options.max ?? 20;
+  const fetchesPerMinute = options.fetchesPerMinute ?? 10;
+  const nowMs = options.nowMs ?? Date.now;
   const cache = new Map<string, X509Certificate>();
+  const recentFetches: number[] = [];
   return async (url) => {
     const known = cache.get(url);
     if (known) return known;
+    const now = nowMs();
+    while (recentFetches.length > 0 && (recentFetches[0] ?? 0) <= now - 60_000) recentFetches.shift();
+    if (recentFetches.length >= fetchesPerMinute)
+      throw new AppError(
+        "WEBHOOK_CERTIFICATE_UNAVAILABLE",
+        `Fetched ${fetchesPerMinute} SNS signing certificates in the last minute; try again later`,
+        { url },
+      );
+    recentFetches.push(now);
     let pem: string;
     try {
       pem = await fetchText(url);
@@ -133,8 +166,11 @@ export async function verifySnsMessage(m: SnsMessage, certificates: CertificateS
   const algorithm = ALGORITHMS[m.SignatureVersion];
   if (!algorithm)
     throw refused(`unknown SignatureVersion ${m.SignatureVersion.slice(0, 10)}`, "SignatureVersion");
-  if (!isAwsSnsUrl(m.SigningCertURL) || !new URL(m.SigningCertURL).pathname.endsWith(".pem"))
-    throw refused("SigningCertURL is not an https .pem URL on sns.<region>.amazonaws.com", "SigningCertURL");
+  if (!isSnsCertificateUrl(m.SigningCertURL))
+    throw refused(
+      "SigningCertURL is not https://sns.<region>.amazonaws.com/SimpleNotificationService-<id>.pem (no query or fragment)",
+      "SigningCertURL",
+    );
   const cert = await certificates(m.SigningCertURL);
   if (now < new Date(cert.validFrom) || now > new Date(cert.validTo))
     throw refused("the signing certificate is not valid now", "SigningCertURL");
