@@ -9,15 +9,16 @@ import { createInterface } from "node:readline";
 import { sql } from "kysely";
 import { type DbHandle, openDatabase } from "../src/db/connect.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
+import { recipientLinks } from "../src/deliveries/identity.ts";
+import { keyringFromSecret } from "../src/deliveries/tokens.ts";
+import { loadRecipientValues } from "../src/mailings/merge-values.ts";
 import { addSource, resolveRecipients } from "../src/mailings/recipients.ts";
 import { createMailing } from "../src/mailings/store.ts";
 import { createSelection } from "../src/selections/store.ts";
 import { createAccount, createDomain } from "../src/send/accounts.ts";
-import { loadRecipientValues } from "../src/send/contexts.ts";
-import { buildMessage } from "../src/send/message.ts";
+import { buildMessage } from "../src/send/channels/email/message.ts";
+import { prepareMailing, renderDelivery } from "../src/send/channels/email/prepare.ts";
 import { beginSending } from "../src/send/planner.ts";
-import { linksFor, prepareMailing, renderDelivery } from "../src/send/prepare.ts";
-import { keyringFromSecret } from "../src/send/tokens.ts";
 import { createSendWorker } from "../src/send/worker.ts";
 import { runBaseline } from "./send-baseline.ts";
 
@@ -209,7 +210,7 @@ async function baselineMessages(): Promise<Buffer[]> {
         prepared,
         { id: r.id, email: r.email!, messageId: `m1.r${r.id}.a1@fjordlys.example` },
         values.get(r.id)!,
-        linksFor("https://utsend.example", keys, r.id),
+        recipientLinks("https://utsend.example", keys, r.id),
         keys,
         { publicUrl: "https://utsend.example" },
       );

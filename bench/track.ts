@@ -9,8 +9,8 @@ import { createInterface } from "node:readline";
 import { sql } from "kysely";
 import pg from "pg";
 import type { Dialect } from "../src/db/connect.ts";
+import { type Keyring, signLinkToken } from "../src/deliveries/tokens.ts";
 import { type RunningServer, sendContext, startServer } from "../src/main.ts";
-import { type Keyring, signLinkToken } from "../src/send/tokens.ts";
 import { loadConfig } from "../src/shared/config.ts";
 import { seedMailing } from "./tracking-data.ts";
 

@@ -154,7 +154,7 @@ export async function seedMailing(handle: DbHandle, shape: MailingShape): Promis
   const status = shape.mixedStatuses ? statusSql(n) : sql`'sent'`;
   for (let from = 1; from <= shape.deliveries; from += chunk) {
     const to = Math.min(shape.deliveries, from + chunk - 1);
-    await sql`insert into deliveries (id, mailing_id, recipient_id, attempt, email, email_lower, status, message_id,
+    await sql`insert into deliveries (id, mailing_id, recipient_id, attempt, address, address_key, status, message_id,
         tries, next_try_at, last_reply, bounce_kind, sent_at, created_at, updated_at)
       select ${sql.lit(deliveryBase)} + s.i, ${sql.lit(mailing.id)}, ${sql.lit(recipientBase)} + s.i, 1, ${email}, ${email},
         ${status}, 'm' || ${sql.lit(mailing.id)} || '.r' || s.i || '.a1@fjordlys.example', 1, ${sql.lit(startIso)},

@@ -5,10 +5,10 @@ import { countUsers, createUser } from "./auth/users.ts";
 import type { FetchText } from "./bounces/webhooks/sns.ts";
 import type { DbHandle } from "./db/connect.ts";
 import { openMigrated } from "./db/migrate.ts";
+import { type Keyring, keyringFromSecret } from "./deliveries/tokens.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
 import { buildApp } from "./http/app.ts";
 import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
-import { type Keyring, keyringFromSecret } from "./send/tokens.ts";
 import { createSendWorker } from "./send/worker.ts";
 import type { Config } from "./shared/config.ts";
 

@@ -38,7 +38,7 @@ async function aMailingWithOutcomes(
     .where("mailing_id", "=", mailing.id)
     .execute();
   for (const d of deliveries) {
-    const o = outcome(d.email_lower);
+    const o = outcome(d.address_key);
     await db
       .updateTable("deliveries")
       .set({ status: o.status, bounce_kind: o.kind ?? null, last_reply: o.reply ?? null, updated_at: now() })

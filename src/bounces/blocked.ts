@@ -97,24 +97,24 @@ async function withDetails(db: Db, rows: BlockRow[]): Promise<BlockedAddress[]> 
   const [counts, latest, persons] = await Promise.all([
     db
       .selectFrom("deliveries as d")
-      .select(["d.email_lower", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("d.email_lower", "in", addresses)
+      .select(["d.address_key", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("d.address_key", "in", addresses)
       .where(RETURNED)
-      .groupBy("d.email_lower")
+      .groupBy("d.address_key")
       .execute(),
     db
       .selectFrom("deliveries as d")
-      .select(["d.email_lower", "d.mailing_id", "d.last_reply", "d.updated_at"])
-      .where("d.email_lower", "in", addresses)
+      .select(["d.address_key", "d.mailing_id", "d.last_reply", "d.updated_at"])
+      .where("d.address_key", "in", addresses)
       .where(RETURNED)
       .orderBy("d.updated_at", "desc")
       .orderBy("d.id", "desc")
       .execute(),
     personsWith(db, addresses),
   ]);
-  const countOf = new Map(counts.map((c) => [c.email_lower, Number(c.n)]));
+  const countOf = new Map(counts.map((c) => [c.address_key, Number(c.n)]));
   const latestOf = new Map<string, (typeof latest)[number]>();
-  for (const d of latest) if (!latestOf.has(d.email_lower)) latestOf.set(d.email_lower, d);
+  for (const d of latest) if (!latestOf.has(d.address_key)) latestOf.set(d.address_key, d);
   return rows.map((r) => {
     const last = latestOf.get(r.address_lower);
     const diagnostic = r.detail ?? last?.last_reply ?? null;
@@ -256,12 +256,12 @@ export async function mailingBounces(
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     base
       .leftJoin("persons as p", "p.id", "d.person_id")
-      .leftJoin("address_blocks as b", "b.address_lower", "d.email_lower")
+      .leftJoin("address_blocks as b", "b.address_lower", "d.address_key")
       .select([
         "d.id",
         "d.recipient_id",
         "d.attempt",
-        "d.email",
+        "d.address",
         "d.status",
         "d.bounce_kind",
         "d.last_reply",
@@ -294,7 +294,7 @@ export async function mailingBounces(
     deliveryId: r.id,
     recipientId: r.recipient_id,
     attempt: r.attempt,
-    address: r.email,
+    address: r.address,
     kind: r.status === "complained" ? "complaint" : (r.bounce_kind ?? "soft"),
     statusCode: r.last_reply ? parseEnhancedStatus(r.last_reply) : null,
     diagnostic: r.last_reply,

@@ -168,7 +168,7 @@ export async function correctAddress(db: Db, from: string, to: string): Promise<
       .innerJoin("mailings as m", "m.id", "d.mailing_id")
       .select(["d.mailing_id", "d.recipient_id"])
       .distinct()
-      .where("d.email_lower", "=", oldLower)
+      .where("d.address_key", "=", oldLower)
       .where((eb) =>
         eb.or([
           eb("d.status", "=", "bounced"),

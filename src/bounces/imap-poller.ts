@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { ImapFlow } from "imapflow";
 import type { Db } from "../db/connect.ts";
-import type { Keyring } from "../send/tokens.ts";
+import type { Keyring } from "../deliveries/tokens.ts";
 import type { Config } from "../shared/config.ts";
 import { AppError } from "../shared/errors.ts";
 import { MAX_MESSAGE_BYTES } from "./classify.ts";

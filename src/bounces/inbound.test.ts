@@ -1,7 +1,7 @@
 // The inbound rules without SMTP: which recipients are accepted, and storing/processing on every database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
-import { keyringFromSecret, signDeliveryToken } from "../send/tokens.ts";
+import { keyringFromSecret, signDeliveryToken } from "../deliveries/tokens.ts";
 import {
   acceptRecipient,
   processInbound,

@@ -6,8 +6,8 @@ import type { Selectable } from "kysely";
 import { recordConsent } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
+import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
 import { blockAddress, countSoftBounce } from "../send/ledger.ts";
-import { type Keyring, verifyDeliveryToken } from "../send/tokens.ts";
 import { isoNow } from "../shared/clock.ts";
 import { unsubscribe, unsubscribeTarget } from "../track/unsubscribe.ts";
 import { classifyMessage } from "./classify.ts";
@@ -140,7 +140,7 @@ type Target = {
   id: number;
   mailing_id: number;
   person_id: number | null;
-  email_lower: string;
+  address_key: string;
   status: string;
 };
 
@@ -148,7 +148,7 @@ async function deliveryById(db: Db, id: number | null): Promise<Target | null> {
   if (id === null) return null;
   const row = await db
     .selectFrom("deliveries")
-    .select(["id", "mailing_id", "person_id", "email_lower", "status"])
+    .select(["id", "mailing_id", "person_id", "address_key", "status"])
     .where("id", "=", id)
     .executeTakeFirst();
   return row ?? null;
@@ -180,7 +180,8 @@ async function attribute(
     const row = await db
       .selectFrom("deliveries")
       .select("id")
-      .where("email_lower", "=", address.trim().toLowerCase())
+      .where("channel", "=", "email")
+      .where("address_key", "=", address.trim().toLowerCase())
       .orderBy("created_at", "desc")
       .orderBy("id", "desc")
       .executeTakeFirst();
@@ -298,8 +299,8 @@ async function apply(
         })
         .execute();
       const tdb = trx as unknown as Db;
-      if (c.kind === "hard") await blockAddress(tdb, delivery.email_lower, "hard-bounce", detail, now);
-      else await countSoftBounce(tdb, delivery.email_lower, detail, settings, now);
+      if (c.kind === "hard") await blockAddress(tdb, delivery.address_key, "hard-bounce", detail, now);
+      else await countSoftBounce(tdb, delivery.address_key, detail, settings, now);
     });
     return { ...base, status: "processed", detail };
   }
@@ -341,7 +342,7 @@ async function apply(
         created_at: now,
       })
       .execute();
-    await blockAddress(trx as unknown as Db, delivery.email_lower, "complained", reason, now);
+    await blockAddress(trx as unknown as Db, delivery.address_key, "complained", reason, now);
   });
   return { ...base, status: "processed", detail: reason };
 }

@@ -4,7 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
 import type { Db } from "../db/connect.ts";
-import type { Keyring } from "../send/tokens.ts";
+import type { Keyring } from "../deliveries/tokens.ts";
 import { MAX_MESSAGE_BYTES } from "./classify.ts";
 import {
   acceptRecipient,

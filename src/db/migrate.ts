@@ -12,6 +12,7 @@ import * as domainChecks from "./migrations/0006-domain-checks.ts";
 import * as inboundSource from "./migrations/0007-inbound-source.ts";
 import * as recipientImports from "./migrations/0008-recipient-imports.ts";
 import * as deliveryCounts from "./migrations/0009-delivery-counts.ts";
+import * as channels from "./migrations/0010-channels.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -27,12 +28,14 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0007-inbound-source", inboundSource],
   ["0008-recipient-imports", recipientImports],
   ["0009-delivery-counts", deliveryCounts],
+  ["0010-channels", channels],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.
 const MIGRATION_LOCK = 727_001;
 
-export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
+/** Applies the migrations not yet applied, in order; `until` (a migration's name) stops after that one, for tests. */
+export async function migrateToLatest(handle: DbHandle, until?: string): Promise<string[]> {
   const db = handle.db as unknown as AnyDb;
   await sql`create table if not exists utsend_migrations (name text primary key, applied_at text not null)`.execute(
     db,
@@ -72,6 +75,7 @@ export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
       }
     }
     if (done) applied.push(name);
+    if (name === until) break;
   }
   return applied;
 }

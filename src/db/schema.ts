@@ -162,7 +162,8 @@ export type Database = {
   sending_accounts: {
     id: Id;
     name: string;
-    kind: "smtp" | "outbox";
+    /** A kind a channel registers: "smtp", "outbox" (e-mail); later "smpp", "twilio", "sms-outbox". */
+    kind: string;
     host: string | null;
     port: number | null;
     secure: Flag;
@@ -274,10 +275,15 @@ export type Database = {
     recipient_id: number;
     attempt: number;
     person_id: number | null;
-    email: string;
-    email_lower: string;
+    /** The channel that sends it ("email", later "sms", "document"); the registry in send/channels knows each. */
+    channel: Generated<string>;
+    /** Where it goes: an e-mail address, an E.164 number, or a postal address reference. */
+    address: string;
+    /** `address` as it is matched (lower-case e-mail, E.164). */
+    address_key: string;
     status: DeliveryStatus;
-    message_id: string;
+    /** E-mail only. */
+    message_id: string | null;
     lease_owner: string | null;
     lease_expires_at: string | null;
     tries: number;

@@ -2,7 +2,7 @@
 import Type, { type TSchema } from "typebox";
 import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../contacts/person-rules.ts";
 import type { Db, Dialect } from "../db/connect.ts";
-import type { Keyring } from "../send/tokens.ts";
+import type { Keyring } from "../deliveries/tokens.ts";
 import type { Config } from "../shared/config.ts";
 
 export type RouteDeps = {

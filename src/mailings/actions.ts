@@ -182,7 +182,16 @@ export async function listDeliveries(
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     base
-      .select(["id", "recipient_id", "email", "attempt", "status", "last_reply", "sent_at", "bounce_kind"])
+      .select([
+        "id",
+        "recipient_id",
+        "address as email",
+        "attempt",
+        "status",
+        "last_reply",
+        "sent_at",
+        "bounce_kind",
+      ])
       .orderBy("id")
       .limit(page.limit)
       .offset(page.offset)

@@ -4,15 +4,15 @@ import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
+import { ACCOUNT_KINDS } from "./channels/index.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
 import { lastCheck } from "./dns-check.ts";
 import type { CheckStatus } from "./dns-records.ts";
-import { type Channel, outboxChannel } from "./outbox.ts";
-import { createSmtpChannel } from "./smtp.ts";
 
 export type AccountInput = {
   name?: string;
-  kind?: "smtp" | "outbox";
+  /** One of the kinds the channels register (ACCOUNT_KINDS). */
+  kind?: string;
   host?: string | null;
   port?: number | null;
   secure?: boolean;
@@ -23,7 +23,7 @@ export type AccountInput = {
   isDefault?: boolean;
 };
 
-type AccountRow = NonNullable<Awaited<ReturnType<typeof accountRow>>>;
+export type AccountRow = NonNullable<Awaited<ReturnType<typeof accountRow>>>;
 
 function accountRow(db: Db, id: number) {
   return db.selectFrom("sending_accounts").selectAll().where("id", "=", id).executeTakeFirst();
@@ -50,7 +50,9 @@ export type SendingAccount = ReturnType<typeof toAccount>;
 
 const HOST = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
 
-function accountColumns(input: AccountInput, kind: "smtp" | "outbox", problems: FieldProblem[]) {
+function accountColumns(input: AccountInput, kind: string, problems: FieldProblem[]) {
+  if (!ACCOUNT_KINDS.includes(kind))
+    problems.push({ field: "kind", message: `must be one of ${ACCOUNT_KINDS.join(", ")}` });
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty" });
   if (kind === "smtp") {
@@ -127,23 +129,6 @@ export async function getAccount(db: Db, id: number): Promise<SendingAccount> {
   const row = await accountRow(db, id);
   if (!row) throw notFound("sending account", id);
   return toAccount(row);
-}
-
-/** The way to deliver through an account: its SMTP server, or the local outbox. */
-export function channelForAccount(
-  db: Db,
-  account: AccountRow,
-  maxConnections = account.max_connections,
-): Channel {
-  if (account.kind === "outbox") return outboxChannel(db);
-  return createSmtpChannel({
-    host: account.host!,
-    port: account.port!,
-    secure: account.secure === 1,
-    user: account.username,
-    pass: account.password,
-    maxConnections,
-  });
 }
 
 /** With the password: for the send loop only. */

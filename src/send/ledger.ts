@@ -12,8 +12,11 @@ export type ClaimedDelivery = {
   recipient_id: number;
   attempt: number;
   person_id: number | null;
-  email: string;
-  message_id: string;
+  channel: string;
+  address: string;
+  address_key: string;
+  /** E-mail only. */
+  message_id: string | null;
   tries: number;
   created_at: string;
 };
@@ -32,18 +35,23 @@ export async function claimDeliveries(
   options: LedgerOptions,
 ): Promise<ClaimedDelivery[]> {
   const now = at(options);
-  const lock = dialect === "postgres" ? sql`for update of d skip locked` : sql``;
-  const result = await sql<ClaimedDelivery>`
-    update deliveries set status = 'claimed', lease_owner = ${owner}, lease_expires_at = ${at(options, options.leaseMs)},
-      updated_at = ${now}
-    where id in (
-      select d.id from deliveries d join mailings m on m.id = d.mailing_id
+  const claim = sql`update deliveries set status = 'claimed', lease_owner = ${owner},
+      lease_expires_at = ${at(options, options.leaseMs)}, updated_at = ${now}`;
+  const due = sql`select d.id from deliveries d join mailings m on m.id = d.mailing_id
       where d.status = 'pending' and d.next_try_at <= ${now} and m.status = 'sending'
-      order by d.id limit ${limit} ${lock})
-      and status = 'pending'
-    returning id, mailing_id, recipient_id, attempt, person_id, email, message_id, tries, created_at`.execute(
-    db,
-  );
+      order by d.id limit ${limit}`;
+  const returned = sql`returning id, mailing_id, recipient_id, attempt, person_id, channel, address, address_key,
+      message_id, tries, created_at`;
+  // On PostgreSQL the batch is taken once, in a materialized CTE: as `where id in (subquery)` the planner, working
+  // from statistics taken before the mailing's deliveries were planned, reran the subquery per row and one
+  // statement claimed 22,000 of 25,000 deliveries, while a second worker waited on its locks.
+  const result =
+    dialect === "postgres"
+      ? await sql<ClaimedDelivery>`with batch as materialized (${due} for update of d skip locked)
+          ${claim} where id in (select id from batch) and status = 'pending' ${returned}`.execute(db)
+      : await sql<ClaimedDelivery>`${claim} where id in (${due}) and status = 'pending' ${returned}`.execute(
+          db,
+        );
   return result.rows.sort((a, b) => a.id - b.id);
 }
 
@@ -114,7 +122,7 @@ export async function recordOutcomes(
       const tries = delivery.tries;
       const guard = (q: ReturnType<typeof trx.updateTable<"deliveries">>) =>
         q.where("id", "=", delivery.id).where("status", "=", "sending").where("lease_owner", "=", owner);
-      const address = delivery.email.toLowerCase();
+      const address = delivery.address_key;
       switch (outcome.kind) {
         case "accepted":
           sentIds.push(delivery.id);

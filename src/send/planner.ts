@@ -2,6 +2,7 @@
 // eligible recipient (attempt 1) in the same transaction that sets the mailing to sending.
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
+import { emailMessageIdSql } from "../deliveries/identity.ts";
 import { resolveRecipients } from "../mailings/recipients.ts";
 import { getMailing } from "../mailings/store.ts";
 import { isoNow } from "../shared/clock.ts";
@@ -38,12 +39,11 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
       .executeTakeFirst();
     if (Number(started.numUpdatedRows) === 0)
       throw new AppError("MAILING_WRONG_STATUS", `mailing ${mailingId} was started by someone else`, {});
-    // Message-ID from (mailing, recipient, attempt): the same delivery keeps its identity through every retry.
     const inserted = await sql`
-      insert into deliveries (mailing_id, recipient_id, attempt, person_id, email, email_lower, status, message_id,
-        tries, next_try_at, created_at, updated_at)
-      select r.mailing_id, r.id, 1, r.person_id, r.email, r.email_lower, 'pending',
-        'm' || r.mailing_id || '.r' || r.id || '.a1@' || ${domain}, 0, ${now}, ${now}, ${now}
+      insert into deliveries (mailing_id, recipient_id, attempt, person_id, channel, address, address_key, status,
+        message_id, tries, next_try_at, created_at, updated_at)
+      select r.mailing_id, r.id, 1, r.person_id, 'email', r.email, r.email_lower, 'pending',
+        ${emailMessageIdSql(1, domain)}, 0, ${now}, ${now}, ${now}
       from mailing_recipients r
       where r.mailing_id = ${mailingId} and r.status = 'eligible'
         and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(

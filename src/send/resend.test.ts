@@ -65,7 +65,7 @@ describe.each(await testDialects())("resendAsNewAttempt on %s", (dialect) => {
       status: "pending",
       attempt: 2,
       person_id: persons[0]!.id,
-      email_lower: `rettet-${dialect}@example.no`,
+      address_key: `rettet-${dialect}@example.no`,
       message_id: `m${mailing.id}.r${recipientId}.a2@${domain}`,
     });
     const recipient = await t.db
@@ -86,7 +86,7 @@ describe.each(await testDialects())("resendAsNewAttempt on %s", (dialect) => {
     // The first attempt keeps its history.
     const first = await t.db
       .selectFrom("deliveries")
-      .select(["status", "email"])
+      .select(["status", "address as email"])
       .where("id", "=", deliveries[0]!.id)
       .executeTakeFirstOrThrow();
     expect(first).toEqual({ status: "bounced", email: `ny-${dialect}-0@example.no` });

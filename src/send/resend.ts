@@ -1,7 +1,9 @@
 // Sending a mailing again to some of its recipients: each gets a new delivery attempt with its own identity, to the
 // address the recipient has now; earlier attempts keep their history (SPEC §7, §8 "Resend").
+
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus, MailingStatus } from "../db/schema.ts";
+import { emailMessageId, messageIdDomain } from "../deliveries/identity.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 
@@ -180,7 +182,7 @@ export async function resendAsNewAttempt(
       }
       const mine = attempts.filter((a) => a.recipient_id === p.recipientId);
       const attempt = Math.max(0, ...mine.map((a) => a.attempt)) + 1;
-      const domain = fallbackDomain ?? mine[0]?.message_id.split("@")[1];
+      const domain = fallbackDomain ?? messageIdDomain(mine[0]?.message_id ?? null);
       if (!domain)
         throw new AppError("MAILING_NOT_READY", `mailing ${mailingId} has no sender address to send from`, {
           problems: [{ code: "fromAddress", message: "no sender address" }],
@@ -197,10 +199,11 @@ export async function resendAsNewAttempt(
           recipient_id: p.recipientId,
           attempt,
           person_id: p.personId,
-          email: p.email,
-          email_lower: p.emailLower,
+          channel: "email",
+          address: p.email,
+          address_key: p.emailLower,
           status: "pending",
-          message_id: `m${mailingId}.r${p.recipientId}.a${attempt}@${domain}`,
+          message_id: emailMessageId({ mailingId, recipientId: p.recipientId, attempt }, domain),
           tries: 0,
           next_try_at: now,
           created_at: now,

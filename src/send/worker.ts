@@ -1,10 +1,14 @@
-// The send loop: claim a batch, render and build each message, take rate tokens, mark the group as handed to SMTP,
-// send, record the outcomes. Any number of these run side by side, in one process or many, on SQLite or PostgreSQL.
+// The send loop: claim a batch, have the delivery's channel render each message, take rate tokens, mark the group
+// as handed over, send it through the account's transport, record the outcomes. Knows no channel's details (see
+// channel.ts). Any number of these run side by side, in one process or many, on SQLite or PostgreSQL.
 import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
+import type { Keyring } from "../deliveries/tokens.ts";
+import { loadRecipientValues } from "../mailings/merge-values.ts";
 import { randomToken } from "../shared/ids.ts";
-import { accountForSending, channelForAccount } from "./accounts.ts";
-import { loadRecipientValues } from "./contexts.ts";
+import { type AccountRow, accountForSending } from "./accounts.ts";
+import type { AnyChannel, Transport } from "./channel.ts";
+import { channelRegistry } from "./channels/index.ts";
 import {
   type ClaimedDelivery,
   claimDeliveries,
@@ -15,12 +19,8 @@ import {
   releaseClaims,
   type SendResult,
 } from "./ledger.ts";
-import { buildMessage } from "./message.ts";
-import type { Channel } from "./outbox.ts";
 import { beginSending } from "./planner.ts";
-import { linksFor, type PreparedMailing, prepareMailing, renderDelivery } from "./prepare.ts";
 import { databaseRateLimiter } from "./rate-limit.ts";
-import type { Keyring } from "./tokens.ts";
 
 export type WorkerDeps = {
   db: Db;
@@ -31,8 +31,6 @@ export type WorkerDeps = {
   batchSize?: number;
   log?: (message: string) => void;
 };
-
-type AccountRow = Awaited<ReturnType<typeof accountForSending>>;
 
 export type SendWorker = {
   owner: string;
@@ -48,17 +46,18 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
   const options = { leaseMs: deps.leaseMs ?? 60_000 };
   const limiter = databaseRateLimiter(db);
-  const channels = new Map<number, { channel: Channel; updatedAt: string }>();
-  const prepared = new Map<number, PreparedMailing>();
+  const registry = channelRegistry({ publicUrl: deps.publicUrl, keys: deps.keys });
+  const transports = new Map<number, { transport: Transport<unknown>; updatedAt: string }>();
+  const prepared = new Map<number, unknown>();
   const log = deps.log ?? (() => {});
 
-  async function channelFor(account: AccountRow): Promise<Channel> {
-    const cached = channels.get(account.id);
-    if (cached && cached.updatedAt === account.updated_at) return cached.channel;
-    if (cached) await cached.channel.close();
-    const channel = channelForAccount(db, account);
-    channels.set(account.id, { channel, updatedAt: account.updated_at });
-    return channel;
+  async function transportFor(channel: AnyChannel, account: AccountRow): Promise<Transport<unknown>> {
+    const cached = transports.get(account.id);
+    if (cached && cached.updatedAt === account.updated_at) return cached.transport;
+    if (cached) await cached.transport.close();
+    const transport = channel.connect(db, account);
+    transports.set(account.id, { transport, updatedAt: account.updated_at });
+    return transport;
   }
 
   async function startDueMailings(): Promise<void> {
@@ -86,9 +85,10 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   }
 
   async function sendMailingGroup(mailingId: number, deliveries: ClaimedDelivery[]): Promise<void> {
+    const channel = registry.byName(deliveries[0]!.channel);
     let ready = prepared.get(mailingId);
-    if (!ready) {
-      ready = await prepareMailing(db, mailingId);
+    if (ready === undefined) {
+      ready = await channel.prepare(db, mailingId);
       prepared.set(mailingId, ready);
     }
     const mailing = await db
@@ -97,41 +97,40 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       .where("id", "=", mailingId)
       .executeTakeFirstOrThrow();
     const account = await accountForSending(db, mailing.sending_account_id!);
-    const channel = await channelFor(account);
+    const transport = await transportFor(channel, account);
     const settings = await bounceSettings(db);
     const values = await loadRecipientValues(
       db,
-      deliveries.map((d) => ({ recipientId: d.recipient_id, email: d.email })),
+      deliveries.map((d) => ({ recipientId: d.recipient_id, email: d.address })),
     );
     const groupSize = Math.max(
       1,
       Math.min(Math.floor(Math.max(1, account.rate_per_second)), account.max_connections * 4),
     );
-    const buildGroup = (group: ClaimedDelivery[]) =>
+    const renderGroup = (group: ClaimedDelivery[]) =>
       Promise.all(
         group.map(async (d) => {
           try {
-            const { message, returnPath } = renderDelivery(
-              ready,
-              { id: d.id, email: d.email, messageId: d.message_id },
-              values.get(d.recipient_id)!,
-              linksFor(deps.publicUrl, deps.keys, d.id),
-              deps.keys,
-              { publicUrl: deps.publicUrl },
-            );
-            return { d, raw: await buildMessage(message), returnPath, subject: message.subject, error: null };
+            const rendered: unknown = await channel.render(ready, {
+              deliveryId: d.id,
+              mailingId,
+              address: d.address,
+              messageId: d.message_id,
+              values: values.get(d.recipient_id)!,
+            });
+            return { d, rendered, error: null };
           } catch (error) {
-            return { d, raw: null, returnPath: "", subject: "", error: (error as Error).message };
+            return { d, rendered: null, error: (error as Error).message };
           }
         }),
       );
     const groups: ClaimedDelivery[][] = [];
     for (let i = 0; i < deliveries.length; i += groupSize) groups.push(deliveries.slice(i, i + groupSize));
-    // The next group is built while this one is on the wire.
-    let nextBuilt = groups.length > 0 ? buildGroup(groups[0]!) : null;
+    // The next group is rendered while this one is on the wire.
+    let nextRendered = groups.length > 0 ? renderGroup(groups[0]!) : null;
     for (const [index, group] of groups.entries()) {
-      const built = await nextBuilt!;
-      nextBuilt = index + 1 < groups.length ? buildGroup(groups[index + 1]!) : null;
+      const rendered = await nextRendered!;
+      nextRendered = index + 1 < groups.length ? renderGroup(groups[index + 1]!) : null;
       await limiter.take(account.id, account.rate_per_second, group.length);
       const allowed = new Set(
         await markSending(
@@ -141,21 +140,20 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
           options,
         ),
       );
-      const results: SendResult[] = await Promise.all(
-        built
-          .filter((b) => allowed.has(b.d.id))
-          .map(async (b): Promise<SendResult> => {
-            if (!b.raw)
-              return { delivery: b.d, outcome: { kind: "not-sent", reply: `not sent: ${b.error}` } };
-            const outcome = await channel.send({ from: b.returnPath, to: b.d.email }, b.raw, {
-              mailingId,
-              deliveryId: b.d.id,
-              isTest: false,
-              subject: b.subject,
-            });
-            return { delivery: b.d, outcome };
-          }),
-      );
+      const handedOver = rendered.filter((r) => allowed.has(r.d.id));
+      const ready = handedOver.filter((r) => r.error === null);
+      const outcomes = await transport.send(ready.map((r) => r.rendered));
+      const results: SendResult[] = [
+        ...ready.map((r, i) => ({ delivery: r.d, outcome: outcomes[i]! })),
+        ...handedOver
+          .filter((r) => r.error !== null)
+          .map(
+            (r): SendResult => ({
+              delivery: r.d,
+              outcome: { kind: "not-sent", reply: `not sent: ${r.error}` },
+            }),
+          ),
+      ];
       await recordOutcomes(db, owner, results, settings, options);
     }
   }
@@ -203,8 +201,8 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
     },
     async stop() {
       await releaseClaims(db, owner);
-      for (const { channel } of channels.values()) await channel.close();
-      channels.clear();
+      for (const { transport } of transports.values()) await transport.close();
+      transports.clear();
     },
   };
 }

@@ -64,7 +64,7 @@ export async function linkClickers(
       .select([
         "c.delivery_id as deliveryId",
         "c.person_id as personId",
-        "d.email",
+        "d.address as email",
         "p.first_name as firstName",
         "p.last_name as lastName",
         "c.clicks",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyringFromSecret, verifyDeliveryToken, verifyLinkToken } from "../send/tokens.ts";
+import { keyringFromSecret, verifyDeliveryToken, verifyLinkToken } from "../deliveries/tokens.ts";
 import { fillTrackingMarkers, findLinks, isTrackable, markOpenPixel, markTrackedLinks } from "./links.ts";
 
 const keys = keyringFromSecret("links-test-secret");

@@ -2,7 +2,7 @@
 // text of each `href` with a marker that becomes the recipient's signed click URL after the merge.
 import { parse } from "parse5";
 import type { Db } from "../db/connect.ts";
-import { type Keyring, signDeliveryToken, signLinkToken } from "../send/tokens.ts";
+import { type Keyring, signDeliveryToken, signLinkToken } from "../deliveries/tokens.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type TrackLinksMode = "all" | "registered" | "none";

@@ -3,11 +3,11 @@
 import type { Transaction } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
+import { type Keyring, verifyDeliveryToken, verifyLinkToken } from "../deliveries/tokens.ts";
 import { compileTemplate, renderTemplate } from "../mailings/merge-fields.ts";
+import { loadRecipientValues } from "../mailings/merge-values.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers } from "../selections/store.ts";
-import { loadRecipientValues } from "../send/contexts.ts";
-import { type Keyring, verifyDeliveryToken, verifyLinkToken } from "../send/tokens.ts";
 import { BURST_WINDOW_MS, classifyAgent, flagClick, flagOpen, truncateIp } from "./agents.ts";
 import { bumpCounter, bumpHour, shardOf } from "./counters.ts";
 
@@ -133,7 +133,7 @@ export async function recordClick(
 
   const delivery = await db
     .selectFrom("deliveries")
-    .select(["id", "mailing_id", "recipient_id", "person_id", "email", "sent_at"])
+    .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"])
     .where("id", "=", named.deliveryId)
     .executeTakeFirst();
   if (!delivery || delivery.mailing_id !== link.mailing_id) return null;

@@ -2,8 +2,8 @@
 // choices to the consent history. Removing the mailing's own type (or all marketing) counts as an unsubscribe, once.
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
+import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
 import { blockAddress } from "../send/ledger.ts";
-import { type Keyring, verifyDeliveryToken } from "../send/tokens.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type SubscriptionChoice = {
@@ -55,7 +55,7 @@ export async function subscriptionsTarget(
     .selectFrom("deliveries as d")
     .innerJoin("mailings as m", "m.id", "d.mailing_id")
     .leftJoin("persons as p", "p.id", "d.person_id")
-    .select(["d.mailing_id", "d.person_id", "d.email", "p.language", "m.subscription_type_id"])
+    .select(["d.mailing_id", "d.person_id", "d.address as email", "p.language", "m.subscription_type_id"])
     .where("d.id", "=", deliveryId)
     .executeTakeFirst();
   if (!row) return null;

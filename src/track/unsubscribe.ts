@@ -4,8 +4,8 @@
 
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
+import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
 import { blockAddress } from "../send/ledger.ts";
-import { type Keyring, verifyDeliveryToken } from "../send/tokens.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type UnsubscribeTarget = {
@@ -37,7 +37,7 @@ export async function unsubscribeTarget(
       "d.id",
       "d.mailing_id",
       "d.person_id",
-      "d.email",
+      "d.address as email",
       "p.language",
       "t.name as type_name",
       "m.subscription_type_id",

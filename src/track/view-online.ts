@@ -1,8 +1,9 @@
 // `[[link.viewOnline]]`: the message as its recipient got it, rendered again from the stored mailing and recipient.
 import type { Db } from "../db/connect.ts";
-import { loadRecipientValues } from "../send/contexts.ts";
-import { linksFor, prepareMailing, renderDelivery } from "../send/prepare.ts";
-import { type Keyring, verifyDeliveryToken } from "../send/tokens.ts";
+import { recipientLinks } from "../deliveries/identity.ts";
+import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
+import { loadRecipientValues } from "../mailings/merge-values.ts";
+import { prepareMailing, renderDelivery } from "../send/channels/email/prepare.ts";
 
 /** The HTML of the delivery a link names, or null for a malformed, forged or unknown token. */
 export async function viewOnlineHtml(
@@ -16,7 +17,7 @@ export async function viewOnlineHtml(
   if (deliveryId === null) return null;
   const delivery = await db
     .selectFrom("deliveries")
-    .select(["id", "mailing_id", "recipient_id", "email", "message_id"])
+    .select(["id", "mailing_id", "recipient_id", "address as email", "message_id"])
     .where("id", "=", deliveryId)
     .executeTakeFirst();
   if (!delivery) return null;
@@ -28,9 +29,9 @@ export async function viewOnlineHtml(
   if (!recipient) return null;
   const { message } = renderDelivery(
     prepared,
-    { id: delivery.id, email: delivery.email, messageId: delivery.message_id },
+    { id: delivery.id, email: delivery.email, messageId: delivery.message_id ?? "" },
     recipient,
-    linksFor(publicUrl, keys, delivery.id),
+    recipientLinks(publicUrl, keys, delivery.id),
     keys,
     { publicUrl },
   );

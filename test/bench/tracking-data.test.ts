@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { type MailingShape, rebuildRollups, seedEvents, seedMailing } from "../../bench/tracking-data.ts";
 import type { Db } from "../../src/db/connect.ts";
-import { keyringFromSecret, signDeliveryToken, signLinkToken } from "../../src/send/tokens.ts";
+import { keyringFromSecret, signDeliveryToken, signLinkToken } from "../../src/deliveries/tokens.ts";
 import { recordClick, recordOpen } from "../../src/track/record.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
 

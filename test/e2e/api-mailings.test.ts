@@ -336,7 +336,7 @@ describe("mailings API", () => {
       .where("id", "=", again.deliveryId)
       .executeTakeFirstOrThrow();
     expect(attempt2).toMatchObject({ attempt: 2, status: "sent" });
-    expect(attempt2.message_id).toBe(second!.message_id.replace(".a1@", ".a2@"));
+    expect(attempt2.message_id).toBe(second!.message_id!.replace(".a1@", ".a2@"));
     const unknown = await ok<Page<{ status: string }>>(
       admin.get(`/api/mailings/${m.id}/deliveries?status=unknown`),
     );

@@ -3,7 +3,7 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BounceReceiver, startBounceReceiver } from "../../src/bounces/receiver.ts";
-import { keyringFromSecret } from "../../src/send/tokens.ts";
+import { keyringFromSecret } from "../../src/deliveries/tokens.ts";
 import { mailingStatistics } from "../../src/track/stats.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
@@ -116,7 +116,7 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
     t.db
       .selectFrom("deliveries")
       .selectAll()
-      .where("email", "=", email)
+      .where("address", "=", email)
       .orderBy("id", "desc")
       .executeTakeFirstOrThrow();
   const blockOf = (email: string) =>

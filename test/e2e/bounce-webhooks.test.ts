@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processPending } from "../../src/bounces/inbound.ts";
 import { storeEvents } from "../../src/bounces/webhooks/receive.ts";
 import type { Db } from "../../src/db/connect.ts";
+import { keyringFromSecret } from "../../src/deliveries/tokens.ts";
 import { ensureSecret } from "../../src/send/accounts.ts";
 import { beginSending } from "../../src/send/planner.ts";
-import { keyringFromSecret } from "../../src/send/tokens.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
@@ -85,7 +85,8 @@ describe.each(await testDialects())("provider webhooks on %s", (dialect) => {
         .select(["id", "status", "message_id"])
         .where("mailing_id", "=", mailing.id)
         .executeTakeFirst();
-      if (d?.status === "sent") return { id: d.id, email: p.email!, messageId: d.message_id, personId: p.id };
+      if (d?.status === "sent")
+        return { id: d.id, email: p.email!, messageId: d.message_id!, personId: p.id };
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`mailing ${mailing.id} was not sent`);

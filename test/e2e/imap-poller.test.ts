@@ -12,7 +12,7 @@ import {
   pollMailboxOnce,
   startImapPoller,
 } from "../../src/bounces/imap-poller.ts";
-import { keyringFromSecret } from "../../src/send/tokens.ts";
+import { keyringFromSecret } from "../../src/deliveries/tokens.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
 import { dovecotAvailable, type ImapServer, startImapServer } from "../helpers/imap-server.ts";
@@ -119,7 +119,7 @@ describe.runIf(hasDovecot).each(await testDialects())("bounce mailbox poller on 
     t.db
       .selectFrom("deliveries")
       .selectAll()
-      .where("email", "=", email)
+      .where("address", "=", email)
       .orderBy("id", "desc")
       .executeTakeFirstOrThrow();
   const inboundRows = () => t.db.selectFrom("inbound_messages").selectAll().orderBy("id").execute();

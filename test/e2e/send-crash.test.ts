@@ -99,7 +99,7 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
     expect(killsMidSend).toBeGreaterThanOrEqual(3);
     const deliveries = await t.db
       .selectFrom("deliveries")
-      .select(["email", "status"])
+      .select(["address as email", "status"])
       .where("mailing_id", "=", mailing.id)
       .execute();
     expect(deliveries).toHaveLength(RECIPIENTS);

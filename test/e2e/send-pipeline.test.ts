@@ -1,10 +1,10 @@
 // The send pipeline end to end over real SMTP: planning, the worker, outcomes, DKIM and headers as received.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
+import { keyringFromSecret, verifyDeliveryToken } from "../../src/deliveries/tokens.ts";
 import { resolveRecipients } from "../../src/mailings/recipients.ts";
 import { addSelectionMembers, createSelection } from "../../src/selections/store.ts";
 import { beginSending } from "../../src/send/planner.ts";
-import { keyringFromSecret, verifyDeliveryToken } from "../../src/send/tokens.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
@@ -16,7 +16,7 @@ const keys = keyringFromSecret("pipeline-test-secret");
 async function statuses(db: Db, mailingId: number) {
   const rows = await db
     .selectFrom("deliveries")
-    .select(["email", "status", "bounce_kind", "last_reply"])
+    .select(["address as email", "status", "bounce_kind", "last_reply"])
     .where("mailing_id", "=", mailingId)
     .execute();
   return Object.fromEntries(rows.map((r) => [r.email, r]));
@@ -73,7 +73,7 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
     const delivery = await t.db
       .selectFrom("deliveries")
       .selectAll()
-      .where("email", "=", kari.email!)
+      .where("address", "=", kari.email!)
       .executeTakeFirstOrThrow();
     expect(parsed.messageId).toBe(`<m${mailing.id}.r${delivery.recipient_id}.a1@${setup.domain.domain}>`);
     const verp = /^bounces\+(.+)@bounces\.firma\d+\.example$/.exec(toKari.envelope.from)![1]!;

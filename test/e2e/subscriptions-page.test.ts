@@ -54,7 +54,7 @@ describe.each(await testDialects())("the manage-subscriptions page on %s", (dial
         .selectFrom("events as ev")
         .innerJoin("deliveries as d", "d.id", "ev.delivery_id")
         .select("ev.detail")
-        .where("d.email", "=", email)
+        .where("d.address", "=", email)
         .where("ev.kind", "=", "unsubscribed")
         .execute()
     ).map((e) => e.detail);

@@ -36,13 +36,16 @@ export async function testDialects(): Promise<Dialect[]> {
 
 export type TestDb = DbHandle & { url: string; schema: string; dispose(): Promise<void> };
 
-/** A fresh migrated database of the dialect, owned by the caller; dispose() drops it. */
-export async function freshDatabase(dialect: Dialect): Promise<TestDb> {
+/** A fresh migrated database of the dialect (up to `migrateUntil`, for migration tests), owned by the caller. */
+export async function freshDatabase(
+  dialect: Dialect,
+  options: { migrateUntil?: string } = {},
+): Promise<TestDb> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "utsend-test-"));
     const url = `sqlite:${join(dir, "test.db")}`;
     const handle = await openDatabase({ databaseUrl: url, dataDir: dir });
-    await migrateToLatest(handle);
+    await migrateToLatest(handle, options.migrateUntil);
     return {
       ...handle,
       url,
@@ -55,7 +58,7 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDb> {
   }
   const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const handle = await openDatabase({ databaseUrl: POSTGRES_URL, dataDir: tmpdir(), databaseSchema: schema });
-  await migrateToLatest(handle);
+  await migrateToLatest(handle, options.migrateUntil);
   return {
     ...handle,
     url: POSTGRES_URL,

@@ -1,11 +1,11 @@
 // Builders for mailings that are ready to send: a sending domain with DKIM, an account, content, recipients.
 import { expect } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
+import type { Keyring } from "../../src/deliveries/tokens.ts";
 import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
 import { createMailing, type MailingInput } from "../../src/mailings/store.ts";
 import { createAccount, createDomain } from "../../src/send/accounts.ts";
 import { beginSending } from "../../src/send/planner.ts";
-import type { Keyring } from "../../src/send/tokens.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
 import type { SinkMessage } from "./smtp-sink.ts";
 

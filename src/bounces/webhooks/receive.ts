@@ -2,7 +2,7 @@
 // process them with the same code as mail to the bounce domains. Rows a crash left in `received` are redone by
 // the sweep (here, and in `utsend bounces listen`, which processes every route).
 import type { Db } from "../../db/connect.ts";
-import type { Keyring } from "../../send/tokens.ts";
+import type { Keyring } from "../../deliveries/tokens.ts";
 import { processInbound, processPending, readBounceSettings, storeInboundOnce } from "../inbound.ts";
 import type { StoredEvent, WebhookRoute } from "./provider-event.ts";
 

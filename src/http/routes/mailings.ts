@@ -41,8 +41,8 @@ import {
   listTemplates,
   saveAsTemplate,
 } from "../../mailings/templates.ts";
+import { emptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
 import { beginSending } from "../../send/planner.ts";
-import { emptyVariableReport, previewRecipient, sendTest } from "../../send/preview.ts";
 import { AppError, invalid, notFound } from "../../shared/errors.ts";
 import { caller } from "../auth.ts";
 import {

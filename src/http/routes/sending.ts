@@ -10,8 +10,8 @@ import {
   listDomains,
   updateAccount,
 } from "../../send/accounts.ts";
+import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
 import { checkSendingDomain, dnsSettings } from "../../send/dns-check.ts";
-import { listOutbox, outboxMessage } from "../../send/outbox.ts";
 import {
   errorResponses,
   IdParams,

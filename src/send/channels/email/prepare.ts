@@ -1,19 +1,20 @@
 // A mailing made ready to send: templates compiled, MJML rendered and CSS inlined once; then one message per
 // delivery is only a merge and a build. Identity (Message-ID, VERP, unsubscribe token) derives from the delivery.
-import type { Db } from "../db/connect.ts";
-import { inlineCss, renderSourceHtml, textFromHtml } from "../mailings/content.ts";
+import type { Db } from "../../../db/connect.ts";
+import { type RecipientLinks, unsubscribeMailto, verpReturnPath } from "../../../deliveries/identity.ts";
+import type { Keyring } from "../../../deliveries/tokens.ts";
+import { inlineCss, renderSourceHtml, textFromHtml } from "../../../mailings/content.ts";
 import {
   type CompiledTemplate,
   compileTemplate,
   type MergeContext,
   renderTemplate,
-} from "../mailings/merge-fields.ts";
-import { AppError } from "../shared/errors.ts";
-import { fillTrackingMarkers, markOpenPixel, markTrackedLinks, registerLinks } from "../track/links.ts";
-import { domainForSending } from "./accounts.ts";
-import type { Links, RecipientValues } from "./contexts.ts";
+} from "../../../mailings/merge-fields.ts";
+import type { RecipientValues } from "../../../mailings/merge-values.ts";
+import { AppError } from "../../../shared/errors.ts";
+import { fillTrackingMarkers, markOpenPixel, markTrackedLinks, registerLinks } from "../../../track/links.ts";
+import { domainForSending } from "../../accounts.ts";
 import type { OutgoingMessage } from "./message.ts";
-import { type Keyring, signDeliveryToken } from "./tokens.ts";
 
 export type PreparedMailing = {
   mailingId: number;
@@ -86,15 +87,6 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
 
 export type DeliveryIdentity = { id: number; email: string; messageId: string };
 
-export function linksFor(publicUrl: string, keys: Keyring, deliveryId: number): Links {
-  const token = signDeliveryToken(keys, "unsubscribe", deliveryId);
-  return {
-    unsubscribe: `${publicUrl}/u/${token}`,
-    subscriptions: `${publicUrl}/s/${token}`,
-    viewOnline: `${publicUrl}/v/${token}`,
-  };
-}
-
 /**
  * The message for one delivery; `isTest` marks the subject. Tracked links and the open pixel get this delivery's
  * signed URLs under `publicUrl` (a test send uses delivery 0, whose clicks are kept apart as test clicks).
@@ -103,7 +95,7 @@ export function renderDelivery(
   prepared: PreparedMailing,
   delivery: DeliveryIdentity,
   values: RecipientValues,
-  links: Links,
+  links: RecipientLinks,
   keys: Keyring,
   options: { isTest?: boolean; publicUrl: string },
 ): { message: OutgoingMessage; returnPath: string } {
@@ -129,10 +121,8 @@ export function renderDelivery(
     values.ourContact &&
     contactDomain &&
     prepared.registeredDomains.has(contactDomain);
-  const verp = signDeliveryToken(keys, "verp", delivery.id);
-  const unsubscribeToken = links.unsubscribe.split("/").pop()!;
   return {
-    returnPath: `bounces+${verp}@${prepared.bounceDomain}`,
+    returnPath: verpReturnPath(keys, delivery.id, prepared.bounceDomain),
     message: {
       from: fromContact
         ? { name: values.ourContact!.name ?? undefined, address: values.ourContactEmail! }
@@ -146,7 +136,7 @@ export function renderDelivery(
       messageId: delivery.messageId,
       listUnsubscribe: {
         url: links.unsubscribe,
-        mailto: `mailto:unsubscribe+${unsubscribeToken}@${prepared.bounceDomain}`,
+        mailto: unsubscribeMailto(links, prepared.bounceDomain),
       },
       feedbackId: `${prepared.mailingId}:${options.isTest ? "test" : "mailing"}:utsend`,
       dkim: prepared.dkim,

@@ -1,13 +1,13 @@
-// The local outbox: the channel used when no SMTP server is configured. Messages are stored, listed and shown, so
+// The local outbox: the e-mail transport used when no SMTP server is configured. Messages are stored, listed and shown, so
 // `npm start` on a laptop demonstrates the whole flow without sending anything anywhere.
 import PostalMime from "postal-mime";
-import type { Db } from "../db/connect.ts";
-import { isoNow } from "../shared/clock.ts";
-import { notFound } from "../shared/errors.ts";
-import type { SendOutcome } from "./outcomes.ts";
+import type { Db } from "../../../db/connect.ts";
+import { isoNow } from "../../../shared/clock.ts";
+import { notFound } from "../../../shared/errors.ts";
+import type { SendOutcome } from "../../outcomes.ts";
 
-/** What the send loop needs of a way to deliver; SMTP and the outbox both are one. */
-export type Channel = {
+/** One built message at a time; the e-mail transport wraps it (and SMTP) for the send loop. */
+export type MessageSender = {
   send(envelope: { from: string; to: string }, raw: Buffer, meta?: OutboxMeta): Promise<SendOutcome>;
   close(): Promise<void>;
 };
@@ -19,7 +19,7 @@ export type OutboxMeta = {
   subject: string;
 };
 
-export function outboxChannel(db: Db): Channel {
+export function outboxSender(db: Db): MessageSender {
   return {
     async send(envelope, raw, meta) {
       await db

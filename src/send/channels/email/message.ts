@@ -2,7 +2,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import DKIM from "nodemailer/lib/dkim";
 import MailComposer from "nodemailer/lib/mail-composer";
-import { type FieldProblem, invalid } from "../shared/errors.ts";
+import { type FieldProblem, invalid } from "../../../shared/errors.ts";
 
 export type MailAddress = { name?: string; address: string };
 

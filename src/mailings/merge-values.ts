@@ -1,10 +1,9 @@
 // Merge values for a batch of recipients, read in a few queries per batch (never one query per message).
 import type { Db } from "../db/connect.ts";
 import { importedFields } from "../imports/recipient-rows.ts";
-import { bestName, fullName, type MergeContext, salutation } from "../mailings/merge-fields.ts";
+import { bestName, fullName, type MergeContext, salutation } from "./merge-fields.ts";
 
 export type RecipientRef = { recipientId: number; email: string };
-export type Links = { unsubscribe: string; subscriptions: string; viewOnline: string };
 export type RecipientValues = Omit<MergeContext, "mailing" | "link"> & { ourContactEmail: string | null };
 
 type UserRow = { id: number; name: string; email: string };

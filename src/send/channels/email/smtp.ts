@@ -1,6 +1,6 @@
 // The SMTP channel: already built messages over nodemailer's connection pool, each send told as a SendOutcome.
 import { createTransport } from "nodemailer";
-import { outcomeOfFailure, type SendOutcome, type SmtpFailure } from "./outcomes.ts";
+import { outcomeOfFailure, type SendOutcome, type SmtpFailure } from "../../outcomes.ts";
 
 export type SmtpAccount = {
   host: string;

@@ -1,16 +1,18 @@
 // Preview any recipient, count empty merge fields over the whole list, and send tests: nothing here is counted.
 
-import { isValidEmail } from "../contacts/person-rules.ts";
-import type { Db } from "../db/connect.ts";
-import { sanitizeForPreview } from "../mailings/content.ts";
-import { emptyVariables, type MergeContext } from "../mailings/merge-fields.ts";
-import { AppError, invalid, notFound } from "../shared/errors.ts";
-import { randomToken } from "../shared/ids.ts";
-import { accountForSending, channelForAccount } from "./accounts.ts";
-import { loadRecipientValues, type RecipientValues } from "./contexts.ts";
+import { isValidEmail } from "../../../contacts/person-rules.ts";
+import type { Db } from "../../../db/connect.ts";
+import { recipientLinks } from "../../../deliveries/identity.ts";
+import type { Keyring } from "../../../deliveries/tokens.ts";
+import { sanitizeForPreview } from "../../../mailings/content.ts";
+import { emptyVariables, type MergeContext } from "../../../mailings/merge-fields.ts";
+import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
+import { AppError, invalid, notFound } from "../../../shared/errors.ts";
+import { randomToken } from "../../../shared/ids.ts";
+import { accountForSending } from "../../accounts.ts";
+import { emailTransport } from "./index.ts";
 import { buildMessage } from "./message.ts";
-import { linksFor, prepareMailing, renderDelivery } from "./prepare.ts";
-import type { Keyring } from "./tokens.ts";
+import { prepareMailing, renderDelivery } from "./prepare.ts";
 
 export type PreviewDeps = { db: Db; publicUrl: string; keys: Keyring };
 
@@ -59,7 +61,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
     : SAMPLE;
   // Previews and tests are delivery 0: it has no row, so its unsubscribe links are refused, and its clicks are kept
   // apart as test clicks that never count.
-  const links = linksFor(deps.publicUrl, deps.keys, 0);
+  const links = recipientLinks(deps.publicUrl, deps.keys, 0);
   const rendered = renderDelivery(
     prepared,
     {
@@ -176,7 +178,7 @@ export async function sendTest(
     throw new AppError("MAILING_NOT_READY", "choose a sending account first", { field: "sendingAccountId" });
   const { rendered, prepared } = await renderFor(deps, mailingId, recipientId, true);
   const account = await accountForSending(deps.db, mailing.sending_account_id);
-  const channel = channelForAccount(deps.db, account, 1);
+  const transport = emailTransport(deps.db, account, { maxConnections: 1 });
   let sent = 0;
   const failures: string[] = [];
   try {
@@ -187,17 +189,21 @@ export async function sendTest(
         messageId: `test.${mailingId}.${randomToken(8)}@${prepared.dkim.domainName}`,
       });
       // Tests return to the sender: a bounce of a test must never count against anyone.
-      const outcome = await channel.send({ from: prepared.from.address, to: address }, raw, {
-        mailingId,
-        deliveryId: null,
-        isTest: true,
-        subject: rendered.message.subject,
-      });
-      if (outcome.kind === "accepted") sent++;
-      else failures.push(`${address}: ${outcome.reply}`);
+      const [outcome] = await transport.send([
+        {
+          mailingId,
+          deliveryId: null,
+          isTest: true,
+          subject: rendered.message.subject,
+          envelope: { from: prepared.from.address, to: address },
+          raw,
+        },
+      ]);
+      if (outcome!.kind === "accepted") sent++;
+      else failures.push(`${address}: ${outcome!.reply}`);
     }
   } finally {
-    await channel.close();
+    await transport.close();
   }
   return { sent, failures };
 }

@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from "../../test/helpers/smtp-sink.ts";
+import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from "../../../../test/helpers/smtp-sink.ts";
+import { isHardStatus } from "../../outcomes.ts";
 import { buildMessage } from "./message.ts";
-import { isHardStatus } from "./outcomes.ts";
 import { createSmtpChannel, type SmtpChannel } from "./smtp.ts";
 
 const cleanup: Array<() => Promise<void>> = [];

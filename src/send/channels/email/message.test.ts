@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import PostalMime from "postal-mime";
 import { beforeAll, describe, expect, it } from "vitest";
-import { verifyDkim } from "../../test/helpers/smtp-sink.ts";
-import type { AppError } from "../shared/errors.ts";
-import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
+import { verifyDkim } from "../../../../test/helpers/smtp-sink.ts";
+import type { AppError } from "../../../shared/errors.ts";
+import { dkimDnsRecord, generateDkimKeyPair } from "../../dkim-keys.ts";
 import { buildMessage, type OutgoingMessage } from "./message.ts";
 
 let keys: { privateKeyPem: string; publicKeyPem: string };

@@ -1,0 +1,48 @@
+// Who a delivery is to the outside world: its Message-ID (e-mail), its VERP return path, and the signed links in
+// it (unsubscribe, manage subscriptions, view online). Derived from the delivery alone, so the planner, resends,
+// the send loop, bounces and the recipients' pages all agree without storing more than the delivery.
+import { type RawBuilder, sql } from "kysely";
+import { type Keyring, signDeliveryToken, verifyDeliveryToken } from "./tokens.ts";
+
+export type DeliveryKey = { mailingId: number; recipientId: number; attempt: number };
+export type RecipientLinks = { unsubscribe: string; subscriptions: string; viewOnline: string };
+
+/** Message-ID (without <>) from (mailing, recipient, attempt): the same delivery keeps it through every retry. */
+export function emailMessageId(key: DeliveryKey, domain: string): string {
+  return `m${key.mailingId}.r${key.recipientId}.a${key.attempt}@${domain}`;
+}
+
+/** The same Message-ID, computed by the database for a set-based insert over `mailing_recipients r`. */
+export function emailMessageIdSql(attempt: number, domain: string): RawBuilder<string> {
+  return sql<string>`'m' || r.mailing_id || '.r' || r.id || '.a' || ${String(attempt)} || '@' || ${domain}`;
+}
+
+/** The domain part of a Message-ID this module made, or undefined. */
+export function messageIdDomain(messageId: string | null): string | undefined {
+  return messageId?.split("@")[1];
+}
+
+/** The envelope sender (MAIL FROM) that brings a bounce back to this delivery. */
+export function verpReturnPath(keys: Keyring, deliveryId: number, bounceDomain: string): string {
+  return `bounces+${signDeliveryToken(keys, "verp", deliveryId)}@${bounceDomain}`;
+}
+
+/** The delivery a VERP token names, or null when it is malformed or forged. */
+export function deliveryOfVerpToken(keys: Keyring, token: string): number | null {
+  return verifyDeliveryToken(keys, "verp", token);
+}
+
+/** The recipient's own pages for a delivery: one signed token serves all three. */
+export function recipientLinks(publicUrl: string, keys: Keyring, deliveryId: number): RecipientLinks {
+  const token = signDeliveryToken(keys, "unsubscribe", deliveryId);
+  return {
+    unsubscribe: `${publicUrl}/u/${token}`,
+    subscriptions: `${publicUrl}/s/${token}`,
+    viewOnline: `${publicUrl}/v/${token}`,
+  };
+}
+
+/** The List-Unsubscribe mailto address for a delivery, answered by the bounce receiver. */
+export function unsubscribeMailto(links: RecipientLinks, bounceDomain: string): string {
+  return `mailto:unsubscribe+${links.unsubscribe.split("/").pop()}@${bounceDomain}`;
+}
