@@ -7,7 +7,7 @@ import { aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
 import type { Db } from "../db/connect.ts";
-import { blockAddress, countSoftBounce } from "../send/ledger.ts";
+import { blockAddress, countSoftBounce } from "../deliveries/blocks.ts";
 import { beginSending } from "../send/planner.ts";
 import { exportBlocked, listBlocked, mailingBounces, personAddressProblems } from "./blocked.ts";
 
@@ -74,8 +74,7 @@ describe.each(await testDialects())("blocked addresses on %s", (dialect) => {
     );
     mailingId = mailing.id;
     await blockAddress(t.db, hard, "hard-bounce", "550 5.1.1 <x>: User unknown", now());
-    for (let i = 0; i < 5; i++)
-      await countSoftBounce(t.db, soft, "5.2.2 mailbox full", { bounceThreshold: 5 }, now());
+    for (let i = 0; i < 5; i++) await countSoftBounce(t.db, soft, "5.2.2 mailbox full", 5, now());
     await blockAddress(t.db, spam, "complained", "abuse", now());
   });
   afterAll(async () => t.dispose());
@@ -149,7 +148,7 @@ describe.each(await testDialects())("blocked addresses on %s", (dialect) => {
       },
     ]);
     const counting = await aPerson(t.db, { email: `teller-${dialect}@example.no` });
-    await countSoftBounce(t.db, `teller-${dialect}@example.no`, "4.2.2 full", { bounceThreshold: 5 }, now());
+    await countSoftBounce(t.db, `teller-${dialect}@example.no`, "4.2.2 full", 5, now());
     expect(await personAddressProblems(t.db, counting.id)).toMatchObject([
       { blocked: false, reason: null, softCount: 1 },
     ]);

@@ -1,16 +1,18 @@
 // What marketers see of returned mail: the blocked addresses (with the reply that blocked them and the persons who
 // have the address), a mailing's bounced deliveries, a person's address problems, and the export of the list.
+
 import type { Readable } from "node:stream";
 import { sql } from "kysely";
 import { escapeLike, fullName } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
+import type { BlockCause } from "../deliveries/blocks.ts";
 import { type ExportFormat, neutralise, tableStream } from "../imports/export.ts";
 import { parseEnhancedStatus } from "../send/outcomes.ts";
 import { BLOCKED_REASONS, type BlockedReason } from "./blocked-reasons.ts";
 
 export { BLOCKED_REASONS, type BlockedReason };
 
-const STORED_REASON: Record<BlockedReason, string> = {
+const STORED_REASON: Record<BlockedReason, BlockCause> = {
   hard: "hard-bounce",
   soft: "soft-bounces",
   complaint: "complained",

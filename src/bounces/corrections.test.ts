@@ -6,9 +6,9 @@ import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dia
 import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
 import { getPerson, updatePerson } from "../contacts/persons.ts";
 import type { Db } from "../db/connect.ts";
+import { blockAddress } from "../deliveries/blocks.ts";
 import { createProject } from "../projects/store.ts";
 import { createSelection } from "../selections/store.ts";
-import { blockAddress } from "../send/ledger.ts";
 import { beginSending } from "../send/planner.ts";
 import {
   addAddressPersonsToProject,

@@ -1,8 +1,10 @@
 // What a marketer does about a blocked address: clear the block, correct the address (and send the mailings it
 // missed to the new one), mark its persons as former employees, delete it from them, or add them to a selection
 // or project (SPEC §8 "Bounces").
+
 import { isValidEmail } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
+import { clearBlocks as clearAddressBlocks } from "../deliveries/blocks.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers } from "../selections/store.ts";
 import { type ResendResult, resendAsNewAttempt } from "../send/resend.ts";
@@ -19,11 +21,7 @@ async function personIdsWith(db: Db, addresses: string[]): Promise<number[]> {
 
 /** The addresses may be mailed again; their run of soft bounces starts over. Unknown addresses are ignored. */
 export async function clearBlocks(db: Db, addresses: string[]): Promise<{ cleared: number }> {
-  const result = await db
-    .deleteFrom("address_blocks")
-    .where("address_lower", "in", lower(addresses))
-    .executeTakeFirst();
-  return { cleared: Number(result.numDeletedRows) };
+  return { cleared: await clearAddressBlocks(db, lower(addresses)) };
 }
 
 export async function addAddressPersonsToSelection(
@@ -160,7 +158,7 @@ export async function correctAddress(db: Db, from: string, to: string): Promise<
     const personIds = [...new Set(rows.map((r) => r.person_id))];
     if (personIds.length > 0)
       await t.updateTable("persons").set({ updated_at: now }).where("id", "in", personIds).execute();
-    await t.deleteFrom("address_blocks").where("address_lower", "=", oldLower).execute();
+    await clearAddressBlocks(t, [oldLower]);
 
     // Complaints are left out: the person got that mailing and said no.
     const returned = await t

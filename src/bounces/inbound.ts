@@ -6,8 +6,9 @@ import type { Selectable } from "kysely";
 import { recordConsent } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
+import { blockAddress, countSoftBounce } from "../deliveries/blocks.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
-import { blockAddress, countSoftBounce } from "../send/ledger.ts";
+import { readSettings, type Settings } from "../settings/store.ts";
 import { isoNow } from "../shared/clock.ts";
 import { unsubscribe, unsubscribeTarget } from "../track/unsubscribe.ts";
 import { classifyMessage } from "./classify.ts";
@@ -27,7 +28,7 @@ export type InboundConfig = {
   /** An address registered with mailbox providers' feedback loops (ARF reports), if any. */
   feedbackLoopAddress?: string | null;
 };
-export type BounceSettings = { bounceThreshold: number };
+export type BounceSettings = Pick<Settings, "bounceThreshold">;
 type InboundRow = Selectable<Database["inbound_messages"]>;
 type Status = InboundRow["status"];
 
@@ -118,15 +119,9 @@ export async function storeInboundOnce(
   return { id: after.id, created: false };
 }
 
-/** The admin setting `bounceThreshold` (5 by default, SPEC §8). */
+/** The admin setting `bounceThreshold` (SPEC §8), as settings/ reads it. */
 export async function readBounceSettings(db: Db): Promise<BounceSettings> {
-  const row = await db
-    .selectFrom("settings")
-    .select("value")
-    .where("key", "=", "bounceThreshold")
-    .executeTakeFirst();
-  const n = row ? Number(row.value) : Number.NaN;
-  return { bounceThreshold: Number.isFinite(n) && n > 0 ? n : 5 };
+  return { bounceThreshold: (await readSettings(db)).bounceThreshold };
 }
 
 export type InboundOutcome = {
@@ -300,7 +295,7 @@ async function apply(
         .execute();
       const tdb = trx as unknown as Db;
       if (c.kind === "hard") await blockAddress(tdb, delivery.address_key, "hard-bounce", detail, now);
-      else await countSoftBounce(tdb, delivery.address_key, detail, settings, now);
+      else await countSoftBounce(tdb, delivery.address_key, detail, settings.bounceThreshold, now);
     });
     return { ...base, status: "processed", detail };
   }

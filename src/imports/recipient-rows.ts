@@ -1,6 +1,8 @@
 // The store of a mailing's imported recipients: the import, its rows in batches, and the step that makes it a
 // source of the mailing. Rows of an import that never completed belong to no source and are never sent to.
+
 import type { Db, Dialect } from "../db/connect.ts";
+import { blockedAmong } from "../deliveries/blocks.ts";
 import { addSource } from "../mailings/recipients.ts";
 import { isoNow } from "../shared/clock.ts";
 import { chunked, type Executor, insertRows } from "./bulk-sql.ts";
@@ -115,13 +117,7 @@ export async function lookUpAddresses(
       const known = personOf.get(p.address_lower);
       if (known === undefined || p.person_id < known) personOf.set(p.address_lower, p.person_id);
     }
-    const blocks = await db
-      .selectFrom("address_blocks")
-      .select("address_lower")
-      .where("blocked", "=", 1)
-      .where("address_lower", "in", chunk)
-      .execute();
-    for (const b of blocks) blocked.add(b.address_lower);
+    for (const address of await blockedAmong(db, chunk)) blocked.add(address);
   }
   return { personOf, blocked };
 }

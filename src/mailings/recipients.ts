@@ -1,9 +1,11 @@
 // A mailing's recipients (SPEC §4): sources in order, resolved set-based in SQL into rows that are eligible or
 // blocked with a reason. The Setup link comes first; if both a selection and a project are linked, only the
 // selection's people are added (the seed's rule).
+
 import { type Expression, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { BlockReason } from "../db/schema.ts";
+import { blockedAddresses } from "../deliveries/blocks.ts";
 import { projectPersonIds } from "../projects/store.ts";
 import { selectionPersonIds } from "../selections/compile.ts";
 import { readSettings } from "../settings/store.ts";
@@ -237,18 +239,8 @@ export async function resolveRecipients(
     await block(t, target, "no-email", sql`email is null or email = ''`);
     // The same person through two sources gets one message: the first row keeps it.
     await block(t, target, "duplicate", laterDuplicates(target, "person_id", false));
-    await block(
-      t,
-      target,
-      "complained",
-      sql`email_lower in (select address_lower from address_blocks where blocked = 1 and reason = 'complained')`,
-    );
-    await block(
-      t,
-      target,
-      "blocked-address",
-      sql`email_lower in (select address_lower from address_blocks where blocked = 1)`,
-    );
+    await block(t, target, "complained", sql`email_lower in (${blockedAddresses("complained")})`);
+    await block(t, target, "blocked-address", sql`email_lower in (${blockedAddresses()})`);
     if (typeId !== null)
       await block(
         t,

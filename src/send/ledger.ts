@@ -4,6 +4,8 @@
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
+import { blockAddress, countSoftBounce, endSoftBounceRuns } from "../deliveries/blocks.ts";
+import type { Settings as AdminSettings } from "../settings/store.ts";
 import { isHardStatus, type SendOutcome } from "./outcomes.ts";
 
 export type ClaimedDelivery = {
@@ -102,7 +104,7 @@ export type SendResult = {
   outcome: SendOutcome | { kind: "not-sent"; reply: string };
 };
 
-type Settings = { bounceThreshold: number };
+type Settings = Pick<AdminSettings, "bounceThreshold">;
 
 /** Writes the outcomes of one group in one transaction: the delivery, its event, the address's bounce count. */
 export async function recordOutcomes(
@@ -145,7 +147,13 @@ export async function recordOutcomes(
           ).execute();
           if (givingUp) {
             await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
-            await countSoftBounce(trx as unknown as Db, address, outcome.reply, settings, now);
+            await countSoftBounce(
+              trx as unknown as Db,
+              address,
+              outcome.reply,
+              settings.bounceThreshold,
+              now,
+            );
           }
           break;
         }
@@ -164,7 +172,14 @@ export async function recordOutcomes(
           if (Number(changed.numUpdatedRows) === 0) break;
           await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
           if (hard) await blockAddress(trx as unknown as Db, address, "hard-bounce", outcome.reply, now);
-          else await countSoftBounce(trx as unknown as Db, address, outcome.reply, settings, now);
+          else
+            await countSoftBounce(
+              trx as unknown as Db,
+              address,
+              outcome.reply,
+              settings.bounceThreshold,
+              now,
+            );
           break;
         }
         case "not-sent": {
@@ -217,14 +232,7 @@ export async function recordOutcomes(
             })),
           )
           .execute();
-      // A successful delivery resets the address's run of soft bounces (SPEC §7).
-      await trx
-        .updateTable("address_blocks")
-        .set({ soft_count: 0, updated_at: now })
-        .where("address_lower", "in", sentAddresses)
-        .where("blocked", "=", 0)
-        .where("soft_count", ">", 0)
-        .execute();
+      await endSoftBounceRuns(trx as unknown as Db, sentAddresses, now);
     }
   });
 }
@@ -242,64 +250,6 @@ async function failedEvent(db: Db, delivery: ClaimedDelivery, reply: string, now
       is_test: 0,
       created_at: now,
     })
-    .execute();
-}
-
-export async function blockAddress(
-  db: Db,
-  address: string,
-  reason: string,
-  detail: string,
-  now: string,
-): Promise<void> {
-  await db
-    .insertInto("address_blocks")
-    .values({
-      address_lower: address,
-      blocked: 1,
-      reason,
-      detail: detail.slice(0, 2000),
-      soft_count: 0,
-      updated_at: now,
-    })
-    .onConflict((oc) =>
-      oc
-        .column("address_lower")
-        .doUpdateSet({ blocked: 1, reason, detail: detail.slice(0, 2000), updated_at: now }),
-    )
-    .execute();
-}
-
-/** +1 on the address's run of soft bounces; blocks it at the threshold (admin setting, 5 by default). */
-export async function countSoftBounce(
-  db: Db,
-  address: string,
-  detail: string,
-  settings: Settings,
-  now: string,
-) {
-  await db
-    .insertInto("address_blocks")
-    .values({
-      address_lower: address,
-      blocked: 0,
-      reason: null,
-      detail: null,
-      soft_count: 1,
-      updated_at: now,
-    })
-    .onConflict((oc) =>
-      oc
-        .column("address_lower")
-        .doUpdateSet({ soft_count: sql`address_blocks.soft_count + 1`, updated_at: now }),
-    )
-    .execute();
-  await db
-    .updateTable("address_blocks")
-    .set({ blocked: 1, reason: "soft-bounces", detail: detail.slice(0, 2000), updated_at: now })
-    .where("address_lower", "=", address)
-    .where("blocked", "=", 0)
-    .where("soft_count", ">=", settings.bounceThreshold)
     .execute();
 }
 

@@ -6,7 +6,7 @@ import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
 import { updatePerson } from "../contacts/persons.ts";
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
-import { blockAddress } from "./ledger.ts";
+import { blockAddress } from "../deliveries/blocks.ts";
 import { beginSending } from "./planner.ts";
 import { resendAsNewAttempt } from "./resend.ts";
 

@@ -3,6 +3,7 @@
 
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus, MailingStatus } from "../db/schema.ts";
+import { blockedAmong } from "../deliveries/blocks.ts";
 import { emailMessageId, messageIdDomain } from "../deliveries/identity.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
@@ -162,17 +163,9 @@ export async function resendAsNewAttempt(
       });
     }
 
-    const blocked = new Set(
-      (
-        await chunked([...new Set(planned.map((p) => p.emailLower))], (chunk) =>
-          t
-            .selectFrom("address_blocks")
-            .select("address_lower")
-            .where("blocked", "=", 1)
-            .where("address_lower", "in", chunk)
-            .execute(),
-        )
-      ).map((b) => b.address_lower),
+    const blocked = await blockedAmong(
+      t,
+      planned.map((p) => p.emailLower),
     );
     const fallbackDomain = mailing.from_address?.split("@")[1]?.toLowerCase();
     for (const p of planned) {

@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
 import { loadRecipientValues } from "../mailings/merge-values.ts";
+import { readSettings } from "../settings/store.ts";
 import { randomToken } from "../shared/ids.ts";
 import { type AccountRow, accountForSending } from "./accounts.ts";
 import type { AnyChannel, Transport } from "./channel.ts";
@@ -98,7 +99,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       .executeTakeFirstOrThrow();
     const account = await accountForSending(db, mailing.sending_account_id!);
     const transport = await transportFor(channel, account);
-    const settings = await bounceSettings(db);
+    const settings = await readSettings(db);
     const values = await loadRecipientValues(
       db,
       deliveries.map((d) => ({ recipientId: d.recipient_id, email: d.address })),
@@ -205,13 +206,4 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       transports.clear();
     },
   };
-}
-
-async function bounceSettings(db: Db): Promise<{ bounceThreshold: number }> {
-  const row = await db
-    .selectFrom("settings")
-    .select("value")
-    .where("key", "=", "bounceThreshold")
-    .executeTakeFirst();
-  return { bounceThreshold: row ? Number(row.value) : 5 };
 }

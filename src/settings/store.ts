@@ -1,12 +1,22 @@
-// Admin settings kept in the database (shared by every process): the consent filter for now.
+// Admin settings kept in the database (shared by every process), read and typed here only.
 import type { Db } from "../db/connect.ts";
 
-export type Settings = { consentFilter: boolean };
+export type Settings = {
+  consentFilter: boolean;
+  /** Soft bounces in a row that block an address (SPEC §8); 5 unless set to a positive whole number. */
+  bounceThreshold: number;
+};
+
+export const DEFAULT_BOUNCE_THRESHOLD = 5;
 
 export async function readSettings(db: Db): Promise<Settings> {
   const rows = await db.selectFrom("settings").select(["key", "value"]).execute();
   const map = new Map(rows.map((r) => [r.key, r.value]));
-  return { consentFilter: map.get("consentFilter") !== "false" };
+  const threshold = Number(map.get("bounceThreshold"));
+  return {
+    consentFilter: map.get("consentFilter") !== "false",
+    bounceThreshold: Number.isInteger(threshold) && threshold > 0 ? threshold : DEFAULT_BOUNCE_THRESHOLD,
+  };
 }
 
 export async function writeSettings(db: Db, changes: Partial<Settings>): Promise<Settings> {

@@ -1,9 +1,10 @@
 // The manage-subscriptions page behind `[[link.subscriptions]]`: what a person is subscribed to, and saving their
 // choices to the consent history. Removing the mailing's own type (or all marketing) counts as an unsubscribe, once.
+
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
+import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
-import { blockAddress } from "../send/ledger.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type SubscriptionChoice = {
@@ -67,12 +68,8 @@ export async function subscriptionsTarget(
     language: row.language === "en" ? ("en" as const) : ("nb" as const),
   };
   if (row.person_id === null) {
-    const block = await db
-      .selectFrom("address_blocks")
-      .select("blocked")
-      .where("address_lower", "=", row.email.toLowerCase())
-      .executeTakeFirst();
-    return { ...base, personId: null, types: [], allMarketingWithdrawn: Number(block?.blocked ?? 0) === 1 };
+    const blocked = (await blockCauseOf(db, row.email.toLowerCase())) !== null;
+    return { ...base, personId: null, types: [], allMarketingWithdrawn: blocked };
   }
   const personId = row.person_id;
   const [types, marketing] = await Promise.all([

@@ -4,8 +4,8 @@
 
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
+import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
-import { blockAddress } from "../send/ledger.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type UnsubscribeTarget = {
@@ -62,13 +62,7 @@ async function isUnsubscribedNow(
   target: Pick<UnsubscribeTarget, "personId" | "email" | "subscriptionTypeId">,
 ): Promise<boolean> {
   if (target.personId === null) {
-    const block = await db
-      .selectFrom("address_blocks")
-      .select("reason")
-      .where("address_lower", "=", target.email.toLowerCase())
-      .where("blocked", "=", 1)
-      .executeTakeFirst();
-    return block?.reason === "unsubscribed";
+    return (await blockCauseOf(db, target.email.toLowerCase())) === "unsubscribed";
   }
   if (target.subscriptionTypeId !== null) {
     const subscription = await db

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/connect.ts";
-import { blockAddress } from "../../src/send/ledger.ts";
+import { blockAddress } from "../../src/deliveries/blocks.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "utsend-cli-bounces-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
-import { blockAddress } from "../../src/send/ledger.ts";
+import { blockAddress } from "../../src/deliveries/blocks.ts";
 import { chromiumAvailable, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
