@@ -7,6 +7,7 @@ import { recordConsent } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { blockAddress, countSoftBounce } from "../deliveries/blocks.ts";
+import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
 import { readSettings, type Settings } from "../settings/store.ts";
 import { isoNow } from "../shared/clock.ts";
@@ -280,19 +281,16 @@ async function apply(
         .executeTakeFirst();
       // Each delivery counts at most once: only the message that moved it counts.
       if (Number(changed.numUpdatedRows) === 0) return;
-      await trx
-        .insertInto("events")
-        .values({
-          mailing_id: delivery.mailing_id,
-          delivery_id: delivery.id,
-          person_id: delivery.person_id,
-          kind: "bounced",
-          detail: `${c.kind}: ${detail}`.slice(0, 2000),
-          flagged: 0,
-          is_test: 0,
-          created_at: now,
-        })
-        .execute();
+      await appendEvent(trx, {
+        mailing_id: delivery.mailing_id,
+        delivery_id: delivery.id,
+        person_id: delivery.person_id,
+        kind: "bounced",
+        detail: `${c.kind}: ${detail}`.slice(0, 2000),
+        flagged: 0,
+        is_test: 0,
+        created_at: now,
+      });
       const tdb = trx as unknown as Db;
       if (c.kind === "hard") await blockAddress(tdb, delivery.address_key, "hard-bounce", detail, now);
       else await countSoftBounce(tdb, delivery.address_key, detail, settings.bounceThreshold, now);
@@ -324,19 +322,16 @@ async function apply(
       .where("status", "in", BOUNCEABLE)
       .executeTakeFirst();
     if (Number(changed.numUpdatedRows) === 0) return;
-    await trx
-      .insertInto("events")
-      .values({
-        mailing_id: delivery.mailing_id,
-        delivery_id: delivery.id,
-        person_id: delivery.person_id,
-        kind: "complained",
-        detail: (c.feedbackType ?? reason).slice(0, 2000),
-        flagged: 0,
-        is_test: 0,
-        created_at: now,
-      })
-      .execute();
+    await appendEvent(trx, {
+      mailing_id: delivery.mailing_id,
+      delivery_id: delivery.id,
+      person_id: delivery.person_id,
+      kind: "complained",
+      detail: (c.feedbackType ?? reason).slice(0, 2000),
+      flagged: 0,
+      is_test: 0,
+      created_at: now,
+    });
     await blockAddress(trx as unknown as Db, delivery.address_key, "complained", reason, now);
   });
   return { ...base, status: "processed", detail: reason };

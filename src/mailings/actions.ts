@@ -1,13 +1,16 @@
 // What a marketer does to a mailing besides editing it: schedule, pause, resume, cancel, copy; delivery follow-up.
+
 import { DateTime } from "luxon";
 import type { Db } from "../db/connect.ts";
 import type { MailingStatus } from "../db/schema.ts";
+import { appendEvent } from "../deliveries/events.ts";
 import { copyImport } from "../imports/recipient-rows.ts";
 import { resendAsNewAttempt } from "../send/resend.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, invalid, notFound } from "../shared/errors.ts";
-import { allowedFrom, type MailingAction, nextStatus } from "./lifecycle.ts";
+import { type MailingAction, nextStatus } from "./lifecycle.ts";
 import { getMailing, type MailingWithSteps } from "./store.ts";
+import { transition } from "./transition.ts";
 
 /** One guarded UPDATE per action: two people pressing at once cannot both move the mailing. */
 export async function applyAction(
@@ -21,17 +24,11 @@ export async function applyAction(
   if (!to) throw wrongStatus(id, current.status, action);
   const now = isoNow();
   await db.transaction().execute(async (trx) => {
-    const changed = await trx
-      .updateTable("mailings")
-      .set({
-        status: to,
-        updated_at: now,
-        ...(action === "unschedule" ? { scheduled_at: null, time_zone: null } : {}),
-      })
-      .where("id", "=", id)
-      .where("status", "in", allowedFrom(action))
-      .executeTakeFirst();
-    if (Number(changed.numUpdatedRows) === 0) throw wrongStatus(id, current.status, action);
+    const changed = await transition(trx, id, action, {
+      now,
+      also: action === "unschedule" ? { scheduled_at: null, time_zone: null } : {},
+    });
+    if (changed.length === 0) throw wrongStatus(id, current.status, action);
     if (action === "cancel")
       await trx
         .updateTable("deliveries")
@@ -78,18 +75,10 @@ export async function scheduleMailing(
         problems: mailing.problems,
       },
     );
-  const changed = await db
-    .updateTable("mailings")
-    .set({
-      status: "scheduled",
-      scheduled_at: when.toUTC().toISO()!,
-      time_zone: input.timeZone,
-      updated_at: isoNow(),
-    })
-    .where("id", "=", id)
-    .where("status", "in", allowedFrom("schedule"))
-    .executeTakeFirst();
-  if (Number(changed.numUpdatedRows) === 0) throw wrongStatus(id, mailing.status, "schedule");
+  const changed = await transition(db, id, "schedule", {
+    also: { scheduled_at: when.toUTC().toISO()!, time_zone: input.timeZone },
+  });
+  if (changed.length === 0) throw wrongStatus(id, mailing.status, "schedule");
   return getMailing(db, id);
 }
 
@@ -239,19 +228,16 @@ export async function markDeliverySent(db: Db, id: number) {
       .where("id", "=", id)
       .where("status", "=", "unknown")
       .execute();
-    await trx
-      .insertInto("events")
-      .values({
-        mailing_id: d.mailing_id,
-        delivery_id: id,
-        person_id: d.person_id,
-        kind: "sent",
-        detail: "marked as sent by a person",
-        flagged: 0,
-        is_test: 0,
-        created_at: now,
-      })
-      .execute();
+    await appendEvent(trx, {
+      mailing_id: d.mailing_id,
+      delivery_id: id,
+      person_id: d.person_id,
+      kind: "sent",
+      detail: "marked as sent by a person",
+      flagged: 0,
+      is_test: 0,
+      created_at: now,
+    });
   });
 }
 

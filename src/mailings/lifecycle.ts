@@ -1,7 +1,17 @@
-// A mailing's lifecycle (SPEC §7): draft → scheduled → sending ⇄ paused → finished, or cancelled. Pure.
+// A mailing's lifecycle (SPEC §7): draft → scheduled → sending ⇄ paused → finished, or cancelled. Pure; the one
+// writer of a mailing's status is transition() in transition.ts, which performs these rules.
 import type { MailingStatus } from "../db/schema.ts";
 
-export type MailingAction = "schedule" | "unschedule" | "send" | "pause" | "resume" | "cancel" | "finish";
+export type MailingAction =
+  | "schedule"
+  | "unschedule"
+  | "send"
+  | "pause"
+  | "resume"
+  | "cancel"
+  | "finish"
+  | "startFailed"
+  | "reopen";
 
 const transitions: Record<MailingAction, { from: MailingStatus[]; to: MailingStatus }> = {
   schedule: { from: ["draft", "scheduled"], to: "scheduled" },
@@ -11,11 +21,20 @@ const transitions: Record<MailingAction, { from: MailingStatus[]; to: MailingSta
   resume: { from: ["paused"], to: "sending" },
   cancel: { from: ["draft", "scheduled", "sending", "paused"], to: "cancelled" },
   finish: { from: ["sending"], to: "finished" },
+  // A scheduled mailing that became unsendable at its time goes back to draft, where its problems are shown.
+  startFailed: { from: ["scheduled"], to: "draft" },
+  // New attempts for a finished mailing (send again, corrected addresses) open it for the worker again.
+  reopen: { from: ["finished"], to: "sending" },
 };
 
 export function nextStatus(current: MailingStatus, action: MailingAction): MailingStatus | null {
   const rule = transitions[action];
   return rule.from.includes(current) ? rule.to : null;
+}
+
+/** The status an action leads to. */
+export function statusAfter(action: MailingAction): MailingStatus {
+  return transitions[action].to;
 }
 
 /** Statuses an action may start from: the guard of the one-statement UPDATE that performs it. */

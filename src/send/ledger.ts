@@ -1,10 +1,13 @@
 // The delivery ledger: claiming with a lease, the guarded state changes of SPEC §7, and crash recovery.
 // Every change is one guarded statement (`… where status = 'claimed' and lease_owner = ?`), so two processes can
 // never both own a delivery, and a delivery handed to SMTP is never handed over again without a person deciding.
+
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
 import { blockAddress, countSoftBounce, endSoftBounceRuns } from "../deliveries/blocks.ts";
+import { appendEvent, appendEvents } from "../deliveries/events.ts";
+import { transition } from "../mailings/transition.ts";
 import type { Settings as AdminSettings } from "../settings/store.ts";
 import { isHardStatus, type SendOutcome } from "./outcomes.ts";
 
@@ -218,39 +221,34 @@ export async function recordOutcomes(
         .returning(["id", "mailing_id", "person_id"])
         .execute();
       if (sent.length > 0)
-        await trx
-          .insertInto("events")
-          .values(
-            sent.map((d) => ({
-              mailing_id: d.mailing_id,
-              delivery_id: d.id,
-              person_id: d.person_id,
-              kind: "sent" as const,
-              flagged: 0,
-              is_test: 0,
-              created_at: now,
-            })),
-          )
-          .execute();
+        await appendEvents(
+          trx,
+          sent.map((d) => ({
+            mailing_id: d.mailing_id,
+            delivery_id: d.id,
+            person_id: d.person_id,
+            kind: "sent" as const,
+            flagged: 0,
+            is_test: 0,
+            created_at: now,
+          })),
+        );
       await endSoftBounceRuns(trx as unknown as Db, sentAddresses, now);
     }
   });
 }
 
 async function failedEvent(db: Db, delivery: ClaimedDelivery, reply: string, now: string): Promise<void> {
-  await db
-    .insertInto("events")
-    .values({
-      mailing_id: delivery.mailing_id,
-      delivery_id: delivery.id,
-      person_id: delivery.person_id,
-      kind: "failed",
-      detail: reply.slice(0, 2000),
-      flagged: 0,
-      is_test: 0,
-      created_at: now,
-    })
-    .execute();
+  await appendEvent(db, {
+    mailing_id: delivery.mailing_id,
+    delivery_id: delivery.id,
+    person_id: delivery.person_id,
+    kind: "failed",
+    detail: reply.slice(0, 2000),
+    flagged: 0,
+    is_test: 0,
+    created_at: now,
+  });
 }
 
 /**
@@ -287,11 +285,10 @@ export async function recoverExpired(
 export async function finishMailings(db: Db, options: LedgerOptions): Promise<number[]> {
   const now = at(options);
   const open: DeliveryStatus[] = ["pending", "claimed", "sending"];
-  const rows = await db
-    .updateTable("mailings")
-    .set({ status: "finished", finished_at: now, updated_at: now })
-    .where("status", "=", "sending")
-    .where(({ not, exists, selectFrom }) =>
+  return transition(db, "any", "finish", {
+    now,
+    also: { finished_at: now },
+    onlyIf: ({ not, exists, selectFrom }) =>
       not(
         exists(
           selectFrom("deliveries")
@@ -300,8 +297,5 @@ export async function finishMailings(db: Db, options: LedgerOptions): Promise<nu
             .where("deliveries.status", "in", open),
         ),
       ),
-    )
-    .returning("id")
-    .execute();
-  return rows.map((r) => r.id);
+  });
 }

@@ -1,10 +1,12 @@
 // Starting a mailing: refresh the list when asked, check that nothing blocks it, then freeze one delivery per
 // eligible recipient (attempt 1) in the same transaction that sets the mailing to sending.
+
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { emailMessageIdSql } from "../deliveries/identity.ts";
 import { resolveRecipients } from "../mailings/recipients.ts";
 import { getMailing } from "../mailings/store.ts";
+import { transition } from "../mailings/transition.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError } from "../shared/errors.ts";
 
@@ -31,13 +33,8 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
   const domain = mailing.fromAddress!.split("@")[1]!.toLowerCase();
   const now = isoNow();
   return db.transaction().execute(async (trx) => {
-    const started = await trx
-      .updateTable("mailings")
-      .set({ status: "sending", started_at: now, updated_at: now })
-      .where("id", "=", mailingId)
-      .where("status", "in", ["draft", "scheduled"])
-      .executeTakeFirst();
-    if (Number(started.numUpdatedRows) === 0)
+    const started = await transition(trx, mailingId, "send", { now, also: { started_at: now } });
+    if (started.length === 0)
       throw new AppError("MAILING_WRONG_STATUS", `mailing ${mailingId} was started by someone else`, {});
     const inserted = await sql`
       insert into deliveries (mailing_id, recipient_id, attempt, person_id, channel, address, address_key, status,

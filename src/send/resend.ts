@@ -5,6 +5,7 @@ import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus, MailingStatus } from "../db/schema.ts";
 import { blockedAmong } from "../deliveries/blocks.ts";
 import { emailMessageId, messageIdDomain } from "../deliveries/identity.ts";
+import { transition } from "../mailings/transition.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 
@@ -207,13 +208,7 @@ export async function resendAsNewAttempt(
       result.created.push({ recipientId: p.recipientId, deliveryId: row.id, email: p.email, attempt });
     }
     // The worker only sends for mailings that are sending; a finished one opens again for the new attempts.
-    if (result.created.length > 0)
-      await t
-        .updateTable("mailings")
-        .set({ status: "sending", updated_at: now })
-        .where("id", "=", mailingId)
-        .where("status", "=", "finished")
-        .execute();
+    if (result.created.length > 0) await transition(t, mailingId, "reopen", { now });
   });
   return result;
 }

@@ -1,10 +1,12 @@
 // The send loop: claim a batch, have the delivery's channel render each message, take rate tokens, mark the group
 // as handed over, send it through the account's transport, record the outcomes. Knows no channel's details (see
 // channel.ts). Any number of these run side by side, in one process or many, on SQLite or PostgreSQL.
+
 import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
 import { loadRecipientValues } from "../mailings/merge-values.ts";
+import { transition } from "../mailings/transition.ts";
 import { readSettings } from "../settings/store.ts";
 import { randomToken } from "../shared/ids.ts";
 import { type AccountRow, accountForSending } from "./accounts.ts";
@@ -74,12 +76,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
         log(`mailing ${id}: scheduled time reached, ${deliveries} deliveries planned`);
       } catch (error) {
         // A scheduled mailing that became unsendable goes back to draft, where its problems are shown.
-        await db
-          .updateTable("mailings")
-          .set({ status: "draft" })
-          .where("id", "=", id)
-          .where("status", "=", "scheduled")
-          .execute();
+        await transition(db, id, "startFailed");
         log(`mailing ${id}: could not start at its scheduled time: ${(error as Error).message}`);
       }
     }
@@ -174,12 +171,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
         // A mailing that cannot be made ready (its sending domain or account removed) would be claimed again at
         // once, forever: pause it, so a person sees it and the worker rests.
         prepared.delete(mailingId);
-        await db
-          .updateTable("mailings")
-          .set({ status: "paused" })
-          .where("id", "=", mailingId)
-          .where("status", "=", "sending")
-          .execute();
+        await transition(db, mailingId, "pause");
         log(`mailing ${mailingId} paused: ${(error as Error).message}`);
       }
     }

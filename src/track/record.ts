@@ -1,8 +1,10 @@
 // Recording opens and clicks: verify the signed token, flag machines, store the event append-only and bump the
 // rollups in one transaction, then answer with the stored target — never a URL taken from the request.
+
 import type { Transaction } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
+import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken, verifyLinkToken } from "../deliveries/tokens.ts";
 import { compileTemplate, renderTemplate } from "../mailings/merge-fields.ts";
 import { loadRecipientValues } from "../mailings/merge-values.ts";
@@ -106,22 +108,19 @@ export async function recordClick(
     const target = await targetFor(db, link, null, utm);
     if (!target) return null;
     await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("events")
-        .values({
-          mailing_id: link.mailing_id,
-          delivery_id: null,
-          person_id: null,
-          kind: "clicked",
-          link_id: link.id,
-          detail: null,
-          ua_class: agent,
-          ip,
-          flagged: 0,
-          is_test: 1,
-          created_at: at,
-        })
-        .execute();
+      await appendEvent(trx, {
+        mailing_id: link.mailing_id,
+        delivery_id: null,
+        person_id: null,
+        kind: "clicked",
+        link_id: link.id,
+        detail: null,
+        ua_class: agent,
+        ip,
+        flagged: 0,
+        is_test: 1,
+        created_at: at,
+      });
       await trx
         .updateTable("tracked_links")
         .set((eb) => ({ test_clicks: eb("test_clicks", "+", 1) }))
@@ -151,22 +150,19 @@ export async function recordClick(
   const shard = shardOf(delivery.id);
 
   const firstHumanClickOnLink = await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto("events")
-      .values({
-        mailing_id: delivery.mailing_id,
-        delivery_id: delivery.id,
-        person_id: delivery.person_id,
-        kind: "clicked",
-        link_id: link.id,
-        detail: flag,
-        ua_class: agent,
-        ip,
-        flagged: flag ? 1 : 0,
-        is_test: 0,
-        created_at: at,
-      })
-      .execute();
+    await appendEvent(trx, {
+      mailing_id: delivery.mailing_id,
+      delivery_id: delivery.id,
+      person_id: delivery.person_id,
+      kind: "clicked",
+      link_id: link.id,
+      detail: flag,
+      ua_class: agent,
+      ip,
+      flagged: flag ? 1 : 0,
+      is_test: 0,
+      created_at: at,
+    });
     const inserted = await trx
       .insertInto("link_clickers")
       .values({
@@ -269,22 +265,19 @@ export async function recordOpen(db: Db, keys: Keyring, token: string, meta: Req
   const flag = flagOpen(agent);
   const shard = shardOf(delivery.id);
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto("events")
-      .values({
-        mailing_id: delivery.mailing_id,
-        delivery_id: delivery.id,
-        person_id: delivery.person_id,
-        kind: "opened",
-        link_id: null,
-        detail: flag,
-        ua_class: agent,
-        ip: truncateIp(meta.ip),
-        flagged: flag ? 1 : 0,
-        is_test: 0,
-        created_at: at,
-      })
-      .execute();
+    await appendEvent(trx, {
+      mailing_id: delivery.mailing_id,
+      delivery_id: delivery.id,
+      person_id: delivery.person_id,
+      kind: "opened",
+      link_id: null,
+      detail: flag,
+      ua_class: agent,
+      ip: truncateIp(meta.ip),
+      flagged: flag ? 1 : 0,
+      is_test: 0,
+      created_at: at,
+    });
     if (flag) {
       await bumpCounter(trx, delivery.mailing_id, "opened_flagged", shard);
       return;

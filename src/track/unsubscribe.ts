@@ -5,6 +5,7 @@
 import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
+import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
 import { isoNow } from "../shared/clock.ts";
 
@@ -118,17 +119,14 @@ export async function unsubscribe(
     .where("kind", "=", "unsubscribed")
     .executeTakeFirst();
   if (counted) return;
-  await db
-    .insertInto("events")
-    .values({
-      mailing_id: target.mailingId,
-      delivery_id: target.deliveryId,
-      person_id: target.personId,
-      kind: "unsubscribed",
-      detail: via,
-      flagged: 0,
-      is_test: 0,
-      created_at: isoNow(),
-    })
-    .execute();
+  await appendEvent(db, {
+    mailing_id: target.mailingId,
+    delivery_id: target.deliveryId,
+    person_id: target.personId,
+    kind: "unsubscribed",
+    detail: via,
+    flagged: 0,
+    is_test: 0,
+    created_at: isoNow(),
+  });
 }
