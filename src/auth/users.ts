@@ -1,7 +1,7 @@
 // Users, passwords (argon2id), sessions and API keys.
 import { hash, verify } from "@node-rs/argon2";
-import { isValidEmail } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
+import { isValidEmail } from "../persons/person-rules.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken, sha256Hex } from "../shared/ids.ts";

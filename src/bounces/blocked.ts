@@ -3,10 +3,10 @@
 
 import type { Readable } from "node:stream";
 import { sql } from "kysely";
-import { escapeLike, fullName } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
 import type { BlockCause } from "../deliveries/blocks.ts";
 import { type ExportFormat, neutralise, tableStream } from "../imports/export.ts";
+import { escapeLike, fullName } from "../persons/person-rules.ts";
 import { parseEnhancedStatus } from "../send/outcomes.ts";
 import { BLOCKED_REASONS, type BlockedReason } from "./blocked-reasons.ts";
 

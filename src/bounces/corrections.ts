@@ -2,9 +2,9 @@
 // missed to the new one), mark its persons as former employees, delete it from them, or add them to a selection
 // or project (SPEC §8 "Bounces").
 
-import { isValidEmail } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
 import { clearBlocks as clearAddressBlocks } from "../deliveries/blocks.ts";
+import { isValidEmail } from "../persons/person-rules.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers } from "../selections/store.ts";
 import { type ResendResult, resendAsNewAttempt } from "../send/resend.ts";

@@ -3,15 +3,15 @@
 // Processing is idempotent: a row is finished only once, and every delivery change is guarded by its status.
 
 import type { Selectable } from "kysely";
-import { recordConsent } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { blockAddress, countSoftBounce } from "../deliveries/blocks.ts";
 import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
+import { recordConsent } from "../persons/consent.ts";
+import { unsubscribe, unsubscribeTarget } from "../recipient-pages/unsubscribe.ts";
 import { readSettings, type Settings } from "../settings/store.ts";
 import { isoNow } from "../shared/clock.ts";
-import { unsubscribe, unsubscribeTarget } from "../track/unsubscribe.ts";
 import { classifyMessage } from "./classify.ts";
 import type { Classification } from "./types.ts";
 import { classifyWebhook } from "./webhooks/classify.ts";

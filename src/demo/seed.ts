@@ -1,12 +1,12 @@
 // The demo data set loaded on first start: companies, 200 Nordic persons, consents, subscriptions, selections, projects.
 
-import { createCustomField, createSubscriptionType } from "../contacts/catalogue.ts";
-import { createCompany } from "../contacts/companies.ts";
-import { recordConsent, setSubscription } from "../contacts/consent.ts";
-import { createPerson } from "../contacts/persons.ts";
+import { createCompany } from "../companies/companies.ts";
 import type { Db } from "../db/connect.ts";
 import { resolveRecipients } from "../mailings/recipients.ts";
 import { createMailing } from "../mailings/store.ts";
+import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
+import { recordConsent, setSubscription } from "../persons/consent.ts";
+import { createPerson } from "../persons/persons.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
 import { createDomain, ensureOutboxAccount } from "../send/accounts.ts";

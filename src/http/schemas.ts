@@ -1,8 +1,8 @@
 // Schemas shared by routes: pages, ids, errors and the CRM's entities (validation, types and OpenAPI in one).
 import Type, { type TSchema } from "typebox";
-import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../contacts/person-rules.ts";
 import type { Db, Dialect } from "../db/connect.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
+import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";
 import type { Config } from "../shared/config.ts";
 
 export type RouteDeps = {

@@ -1,8 +1,9 @@
 // The multi-row inserts one batch makes: persons and their addresses, the consent attestation, interests, custom
 // values and selection members. Each runs inside the batch's transaction.
-import { searchName } from "../contacts/person-rules.ts";
+
+import { chunked, type Executor, insertRows } from "../db/bulk-sql.ts";
 import type { Dialect } from "../db/connect.ts";
-import { chunked, type Executor, insertRows } from "./bulk-sql.ts";
+import { searchName } from "../persons/person-rules.ts";
 import type { BatchContext, BatchRecord } from "./store.ts";
 
 const PERSON_INSERT = [

@@ -1,6 +1,6 @@
 // Which company each imported row belongs to: found by org number or name, else created once per batch.
 
-import { chunked, type Executor } from "./bulk-sql.ts";
+import { chunked, type Executor } from "../db/bulk-sql.ts";
 import type { CompanyValues } from "./rows.ts";
 import type { BatchRecord } from "./store.ts";
 

@@ -6,10 +6,10 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
-import { createCustomField, createSubscriptionType } from "../contacts/catalogue.ts";
-import { createCompany } from "../contacts/companies.ts";
-import { consentHistory, recordConsent, setSubscription } from "../contacts/consent.ts";
-import { getPerson } from "../contacts/persons.ts";
+import { createCompany } from "../companies/companies.ts";
+import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
+import { consentHistory, recordConsent, setSubscription } from "../persons/consent.ts";
+import { getPerson } from "../persons/persons.ts";
 import { createSelection } from "../selections/store.ts";
 import { AppError } from "../shared/errors.ts";
 import {

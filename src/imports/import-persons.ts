@@ -1,7 +1,7 @@
 // Importing persons from CSV or XLSX: a checked read of the whole file first, then batched writes, and one report.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { LEGAL_BASES } from "../contacts/person-rules.ts";
 import type { Db, Dialect } from "../db/connect.ts";
+import { LEGAL_BASES } from "../persons/person-rules.ts";
 import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
 import { type ColumnUse, type CustomFieldInfo, resolveMapping } from "./mapping.ts";
 import { getMapping } from "./mappings.ts";

@@ -2,12 +2,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
-import { recordConsent } from "../contacts/consent.ts";
 import { blockAddress } from "../deliveries/blocks.ts";
 import { copyMailing } from "../mailings/actions.ts";
 import { loadRecipientValues } from "../mailings/merge-values.ts";
 import { listRecipients, listSources, type RecipientRow, removeSource } from "../mailings/recipients.ts";
 import { createMailing } from "../mailings/store.ts";
+import { recordConsent } from "../persons/consent.ts";
 import { AppError } from "../shared/errors.ts";
 import { importRecipients, type RecipientImportOptions } from "./import-recipients.ts";
 

@@ -3,12 +3,6 @@
 // when the list is resolved; the others stay import-only recipients carrying the importer's consent confirmation.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Db, Dialect } from "../db/connect.ts";
-import { resolveRecipients } from "../mailings/recipients.ts";
-import { requireEditable } from "../mailings/store.ts";
-import { AppError, invalid } from "../shared/errors.ts";
-import { type ImportProgress, openMappedTable } from "./import-persons.ts";
-import type { ColumnUse, CustomFieldInfo } from "./mapping.ts";
-import { getMapping } from "./mappings.ts";
 import {
   beginImport,
   completeImport,
@@ -16,7 +10,13 @@ import {
   lookUpAddresses,
   type StoredRecipientRow,
   storeRows,
-} from "./recipient-rows.ts";
+} from "../mailings/recipient-rows.ts";
+import { resolveRecipients } from "../mailings/recipients.ts";
+import { requireEditable } from "../mailings/store.ts";
+import { AppError, invalid } from "../shared/errors.ts";
+import { type ImportProgress, openMappedTable } from "./import-persons.ts";
+import type { ColumnUse, CustomFieldInfo } from "./mapping.ts";
+import { getMapping } from "./mappings.ts";
 import { checkedRecords, emptyReportBase, listed, type ReportBase } from "./report.ts";
 import type { ImportRecord } from "./rows.ts";
 import { SeenEmails } from "./seen-emails.ts";

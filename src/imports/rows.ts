@@ -1,5 +1,5 @@
 // Pure rules for one row of an import: each mapped cell checked and normalised, every problem named by row and column.
-import { isValidEmail, toE164, toMobileE164 } from "../contacts/person-rules.ts";
+import { isValidEmail, toE164, toMobileE164 } from "../persons/person-rules.ts";
 import type { ColumnUse, CompanyField, CustomFieldInfo } from "./mapping.ts";
 
 /** One problem with one cell: the row as the spreadsheet numbers it (header = 1), the column as the file names it. */

@@ -1,11 +1,11 @@
 // The import's database work: one lookup and one transaction per batch, multi-row inserts, consent never re-granted.
 import { sql } from "kysely";
-import { type LegalBasis, searchName } from "../contacts/person-rules.ts";
+import { chunked, type Executor } from "../db/bulk-sql.ts";
 import type { Db, Dialect } from "../db/connect.ts";
+import { type LegalBasis, searchName } from "../persons/person-rules.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import { addInterests, addMembers, createPersons, recordConsents, setCustomValues } from "./batch-inserts.ts";
-import { chunked, type Executor } from "./bulk-sql.ts";
 import { createCompanies, matchCompanies } from "./company-match.ts";
 import type { CustomFieldInfo } from "./mapping.ts";
 import type { ImportRecord, PersonValues } from "./rows.ts";

@@ -1,7 +1,7 @@
 // Merge values for a batch of recipients, read in a few queries per batch (never one query per message).
 import type { Db } from "../db/connect.ts";
-import { importedFields } from "../imports/recipient-rows.ts";
 import { bestName, fullName, type MergeContext, salutation } from "./merge-fields.ts";
+import { importedFields } from "./recipient-rows.ts";
 
 export type RecipientRef = { recipientId: number; email: string };
 export type RecipientValues = Omit<MergeContext, "mailing" | "link"> & { ourContactEmail: string | null };

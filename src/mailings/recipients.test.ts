@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCompany, aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
-import { createSubscriptionType } from "../contacts/catalogue.ts";
-import { createCompany } from "../contacts/companies.ts";
-import { recordConsent, setSubscription } from "../contacts/consent.ts";
+import { createCompany } from "../companies/companies.ts";
 import type { Db } from "../db/connect.ts";
 import { blockAddress } from "../deliveries/blocks.ts";
+import { createSubscriptionType } from "../persons/catalogue.ts";
+import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionCompanies, addSelectionMembers, createSelection } from "../selections/store.ts";
 import { writeSettings } from "../settings/store.ts";

@@ -1,9 +1,9 @@
 // Mailings: create and edit (Setup, Template, Content, options), read with their steps and problems, link lists.
 
-import { isValidEmail } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
 import type { MailingStatus, MailingType } from "../db/schema.ts";
-import { failedCheckWarning } from "../send/dns-records.ts";
+import { isValidEmail } from "../persons/person-rules.ts";
+import { failedCheckWarning } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
 import { isEditable } from "./lifecycle.ts";

@@ -1,8 +1,8 @@
 // Projects and their members (persons).
 
 import type { Expression } from "kysely";
-import { listPersons, type Page, type PersonFilter, type PersonSummary } from "../contacts/persons.ts";
 import type { Db } from "../db/connect.ts";
+import { listPersons, type Page, type PersonFilter, type PersonSummary } from "../persons/persons.ts";
 import { isoNow } from "../shared/clock.ts";
 import { invalid, missingReference, notFound } from "../shared/errors.ts";
 

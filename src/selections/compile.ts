@@ -1,7 +1,7 @@
 // Compiles selections to SQL: every kind becomes a subquery of person ids, evaluated by the database, never in JS.
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
-import { escapeLike } from "../contacts/person-rules.ts";
 import type { Db } from "../db/connect.ts";
+import { escapeLike } from "../persons/person-rules.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import type { Criteria, Criterion, LeafCriterion, TextOp } from "./criteria.ts";
 

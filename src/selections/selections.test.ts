@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCompany, aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
-import { createCustomField, createSubscriptionType } from "../contacts/catalogue.ts";
-import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
+import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
+import { recordConsent, setSubscription } from "../persons/consent.ts";
 import type { Criteria } from "./criteria.ts";
 import {
   addSelectionMembers,

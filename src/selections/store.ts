@@ -1,7 +1,7 @@
 // Selections: static (explicit members), dynamic (criteria) and combined (two selections and an operation).
 
-import { listPersons, type Page, type PersonFilter, type PersonSummary } from "../contacts/persons.ts";
 import type { Db } from "../db/connect.ts";
+import { listPersons, type Page, type PersonFilter, type PersonSummary } from "../persons/persons.ts";
 import { isoNow } from "../shared/clock.ts";
 import {
   AppError,

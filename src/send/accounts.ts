@@ -1,13 +1,13 @@
 // Sending accounts (SMTP servers or the local outbox, with their rate) and sending domains (DKIM keys, bounce
 // domain). Admin settings; the outbox account exists from the first start so a laptop can send at once.
 import type { Db } from "../db/connect.ts";
+import { dkimDnsRecord, generateDkimKeyPair } from "../sending-domains/dkim-keys.ts";
+import { lastCheck } from "../sending-domains/dns-check.ts";
+import type { CheckStatus } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
 import { ACCOUNT_KINDS } from "./channels/index.ts";
-import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
-import { lastCheck } from "./dns-check.ts";
-import type { CheckStatus } from "./dns-records.ts";
 
 export type AccountInput = {
   name?: string;

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
-import { updatePerson } from "../contacts/persons.ts";
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
 import { blockAddress } from "../deliveries/blocks.ts";
+import { updatePerson } from "../persons/persons.ts";
 import { beginSending } from "./planner.ts";
 import { resendAsNewAttempt } from "./resend.ts";
 

@@ -1,8 +1,8 @@
 // "Reload and resend" and "resend to selected" through the API of a running server: corrected addresses and newcomers
 // get a new attempt, those who received it or have since withdrawn consent do not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordConsent } from "../../src/contacts/consent.ts";
 import type { Db } from "../../src/db/connect.ts";
+import { recordConsent } from "../../src/persons/consent.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";

@@ -1,10 +1,10 @@
 // The manage-subscriptions page as a recipient uses it: the /s/ link taken from a message the SMTP sink received,
 // against a running server on each database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSubscriptionType } from "../../src/contacts/catalogue.ts";
-import { setSubscription } from "../../src/contacts/consent.ts";
 import type { Db } from "../../src/db/connect.ts";
 import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
+import { createSubscriptionType } from "../../src/persons/catalogue.ts";
+import { setSubscription } from "../../src/persons/consent.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";

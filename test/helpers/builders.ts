@@ -1,8 +1,8 @@
 // Builders with defaults, so a test states only what it is about.
 
-import { createCompany } from "../../src/contacts/companies.ts";
-import { createPerson, type PersonInput } from "../../src/contacts/persons.ts";
+import { createCompany } from "../../src/companies/companies.ts";
 import type { Db } from "../../src/db/connect.ts";
+import { createPerson, type PersonInput } from "../../src/persons/persons.ts";
 
 let counter = 0;
 

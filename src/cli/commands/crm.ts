@@ -1,6 +1,6 @@
 // `utsend persons list` and `utsend selections members <id>`.
 import type { Command } from "commander";
-import type { PersonSummary } from "../../contacts/persons.ts";
+import type { PersonSummary } from "../../persons/persons.ts";
 import { type CliContext, parseIntOption, table } from "../context.ts";
 
 function printPersons(ctx: CliContext, page: { items: PersonSummary[]; total: number; offset: number }) {
@@ -28,7 +28,7 @@ export function registerCrmCommands(program: Command, ctx: CliContext): void {
     .action(async (options: { query?: string; limit: string; offset: string }) => {
       const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
       const offset = parseIntOption(options.offset, "--offset");
-      const { listPersons } = await import("../../contacts/persons.ts");
+      const { listPersons } = await import("../../persons/persons.ts");
       const page = await ctx.withDb((h) => listPersons(h.db, { q: options.query }, { limit, offset }));
       printPersons(ctx, page);
     });

@@ -12,7 +12,7 @@ import {
   listInterests,
   listSubscriptionTypes,
   updateSubscriptionType,
-} from "../../contacts/catalogue.ts";
+} from "../../persons/catalogue.ts";
 import { errorResponses, IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
 
 export const catalogueRoutes =

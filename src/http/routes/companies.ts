@@ -7,8 +7,8 @@ import {
   getCompany,
   listCompanies,
   updateCompany,
-} from "../../contacts/companies.ts";
-import { listPersons } from "../../contacts/persons.ts";
+} from "../../companies/companies.ts";
+import { listPersons } from "../../persons/persons.ts";
 import {
   Company,
   CompanyInput,

@@ -2,8 +2,8 @@
 // list with combinable filters, adding people to a selection or project; and the library of registered links.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { reloadAndResend } from "../../mailings/reload.ts";
 import { getMailing } from "../../mailings/store.ts";
+import { reloadAndResend } from "../../send/reload.ts";
 import {
   addRecipientsTo,
   type FollowUpQuery,

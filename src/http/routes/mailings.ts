@@ -2,15 +2,12 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Type, { type TSchema } from "typebox";
 import { hasRight } from "../../auth/rights.ts";
-import { isValidEmail } from "../../contacts/person-rules.ts";
 import {
   applyAction,
   copyMailing,
   listDeliveries,
   mailingProgress,
-  markDeliverySent,
   scheduleMailing,
-  sendDeliveryAgain,
 } from "../../mailings/actions.ts";
 import { MERGE_VARIABLES } from "../../mailings/merge-fields.ts";
 import {
@@ -41,8 +38,10 @@ import {
   listTemplates,
   saveAsTemplate,
 } from "../../mailings/templates.ts";
+import { isValidEmail } from "../../persons/person-rules.ts";
 import { emptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
 import { beginSending } from "../../send/planner.ts";
+import { markDeliverySent, sendDeliveryAgain } from "../../send/unknown-deliveries.ts";
 import { AppError, invalid, notFound } from "../../shared/errors.ts";
 import { caller } from "../auth.ts";
 import {

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { personAddressProblems } from "../../bounces/blocked.ts";
-import { consentHistory, recordConsent, setSubscription } from "../../contacts/consent.ts";
-import { createPerson, deletePerson, getPerson, listPersons, updatePerson } from "../../contacts/persons.ts";
+import { consentHistory, recordConsent, setSubscription } from "../../persons/consent.ts";
+import { createPerson, deletePerson, getPerson, listPersons, updatePerson } from "../../persons/persons.ts";
 import { caller } from "../auth.ts";
 import {
   ConsentInput,

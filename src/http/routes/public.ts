@@ -6,9 +6,9 @@ import {
   type SubscriptionsTarget,
   saveSubscriptionChoices,
   subscriptionsTarget,
-} from "../../track/subscriptions.ts";
-import { unsubscribe, unsubscribeTarget } from "../../track/unsubscribe.ts";
-import { viewOnlineHtml } from "../../track/view-online.ts";
+} from "../../recipient-pages/subscriptions.ts";
+import { unsubscribe, unsubscribeTarget } from "../../recipient-pages/unsubscribe.ts";
+import { viewOnlineHtml } from "../../recipient-pages/view-online.ts";
 import type { RouteDeps } from "../schemas.ts";
 
 const TEXT = {

@@ -11,7 +11,7 @@ import {
   updateAccount,
 } from "../../send/accounts.ts";
 import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
-import { checkSendingDomain, dnsSettings } from "../../send/dns-check.ts";
+import { checkSendingDomain, dnsSettings } from "../../sending-domains/dns-check.ts";
 import {
   errorResponses,
   IdParams,

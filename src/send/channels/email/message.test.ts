@@ -2,8 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import PostalMime from "postal-mime";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyDkim } from "../../../../test/helpers/smtp-sink.ts";
+import { dkimDnsRecord, generateDkimKeyPair } from "../../../sending-domains/dkim-keys.ts";
 import type { AppError } from "../../../shared/errors.ts";
-import { dkimDnsRecord, generateDkimKeyPair } from "../../dkim-keys.ts";
 import { buildMessage, type OutgoingMessage } from "./message.ts";
 
 let keys: { privateKeyPem: string; publicKeyPem: string };

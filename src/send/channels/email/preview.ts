@@ -1,12 +1,12 @@
 // Preview any recipient, count empty merge fields over the whole list, and send tests: nothing here is counted.
 
-import { isValidEmail } from "../../../contacts/person-rules.ts";
 import type { Db } from "../../../db/connect.ts";
 import { recipientLinks } from "../../../deliveries/identity.ts";
 import type { Keyring } from "../../../deliveries/tokens.ts";
 import { sanitizeForPreview } from "../../../mailings/content.ts";
 import { emptyVariables, type MergeContext } from "../../../mailings/merge-fields.ts";
 import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
+import { isValidEmail } from "../../../persons/person-rules.ts";
 import { AppError, invalid, notFound } from "../../../shared/errors.ts";
 import { randomToken } from "../../../shared/ids.ts";
 import { accountForSending } from "../../accounts.ts";

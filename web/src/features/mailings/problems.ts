@@ -18,7 +18,7 @@ export function problemText(t: Translate, problem: MailingProblem): string {
   }
 }
 
-// The server's warning when the from-domain failed its last DNS check (src/send/dns-records.ts).
+// The server's warning when the from-domain failed its last DNS check (src/sending-domains/dns-records.ts).
 const DNS_FAILED = /^The sending domain (\S+) failed its last DNS check: (.+)$/;
 
 export function warningText(t: Translate, warning: string): string {

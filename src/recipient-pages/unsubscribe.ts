@@ -2,11 +2,11 @@
 // withdraws e-marketing consent when the type is "any". It takes effect whenever the person is subscribed now (also
 // after they subscribed again since the message was sent); the statistics' event is written once per delivery.
 
-import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
+import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type UnsubscribeTarget = {

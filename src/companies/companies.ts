@@ -1,10 +1,10 @@
 // Companies: the organisations persons work for.
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
+import { blankToNull, escapeLike, isValidEmail, toE164 } from "../persons/person-rules.ts";
+import type { Page } from "../persons/persons.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
-import { blankToNull, escapeLike, isValidEmail, toE164 } from "./person-rules.ts";
-import type { Page } from "./persons.ts";
 
 export type CompanyInput = {
   name?: string;

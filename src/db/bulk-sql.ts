@@ -1,7 +1,7 @@
 // Multi-row SQL for large imports: statements sized under both databases' parameter limits, built as plain text.
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
-import type { Dialect } from "../db/connect.ts";
-import type { Database } from "../db/schema.ts";
+import type { Dialect } from "./connect.ts";
+import type { Database } from "./schema.ts";
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 

@@ -10,8 +10,8 @@ import {
 } from "../../test/helpers/dns-server.ts";
 import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
 import { getMailing } from "../mailings/store.ts";
+import { listDomains } from "../send/accounts.ts";
 import { loadConfig } from "../shared/config.ts";
-import { listDomains } from "./accounts.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
 import { checkDomainDns, checkSendingDomain, type DnsSettings, dnsSettings } from "./dns-check.ts";
 

@@ -2,10 +2,10 @@
 // SPEC §4 rule applied, the mailing's own rows take the new status and address (only for recipients who have not
 // received it), newcomers are added, and those who may get it now receive a new attempt.
 import type { Db } from "../db/connect.ts";
-import { type ResendResult, requireSent, resendAsNewAttempt } from "../send/resend.ts";
+import { resolveRecipients, storeRecipientCounts } from "../mailings/recipients.ts";
 import { isoNow } from "../shared/clock.ts";
 import { notFound } from "../shared/errors.ts";
-import { resolveRecipients, storeRecipientCounts } from "./recipients.ts";
+import { type ResendResult, requireSent, resendAsNewAttempt } from "./resend.ts";
 
 type SkipReason = ResendResult["skipped"][number]["reason"] | "left-sources";
 export type ReloadResult = { added: number; created: number; skipped: Partial<Record<SkipReason, number>> };

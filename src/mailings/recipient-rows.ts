@@ -1,12 +1,12 @@
 // The store of a mailing's imported recipients: the import, its rows in batches, and the step that makes it a
 // source of the mailing. Rows of an import that never completed belong to no source and are never sent to.
 
+import { chunked, type Executor, insertRows } from "../db/bulk-sql.ts";
 import type { Db, Dialect } from "../db/connect.ts";
+import type { Database } from "../db/schema.ts";
 import { blockedAmong } from "../deliveries/blocks.ts";
-import { addSource } from "../mailings/recipients.ts";
 import { isoNow } from "../shared/clock.ts";
-import { chunked, type Executor, insertRows } from "./bulk-sql.ts";
-import type { ImportFormat } from "./source.ts";
+import { addSource } from "./recipients.ts";
 
 export type StoredRecipientRow = {
   row: number;
@@ -26,7 +26,7 @@ export async function beginImport(
   input: {
     mailingId: number;
     fileName: string | null;
-    format: ImportFormat;
+    format: Database["recipient_imports"]["format"];
     consentSource: string | null;
     userId: number | null;
   },

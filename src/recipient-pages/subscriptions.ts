@@ -1,11 +1,11 @@
 // The manage-subscriptions page behind `[[link.subscriptions]]`: what a person is subscribed to, and saving their
 // choices to the consent history. Removing the mailing's own type (or all marketing) counts as an unsubscribe, once.
 
-import { recordConsent, setSubscription } from "../contacts/consent.ts";
 import type { Db } from "../db/connect.ts";
 import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
+import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { isoNow } from "../shared/clock.ts";
 
 export type SubscriptionChoice = {
