@@ -5,6 +5,7 @@
 import { type Expression, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { BlockReason } from "../db/schema.ts";
+import { refreshStatistics } from "../db/statistics.ts";
 import { blockedAddresses } from "../deliveries/blocks.ts";
 import { projectPersonIds } from "../projects/store.ts";
 import { selectionPersonIds } from "../selections/compile.ts";
@@ -236,6 +237,8 @@ export async function resolveRecipients(
     for (const [index, source] of sources.entries())
       await insertSource(trx as unknown as Db, writeMailing, source, index, now);
     const t = trx as unknown as Db;
+    // The rules below are planned on the list just written, not on what the table held before.
+    await refreshStatistics(t, ["mailing_recipients"]);
     await block(t, target, "no-email", sql`email is null or email = ''`);
     // The same person through two sources gets one message: the first row keeps it.
     await block(t, target, "duplicate", laterDuplicates(target, "person_id", false));

@@ -3,6 +3,7 @@
 
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
+import { refreshStatistics } from "../db/statistics.ts";
 import { emailMessageIdSql } from "../deliveries/identity.ts";
 import { resolveRecipients } from "../mailings/recipients.ts";
 import { getMailing } from "../mailings/store.ts";
@@ -46,6 +47,8 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
         and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(
       trx,
     );
+    // The claims that follow are planned on the deliveries just written.
+    await refreshStatistics(trx, ["deliveries"]);
     return { deliveries: Number(inserted.numAffectedRows ?? 0) };
   });
 }
