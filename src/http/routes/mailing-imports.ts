@@ -2,6 +2,7 @@
 // /api/mailings/:id/recipients/export (the recipient list with status, streamed as CSV or XLSX).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { BLOCK_REASONS } from "../../db/block-reasons.ts";
 import { CONTENT_TYPES } from "../../imports/export.ts";
 import { exportRecipients } from "../../imports/export-recipients.ts";
 import { importRecipients } from "../../imports/import-recipients.ts";
@@ -19,16 +20,6 @@ import {
 import { IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
-const BLOCK_REASONS = [
-  "no-consent",
-  "no-subscription",
-  "unsubscribed",
-  "consent-withdrawn",
-  "blocked-address",
-  "complained",
-  "duplicate",
-  "former-employee",
-] as const;
 
 const RecipientImportReport = Type.Object({
   ...reportFileFields,

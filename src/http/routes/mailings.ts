@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/ty
 import Type, { type TSchema } from "typebox";
 import { hasRight } from "../../auth/rights.ts";
 import { isValidEmail } from "../../contacts/person-rules.ts";
+import { BLOCK_REASONS } from "../../db/block-reasons.ts";
 import {
   applyAction,
   copyMailing,
@@ -57,16 +58,6 @@ import {
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
-const BLOCK_REASONS = [
-  "no-consent",
-  "no-subscription",
-  "unsubscribed",
-  "consent-withdrawn",
-  "blocked-address",
-  "complained",
-  "duplicate",
-  "former-employee",
-] as const;
 const STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;
 
 const MailingInputSchema = Type.Object(

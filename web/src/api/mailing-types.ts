@@ -8,15 +8,10 @@ export type FromMode = "fixed" | "our-contact";
 export type TrackLinks = "all" | "registered" | "none";
 export type StepKey = "setup" | "template" | "content" | "recipients" | "confirm";
 export type StepState = "complete" | "incomplete" | "not-started";
-export type BlockReason =
-  | "no-consent"
-  | "no-subscription"
-  | "unsubscribed"
-  | "consent-withdrawn"
-  | "blocked-address"
-  | "complained"
-  | "duplicate"
-  | "former-employee";
+
+import type { BlockReason } from "../../../src/db/block-reasons.ts";
+
+export type { BlockReason };
 
 /** A mailing as lists show it: the mailings page, a selection's Mailings tab, a project's Activities tab. */
 export type MailingSummary = {
