@@ -1,8 +1,6 @@
 // /api/mailings: the five steps, recipients, preview and test, the lifecycle, progress and deliveries.
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Type, { type TSchema } from "typebox";
-import { hasRight } from "../../auth/rights.ts";
-import { isValidEmail } from "../../contacts/person-rules.ts";
 import { BLOCK_REASONS } from "../../db/block-reasons.ts";
 import {
   applyAction,
@@ -13,24 +11,16 @@ import {
   scheduleMailing,
   sendDeliveryAgain,
 } from "../../mailings/actions.ts";
-import { MERGE_VARIABLES } from "../../mailings/merge-fields.ts";
+import { createDraft, editDraft } from "../../mailings/drafts.ts";
+import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import {
-  addSource,
-  listRecipients,
-  listSources,
-  removeSource,
-  resolveRecipients,
-} from "../../mailings/recipients.ts";
-import {
-  createMailing,
-  deleteMailing,
-  GOAL_CATEGORIES,
-  getMailing,
-  listMailings,
-  type MailingInput,
-  requireEditable,
-  updateMailing,
-} from "../../mailings/store.ts";
+  addRecipientSource,
+  recipientsOf,
+  refreshRecipients,
+  removeRecipientSource,
+  sourcesOf,
+} from "../../mailings/recipient-sources.ts";
+import { deleteMailing, GOAL_CATEGORIES, getMailing, listMailings } from "../../mailings/store.ts";
 import {
   addAttachment,
   applyTemplate,
@@ -44,7 +34,7 @@ import {
 } from "../../mailings/templates.ts";
 import { beginSending } from "../../send/planner.ts";
 import { emptyVariableReport, previewRecipient, sendTest } from "../../send/preview.ts";
-import { AppError, invalid, notFound } from "../../shared/errors.ts";
+import { invalid } from "../../shared/errors.ts";
 import { caller } from "../auth.ts";
 import {
   errorResponses,
@@ -113,13 +103,6 @@ export const mailingRoutes =
     // Read when used: the public address is known only once the server listens.
     const previewDeps = () => ({ db, publicUrl: deps.send.publicUrl, keys: deps.send.keys });
 
-    function checkOverride(request: Parameters<typeof caller>[0], input: MailingInput) {
-      if (input.options?.overrideConsent && !hasRight(caller(request).actor, "overrideConsent"))
-        throw new AppError("FORBIDDEN", "Overriding consent needs the right an admin grants", {
-          right: "overrideConsent",
-        });
-    }
-
     app.get(
       "/mailings",
       {
@@ -143,13 +126,8 @@ export const mailingRoutes =
         return listMailings(db, filter, { limit, offset });
       },
     );
-    app.get(
-      "/merge-variables",
-      { schema: { tags, summary: "Merge fields for the insert menu" } },
-      async () => ({
-        groups: MERGE_VARIABLES,
-        customFields: await db.selectFrom("custom_fields").select(["key", "label"]).orderBy("key").execute(),
-      }),
+    app.get("/merge-variables", { schema: { tags, summary: "Merge fields for the insert menu" } }, async () =>
+      mergeVariableMenu(db),
     );
     app.post(
       "/mailings",
@@ -162,12 +140,8 @@ export const mailingRoutes =
         },
       },
       async (request, reply) => {
-        checkOverride(request, request.body);
-        const created = await createMailing(db, request.body, caller(request).user.id);
-        if (created.selectionId === null && created.projectId === null)
-          return reply.status(201).send(created);
-        await resolveRecipients(db, created.id);
-        return reply.status(201).send(await getMailing(db, created.id));
+        const { actor, user } = caller(request);
+        return reply.status(201).send(await createDraft(db, { actor, userId: user.id }, request.body));
       },
     );
     app.get(
@@ -193,20 +167,7 @@ export const mailingRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => {
-        checkOverride(request, request.body);
-        const before = await requireEditable(db, request.params.id);
-        const updated = await updateMailing(db, request.params.id, request.body);
-        const listChanged =
-          request.body.options !== undefined ||
-          (request.body.selectionId !== undefined && request.body.selectionId !== before.selectionId) ||
-          (request.body.projectId !== undefined && request.body.projectId !== before.projectId) ||
-          (request.body.subscriptionTypeId !== undefined &&
-            request.body.subscriptionTypeId !== before.subscriptionTypeId);
-        if (!listChanged) return updated;
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
+      async (request) => editDraft(db, caller(request).actor, request.params.id, request.body),
     );
     app.delete(
       "/mailings/:id",
@@ -243,10 +204,7 @@ export const mailingRoutes =
     app.get(
       "/mailings/:id/sources",
       { schema: { tags, summary: "Recipient sources added in step 4, in order", params: IdParams } },
-      async (request) => {
-        await getMailing(db, request.params.id);
-        return { items: await listSources(db, request.params.id) };
-      },
+      async (request) => sourcesOf(db, request.params.id),
     );
     app.post(
       "/mailings/:id/sources",
@@ -278,34 +236,7 @@ export const mailingRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => {
-        await requireEditable(db, request.params.id);
-        const { kind, refId, addresses, consentConfirmed } = request.body;
-        if (kind === "addresses") {
-          if (!addresses?.length)
-            throw invalid([{ field: "addresses", message: "give at least one address" }]);
-          if (consentConfirmed !== true)
-            throw invalid([
-              { field: "consentConfirmed", message: "confirm that these people consented to marketing" },
-            ]);
-          const bad = addresses.findIndex((a) => !isValidEmail(a.email.trim()));
-          if (bad >= 0)
-            throw invalid([
-              {
-                field: `addresses[${bad}].email`,
-                message: `"${addresses[bad]!.email}" is not a valid e-mail address`,
-              },
-            ]);
-        } else if (refId === undefined)
-          throw invalid([{ field: "refId", message: `a ${kind} source needs refId` }]);
-        await addSource(db, request.params.id, {
-          kind,
-          ...(refId !== undefined ? { refId } : {}),
-          ...(addresses ? { addresses } : {}),
-        });
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
+      async (request) => addRecipientSource(db, request.params.id, request.body),
     );
     app.delete(
       "/mailings/:id/sources/:sourceId",
@@ -317,13 +248,7 @@ export const mailingRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => {
-        await requireEditable(db, request.params.id);
-        if (!(await removeSource(db, request.params.id, request.params.sourceId)))
-          throw notFound("source", request.params.sourceId);
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
+      async (request) => removeRecipientSource(db, request.params.id, request.params.sourceId),
     );
     app.post(
       "/mailings/:id/recipients/refresh",
@@ -335,11 +260,7 @@ export const mailingRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => {
-        await requireEditable(db, request.params.id);
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
+      async (request) => refreshRecipients(db, request.params.id),
     );
     app.get(
       "/mailings/:id/recipients",
@@ -359,9 +280,8 @@ export const mailingRoutes =
         },
       },
       async (request) => {
-        await getMailing(db, request.params.id);
         const { limit, offset, ...filter } = request.query;
-        return listRecipients(db, request.params.id, filter, { limit, offset });
+        return recipientsOf(db, request.params.id, filter, { limit, offset });
       },
     );
 
