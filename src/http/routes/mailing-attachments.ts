@@ -1,6 +1,7 @@
 // /api/mailings/:id/attachments: files sent along with every message (≤ 25 MB together).
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { AttachmentListSchema, AttachmentSchema } from "../../mailings/api-schemas.ts";
 import { getMailing } from "../../mailings/store.ts";
 import { addAttachment, deleteAttachment, listAttachments } from "../../mailings/templates.ts";
 import { invalid } from "../../shared/errors.ts";
@@ -15,7 +16,14 @@ export const mailingAttachmentRoutes =
     const tags = ["mailings"];
     app.get(
       "/mailings/:id/attachments",
-      { schema: { tags, summary: "Attachments", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "Attachments",
+          params: IdParams,
+          response: { 200: AttachmentListSchema, ...errorResponses },
+        },
+      },
       async (request) => {
         await getMailing(db, request.params.id);
         return listAttachments(db, request.params.id);
@@ -42,6 +50,7 @@ export const mailingAttachmentRoutes =
               { filename: Type.String({ minLength: 1, maxLength: 200 }) },
               { additionalProperties: false },
             ),
+            response: { 201: AttachmentSchema, ...errorResponses },
           },
         },
         async (request, reply) => {

@@ -9,7 +9,13 @@ import {
   scheduleMailing,
   sendDeliveryAgain,
 } from "../../mailings/actions.ts";
-import { MailingSchema } from "../../mailings/api-schemas.ts";
+import {
+  DELIVERY_STATUSES,
+  DeliveryPageSchema,
+  MailingSchema,
+  ProgressSchema,
+  SentAgainSchema,
+} from "../../mailings/api-schemas.ts";
 import { getMailing } from "../../mailings/store.ts";
 import { beginSending } from "../../send/planner.ts";
 import { errorResponses, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
@@ -73,7 +79,14 @@ export const mailingLifecycleRoutes =
       );
     app.get(
       "/mailings/:id/progress",
-      { schema: { tags, summary: "Sent of total, rate and time left", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "Sent of total, rate and time left",
+          params: IdParams,
+          response: { 200: ProgressSchema, ...errorResponses },
+        },
+      },
       async (request) => mailingProgress(db, request.params.id),
     );
     app.get(
@@ -86,22 +99,11 @@ export const mailingLifecycleRoutes =
           querystring: Type.Object(
             {
               ...PageQuery,
-              status: Type.Optional(
-                literals([
-                  "pending",
-                  "claimed",
-                  "sending",
-                  "sent",
-                  "failed",
-                  "bounced",
-                  "complained",
-                  "unknown",
-                  "cancelled",
-                ] as const),
-              ),
+              status: Type.Optional(literals(DELIVERY_STATUSES)),
             },
             { additionalProperties: false },
           ),
+          response: { 200: DeliveryPageSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -134,6 +136,7 @@ export const mailingLifecycleRoutes =
           tags,
           summary: "Resolve an unknown delivery: send again as a new attempt",
           params: IdParams,
+          response: { 200: SentAgainSchema, ...errorResponses },
         },
       },
       async (request) => ({ deliveryId: await sendDeliveryAgain(db, request.params.id) }),

@@ -1,8 +1,9 @@
 // /api/mailings/:id/preview, /empty-variables and /test: the message as a recipient sees it (SPEC §6).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { EmptyVariablesSchema, PreviewSchema, TestSendSchema } from "../../mailings/api-schemas.ts";
 import { emptyVariableReport, previewRecipient, sendTest } from "../../send/preview.ts";
-import { IdParams, type RouteDeps } from "../schemas.ts";
+import { errorResponses, IdParams, type RouteDeps } from "../schemas.ts";
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 
@@ -22,6 +23,7 @@ export const mailingPreviewRoutes =
           summary: "The message as one recipient would see it (HTML sanitised for display)",
           params: IdParams,
           querystring: Type.Object({ recipientId: Type.Optional(Id) }, { additionalProperties: false }),
+          response: { 200: PreviewSchema, ...errorResponses },
         },
       },
       async (request) => previewRecipient(previewDeps(), request.params.id, request.query.recipientId),
@@ -33,6 +35,7 @@ export const mailingPreviewRoutes =
           tags,
           summary: "Merge fields that are empty for some recipients, with who",
           params: IdParams,
+          response: { 200: EmptyVariablesSchema, ...errorResponses },
         },
       },
       async (request) => emptyVariableReport(db, request.params.id),
@@ -50,6 +53,7 @@ export const mailingPreviewRoutes =
             { addresses: Type.String({ minLength: 3, maxLength: 5000 }), recipientId: Type.Optional(Id) },
             { additionalProperties: false },
           ),
+          response: { 200: TestSendSchema, ...errorResponses },
         },
       },
       async (request) =>

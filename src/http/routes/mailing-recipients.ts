@@ -2,7 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { BLOCK_REASONS } from "../../db/block-reasons.ts";
-import { MailingSchema } from "../../mailings/api-schemas.ts";
+import {
+  MailingSchema,
+  RecipientPageSchema,
+  SourceInputSchema,
+  SourceListSchema,
+} from "../../mailings/api-schemas.ts";
 import {
   addRecipientSource,
   recipientsOf,
@@ -10,7 +15,7 @@ import {
   removeRecipientSource,
   sourcesOf,
 } from "../../mailings/recipient-sources.ts";
-import { errorResponses, IdParams, literals, Nullable, PageQuery, type RouteDeps } from "../schemas.ts";
+import { errorResponses, IdParams, literals, PageQuery, type RouteDeps } from "../schemas.ts";
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 
@@ -21,7 +26,14 @@ export const mailingRecipientRoutes =
     const tags = ["mailings"];
     app.get(
       "/mailings/:id/sources",
-      { schema: { tags, summary: "Recipient sources added in step 4, in order", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "Recipient sources added in step 4, in order",
+          params: IdParams,
+          response: { 200: SourceListSchema, ...errorResponses },
+        },
+      },
       async (request) => sourcesOf(db, request.params.id),
     );
     app.post(
@@ -31,26 +43,7 @@ export const mailingRecipientRoutes =
           tags,
           summary: "Add a recipient source; the list is resolved again at once",
           params: IdParams,
-          body: Type.Object(
-            {
-              kind: literals(["selection", "project", "person", "addresses"] as const),
-              refId: Type.Optional(Id),
-              addresses: Type.Optional(
-                Type.Array(
-                  Type.Object(
-                    {
-                      email: Type.String({ maxLength: 254 }),
-                      name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-                    },
-                    { additionalProperties: false },
-                  ),
-                  { maxItems: 10_000 },
-                ),
-              ),
-              consentConfirmed: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false },
-          ),
+          body: SourceInputSchema,
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
@@ -95,6 +88,7 @@ export const mailingRecipientRoutes =
             },
             { additionalProperties: false },
           ),
+          response: { 200: RecipientPageSchema, ...errorResponses },
         },
       },
       async (request) => {

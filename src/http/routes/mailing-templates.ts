@@ -1,7 +1,7 @@
 // /api/templates and a mailing's save-as-template and apply-template.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { MailingSchema } from "../../mailings/api-schemas.ts";
+import { MailingSchema, TemplateListSchema, TemplateSchema } from "../../mailings/api-schemas.ts";
 import {
   applyTemplate,
   createTemplate,
@@ -20,12 +20,27 @@ export const mailingTemplateRoutes =
   async (app) => {
     const { db } = deps;
     const tags = ["mailings"];
-    app.get("/templates", { schema: { tags, summary: "Saved templates" } }, async () => ({
-      items: await listTemplates(db),
-    }));
+    app.get(
+      "/templates",
+      {
+        schema: {
+          tags,
+          summary: "Saved templates",
+          response: { 200: TemplateListSchema, ...errorResponses },
+        },
+      },
+      async () => ({ items: await listTemplates(db) }),
+    );
     app.get(
       "/templates/:id",
-      { schema: { tags, summary: "One template", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "One template",
+          params: IdParams,
+          response: { 200: TemplateSchema, ...errorResponses },
+        },
+      },
       async (request) => getTemplate(db, request.params.id),
     );
     const TemplateBody = Type.Object(
@@ -45,7 +60,7 @@ export const mailingTemplateRoutes =
           tags,
           summary: "Save a template",
           body: TemplateBody,
-          response: { 201: Type.Object({}, { additionalProperties: true }), ...errorResponses },
+          response: { 201: TemplateSchema, ...errorResponses },
         },
       },
       async (request, reply) => reply.status(201).send(await createTemplate(db, request.body)),
@@ -76,6 +91,7 @@ export const mailingTemplateRoutes =
             { name: Type.String({ minLength: 1, maxLength: 200 }) },
             { additionalProperties: false },
           ),
+          response: { 201: TemplateSchema, ...errorResponses },
         },
       },
       async (request, reply) =>

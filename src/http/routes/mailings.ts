@@ -2,7 +2,13 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { copyMailing } from "../../mailings/actions.ts";
-import { MAILING_STATUSES, MailingInputSchema, MailingSchema } from "../../mailings/api-schemas.ts";
+import {
+  MAILING_STATUSES,
+  MailingInputSchema,
+  MailingPageSchema,
+  MailingSchema,
+  MergeVariablesSchema,
+} from "../../mailings/api-schemas.ts";
 import { createDraft, editDraft } from "../../mailings/drafts.ts";
 import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
@@ -32,6 +38,7 @@ export const mailingRoutes =
             },
             { additionalProperties: false },
           ),
+          response: { 200: MailingPageSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -39,8 +46,16 @@ export const mailingRoutes =
         return listMailings(db, filter, { limit, offset });
       },
     );
-    app.get("/merge-variables", { schema: { tags, summary: "Merge fields for the insert menu" } }, async () =>
-      mergeVariableMenu(db),
+    app.get(
+      "/merge-variables",
+      {
+        schema: {
+          tags,
+          summary: "Merge fields for the insert menu",
+          response: { 200: MergeVariablesSchema, ...errorResponses },
+        },
+      },
+      async () => mergeVariableMenu(db),
     );
     app.post(
       "/mailings",
