@@ -313,6 +313,7 @@ export const AttachmentListSchema = Type.Object({
 });
 
 export type MailingStatus = (typeof MAILING_STATUSES)[number];
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export type MailingType = (typeof MAILING_TYPES)[number];
 export type GoalCategory = (typeof GOAL_CATEGORIES)[number];
 export type SourceKind = (typeof SOURCE_KINDS)[number];

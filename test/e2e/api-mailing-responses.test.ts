@@ -8,6 +8,9 @@ import { mergeVariableMenu } from "../../src/mailings/merge-variable-menu.ts";
 import { listRecipients, listSources } from "../../src/mailings/recipients.ts";
 import { getMailing, listMailings } from "../../src/mailings/store.ts";
 import { getTemplate, listAttachments, listTemplates } from "../../src/mailings/templates.ts";
+import { followUpRecipients } from "../../src/track/follow-up.ts";
+import { listLinks, listRegisteredLinks } from "../../src/track/link-admin.ts";
+import { mailingStatistics } from "../../src/track/stats.ts";
 import {
   type ApiClient,
   ok,
@@ -41,7 +44,8 @@ beforeAll(async () => {
           subject: "Hei [[customer.firstname]]",
           fromAddress: "post@svar.example",
           goalCategory: "loyalty",
-          content: '<p>Hei</p><a href="[[link.unsubscribe]]">Meld av</a>',
+          content:
+            '<p>Hei</p><a href="https://fjordlys.example/vår">Våren</a><a href="[[link.unsubscribe]]">Meld av</a>',
         }),
         201,
       )
@@ -54,6 +58,10 @@ beforeAll(async () => {
         addresses: [{ email: "kari@example.no", name: "Kari" }, { email: "ola@example.no" }],
       }),
     );
+  await ok(
+    admin.send("POST", "/api/registered-links", { url: "https://fjordlys.example/vår", name: "Vår" }),
+    201,
+  );
   sent = await create("Sendt");
   await addresses(sent);
   await ok(admin.send("POST", `/api/mailings/${sent}/send`));
@@ -116,5 +124,18 @@ describe("mailing responses carry every field their function returns", () => {
       asJson(await listAttachments(db, draft)),
     );
     expect(await ok(admin.get("/api/merge-variables"))).toEqual(asJson(await mergeVariableMenu(db)));
+  });
+
+  it("statistics, tracked links, the follow-up list and registered links", async () => {
+    expect(await ok(admin.get(`/api/mailings/${sent}/statistics`))).toEqual(
+      asJson(await mailingStatistics(db, sent)),
+    );
+    const links = await listLinks(db, sent);
+    expect(links.length).toBeGreaterThan(0);
+    expect(await ok(admin.get(`/api/mailings/${sent}/links`))).toEqual(asJson(links));
+    expect(await ok(admin.get(`/api/mailings/${sent}/follow-up`))).toEqual(
+      asJson(await followUpRecipients(db, sent, { filters: [] }, { limit: 100, offset: 0 })),
+    );
+    expect(await ok(admin.get("/api/registered-links"))).toEqual(asJson(await listRegisteredLinks(db)));
   });
 });
