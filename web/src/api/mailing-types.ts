@@ -4,6 +4,7 @@
 import type { Mailing } from "../../../src/mailings/api-schemas.ts";
 
 export type { BlockReason } from "../../../src/db/block-reasons.ts";
+export type { RecipientImportReport } from "../../../src/imports/api-schemas.ts";
 export type {
   Attachment,
   Attachments,
@@ -58,25 +59,6 @@ export type MailingFields = Pick<
   | "utmCampaign"
   | "options"
 >;
-
-/** What importing a file as recipients reports (POST /api/mailings/:id/imports). */
-export type RecipientImportReport = {
-  dryRun: boolean;
-  file: { format: "csv" | "xlsx"; encoding: string | null; delimiter: string | null; bytes: number };
-  columns: { column: string; field: string | null; guessed: boolean }[];
-  rows: number;
-  valid: number;
-  invalid: number;
-  duplicatesInFile: number;
-  linked: number;
-  importOnly: number;
-  blockedAddresses: number;
-  sourceId: number | null;
-  issues: { row: number; column: string; value: string; reason: string }[];
-  duplicates: { row: number; email: string; firstRow: number }[];
-  matches: { row: number; email: string; personId: number }[];
-  notListed: { issues: number; duplicates: number; matches: number };
-};
 
 export type SendingAccount = {
   id: number;
