@@ -4,6 +4,18 @@
 // and files without imports: the web UI's compiler reads it too.
 import Type, { type Static, type TSchema } from "typebox";
 import { BLOCK_REASONS } from "../db/block-reasons.ts";
+import {
+  CONTENT_FORMATS,
+  DELIVERY_STATUSES,
+  FROM_MODES,
+  GOAL_CATEGORIES,
+  MAILING_STATUSES,
+  MAILING_TYPES,
+  SOURCE_KINDS,
+  STEP_KEYS,
+  STEP_STATES,
+  TRACK_LINKS,
+} from "./words.ts";
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -18,27 +30,6 @@ const PageOf = <T extends TSchema>(item: T) =>
     limit: Type.Integer(),
     offset: Type.Integer(),
   });
-
-export const MAILING_TYPES = ["email", "sms", "document", "form"] as const;
-export const MAILING_STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;
-export const GOAL_CATEGORIES = ["new-sales", "upsell", "loyalty", "information"] as const;
-export const DELIVERY_STATUSES = [
-  "pending",
-  "claimed",
-  "sending",
-  "sent",
-  "failed",
-  "bounced",
-  "complained",
-  "unknown",
-  "cancelled",
-] as const;
-export const SOURCE_KINDS = ["selection", "project", "person", "addresses", "import"] as const;
-const CONTENT_FORMATS = ["html", "mjml"] as const;
-const FROM_MODES = ["fixed", "our-contact"] as const;
-const TRACK_LINKS = ["all", "registered", "none"] as const;
-const STEP_KEYS = ["setup", "template", "content", "recipients", "confirm"] as const;
-const STEP_STATES = ["complete", "incomplete", "not-started"] as const;
 
 const MailingStatusSchema = literals(MAILING_STATUSES);
 const MailingTypeSchema = literals(MAILING_TYPES);

@@ -2,7 +2,7 @@
 // registered links) as TypeBox schemas: Fastify serializes with them and the web UI takes its types from them with
 // type-only imports. Like mailings/api-schemas.ts, this file imports only typebox and files the web may read.
 import Type, { type Static, type TSchema } from "typebox";
-import { DELIVERY_STATUSES } from "../mailings/api-schemas.ts";
+import { DELIVERY_STATUSES } from "../mailings/words.ts";
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <const T extends string[]>(values: readonly [...T]) => Type.Enum<T>(values);

@@ -10,13 +10,13 @@ import {
   sendDeliveryAgain,
 } from "../../mailings/actions.ts";
 import {
-  DELIVERY_STATUSES,
   DeliveryPageSchema,
   MailingSchema,
   ProgressSchema,
   SentAgainSchema,
 } from "../../mailings/api-schemas.ts";
 import { getMailing } from "../../mailings/store.ts";
+import { DELIVERY_STATUSES } from "../../mailings/words.ts";
 import { beginSending } from "../../send/planner.ts";
 import { errorResponses, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 

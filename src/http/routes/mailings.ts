@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { copyMailing } from "../../mailings/actions.ts";
 import {
-  MAILING_STATUSES,
   MailingInputSchema,
   MailingPageSchema,
   MailingSchema,
@@ -12,6 +11,7 @@ import {
 import { createDraft, editDraft } from "../../mailings/drafts.ts";
 import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
+import { MAILING_STATUSES } from "../../mailings/words.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 

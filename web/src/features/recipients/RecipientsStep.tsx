@@ -18,6 +18,7 @@ import {
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
+import { SOURCE_KINDS as KINDS } from "../../../../src/mailings/words.ts";
 import { useApi } from "../../api/context.tsx";
 import type {
   BlockReason,
@@ -37,7 +38,6 @@ import { AddSourceModal } from "./AddSourceModal.tsx";
 import { BLOCK_REASONS, useReasonText } from "./ReasonBadge.tsx";
 import { type RecipientFilter, RecipientList } from "./RecipientList.tsx";
 
-const KINDS: SourceKind[] = ["selection", "project", "person", "addresses", "import"];
 const OPTIONS: (keyof MailingOptions)[] = [
   "overrideConsent",
   "onePerAddress",
