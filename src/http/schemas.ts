@@ -1,9 +1,10 @@
 // Schemas shared by routes: pages, ids, errors and the CRM's entities (validation, types and OpenAPI in one).
-import Type, { type TSchema } from "typebox";
+import Type from "typebox";
 import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../contacts/person-rules.ts";
 import type { Db, Dialect } from "../db/connect.ts";
 import type { Keyring } from "../send/tokens.ts";
 import type { Config } from "../shared/config.ts";
+import { literals, Nullable, PageOf } from "../shared/schemas.ts";
 
 export type RouteDeps = {
   db: Db;
@@ -13,13 +14,7 @@ export type RouteDeps = {
   send: { keys: Keyring; publicUrl: string };
 };
 
-/** A string that must be one of `values` (JSON Schema enum; the static type is their union). */
-export const literals = <const T extends string[]>(
-  values: readonly [...T],
-  options: Record<string, unknown> = {},
-) => Type.Enum<T>(values, options);
-
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export { literals, Nullable, PageOf };
 export const ShortText = (max = 200) => Type.String({ maxLength: max });
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
@@ -52,14 +47,6 @@ export const errorResponses = {
   404: ErrorBody,
   409: ErrorBody,
 };
-
-export const PageOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    total: Type.Integer(),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
-  });
 
 export const PersonSummary = Type.Object({
   id: Type.Integer(),

@@ -1,9 +1,8 @@
 // The import reports' shapes (person import and recipients from a file) as TypeBox schemas: the routes validate and
-// serialize with them and the web UI takes its types from them (type-only imports). Imports only typebox.
-import Type, { type Static, type TSchema } from "typebox";
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const literals = <const T extends string[]>(values: readonly [...T]) => Type.Enum<T>(values);
+// serialize with them and the web UI takes its types from them (type-only imports), so this file imports only
+// typebox and shared/schemas.ts.
+import Type, { type Static } from "typebox";
+import { literals, Nullable } from "../shared/schemas.ts";
 
 /** The parts both reports have: the file as read, its columns, and the counts of rows. */
 const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });

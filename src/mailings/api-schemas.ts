@@ -1,9 +1,10 @@
 // The mailing API's shapes as TypeBox schemas. Fastify validates and serializes with them (a field missing here is
 // dropped from the response), OpenAPI documents them, and the web UI takes its types from them with type-only
-// imports, so a change here that the UI does not follow fails `npm run typecheck`. This file imports only typebox
-// and files without imports: the web UI's compiler reads it too.
-import Type, { type Static, type TSchema } from "typebox";
+// imports, so a change here that the UI does not follow fails `npm run typecheck`. The web UI's compiler reads this
+// file too, so it imports only typebox, shared/schemas.ts and lists that import nothing.
+import Type, { type Static } from "typebox";
 import { BLOCK_REASONS } from "../db/block-reasons.ts";
+import { literals, Nullable, PageOf } from "../shared/schemas.ts";
 import {
   CONTENT_FORMATS,
   DELIVERY_STATUSES,
@@ -18,18 +19,8 @@ import {
 } from "./words.ts";
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const literals = <const T extends string[]>(values: readonly [...T], options: Record<string, unknown> = {}) =>
-  Type.Enum<T>(values, options);
 const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
 const Timestamp = Type.String({ description: "UTC, ISO 8601" });
-const PageOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    total: Type.Integer(),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
-  });
 
 const MailingStatusSchema = literals(MAILING_STATUSES);
 const MailingTypeSchema = literals(MAILING_TYPES);

@@ -1,20 +1,12 @@
 // The follow-up API's shapes (statistics, tracked links and clickers, the recipient list with its latest delivery,
 // registered links) as TypeBox schemas: Fastify serializes with them and the web UI takes its types from them with
 // type-only imports. Like mailings/api-schemas.ts, this file imports only typebox and files the web may read.
-import Type, { type Static, type TSchema } from "typebox";
+import Type, { type Static } from "typebox";
 import { DELIVERY_STATUSES } from "../mailings/words.ts";
+import { literals, Nullable, PageOf } from "../shared/schemas.ts";
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const literals = <const T extends string[]>(values: readonly [...T]) => Type.Enum<T>(values);
 const Timestamp = Type.String({ description: "UTC, ISO 8601" });
 const Rate = Nullable(Type.Number({ description: "0 to 1, four decimals; null when nothing to divide by" }));
-const PageOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    total: Type.Integer(),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
-  });
 
 export const LINK_ACTION_KINDS = [
   "add-to-selection",
