@@ -4,7 +4,7 @@ import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../contacts
 import type { Db, Dialect } from "../db/connect.ts";
 import type { Keyring } from "../send/tokens.ts";
 import type { Config } from "../shared/config.ts";
-import { literals, Nullable, PageOf } from "../shared/schemas.ts";
+import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
 
 export type RouteDeps = {
   db: Db;
@@ -14,10 +14,10 @@ export type RouteDeps = {
   send: { keys: Keyring; publicUrl: string };
 };
 
-export { literals, Nullable, PageOf };
+export { Id, literals, Nullable, PageOf };
 export const ShortText = (max = 200) => Type.String({ maxLength: max });
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const IdParams = Type.Object({ id: Id });
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000_000, default: 0 }),
@@ -25,7 +25,7 @@ export const PageQuery = {
 export const IdList = (field: string) =>
   Type.Object(
     {
-      [field]: Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
+      [field]: Type.Array(Id, {
         minItems: 1,
         maxItems: 10_000,
       }),
@@ -134,8 +134,8 @@ export const PersonInput = Type.Object(
     mobile: OptionalText(40),
     phone: OptionalText(40),
     language: OptionalText(10),
-    companyId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
-    ourContactId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
+    companyId: Type.Optional(Nullable(Id)),
+    ourContactId: Type.Optional(Nullable(Id)),
     formerEmployee: Type.Optional(Type.Boolean()),
     interests: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
     customFields: Type.Optional(
@@ -175,7 +175,7 @@ export const CompanyInput = Type.Object(
     domain: OptionalText(253),
     phone: OptionalText(40),
     email: OptionalText(254),
-    ourContactId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
+    ourContactId: Type.Optional(Nullable(Id)),
   },
   { additionalProperties: false },
 );

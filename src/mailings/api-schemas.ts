@@ -4,7 +4,7 @@
 // file too, so it imports only typebox, shared/schemas.ts and lists that import nothing.
 import Type, { type Static } from "typebox";
 import { BLOCK_REASONS } from "../db/block-reasons.ts";
-import { literals, Nullable, PageOf } from "../shared/schemas.ts";
+import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
 import {
   CONTENT_FORMATS,
   DELIVERY_STATUSES,
@@ -18,7 +18,6 @@ import {
   TRACK_LINKS,
 } from "./words.ts";
 
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
 const Timestamp = Type.String({ description: "UTC, ISO 8601" });
 

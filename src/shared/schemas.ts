@@ -7,6 +7,9 @@ export const literals = <const T extends string[]>(
   options: Record<string, unknown> = {},
 ) => Type.Enum<T>(values, options);
 
+/** A row id: a positive 32-bit integer, as both databases store it. */
+export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const PageOf = <T extends TSchema>(item: T) =>

@@ -34,6 +34,7 @@ import {
 import { mailingStatistics } from "../../track/stats.ts";
 import {
   errorResponses,
+  Id,
   IdParams,
   literals,
   NoContent,
@@ -42,7 +43,6 @@ import {
   type RouteDeps,
 } from "../schemas.ts";
 
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const LinkParams = Type.Object({ id: Id, linkId: Id });
 const FilterQuery = {
   filters: Type.Optional(

@@ -13,9 +13,7 @@ import {
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
-import { IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
 const ImportQuery = Type.Object(
   {

@@ -5,9 +5,7 @@ import { AttachmentListSchema, AttachmentSchema } from "../../mailings/api-schem
 import { getMailing } from "../../mailings/store.ts";
 import { addAttachment, deleteAttachment, listAttachments } from "../../mailings/templates.ts";
 import { invalid } from "../../shared/errors.ts";
-import { errorResponses, IdParams, NoContent, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { errorResponses, Id, IdParams, NoContent, type RouteDeps } from "../schemas.ts";
 
 export const mailingAttachmentRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>

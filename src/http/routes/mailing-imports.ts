@@ -16,9 +16,7 @@ import {
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
-import { IdParams, literals, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { Id, IdParams, literals, type RouteDeps } from "../schemas.ts";
 
 export const mailingImportRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>

@@ -3,9 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { EmptyVariablesSchema, PreviewSchema, TestSendSchema } from "../../mailings/api-schemas.ts";
 import { emptyVariableReport, previewRecipient, sendTest } from "../../send/preview.ts";
-import { errorResponses, IdParams, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { errorResponses, Id, IdParams, type RouteDeps } from "../schemas.ts";
 
 export const mailingPreviewRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>

@@ -15,9 +15,7 @@ import {
   removeRecipientSource,
   sourcesOf,
 } from "../../mailings/recipient-sources.ts";
-import { errorResponses, IdParams, literals, PageQuery, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { errorResponses, Id, IdParams, literals, PageQuery, type RouteDeps } from "../schemas.ts";
 
 export const mailingRecipientRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>

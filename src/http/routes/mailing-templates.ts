@@ -10,9 +10,8 @@ import {
   listTemplates,
   saveAsTemplate,
 } from "../../mailings/templates.ts";
-import { errorResponses, IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
+import { errorResponses, Id, IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
 
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
 
 export const mailingTemplateRoutes =

@@ -13,9 +13,7 @@ import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
 import { MAILING_STATUSES } from "../../mailings/words.ts";
 import { caller } from "../auth.ts";
-import { errorResponses, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { errorResponses, Id, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 
 export const mailingRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>

@@ -20,6 +20,7 @@ import {
 import {
   Changed,
   errorResponses,
+  Id,
   IdList,
   IdParams,
   literals,
@@ -36,8 +37,8 @@ const Kind = literals(["static", "dynamic", "combined"] as const);
 const Combine = Type.Object(
   {
     op: literals(["union", "intersection", "difference"] as const),
-    leftId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-    rightId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    leftId: Id,
+    rightId: Id,
   },
   { additionalProperties: false },
 );
