@@ -1,5 +1,6 @@
 // Table types for Kysely. Timestamps are UTC ISO strings; flags are 0/1 integers (SQLite has no booleans).
 import type { Generated } from "kysely";
+import type { StoredBlockReason } from "./block-reasons.ts";
 
 type Id = Generated<number>;
 type Flag = number;
@@ -17,16 +18,6 @@ export type DeliveryStatus =
   | "complained"
   | "unknown"
   | "cancelled";
-export type BlockReason =
-  | "no-consent"
-  | "no-subscription"
-  | "unsubscribed"
-  | "consent-withdrawn"
-  | "blocked-address"
-  | "complained"
-  | "duplicate"
-  | "former-employee"
-  | "no-email";
 export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
 export type EventKind = "sent" | "failed" | "bounced" | "opened" | "clicked" | "unsubscribed" | "complained";
 
@@ -266,7 +257,7 @@ export type Database = {
     name: string | null;
     source_id: number | null;
     status: "eligible" | "blocked";
-    block_reason: BlockReason | null;
+    block_reason: StoredBlockReason | null;
     created_at: string;
   };
   deliveries: {

@@ -19,7 +19,12 @@ import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { importRoutes } from "./routes/imports.ts";
+import { mailingAttachmentRoutes } from "./routes/mailing-attachments.ts";
 import { mailingImportRoutes } from "./routes/mailing-imports.ts";
+import { mailingLifecycleRoutes } from "./routes/mailing-lifecycle.ts";
+import { mailingPreviewRoutes } from "./routes/mailing-preview.ts";
+import { mailingRecipientRoutes } from "./routes/mailing-recipients.ts";
+import { mailingTemplateRoutes } from "./routes/mailing-templates.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
 import { projectRoutes } from "./routes/projects.ts";
@@ -114,6 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     projectRoutes,
     settingsRoutes,
     mailingRoutes,
+    mailingRecipientRoutes,
+    mailingTemplateRoutes,
+    mailingAttachmentRoutes,
+    mailingPreviewRoutes,
+    mailingLifecycleRoutes,
     sendingRoutes,
     importRoutes,
     mailingImportRoutes,

@@ -1,10 +1,9 @@
-// What the person and recipient import routes share: the file as the raw body, their error shape, and the parts of an
-// import report both have (the file as read, its columns, the listed rows), so both document the same shapes.
+// What the person and recipient import routes share: the file as the raw body and their error shape. The reports'
+// shapes are in imports/api-schemas.ts, where the web UI reads them too.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import Type from "typebox";
 import { parseMapText } from "../imports/mapping.ts";
 import { invalid } from "../shared/errors.ts";
-import { literals, Nullable } from "./schemas.ts";
 
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -48,32 +47,4 @@ export const importErrors = {
   409: ImportError,
   413: ImportError,
   422: ImportError,
-};
-
-const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
-
-export const reportFileFields = {
-  dryRun: Type.Boolean(),
-  file: Type.Object({
-    format: literals(["csv", "xlsx"] as const),
-    encoding: Nullable(Type.String()),
-    delimiter: Nullable(Type.String()),
-    bytes: Type.Integer(),
-  }),
-  columns: Type.Array(
-    Type.Object({ column: Type.String(), field: Nullable(Type.String()), guessed: Type.Boolean() }),
-  ),
-  rows: Type.Integer(),
-  valid: Type.Integer(),
-  invalid: Type.Integer(),
-  duplicatesInFile: Type.Integer(),
-};
-
-export const reportListFields = {
-  issues: Type.Array(
-    Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
-  ),
-  duplicates: Type.Array(Type.Object({ row: Row, email: Type.String(), firstRow: Row })),
-  matches: Type.Array(Type.Object({ row: Row, email: Type.String(), personId: Type.Integer() })),
-  notListed: Type.Object({ issues: Type.Integer(), duplicates: Type.Integer(), matches: Type.Integer() }),
 };

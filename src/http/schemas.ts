@@ -4,6 +4,7 @@ import type { Db, Dialect } from "../db/connect.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
 import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";
 import type { Config } from "../shared/config.ts";
+import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
 
 export type RouteDeps = {
   db: Db;
@@ -13,16 +14,10 @@ export type RouteDeps = {
   send: { keys: Keyring; publicUrl: string };
 };
 
-/** A string that must be one of `values` (JSON Schema enum; the static type is their union). */
-export const literals = <const T extends string[]>(
-  values: readonly [...T],
-  options: Record<string, unknown> = {},
-) => Type.Enum<T>(values, options);
-
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export { Id, literals, Nullable, PageOf };
 export const ShortText = (max = 200) => Type.String({ maxLength: max });
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const IdParams = Type.Object({ id: Id });
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000_000, default: 0 }),
@@ -30,7 +25,7 @@ export const PageQuery = {
 export const IdList = (field: string) =>
   Type.Object(
     {
-      [field]: Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
+      [field]: Type.Array(Id, {
         minItems: 1,
         maxItems: 10_000,
       }),
@@ -52,14 +47,6 @@ export const errorResponses = {
   404: ErrorBody,
   409: ErrorBody,
 };
-
-export const PageOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    total: Type.Integer(),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
-  });
 
 export const PersonSummary = Type.Object({
   id: Type.Integer(),
@@ -147,8 +134,8 @@ export const PersonInput = Type.Object(
     mobile: OptionalText(40),
     phone: OptionalText(40),
     language: OptionalText(10),
-    companyId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
-    ourContactId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
+    companyId: Type.Optional(Nullable(Id)),
+    ourContactId: Type.Optional(Nullable(Id)),
     formerEmployee: Type.Optional(Type.Boolean()),
     interests: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
     customFields: Type.Optional(
@@ -188,7 +175,7 @@ export const CompanyInput = Type.Object(
     domain: OptionalText(253),
     phone: OptionalText(40),
     email: OptionalText(254),
-    ourContactId: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2147483647 }))),
+    ourContactId: Type.Optional(Nullable(Id)),
   },
   { additionalProperties: false },
 );

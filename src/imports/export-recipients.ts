@@ -1,8 +1,8 @@
 // Exports a mailing's recipients with their status (SPEC §8 recipient list): eligible or blocked and why, the latest
 // delivery attempt, and whether the recipient opened, clicked or unsubscribed. Streamed page by page.
 import type { Readable } from "node:stream";
+import type { BlockReason, StoredBlockReason } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
-import type { BlockReason } from "../db/schema.ts";
 import { notFound } from "../shared/errors.ts";
 import { type FollowUpQuery, followUpMatches } from "../track/follow-up.ts";
 import { type ExportFormat, neutralise, tableStream } from "./export.ts";
@@ -39,7 +39,7 @@ type RecipientPageRow = {
   person_id: number | null;
   company: string | null;
   status: "eligible" | "blocked";
-  block_reason: BlockReason | null;
+  block_reason: StoredBlockReason | null;
 };
 
 const yesNo = (on: boolean) => (on ? "yes" : "no");

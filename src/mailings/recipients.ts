@@ -3,8 +3,8 @@
 // selection's people are added (the seed's rule).
 
 import { type Expression, sql } from "kysely";
+import type { BlockReason, StoredBlockReason } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
-import type { BlockReason } from "../db/schema.ts";
 import { refreshStatistics } from "../db/statistics.ts";
 import { blockedAddresses } from "../deliveries/blocks.ts";
 import { projectPersonIds } from "../projects/store.ts";
@@ -171,7 +171,7 @@ async function insertSource(
 async function block(
   db: Db,
   mailingId: number,
-  reason: BlockReason,
+  reason: StoredBlockReason,
   condition: ReturnType<typeof sql>,
 ): Promise<void> {
   await sql`update mailing_recipients set status = 'blocked', block_reason = ${reason}
@@ -370,7 +370,8 @@ export async function listRecipients(
     email: r.email,
     name: r.name,
     status: r.status,
-    blockReason: r.block_reason,
+    // The query leaves out the rows without an address, the only ones stored with a reason outside BlockReason.
+    blockReason: r.block_reason as BlockReason | null,
   }));
   return { items, total: Number(count.n), limit: page.limit, offset: page.offset };
 }

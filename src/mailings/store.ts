@@ -6,19 +6,18 @@ import { isValidEmail } from "../persons/person-rules.ts";
 import { failedCheckWarning } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
+import type { GoalCategory } from "./api-schemas.ts";
 import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
 import { mailingSteps, type Steps } from "./steps.ts";
-
-export const GOAL_CATEGORIES = ["new-sales", "upsell", "loyalty", "information"] as const;
 
 export type MailingInput = {
   name?: string;
   type?: MailingType;
   sendingAccountId?: number | null;
   goalText?: string | null;
-  goalCategory?: (typeof GOAL_CATEGORIES)[number] | null;
+  goalCategory?: GoalCategory | null;
   folder?: string | null;
   selectionId?: number | null;
   projectId?: number | null;
@@ -51,7 +50,7 @@ export type Mailing = {
   status: MailingStatus;
   sendingAccountId: number | null;
   goalText: string | null;
-  goalCategory: string | null;
+  goalCategory: GoalCategory | null;
   folder: string | null;
   selectionId: number | null;
   projectId: number | null;
@@ -106,7 +105,8 @@ function toMailing(r: Row): Mailing {
     status: r.status,
     sendingAccountId: r.sending_account_id,
     goalText: r.goal_text,
-    goalCategory: r.goal_category,
+    // Written only through MailingInput, whose schema admits nothing else.
+    goalCategory: r.goal_category as GoalCategory | null,
     folder: r.folder,
     selectionId: r.selection_id,
     projectId: r.project_id,

@@ -2,6 +2,7 @@
 // clicks from the counters bumped with each event, the 48-hour chart from hourly buckets, links from their counters.
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
+import { DELIVERY_STATUSES } from "../mailings/words.ts";
 import { notFound } from "../shared/errors.ts";
 import { readCounters } from "./counters.ts";
 
@@ -33,17 +34,7 @@ export type MailingStatistics = {
   links: Array<{ id: number; url: string; clicks: number; uniqueClickers: number; flaggedClicks: number }>;
 };
 
-const STATUSES: DeliveryStatus[] = [
-  "pending",
-  "claimed",
-  "sending",
-  "sent",
-  "failed",
-  "bounced",
-  "complained",
-  "unknown",
-  "cancelled",
-];
+const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
 
 /**
  * Eligible and blocked counts as resolving the list stored them; a list resolved before those were kept is counted

@@ -3,23 +3,12 @@ import { createWriteStream } from "node:fs";
 import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
-import type { BlockReason } from "../../db/schema.ts";
+import { type BlockReason, BLOCK_REASONS as REASONS } from "../../db/block-reasons.ts";
 import type { ExportFormat } from "../../imports/export.ts";
 import type { RecipientImportReport } from "../../imports/import-recipients.ts";
 import { invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption } from "../context.ts";
 import { mapOption, printIssues, runImport } from "./imports.ts";
-
-const REASONS: BlockReason[] = [
-  "no-consent",
-  "no-subscription",
-  "unsubscribed",
-  "consent-withdrawn",
-  "blocked-address",
-  "complained",
-  "duplicate",
-  "former-employee",
-];
 
 function printReport(ctx: CliContext, report: RecipientImportReport): void {
   const columns = report.columns.map(
@@ -113,7 +102,7 @@ export function registerMailingImportCommands(program: Command, ctx: CliContext)
           throw invalid([{ field: "delimiter", message: 'must be "," or ";"' }]);
         if (options.status !== undefined && options.status !== "eligible" && options.status !== "blocked")
           throw invalid([{ field: "status", message: "must be eligible or blocked" }]);
-        if (options.reason !== undefined && !(REASONS as string[]).includes(options.reason))
+        if (options.reason !== undefined && !(REASONS as readonly string[]).includes(options.reason))
           throw invalid([{ field: "reason", message: `must be one of ${REASONS.join(", ")}` }]);
         if (options.format === "xlsx" && !options.output && process.stdout.isTTY)
           throw invalid([{ field: "output", message: "an XLSX file needs --output (or redirect stdout)" }]);

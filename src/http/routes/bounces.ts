@@ -12,9 +12,8 @@ import {
 } from "../../bounces/corrections.ts";
 import { CONTENT_TYPES } from "../../imports/export.ts";
 import { notFound } from "../../shared/errors.ts";
-import { errorResponses, IdParams, literals, Nullable, PageOf, type RouteDeps } from "../schemas.ts";
+import { errorResponses, Id, IdParams, literals, Nullable, PageOf, type RouteDeps } from "../schemas.ts";
 
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const Address = Type.String({ minLength: 3, maxLength: 254 });
 const Addresses = Type.Array(Address, { minItems: 1, maxItems: 1000 });
 const Reason = literals(BLOCKED_REASONS);

@@ -5,6 +5,17 @@ import Type from "typebox";
 import { getMailing } from "../../mailings/store.ts";
 import { reloadAndResend } from "../../send/reload.ts";
 import {
+  AddResultSchema,
+  ClickerPageSchema,
+  FollowUpPageSchema,
+  RegisteredLinkListSchema,
+  RegisteredLinkSchema,
+  ResendResultSchema,
+  ResetTestClicksSchema,
+  StatisticsSchema,
+  TrackedLinkListSchema,
+} from "../../track/api-schemas.ts";
+import {
   addRecipientsTo,
   type FollowUpQuery,
   followUpRecipients,
@@ -23,6 +34,7 @@ import {
 import { mailingStatistics } from "../../track/stats.ts";
 import {
   errorResponses,
+  Id,
   IdParams,
   literals,
   NoContent,
@@ -31,7 +43,6 @@ import {
   type RouteDeps,
 } from "../schemas.ts";
 
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
 const LinkParams = Type.Object({ id: Id, linkId: Id });
 const FilterQuery = {
   filters: Type.Optional(
@@ -64,6 +75,7 @@ export const followUpRoutes =
           summary:
             "Sent, delivered, opens, clicks, bounces, unsubscribes, complaints, rates, the 48-hour chart and links",
           params: IdParams,
+          response: { 200: StatisticsSchema, ...errorResponses },
         },
       },
       async (request) => mailingStatistics(db, request.params.id),
@@ -76,6 +88,7 @@ export const followUpRoutes =
           tags,
           summary: "The mailing's tracked links with clicks and unique clickers",
           params: IdParams,
+          response: { 200: TrackedLinkListSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -91,6 +104,7 @@ export const followUpRoutes =
           summary: "Who clicked the link and when (machine clicks flagged)",
           params: LinkParams,
           querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+          response: { 200: ClickerPageSchema, ...errorResponses },
         },
       },
       async (request) =>
@@ -128,7 +142,14 @@ export const followUpRoutes =
     );
     app.post(
       "/mailings/:id/links/:linkId/reset-test-clicks",
-      { schema: { tags, summary: "Clear the clicks made from test sends", params: LinkParams } },
+      {
+        schema: {
+          tags,
+          summary: "Clear the clicks made from test sends",
+          params: LinkParams,
+          response: { 200: ResetTestClicksSchema, ...errorResponses },
+        },
+      },
       async (request) => resetTestClicks(db, request.params.id, request.params.linkId),
     );
 
@@ -143,6 +164,7 @@ export const followUpRoutes =
             { ...PageQuery, limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), ...FilterQuery },
             { additionalProperties: false },
           ),
+          response: { 200: FollowUpPageSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -168,6 +190,7 @@ export const followUpRoutes =
             },
             { additionalProperties: false },
           ),
+          response: { 200: AddResultSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -185,11 +208,6 @@ export const followUpRoutes =
       },
     );
 
-    const ResendResult = Type.Object({
-      added: Type.Integer({ description: "Newcomers in the sources, added to the list" }),
-      created: Type.Integer({ description: "New delivery attempts made" }),
-      skipped: Type.Record(Type.String(), Type.Integer(), { description: "Left out, counted by reason" }),
-    });
     app.post(
       "/mailings/:id/resend",
       {
@@ -203,7 +221,7 @@ export const followUpRoutes =
             { recipientIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) },
             { additionalProperties: false },
           ),
-          response: { 200: ResendResult, ...errorResponses },
+          response: { 200: ResendResultSchema, ...errorResponses },
         },
       },
       async (request) =>
@@ -218,7 +236,7 @@ export const followUpRoutes =
           summary:
             "Read the sources again (corrected addresses, newcomers) and send to everyone who has not received it",
           params: IdParams,
-          response: { 200: ResendResult, ...errorResponses },
+          response: { 200: ResendResultSchema, ...errorResponses },
         },
       },
       async (request) => reloadAndResend(db, request.params.id),
@@ -226,7 +244,13 @@ export const followUpRoutes =
 
     app.get(
       "/registered-links",
-      { schema: { tags, summary: "Registered links, reused across mailings, with their total clicks" } },
+      {
+        schema: {
+          tags,
+          summary: "Registered links, reused across mailings, with their total clicks",
+          response: { 200: RegisteredLinkListSchema, ...errorResponses },
+        },
+      },
       async () => listRegisteredLinks(db),
     );
     app.post(
@@ -242,6 +266,7 @@ export const followUpRoutes =
             },
             { additionalProperties: false },
           ),
+          response: { 201: RegisteredLinkSchema, ...errorResponses },
         },
       },
       async (request, reply) => reply.status(201).send(await createRegisteredLink(db, request.body)),

@@ -1,6 +1,7 @@
 // /api/imports, /api/import-mappings and /api/exports: person import (file as the raw body), saved mappings, exports.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { PersonImportReportSchema } from "../../imports/api-schemas.ts";
 import { CONTENT_TYPES, exportPersons } from "../../imports/export.ts";
 import { importPersons } from "../../imports/import-persons.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
@@ -9,14 +10,10 @@ import {
   acceptFileBodies,
   importErrors,
   MAX_FILE_BYTES,
-  reportFileFields,
-  reportListFields,
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
-import { IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+import { Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
 const ImportQuery = Type.Object(
   {
@@ -42,17 +39,6 @@ const ImportQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const ImportReport = Type.Object({
-  ...reportFileFields,
-  created: Type.Integer(),
-  updated: Type.Integer(),
-  companiesCreated: Type.Integer(),
-  consentRecorded: Type.Integer(),
-  consentWithdrawnKept: Type.Integer(),
-  addedToSelection: Type.Integer(),
-  ...reportListFields,
-});
 
 const Mapping = Type.Object({
   id: Type.Integer(),
@@ -93,7 +79,7 @@ export const importRoutes =
             "`map`. Persons are matched by e-mail: updated (blank cells never clear) or created. Invalid rows are " +
             "skipped and reported, or with allOrNothing the file is refused (IMPORT_ROWS_INVALID, report in details).",
           querystring: ImportQuery,
-          response: { 200: ImportReport, ...importErrors },
+          response: { 200: PersonImportReportSchema, ...importErrors },
         },
       },
       async (request) => {

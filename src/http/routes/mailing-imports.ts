@@ -2,6 +2,8 @@
 // /api/mailings/:id/recipients/export (the recipient list with status, streamed as CSV or XLSX).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { BLOCK_REASONS } from "../../db/block-reasons.ts";
+import { RecipientImportReportSchema } from "../../imports/api-schemas.ts";
 import { CONTENT_TYPES } from "../../imports/export.ts";
 import { exportRecipients } from "../../imports/export-recipients.ts";
 import { importRecipients } from "../../imports/import-recipients.ts";
@@ -11,33 +13,10 @@ import {
   acceptFileBodies,
   importErrors,
   MAX_FILE_BYTES,
-  reportFileFields,
-  reportListFields,
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
-import { IdParams, literals, Nullable, type RouteDeps } from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
-const BLOCK_REASONS = [
-  "no-consent",
-  "no-subscription",
-  "unsubscribed",
-  "consent-withdrawn",
-  "blocked-address",
-  "complained",
-  "duplicate",
-  "former-employee",
-] as const;
-
-const RecipientImportReport = Type.Object({
-  ...reportFileFields,
-  linked: Type.Integer({ description: "rows whose address belongs to a CRM person (linked to that person)" }),
-  importOnly: Type.Integer({ description: "rows not in the CRM: import-only recipients" }),
-  blockedAddresses: Type.Integer(),
-  sourceId: Nullable(Type.Integer()),
-  ...reportListFields,
-});
+import { Id, IdParams, literals, type RouteDeps } from "../schemas.ts";
 
 export const mailingImportRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
@@ -83,7 +62,7 @@ export const mailingImportRoutes =
             },
             { additionalProperties: false },
           ),
-          response: { 200: RecipientImportReport, ...importErrors },
+          response: { 200: RecipientImportReportSchema, ...importErrors },
         },
       },
       async (request) => {

@@ -1,133 +1,25 @@
-// /api/mailings: the five steps, recipients, preview and test, the lifecycle, progress and deliveries.
-import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Type, { type TSchema } from "typebox";
-import { hasRight } from "../../auth/rights.ts";
+// /api/mailings: list, create, read, edit, delete and copy a mailing; the insert menu's merge fields.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import { copyMailing } from "../../mailings/actions.ts";
 import {
-  applyAction,
-  copyMailing,
-  listDeliveries,
-  mailingProgress,
-  scheduleMailing,
-} from "../../mailings/actions.ts";
-import { MERGE_VARIABLES } from "../../mailings/merge-fields.ts";
-import {
-  addSource,
-  listRecipients,
-  listSources,
-  removeSource,
-  resolveRecipients,
-} from "../../mailings/recipients.ts";
-import {
-  createMailing,
-  deleteMailing,
-  GOAL_CATEGORIES,
-  getMailing,
-  listMailings,
-  type MailingInput,
-  requireEditable,
-  updateMailing,
-} from "../../mailings/store.ts";
-import {
-  addAttachment,
-  applyTemplate,
-  createTemplate,
-  deleteAttachment,
-  deleteTemplate,
-  getTemplate,
-  listAttachments,
-  listTemplates,
-  saveAsTemplate,
-} from "../../mailings/templates.ts";
-import { isValidEmail } from "../../persons/person-rules.ts";
-import { emptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
-import { beginSending } from "../../send/planner.ts";
-import { markDeliverySent, sendDeliveryAgain } from "../../send/unknown-deliveries.ts";
-import { AppError, invalid, notFound } from "../../shared/errors.ts";
+  MailingInputSchema,
+  MailingPageSchema,
+  MailingSchema,
+  MergeVariablesSchema,
+} from "../../mailings/api-schemas.ts";
+import { createDraft, editDraft } from "../../mailings/drafts.ts";
+import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
+import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
+import { MAILING_STATUSES } from "../../mailings/words.ts";
 import { caller } from "../auth.ts";
-import {
-  errorResponses,
-  IdParams,
-  literals,
-  NoContent,
-  Nullable,
-  PageQuery,
-  type RouteDeps,
-} from "../schemas.ts";
-
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
-const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
-const BLOCK_REASONS = [
-  "no-consent",
-  "no-subscription",
-  "unsubscribed",
-  "consent-withdrawn",
-  "blocked-address",
-  "complained",
-  "duplicate",
-  "former-employee",
-] as const;
-const STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;
-
-const MailingInputSchema = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    type: Type.Optional(literals(["email", "sms", "document", "form"] as const)),
-    sendingAccountId: Type.Optional(Nullable(Id)),
-    goalText: Text(1000),
-    goalCategory: Type.Optional(Nullable(literals(GOAL_CATEGORIES))),
-    folder: Text(200),
-    selectionId: Type.Optional(Nullable(Id)),
-    projectId: Type.Optional(Nullable(Id)),
-    subscriptionTypeId: Type.Optional(Nullable(Id)),
-    subject: Text(500),
-    fromName: Text(200),
-    fromAddress: Text(254),
-    fromMode: Type.Optional(literals(["fixed", "our-contact"] as const)),
-    replyTo: Text(254),
-    contentFormat: Type.Optional(literals(["html", "mjml"] as const)),
-    content: Text(2_000_000),
-    textContent: Text(500_000),
-    trackLinks: Type.Optional(literals(["all", "registered", "none"] as const)),
-    trackOpens: Type.Optional(Type.Boolean()),
-    utmSource: Text(100),
-    utmCampaign: Text(100),
-    options: Type.Optional(
-      Type.Object(
-        {
-          overrideConsent: Type.Optional(Type.Boolean()),
-          onePerAddress: Type.Optional(Type.Boolean()),
-          refreshOnSend: Type.Optional(Type.Boolean()),
-          includeCompanies: Type.Optional(Type.Boolean()),
-          preferCompany: Type.Optional(Type.Boolean()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const MailingSchema: TSchema = Type.Object(
-  {},
-  { additionalProperties: true, description: "A mailing with its steps, problems and recipient counts" },
-);
+import { errorResponses, Id, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 
 export const mailingRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { db } = deps;
     const tags = ["mailings"];
-    const send = { access: "send" as const };
-    // Read when used: the public address is known only once the server listens.
-    const previewDeps = () => ({ db, publicUrl: deps.send.publicUrl, keys: deps.send.keys });
-
-    function checkOverride(request: Parameters<typeof caller>[0], input: MailingInput) {
-      if (input.options?.overrideConsent && !hasRight(caller(request).actor, "overrideConsent"))
-        throw new AppError("FORBIDDEN", "Overriding consent needs the right an admin grants", {
-          right: "overrideConsent",
-        });
-    }
-
     app.get(
       "/mailings",
       {
@@ -138,12 +30,13 @@ export const mailingRoutes =
             {
               ...PageQuery,
               q: Type.Optional(Type.String({ maxLength: 200 })),
-              status: Type.Optional(literals(STATUSES)),
+              status: Type.Optional(literals(MAILING_STATUSES)),
               selectionId: Type.Optional(Id),
               projectId: Type.Optional(Id),
             },
             { additionalProperties: false },
           ),
+          response: { 200: MailingPageSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -153,11 +46,14 @@ export const mailingRoutes =
     );
     app.get(
       "/merge-variables",
-      { schema: { tags, summary: "Merge fields for the insert menu" } },
-      async () => ({
-        groups: MERGE_VARIABLES,
-        customFields: await db.selectFrom("custom_fields").select(["key", "label"]).orderBy("key").execute(),
-      }),
+      {
+        schema: {
+          tags,
+          summary: "Merge fields for the insert menu",
+          response: { 200: MergeVariablesSchema, ...errorResponses },
+        },
+      },
+      async () => mergeVariableMenu(db),
     );
     app.post(
       "/mailings",
@@ -170,12 +66,8 @@ export const mailingRoutes =
         },
       },
       async (request, reply) => {
-        checkOverride(request, request.body);
-        const created = await createMailing(db, request.body, caller(request).user.id);
-        if (created.selectionId === null && created.projectId === null)
-          return reply.status(201).send(created);
-        await resolveRecipients(db, created.id);
-        return reply.status(201).send(await getMailing(db, created.id));
+        const { actor, user } = caller(request);
+        return reply.status(201).send(await createDraft(db, { actor, userId: user.id }, request.body));
       },
     );
     app.get(
@@ -201,20 +93,7 @@ export const mailingRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => {
-        checkOverride(request, request.body);
-        const before = await requireEditable(db, request.params.id);
-        const updated = await updateMailing(db, request.params.id, request.body);
-        const listChanged =
-          request.body.options !== undefined ||
-          (request.body.selectionId !== undefined && request.body.selectionId !== before.selectionId) ||
-          (request.body.projectId !== undefined && request.body.projectId !== before.projectId) ||
-          (request.body.subscriptionTypeId !== undefined &&
-            request.body.subscriptionTypeId !== before.subscriptionTypeId);
-        if (!listChanged) return updated;
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
+      async (request) => editDraft(db, caller(request).actor, request.params.id, request.body),
     );
     app.delete(
       "/mailings/:id",
@@ -245,433 +124,5 @@ export const mailingRoutes =
         reply
           .status(201)
           .send(await getMailing(db, await copyMailing(db, request.params.id, caller(request).user.id))),
-    );
-
-    // Recipients (step 4)
-    app.get(
-      "/mailings/:id/sources",
-      { schema: { tags, summary: "Recipient sources added in step 4, in order", params: IdParams } },
-      async (request) => {
-        await getMailing(db, request.params.id);
-        return { items: await listSources(db, request.params.id) };
-      },
-    );
-    app.post(
-      "/mailings/:id/sources",
-      {
-        schema: {
-          tags,
-          summary: "Add a recipient source; the list is resolved again at once",
-          params: IdParams,
-          body: Type.Object(
-            {
-              kind: literals(["selection", "project", "person", "addresses"] as const),
-              refId: Type.Optional(Id),
-              addresses: Type.Optional(
-                Type.Array(
-                  Type.Object(
-                    {
-                      email: Type.String({ maxLength: 254 }),
-                      name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-                    },
-                    { additionalProperties: false },
-                  ),
-                  { maxItems: 10_000 },
-                ),
-              ),
-              consentConfirmed: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false },
-          ),
-          response: { 200: MailingSchema, ...errorResponses },
-        },
-      },
-      async (request) => {
-        await requireEditable(db, request.params.id);
-        const { kind, refId, addresses, consentConfirmed } = request.body;
-        if (kind === "addresses") {
-          if (!addresses?.length)
-            throw invalid([{ field: "addresses", message: "give at least one address" }]);
-          if (consentConfirmed !== true)
-            throw invalid([
-              { field: "consentConfirmed", message: "confirm that these people consented to marketing" },
-            ]);
-          const bad = addresses.findIndex((a) => !isValidEmail(a.email.trim()));
-          if (bad >= 0)
-            throw invalid([
-              {
-                field: `addresses[${bad}].email`,
-                message: `"${addresses[bad]!.email}" is not a valid e-mail address`,
-              },
-            ]);
-        } else if (refId === undefined)
-          throw invalid([{ field: "refId", message: `a ${kind} source needs refId` }]);
-        await addSource(db, request.params.id, {
-          kind,
-          ...(refId !== undefined ? { refId } : {}),
-          ...(addresses ? { addresses } : {}),
-        });
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
-    );
-    app.delete(
-      "/mailings/:id/sources/:sourceId",
-      {
-        schema: {
-          tags,
-          summary: "Remove a recipient source",
-          params: Type.Object({ id: Id, sourceId: Id }),
-          response: { 200: MailingSchema, ...errorResponses },
-        },
-      },
-      async (request) => {
-        await requireEditable(db, request.params.id);
-        if (!(await removeSource(db, request.params.id, request.params.sourceId)))
-          throw notFound("source", request.params.sourceId);
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
-    );
-    app.post(
-      "/mailings/:id/recipients/refresh",
-      {
-        schema: {
-          tags,
-          summary: "Resolve the recipient list again from its sources",
-          params: IdParams,
-          response: { 200: MailingSchema, ...errorResponses },
-        },
-      },
-      async (request) => {
-        await requireEditable(db, request.params.id);
-        await resolveRecipients(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
-    );
-    app.get(
-      "/mailings/:id/recipients",
-      {
-        schema: {
-          tags,
-          summary: "The recipient list with each row's status and reason",
-          params: IdParams,
-          querystring: Type.Object(
-            {
-              ...PageQuery,
-              status: Type.Optional(literals(["eligible", "blocked"] as const)),
-              reason: Type.Optional(literals(BLOCK_REASONS)),
-            },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (request) => {
-        await getMailing(db, request.params.id);
-        const { limit, offset, ...filter } = request.query;
-        return listRecipients(db, request.params.id, filter, { limit, offset });
-      },
-    );
-
-    // Preview and test (SPEC §6)
-    app.get(
-      "/mailings/:id/preview",
-      {
-        schema: {
-          tags,
-          summary: "The message as one recipient would see it (HTML sanitised for display)",
-          params: IdParams,
-          querystring: Type.Object({ recipientId: Type.Optional(Id) }, { additionalProperties: false }),
-        },
-      },
-      async (request) => previewRecipient(previewDeps(), request.params.id, request.query.recipientId),
-    );
-    app.get(
-      "/mailings/:id/empty-variables",
-      {
-        schema: {
-          tags,
-          summary: "Merge fields that are empty for some recipients, with who",
-          params: IdParams,
-        },
-      },
-      async (request) => emptyVariableReport(db, request.params.id),
-    );
-    app.post(
-      "/mailings/:id/test",
-      {
-        config: send,
-        schema: {
-          tags,
-          summary:
-            "Send a test to ;-separated addresses; the subject is marked [TEST] and nothing is counted",
-          params: IdParams,
-          body: Type.Object(
-            { addresses: Type.String({ minLength: 3, maxLength: 5000 }), recipientId: Type.Optional(Id) },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (request) =>
-        sendTest(previewDeps(), request.params.id, request.body.addresses, request.body.recipientId),
-    );
-
-    // Lifecycle
-    app.post(
-      "/mailings/:id/send",
-      {
-        config: send,
-        schema: {
-          tags,
-          summary: "Send now (or start a scheduled one early)",
-          params: IdParams,
-          response: { 200: MailingSchema, ...errorResponses },
-        },
-      },
-      async (request) => {
-        await beginSending(db, request.params.id);
-        return getMailing(db, request.params.id);
-      },
-    );
-    app.post(
-      "/mailings/:id/schedule",
-      {
-        config: send,
-        schema: {
-          tags,
-          summary: "Schedule for a date and time in a time zone",
-          params: IdParams,
-          body: Type.Object(
-            {
-              date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
-              time: Type.String({ pattern: "^\\d{2}:\\d{2}$" }),
-              timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-            },
-            { additionalProperties: false },
-          ),
-          response: { 200: MailingSchema, ...errorResponses },
-        },
-      },
-      async (request) => scheduleMailing(db, request.params.id, request.body),
-    );
-    for (const action of ["unschedule", "pause", "resume", "cancel"] as const)
-      app.post(
-        `/mailings/:id/${action}`,
-        {
-          config: send,
-          schema: {
-            tags,
-            summary: `${action[0]!.toUpperCase()}${action.slice(1)} the mailing`,
-            params: IdParams,
-            response: { 200: MailingSchema, ...errorResponses },
-          },
-        },
-        async (request) => applyAction(db, request.params.id, action),
-      );
-    app.get(
-      "/mailings/:id/progress",
-      { schema: { tags, summary: "Sent of total, rate and time left", params: IdParams } },
-      async (request) => mailingProgress(db, request.params.id),
-    );
-    app.get(
-      "/mailings/:id/deliveries",
-      {
-        schema: {
-          tags,
-          summary: "Deliveries, e.g. the failed ones with the server's reply or the unknown ones",
-          params: IdParams,
-          querystring: Type.Object(
-            {
-              ...PageQuery,
-              status: Type.Optional(
-                literals([
-                  "pending",
-                  "claimed",
-                  "sending",
-                  "sent",
-                  "failed",
-                  "bounced",
-                  "complained",
-                  "unknown",
-                  "cancelled",
-                ] as const),
-              ),
-            },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (request) => {
-        await getMailing(db, request.params.id);
-        const { limit, offset, ...filter } = request.query;
-        return listDeliveries(db, request.params.id, filter, { limit, offset });
-      },
-    );
-    app.post(
-      "/deliveries/:id/mark-sent",
-      {
-        config: send,
-        schema: {
-          tags,
-          summary: "Resolve an unknown delivery: the server did accept it",
-          params: IdParams,
-          response: { 204: NoContent, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        await markDeliverySent(db, request.params.id);
-        return reply.status(204).send(null);
-      },
-    );
-    app.post(
-      "/deliveries/:id/send-again",
-      {
-        config: send,
-        schema: {
-          tags,
-          summary: "Resolve an unknown delivery: send again as a new attempt",
-          params: IdParams,
-        },
-      },
-      async (request) => ({ deliveryId: await sendDeliveryAgain(db, request.params.id) }),
-    );
-
-    // Templates and attachments
-    app.get("/templates", { schema: { tags, summary: "Saved templates" } }, async () => ({
-      items: await listTemplates(db),
-    }));
-    app.get(
-      "/templates/:id",
-      { schema: { tags, summary: "One template", params: IdParams } },
-      async (request) => getTemplate(db, request.params.id),
-    );
-    const TemplateBody = Type.Object(
-      {
-        name: Type.String({ minLength: 1, maxLength: 200 }),
-        subject: Text(500),
-        contentFormat: literals(["html", "mjml"] as const),
-        content: Type.String({ maxLength: 2_000_000 }),
-        textContent: Text(500_000),
-      },
-      { additionalProperties: false },
-    );
-    app.post(
-      "/templates",
-      {
-        schema: {
-          tags,
-          summary: "Save a template",
-          body: TemplateBody,
-          response: { 201: Type.Object({}, { additionalProperties: true }), ...errorResponses },
-        },
-      },
-      async (request, reply) => reply.status(201).send(await createTemplate(db, request.body)),
-    );
-    app.delete(
-      "/templates/:id",
-      {
-        schema: {
-          tags,
-          summary: "Delete a template",
-          params: IdParams,
-          response: { 204: NoContent, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        await deleteTemplate(db, request.params.id);
-        return reply.status(204).send(null);
-      },
-    );
-    app.post(
-      "/mailings/:id/save-as-template",
-      {
-        schema: {
-          tags,
-          summary: "Copy the mailing's content to a new template",
-          params: IdParams,
-          body: Type.Object(
-            { name: Type.String({ minLength: 1, maxLength: 200 }) },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (request, reply) =>
-        reply.status(201).send(await saveAsTemplate(db, request.params.id, request.body.name)),
-    );
-    app.post(
-      "/mailings/:id/apply-template",
-      {
-        schema: {
-          tags,
-          summary: "Start the content from a template",
-          params: IdParams,
-          body: Type.Object({ templateId: Id }, { additionalProperties: false }),
-          response: { 200: MailingSchema, ...errorResponses },
-        },
-      },
-      async (request) => applyTemplate(db, request.params.id, request.body.templateId),
-    );
-    app.get(
-      "/mailings/:id/attachments",
-      { schema: { tags, summary: "Attachments", params: IdParams } },
-      async (request) => {
-        await getMailing(db, request.params.id);
-        return listAttachments(db, request.params.id);
-      },
-    );
-    app.register(async (plain) => {
-      const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
-      // Any file type is a file here, text/plain and JSON too: Fastify's own parsers must not read it.
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser(
-        "*",
-        { parseAs: "buffer", bodyLimit: 26 * 1024 * 1024 },
-        (_request, body, done) => done(null, body),
-      );
-      scope.post(
-        "/mailings/:id/attachments",
-        {
-          bodyLimit: 26 * 1024 * 1024,
-          schema: {
-            tags,
-            summary: "Upload an attachment: the file is the raw body, its name in ?filename=",
-            params: IdParams,
-            querystring: Type.Object(
-              { filename: Type.String({ minLength: 1, maxLength: 200 }) },
-              { additionalProperties: false },
-            ),
-          },
-        },
-        async (request, reply) => {
-          const body = request.body;
-          if (!Buffer.isBuffer(body))
-            throw invalid([{ field: "body", message: "send the file as the request body" }]);
-          const contentType = (request.headers["content-type"] ?? "application/octet-stream")
-            .split(";")[0]!
-            .trim();
-          return reply.status(201).send(
-            await addAttachment(db, request.params.id, {
-              filename: request.query.filename,
-              contentType,
-              data: body,
-            }),
-          );
-        },
-      );
-    });
-    app.delete(
-      "/mailings/:id/attachments/:attachmentId",
-      {
-        schema: {
-          tags,
-          summary: "Remove an attachment",
-          params: Type.Object({ id: Id, attachmentId: Id }),
-          response: { 204: NoContent, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        await deleteAttachment(db, request.params.id, request.params.attachmentId);
-        return reply.status(204).send(null);
-      },
     );
   };

@@ -8,6 +8,7 @@ import { caller } from "../auth.ts";
 import {
   ConsentInput,
   errorResponses,
+  Id,
   IdParams,
   NoContent,
   PageOf,
@@ -23,7 +24,7 @@ export const PersonFilterQuery = Type.Object(
   {
     ...PageQuery,
     q: Type.Optional(Type.String({ maxLength: 200 })),
-    companyId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+    companyId: Type.Optional(Id),
     interest: Type.Optional(Type.String({ maxLength: 100 })),
     hasEmail: Type.Optional(Type.Boolean()),
     hasMobile: Type.Optional(Type.Boolean()),

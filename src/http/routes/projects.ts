@@ -1,6 +1,7 @@
 // /api/projects: projects and their members.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { MailingPageSchema } from "../../mailings/api-schemas.ts";
 import { listMailings } from "../../mailings/store.ts";
 import {
   addProjectMembers,
@@ -170,7 +171,14 @@ export const projectRoutes =
     );
     app.get(
       "/projects/:id/activities",
-      { schema: { tags, summary: "Mailings linked to the project (the Activities tab)", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "Mailings linked to the project (the Activities tab)",
+          params: IdParams,
+          response: { 200: MailingPageSchema, ...errorResponses },
+        },
+      },
       async (request) => {
         await getProject(db, request.params.id);
         return listMailings(db, { projectId: request.params.id }, { limit: 500, offset: 0 });

@@ -1,6 +1,7 @@
 // /api/selections: static, dynamic and combined selections and their members.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { MailingPageSchema } from "../../mailings/api-schemas.ts";
 import { listMailings } from "../../mailings/store.ts";
 import { CriteriaSchema, PERSON_FIELDS, TEXT_OPS } from "../../selections/criteria.ts";
 import {
@@ -19,6 +20,7 @@ import {
 import {
   Changed,
   errorResponses,
+  Id,
   IdList,
   IdParams,
   literals,
@@ -35,8 +37,8 @@ const Kind = literals(["static", "dynamic", "combined"] as const);
 const Combine = Type.Object(
   {
     op: literals(["union", "intersection", "difference"] as const),
-    leftId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-    rightId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    leftId: Id,
+    rightId: Id,
   },
   { additionalProperties: false },
 );
@@ -221,7 +223,14 @@ export const selectionRoutes =
     );
     app.get(
       "/selections/:id/mailings",
-      { schema: { tags, summary: "Mailings linked to the selection (the Mailings tab)", params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: "Mailings linked to the selection (the Mailings tab)",
+          params: IdParams,
+          response: { 200: MailingPageSchema, ...errorResponses },
+        },
+      },
       async (request) => {
         await getSelection(db, request.params.id);
         return listMailings(db, { selectionId: request.params.id }, { limit: 500, offset: 0 });

@@ -215,26 +215,7 @@ export type Settings = { consentFilter: boolean };
 
 /** The legal bases an import can attest (not "withdrawn"). */
 export type ImportLegalBasis = Exclude<LegalBasis, "withdrawn">;
-export type ImportIssue = { row: number; column: string; value: string; reason: string };
-export type ImportReport = {
-  dryRun: boolean;
-  file: { format: "csv" | "xlsx"; encoding: string | null; delimiter: string | null; bytes: number };
-  columns: { column: string; field: string | null; guessed: boolean }[];
-  rows: number;
-  valid: number;
-  invalid: number;
-  created: number;
-  updated: number;
-  duplicatesInFile: number;
-  companiesCreated: number;
-  consentRecorded: number;
-  consentWithdrawnKept: number;
-  addedToSelection: number;
-  issues: ImportIssue[];
-  duplicates: { row: number; email: string; firstRow: number }[];
-  matches: { row: number; email: string; personId: number }[];
-  notListed: { issues: number; duplicates: number; matches: number };
-};
+export type { ImportIssue, PersonImportReport as ImportReport } from "../../../src/imports/api-schemas.ts";
 export type ImportMapping = {
   id: number;
   name: string;

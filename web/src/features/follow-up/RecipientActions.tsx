@@ -12,10 +12,9 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { mailingKey, mailingPartsKey } from "../mailings/queries.ts";
 import { AddToModal } from "./AddToModal.tsx";
 import { followUpKey } from "./queries.ts";
-import type { RowQuery } from "./types.ts";
+import type { ResendResult, RowQuery } from "./types.ts";
 
 /** New attempts made, newcomers found in the sources, and those left out by reason (consent, blocks, received). */
-type Resent = { added: number; created: number; skipped: Record<string, number> };
 
 export function RecipientActions({
   mailingId,
@@ -46,7 +45,7 @@ export function RecipientActions({
     ]);
 
   // ConfirmButton shows a failure itself; a success is told here.
-  function told(result: Resent) {
+  function told(result: ResendResult) {
     const skipped = Object.values(result.skipped).reduce((a, b) => a + b, 0);
     notifySuccess(
       t("followUp.recipients.resent", {
@@ -58,13 +57,13 @@ export function RecipientActions({
   }
 
   async function resendPicked() {
-    told(await api.post<Resent>(`${base}/resend`, { recipientIds: picked }));
+    told(await api.post<ResendResult>(`${base}/resend`, { recipientIds: picked }));
     onPickedDone();
     await refresh();
   }
 
   async function reloadAndResend() {
-    told(await api.post<Resent>(`${base}/reload-and-resend`));
+    told(await api.post<ResendResult>(`${base}/reload-and-resend`));
     await refresh();
   }
 

@@ -3,14 +3,8 @@ import { Badge } from "@mantine/core";
 import type { MailingStatus } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
-export const MAILING_STATUSES: MailingStatus[] = [
-  "draft",
-  "scheduled",
-  "sending",
-  "paused",
-  "finished",
-  "cancelled",
-];
+export { MAILING_STATUSES } from "../../../../src/mailings/words.ts";
+
 const COLORS: Record<MailingStatus, string> = {
   draft: "gray",
   scheduled: "violet",

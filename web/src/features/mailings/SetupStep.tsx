@@ -13,6 +13,7 @@ import {
   Textarea,
   TextInput,
 } from "@mantine/core";
+import { FROM_MODES, GOAL_CATEGORIES, TRACK_LINKS } from "../../../../src/mailings/words.ts";
 import { useSubscriptionTypes } from "../../api/catalogue.ts";
 import type { FromMode, GoalCategory, TrackLinks } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
@@ -20,7 +21,6 @@ import { useAllSelections } from "../selections/queries.ts";
 import { useAllProjects, useSendingAccounts } from "./queries.ts";
 import { orNull, type StepProps } from "./step-props.ts";
 
-const GOAL_CATEGORIES: GoalCategory[] = ["new-sales", "upsell", "loyalty", "information"];
 const ANY = "any";
 
 export function SetupStep({ values, change, errors }: StepProps) {
@@ -181,7 +181,7 @@ export function SetupStep({ values, change, errors }: StepProps) {
                 aria-label={t("mailings.fields.fromMode")}
                 value={values.fromMode}
                 onChange={(v) => change({ fromMode: v as FromMode })}
-                data={(["fixed", "our-contact"] as const).map((m) => ({
+                data={FROM_MODES.map((m) => ({
                   value: m,
                   label: t(`mailings.fromModes.${m}`),
                 }))}
@@ -199,7 +199,7 @@ export function SetupStep({ values, change, errors }: StepProps) {
               allowDeselect={false}
               value={values.trackLinks}
               onChange={(v) => v && change({ trackLinks: v as TrackLinks })}
-              data={(["all", "registered", "none"] as const).map((m) => ({
+              data={TRACK_LINKS.map((m) => ({
                 value: m,
                 label: t(`mailings.trackLinks.${m}`),
               }))}

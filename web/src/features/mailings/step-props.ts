@@ -1,7 +1,9 @@
 // What the wizard hands each step: the saved mailing, the values as edited, and the ways to change them.
+
+import { STEP_KEYS } from "../../../../src/mailings/words.ts";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
 
-export const STEP_KEYS: StepKey[] = ["setup", "template", "content", "recipients", "confirm"];
+export { STEP_KEYS };
 
 export type StepProps = {
   /** As the server last returned it (steps, problems, counts). */

@@ -18,6 +18,7 @@ import {
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
+import { SOURCE_KINDS as KINDS } from "../../../../src/mailings/words.ts";
 import { useApi } from "../../api/context.tsx";
 import type {
   BlockReason,
@@ -37,7 +38,6 @@ import { AddSourceModal } from "./AddSourceModal.tsx";
 import { BLOCK_REASONS, useReasonText } from "./ReasonBadge.tsx";
 import { type RecipientFilter, RecipientList } from "./RecipientList.tsx";
 
-const KINDS: SourceKind[] = ["selection", "project", "person", "addresses", "import"];
 const OPTIONS: (keyof MailingOptions)[] = [
   "overrideConsent",
   "onePerAddress",
@@ -88,11 +88,13 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
 
   /** The server names pasted sources "N addresses"; say it in the UI's language. */
   function sourceLabel(source: MailingSource): string {
-    const pasted = source.kind === "addresses" ? /^(\d+) address/.exec(source.label) : null;
+    // A selection, project or person deleted since it was added has no name left.
+    const label = source.label ?? "";
+    const pasted = source.kind === "addresses" ? /^(\d+) address/.exec(label) : null;
     if (pasted) return t("recipients.pastedCount", { count: formatNumber(Number(pasted[1])) });
-    const file = source.kind === "import" ? /^(.*) \((\d+) rows\)$/.exec(source.label) : null;
+    const file = source.kind === "import" ? /^(.*) \((\d+) rows\)$/.exec(label) : null;
     if (file) return t("recipients.importLabel", { file: file[1]!, count: formatNumber(Number(file[2])) });
-    return source.label;
+    return label;
   }
 
   function showReason(reason: BlockReason) {

@@ -1,0 +1,325 @@
+// The mailing API's shapes as TypeBox schemas. Fastify validates and serializes with them (a field missing here is
+// dropped from the response), OpenAPI documents them, and the web UI takes its types from them with type-only
+// imports, so a change here that the UI does not follow fails `npm run typecheck`. The web UI's compiler reads this
+// file too, so it imports only typebox, shared/schemas.ts and lists that import nothing.
+import Type, { type Static } from "typebox";
+import { BLOCK_REASONS } from "../db/block-reasons.ts";
+import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
+import {
+  CONTENT_FORMATS,
+  DELIVERY_STATUSES,
+  FROM_MODES,
+  GOAL_CATEGORIES,
+  MAILING_STATUSES,
+  MAILING_TYPES,
+  SOURCE_KINDS,
+  STEP_KEYS,
+  STEP_STATES,
+  TRACK_LINKS,
+} from "./words.ts";
+
+const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
+const Timestamp = Type.String({ description: "UTC, ISO 8601" });
+
+const MailingStatusSchema = literals(MAILING_STATUSES);
+const MailingTypeSchema = literals(MAILING_TYPES);
+
+// Requests
+
+export const MailingInputSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    type: Type.Optional(MailingTypeSchema),
+    sendingAccountId: Type.Optional(Nullable(Id)),
+    goalText: Text(1000),
+    goalCategory: Type.Optional(Nullable(literals(GOAL_CATEGORIES))),
+    folder: Text(200),
+    selectionId: Type.Optional(Nullable(Id)),
+    projectId: Type.Optional(Nullable(Id)),
+    subscriptionTypeId: Type.Optional(Nullable(Id)),
+    subject: Text(500),
+    fromName: Text(200),
+    fromAddress: Text(254),
+    fromMode: Type.Optional(literals(FROM_MODES)),
+    replyTo: Text(254),
+    contentFormat: Type.Optional(literals(CONTENT_FORMATS)),
+    content: Text(2_000_000),
+    textContent: Text(500_000),
+    trackLinks: Type.Optional(literals(TRACK_LINKS)),
+    trackOpens: Type.Optional(Type.Boolean()),
+    utmSource: Text(100),
+    utmCampaign: Text(100),
+    options: Type.Optional(
+      Type.Object(
+        {
+          overrideConsent: Type.Optional(Type.Boolean()),
+          onePerAddress: Type.Optional(Type.Boolean()),
+          refreshOnSend: Type.Optional(Type.Boolean()),
+          includeCompanies: Type.Optional(Type.Boolean()),
+          preferCompany: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PastedAddressSchema = Type.Object(
+  {
+    email: Type.String({ maxLength: 254 }),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const SourceInputSchema = Type.Object(
+  {
+    kind: literals(["selection", "project", "person", "addresses"] as const),
+    refId: Type.Optional(Id),
+    addresses: Type.Optional(Type.Array(PastedAddressSchema, { maxItems: 10_000 })),
+    consentConfirmed: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+// Mailings
+
+export const MailingSummarySchema = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    type: MailingTypeSchema,
+    status: MailingStatusSchema,
+    subject: Nullable(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    scheduledAt: Nullable(Timestamp),
+    startedAt: Nullable(Timestamp),
+    finishedAt: Nullable(Timestamp),
+    selectionId: Nullable(Type.Integer()),
+    projectId: Nullable(Type.Integer()),
+  },
+  { description: "A mailing as lists show it" },
+);
+
+const MailingOptionsSchema = Type.Object({
+  overrideConsent: Type.Boolean(),
+  onePerAddress: Type.Boolean(),
+  refreshOnSend: Type.Boolean(),
+  includeCompanies: Type.Boolean(),
+  preferCompany: Type.Boolean(),
+});
+
+const ProblemSchema = Type.Object({
+  step: literals(STEP_KEYS),
+  code: Type.String(),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+});
+
+export const MailingSchema = Type.Object(
+  {
+    ...MailingSummarySchema.properties,
+    sendingAccountId: Nullable(Type.Integer()),
+    goalText: Nullable(Type.String()),
+    goalCategory: Nullable(literals(GOAL_CATEGORIES)),
+    folder: Nullable(Type.String()),
+    subscriptionTypeId: Nullable(Type.Integer()),
+    fromName: Nullable(Type.String()),
+    fromAddress: Nullable(Type.String()),
+    fromMode: literals(FROM_MODES),
+    replyTo: Nullable(Type.String()),
+    contentFormat: literals(CONTENT_FORMATS),
+    content: Nullable(Type.String()),
+    textContent: Nullable(Type.String()),
+    trackLinks: literals(TRACK_LINKS),
+    trackOpens: Type.Boolean(),
+    utmSource: Nullable(Type.String()),
+    utmCampaign: Nullable(Type.String()),
+    options: MailingOptionsSchema,
+    timeZone: Nullable(Type.String()),
+    recipientsResolvedAt: Nullable(Timestamp),
+    steps: Type.Array(
+      Type.Object({
+        key: literals(STEP_KEYS),
+        state: literals(STEP_STATES),
+        problems: Type.Array(ProblemSchema),
+      }),
+    ),
+    problems: Type.Array(ProblemSchema, { description: "Everything that blocks sending, step by step" }),
+    warnings: Type.Array(Type.String(), { description: "Worth a look, but no reason not to send" }),
+    canSend: Type.Boolean(),
+    recipients: Type.Object({
+      eligible: Type.Integer(),
+      blocked: Type.Partial(Type.Record(literals(BLOCK_REASONS), Type.Integer()), {
+        description: "Blocked rows counted by reason; a reason without rows is left out",
+      }),
+      leftOut: Type.Integer({ description: "Rows without an address" }),
+    }),
+  },
+  { description: "A mailing with its steps, problems and recipient counts" },
+);
+
+export const MailingPageSchema = PageOf(MailingSummarySchema);
+
+export const MergeVariablesSchema = Type.Object({
+  groups: Type.Array(
+    Type.Object({
+      group: Type.String(),
+      nb: Type.String(),
+      en: Type.String(),
+      types: Type.Array(MailingTypeSchema),
+      variables: Type.Array(
+        Type.Object({
+          path: Type.String(),
+          nb: Type.String(),
+          en: Type.String(),
+          types: Type.Optional(Type.Array(MailingTypeSchema, { description: "Only these types, if given" })),
+        }),
+      ),
+    }),
+  ),
+  customFields: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })),
+});
+
+// Recipients (step 4)
+
+export const SourceSchema = Type.Object({
+  id: Type.Integer(),
+  kind: literals(SOURCE_KINDS),
+  refId: Nullable(Type.Integer()),
+  label: Nullable(
+    Type.String({ description: "The selection's, project's or person's name; null once it is gone" }),
+  ),
+});
+export const SourceListSchema = Type.Object({ items: Type.Array(SourceSchema) });
+
+export const RecipientSchema = Type.Object({
+  id: Type.Integer(),
+  personId: Nullable(Type.Integer()),
+  companyId: Nullable(Type.Integer()),
+  email: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  status: literals(["eligible", "blocked"] as const),
+  blockReason: Nullable(literals(BLOCK_REASONS)),
+});
+export const RecipientPageSchema = PageOf(RecipientSchema);
+
+// Preview and test
+
+export const PreviewSchema = Type.Object({
+  recipientId: Nullable(Type.Integer({ description: "The recipient shown; null when the list is empty" })),
+  subject: Type.String(),
+  html: Type.String({ description: "Sanitised for display in a sandboxed frame" }),
+  text: Type.String(),
+  emptyVariables: Type.Array(Type.String()),
+});
+
+export const EmptyVariablesSchema = Type.Object({
+  checked: Type.Integer({ description: "Eligible recipients looked at" }),
+  items: Type.Array(
+    Type.Object({
+      variable: Type.String(),
+      count: Type.Integer(),
+      recipients: Type.Array(
+        Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
+        { description: "The first 100" },
+      ),
+    }),
+  ),
+});
+
+export const TestSendSchema = Type.Object({
+  sent: Type.Integer(),
+  failures: Type.Array(Type.String({ description: "address: the server's reply" })),
+});
+
+// Lifecycle
+
+export const ProgressSchema = Type.Object({
+  status: MailingStatusSchema,
+  total: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  unknown: Type.Integer(),
+  pending: Type.Integer(),
+  ratePerSecond: Type.Number({ description: "Over the last minute, one decimal" }),
+  etaSeconds: Nullable(Type.Integer()),
+});
+
+export const DeliverySchema = Type.Object({
+  id: Type.Integer(),
+  recipientId: Type.Integer(),
+  email: Type.String(),
+  attempt: Type.Integer(),
+  status: literals(DELIVERY_STATUSES),
+  bounceKind: Nullable(literals(["hard", "soft"] as const)),
+  lastReply: Nullable(Type.String()),
+  sentAt: Nullable(Timestamp),
+});
+export const DeliveryPageSchema = PageOf(DeliverySchema);
+
+export const SentAgainSchema = Type.Object({ deliveryId: Type.Integer({ description: "The new attempt" }) });
+
+// Templates and attachments
+
+export const TemplateSummarySchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  type: MailingTypeSchema,
+  subject: Nullable(Type.String()),
+  contentFormat: literals(CONTENT_FORMATS),
+  updatedAt: Timestamp,
+});
+export const TemplateListSchema = Type.Object({ items: Type.Array(TemplateSummarySchema) });
+
+export const TemplateSchema = Type.Object({
+  ...TemplateSummarySchema.properties,
+  content: Type.String(),
+  textContent: Nullable(Type.String()),
+});
+
+export const AttachmentSchema = Type.Object({
+  id: Type.Integer(),
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer({ description: "bytes" }),
+});
+
+export const AttachmentListSchema = Type.Object({
+  items: Type.Array(AttachmentSchema),
+  totalSize: Type.Integer({ description: "bytes" }),
+  limit: Type.Integer({ description: "bytes the attachments may take together" }),
+});
+
+export type MailingStatus = (typeof MAILING_STATUSES)[number];
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export type MailingType = (typeof MAILING_TYPES)[number];
+export type GoalCategory = (typeof GOAL_CATEGORIES)[number];
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+export type ContentFormat = (typeof CONTENT_FORMATS)[number];
+export type FromMode = (typeof FROM_MODES)[number];
+export type TrackLinks = (typeof TRACK_LINKS)[number];
+export type StepKey = (typeof STEP_KEYS)[number];
+export type StepState = (typeof STEP_STATES)[number];
+
+export type MailingInput = Static<typeof MailingInputSchema>;
+export type PastedAddress = Static<typeof PastedAddressSchema>;
+export type MailingSummary = Static<typeof MailingSummarySchema>;
+export type Mailing = Static<typeof MailingSchema>;
+export type MailingOptions = Static<typeof MailingOptionsSchema>;
+export type MailingProblem = Static<typeof ProblemSchema>;
+export type MailingStep = Mailing["steps"][number];
+export type MergeVariables = Static<typeof MergeVariablesSchema>;
+export type MailingSource = Static<typeof SourceSchema>;
+export type Recipient = Static<typeof RecipientSchema>;
+export type Preview = Static<typeof PreviewSchema>;
+export type EmptyVariables = Static<typeof EmptyVariablesSchema>;
+export type TestSend = Static<typeof TestSendSchema>;
+export type Progress = Static<typeof ProgressSchema>;
+export type Delivery = Static<typeof DeliverySchema>;
+export type TemplateSummary = Static<typeof TemplateSummarySchema>;
+export type Template = Static<typeof TemplateSchema>;
+export type Attachment = Static<typeof AttachmentSchema>;
+export type Attachments = Static<typeof AttachmentListSchema>;
