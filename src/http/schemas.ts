@@ -1,5 +1,5 @@
 // Schemas shared by routes: pages, ids, errors and the CRM's entities (validation, types and OpenAPI in one).
-import Type, { type TSchema } from "typebox";
+import Type from "typebox";
 import type { Db, Dialect } from "../db/connect.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
 import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";

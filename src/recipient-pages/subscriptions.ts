@@ -4,9 +4,10 @@
 import type { Db } from "../db/connect.ts";
 import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { appendEvent } from "../deliveries/events.ts";
-import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
+import type { Keyring } from "../deliveries/tokens.ts";
 import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { isoNow } from "../shared/clock.ts";
+import { recipientOfToken } from "./recipient-of-token.ts";
 
 export type SubscriptionChoice = {
   id: number;
@@ -50,29 +51,20 @@ export async function subscriptionsTarget(
   keys: Keyring,
   token: string,
 ): Promise<SubscriptionsTarget | null> {
-  // One token per delivery serves all the message's own links (unsubscribe, subscriptions, view online).
-  const deliveryId = verifyDeliveryToken(keys, "unsubscribe", token);
-  if (deliveryId === null) return null;
-  const row = await db
-    .selectFrom("deliveries as d")
-    .innerJoin("mailings as m", "m.id", "d.mailing_id")
-    .leftJoin("persons as p", "p.id", "d.person_id")
-    .select(["d.mailing_id", "d.person_id", "d.address as email", "p.language", "m.subscription_type_id"])
-    .where("d.id", "=", deliveryId)
-    .executeTakeFirst();
+  const row = await recipientOfToken(db, keys, token);
   if (!row) return null;
   const base = {
-    deliveryId,
-    mailingId: row.mailing_id,
-    mailingTypeId: row.subscription_type_id,
+    deliveryId: row.deliveryId,
+    mailingId: row.mailingId,
+    mailingTypeId: row.subscriptionTypeId,
     email: row.email,
-    language: row.language === "en" ? ("en" as const) : ("nb" as const),
+    language: row.language,
   };
-  if (row.person_id === null) {
+  if (row.personId === null) {
     const blocked = (await blockCauseOf(db, row.email.toLowerCase())) !== null;
     return { ...base, personId: null, types: [], allMarketingWithdrawn: blocked };
   }
-  const personId = row.person_id;
+  const personId = row.personId;
   const [types, marketing] = await Promise.all([
     db
       .selectFrom("subscription_types as t")

@@ -5,18 +5,12 @@
 import type { Db } from "../db/connect.ts";
 import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { appendEvent } from "../deliveries/events.ts";
-import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
+import type { Keyring } from "../deliveries/tokens.ts";
 import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { isoNow } from "../shared/clock.ts";
+import { type PageRecipient, recipientOfToken } from "./recipient-of-token.ts";
 
-export type UnsubscribeTarget = {
-  deliveryId: number;
-  mailingId: number;
-  personId: number | null;
-  email: string;
-  language: "nb" | "en";
-  typeName: string | null;
-  subscriptionTypeId: number | null;
+export type UnsubscribeTarget = PageRecipient & {
   /** The person (or the address, for someone not in the CRM) is unsubscribed now: nothing is left to do. */
   alreadyDone: boolean;
 };
@@ -27,35 +21,9 @@ export async function unsubscribeTarget(
   keys: Keyring,
   token: string,
 ): Promise<UnsubscribeTarget | null> {
-  const deliveryId = verifyDeliveryToken(keys, "unsubscribe", token);
-  if (deliveryId === null) return null;
-  const row = await db
-    .selectFrom("deliveries as d")
-    .innerJoin("mailings as m", "m.id", "d.mailing_id")
-    .leftJoin("persons as p", "p.id", "d.person_id")
-    .leftJoin("subscription_types as t", "t.id", "m.subscription_type_id")
-    .select([
-      "d.id",
-      "d.mailing_id",
-      "d.person_id",
-      "d.address as email",
-      "p.language",
-      "t.name as type_name",
-      "m.subscription_type_id",
-    ])
-    .where("d.id", "=", deliveryId)
-    .executeTakeFirst();
-  if (!row) return null;
-  const target = {
-    deliveryId,
-    mailingId: row.mailing_id,
-    personId: row.person_id,
-    email: row.email,
-    language: row.language === "en" ? ("en" as const) : ("nb" as const),
-    typeName: row.type_name,
-    subscriptionTypeId: row.subscription_type_id,
-  };
-  return { ...target, alreadyDone: await isUnsubscribedNow(db, target) };
+  const recipient = await recipientOfToken(db, keys, token);
+  if (!recipient) return null;
+  return { ...recipient, alreadyDone: await isUnsubscribedNow(db, recipient) };
 }
 
 async function isUnsubscribedNow(

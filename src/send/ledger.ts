@@ -128,6 +128,9 @@ export async function recordOutcomes(
       const guard = (q: ReturnType<typeof trx.updateTable<"deliveries">>) =>
         q.where("id", "=", delivery.id).where("status", "=", "sending").where("lease_owner", "=", owner);
       const address = delivery.address_key;
+      const tdb = trx as unknown as Db;
+      const softBounce = (reply: string) =>
+        countSoftBounce(tdb, address, reply, settings.bounceThreshold, now);
       switch (outcome.kind) {
         case "accepted":
           sentIds.push(delivery.id);
@@ -149,14 +152,8 @@ export async function recordOutcomes(
             }),
           ).execute();
           if (givingUp) {
-            await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
-            await countSoftBounce(
-              trx as unknown as Db,
-              address,
-              outcome.reply,
-              settings.bounceThreshold,
-              now,
-            );
+            await failedEvent(tdb, delivery, outcome.reply, now);
+            await softBounce(outcome.reply);
           }
           break;
         }
@@ -173,16 +170,9 @@ export async function recordOutcomes(
             }),
           ).executeTakeFirst();
           if (Number(changed.numUpdatedRows) === 0) break;
-          await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
-          if (hard) await blockAddress(trx as unknown as Db, address, "hard-bounce", outcome.reply, now);
-          else
-            await countSoftBounce(
-              trx as unknown as Db,
-              address,
-              outcome.reply,
-              settings.bounceThreshold,
-              now,
-            );
+          await failedEvent(tdb, delivery, outcome.reply, now);
+          if (hard) await blockAddress(tdb, address, "hard-bounce", outcome.reply, now);
+          else await softBounce(outcome.reply);
           break;
         }
         case "not-sent": {
@@ -194,8 +184,7 @@ export async function recordOutcomes(
               updated_at: now,
             }),
           ).executeTakeFirst();
-          if (Number(changed.numUpdatedRows) > 0)
-            await failedEvent(trx as unknown as Db, delivery, outcome.reply, now);
+          if (Number(changed.numUpdatedRows) > 0) await failedEvent(tdb, delivery, outcome.reply, now);
           break;
         }
         case "unknown":

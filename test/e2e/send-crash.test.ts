@@ -1,32 +1,16 @@
-// SIGKILL at any moment sends nobody twice and loses nobody: send workers run as real child processes, two at a
-// time, and are killed again and again mid-send; afterwards every recipient got exactly one message, except those
-// marked `unknown` (at most one each, listed for a person to decide).
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
 import { updateAccount } from "../../src/send/accounts.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
+import { aReadyMailing, aSendingSetup, startWorkerProcess } from "../helpers/mailings.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const RECIPIENTS = 240;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startWorker(t: TestDb): ChildProcess {
-  return spawn(process.execPath, ["bin/utsend.js", "worker"], {
-    env: {
-      ...process.env,
-      UTSEND_DATABASE_URL: t.url,
-      UTSEND_DATABASE_SCHEMA: t.dialect === "postgres" ? t.schema : "public",
-      UTSEND_LEASE_SECONDS: "2",
-      UTSEND_SECRET: "crash-test-secret",
-      UTSEND_LOG_LEVEL: "silent",
-    },
-    stdio: "ignore",
-  });
-}
+const startWorker = (t: TestDb) => startWorkerProcess(t, { UTSEND_LEASE_SECONDS: "2" });
 
 async function counts(db: Db, mailingId: number): Promise<Record<string, number>> {
   const rows = await db

@@ -1,32 +1,21 @@
 // 25,000 deliveries on PostgreSQL with two `utsend worker` processes: both send, and no claim ever holds more than
 // its batch. At 240 recipients a claim that lost its LIMIT (planned on statistics taken before the mailing's
 // deliveries existed) looked fine; at 25,000 one statement claimed 22,000 and the second worker sent nothing.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
 import { createMailing } from "../../src/mailings/store.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-import { aSendingSetup, CONTENT } from "../helpers/mailings.ts";
+import { aSendingSetup, CONTENT, startWorkerProcess } from "../helpers/mailings.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const RECIPIENTS = 25_000;
 const BATCH = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startWorker(t: TestDb): ChildProcess {
-  return spawn(process.execPath, ["bin/utsend.js", "worker"], {
-    env: {
-      ...process.env,
-      UTSEND_DATABASE_URL: t.url,
-      UTSEND_DATABASE_SCHEMA: t.schema,
-      UTSEND_SECRET: "scale-test-secret",
-      UTSEND_LOG_LEVEL: "silent",
-    },
-    stdio: "ignore",
-  });
-}
+const startWorker = (t: TestDb) => startWorkerProcess(t);
 
 const dialects = (await testDialects()).filter((d) => d === "postgres");
 

@@ -1,4 +1,6 @@
-// Builders for mailings that are ready to send: a sending domain with DKIM, an account, content, recipients.
+// Builders for mailings that are ready to send: a sending domain with DKIM, an account, content, recipients; and
+// `utsend worker` as a child process on a test database.
+import { type ChildProcess, spawn } from "node:child_process";
 import { expect } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
 import type { Keyring } from "../../src/deliveries/tokens.ts";
@@ -7,6 +9,7 @@ import { createMailing, type MailingInput } from "../../src/mailings/store.ts";
 import { createAccount, createDomain } from "../../src/send/accounts.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
+import type { TestDb } from "./dialects.ts";
 import type { SinkMessage } from "./smtp-sink.ts";
 
 export const CONTENT = `<html><head><style>p { color: #123456; }</style></head><body>
@@ -107,4 +110,19 @@ export async function sendToPeople(
   const got = sink.messages.slice(before);
   expect(got).toHaveLength(people.length);
   return Object.fromEntries(got.map((m) => [m.envelope.to[0]!, m]));
+}
+
+/** `utsend worker` in its own process on the test database; `env` adds settings (a short lease, say). */
+export function startWorkerProcess(t: TestDb, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ["bin/utsend.js", "worker"], {
+    env: {
+      ...process.env,
+      UTSEND_DATABASE_URL: t.url,
+      UTSEND_DATABASE_SCHEMA: t.dialect === "postgres" ? t.schema : "public",
+      UTSEND_SECRET: "worker-test-secret",
+      UTSEND_LOG_LEVEL: "silent",
+      ...env,
+    },
+    stdio: "ignore",
+  });
 }

@@ -4,9 +4,9 @@ import { Group, Paper } from "@mantine/core";
 import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { Page } from "../api/types.ts";
-import { EmptyNote, ErrorAlert, Loading } from "./feedback.tsx";
+import { EmptyNote } from "./feedback.tsx";
+import { PagedRows } from "./PagedRows.tsx";
 import { PageHeader } from "./PageHeader.tsx";
-import { Pager } from "./Pager.tsx";
 
 export type ListPageProps<Row> = {
   title: string;
@@ -43,22 +43,20 @@ export function ListPage<Row>({
         <Group mb="md" align="flex-end" gap="sm">
           {filters}
         </Group>
-        {query.isPending ? (
-          <Loading />
-        ) : query.isError ? (
-          <ErrorAlert error={query.error} />
-        ) : query.data.items.length === 0 ? (
-          filtered ? (
-            <EmptyNote title={noMatches.title} description={noMatches.hint} />
-          ) : (
-            <EmptyNote title={empty.title} description={empty.hint} action={empty.action} />
-          )
-        ) : (
-          <>
-            {rows(query.data.items)}
-            <Pager total={query.data.total} offset={offset} onOffset={(o) => set({ offset: o })} />
-          </>
-        )}
+        <PagedRows
+          query={query}
+          offset={offset}
+          onOffset={(o) => set({ offset: o })}
+          empty={
+            filtered ? (
+              <EmptyNote title={noMatches.title} description={noMatches.hint} />
+            ) : (
+              <EmptyNote title={empty.title} description={empty.hint} action={empty.action} />
+            )
+          }
+        >
+          {rows}
+        </PagedRows>
       </Paper>
       {children}
     </>

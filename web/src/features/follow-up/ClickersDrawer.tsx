@@ -1,5 +1,6 @@
 // Who clicked one link, page by page (machine clicks listed with their flag), and adding the real clickers to a
 // selection or project.
+
 import { Anchor, Badge, Button, Drawer, Group, Stack, Table, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -7,8 +8,9 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { useApi } from "../../api/context.tsx";
 import type { Page } from "../../api/types.ts";
-import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
-import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
+import { EmptyNote } from "../../app/feedback.tsx";
+import { PagedRows } from "../../app/PagedRows.tsx";
+import { PAGE_SIZE } from "../../app/Pager.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { AddToModal } from "./AddToModal.tsx";
@@ -52,59 +54,59 @@ export function ClickersDrawer({
             </Button>
           </Group>
         )}
-        {query.isPending ? (
-          <Loading />
-        ) : query.isError ? (
-          <ErrorAlert error={query.error} />
-        ) : query.data.items.length === 0 ? (
-          <EmptyNote title={t("followUp.clickers.none")} />
-        ) : (
-          <>
-            <Table verticalSpacing={6} striped data-testid="clickers-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("followUp.recipients.recipient")}</Table.Th>
-                  <Table.Th ta="right">{t("followUp.links.clicks")}</Table.Th>
-                  <Table.Th>{t("followUp.clickers.first")}</Table.Th>
-                  <Table.Th>{t("followUp.clickers.last")}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {query.data.items.map((c) => (
-                  <Table.Tr key={c.deliveryId}>
-                    <Table.Td>
-                      {c.personId ? (
-                        <Anchor component={Link} to={`/persons/${c.personId}`} size="sm">
-                          {c.name ?? c.email}
-                        </Anchor>
-                      ) : (
-                        <Text size="sm">{c.name ?? c.email}</Text>
-                      )}
-                      {c.name && (
-                        <Text size="xs" c="dimmed">
-                          {c.email}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        {c.flagged && (
-                          <Badge size="xs" color="gray" variant="light">
-                            {t("followUp.machine")}
-                          </Badge>
-                        )}
-                        {formatNumber(c.clicks)}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(c.firstAt)}</Table.Td>
-                    <Table.Td>{formatDateTime(c.lastAt)}</Table.Td>
+        <PagedRows
+          query={query}
+          offset={offset}
+          onOffset={setOffset}
+          empty={<EmptyNote title={t("followUp.clickers.none")} />}
+        >
+          {(items) => (
+            <>
+              <Table verticalSpacing={6} striped data-testid="clickers-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("followUp.recipients.recipient")}</Table.Th>
+                    <Table.Th ta="right">{t("followUp.links.clicks")}</Table.Th>
+                    <Table.Th>{t("followUp.clickers.first")}</Table.Th>
+                    <Table.Th>{t("followUp.clickers.last")}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            <Pager total={query.data.total} offset={offset} onOffset={setOffset} />
-          </>
-        )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((c) => (
+                    <Table.Tr key={c.deliveryId}>
+                      <Table.Td>
+                        {c.personId ? (
+                          <Anchor component={Link} to={`/persons/${c.personId}`} size="sm">
+                            {c.name ?? c.email}
+                          </Anchor>
+                        ) : (
+                          <Text size="sm">{c.name ?? c.email}</Text>
+                        )}
+                        {c.name && (
+                          <Text size="xs" c="dimmed">
+                            {c.email}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td ta="right">
+                        <Group gap={4} justify="flex-end" wrap="nowrap">
+                          {c.flagged && (
+                            <Badge size="xs" color="gray" variant="light">
+                              {t("followUp.machine")}
+                            </Badge>
+                          )}
+                          {formatNumber(c.clicks)}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(c.firstAt)}</Table.Td>
+                      <Table.Td>{formatDateTime(c.lastAt)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </>
+          )}
+        </PagedRows>
       </Stack>
       <AddToModal
         mailingId={mailingId}

@@ -1,4 +1,5 @@
 // The persons in a selection or project: search, pages of 50, and (where members are explicit) add and remove.
+
 import { Button, Group } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -6,9 +7,10 @@ import { useState } from "react";
 import { useApi } from "../../api/context.tsx";
 import type { Page, PersonSummary } from "../../api/types.ts";
 import { ConfirmButton } from "../../app/ConfirmButton.tsx";
-import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
+import { EmptyNote } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
-import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
+import { PagedRows } from "../../app/PagedRows.tsx";
+import { PAGE_SIZE } from "../../app/Pager.tsx";
 import { SearchInput } from "../../app/SearchInput.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { PersonTable } from "../persons/PersonTable.tsx";
@@ -79,25 +81,27 @@ export function MembersPanel({
           </Group>
         )}
       </Group>
-      {query.isPending ? (
-        <Loading />
-      ) : query.isError ? (
-        <ErrorAlert error={query.error} />
-      ) : query.data.items.length === 0 ? (
-        <EmptyNote
-          title={q ? t("members.noMatches") : t("members.empty")}
-          description={q ? undefined : emptyHint}
-        />
-      ) : (
-        <>
-          <PersonTable
-            persons={query.data.items}
-            picking={editable ? { picked, onChange: setPicked } : undefined}
-            testId="members-table"
+      <PagedRows
+        query={query}
+        offset={offset}
+        onOffset={setOffset}
+        empty={
+          <EmptyNote
+            title={q ? t("members.noMatches") : t("members.empty")}
+            description={q ? undefined : emptyHint}
           />
-          <Pager total={query.data.total} offset={offset} onOffset={setOffset} />
-        </>
-      )}
+        }
+      >
+        {(items) => (
+          <>
+            <PersonTable
+              persons={items}
+              picking={editable ? { picked, onChange: setPicked } : undefined}
+              testId="members-table"
+            />
+          </>
+        )}
+      </PagedRows>
       {editable && (
         <AddMembersModal
           opened={adding}

@@ -1,13 +1,15 @@
 // The local outbox: every message the outbox sending account caught (test sends marked), newest first.
+
 import { Anchor, Badge, Button, Group, Paper, Table, Text } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useApi } from "../../api/context.tsx";
 import type { OutboxSummary } from "../../api/mailing-types.ts";
 import type { Page } from "../../api/types.ts";
-import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
+import { EmptyNote } from "../../app/feedback.tsx";
+import { PagedRows } from "../../app/PagedRows.tsx";
 import { PageHeader } from "../../app/PageHeader.tsx";
-import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
+import { PAGE_SIZE } from "../../app/Pager.tsx";
 import { useListParams } from "../../app/use-list-params.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { MailingLink } from "./MailingLink.tsx";
@@ -39,48 +41,48 @@ export function OutboxPage() {
             </Button>
           </Group>
         )}
-        {query.isPending ? (
-          <Loading />
-        ) : query.isError ? (
-          <ErrorAlert error={query.error} />
-        ) : query.data.items.length === 0 ? (
-          <EmptyNote title={t("outbox.empty")} description={t("outbox.emptyHint")} />
-        ) : (
-          <>
-            <Table.ScrollContainer minWidth={720}>
-              <Table striped highlightOnHover verticalSpacing="xs" data-testid="outbox-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th w="28%">{t("outbox.to")}</Table.Th>
-                    <Table.Th>{t("outbox.subject")}</Table.Th>
-                    <Table.Th w={180}>{t("outbox.time")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {query.data.items.map((m) => (
-                    <Table.Tr key={m.id} data-test-send={m.isTest ? "yes" : "no"}>
-                      <Table.Td>{m.to}</Table.Td>
-                      <Table.Td>
-                        <Group gap={6} wrap="nowrap">
-                          {m.isTest && (
-                            <Badge size="sm" color="grape" variant="light">
-                              {t("outbox.test")}
-                            </Badge>
-                          )}
-                          <Anchor component={Link} to={`/outbox/${m.id}`} size="sm" lineClamp={1}>
-                            {m.subject || t("outbox.noSubject")}
-                          </Anchor>
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(m.createdAt)}</Table.Td>
+        <PagedRows
+          query={query}
+          offset={offset}
+          onOffset={(o) => set({ offset: o })}
+          empty={<EmptyNote title={t("outbox.empty")} description={t("outbox.emptyHint")} />}
+        >
+          {(items) => (
+            <>
+              <Table.ScrollContainer minWidth={720}>
+                <Table striped highlightOnHover verticalSpacing="xs" data-testid="outbox-table">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th w="28%">{t("outbox.to")}</Table.Th>
+                      <Table.Th>{t("outbox.subject")}</Table.Th>
+                      <Table.Th w={180}>{t("outbox.time")}</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <Pager total={query.data.total} offset={offset} onOffset={(o) => set({ offset: o })} />
-          </>
-        )}
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {items.map((m) => (
+                      <Table.Tr key={m.id} data-test-send={m.isTest ? "yes" : "no"}>
+                        <Table.Td>{m.to}</Table.Td>
+                        <Table.Td>
+                          <Group gap={6} wrap="nowrap">
+                            {m.isTest && (
+                              <Badge size="sm" color="grape" variant="light">
+                                {t("outbox.test")}
+                              </Badge>
+                            )}
+                            <Anchor component={Link} to={`/outbox/${m.id}`} size="sm" lineClamp={1}>
+                              {m.subject || t("outbox.noSubject")}
+                            </Anchor>
+                          </Group>
+                        </Table.Td>
+                        <Table.Td>{formatDateTime(m.createdAt)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            </>
+          )}
+        </PagedRows>
       </Paper>
     </>
   );

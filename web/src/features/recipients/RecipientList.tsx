@@ -1,5 +1,6 @@
 // The mailing's recipient list: 50 rows a page, or every row after "Load all"; each row with its status and
 // the reason it is blocked.
+
 import { Anchor, Button, Group, Menu, SegmentedControl, Table, Text } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -8,7 +9,8 @@ import { withQuery } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { BlockReason, Recipient } from "../../api/mailing-types.ts";
 import type { Page } from "../../api/types.ts";
-import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
+import { EmptyNote } from "../../app/feedback.tsx";
+import { PagedRows } from "../../app/PagedRows.tsx";
 import { PAGE_SIZE, Pager } from "../../app/Pager.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
@@ -92,66 +94,62 @@ export function RecipientList({
           <ExportMenu mailingId={mailingId} filter={filter} />
         </Group>
       </Group>
-      {query.isPending ? (
-        <Loading />
-      ) : query.isError ? (
-        <ErrorAlert error={query.error} />
-      ) : query.data.items.length === 0 ? (
-        <EmptyNote title={t("recipients.emptyList")} />
-      ) : (
-        <>
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped verticalSpacing={6} data-testid="recipients-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("recipients.name")}</Table.Th>
-                  <Table.Th>{t("recipients.email")}</Table.Th>
-                  <Table.Th w={120}>{t("recipients.status")}</Table.Th>
-                  <Table.Th w={240}>{t("recipients.reason")}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {query.data.items.map((r) => (
-                  <Table.Tr key={r.id} data-status={r.status}>
-                    <Table.Td>
-                      {r.personId ? (
-                        <Anchor component={Link} to={`/persons/${r.personId}`} size="sm">
-                          {r.name || r.email}
-                        </Anchor>
-                      ) : (
-                        r.name
-                      )}
-                    </Table.Td>
-                    <Table.Td>{r.email}</Table.Td>
-                    <Table.Td>
-                      <RecipientStatusBadge recipient={r} />
-                    </Table.Td>
-                    <Table.Td>
-                      {r.blockReason && (
-                        <Text size="sm" c="red.8">
-                          {reasonText(r.blockReason)}
-                        </Text>
-                      )}
-                    </Table.Td>
+      <PagedRows query={query} empty={<EmptyNote title={t("recipients.emptyList")} />}>
+        {(items, total) => (
+          <>
+            <Table.ScrollContainer minWidth={640}>
+              <Table striped verticalSpacing={6} data-testid="recipients-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("recipients.name")}</Table.Th>
+                    <Table.Th>{t("recipients.email")}</Table.Th>
+                    <Table.Th w={120}>{t("recipients.status")}</Table.Th>
+                    <Table.Th w={240}>{t("recipients.reason")}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          {all ? (
-            <Group justify="space-between" mt="sm">
-              <Text size="sm" c="dimmed" data-testid="pager-summary">
-                {t("recipients.allShown", { total: formatNumber(query.data.total) })}
-              </Text>
-              <Button size="xs" variant="subtle" onClick={() => setAll(false)}>
-                {t("recipients.pageAgain")}
-              </Button>
-            </Group>
-          ) : (
-            <Pager total={query.data.total} offset={offset} onOffset={setOffset} />
-          )}
-        </>
-      )}
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((r) => (
+                    <Table.Tr key={r.id} data-status={r.status}>
+                      <Table.Td>
+                        {r.personId ? (
+                          <Anchor component={Link} to={`/persons/${r.personId}`} size="sm">
+                            {r.name || r.email}
+                          </Anchor>
+                        ) : (
+                          r.name
+                        )}
+                      </Table.Td>
+                      <Table.Td>{r.email}</Table.Td>
+                      <Table.Td>
+                        <RecipientStatusBadge recipient={r} />
+                      </Table.Td>
+                      <Table.Td>
+                        {r.blockReason && (
+                          <Text size="sm" c="red.8">
+                            {reasonText(r.blockReason)}
+                          </Text>
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {all ? (
+              <Group justify="space-between" mt="sm">
+                <Text size="sm" c="dimmed" data-testid="pager-summary">
+                  {t("recipients.allShown", { total: formatNumber(total) })}
+                </Text>
+                <Button size="xs" variant="subtle" onClick={() => setAll(false)}>
+                  {t("recipients.pageAgain")}
+                </Button>
+              </Group>
+            ) : (
+              <Pager total={total} offset={offset} onOffset={setOffset} />
+            )}
+          </>
+        )}
+      </PagedRows>
     </>
   );
 }
