@@ -226,7 +226,10 @@ export type TemplateLimits = {
   sourceLength: number;
   /** Depth of nested if/unless/case. */
   nesting: number;
-  /** Milliseconds for one recipient's render. */
+  /**
+   * Milliseconds for one recipient's render: a ceiling for runaway templates, measured on the wall clock, so it is
+   * far above a real render (well under 1 ms) lest a busy machine's pauses fail deliveries that would render.
+   */
   renderMs: number;
   /** Characters allocated by filters in one render. */
   memory: number;
@@ -234,7 +237,7 @@ export type TemplateLimits = {
 export const DEFAULT_LIMITS: TemplateLimits = {
   sourceLength: 1_000_000,
   nesting: 25,
-  renderMs: 100,
+  renderMs: 2_000,
   memory: 10_000_000,
 };
 

@@ -54,7 +54,7 @@ describe.each(await testDialects())("benchmark rollups on %s", (dialect) => {
     for (const db of opened) await db.dispose();
   });
 
-  it("match what recording the same opens and clicks leaves", async () => {
+  it("match what recording the same opens and clicks leaves", { timeout: 180_000 }, async () => {
     const generated = await freshDatabase(dialect);
     const replayed = await freshDatabase(dialect);
     opened.push(generated, replayed);

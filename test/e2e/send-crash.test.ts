@@ -83,7 +83,7 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
     expect(killsMidSend).toBeGreaterThanOrEqual(3);
     const deliveries = await t.db
       .selectFrom("deliveries")
-      .select(["address as email", "status"])
+      .select(["address as email", "status", "last_reply"])
       .where("mailing_id", "=", mailing.id)
       .execute();
     expect(deliveries).toHaveLength(RECIPIENTS);
@@ -96,7 +96,7 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
       const got = received.get(d.email) ?? 0;
       if (d.status === "sent") expect(got, `${d.email} is sent`).toBe(1);
       else if (d.status === "unknown") expect(got, `${d.email} is unknown`).toBeLessThanOrEqual(1);
-      else throw new Error(`${d.email} ended as ${d.status}`);
+      else throw new Error(`${d.email} ended as ${d.status}: ${d.last_reply}`);
     }
     expect([...received.values()].every((n) => n === 1)).toBe(true);
     console.log(
