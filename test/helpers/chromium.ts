@@ -68,3 +68,34 @@ export async function pick(page: Page, label: string, option: string | RegExp): 
   await page.getByRole("combobox", { name: label, exact: true }).click();
   await page.getByRole("option", { name: option }).first().click();
 }
+
+/**
+ * A page in a fresh browser context, signed in through the sign-in form as `email`, with the UI in `language`
+ * (kept where the app keeps it) and the browser's locale to match. `viewport` defaults to a laptop screen.
+ */
+export async function signedInPage(
+  browser: Browser,
+  options: {
+    url: string;
+    email: string;
+    password: string;
+    language: "nb" | "en";
+    viewport?: { width: number; height: number };
+  },
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1360, height: 900 },
+    locale: options.language === "nb" ? "nb-NO" : "en-GB",
+  });
+  await context.addInitScript((language) => {
+    if (!localStorage.getItem("utsend.language")) localStorage.setItem("utsend.language", language);
+  }, options.language);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${options.url}/sign-in`);
+  await page.locator('input[type="email"], input[name="email"]').first().fill(options.email);
+  await page.locator('input[type="password"]').first().fill(options.password);
+  await page.locator('button[type="submit"]').first().click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+  return page;
+}
