@@ -111,6 +111,7 @@ export function accessibilityWarnings(input: {
   mjml?: string | null;
 }): AccessibilityWarning[] {
   const found = new Found();
+  if (input.mjml) for (const src of mjmlImagesWithoutAlt(input.mjml)) found.image(src);
   const doc = parse(input.html) as unknown as Node;
   let text = "";
   let images = 0;
@@ -138,7 +139,6 @@ export function accessibilityWarnings(input: {
   };
   visit(doc, { color: BLACK, background: WHITE, fontPx: 16, bold: false });
 
-  if (input.mjml) for (const src of mjmlImagesWithoutAlt(input.mjml)) found.image(src);
   const subject = input.subject?.trim() ?? "";
   const subjectWords = normalise(subject.replace(MERGE_TAG, " "));
   if (subject && !(subjectWords === "" && HAS_MERGE_TAG.test(subject)) && VAGUE_SUBJECT.has(subjectWords))
