@@ -370,14 +370,14 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       expect(text).toContain("Emnet «Nyhetsbrev» sier ikke hva e-posten handler om.");
       expect(await warnings.getByRole("listitem").count()).toBe(4);
 
-      const dismiss = warnings.getByRole("button", { name: /^Avvis: Emnet «Nyhetsbrev»/ });
+      const dismiss = warnings.getByRole("button", { name: /^Ignorer: Emnet «Nyhetsbrev»/ });
       await dismiss.focus();
       await page.keyboard.press("Enter");
       const restore = warnings.getByRole("button", { name: /^Vis igjen: Emnet «Nyhetsbrev»/ });
       await restore.waitFor();
       // The same button, still focused: the keyboard user is where they were.
       expect(await page.evaluate("document.activeElement?.textContent")).toBe("Vis igjen");
-      await textOf(warnings, (t) => t.includes("Avvist: Emnet «Nyhetsbrev»"));
+      await textOf(warnings, (t) => t.includes("Ignorert: Emnet «Nyhetsbrev»"));
       const saved = (await api.get(`/api/mailings/${demo.id}`)).body as {
         canSend: boolean;
         accessibilityWarnings: Array<{ code: string; dismissed: boolean }>;
