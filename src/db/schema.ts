@@ -237,6 +237,13 @@ export type Database = {
     data: Uint8Array;
     created_at: string;
   };
+  mailing_dismissed_warnings: {
+    mailing_id: number;
+    /** An accessibility warning's stable key (src/mailings/accessibility-checks.ts). */
+    warning_key: string;
+    dismissed_by: number | null;
+    dismissed_at: string;
+  };
   mailing_sources: {
     id: Id;
     mailing_id: number;

@@ -5,9 +5,10 @@ import type { Db } from "../db/connect.ts";
 import type { MailingStatus } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, invalid, notFound } from "../shared/errors.ts";
+import { setWarningDismissed } from "./accessibility.ts";
 import { type MailingAction, nextStatus } from "./lifecycle.ts";
 import { copyImport } from "./recipient-rows.ts";
-import { getMailing, type MailingWithSteps } from "./store.ts";
+import { getMailing, type MailingWithSteps, requireEditable } from "./store.ts";
 import { transition } from "./transition.ts";
 
 /** One guarded UPDATE per action: two people pressing at once cannot both move the mailing. */
@@ -199,4 +200,16 @@ export async function listDeliveries(
     limit: page.limit,
     offset: page.offset,
   };
+}
+
+/** Dismisses an accessibility warning for this mailing (or brings it back) while the mailing can still change. */
+export async function dismissWarning(
+  db: Db,
+  id: number,
+  input: { key: string; dismissed: boolean },
+  userId: number | null,
+): Promise<MailingWithSteps> {
+  const mailing = await requireEditable(db, id);
+  await setWarningDismissed(db, mailing, input.key, input.dismissed, userId);
+  return getMailing(db, id);
 }

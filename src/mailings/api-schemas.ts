@@ -118,6 +118,56 @@ const ProblemSchema = Type.Object({
   field: Type.Optional(Type.String()),
 });
 
+const warningBase = {
+  key: Type.String({ description: "Stable for the same fault in the same content: what a dismissal names" }),
+  message: Type.String({ description: "In English; the web UI words it from the code and the fields" }),
+  dismissed: Type.Boolean({ description: "Dismissed for this mailing: listed, but no longer a warning" }),
+};
+const Count = Type.Integer({ description: "How many times the content has this fault" });
+
+export const AccessibilityWarningSchema = Type.Union(
+  [
+    Type.Object({
+      ...warningBase,
+      code: Type.Literal("image-without-alt"),
+      src: Type.String(),
+      count: Count,
+    }),
+    Type.Object({
+      ...warningBase,
+      code: Type.Literal("low-contrast-text"),
+      foreground: Type.String({ description: "#rrggbb" }),
+      background: Type.String({ description: "#rrggbb" }),
+      ratio: Type.Number({ description: "Rounded down to two decimals" }),
+      required: Type.Number({ description: "4.5, or 3 for large text" }),
+      text: Type.String({ description: "The first of the text in these colours, at most 60 characters" }),
+      count: Count,
+    }),
+    Type.Object({
+      ...warningBase,
+      code: Type.Literal("vague-link-text"),
+      text: Type.String({ description: "Empty for a link without text" }),
+      count: Count,
+    }),
+    Type.Object({ ...warningBase, code: Type.Literal("vague-subject"), subject: Type.String() }),
+    Type.Object({
+      ...warningBase,
+      code: Type.Literal("image-only-email"),
+      textLength: Type.Integer({ description: "Characters of visible text" }),
+      images: Type.Integer(),
+    }),
+  ],
+  { description: "Something in the e-mail some recipients cannot read; it never blocks sending" },
+);
+
+export const DismissWarningSchema = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 2000 }),
+    dismissed: Type.Boolean({ description: "false brings a dismissed warning back" }),
+  },
+  { additionalProperties: false },
+);
+
 export const MailingSchema = Type.Object(
   {
     ...MailingSummarySchema.properties,
@@ -149,6 +199,9 @@ export const MailingSchema = Type.Object(
     ),
     problems: Type.Array(ProblemSchema, { description: "Everything that blocks sending, step by step" }),
     warnings: Type.Array(Type.String(), { description: "Worth a look, but no reason not to send" }),
+    accessibilityWarnings: Type.Array(AccessibilityWarningSchema, {
+      description: "Images without alt text, low contrast, vague link text or subject, an image-only e-mail",
+    }),
     canSend: Type.Boolean(),
     recipients: Type.Object({
       eligible: Type.Integer(),
@@ -310,6 +363,7 @@ export type MailingSummary = Static<typeof MailingSummarySchema>;
 export type Mailing = Static<typeof MailingSchema>;
 export type MailingOptions = Static<typeof MailingOptionsSchema>;
 export type MailingProblem = Static<typeof ProblemSchema>;
+export type AccessibilityWarning = Static<typeof AccessibilityWarningSchema>;
 export type MailingStep = Mailing["steps"][number];
 export type MergeVariables = Static<typeof MergeVariablesSchema>;
 export type MailingSource = Static<typeof SourceSchema>;

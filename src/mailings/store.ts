@@ -6,6 +6,7 @@ import { isValidEmail } from "../persons/person-rules.ts";
 import { failedCheckWarning } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
+import { type MailingAccessibilityWarning, mailingAccessibilityWarnings } from "./accessibility.ts";
 import type { GoalCategory } from "./api-schemas.ts";
 import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
@@ -87,6 +88,7 @@ export type MailingWithSteps = Mailing & {
   steps: Steps["steps"];
   problems: Steps["problems"];
   warnings: string[];
+  accessibilityWarnings: MailingAccessibilityWarning[];
   canSend: boolean;
   recipients: Awaited<ReturnType<typeof recipientCounts>>;
 };
@@ -361,6 +363,7 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
       ...check.unknownVariables.map((v) => `Unknown merge field [[${v}]]`),
       ...(dnsWarning ? [dnsWarning] : []),
     ],
+    accessibilityWarnings: await mailingAccessibilityWarnings(db, mailing),
     recipients: counts,
   };
 }

@@ -101,6 +101,38 @@ describe.each(await testDialects())(
       );
     });
 
+    it("a mailing with every kind of accessibility warning, one of them dismissed", async () => {
+      const faulty = await ok<{ id: number }>(
+        admin.send("POST", "/api/mailings", {
+          name: "Bare bilde",
+          subject: "Nyhetsbrev",
+          fromAddress: "post@svar.example",
+          content:
+            '<img src="https://cdn.example/salg.jpg"><p style="color:#999">Salg</p><a href="https://fjordlys.example/salg">Klikk her</a>',
+        }),
+        201,
+      );
+      const dismissed = await ok<{ accessibilityWarnings: Array<{ code: string; dismissed: boolean }> }>(
+        admin.send("PUT", `/api/mailings/${faulty.id}/dismissed-warnings`, {
+          key: "vague-subject:nyhetsbrev",
+          dismissed: true,
+        }),
+      );
+      expect(dismissed.accessibilityWarnings.map((w) => [w.code, w.dismissed])).toEqual([
+        ["image-without-alt", false],
+        ["low-contrast-text", false],
+        ["vague-link-text", false],
+        ["vague-subject", true],
+        ["image-only-email", false],
+      ]);
+      expect(dismissed).toEqual(asJson(await getMailing(db, faulty.id)));
+      const stale = await admin.send("PUT", `/api/mailings/${faulty.id}/dismissed-warnings`, {
+        key: "vague-subject:noe annet",
+        dismissed: true,
+      });
+      expect(stale.status).toBe(400);
+    });
+
     it("sources and recipients", async () => {
       expect(await ok(admin.get(`/api/mailings/${draft}/sources`))).toEqual(
         asJson({ items: await listSources(db, draft) }),

@@ -223,6 +223,8 @@ describe("mailings API", () => {
     const online = await request(server.url, "GET", path.replace("/u/", "/v/"));
     expect(online.status).toBe(200);
     expect(String(online.body)).toContain("Hei Siri");
+    // View online is the sent HTML: it carries the recipient's language and the subject as its title.
+    expect(String(online.body)).toMatch(/<html lang="nb"[^>]*>[\s\S]*<title>[^<]+<\/title>/);
     expect(online.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
     expect((await request(server.url, "GET", `${path.replace("/u/", "/v/").slice(0, -2)}xx`)).status).toBe(
       404,

@@ -47,6 +47,19 @@ describe.each(await testDialects())("first start on %s", (dialect) => {
     expect(union).toEqual(new Set([...left, ...right]));
   });
 
+  it("has a demo mailing whose e-mail has a language and a title, and nothing to warn about", async () => {
+    const mailings = ((await admin.get("/api/mailings")).body as Page).items as Array<{ id: number }>;
+    expect(mailings).toHaveLength(1);
+    const demo = (await admin.get(`/api/mailings/${mailings[0]!.id}`)).body as {
+      accessibilityWarnings: unknown[];
+    };
+    expect(demo.accessibilityWarnings).toEqual([]);
+    const preview = (await admin.get(`/api/mailings/${mailings[0]!.id}/preview`)).body as { html: string };
+    expect(preview.html).toMatch(
+      /^<html lang="(nb|en)"><head><title>Velkommen til Vårkonferansen, [^<]+<\/title>/,
+    );
+  });
+
   it("serves the OpenAPI document and the browsable docs to a signed-in user", async () => {
     const spec = (await admin.get("/api/openapi.json")).body as {
       openapi: string;

@@ -96,6 +96,32 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
     expect(events.map((e) => e.kind)).toEqual(["sent", "sent"]);
   });
 
+  it("sends HTML a screen reader can use: the recipient's language, the subject as title, layout tables as presentation", async () => {
+    const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
+    const ingrid = await aPerson(t.db, {
+      firstName: "Ingrid & Co",
+      email: `ingrid-${dialect}@example.no`,
+      language: "en",
+    });
+    const per = await aPerson(t.db, { firstName: "Per", email: `per-${dialect}@example.no` });
+    const mailing = await aReadyMailing(t.db, setup, [ingrid.id, per.id], {
+      content: `<table width="600"><tr><td><p>Hei [[customer.firstname]]!</p>
+        <table><caption>Priser</caption><tr><th>Vare</th></tr><tr><td>Sykkel</td></tr></table>
+        <a href="[[link.unsubscribe]]">Meld deg av</a></td></tr></table>`,
+    });
+    await beginSending(t.db, mailing.id);
+    const before = sink.messages.length;
+    await sendUntilFinished(t.db, dialect, keys, mailing.id);
+    const html = (address: string | null) =>
+      String(sink.messages.slice(before).find((m) => m.envelope.to[0] === address)!.parsed!.html);
+    const toIngrid = html(ingrid.email);
+    expect(toIngrid).toMatch(
+      /^<html lang="en"><title>Nyheter til Ingrid &#38; Co<\/title><table role="presentation" width="600">/,
+    );
+    expect(toIngrid).toContain("<table><caption>Priser</caption>");
+    expect(html(per.email)).toMatch(/^<html lang="nb"><title>Nyheter til Per<\/title>/);
+  });
+
   it("follows the outcome table: 5.1.1 blocks at once, 5.2.2 counts as soft, 4xx waits for a retry", async () => {
     const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
     const people = await Promise.all(

@@ -347,6 +347,64 @@ describe.skipIf(!runs)("web UI: mailings", () => {
   );
 
   it(
+    "lists the e-mail's accessibility warnings at Confirm, in nb and en, each dismissed from the keyboard without blocking sending",
+    async () => {
+      const list = (await api.get("/api/mailings?limit=50")).body as {
+        items: { id: number; name: string }[];
+      };
+      const demo = list.items.find((m) => m.name === "Invitasjon til Vårkonferansen")!;
+      const edited = await api.send("PATCH", `/api/mailings/${demo.id}`, {
+        subject: "Nyhetsbrev",
+        content: `<h1>Hei [[customer.firstname]]!</h1><p>Vårkonferansen samler kunder og partnere i Bergen i april, med foredrag, verksted og middag.</p>
+          <img src="https://cdn.example/program.jpg"><p style="color:#999999">Påmeldingsfristen er 1. april.</p>
+          <p><a href="https://fjordlys.example/konferanse">Les mer</a> · <a href="[[link.unsubscribe]]">Meld deg av</a></p>`,
+      });
+      expect(edited.status).toBe(200);
+      const canSend = (edited.body as { canSend: boolean }).canSend;
+      await page.goto(`${server.url}/mailings/${demo.id}?step=confirm`);
+      const warnings = page.getByTestId("accessibility-warnings");
+      const text = await textOf(warnings, (t) => t.includes("Tilgjengelighet i e-posten"));
+      expect(text).toContain("Et bilde mangler alt-tekst (https://cdn.example/program.jpg)");
+      expect(text).toContain("«Påmeldingsfristen er 1. april.» har kontrast 2,84:1 (#999999 på #ffffff)");
+      expect(text).toContain("Lenketeksten «Les mer» sier ikke hvor lenken går.");
+      expect(text).toContain("Emnet «Nyhetsbrev» sier ikke hva e-posten handler om.");
+      expect(await warnings.getByRole("listitem").count()).toBe(4);
+
+      const dismiss = warnings.getByRole("button", { name: /^Ignorer: Emnet «Nyhetsbrev»/ });
+      await dismiss.focus();
+      await page.keyboard.press("Enter");
+      const restore = warnings.getByRole("button", { name: /^Vis igjen: Emnet «Nyhetsbrev»/ });
+      await restore.waitFor();
+      // The same button, still focused: the keyboard user is where they were.
+      expect(await page.evaluate("document.activeElement?.textContent")).toBe("Vis igjen");
+      await textOf(warnings, (t) => t.includes("Ignorert: Emnet «Nyhetsbrev»"));
+      const saved = (await api.get(`/api/mailings/${demo.id}`)).body as {
+        canSend: boolean;
+        accessibilityWarnings: Array<{ code: string; dismissed: boolean }>;
+      };
+      expect(saved.accessibilityWarnings.filter((w) => w.dismissed).map((w) => w.code)).toEqual([
+        "vague-subject",
+      ]);
+      // Warnings never stop sending: the send button is as the blocking problems alone leave it.
+      expect(saved.canSend).toBe(canSend);
+      expect(await page.getByRole("button", { name: "Send nå" }).isEnabled()).toBe(canSend);
+      await shot(page, "mailings-17-accessibility-warnings");
+
+      await page.evaluate("localStorage.setItem('utsend.language', 'en')");
+      await page.reload();
+      const english = await textOf(warnings, (t) => t.includes("Accessibility of the e-mail"));
+      expect(english).toContain("has a contrast of 2.84:1 (#999999 on #ffffff); it needs at least 4.5:1");
+      expect(english).toContain("Dismissed: The subject “Nyhetsbrev” does not say what the e-mail is about.");
+      await warnings.getByRole("button", { name: /^Show again: The subject/ }).click();
+      await warnings.getByRole("button", { name: /^Dismiss: The subject/ }).waitFor();
+      await page.evaluate("localStorage.setItem('utsend.language', 'nb')");
+      await page.reload();
+      await textOf(warnings, (t) => t.includes("Tilgjengelighet i e-posten"));
+    },
+    STEP,
+  );
+
+  it(
     "shows the sending accounts and the demo domain's DNS records to publish under Settings",
     async () => {
       await page.getByRole("navigation").getByRole("link", { name: "Innstillinger" }).click();

@@ -1,8 +1,9 @@
 // /api/mailings: list, create, read, edit, delete and copy a mailing; the insert menu's merge fields.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { copyMailing } from "../../mailings/actions.ts";
+import { copyMailing, dismissWarning } from "../../mailings/actions.ts";
 import {
+  DismissWarningSchema,
   MailingInputSchema,
   MailingPageSchema,
   MailingSchema,
@@ -94,6 +95,21 @@ export const mailingRoutes =
         },
       },
       async (request) => editDraft(db, caller(request).actor, request.params.id, request.body),
+    );
+    app.put(
+      "/mailings/:id/dismissed-warnings",
+      {
+        schema: {
+          tags,
+          summary: "Dismiss one of the mailing's accessibility warnings, or bring it back",
+          description:
+            "The warning stays listed with dismissed: true. Only a key among the mailing's current warnings can be dismissed.",
+          params: IdParams,
+          body: DismissWarningSchema,
+          response: { 200: MailingSchema, ...errorResponses },
+        },
+      },
+      async (request) => dismissWarning(db, request.params.id, request.body, caller(request).user.id),
     );
     app.delete(
       "/mailings/:id",

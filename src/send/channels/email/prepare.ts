@@ -14,6 +14,7 @@ import type { RecipientValues } from "../../../mailings/merge-values.ts";
 import { AppError } from "../../../shared/errors.ts";
 import { fillTrackingMarkers, markOpenPixel, markTrackedLinks, registerLinks } from "../../../track/links.ts";
 import { domainForSending } from "../../accounts.ts";
+import { fillDocumentMarkers, markDocument, recipientLanguage } from "./document.ts";
 import type { OutgoingMessage } from "./message.ts";
 
 export type PreparedMailing = {
@@ -53,7 +54,7 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
   // Links are registered from the content before merging; the text part keeps the plain URLs.
   const linkIds = await registerLinks(db, mailingId, inlined, m.track_links);
   const tracked = markTrackedLinks(inlined, linkIds);
-  const htmlSource = m.track_opens ? markOpenPixel(tracked) : tracked;
+  const htmlSource = markDocument(m.track_opens ? markOpenPixel(tracked) : tracked);
   const attachments = await db
     .selectFrom("mailing_attachments")
     .select(["filename", "content_type", "data"])
@@ -108,11 +109,15 @@ export function renderDelivery(
   };
   const subject = renderTemplate(prepared.subject, context, "subject");
   context.mailing.subject = subject;
-  const html = fillTrackingMarkers(
-    renderTemplate(prepared.html, context, "content"),
-    options.publicUrl,
-    keys,
-    delivery.id,
+  const html = fillDocumentMarkers(
+    fillTrackingMarkers(
+      renderTemplate(prepared.html, context, "content"),
+      options.publicUrl,
+      keys,
+      delivery.id,
+    ),
+    recipientLanguage(values.customer.language),
+    subject,
   );
   const text = renderTemplate(prepared.text, context, "textContent");
   const contactDomain = values.ourContactEmail?.split("@")[1]?.toLowerCase();

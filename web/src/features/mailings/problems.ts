@@ -1,6 +1,6 @@
-// The server's step problems and save warnings in the user's language; codes the UI does not know keep the
-// server's (English) message.
-import type { MailingProblem } from "../../api/mailing-types.ts";
+// The server's step problems, save warnings and accessibility warnings in the user's language; codes the UI does not
+// know keep the server's (English) message.
+import type { AccessibilityWarning, MailingProblem } from "../../api/mailing-types.ts";
 import { type Translate, translateKnown } from "../../i18n/i18n.tsx";
 
 const MERGE_TAG = /\[\[\s*([^\]\s|]+)[^\]]*\]\]/;
@@ -26,4 +26,40 @@ export function warningText(t: Translate, warning: string): string {
   if (dns) return t("mailings.problems.dns-check-failed", { domain: dns[1]!, parts: dns[2]! });
   const variable = /^Unknown merge field/i.test(warning) ? MERGE_TAG.exec(warning)?.[1] : undefined;
   return variable ? t("mailings.problems.unknown-variable", { variable }) : warning;
+}
+
+/** An accessibility warning in words; `number` formats the contrast ratio the user's way (2,84 in Norwegian). */
+export function accessibilityText(
+  t: Translate,
+  w: AccessibilityWarning,
+  number: (n: number) => string,
+): string {
+  const places =
+    "count" in w && w.count > 1 ? ` ${t("sending.accessibility.places", { count: w.count })}` : "";
+  switch (w.code) {
+    case "image-without-alt":
+      return t("sending.accessibility.image-without-alt", { src: w.src }) + places;
+    case "low-contrast-text":
+      return (
+        t("sending.accessibility.low-contrast-text", {
+          text: w.text,
+          ratio: number(w.ratio),
+          required: number(w.required),
+          foreground: w.foreground,
+          background: w.background,
+        }) + places
+      );
+    case "vague-link-text":
+      return (
+        (w.text
+          ? t("sending.accessibility.vague-link-text", { text: w.text })
+          : t("sending.accessibility.link-without-text")) + places
+      );
+    case "vague-subject":
+      return t("sending.accessibility.vague-subject", { subject: w.subject });
+    case "image-only-email":
+      return t("sending.accessibility.image-only-email", { textLength: w.textLength });
+    default:
+      return (w as { message: string }).message;
+  }
 }

@@ -1,5 +1,5 @@
-// Step 5, Confirm: the summary, every blocking problem with a link to its step, the preview, and send now,
-// schedule, start a scheduled one early, unschedule or cancel.
+// Step 5, Confirm: the summary, every blocking problem with a link to its step, the accessibility warnings, the
+// preview, and send now, schedule, start a scheduled one early, unschedule or cancel.
 import { Alert, Anchor, Button, Group, List, Modal, Paper, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useState } from "react";
@@ -16,6 +16,7 @@ import { useAllProjects, useSendingAccounts } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { useAllSelections } from "../selections/queries.ts";
+import { AccessibilityWarnings } from "./AccessibilityWarnings.tsx";
 import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
 
 export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
@@ -91,6 +92,8 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
           {t("sending.ready", { count: formatNumber(mailing.recipients.eligible) })}
         </Alert>
       )}
+
+      <AccessibilityWarnings mailing={mailing} editable={editable} act={act} />
 
       {mailing.status === "scheduled" && (
         <Alert color="violet" title={t("sending.scheduledTitle")} data-testid="scheduled">
