@@ -116,7 +116,7 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await page.waitForURL(/\/mailings\/\d+$/);
       mailingId = Number(new URL(page.url()).pathname.split("/").pop());
       expect((await mailing()).status).toBe("draft");
-      await textOf(page.getByRole("heading", { level: 2 }), (t) => t.includes(NAME));
+      await textOf(page.getByRole("heading", { level: 1 }), (t) => t.includes(NAME));
       // A new draft lacks a subject and a from address: Setup is incomplete, the later steps are closed.
       await expect
         .poll(() => page.getByTestId("step-marker-setup").getAttribute("data-state"))

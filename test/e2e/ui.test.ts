@@ -94,7 +94,7 @@ describe.skipIf(!runs)("web UI", () => {
         .click();
       await page.getByRole("button", { name: "Lagre" }).click();
       await page.waitForURL(/\/persons\/\d+$/);
-      await textOf(page.getByRole("heading", { level: 2 }), (t) => t === "Testa Testesen");
+      await textOf(page.getByRole("heading", { level: 1 }), (t) => t === "Testa Testesen");
       const details = await textOf(page.getByTestId("person-details"), (t) =>
         t.includes("testa.testesen@example.no"),
       );
