@@ -74,13 +74,14 @@ export function appTheme(t: Translate) {
     defaultRadius: "sm",
     fontFamily: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     components: {
-      Modal: { defaultProps: { closeButtonProps: { "aria-label": t("common.close") } } },
-      Notification: { defaultProps: { closeButtonProps: { "aria-label": t("common.close") } } },
+      // "Close dialog", not "Close": many dialogs also have a Close button of their own.
+      Modal: { defaultProps: { closeButtonProps: { "aria-label": t("common.closeDialog") } } },
+      Notification: { defaultProps: { closeButtonProps: { "aria-label": t("common.closeNotification") } } },
       FileInput: { defaultProps: { clearButtonProps: { "aria-label": t("common.clear") } } },
       // The focus placeholder Mantine puts first in a menu is a focusable "presentation" div, which breaks the
       // menu's role: without it, the menu focuses its first item.
       Menu: { defaultProps: { withInitialFocusPlaceholder: false } },
-      Drawer: { defaultProps: { closeButtonProps: { "aria-label": t("common.close") } } },
+      Drawer: { defaultProps: { closeButtonProps: { "aria-label": t("common.closeDialog") } } },
       Pagination: {
         defaultProps: {
           getControlProps: (control: "first" | "previous" | "next" | "last") => ({
