@@ -103,7 +103,7 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await page.goto(`${server.url}/mailings`);
       await page.waitForURL("**/sign-in");
       await page.getByLabel("E-post").fill(server.adminEmail);
-      await page.getByLabel("Passord").fill(server.adminPassword);
+      await page.getByLabel(/^Passord/).fill(server.adminPassword);
       await page.getByRole("button", { name: "Logg inn" }).click();
       await page.waitForURL("**/mailings");
       await textOf(page.getByTestId("mailings-table"), (t) => t.includes("Invitasjon til Vårkonferansen"));
