@@ -264,7 +264,7 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await dialog.getByRole("button", { name: "Send test" }).click();
       await textOf(dialog.getByTestId("test-sent"), (t) => t.includes("Sendt til 2 adresser."));
       await shot(page, "mailings-09-test-sent");
-      await dialog.getByRole("button", { name: "Lukk" }).click();
+      await dialog.getByRole("button", { name: "Lukk", exact: true }).click();
 
       await page.getByRole("navigation").getByRole("link", { name: "Utboks" }).click();
       await page.waitForURL("**/outbox");
