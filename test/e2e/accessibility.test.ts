@@ -95,6 +95,21 @@ async function closeDialogs(page: Page): Promise<void> {
   await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
 }
 
+// What axe reports only as "moderate" but the app promises: one h1, no skipped heading level, a title per route.
+const STRUCTURE = `(() => {
+  const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter((h) => h.getClientRects().length > 0);
+  const levels = headings.map((h) => Number(h.tagName[1]));
+  const problems = [];
+  const h1 = levels.filter((l) => l === 1).length;
+  if (h1 !== 1) problems.push(h1 + " h1 elements");
+  levels.forEach((level, i) => {
+    const before = i === 0 ? 1 : levels[i - 1];
+    if (level > before + 1) problems.push("h" + level + " '" + headings[i].textContent.trim().slice(0, 40) + "' after h" + before);
+  });
+  if (!/ – utsend$/.test(document.title)) problems.push("document title '" + document.title + "'");
+  return problems;
+})()`;
+
 /** Waits until nothing on the page is loading, and for Mantine's transitions to end. */
 async function settle(page: Page): Promise<void> {
   await page
@@ -168,6 +183,8 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
         const scan = async (page: Page, state: string) => {
           states++;
           violations.push(...(await axeViolations(page, `${language} ${state}`)));
+          const structure = (await page.evaluate(STRUCTURE)) as string[];
+          violations.push(...structure.map((problem) => `${language} ${state}: structure: ${problem}`));
         };
         /** Runs one part of the walk; a part that fails is reported at the end and the walk goes on. */
         const part = async (page: Page, what: string, walk: () => Promise<void>) => {
@@ -318,8 +335,9 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
           violations,
           `${violations.length} violations in ${states} states:\n${violations.join("\n")}`,
         ).toEqual([]);
-        // Every route, its tabs, the listed dialogs, the import report, five wizard steps and their dialogs.
-        expect(states).toBeGreaterThanOrEqual(50);
+        // Sign-in, 20 routes with their tabs and listed dialogs, the import report, five wizard steps with their
+        // menu and dialogs: 64 on the demo data when this was written.
+        expect(states).toBeGreaterThanOrEqual(64);
       },
       WALK,
     );
