@@ -59,7 +59,7 @@ describe.skipIf(!runs)("web UI: blocked addresses", () => {
       await page.goto(`${server.url}/persons`);
       await page.waitForURL("**/sign-in");
       await page.getByLabel("E-post").fill(server.adminEmail);
-      await page.getByLabel("Passord").fill(server.adminPassword);
+      await page.getByLabel(/^Passord/).fill(server.adminPassword);
       await page.getByRole("button", { name: "Logg inn" }).click();
       await page.waitForURL("**/persons");
       await page.getByRole("link", { name: "Blokkerte adresser" }).click();

@@ -2,23 +2,29 @@
 import "@mantine/core/styles.css";
 import "@mantine/charts/styles.css";
 import "@mantine/notifications/styles.css";
-import { createTheme, MantineProvider } from "@mantine/core";
+import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { type ReactNode, StrictMode, useMemo } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 import { ApiClient, ApiError } from "./api/client.ts";
 import { ApiProvider } from "./api/context.tsx";
 import { App } from "./app/App.tsx";
 import { SessionProvider } from "./app/session.tsx";
-import { I18nProvider } from "./i18n/i18n.tsx";
+import { appTheme, cssVariablesResolver } from "./app/theme.ts";
+import { I18nProvider, useI18n } from "./i18n/i18n.tsx";
 
-const theme = createTheme({
-  primaryColor: "blue",
-  defaultRadius: "sm",
-  fontFamily: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-});
+// Inside the language: the theme names Mantine's icon buttons in it.
+function Themed({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const theme = useMemo(() => appTheme(t), [t]);
+  return (
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
+      {children}
+    </MantineProvider>
+  );
+}
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -36,19 +42,19 @@ const api = new ApiClient();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="bottom-right" />
-      <QueryClientProvider client={queryClient}>
-        <ApiProvider client={api}>
-          <I18nProvider>
+    <I18nProvider>
+      <Themed>
+        <Notifications position="bottom-right" />
+        <QueryClientProvider client={queryClient}>
+          <ApiProvider client={api}>
             <BrowserRouter>
               <SessionProvider>
                 <App />
               </SessionProvider>
             </BrowserRouter>
-          </I18nProvider>
-        </ApiProvider>
-      </QueryClientProvider>
-    </MantineProvider>
+          </ApiProvider>
+        </QueryClientProvider>
+      </Themed>
+    </I18nProvider>
   </StrictMode>,
 );

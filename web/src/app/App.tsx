@@ -19,6 +19,7 @@ import { ProjectsPage } from "../features/projects/ProjectsPage.tsx";
 import { SelectionPage } from "../features/selections/SelectionPage.tsx";
 import { SelectionsPage } from "../features/selections/SelectionsPage.tsx";
 import { SettingsPage } from "../features/settings/SettingsPage.tsx";
+import { useDocumentTitle } from "./document-title.ts";
 import { Loading, NotFound } from "./feedback.tsx";
 import { Shell } from "./Shell.tsx";
 import { useSession } from "./session.tsx";
@@ -37,6 +38,7 @@ function RequireSettingsRight() {
 }
 
 export function App() {
+  useDocumentTitle();
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />

@@ -23,7 +23,9 @@ export function PageHeader({
       )}
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
         <Stack gap={2}>
-          <Title order={2}>{title}</Title>
+          <Title order={1} size="h2">
+            {title}
+          </Title>
           {subtitle && (
             <Text c="dimmed" size="sm">
               {subtitle}

@@ -1,16 +1,5 @@
 // The frame around every signed-in page: header with the user and language, sidebar navigation, the page.
-import {
-  Anchor,
-  AppShell,
-  Badge,
-  Burger,
-  Button,
-  Group,
-  NavLink,
-  ScrollArea,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { type MessageKey, useI18n } from "../i18n/i18n.tsx";
@@ -52,10 +41,9 @@ export function Shell() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.menu")} />
-            <Anchor component={Link} to="/persons" underline="never">
-              <Title order={3} c="blue.8">
-                utsend
-              </Title>
+            {/* The logo is a link home, not a heading: each page's own title is its one h1. */}
+            <Anchor component={Link} to="/persons" underline="never" fw={700} fz="xl" c="blue.8">
+              utsend
             </Anchor>
           </Group>
           <Group gap="md" wrap="nowrap">

@@ -1,14 +1,17 @@
 // How a page says "loading", "failed", "nothing here" and "not found".
-import { Alert, Center, EmptyState, Loader, Text } from "@mantine/core";
+import { Alert, Center, EmptyState, Loader, Text, VisuallyHidden } from "@mantine/core";
 import type { ReactNode } from "react";
 import { ApiError } from "../api/client.ts";
 import { useI18n } from "../i18n/i18n.tsx";
+import { PageHeader } from "./PageHeader.tsx";
 
 export function Loading({ fullPage = false }: { fullPage?: boolean }) {
   const { t } = useI18n();
   return (
-    <Center mih={fullPage ? "100vh" : 160} aria-busy="true" aria-label={t("common.loading")}>
+    // A status with words in it: aria-label on a plain div is not read.
+    <Center mih={fullPage ? "100vh" : 160} aria-busy="true" role="status">
       <Loader size="md" />
+      <VisuallyHidden>{t("common.loading")}</VisuallyHidden>
     </Center>
   );
 }
@@ -48,5 +51,5 @@ export function EmptyNote({
 
 export function NotFound() {
   const { t } = useI18n();
-  return <EmptyNote title={t("errors.notFoundTitle")} description={t("errors.notFound")} />;
+  return <PageHeader title={t("errors.notFoundTitle")} subtitle={t("errors.notFound")} />;
 }

@@ -2,7 +2,8 @@
 import { notifications } from "@mantine/notifications";
 
 export function notifySuccess(message: string): void {
-  notifications.show({ message, color: "green", autoClose: 3000 });
+  // A status, not an alert: "saved" is announced when the screen reader is free, not over what it is saying.
+  notifications.show({ message, color: "green", autoClose: 3000, role: "status" });
 }
 
 export function notifyFailure(error: unknown): void {

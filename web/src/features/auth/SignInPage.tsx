@@ -39,18 +39,19 @@ export function SignInPage() {
   return (
     <Center mih="100vh" bg="gray.0" p="md">
       <Stack w={380} gap="md">
-        <Stack gap={4} align="center">
-          <Title order={1} c="blue.8">
+        {/* Landmarks as on the signed-in pages: the name in a header, the form the page's main, its one h1. */}
+        <Stack gap={4} align="center" component="header">
+          <Text fw={700} fz={32} c="blue.8">
             utsend
-          </Title>
+          </Text>
           <Text c="dimmed" size="sm">
             {t("app.tagline")}
           </Text>
         </Stack>
-        <Paper withBorder shadow="sm" p="xl" radius="md">
+        <Paper withBorder shadow="sm" p="xl" radius="md" component="main">
           <form onSubmit={submit} noValidate>
             <Stack>
-              <Title order={2} size="h3">
+              <Title order={1} size="h3">
                 {t("signIn.title")}
               </Title>
               {error && (
@@ -80,7 +81,7 @@ export function SignInPage() {
             </Stack>
           </form>
         </Paper>
-        <Center>
+        <Center component="nav" aria-label={t("app.language")}>
           <LanguageSwitch />
         </Center>
       </Stack>

@@ -100,7 +100,7 @@ function CompanyForm({ company }: { company: Company | null }) {
         <Stack gap="lg">
           <ErrorAlert error={failure} />
           <Paper withBorder p="md" radius="md">
-            <Title order={3} size="h4" mb="sm">
+            <Title order={2} size="h4" mb="sm">
               {t("companies.details")}
             </Title>
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
@@ -113,7 +113,7 @@ function CompanyForm({ company }: { company: Company | null }) {
             </SimpleGrid>
           </Paper>
           <Paper withBorder p="md" radius="md">
-            <Title order={3} size="h4" mb="sm">
+            <Title order={2} size="h4" mb="sm">
               {t("companies.fields.address")}
             </Title>
             <SimpleGrid cols={{ base: 1, sm: 4 }}>

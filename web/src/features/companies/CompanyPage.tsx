@@ -86,7 +86,7 @@ export function CompanyPage() {
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Paper withBorder p="md" radius="md">
-            <Title order={3} size="h4" mb="sm">
+            <Title order={2} size="h4" mb="sm">
               {t("companies.details")}
             </Title>
             <DetailList rows={rows} labelWidth={110} testId="company-details" />
@@ -112,7 +112,7 @@ function CompanyPersons({ companyId }: { companyId: number }) {
   });
   return (
     <Paper withBorder p="md" radius="md">
-      <Title order={3} size="h4" mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {t("companies.persons")}
       </Title>
       {query.isPending ? (

@@ -80,6 +80,7 @@ export function Attachments({ mailingId, editable }: { mailingId: number; editab
         </FileButton>
       </Group>
       <Progress
+        aria-label={t("mailings.attachments.usage")}
         value={Math.min(100, (total / limit) * 100)}
         size="sm"
         color={total > limit ? "red" : "blue"}

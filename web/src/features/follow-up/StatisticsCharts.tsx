@@ -9,7 +9,7 @@ import type { MailingStatistics } from "./types.ts";
 function ChartCard({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
   return (
     <Paper withBorder p="md" radius="md" data-testid={testId}>
-      <Title order={4} mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {title}
       </Title>
       {children}

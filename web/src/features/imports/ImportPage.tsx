@@ -15,6 +15,7 @@ import {
   Text,
   TextInput,
   Title,
+  VisuallyHidden,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
@@ -228,7 +229,7 @@ export function ImportPage() {
       ) : (
         <Stack gap="md">
           <Paper withBorder p="md" radius="md">
-            <Title order={4} mb="sm">
+            <Title order={2} size="h4" mb="sm">
               {t("imports.fileStep")}
             </Title>
             <Group align="flex-end" gap="sm">
@@ -269,7 +270,7 @@ export function ImportPage() {
           </Paper>
 
           <Paper withBorder p="md" radius="md">
-            <Title order={4} mb="sm">
+            <Title order={2} size="h4" mb="sm">
               {t("imports.attestationStep")}
             </Title>
             <Text size="sm" c="dimmed" mb="sm">
@@ -320,7 +321,7 @@ export function ImportPage() {
 
           {report && (
             <Paper withBorder p="md" radius="md" data-testid="import-report">
-              <Title order={4} mb="xs">
+              <Title order={2} size="h4" mb="xs">
                 {t("imports.reportTitle")}
               </Title>
               <Text size="sm" c="dimmed" mb="sm">
@@ -341,7 +342,7 @@ export function ImportPage() {
                 </Alert>
               )}
               <ImportCounts report={report} dryRun />
-              <Title order={4} mt="md" mb="xs">
+              <Title order={2} size="h4" mt="md" mb="xs">
                 {t("imports.mappingTitle")}
               </Title>
               <Table withTableBorder data-testid="import-mapping">
@@ -417,8 +418,12 @@ export function ImportPage() {
 
           {running && (
             <Stack gap={4} data-testid="import-progress">
-              <Progress value={100} animated striped />
-              <Text size="sm" c="dimmed">
+              <Progress value={100} animated striped aria-label={t("imports.progressLabel")} />
+              {/* The seconds tick every second: announced once, without them, then left alone. */}
+              <VisuallyHidden role="status">
+                {t(running === "dryRun" ? "imports.checkingNow" : "imports.importingNow")}
+              </VisuallyHidden>
+              <Text size="sm" c="dimmed" aria-hidden="true">
                 {t(running === "dryRun" ? "imports.checking" : "imports.importing", { seconds: elapsed })}
               </Text>
             </Stack>

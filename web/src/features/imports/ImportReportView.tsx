@@ -55,7 +55,7 @@ export function ImportIssues({ report }: { report: Pick<ImportReport, "issues" |
   const page = report.issues.slice(offset, offset + ISSUES_PAGE);
   return (
     <>
-      <Title order={4} mt="md" mb="xs">
+      <Title order={3} size="h4" mt="md" mb="xs">
         {t("imports.issuesTitle")}
       </Title>
       <Table striped withTableBorder data-testid="import-issues">

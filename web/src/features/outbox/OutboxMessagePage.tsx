@@ -105,7 +105,9 @@ export function OutboxMessagePage() {
         </Paper>
         <Paper withBorder p="md" radius="md">
           <Group justify="space-between">
-            <Title order={5}>{t("outbox.raw")}</Title>
+            <Title order={2} size="h5">
+              {t("outbox.raw")}
+            </Title>
             <Button size="xs" variant="default" onClick={raw.toggle} aria-expanded={rawOpen}>
               {rawOpen ? t("outbox.hideRaw") : t("outbox.showRaw")}
             </Button>

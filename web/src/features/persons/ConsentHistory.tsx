@@ -14,7 +14,7 @@ export function ConsentHistory({ personId }: { personId: number }) {
 
   return (
     <Paper withBorder p="md" radius="md">
-      <Title order={3} size="h4" mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {t("consents.history")}
       </Title>
       {query.isPending ? (

@@ -20,7 +20,7 @@ export function PersonConsents({ person }: { person: Person }) {
 
   return (
     <Paper withBorder p="md" radius="md">
-      <Title order={3} size="h4" mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {t("consents.title")}
       </Title>
       {person.consents.length === 0 ? (

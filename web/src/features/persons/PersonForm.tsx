@@ -138,7 +138,7 @@ export function PersonForm({
       <Stack gap="lg">
         <ErrorAlert error={failure} />
         <Paper withBorder p="md" radius="md">
-          <Title order={3} size="h4" mb="sm">
+          <Title order={2} size="h4" mb="sm">
             {t("persons.sections.name")}
           </Title>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
@@ -157,7 +157,7 @@ export function PersonForm({
           </SimpleGrid>
         </Paper>
         <Paper withBorder p="md" radius="md">
-          <Title order={3} size="h4" mb="sm">
+          <Title order={2} size="h4" mb="sm">
             {t("persons.sections.contact")}
           </Title>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -169,7 +169,7 @@ export function PersonForm({
           </SimpleGrid>
         </Paper>
         <Paper withBorder p="md" radius="md">
-          <Title order={3} size="h4" mb="sm">
+          <Title order={2} size="h4" mb="sm">
             {t("persons.sections.work")}
           </Title>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>

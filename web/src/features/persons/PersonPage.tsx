@@ -143,7 +143,7 @@ function PersonDetails({ person }: { person: Person }) {
   ];
   return (
     <Paper withBorder p="md" radius="md" h="100%">
-      <Title order={3} size="h4" mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {t("persons.details")}
       </Title>
       <DetailList rows={rows} testId="person-details" />

@@ -44,7 +44,7 @@ export function PersonSubscriptions({ person }: { person: Person }) {
 
   return (
     <Paper withBorder p="md" radius="md">
-      <Title order={3} size="h4" mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {t("subscriptions.title")}
       </Title>
       {rows.length === 0 ? (

@@ -64,7 +64,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   return (
     <Stack gap="lg">
       <Paper withBorder p="md" radius="md">
-        <Title order={4} mb="sm">
+        <Title order={2} size="h4" mb="sm">
           {t("sending.summary")}
         </Title>
         <MailingSummaryList mailing={mailing} />
@@ -141,7 +141,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
       )}
 
       <Paper withBorder p="md" radius="md">
-        <Title order={4} mb="sm">
+        <Title order={2} size="h4" mb="sm">
           {t("preview.title")}
         </Title>
         <PreviewPanel mailingId={mailing.id} canTest={can("send")} />

@@ -25,7 +25,7 @@ export function DeliveryProblems({
   if (failed === 0 && unknown === 0) return null;
   return (
     <Paper withBorder p="md" radius="md" data-testid="delivery-problems">
-      <Title order={4} mb="sm">
+      <Title order={2} size="h4" mb="sm">
         {t("sending.problemsPanel")}
       </Title>
       <Stack gap="lg">

@@ -64,7 +64,9 @@ export function SendingPanel({ mailing }: { mailing: Mailing }) {
     <Stack gap="md">
       <Paper withBorder p="md" radius="md" data-testid="sending-progress">
         <Group justify="space-between" mb="sm" wrap="wrap">
-          <Title order={4}>{t(`sending.progressTitle.${status}`)}</Title>
+          <Title order={2} size="h4">
+            {t(`sending.progressTitle.${status}`)}
+          </Title>
           {can("send") && (
             <Group gap="sm">
               {status === "sending" && (
@@ -90,12 +92,23 @@ export function SendingPanel({ mailing }: { mailing: Mailing }) {
             </Group>
           )}
         </Group>
-        <Progress.Root size="xl" aria-label={t("sending.progressLabel")}>
-          {(p?.sent ?? 0) > 0 && <Progress.Section value={share(p?.sent ?? 0)} color="green" />}
-          {(p?.failed ?? 0) > 0 && <Progress.Section value={share(p?.failed ?? 0)} color="red" />}
-          {(p?.unknown ?? 0) > 0 && <Progress.Section value={share(p?.unknown ?? 0)} color="orange" />}
+        {/* Each section is a progressbar of its own: each carries its name. */}
+        <Progress.Root size="xl">
+          {(p?.sent ?? 0) > 0 && (
+            <Progress.Section value={share(p?.sent ?? 0)} color="green" aria-label={t("sending.sentShare")} />
+          )}
+          {(p?.failed ?? 0) > 0 && (
+            <Progress.Section value={share(p?.failed ?? 0)} color="red" aria-label={t("sending.failed")} />
+          )}
+          {(p?.unknown ?? 0) > 0 && (
+            <Progress.Section
+              value={share(p?.unknown ?? 0)}
+              color="orange"
+              aria-label={t("sending.unknown")}
+            />
+          )}
         </Progress.Root>
-        <Text mt="xs" fw={600} data-testid="progress-sent">
+        <Text mt="xs" fw={600} data-testid="progress-sent" role="status">
           {t("sending.sentOf", { sent: formatNumber(p?.sent ?? 0), total: formatNumber(total) })}
         </Text>
         <SimpleGrid cols={{ base: 2, md: 5 }} mt="sm">

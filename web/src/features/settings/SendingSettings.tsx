@@ -32,14 +32,18 @@ export function SendingSettings() {
   return (
     <Stack gap="xl">
       <Stack gap="sm">
-        <Title order={4}>{t("settings.sending.accounts")}</Title>
+        <Title order={2} size="h4">
+          {t("settings.sending.accounts")}
+        </Title>
         <Text size="sm" c="dimmed">
           {t("settings.sending.accountsIntro")}
         </Text>
         <SendingAccounts />
       </Stack>
       <Stack gap="sm">
-        <Title order={4}>{t("settings.sending.domains")}</Title>
+        <Title order={2} size="h4">
+          {t("settings.sending.domains")}
+        </Title>
         <Text size="sm" c="dimmed">
           {t("settings.sending.domainsIntro")}
         </Text>

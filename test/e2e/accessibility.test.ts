@@ -1,0 +1,361 @@
+// WCAG 2.1 A/AA in real Chromium with axe-core, in nb and en: every route of the web router (read from App.tsx, so
+// a new page is scanned without being listed), every tab on it, the listed dialogs opened from their buttons,
+// every step of the mailing wizard, the sign-in page, and the recipients' public pages from a real delivery's links.
+// All violations of a walk are gathered and printed together, so one run shows everything there is to fix.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import type { Db } from "../../src/db/connect.ts";
+import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
+import { axeViolations } from "../helpers/axe.ts";
+import { aPerson } from "../helpers/builders.ts";
+import { chromiumAvailable, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
+import { partAvailable } from "../helpers/requirements.ts";
+import { type ApiClient, ok, signIn, startTestServer, type TestServer, waitFor } from "../helpers/server.ts";
+
+const runs = partAvailable(
+  "Chromium",
+  chromiumAvailable(),
+  "/usr/bin/chromium is not installed (apt install chromium)",
+);
+const WALK = 300_000;
+const LANGUAGES = ["nb", "en"] as const;
+type Language = (typeof LANGUAGES)[number];
+
+const I18N_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "web", "src", "i18n");
+const messages: Record<Language, unknown> = {
+  nb: JSON.parse(readFileSync(resolve(I18N_DIR, "nb.json"), "utf8")),
+  en: JSON.parse(readFileSync(resolve(I18N_DIR, "en.json"), "utf8")),
+};
+/** The UI's text for a message key, so the walk finds buttons by the name a user sees in either language. */
+function text(language: Language, key: string): string {
+  let node: unknown = messages[language];
+  for (const part of key.split(".")) node = (node as Record<string, unknown> | undefined)?.[part];
+  if (typeof node !== "string") throw new Error(`no message ${key} in ${language}.json`);
+  return node;
+}
+
+/** The name of a button whose message has placeholders ("Add all {count} …"), matching any value in them. */
+function named(language: Language, key: string): string | RegExp {
+  const message = text(language, key);
+  if (!message.includes("{")) return message;
+  const parts = message.split(/\{\w+\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".+")}$`);
+}
+
+/** A button that opens a dialog; `tab` is clicked first when the button lives on a tab; `inside` opens one from that dialog. */
+type Opener = { button: string; tab?: string; inside?: Opener };
+
+// The dialogs each page opens, by the message key of the button's name. A listed button that is not there fails
+// the walk, so a renamed button cannot quietly drop its dialog from the scan.
+const DIALOGS: Record<string, Opener[]> = {
+  "/mailings": [{ button: "mailings.new" }],
+  "/mailings/:id": [
+    { button: "preview.open", inside: { button: "preview.sendTest" } },
+    { tab: "followUp.tabs.recipients", button: "followUp.recipients.addAll" },
+  ],
+  "/selections": [{ button: "selections.new" }],
+  "/selections/:id": [{ button: "common.edit" }, { button: "common.delete" }],
+  "/projects": [{ button: "projects.new" }],
+  "/projects/:id": [
+    { button: "common.edit" },
+    { button: "common.delete" },
+    { tab: "projects.tabs.members", button: "members.add" },
+  ],
+  "/companies/:id": [{ button: "common.delete" }],
+  "/settings": [
+    { tab: "settings.tabs.users", button: "settings.users.new" },
+    { tab: "settings.tabs.sending", button: "settings.sending.newAccount" },
+  ],
+};
+// The wizard's dialogs, by step key; the header's Preview and Delete are opened on the first step.
+const WIZARD_DIALOGS: Record<string, Opener[]> = {
+  setup: [{ button: "preview.open", inside: { button: "preview.sendTest" } }, { button: "common.delete" }],
+  confirm: [{ button: "sending.sendNow" }, { button: "sending.scheduleOpen" }],
+};
+
+const IMPORT_FILE = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "fixtures",
+  "imports",
+  "persons-broken-rows.csv",
+);
+
+/** Closes the open dialogs with Escape (more than one press when a dropdown inside a dialog is open). */
+async function closeDialogs(page: Page): Promise<void> {
+  for (let i = 0; i < 5 && (await page.getByRole("dialog").count()) > 0; i++) {
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(300);
+  }
+  await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+}
+
+// What axe reports only as "moderate" but the app promises: one h1, no skipped heading level, a title per route.
+const STRUCTURE = `(() => {
+  const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter((h) => h.getClientRects().length > 0);
+  const levels = headings.map((h) => Number(h.tagName[1]));
+  const problems = [];
+  const h1 = levels.filter((l) => l === 1).length;
+  if (h1 !== 1) problems.push(h1 + " h1 elements");
+  levels.forEach((level, i) => {
+    const before = i === 0 ? 1 : levels[i - 1];
+    if (level > before + 1) problems.push("h" + level + " '" + headings[i].textContent.trim().slice(0, 40) + "' after h" + before);
+  });
+  if (!/ – utsend$/.test(document.title)) problems.push("document title '" + document.title + "'");
+  return problems;
+})()`;
+
+/** Waits until nothing on the page is loading, and for Mantine's transitions to end. */
+async function settle(page: Page): Promise<void> {
+  await page
+    .waitForFunction(`!document.querySelector('[aria-busy="true"], .mantine-Loader-root')`, null, {
+      timeout: 10_000,
+    })
+    .catch(() => {});
+  await page.waitForTimeout(300);
+}
+
+describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", () => {
+  let server: TestServer;
+  let api: ApiClient;
+  let db: Db;
+  let browser: Browser;
+  let draftId = 0;
+  const publicPages: Array<{ language: Language; path: string }> = [];
+
+  beforeAll(async () => {
+    ensureWebBuild(() => {});
+    server = await startTestServer({ demoData: true });
+    api = await signIn(server.url, server.adminEmail, server.adminPassword);
+    db = server.server.handle.db;
+    const drafts = await ok<{ items: Array<{ id: number; status: string }> }>(
+      api.get("/api/mailings?limit=50"),
+    );
+    draftId = drafts.items.find((m) => m.status === "draft")!.id;
+
+    // A real delivery through the local outbox, to a Norwegian and an English recipient: it gives the outbox
+    // message page, a sent mailing's follow-up tabs, and the links to the public pages in each language.
+    const nb = await aPerson(db, { firstName: "Kari", email: "kari.a11y@example.no", language: "nb" });
+    const en = await aPerson(db, { firstName: "Emma", email: "emma.a11y@example.com", language: "en" });
+    const mailing = await aReadyMailing(db, await aSendingSetup(db), [nb.id, en.id], {
+      name: "Tilgjengelighet",
+      content: `<p>Hei [[customer.firstname]]</p><p><a href="[[link.unsubscribe]]">Meld av</a>
+        <a href="[[link.subscriptions]]">Abonnementer</a> <a href="[[link.viewOnline]]">Vis i nettleser</a></p>`,
+    });
+    await ok(api.send("POST", `/api/mailings/${mailing.id}/send`));
+    const sent = await waitFor(
+      async () => (await ok<{ status: string }>(api.get(`/api/mailings/${mailing.id}`))).status,
+      (status) => status === "finished",
+      60_000,
+    );
+    expect(sent).toBe("finished");
+    const outbox = await ok<{ items: Array<{ id: number }> }>(api.get(`/api/outbox?mailingId=${mailing.id}`));
+    expect(outbox.items).toHaveLength(2);
+    for (const item of outbox.items) {
+      const message = await ok<{ to: string; html: string | null }>(api.get(`/api/outbox/${item.id}`));
+      const language: Language = JSON.stringify(message).includes("emma.a11y") ? "en" : "nb";
+      for (const kind of ["u", "s", "v"]) {
+        const found = message.html?.match(new RegExp(`/${kind}/([A-Za-z0-9_.~-]+)`));
+        if (!found) throw new Error(`no /${kind}/ link in the message to ${message.to}`);
+        publicPages.push({ language, path: `/${kind}/${found[1]}` });
+      }
+    }
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const language of LANGUAGES) {
+    it(
+      `finds no serious or critical violation on any route, tab, wizard step or dialog in ${language}`,
+      async () => {
+        const violations: string[] = [];
+        const unwalked: string[] = [];
+        let states = 0;
+        const scan = async (page: Page, state: string) => {
+          states++;
+          violations.push(...(await axeViolations(page, `${language} ${state}`)));
+          const structure = (await page.evaluate(STRUCTURE)) as string[];
+          violations.push(...structure.map((problem) => `${language} ${state}: structure: ${problem}`));
+        };
+        /** Runs one part of the walk; a part that fails is reported at the end and the walk goes on. */
+        const part = async (page: Page, what: string, walk: () => Promise<void>) => {
+          try {
+            await walk();
+          } catch (error) {
+            unwalked.push(`${language} ${what}: ${String(error).split("\n")[0]}`);
+            await closeDialogs(page).catch(() => {});
+            await screenshot(page, `a11y-${language}-${what.replace(/\W+/g, "-")}`).catch(() => {});
+          }
+        };
+        const button = (scope: Page | Locator, key: string) =>
+          scope.getByRole("button", { name: named(language, key), exact: true });
+
+        /** Opens each listed dialog, scans it (and the one it opens), and closes it again. */
+        const openDialogs = async (page: Page, where: string, openers: Opener[]) => {
+          for (const opener of openers) {
+            if (opener.tab) {
+              await page.getByRole("tab", { name: text(language, opener.tab), exact: true }).click();
+              await settle(page);
+            }
+            const opening = button(page, opener.button).first();
+            if ((await opening.count()) === 0) {
+              unwalked.push(`${language} ${where}: no button "${text(language, opener.button)}"`);
+              continue;
+            }
+            await opening.click();
+            const dialog = page.getByRole("dialog").last();
+            await dialog.waitFor();
+            await settle(page);
+            await scan(page, `${where} › dialog "${text(language, opener.button)}"`);
+            if (opener.inside) {
+              const inner = button(dialog, opener.inside.button).first();
+              if ((await inner.count()) === 0) {
+                unwalked.push(
+                  `${language} ${where}: no button "${text(language, opener.inside.button)}" in the dialog`,
+                );
+              } else {
+                await inner.click();
+                await expect.poll(() => page.getByRole("dialog").count()).toBeGreaterThan(1);
+                await settle(page);
+                await scan(page, `${where} › dialog › dialog "${text(language, opener.inside.button)}"`);
+              }
+            }
+            await closeDialogs(page);
+            await settle(page);
+          }
+        };
+
+        // Signed out first: the sign-in page.
+        const signedOut = await browser.newContext({ locale: language === "nb" ? "nb-NO" : "en-GB" });
+        await signedOut.addInitScript((l) => localStorage.setItem("utsend.language", l), language);
+        const signInPage = await signedOut.newPage();
+        await signInPage.goto(`${server.url}/sign-in`);
+        await settle(signInPage);
+        await scan(signInPage, "/sign-in");
+        await signedOut.close();
+
+        const page = await signedInPage(browser, {
+          url: server.url,
+          email: server.adminEmail,
+          password: server.adminPassword,
+          language,
+        });
+        try {
+          for (const route of webRoutes().filter((r) => r.signedIn))
+            await part(page, route.path, async () => {
+              const url = await concreteUrl(api, route);
+              await page.goto(`${server.url}${url}`);
+              await settle(page);
+              await scan(page, route.path);
+              const tabs = page.locator("main").getByRole("tab");
+              const count = await tabs.count();
+              for (let i = 0; i < count; i++) {
+                const tab = tabs.nth(i);
+                if ((await tab.getAttribute("aria-selected")) === "true" || (await tab.isDisabled()))
+                  continue;
+                const name = (await tab.textContent())?.trim();
+                await tab.click();
+                await settle(page);
+                await scan(page, `${route.path} › tab "${name}"`);
+              }
+              await openDialogs(page, route.path, DIALOGS[route.path] ?? []);
+            });
+
+          // The import page with a file chosen and checked: the column mapping and the dry run's report.
+          await part(page, "/persons/import with a file", async () => {
+            await page.goto(`${server.url}/persons/import`);
+            await settle(page);
+            await page.locator('input[type="file"]').setInputFiles(IMPORT_FILE);
+            await page
+              .getByRole("combobox", { name: new RegExp(text(language, "imports.legalBasis")) })
+              .click();
+            await page.getByRole("option", { name: text(language, "imports.basis.consent") }).click();
+            await page
+              .getByRole("textbox", { name: new RegExp(`^${text(language, "imports.source")}`) })
+              .fill("Messe");
+            await button(page, "imports.check").click();
+            await page.getByTestId("import-report").waitFor();
+            await settle(page);
+            await scan(page, "/persons/import › dry-run report and mapping");
+          });
+
+          // The wizard of the demo's draft mailing: every step the step markers show, in their order.
+          await page.goto(`${server.url}/mailings/${draftId}`);
+          await settle(page);
+          const markers = page
+            .getByRole("navigation", { name: text(language, "mailings.stepsLabel") })
+            .getByRole("button");
+          const steps = await markers.count();
+          expect(steps).toBeGreaterThanOrEqual(5);
+          for (let i = 0; i < steps; i++) {
+            const marker = markers.nth(i);
+            const key = (await marker.getAttribute("data-testid"))?.replace("step-marker-", "") ?? String(i);
+            if (await marker.isDisabled()) {
+              unwalked.push(`${language} wizard: step ${key} is locked, so it was not scanned`);
+              continue;
+            }
+            await part(page, `wizard step ${key}`, async () => {
+              await marker.click();
+              await page.getByTestId(`step-${key}-panel`).waitFor();
+              await settle(page);
+              await scan(page, `wizard step ${key}`);
+              if (key === "recipients") {
+                await button(page, "recipients.addSource").click();
+                await page.getByRole("menu").waitFor();
+                await settle(page);
+                await scan(page, "wizard step recipients › add-source menu");
+                await page.getByRole("menuitem").first().click();
+                await page.getByRole("dialog").waitFor();
+                await settle(page);
+                await scan(page, "wizard step recipients › add-source dialog");
+                await closeDialogs(page);
+              }
+              await openDialogs(page, `wizard step ${key}`, WIZARD_DIALOGS[key] ?? []);
+            });
+          }
+        } catch (error) {
+          await screenshot(page, `a11y-walk-failed-${language}`);
+          throw error;
+        } finally {
+          await page.context().close();
+        }
+
+        console.info(`accessibility walk in ${language}: ${states} states scanned`);
+        expect(unwalked, unwalked.join("\n")).toEqual([]);
+        expect(
+          violations,
+          `${violations.length} violations in ${states} states:\n${violations.join("\n")}`,
+        ).toEqual([]);
+        // Sign-in, 20 routes with their tabs and listed dialogs, the import report, five wizard steps with their
+        // menu and dialogs: 64 on the demo data when this was written.
+        expect(states).toBeGreaterThanOrEqual(64);
+      },
+      WALK,
+    );
+  }
+
+  it(
+    "finds no serious or critical violation on the public pages (unsubscribe, subscriptions, view online)",
+    async () => {
+      const violations: string[] = [];
+      const page = await browser.newPage();
+      for (const { language, path } of publicPages) {
+        await page.goto(`${server.url}${path}`);
+        violations.push(...(await axeViolations(page, `${language} ${path.slice(0, 3)}`)));
+      }
+      await page.close();
+      expect(publicPages).toHaveLength(6);
+      expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
+    },
+    WALK,
+  );
+});
