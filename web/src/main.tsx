@@ -2,6 +2,7 @@
 import "@mantine/core/styles.css";
 import "@mantine/charts/styles.css";
 import "@mantine/notifications/styles.css";
+import "./app/keyboard-and-reflow.css";
 import { createTheme, MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -17,6 +18,9 @@ import { I18nProvider } from "./i18n/i18n.tsx";
 const theme = createTheme({
   primaryColor: "blue",
   defaultRadius: "sm",
+  // A ring for keyboard focus only (a mouse click shows none); transitions off for who prefers reduced motion.
+  focusRing: "auto",
+  respectReducedMotion: true,
   fontFamily: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
 });
 
