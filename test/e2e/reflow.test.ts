@@ -2,6 +2,8 @@
 // Chromium on a server with demo data: every route of the web router, every step of a draft mailing and every tab
 // of a sent one. No page scrolls sideways (a table may, inside its own scroll box), no badge cuts its text, and the
 // header's actions stay on screen, with Sign out reachable through the menu.
+// The functions handed to page.evaluate run in the browser: they are typed against the DOM.
+/// <reference lib="dom" />
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
