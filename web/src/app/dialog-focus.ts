@@ -18,16 +18,16 @@ export function useFocusReturnOnUnmount(): void {
 
 /**
  * An id and onClose for a dialog that opens another over itself (Preview → Send test): every open Mantine dialog
- * hears the one Escape, so this one closes only when no dialog lies above it. Give both to the Modal or Drawer.
+ * hears the one Escape, so this one stays open while focus is in another dialog (the one over it, rendered in a
+ * portal of its own and so not inside this one). Give both to the Modal or Drawer.
  */
 export function useTopmostClose(close: () => void): { id: string; onClose: () => void } {
   const id = `dialog-${useId().replace(/:/g, "")}`;
   return {
     id,
     onClose: () => {
-      const dialogs = document.querySelectorAll('[role="dialog"]');
-      const top = dialogs[dialogs.length - 1];
-      if (top && !top.closest(`[id="${id}"]`)) return;
+      const owner = document.activeElement?.closest('[role="dialog"]');
+      if (owner && !owner.closest(`[id="${id}"]`)) return;
       close();
     },
   };
