@@ -171,7 +171,8 @@ describe.skipIf(!runs)("reflow at 320 CSS px", () => {
         }
       }
 
-      expect(failures).toEqual([]);
+      if (failures.length > 0) console.error(failures.join("\n"));
+      expect(failures.join("\n")).toBe("");
       expect(visited).toBeGreaterThanOrEqual(pages.length);
 
       // Sign out is in the menu on a narrow screen: the menu button says it is closed, opens it, says so.
