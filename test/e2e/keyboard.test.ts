@@ -144,7 +144,8 @@ async function checkDialog(
   await expect
     .poll(async () => (await focused(page)).inTopDialog, { message: `${name} takes focus` })
     .toBe(true);
-  await settled(page);
+  // Not "network idle": a message in the frame may keep loading its images from afar.
+  await page.locator('[role="dialog"] .mantine-Loader-root').first().waitFor({ state: "detached" });
   const tabbable = await page
     .locator('[role="dialog"]')
     .last()
