@@ -32,7 +32,11 @@ export function PageHeader({
             </Text>
           )}
         </Stack>
-        {actions && <Group gap="sm">{actions}</Group>}
+        {actions && (
+          <Group gap="sm" data-testid="page-actions">
+            {actions}
+          </Group>
+        )}
       </Group>
     </Stack>
   );

@@ -1,6 +1,8 @@
-// The frame around every signed-in page: header with the user and language, sidebar navigation, the page.
+// The frame around every signed-in page: a skip link, header with the user and language, sidebar navigation, the
+// page.
 import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
+import { useDisclosure, useMediaQuery } from "@mantine/hooks";
+import type { MouseEvent } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { type MessageKey, useI18n } from "../i18n/i18n.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
@@ -19,10 +21,21 @@ const NAV: NavItem[] = [
   { to: "/settings", label: "nav.settings", adminOnly: true },
 ];
 
+const MAIN_ID = "main-content";
+const NAV_ID = "main-nav";
+
+/** Moves focus (not only the scroll position) to the page, and keeps the route's URL free of "#main-content". */
+function skipToMain(event: MouseEvent<HTMLAnchorElement>) {
+  event.preventDefault();
+  document.getElementById(MAIN_ID)?.focus();
+}
+
 export function Shell() {
   const { t } = useI18n();
   const { user, can, signOut } = useSession();
   const [opened, { toggle, close }] = useDisclosure();
+  // Below the navbar's breakpoint the closed menu only slides out of view: keep its links out of the Tab order too.
+  const narrow = useMediaQuery("(max-width: 47.99em)");
   const location = useLocation();
   const navigate = useNavigate();
 
@@ -37,16 +50,27 @@ export function Shell() {
       navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
       padding="lg"
     >
+      <a href={`#${MAIN_ID}`} className="skip-link" onClick={skipToMain}>
+        {t("nav.skipToContent")}
+      </a>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("nav.menu")} />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t("nav.menu")}
+              aria-expanded={opened}
+              aria-controls={NAV_ID}
+            />
             {/* The logo is a link home, not a heading: each page's own title is its one h1. */}
             <Anchor component={Link} to="/persons" underline="never" fw={700} fz="xl" c="blue.8">
               utsend
             </Anchor>
           </Group>
-          <Group gap="md" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
             <LanguageSwitch />
             {user && (
               <Group gap={6} wrap="nowrap" visibleFrom="xs" data-testid="current-user">
@@ -58,13 +82,14 @@ export function Shell() {
                 </Badge>
               </Group>
             )}
-            <Button variant="default" size="xs" onClick={handleSignOut}>
+            {/* Narrow screens have no room for it here: it moves to the end of the menu. */}
+            <Button variant="default" size="xs" onClick={handleSignOut} visibleFrom="sm">
               {t("nav.signOut")}
             </Button>
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t("nav.main")}>
+      <AppShell.Navbar id={NAV_ID} p="xs" aria-label={t("nav.main")} inert={narrow === true && !opened}>
         <ScrollArea>
           {NAV.filter((item) => !item.adminOnly || can("manageSettings")).map((item) => (
             <NavLink
@@ -78,8 +103,11 @@ export function Shell() {
             />
           ))}
         </ScrollArea>
+        <Button variant="default" size="xs" mt="md" onClick={handleSignOut} hiddenFrom="sm">
+          {t("nav.signOut")}
+        </Button>
       </AppShell.Navbar>
-      <AppShell.Main bg="gray.0">
+      <AppShell.Main bg="gray.0" id={MAIN_ID} tabIndex={-1}>
         <Outlet />
       </AppShell.Main>
     </AppShell>

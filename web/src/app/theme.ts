@@ -72,6 +72,9 @@ export function appTheme(t: Translate) {
     primaryShade: 8,
     colors,
     defaultRadius: "sm",
+    // A ring for keyboard focus only (a mouse click shows none); transitions off for who prefers reduced motion.
+    focusRing: "auto",
+    respectReducedMotion: true,
     fontFamily: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     components: {
       // "Close dialog", not "Close": many dialogs also have a Close button of their own.

@@ -8,6 +8,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { useApi } from "../../api/context.tsx";
 import type { Page } from "../../api/types.ts";
+import { useFocusReturnOnUnmount, useTopmostClose } from "../../app/dialog-focus.ts";
 import { EmptyNote } from "../../app/feedback.tsx";
 import { PagedRows } from "../../app/PagedRows.tsx";
 import { PAGE_SIZE } from "../../app/Pager.tsx";
@@ -29,6 +30,8 @@ export function ClickersDrawer({
   const { t, formatNumber, formatDateTime } = useI18n();
   const api = useApi();
   const { can } = useSession();
+  useFocusReturnOnUnmount();
+  const topmost = useTopmostClose(onClose);
   const [offset, setOffset] = useState(0);
   const [adding, add] = useDisclosure(false);
   const query = useQuery({
@@ -42,7 +45,7 @@ export function ClickersDrawer({
   });
 
   return (
-    <Drawer opened onClose={onClose} position="right" size="xl" title={t("followUp.clickers.title")}>
+    <Drawer opened {...topmost} position="right" size="xl" title={t("followUp.clickers.title")}>
       <Stack gap="sm" data-testid="clickers-drawer">
         <Text size="sm" style={{ wordBreak: "break-all" }}>
           {link.url}

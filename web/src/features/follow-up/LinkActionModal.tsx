@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useInterests } from "../../api/catalogue.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
+import { useFocusReturnOnUnmount } from "../../app/dialog-focus.ts";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllProjects } from "../mailings/queries.ts";
@@ -58,6 +59,7 @@ export function LinkActionModal({
 }) {
   const { t } = useI18n();
   const api = useApi();
+  useFocusReturnOnUnmount();
   const [kind, setKind] = useState<LinkActionKind | null>(link.action?.kind ?? null);
   const [refId, setRefId] = useState<string | null>(link.action ? String(link.action.refId) : null);
   const [errors, setErrors] = useState<Record<string, string>>({});

@@ -9,6 +9,7 @@ import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
 import { ConfirmButton } from "../../app/ConfirmButton.tsx";
+import { useTopmostClose } from "../../app/dialog-focus.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
@@ -61,6 +62,8 @@ function MailingView({ mailing }: { mailing: Mailing }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   const [previewing, preview] = useDisclosure(false);
+  // Send test opens over the Preview: Escape there closes Send test only.
+  const previewClose = useTopmostClose(preview.close);
   // Steps call save/act/goTo from handlers that outlive their render: they read the latest edits here.
   const pending = useRef(changes);
   pending.current = changes;
@@ -292,7 +295,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
         </Tabs>
       )}
 
-      <Modal opened={previewing} onClose={preview.close} title={t("preview.title")} size="xl">
+      <Modal opened={previewing} {...previewClose} title={t("preview.title")} size="xl">
         {previewing && <PreviewPanel mailingId={mailing.id} canTest={can("send")} />}
       </Modal>
     </>

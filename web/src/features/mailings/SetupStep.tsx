@@ -13,6 +13,7 @@ import {
   Textarea,
   TextInput,
 } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { FROM_MODES, GOAL_CATEGORIES, TRACK_LINKS } from "../../../../src/mailings/words.ts";
 import { useSubscriptionTypes } from "../../api/catalogue.ts";
 import type { FromMode, GoalCategory, TrackLinks } from "../../api/mailing-types.ts";
@@ -29,6 +30,8 @@ export function SetupStep({ values, change, errors }: StepProps) {
   const selections = useAllSelections();
   const projects = useAllProjects();
   const types = useSubscriptionTypes();
+  // Three long choices side by side are wider than a phone (or a 200 % zoom): stack them there.
+  const narrow = useMediaQuery("(max-width: 36em)");
 
   return (
     <Stack gap="lg">
@@ -179,6 +182,8 @@ export function SetupStep({ values, change, errors }: StepProps) {
                 mt={4}
                 mb={4}
                 aria-label={t("mailings.fields.fromMode")}
+                orientation={narrow ? "vertical" : "horizontal"}
+                fullWidth={narrow}
                 value={values.fromMode}
                 onChange={(v) => change({ fromMode: v as FromMode })}
                 data={FROM_MODES.map((m) => ({

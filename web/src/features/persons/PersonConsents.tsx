@@ -1,5 +1,17 @@
 // A person's consent per purpose, and the form that records a new consent or a withdrawal.
-import { Badge, Button, Group, Paper, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useConsentPurposes } from "../../api/catalogue.ts";
@@ -28,30 +40,32 @@ export function PersonConsents({ person }: { person: Person }) {
           {t("consents.none")}
         </Text>
       ) : (
-        <Table verticalSpacing={6} data-testid="consents-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("consents.purpose")}</Table.Th>
-              <Table.Th>{t("consents.legalBasis")}</Table.Th>
-              <Table.Th>{t("consents.source")}</Table.Th>
-              <Table.Th>{t("common.updated")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {person.consents.map((c) => (
-              <Table.Tr key={c.purpose}>
-                <Table.Td>{purposeName(c.purpose)}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color={c.legalBasis === "withdrawn" ? "red" : "green"} size="sm">
-                    {t(`consents.bases.${c.legalBasis}`)}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{translateKnown(t, `consents.sources.${c.source}`, c.source)}</Table.Td>
-                <Table.Td>{formatDateTime(c.updatedAt)}</Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table verticalSpacing={6} data-testid="consents-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("consents.purpose")}</Table.Th>
+                <Table.Th>{t("consents.legalBasis")}</Table.Th>
+                <Table.Th>{t("consents.source")}</Table.Th>
+                <Table.Th>{t("common.updated")}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {person.consents.map((c) => (
+                <Table.Tr key={c.purpose}>
+                  <Table.Td>{purposeName(c.purpose)}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={c.legalBasis === "withdrawn" ? "red" : "green"} size="sm">
+                      {t(`consents.bases.${c.legalBasis}`)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{translateKnown(t, `consents.sources.${c.source}`, c.source)}</Table.Td>
+                  <Table.Td>{formatDateTime(c.updatedAt)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {can("write") && <RecordConsentForm personId={person.id} />}
     </Paper>
@@ -96,7 +110,7 @@ function RecordConsentForm({ personId }: { personId: number }) {
         <Text fw={500} size="sm">
           {t("consents.record")}
         </Text>
-        <Group grow align="flex-start" gap="xs">
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
           <Select
             label={t("consents.purpose")}
             value={purpose}
@@ -113,7 +127,7 @@ function RecordConsentForm({ personId }: { personId: number }) {
             data={LEGAL_BASES.map((b) => ({ value: b, label: t(`consents.bases.${b}`) }))}
             error={errors.legalBasis}
           />
-        </Group>
+        </SimpleGrid>
         <TextInput
           label={t("consents.comment")}
           value={comment}

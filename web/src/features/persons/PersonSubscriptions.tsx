@@ -52,38 +52,40 @@ export function PersonSubscriptions({ person }: { person: Person }) {
           {t("subscriptions.noTypes")}
         </Text>
       ) : (
-        <Table verticalSpacing={6} data-testid="subscriptions-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("subscriptions.type")}</Table.Th>
-              <Table.Th w={190}>{t("subscriptions.status")}</Table.Th>
-              <Table.Th>{t("common.updated")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map(({ type, status, updatedAt }) => (
-              <Table.Tr key={type.id}>
-                <Table.Td>{type.name}</Table.Td>
-                <Table.Td>
-                  <Select
-                    size="xs"
-                    aria-label={`${t("subscriptions.status")}: ${type.name}`}
-                    value={status}
-                    allowDeselect={false}
-                    disabled={!can("write") || saving === type.id}
-                    onChange={(v) => v && v !== status && change(type.id, v as SubscriptionStatus)}
-                    data={STATUSES.map((s) => ({ value: s, label: t(`subscriptions.statuses.${s}`) }))}
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" c="dimmed">
-                    {formatDateTime(updatedAt)}
-                  </Text>
-                </Table.Td>
+        <Table.ScrollContainer minWidth={480}>
+          <Table verticalSpacing={6} data-testid="subscriptions-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("subscriptions.type")}</Table.Th>
+                <Table.Th w={190}>{t("subscriptions.status")}</Table.Th>
+                <Table.Th>{t("common.updated")}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map(({ type, status, updatedAt }) => (
+                <Table.Tr key={type.id}>
+                  <Table.Td>{type.name}</Table.Td>
+                  <Table.Td>
+                    <Select
+                      size="xs"
+                      aria-label={`${t("subscriptions.status")}: ${type.name}`}
+                      value={status}
+                      allowDeselect={false}
+                      disabled={!can("write") || saving === type.id}
+                      onChange={(v) => v && v !== status && change(type.id, v as SubscriptionStatus)}
+                      data={STATUSES.map((s) => ({ value: s, label: t(`subscriptions.statuses.${s}`) }))}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c="dimmed">
+                      {formatDateTime(updatedAt)}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
     </Paper>
   );

@@ -96,14 +96,20 @@ export function PreviewPanel({ mailingId, canTest }: { mailingId: number; canTes
   );
 }
 
-/** HTML from the server in a frame that may run nothing: no scripts, forms, popups or same-origin access. */
+/**
+ * HTML from the server in a frame that may run nothing: no scripts, forms or popups. It shares the page's origin
+ * (allow-same-origin, never with allow-scripts) only so that the page can hear the keys pressed inside it: a
+ * dialog must close on Escape and keep Tab inside itself while focus is on a link in the message, and keys pressed
+ * in a frame never reach the page around it.
+ */
 export function MessageFrame({ html, title, testId }: { html: string; title: string; testId?: string }) {
   return (
     <iframe
-      sandbox=""
+      sandbox="allow-same-origin"
       srcDoc={html}
       title={title}
       data-testid={testId}
+      onLoad={(event) => passKeysOut(event.currentTarget)}
       style={{
         width: "100%",
         height: 560,
@@ -112,6 +118,24 @@ export function MessageFrame({ html, title, testId }: { html: string; title: str
       }}
     />
   );
+}
+
+/**
+ * Replays Escape and Tab from inside the frame on the frame element itself, where Mantine's dialog listens:
+ * Escape closes the dialog, and Tab off the message's last link is brought back inside the dialog's focus trap.
+ */
+function passKeysOut(frame: HTMLIFrameElement) {
+  frame.contentDocument?.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" && event.key !== "Tab") return;
+    frame.dispatchEvent(
+      new KeyboardEvent("keydown", {
+        key: event.key,
+        shiftKey: event.shiftKey,
+        bubbles: true,
+        cancelable: true,
+      }),
+    );
+  });
 }
 
 function EmptyVariablesList({ mailingId, onShow }: { mailingId: number; onShow: (id: number) => void }) {
