@@ -40,7 +40,12 @@ export function PersonConsents({ person }: { person: Person }) {
           {t("consents.none")}
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <Table.ScrollContainer
+          minWidth={560}
+          scrollAreaProps={{
+            viewportProps: { tabIndex: 0, role: "region", "aria-label": t("consents.title") },
+          }}
+        >
           <Table verticalSpacing={6} data-testid="consents-table">
             <Table.Thead>
               <Table.Tr>
