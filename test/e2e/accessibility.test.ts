@@ -12,16 +12,11 @@ import type { Db } from "../../src/db/connect.ts";
 import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
 import { axeViolations } from "../helpers/axe.ts";
 import { aPerson } from "../helpers/builders.ts";
-import { chromiumAvailable, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import { browserTestsRun, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer, waitFor } from "../helpers/server.ts";
 
-const runs = partAvailable(
-  "Chromium",
-  chromiumAvailable(),
-  "/usr/bin/chromium is not installed (apt install chromium)",
-);
+const runs = browserTestsRun();
 const WALK = 300_000;
 const LANGUAGES = ["nb", "en"] as const;
 type Language = (typeof LANGUAGES)[number];

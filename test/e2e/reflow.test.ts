@@ -8,9 +8,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
-import { chromiumAvailable, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import { browserTestsRun, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { partAvailable } from "../helpers/requirements.ts";
 import {
   type ApiClient,
   ok,
@@ -20,11 +19,7 @@ import {
   untilFinished,
 } from "../helpers/server.ts";
 
-const runs = partAvailable(
-  "Chromium",
-  chromiumAvailable(),
-  "/usr/bin/chromium is not installed (apt install chromium)",
-);
+const runs = browserTestsRun();
 const NARROW = { width: 320, height: 640 };
 const WORDS = {
   nb: { menu: "Meny", signOut: "Logg ut" },

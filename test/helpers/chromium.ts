@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { expect } from "vitest";
+import { partAvailable } from "./requirements.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -15,6 +16,15 @@ const SCREENSHOT_DIR = resolve(
   "test-results",
   "screenshots",
 );
+
+/** Whether browser tests run here: Chromium installed, or a failure when UTSEND_REQUIRE_ALL=1. */
+export function browserTestsRun(): boolean {
+  return partAvailable(
+    "Chromium",
+    chromiumAvailable(),
+    "/usr/bin/chromium is not installed (apt install chromium)",
+  );
+}
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
