@@ -34,7 +34,8 @@ export function isHardStatus(status: string | null): boolean {
 
 /** What one SMTP send attempt came to; SPEC §7's outcome table decides what each does to the delivery. */
 export type SendOutcome =
-  | { kind: "accepted"; reply: string }
+  /** `providerIds`: the ids an SMS provider gave the message's parts, to match its delivery reports by. */
+  | { kind: "accepted"; reply: string; providerIds?: string[] }
   /**
    * 4xx, or a failure before the message data was handed over: nothing was delivered, safe to retry. Also a 5xx
    * that refuses the session rather than the message (a failed login: 535 5.7.8), so a broken sending account
