@@ -1,7 +1,8 @@
-// `npm run bench -- <name>…`: runs the named benchmarks (all when none is named).
+// `npm run bench -- <name>… [--option value]`: runs the named benchmarks (all when none is named); options are theirs.
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
+import { benchSms } from "./sms.ts";
 import { benchStatistics } from "./statistics.ts";
 import { benchTrack } from "./track.ts";
 
@@ -11,9 +12,14 @@ const benches: Record<string, () => Promise<void>> = {
   send: benchSend,
   track: benchTrack,
   stats: benchStatistics,
+  sms: benchSms,
 };
 
-const wanted = process.argv.slice(2);
+// Options ("--count 5000", "--count=5000") belong to the benchmarks, which read process.argv themselves.
+const args = process.argv.slice(2);
+const wanted = args.filter(
+  (arg, i) => !arg.startsWith("--") && !(args[i - 1]?.startsWith("--") && !args[i - 1]?.includes("=")),
+);
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(benches).join(", ")}`);

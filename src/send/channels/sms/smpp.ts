@@ -131,6 +131,8 @@ export function createSmppTransport(
       enquireUnanswered: false,
     };
     current = conn;
+    // Small PDUs answered one by one: Nagle would hold a submit_sm back until the previous one is acknowledged.
+    session.socket.setNoDelay(true);
     session.on(config.tls ? "secureConnect" : "connect", () => bind(conn));
     session.on("error", (err: Error) => log(`smpp ${config.host}:${config.port}: ${err.message}`));
     session.on("close", () => dropped(conn));

@@ -1,0 +1,194 @@
+// `npm run bench -- sms [--count N]`: the SMPP transport alone (no database, no worker: that pipeline is the send
+// benchmark's), N personalised SMS in batches of 200 as the worker hands them over, against an SMPP sink in its own
+// process; and the ceiling: the bare `smpp` client submitting the same parts, pre-built, with the same window.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import smpp, { type PDU } from "smpp";
+import { countSms, encodeGsm7, encodeUcs2, splitSms } from "../src/send/channels/sms/segments.ts";
+import { createSmppTransport, sourceAddress } from "../src/send/channels/sms/smpp.ts";
+import type { SmsMessage } from "../src/send/channels/sms/types.ts";
+
+function countArgument(): number {
+  const args = process.argv.slice(2);
+  const at = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
+  const value = at < 0 ? undefined : args[at]!.includes("=") ? args[at]!.split("=")[1] : args[at + 1];
+  return Number(value ?? process.env.BENCH_SMS_MESSAGES ?? 100_000);
+}
+
+const WINDOW = Number(process.env.BENCH_SMS_WINDOW ?? 50);
+const BATCH = 200;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+const FIRST_NAMES = ["Åse", "Ola", "Kari", "Øystein", "Ærlend", "Nils", "Ingrid", "Håkon", "Siri", "Bjørn"];
+// A fifth of the recipients get a text that needs UCS-2 (a Polish name or an emoji).
+const UCS2_NAMES = ["Łukasz", "Zofia 🎉"];
+
+/** One recipient's text: short most of the time (one part), about 15% long enough for more than one part. */
+function textFor(i: number): string {
+  const long = i % 20 < 3;
+  if (i % 5 === 0) {
+    const name = UCS2_NAMES[i % 2]!;
+    const text = `Hei ${name}! Vårsalg i dag, kode V${i % 1000}. Svar STOPP`;
+    return long ? `${text}. Nye kurs i keramikk og tekstil hver tirsdag.` : text;
+  }
+  const name = FIRST_NAMES[i % FIRST_NAMES.length]!;
+  const text = `Hei ${name}! Vårsalget hos Fjordlys starter i dag, kode V${i % 1000}. Svar STOPP for å melde deg av`;
+  if (long)
+    return `${text}. Vi har også nye kurs i keramikk, tre og tekstil hver tirsdag og torsdag fram til sommeren.`;
+  return text;
+}
+
+function messages(n: number): SmsMessage[] {
+  return Array.from({ length: n }, (_, i) => {
+    const text = textFor(i);
+    const { encoding, parts } = countSms(text);
+    return {
+      mailingId: 1,
+      deliveryId: i + 1,
+      isTest: false,
+      from: "Fjordlys",
+      to: `+479${String(1_000_000 + i)}`,
+      text,
+      encoding,
+      parts,
+    };
+  });
+}
+
+async function startSink() {
+  const child = spawn(process.execPath, ["bench/smpp-sink.ts"], { stdio: ["pipe", "pipe", "inherit"] });
+  const iterator = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const { port } = JSON.parse(String((await iterator.next()).value)) as { port: number };
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      return (JSON.parse(String((await iterator.next()).value)) as { count: number }).count;
+    },
+  };
+}
+
+type Run = { seconds: number; messages: number; parts: number; peakRssMb: number };
+
+async function runTransport(batch: SmsMessage[], parts: number): Promise<Run> {
+  const sink = await startSink();
+  const transport = createSmppTransport(
+    {
+      host: "127.0.0.1",
+      port: sink.port,
+      tls: false,
+      systemId: "bench",
+      password: "bench",
+      bindMode: "transceiver",
+      window: WINDOW,
+    },
+    { report: async () => {}, inbound: async () => {} },
+  );
+  let peak = process.memoryUsage().rss;
+  let accepted = 0;
+  const start = performance.now();
+  for (let i = 0; i < batch.length; i += BATCH) {
+    const outcomes = await transport.send(batch.slice(i, i + BATCH));
+    for (const o of outcomes) if (o.kind === "accepted") accepted++;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await transport.close();
+  const seen = await sink.stop();
+  if (accepted !== batch.length || seen !== parts)
+    throw new Error(`accepted ${accepted}/${batch.length}, sink saw ${seen}/${parts} parts`);
+  return { seconds, messages: batch.length, parts, peakRssMb: peak / 1048576 };
+}
+
+/** The same parts as the transport sends, as PDUs built before the clock starts. */
+function prebuilt(batch: SmsMessage[]): PDU[] {
+  const pdus: PDU[] = [];
+  batch.forEach((m, index) => {
+    const { encoding, parts } = splitSms(m.text);
+    parts.forEach((part, i) => {
+      const body = encoding === "gsm7" ? encodeGsm7(part) : encodeUcs2(part);
+      const udh = Buffer.from([5, 0, 3, index % 256, parts.length, i + 1]);
+      pdus.push(
+        new smpp.PDU("submit_sm", {
+          ...sourceAddress(m.from),
+          dest_addr_ton: 1,
+          dest_addr_npi: 1,
+          destination_addr: m.to.slice(1),
+          esm_class: parts.length > 1 ? 0x40 : 0,
+          data_coding: encoding === "gsm7" ? 0 : 8,
+          registered_delivery: 1,
+          short_message: parts.length > 1 ? Buffer.concat([udh, body]) : body,
+        }),
+      );
+    });
+  });
+  return pdus;
+}
+
+async function runCeiling(pdus: PDU[], messageCount: number): Promise<Run> {
+  const sink = await startSink();
+  const session = smpp.connect({ host: "127.0.0.1", port: sink.port });
+  await new Promise<void>((resolve) =>
+    session.on("connect", () =>
+      session.bind_transceiver({ system_id: "bench", password: "bench", interface_version: 0x34 }, () =>
+        resolve(),
+      ),
+    ),
+  );
+  let peak = process.memoryUsage().rss;
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    let answered = 0;
+    const pump = () => {
+      while (next < pdus.length && next - answered < WINDOW) {
+        session.send(pdus[next++]!, () => {
+          answered++;
+          if (answered === pdus.length) resolve();
+          else if (answered % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+          pump();
+        });
+      }
+    };
+    pump();
+  });
+  const seconds = (performance.now() - start) / 1000;
+  await new Promise<void>((resolve) => session.unbind({}, () => resolve()));
+  session.close();
+  const seen = await sink.stop();
+  if (seen !== pdus.length) throw new Error(`sink saw ${seen}/${pdus.length} parts`);
+  return { seconds, messages: messageCount, parts: pdus.length, peakRssMb: peak / 1048576 };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function line(name: string, runs: Run[]): { msgs: number; parts: number } {
+  const msgs = median(runs.map((r) => r.messages / r.seconds));
+  const parts = median(runs.map((r) => r.parts / r.seconds));
+  const rss = Math.max(...runs.map((r) => r.peakRssMb));
+  console.log(
+    `${name}: median ${msgs.toFixed(0)} msg/s, ${parts.toFixed(0)} parts/s over ${runs.length} runs; peak RSS ${rss.toFixed(0)} MB`,
+  );
+  return { msgs, parts };
+}
+
+export async function benchSms(): Promise<void> {
+  const count = countArgument();
+  const batch = messages(count);
+  const parts = batch.reduce((sum, m) => sum + m.parts, 0);
+  const ucs2 = batch.filter((m) => m.encoding === "ucs2").length;
+  const multipart = batch.filter((m) => m.parts > 1).length;
+  console.log(
+    `SMS over SMPP, transport only (no database, no worker loop; the full pipeline is the send benchmark's): ` +
+      `${count} messages, ${parts} parts (${((100 * ucs2) / count).toFixed(0)}% UCS-2, ${((100 * multipart) / count).toFixed(0)}% multipart), ` +
+      `window ${WINDOW}, batches of ${BATCH}, sink in its own process on 127.0.0.1` +
+      (process.env.BENCH_SMS_SINK_NAGLE ? " (sink with Nagle on)" : " (sink with TCP_NODELAY)"),
+  );
+  const transportRuns: Run[] = [];
+  for (let i = 0; i < RUNS; i++) transportRuns.push(await runTransport(batch, parts));
+  const transport = line("transport", transportRuns);
+  const ceilingRuns: Run[] = [];
+  for (let i = 0; i < RUNS; i++) ceilingRuns.push(await runCeiling(prebuilt(batch), count));
+  const ceiling = line("ceiling (bare smpp client, pre-built PDUs)", ceilingRuns);
+  console.log(`transport / ceiling: ${(transport.parts / ceiling.parts).toFixed(2)} (parts/s)`);
+}
