@@ -14,6 +14,8 @@ type Smsc = {
   sessions: Session[];
   held: Array<{ session: Session; pdu: PDU }>;
   answer: (pdu: PDU, n: number) => Answer;
+  /** What a bind is answered with: ESME_ROK unless a test says otherwise. */
+  bindStatus: number;
   respond(session: Session, pdu: PDU, status?: number): void;
   close(): Promise<void>;
 };
@@ -32,6 +34,7 @@ async function startSmsc(answer: Smsc["answer"] = () => "ok"): Promise<Smsc> {
     sessions: [],
     held: [],
     answer,
+    bindStatus: 0,
     respond(session, pdu, status = 0) {
       session.send(pdu.response(status === 0 ? { message_id: `msg-${++ids}` } : { command_status: status }));
     },
@@ -46,7 +49,7 @@ async function startSmsc(answer: Smsc["answer"] = () => "ok"): Promise<Smsc> {
     for (const command of ["bind_transceiver", "bind_transmitter"]) {
       session.on(command, (pdu: PDU) => {
         smsc.binds.push(pdu);
-        session.send(pdu.response());
+        session.send(pdu.response(smsc.bindStatus ? { command_status: smsc.bindStatus } : {}));
       });
     }
     session.on("enquire_link", (pdu: PDU) => session.send(pdu.response()));
@@ -361,6 +364,30 @@ describe("SMPP transport", () => {
     const t = transport({ ...smsc, port }, { connectTimeoutMs: 200 });
     const [outcome] = await t.send([sms("Hei")]);
     expect(outcome).toMatchObject({ kind: "temporary", code: null });
+  });
+
+  it("drops a session that leaves its enquire_link unanswered and binds again", async () => {
+    const smsc = await startSmsc();
+    const t = transport(smsc, { enquireLinkMs: 40 });
+    await t.send([sms("Hei")]);
+    smsc.sessions[0]!.removeAllListeners("enquire_link");
+
+    await until(() => smsc.binds.length === 2);
+    await until(() => t.connected());
+    expect(await t.send([sms("Igjen")])).toMatchObject([{ kind: "accepted" }]);
+  });
+
+  it("keeps trying a refused bind with back-off and meanwhile calls the messages temporary", async () => {
+    const smsc = await startSmsc();
+    smsc.bindStatus = 0x0e; // ESME_RINVPASWD
+    const t = transport(smsc, { password: "feil", connectTimeoutMs: 300 });
+
+    const [outcome] = await t.send([sms("Hei")]);
+
+    expect(outcome).toMatchObject({ kind: "temporary", code: null });
+    expect(smsc.submits).toHaveLength(0);
+    expect(smsc.binds.length).toBeGreaterThanOrEqual(2);
+    expect(smsc.binds.length).toBeLessThan(10);
   });
 
   it("hands an inbound STOPP to events.inbound with the sender in E.164", async () => {
