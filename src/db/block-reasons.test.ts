@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BLOCK_REASONS, LEFT_OUT_REASON } from "./block-reasons.ts";
+import { BLOCK_REASONS, LEFT_OUT_REASONS } from "./block-reasons.ts";
 
 // The web UI names each reason from its translation files: a reason added here without words shows as its key.
 describe("block reasons", () => {
@@ -10,6 +10,6 @@ describe("block reasons", () => {
         recipients: { reasons: Record<string, string> };
       };
       const named = Object.keys(texts.recipients.reasons).sort();
-      expect(named).toEqual([...BLOCK_REASONS, LEFT_OUT_REASON].sort());
+      expect(named).toEqual([...BLOCK_REASONS, ...LEFT_OUT_REASONS].sort());
     });
 });

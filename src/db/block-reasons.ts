@@ -11,9 +11,17 @@ export const BLOCK_REASONS = [
   "complained",
   "duplicate",
   "former-employee",
+  "invalid-mobile",
 ] as const;
 export type BlockReason = (typeof BLOCK_REASONS)[number];
 
-/** A row without an address is stored as blocked for this, but counted as left out and never listed as blocked. */
-export const LEFT_OUT_REASON = "no-email";
-export type StoredBlockReason = BlockReason | typeof LEFT_OUT_REASON;
+/**
+ * A row without an address (an e-mail address for e-mail, a mobile number for SMS) is stored as blocked for one of
+ * these, but counted as left out and never listed as blocked.
+ */
+export const LEFT_OUT_REASONS = ["no-email", "no-mobile"] as const;
+export type StoredBlockReason = BlockReason | (typeof LEFT_OUT_REASONS)[number];
+
+export function isLeftOut(reason: string | null): boolean {
+  return (LEFT_OUT_REASONS as readonly (string | null)[]).includes(reason);
+}

@@ -13,13 +13,23 @@ export type DeliveryStatus =
   | "claimed"
   | "sending"
   | "sent"
+  /** SMS: the provider's delivery report says it reached the phone. */
+  | "delivered"
   | "failed"
   | "bounced"
   | "complained"
   | "unknown"
   | "cancelled";
 export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
-export type EventKind = "sent" | "failed" | "bounced" | "opened" | "clicked" | "unsubscribed" | "complained";
+export type EventKind =
+  | "sent"
+  | "delivered"
+  | "failed"
+  | "bounced"
+  | "opened"
+  | "clicked"
+  | "unsubscribed"
+  | "complained";
 
 export type Database = {
   users: {
@@ -161,8 +171,13 @@ export type Database = {
     username: string | null;
     password: string | null;
     rate_per_second: number;
+    /** For SMPP: the window of outstanding requests. */
     max_connections: number;
     is_default: Flag;
+    /** SMS: the sending window's time zone (IANA); null is Europe/Oslo. */
+    time_zone: string | null;
+    /** Twilio: the API's address when not https://api.twilio.com. */
+    api_url: string | null;
     created_at: string;
     updated_at: string;
   };
@@ -219,6 +234,12 @@ export type Database = {
     opt_refresh_on_send: Flag;
     opt_include_companies: Flag;
     opt_prefer_company: Flag;
+    /** SMS: an alphanumeric sender ID or an E.164 number. */
+    sms_sender: string | null;
+    sms_text: string | null;
+    /** SMS: typographic quotes and dashes become GSM-7 ones. */
+    sms_normalize: Generated<Flag>;
+    sms_opt_out_line: string | null;
     scheduled_at: string | null;
     time_zone: string | null;
     recipients_resolved_at: string | null;
@@ -261,6 +282,8 @@ export type Database = {
     company_id: number | null;
     email: string | null;
     email_lower: string | null;
+    /** SMS mailings: the E.164 number (normalised with the default country while the list is resolved). */
+    mobile: string | null;
     name: string | null;
     source_id: number | null;
     status: "eligible" | "blocked";
@@ -289,6 +312,12 @@ export type Database = {
     last_reply: string | null;
     bounce_kind: "hard" | "soft" | null;
     sent_at: string | null;
+    /** SMS: how many parts the message took. */
+    parts: number | null;
+    /** SMS: the provider's status or error code from its delivery report or refusal. */
+    provider_code: string | null;
+    /** SMS: when the provider's delivery report came. */
+    reported_at: string | null;
     first_opened_at: string | null;
     first_clicked_at: string | null;
     created_at: string;
@@ -316,8 +345,31 @@ export type Database = {
     envelope_from: string;
     to_address: string;
     subject: string;
+    /** The e-mail's RFC 5322 bytes, or an SMS's text. */
     raw: string;
+    channel: Generated<"email" | "sms">;
     created_at: string;
+  };
+  sms_provider_ids: { account_id: number; provider_message_id: string; delivery_id: number };
+  sms_reports: {
+    id: Id;
+    account_id: number;
+    provider_message_id: string;
+    status: "delivered" | "failed";
+    code: string | null;
+    reported_at: string;
+    received_at: string;
+  };
+  sms_inbound: {
+    id: Id;
+    account_id: number | null;
+    from_number: string;
+    to_number: string;
+    text: string;
+    kind: "opt-out" | "reply";
+    mailing_id: number | null;
+    person_id: number | null;
+    received_at: string;
   };
   address_blocks: {
     address_lower: string;

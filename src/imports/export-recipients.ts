@@ -1,7 +1,7 @@
 // Exports a mailing's recipients with their status (SPEC §8 recipient list): eligible or blocked and why, the latest
 // delivery attempt, and whether the recipient opened, clicked or unsubscribed. Streamed page by page.
 import type { Readable } from "node:stream";
-import type { BlockReason, StoredBlockReason } from "../db/block-reasons.ts";
+import { type BlockReason, LEFT_OUT_REASONS, type StoredBlockReason } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
 import { notFound } from "../shared/errors.ts";
 import { type FollowUpQuery, followUpMatches } from "../track/follow-up.ts";
@@ -68,7 +68,9 @@ async function* recipientRows(
       ])
       .where("r.mailing_id", "=", mailingId)
       // People without an address were never on the list the user sees (they are counted as left out).
-      .where((eb) => eb.or([eb("r.block_reason", "is", null), eb("r.block_reason", "!=", "no-email")]))
+      .where((eb) =>
+        eb.or([eb("r.block_reason", "is", null), eb("r.block_reason", "not in", LEFT_OUT_REASONS)]),
+      )
       .orderBy("r.position")
       .orderBy("r.id")
       .limit(pageSize);

@@ -49,6 +49,10 @@ export const MailingInputSchema = Type.Object(
     trackOpens: Type.Optional(Type.Boolean()),
     utmSource: Text(100),
     utmCampaign: Text(100),
+    smsSender: Text(20),
+    smsText: Text(10_000),
+    smsNormalize: Type.Optional(Type.Boolean()),
+    smsOptOutLine: Text(200),
     options: Type.Optional(
       Type.Object(
         {
@@ -188,6 +192,25 @@ export const MailingSchema = Type.Object(
     utmSource: Nullable(Type.String()),
     utmCampaign: Nullable(Type.String()),
     options: MailingOptionsSchema,
+    smsSender: Nullable(
+      Type.String({
+        description: "SMS: an alphanumeric sender ID (at most 11 characters) or an E.164 number",
+      }),
+    ),
+    smsText: Nullable(Type.String({ description: "SMS: plain text with merge fields" })),
+    smsNormalize: Type.Boolean({ description: "SMS: typographic quotes and dashes become GSM-7 ones" }),
+    smsOptOutLine: Nullable(
+      Type.String({ description: "SMS: the opt-out line added to the text when a subscription type is set" }),
+    ),
+    smsWindow: Nullable(
+      Type.Object(
+        { open: Type.Boolean(), opensAt: Nullable(Timestamp) },
+        {
+          description:
+            "SMS: whether the sending account's window (08:00–21:00) is open now, and when it opens",
+        },
+      ),
+    ),
     timeZone: Nullable(Type.String()),
     recipientsResolvedAt: Nullable(Timestamp),
     steps: Type.Array(
@@ -253,6 +276,7 @@ export const RecipientSchema = Type.Object({
   personId: Nullable(Type.Integer()),
   companyId: Nullable(Type.Integer()),
   email: Nullable(Type.String()),
+  mobile: Nullable(Type.String({ description: "SMS mailings: the number in E.164" })),
   name: Nullable(Type.String()),
   status: literals(["eligible", "blocked"] as const),
   blockReason: Nullable(literals(BLOCK_REASONS)),

@@ -3,8 +3,14 @@
 // selection's people are added (the seed's rule).
 
 import { type Expression, sql } from "kysely";
-import type { BlockReason, StoredBlockReason } from "../db/block-reasons.ts";
+import {
+  type BlockReason,
+  isLeftOut,
+  LEFT_OUT_REASONS,
+  type StoredBlockReason,
+} from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
+import type { MailingType } from "../db/schema.ts";
 import { refreshStatistics } from "../db/statistics.ts";
 import { blockedAddresses } from "../deliveries/blocks.ts";
 import { projectPersonIds } from "../projects/store.ts";
@@ -21,6 +27,7 @@ export type PastedAddress = { email: string; name?: string | null };
 
 type MailingForResolution = {
   id: number;
+  type: MailingType;
   selection_id: number | null;
   project_id: number | null;
   subscription_type_id: number | null;
@@ -75,9 +82,10 @@ async function insertPersons(
   const base = index * SOURCE_STRIDE + offset;
   await sql`
     insert into mailing_recipients
-      (mailing_id, position, person_id, company_id, email, email_lower, name, source_id, status, block_reason, created_at)
-    select ${mailingId}, cast(${base} as bigint) + p.id, p.id, p.company_id, e.address, e.address_lower, ${fullNameSql},
-           ${source.id}, 'eligible', null, ${now}
+      (mailing_id, position, person_id, company_id, email, email_lower, mobile, name, source_id, status, block_reason,
+       created_at)
+    select ${mailingId}, cast(${base} as bigint) + p.id, p.id, p.company_id, e.address, e.address_lower, p.mobile,
+           ${fullNameSql}, ${source.id}, 'eligible', null, ${now}
     from persons p
     left join person_emails e on e.person_id = p.id and e.is_primary = 1
     where p.id in (${ids})`.execute(db);
@@ -145,6 +153,9 @@ async function insertSource(
         update mailing_recipients set person_id = (
           select min(pe.person_id) from person_emails pe where pe.address_lower = mailing_recipients.email_lower)
         where mailing_id = ${mailing.id} and source_id = ${source.id} and person_id is null`.execute(db);
+      await sql`
+        update mailing_recipients set mobile = (select p.mobile from persons p where p.id = mailing_recipients.person_id)
+        where mailing_id = ${mailing.id} and source_id = ${source.id} and person_id is not null`.execute(db);
       return;
     }
     case "import": {
@@ -152,14 +163,16 @@ async function insertSource(
       // stay import-only recipients with the file's name and address, carrying the import's consent attestation.
       await sql`
         insert into mailing_recipients
-          (mailing_id, position, person_id, company_id, email, email_lower, name, source_id, status, block_reason, created_at)
+          (mailing_id, position, person_id, company_id, email, email_lower, mobile, name, source_id, status,
+           block_reason, created_at)
         select ${mailing.id}, cast(${index * SOURCE_STRIDE} as bigint) + r.sheet_row,
                (select min(pe.person_id) from person_emails pe where pe.address_lower = r.email_lower), null,
-               r.email, r.email_lower, r.name, ${source.id}, 'eligible', null, ${now}
+               r.email, r.email_lower, r.mobile, r.name, ${source.id}, 'eligible', null, ${now}
         from recipient_import_rows r where r.import_id = ${source.refId}`.execute(db);
       await sql`
         update mailing_recipients set
           company_id = (select p.company_id from persons p where p.id = mailing_recipients.person_id),
+          mobile = coalesce(mobile, (select p.mobile from persons p where p.id = mailing_recipients.person_id)),
           name = coalesce(name, (select trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))
                                  from persons p where p.id = mailing_recipients.person_id))
         where mailing_id = ${mailing.id} and source_id = ${source.id} and person_id is not null`.execute(db);
@@ -184,7 +197,7 @@ async function block(
  */
 function laterDuplicates(
   mailingId: number,
-  column: "person_id" | "company_id" | "email_lower",
+  column: "person_id" | "company_id" | "email_lower" | "mobile",
   amongEligible: boolean,
 ) {
   return sql`id in (select id from (
@@ -208,6 +221,7 @@ export async function resolveRecipients(
     .selectFrom("mailings")
     .select([
       "id",
+      "type",
       "selection_id",
       "project_id",
       "subscription_type_id",
@@ -239,11 +253,23 @@ export async function resolveRecipients(
     const t = trx as unknown as Db;
     // The rules below are planned on the list just written, not on what the table held before.
     await refreshStatistics(t, ["mailing_recipients"]);
-    await block(t, target, "no-email", sql`email is null or email = ''`);
+    // The channel's address: an e-mail address, or for SMS a mobile number (stored in E.164, normalised with the
+    // default country when the person or import row was written; anything else is refused here).
+    const sms = mailing.type === "sms";
+    const addressColumn = sms ? "mobile" : "email_lower";
+    if (sms) {
+      await block(t, target, "no-mobile", sql`mobile is null or mobile = ''`);
+      await block(t, target, "invalid-mobile", sql`mobile not like '+%'`);
+    } else await block(t, target, "no-email", sql`email is null or email = ''`);
     // The same person through two sources gets one message: the first row keeps it.
     await block(t, target, "duplicate", laterDuplicates(target, "person_id", false));
-    await block(t, target, "complained", sql`email_lower in (${blockedAddresses("complained")})`);
-    await block(t, target, "blocked-address", sql`email_lower in (${blockedAddresses()})`);
+    await block(
+      t,
+      target,
+      "complained",
+      sql`${sql.ref(addressColumn)} in (${blockedAddresses("complained")})`,
+    );
+    await block(t, target, "blocked-address", sql`${sql.ref(addressColumn)} in (${blockedAddresses()})`);
     if (typeId !== null)
       await block(
         t,
@@ -280,8 +306,9 @@ export async function resolveRecipients(
     }
     if (mailing.opt_prefer_company === 1)
       await block(t, target, "duplicate", laterDuplicates(target, "company_id", true));
-    if (mailing.opt_one_per_address === 1)
-      await block(t, target, "duplicate", laterDuplicates(target, "email_lower", true));
+    // SMS: one message per number, always (two people sharing a phone get one text).
+    if (mailing.opt_one_per_address === 1 || sms)
+      await block(t, target, "duplicate", laterDuplicates(target, addressColumn, true));
     if (target === mailingId) {
       await trx
         .updateTable("mailings")
@@ -314,6 +341,7 @@ export type RecipientRow = {
   personId: number | null;
   companyId: number | null;
   email: string | null;
+  mobile: string | null;
   name: string | null;
   status: "eligible" | "blocked";
   blockReason: BlockReason | null;
@@ -335,8 +363,8 @@ export async function recipientCounts(db: Db, mailingId: number): Promise<Recipi
   const counts: RecipientCounts = { eligible: 0, blocked: {}, leftOut: 0 };
   for (const row of rows) {
     if (row.status === "eligible") counts.eligible += Number(row.n);
-    else if (row.block_reason === "no-email") counts.leftOut += Number(row.n);
-    else if (row.block_reason) counts.blocked[row.block_reason] = Number(row.n);
+    else if (isLeftOut(row.block_reason)) counts.leftOut += Number(row.n);
+    else if (row.block_reason) counts.blocked[row.block_reason as BlockReason] = Number(row.n);
   }
   return counts;
 }
@@ -351,13 +379,13 @@ export async function listRecipients(
   let base = db
     .selectFrom("mailing_recipients")
     .where("mailing_id", "=", mailingId)
-    .where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "!=", "no-email")]));
+    .where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", LEFT_OUT_REASONS)]));
   if (filter.status) base = base.where("status", "=", filter.status);
   if (filter.reason) base = base.where("block_reason", "=", filter.reason);
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     base
-      .select(["id", "person_id", "company_id", "email", "name", "status", "block_reason"])
+      .select(["id", "person_id", "company_id", "email", "mobile", "name", "status", "block_reason"])
       .orderBy("position")
       .limit(page.limit)
       .offset(page.offset)
@@ -368,6 +396,7 @@ export async function listRecipients(
     personId: r.person_id,
     companyId: r.company_id,
     email: r.email,
+    mobile: r.mobile,
     name: r.name,
     status: r.status,
     // The query leaves out the rows without an address, the only ones stored with a reason outside BlockReason.

@@ -6,12 +6,14 @@ import { isValidEmail } from "../persons/person-rules.ts";
 import { failedCheckWarning } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
+import { smsSenderProblem } from "../sms/sender.ts";
+import { sendingWindowState } from "../sms/window.ts";
 import { type MailingAccessibilityWarning, mailingAccessibilityWarnings } from "./accessibility.ts";
 import type { GoalCategory } from "./api-schemas.ts";
 import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
-import { mailingSteps, type Steps } from "./steps.ts";
+import { mailingSteps, type Steps, smsMailingSteps } from "./steps.ts";
 
 export type MailingInput = {
   name?: string;
@@ -35,6 +37,10 @@ export type MailingInput = {
   trackOpens?: boolean;
   utmSource?: string | null;
   utmCampaign?: string | null;
+  smsSender?: string | null;
+  smsText?: string | null;
+  smsNormalize?: boolean;
+  smsOptOutLine?: string | null;
   options?: {
     overrideConsent?: boolean;
     onePerAddress?: boolean;
@@ -68,6 +74,10 @@ export type Mailing = {
   trackOpens: boolean;
   utmSource: string | null;
   utmCampaign: string | null;
+  smsSender: string | null;
+  smsText: string | null;
+  smsNormalize: boolean;
+  smsOptOutLine: string | null;
   options: {
     overrideConsent: boolean;
     onePerAddress: boolean;
@@ -85,6 +95,8 @@ export type Mailing = {
 };
 
 export type MailingWithSteps = Mailing & {
+  /** SMS: whether the account's sending window is open now, else when it opens. */
+  smsWindow: { open: boolean; opensAt: string | null } | null;
   steps: Steps["steps"];
   problems: Steps["problems"];
   warnings: string[];
@@ -125,6 +137,10 @@ function toMailing(r: Row): Mailing {
     trackOpens: r.track_opens === 1,
     utmSource: r.utm_source,
     utmCampaign: r.utm_campaign,
+    smsSender: r.sms_sender,
+    smsText: r.sms_text,
+    smsNormalize: r.sms_normalize === 1,
+    smsOptOutLine: r.sms_opt_out_line,
     options: {
       overrideConsent: r.opt_override_consent === 1,
       onePerAddress: r.opt_one_per_address === 1,
@@ -142,6 +158,13 @@ function toMailing(r: Row): Mailing {
   };
 }
 
+/**
+ * The types New mailing offers. SMS joins when its channel is registered with the send loop and its preview, test
+ * and statistics routes exist (issue 14); until then its data model, rules and provider adapters are in place but
+ * an SMS mailing could not be sent, so none can be made. Documents and form responses come with their own issues.
+ */
+export const CREATABLE_TYPES: readonly MailingType[] = ["email"];
+
 // Line breaks and other control characters would let a value start a new header.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const HEADER_UNSAFE = /[\u0000-\u001f\u007f]/;
@@ -158,8 +181,17 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
     if (value && !isValidEmail(value.trim()))
       problems.push({ field, message: `"${value}" is not a valid e-mail address` });
   }
-  if (input.type !== undefined && input.type !== "email")
-    problems.push({ field: "type", message: "only e-mail mailings can be created in this version" });
+  if (input.type !== undefined && !CREATABLE_TYPES.includes(input.type))
+    problems.push({
+      field: "type",
+      message: `${input.type} mailings cannot be created in this version; choose ${CREATABLE_TYPES.join(" or ")}`,
+    });
+  if (input.smsSender?.trim()) {
+    const problem = smsSenderProblem(input.smsSender.trim());
+    if (problem) problems.push({ field: "smsSender", message: problem });
+  }
+  if (typeof input.smsOptOutLine === "string" && HEADER_UNSAFE.test(input.smsOptOutLine))
+    problems.push({ field: "smsOptOutLine", message: "must be one line" });
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty" });
   const references = [
@@ -198,6 +230,10 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
     track_opens: flag(input.trackOpens),
     utm_source: input.utmSource,
     utm_campaign: input.utmCampaign,
+    sms_sender: input.smsSender === undefined ? undefined : input.smsSender?.trim() || null,
+    sms_text: input.smsText,
+    sms_normalize: flag(input.smsNormalize),
+    sms_opt_out_line: input.smsOptOutLine,
     opt_override_consent: flag(o.overrideConsent),
     opt_one_per_address: flag(o.onePerAddress),
     opt_refresh_on_send: flag(o.refreshOnSend),
@@ -326,6 +362,7 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
   const row = await selectRow(db, id);
   if (!row) throw notFound("mailing", id);
   const mailing = toMailing(row);
+  if (mailing.type === "sms") return getSmsMailing(db, mailing);
   const check = checkMailingContent(mailing, await customFieldKeys(db));
   const domain = mailing.fromAddress?.split("@")[1]?.toLowerCase();
   const sendingDomain = domain
@@ -365,6 +402,48 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
     ],
     accessibilityWarnings: await mailingAccessibilityWarnings(db, mailing),
     recipients: counts,
+    smsWindow: null,
+  };
+}
+
+/** The SMS account kinds; the channel registry in send/ registers the same (a test holds them equal). */
+export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
+
+async function getSmsMailing(db: Db, mailing: Mailing): Promise<MailingWithSteps> {
+  const check = mailing.smsText
+    ? checkTemplate(mailing.smsText, { customFieldKeys: await customFieldKeys(db) })
+    : { unknownVariables: [], errors: [] };
+  const account =
+    mailing.sendingAccountId === null
+      ? undefined
+      : await db
+          .selectFrom("sending_accounts")
+          .select(["kind", "time_zone"])
+          .where("id", "=", mailing.sendingAccountId)
+          .executeTakeFirst();
+  const counts = await recipientCounts(db, mailing.id);
+  const steps = smsMailingSteps({
+    name: mailing.name,
+    sendingAccountId: mailing.sendingAccountId,
+    accountSendsSms: (SMS_ACCOUNT_KINDS as readonly string[]).includes(account?.kind ?? ""),
+    sender: mailing.smsSender,
+    senderProblem: mailing.smsSender ? smsSenderProblem(mailing.smsSender) : null,
+    text: mailing.smsText,
+    unknownVariables: check.unknownVariables,
+    templateErrors: check.errors.map((e) => `${e.message}${e.line ? ` (line ${e.line})` : ""}`),
+    recipientsResolved: mailing.recipientsResolvedAt !== null,
+    eligibleRecipients: counts.eligible,
+  });
+  const window = sendingWindowState(new Date(), account?.time_zone ?? undefined);
+  return {
+    ...mailing,
+    ...steps,
+    warnings: check.unknownVariables.map((v) => `Unknown merge field [[${v}]]`),
+    accessibilityWarnings: [],
+    recipients: counts,
+    smsWindow: window.open
+      ? { open: true, opensAt: null }
+      : { open: false, opensAt: window.opensAt.toISOString() },
   };
 }
 

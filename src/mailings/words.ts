@@ -9,6 +9,7 @@ export const DELIVERY_STATUSES = [
   "claimed",
   "sending",
   "sent",
+  "delivered",
   "failed",
   "bounced",
   "complained",

@@ -10,6 +10,7 @@ import { appendEvent, appendEvents } from "../deliveries/events.ts";
 import { transition } from "../mailings/transition.ts";
 import type { Settings as AdminSettings } from "../settings/store.ts";
 import { isHardStatus, type SendOutcome } from "./outcomes.ts";
+import { applyStoredReports } from "./reports.ts";
 
 export type ClaimedDelivery = {
   id: number;
@@ -26,7 +27,12 @@ export type ClaimedDelivery = {
   created_at: string;
 };
 
-export type LedgerOptions = { leaseMs: number; now?: () => Date };
+export type LedgerOptions = {
+  leaseMs: number;
+  now?: () => Date;
+  /** The sending account the outcomes came through: an SMS provider's message ids are unique per account. */
+  accountId?: number;
+};
 
 const at = (options: LedgerOptions, plusMs = 0) =>
   new Date((options.now?.() ?? new Date()).getTime() + plusMs).toISOString();
@@ -105,6 +111,8 @@ export const RETRY_WINDOW_MS = 24 * 3600_000;
 export type SendResult = {
   delivery: ClaimedDelivery;
   outcome: SendOutcome | { kind: "not-sent"; reply: string };
+  /** SMS: the parts the message took, counted when it is accepted. */
+  parts?: number;
 };
 
 type Settings = Pick<AdminSettings, "bounceThreshold">;
@@ -120,6 +128,8 @@ export async function recordOutcomes(
   if (results.length === 0) return;
   const now = at(options);
   const nowMs = new Date(now).getTime();
+  const partsOf = new Map(results.map((r) => [r.delivery.id, r.parts]));
+  const providerIds = new Map<number, { ids: string[]; parts: number | undefined }>();
   await db.transaction().execute(async (trx) => {
     const sentIds: number[] = [];
     const sentAddresses: string[] = [];
@@ -135,6 +145,8 @@ export async function recordOutcomes(
         case "accepted":
           sentIds.push(delivery.id);
           sentAddresses.push(address);
+          if (outcome.providerIds?.length)
+            providerIds.set(delivery.id, { ids: outcome.providerIds, parts: partsOf.get(delivery.id) });
           break;
         case "temporary": {
           const nextTry = nowMs + retryDelayMs(tries + 1);
@@ -158,7 +170,8 @@ export async function recordOutcomes(
           break;
         }
         case "permanent": {
-          const hard = isHardStatus(outcome.status);
+          // An SMS provider refuses permanently only an invalid destination: the number is flagged (SPEC §12).
+          const hard = delivery.channel === "sms" || isHardStatus(outcome.status);
           const changed = await guard(
             trx.updateTable("deliveries").set({
               status: "failed",
@@ -223,8 +236,28 @@ export async function recordOutcomes(
           })),
         );
       await endSoftBounceRuns(trx as unknown as Db, sentAddresses, now);
+      const recorded = new Set(sent.map((d) => d.id));
+      for (const [deliveryId, { ids, parts }] of providerIds) {
+        if (!recorded.has(deliveryId)) continue;
+        if (parts !== undefined)
+          await trx.updateTable("deliveries").set({ parts }).where("id", "=", deliveryId).execute();
+        await trx
+          .insertInto("sms_provider_ids")
+          .values(
+            ids.map((id) => ({
+              account_id: options.accountId ?? 0,
+              provider_message_id: id,
+              delivery_id: deliveryId,
+            })),
+          )
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
     }
   });
+  // A delivery report may have come before the submit response was recorded: apply what waited for these ids.
+  const known = [...providerIds.values()].flatMap((p) => p.ids);
+  if (known.length > 0) await applyStoredReports(db, options.accountId ?? 0, known);
 }
 
 async function failedEvent(db: Db, delivery: ClaimedDelivery, reply: string, now: string): Promise<void> {
@@ -287,4 +320,32 @@ export async function finishMailings(db: Db, options: LedgerOptions): Promise<nu
         ),
       ),
   });
+}
+
+/**
+ * Gives claims back to the queue, due again at `until` (an SMS mailing outside its sending window): nothing of them
+ * was handed over, and the worker rests instead of claiming them again at once.
+ */
+export async function deferClaims(
+  db: Db,
+  owner: string,
+  ids: number[],
+  until: string,
+  options: LedgerOptions,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable("deliveries")
+    .set({
+      status: "pending",
+      lease_owner: null,
+      lease_expires_at: null,
+      next_try_at: until,
+      updated_at: at(options),
+    })
+    .where("id", "in", ids)
+    .where("status", "=", "claimed")
+    .where("lease_owner", "=", owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

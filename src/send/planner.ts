@@ -31,8 +31,12 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
       `mailing ${mailingId} cannot be sent: ${mailing.problems.map((p) => p.message).join("; ")}`,
       { problems: mailing.problems },
     );
-  const domain = mailing.fromAddress!.split("@")[1]!.toLowerCase();
   const now = isoNow();
+  const sms = mailing.type === "sms";
+  // E-mail deliveries get their Message-ID from (mailing, recipient, attempt); an SMS goes to the E.164 number.
+  const channelColumns = sms
+    ? sql`'sms', r.mobile, r.mobile, 'pending', null`
+    : sql`'email', r.email, r.email_lower, 'pending', ${emailMessageIdSql(1, mailing.fromAddress!.split("@")[1]!.toLowerCase())}`;
   return db.transaction().execute(async (trx) => {
     const started = await transition(trx, mailingId, "send", { now, also: { started_at: now } });
     if (started.length === 0)
@@ -40,8 +44,7 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
     const inserted = await sql`
       insert into deliveries (mailing_id, recipient_id, attempt, person_id, channel, address, address_key, status,
         message_id, tries, next_try_at, created_at, updated_at)
-      select r.mailing_id, r.id, 1, r.person_id, 'email', r.email, r.email_lower, 'pending',
-        ${emailMessageIdSql(1, domain)}, 0, ${now}, ${now}, ${now}
+      select r.mailing_id, r.id, 1, r.person_id, ${channelColumns}, 0, ${now}, ${now}, ${now}
       from mailing_recipients r
       where r.mailing_id = ${mailingId} and r.status = 'eligible'
         and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(

@@ -21,6 +21,8 @@ export type ResendSkipReason =
   | "in-flight"
   /** The person has no e-mail address any more. */
   | "no-email"
+  /** SMS: the person has no mobile number any more. */
+  | "no-mobile"
   /** The person is marked as a former employee. */
   | "former-employee"
   /** The current address is blocked (bounced, complained). */
@@ -40,7 +42,7 @@ export type ResendOptions = {
   now?: string;
 };
 
-const RECEIVED: DeliveryStatus[] = ["sent", "complained"];
+const RECEIVED: DeliveryStatus[] = ["sent", "delivered", "complained"];
 const IN_FLIGHT: DeliveryStatus[] = ["pending", "claimed", "sending"];
 
 /**
@@ -71,7 +73,7 @@ export async function resendAsNewAttempt(
 ): Promise<ResendResult> {
   const mailing = await db
     .selectFrom("mailings")
-    .select(["id", "status", "from_address"])
+    .select(["id", "type", "status", "from_address"])
     .where("id", "=", mailingId)
     .executeTakeFirst();
   if (!mailing) throw notFound("mailing", mailingId);
@@ -86,7 +88,7 @@ export async function resendAsNewAttempt(
     const recipients = await chunked(ids, (chunk) =>
       t
         .selectFrom("mailing_recipients")
-        .select(["id", "person_id", "email", "email_lower", "status"])
+        .select(["id", "person_id", "email", "email_lower", "mobile", "status"])
         .where("mailing_id", "=", mailingId)
         .where("id", "in", chunk)
         .execute(),
@@ -109,10 +111,16 @@ export async function resendAsNewAttempt(
           .execute(),
       ),
       chunked(personIds, (chunk) =>
-        t.selectFrom("persons").select(["id", "former_employee"]).where("id", "in", chunk).execute(),
+        t
+          .selectFrom("persons")
+          .select(["id", "former_employee", "mobile"])
+          .where("id", "in", chunk)
+          .execute(),
       ),
     ]);
     const formerEmployees = new Set(persons.filter((p) => p.former_employee === 1).map((p) => p.id));
+    const mobiles = new Map(persons.map((p) => [p.id, p.mobile]));
+    const sms = mailing.type === "sms";
     const byId = new Map(recipients.map((r) => [r.id, r]));
 
     type Planned = { recipientId: number; personId: number | null; email: string; emailLower: string };
@@ -139,13 +147,20 @@ export async function resendAsNewAttempt(
         result.skipped.push({ recipientId: id, reason: "in-flight" });
         continue;
       }
+      if (r.person_id !== null && formerEmployees.has(r.person_id)) {
+        result.skipped.push({ recipientId: id, reason: "former-employee" });
+        continue;
+      }
+      if (sms) {
+        // The person's number now (stored in E.164), else the one the list had.
+        const mobile = (r.person_id !== null ? mobiles.get(r.person_id) : null) ?? r.mobile;
+        if (!mobile) result.skipped.push({ recipientId: id, reason: "no-mobile" });
+        else planned.push({ recipientId: id, personId: r.person_id, email: mobile, emailLower: mobile });
+        continue;
+      }
       let address =
         r.email === null ? null : { address: r.email, lower: r.email_lower ?? r.email.toLowerCase() };
       if (r.person_id !== null) {
-        if (formerEmployees.has(r.person_id)) {
-          result.skipped.push({ recipientId: id, reason: "former-employee" });
-          continue;
-        }
         const own = emails.filter((e) => e.person_id === r.person_id);
         const kept = own.find((e) => e.address_lower === r.email_lower);
         const primary = own.find((e) => e.is_primary === 1) ?? own[0];
@@ -177,13 +192,13 @@ export async function resendAsNewAttempt(
       const mine = attempts.filter((a) => a.recipient_id === p.recipientId);
       const attempt = Math.max(0, ...mine.map((a) => a.attempt)) + 1;
       const domain = fallbackDomain ?? messageIdDomain(mine[0]?.message_id ?? null);
-      if (!domain)
+      if (!domain && !sms)
         throw new AppError("MAILING_NOT_READY", `mailing ${mailingId} has no sender address to send from`, {
           problems: [{ code: "fromAddress", message: "no sender address" }],
         });
       await t
         .updateTable("mailing_recipients")
-        .set({ email: p.email, email_lower: p.emailLower })
+        .set(sms ? { mobile: p.email } : { email: p.email, email_lower: p.emailLower })
         .where("id", "=", p.recipientId)
         .execute();
       const row = await t
@@ -193,11 +208,13 @@ export async function resendAsNewAttempt(
           recipient_id: p.recipientId,
           attempt,
           person_id: p.personId,
-          channel: "email",
+          channel: sms ? "sms" : "email",
           address: p.email,
           address_key: p.emailLower,
           status: "pending",
-          message_id: emailMessageId({ mailingId, recipientId: p.recipientId, attempt }, domain),
+          message_id: sms
+            ? null
+            : emailMessageId({ mailingId, recipientId: p.recipientId, attempt }, domain!),
           tries: 0,
           next_try_at: now,
           created_at: now,

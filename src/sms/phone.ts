@@ -1,6 +1,6 @@
 // Owns how SMS reads the numbers people type (the test-send field, a recipient's mobile): the same parsing as a
 // person's own number (person-rules.ts), so a number the CRM stored is a number SMS can send to.
-import { toE164 as toE164In, toMobileE164 } from "../../../persons/person-rules.ts";
+import { toE164 as toE164In, toMobileE164 } from "../persons/person-rules.ts";
 
 /** A valid number in E.164 ("912 34 567" → "+4791234567"), reading numbers without a country code as `defaultCountry`'s. */
 export function toE164(raw: string, defaultCountry = "NO"): string | null {
