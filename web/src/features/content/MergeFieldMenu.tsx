@@ -10,16 +10,19 @@ type Entry = { path: string; description: string };
 export function MergeFieldMenu({
   onInsert,
   disabled,
+  mailingType = "email",
 }: {
   onInsert: (tag: string) => void;
   disabled?: boolean;
+  /** Offers the groups that apply to this kind of mailing. */
+  mailingType?: string;
 }) {
   const { t, language } = useI18n();
   const query = useMergeVariables();
   const [search, setSearch] = useState("");
 
   const groups: { label: string; entries: Entry[] }[] = (query.data?.groups ?? [])
-    .filter((g) => g.types.includes("email"))
+    .filter((g) => (g.types as readonly string[]).includes(mailingType))
     .map((g) => ({
       label: language === "nb" ? g.nb : g.en,
       entries: g.variables.map((v) => ({ path: v.path, description: language === "nb" ? v.nb : v.en })),
