@@ -34,6 +34,7 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { mailingPartsKey, useAllProjects } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
 import { useAllSelections } from "../selections/queries.ts";
+import { isSms } from "../sms/types.ts";
 import { AddSourceModal } from "./AddSourceModal.tsx";
 import { BLOCK_REASONS, useReasonText } from "./ReasonBadge.tsx";
 import { type RecipientFilter, RecipientList } from "./RecipientList.tsx";
@@ -229,6 +230,7 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             mailingId={mailing.id}
             filter={filter}
             onFilter={setFilter}
+            sms={isSms(mailing)}
           />
         )}
       </Paper>
