@@ -16,6 +16,7 @@ import { useAllProjects, useSendingAccounts } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { useAllSelections } from "../selections/queries.ts";
+import { SmsPreviewPanel } from "../sms/SmsPreviewPanel.tsx";
 import { SmsWindowNote, useSmsWindowText } from "../sms/SmsWindowNote.tsx";
 import { isSms, smsFields } from "../sms/types.ts";
 import { AccessibilityWarnings } from "./AccessibilityWarnings.tsx";
@@ -147,7 +148,15 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Title order={2} size="h4" mb="sm">
           {t("preview.title")}
         </Title>
-        <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+        {isSms(mailing) ? (
+          <SmsPreviewPanel
+            mailingId={mailing.id}
+            sender={smsFields(mailing).smsSender}
+            canTest={can("send")}
+          />
+        ) : (
+          <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+        )}
       </Paper>
 
       <Modal opened={confirming} onClose={confirm.close} title={t("sending.confirmTitle")} centered>
