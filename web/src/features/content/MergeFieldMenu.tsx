@@ -25,7 +25,9 @@ export function MergeFieldMenu({
     .filter((g) => (g.types as readonly string[]).includes(mailingType))
     .map((g) => ({
       label: language === "nb" ? g.nb : g.en,
-      entries: g.variables.map((v) => ({ path: v.path, description: language === "nb" ? v.nb : v.en })),
+      entries: g.variables
+        .filter((v) => !v.types || (v.types as readonly string[]).includes(mailingType))
+        .map((v) => ({ path: v.path, description: language === "nb" ? v.nb : v.en })),
     }));
   const custom = query.data?.customFields ?? [];
   if (custom.length > 0) {
