@@ -56,13 +56,18 @@ export function RecipientRow({
   row,
   picked,
   onToggle,
+  sms = false,
 }: {
   row: FollowUpRow;
+  /** An SMS row shows the mobile number and the provider's code, and no opens or clicks. */
+  sms?: boolean;
   picked: boolean;
   onToggle: () => void;
 }) {
   const { t, formatDateTime } = useI18n();
-  const who = row.name || row.email || `#${row.recipientId}`;
+  const { mobile, providerCode } = row as { mobile?: string | null; providerCode?: string | null };
+  const address = sms ? (mobile ?? null) : row.email;
+  const who = row.name || address || `#${row.recipientId}`;
   return (
     <Table.Tr data-recipient-id={row.recipientId}>
       <Table.Td>
@@ -78,9 +83,9 @@ export function RecipientRow({
             {who}
           </Text>
         )}
-        {row.name && row.email && (
+        {row.name && address && (
           <Text size="xs" c="dimmed">
-            {row.email}
+            {address}
           </Text>
         )}
       </Table.Td>
@@ -90,13 +95,22 @@ export function RecipientRow({
       <Table.Td>
         <Text size="sm">{formatDateTime(row.sentAt)}</Text>
       </Table.Td>
-      <Table.Td data-col="opened">
-        <Text size="sm">{formatDateTime(row.openedAt)}</Text>
-      </Table.Td>
-      <Table.Td data-col="clicked">
-        <Text size="sm">{formatDateTime(row.clickedAt)}</Text>
-      </Table.Td>
+      {!sms && (
+        <Table.Td data-col="opened">
+          <Text size="sm">{formatDateTime(row.openedAt)}</Text>
+        </Table.Td>
+      )}
+      {!sms && (
+        <Table.Td data-col="clicked">
+          <Text size="sm">{formatDateTime(row.clickedAt)}</Text>
+        </Table.Td>
+      )}
       <Table.Td maw={280}>
+        {providerCode && (
+          <Text size="xs" data-testid="provider-code">
+            {t("sms.recipients.providerCode", { code: providerCode })}
+          </Text>
+        )}
         {row.lastReply && (
           <Tooltip label={row.lastReply} multiline w={360}>
             <Text size="xs" c="dimmed" lineClamp={2} style={{ fontFamily: "monospace" }}>
