@@ -17,7 +17,7 @@ import type { StepProps } from "../mailings/step-props.ts";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { useAllSelections } from "../selections/queries.ts";
 import { SmsPreviewPanel } from "../sms/SmsPreviewPanel.tsx";
-import { SmsWindowNote, useSmsWindowText } from "../sms/SmsWindowNote.tsx";
+import { useSmsWindowText } from "../sms/SmsWindowNote.tsx";
 import { isSms, smsFields } from "../sms/types.ts";
 import { AccessibilityWarnings } from "./AccessibilityWarnings.tsx";
 import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
@@ -72,7 +72,6 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         </Title>
         <MailingSummaryList mailing={mailing} />
       </Paper>
-      <SmsWindowNote mailing={mailing} />
 
       {problems.length > 0 ? (
         <Alert

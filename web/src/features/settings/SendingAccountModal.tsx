@@ -199,7 +199,9 @@ export function SendingAccountModal({
               </SimpleGrid>
               <Switch
                 label={t("settings.sending.secure")}
-                description={t("settings.sending.secureHelp")}
+                description={t(
+                  kind === "smpp" ? "settings.sending.secureSmppHelp" : "settings.sending.secureHelp",
+                )}
                 checked={form.secure}
                 onChange={(e) => set({ secure: e.currentTarget.checked })}
               />

@@ -17,6 +17,7 @@ function Icon({ type }: { type: MailingType }) {
       fill="none"
       stroke="currentColor"
       strokeWidth="1.8"
+      style={{ flexShrink: 0 }}
       aria-hidden="true"
     >
       <path d={ICONS[type]} strokeLinejoin="round" />

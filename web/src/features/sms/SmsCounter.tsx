@@ -35,7 +35,9 @@ export function SmsCounter({ text }: { text: string }) {
           {t(`sms.encodings.${count.encoding}`)}
         </Text>
         <Text size="sm" fw={count.parts > 1 ? 700 : undefined} data-testid="sms-parts">
-          {t("sms.counter.parts", { count: formatNumber(count.parts) })}
+          {t(count.parts === 1 ? "sms.counter.part" : "sms.counter.parts", {
+            count: formatNumber(count.parts),
+          })}
         </Text>
         <Text size="sm" c="dimmed" data-testid="sms-remaining">
           {t("sms.counter.remaining", { count: formatNumber(count.remaining) })}

@@ -70,7 +70,9 @@ export function SmsPreviewPanel({
               {t("sms.counter.characters", { count: formatNumber(preview.data.characters) })}
             </Text>
             <Text size="sm" data-testid="sms-preview-parts">
-              {t("sms.counter.parts", { count: formatNumber(preview.data.parts) })}
+              {t(preview.data.parts === 1 ? "sms.counter.part" : "sms.counter.parts", {
+                count: formatNumber(preview.data.parts),
+              })}
             </Text>
           </Stack>
         </Group>
