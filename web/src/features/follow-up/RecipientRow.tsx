@@ -18,7 +18,7 @@ const STATUS_COLORS: Record<DeliveryStatus, string> = {
   cancelled: "dark",
 };
 
-function StatusBadges({ row }: { row: FollowUpRow }) {
+function StatusBadges({ row, sms }: { row: FollowUpRow; sms: boolean }) {
   const { t } = useI18n();
   const reason = useReasonText();
   if (row.recipientStatus === "blocked")
@@ -35,8 +35,11 @@ function StatusBadges({ row }: { row: FollowUpRow }) {
     );
   return (
     <Group gap={4} wrap="nowrap">
-      <Badge size="sm" variant="light" color={STATUS_COLORS[row.deliveryStatus]}>
-        {t(`followUp.deliveryStatus.${row.deliveryStatus}`)}
+      <Badge size="sm" variant="light" color={STATUS_COLORS[row.deliveryStatus] ?? "teal"}>
+        {/* An SMS counts as delivered only on the provider's report: until then it is sent. */}
+        {sms && row.deliveryStatus === "sent"
+          ? t("sms.recipients.sent")
+          : t(`followUp.deliveryStatus.${row.deliveryStatus}`)}
       </Badge>
       {row.bounceKind && (
         <Badge size="sm" variant="outline" color="orange">
@@ -90,7 +93,7 @@ export function RecipientRow({
         )}
       </Table.Td>
       <Table.Td>
-        <StatusBadges row={row} />
+        <StatusBadges row={row} sms={sms} />
       </Table.Td>
       <Table.Td>
         <Text size="sm">{formatDateTime(row.sentAt)}</Text>
