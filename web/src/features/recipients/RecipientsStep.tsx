@@ -212,7 +212,9 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             )}
             {counts.leftOut > 0 && (
               <Text size="sm" c="dimmed" data-testid="left-out">
-                {t("recipients.leftOut", { count: formatNumber(counts.leftOut) })}
+                {t(isSms(mailing) ? "sms.recipients.leftOut" : "recipients.leftOut", {
+                  count: formatNumber(counts.leftOut),
+                })}
               </Text>
             )}
             {mailing.recipientsResolvedAt && (
