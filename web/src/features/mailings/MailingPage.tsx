@@ -42,6 +42,11 @@ export function MailingPage() {
   return <MailingView key={id} mailing={query.data} />;
 }
 
+/** An SMS mailing has no template to choose: its Template step shows as done. */
+function smsSteps(steps: Mailing["steps"]): Mailing["steps"] {
+  return steps.map((s) => (s.key === "template" ? { ...s, state: "complete" } : s));
+}
+
 /** Drops the changes a save sent, keeping what was typed while it was under way. */
 function unsent(current: MailingInput, sent: MailingInput): MailingInput {
   const rest: Record<string, unknown> = {};
@@ -225,7 +230,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
 
       {inWizard ? (
         <Stack gap="md">
-          <StepMarkers steps={mailing.steps} active={step} open={open} onSelect={goTo} />
+          <StepMarkers steps={sms ? smsSteps(mailing.steps) : mailing.steps} active={step} open={open} onSelect={goTo} />
           {mailing.warnings.length > 0 && step !== "content" && (
             <Alert color="yellow" title={t("mailings.warnings")} data-testid="mailing-warnings">
               <List size="sm">
