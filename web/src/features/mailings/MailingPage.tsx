@@ -230,7 +230,12 @@ function MailingView({ mailing }: { mailing: Mailing }) {
 
       {inWizard ? (
         <Stack gap="md">
-          <StepMarkers steps={sms ? smsSteps(mailing.steps) : mailing.steps} active={step} open={open} onSelect={goTo} />
+          <StepMarkers
+            steps={sms ? smsSteps(mailing.steps) : mailing.steps}
+            active={step}
+            open={open}
+            onSelect={goTo}
+          />
           {mailing.warnings.length > 0 && step !== "content" && (
             <Alert color="yellow" title={t("mailings.warnings")} data-testid="mailing-warnings">
               <List size="sm">
