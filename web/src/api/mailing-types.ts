@@ -64,7 +64,7 @@ export type MailingFields = Pick<
 export type SendingAccount = {
   id: number;
   name: string;
-  kind: "smtp" | "outbox";
+  kind: "smtp" | "outbox" | "smpp" | "twilio" | "sms-outbox";
   host: string | null;
   port: number | null;
   secure: boolean;
@@ -73,6 +73,10 @@ export type SendingAccount = {
   ratePerSecond: number;
   maxConnections: number;
   isDefault: boolean;
+  /** SMS kinds: the IANA time zone of the 08–21 sending window. */
+  timeZone?: string | null;
+  /** Twilio: another API base URL (a test server); null for Twilio's own. */
+  apiUrl?: string | null;
 };
 
 export type SendingAccountInput = Partial<Omit<SendingAccount, "id" | "hasPassword">> & {
@@ -109,6 +113,9 @@ export type OutboxSummary = {
   to: string;
   subject: string;
   createdAt: string;
+  /** An SMS has no subject: its text is shown instead. */
+  channel?: "email" | "sms";
+  text?: string | null;
 };
 
 export type OutboxMessage = {
@@ -124,4 +131,5 @@ export type OutboxMessage = {
   text: string | null;
   raw: string;
   createdAt: string;
+  channel?: "email" | "sms";
 };

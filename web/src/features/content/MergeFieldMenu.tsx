@@ -10,19 +10,24 @@ type Entry = { path: string; description: string };
 export function MergeFieldMenu({
   onInsert,
   disabled,
+  mailingType = "email",
 }: {
   onInsert: (tag: string) => void;
   disabled?: boolean;
+  /** Offers the groups that apply to this kind of mailing. */
+  mailingType?: string;
 }) {
   const { t, language } = useI18n();
   const query = useMergeVariables();
   const [search, setSearch] = useState("");
 
   const groups: { label: string; entries: Entry[] }[] = (query.data?.groups ?? [])
-    .filter((g) => g.types.includes("email"))
+    .filter((g) => (g.types as readonly string[]).includes(mailingType))
     .map((g) => ({
       label: language === "nb" ? g.nb : g.en,
-      entries: g.variables.map((v) => ({ path: v.path, description: language === "nb" ? v.nb : v.en })),
+      entries: g.variables
+        .filter((v) => !v.types || (v.types as readonly string[]).includes(mailingType))
+        .map((v) => ({ path: v.path, description: language === "nb" ? v.nb : v.en })),
     }));
   const custom = query.data?.customFields ?? [];
   if (custom.length > 0) {

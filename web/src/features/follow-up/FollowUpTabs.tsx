@@ -3,32 +3,48 @@
 import { Paper, Tabs } from "@mantine/core";
 import type { Mailing } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { SmsReplies } from "../sms/SmsReplies.tsx";
+import { SmsStatistics } from "../sms/SmsStatistics.tsx";
+import { isSms } from "../sms/types.ts";
 import { LinksTab } from "./LinksTab.tsx";
 import { RecipientsTab } from "./RecipientsTab.tsx";
 import { StatisticsTab } from "./StatisticsTab.tsx";
 
-export function FollowUpTabs() {
+/** An SMS mailing has no links to follow; it has replies instead. */
+export function FollowUpTabs({ mailing }: { mailing: Mailing }) {
   const { t } = useI18n();
+  const sms = isSms(mailing);
   return (
     <>
       <Tabs.Tab value="statistics">{t("followUp.tabs.statistics")}</Tabs.Tab>
-      <Tabs.Tab value="links">{t("followUp.tabs.links")}</Tabs.Tab>
+      {!sms && <Tabs.Tab value="links">{t("followUp.tabs.links")}</Tabs.Tab>}
       <Tabs.Tab value="recipients">{t("followUp.tabs.recipients")}</Tabs.Tab>
+      {sms && <Tabs.Tab value="replies">{t("sms.replies.tab")}</Tabs.Tab>}
     </>
   );
 }
 
 export function FollowUpPanels({ mailing }: { mailing: Mailing }) {
+  const sms = isSms(mailing);
   return (
     <>
       <Tabs.Panel value="statistics">
-        <StatisticsTab mailing={mailing} />
+        {sms ? <SmsStatistics mailing={mailing} /> : <StatisticsTab mailing={mailing} />}
       </Tabs.Panel>
-      <Tabs.Panel value="links">
-        <Paper withBorder p="md" radius="md">
-          <LinksTab mailing={mailing} />
-        </Paper>
-      </Tabs.Panel>
+      {!sms && (
+        <Tabs.Panel value="links">
+          <Paper withBorder p="md" radius="md">
+            <LinksTab mailing={mailing} />
+          </Paper>
+        </Tabs.Panel>
+      )}
+      {sms && (
+        <Tabs.Panel value="replies">
+          <Paper withBorder p="md" radius="md">
+            <SmsReplies mailingId={mailing.id} />
+          </Paper>
+        </Tabs.Panel>
+      )}
       <Tabs.Panel value="recipients">
         <Paper withBorder p="md" radius="md">
           <RecipientsTab mailing={mailing} />

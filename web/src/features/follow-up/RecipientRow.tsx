@@ -18,7 +18,7 @@ const STATUS_COLORS: Record<DeliveryStatus, string> = {
   cancelled: "dark",
 };
 
-function StatusBadges({ row }: { row: FollowUpRow }) {
+function StatusBadges({ row, sms }: { row: FollowUpRow; sms: boolean }) {
   const { t } = useI18n();
   const reason = useReasonText();
   if (row.recipientStatus === "blocked")
@@ -35,8 +35,11 @@ function StatusBadges({ row }: { row: FollowUpRow }) {
     );
   return (
     <Group gap={4} wrap="nowrap">
-      <Badge size="sm" variant="light" color={STATUS_COLORS[row.deliveryStatus]}>
-        {t(`followUp.deliveryStatus.${row.deliveryStatus}`)}
+      <Badge size="sm" variant="light" color={STATUS_COLORS[row.deliveryStatus] ?? "teal"}>
+        {/* An SMS counts as delivered only on the provider's report: until then it is sent. */}
+        {sms && row.deliveryStatus === "sent"
+          ? t("sms.recipients.sent")
+          : t(`followUp.deliveryStatus.${row.deliveryStatus}`)}
       </Badge>
       {row.bounceKind && (
         <Badge size="sm" variant="outline" color="orange">
@@ -56,13 +59,18 @@ export function RecipientRow({
   row,
   picked,
   onToggle,
+  sms = false,
 }: {
   row: FollowUpRow;
+  /** An SMS row shows the mobile number and the provider's code, and no opens or clicks. */
+  sms?: boolean;
   picked: boolean;
   onToggle: () => void;
 }) {
   const { t, formatDateTime } = useI18n();
-  const who = row.name || row.email || `#${row.recipientId}`;
+  const { mobile, providerCode } = row as { mobile?: string | null; providerCode?: string | null };
+  const address = sms ? (mobile ?? null) : row.email;
+  const who = row.name || address || `#${row.recipientId}`;
   return (
     <Table.Tr data-recipient-id={row.recipientId}>
       <Table.Td>
@@ -78,25 +86,34 @@ export function RecipientRow({
             {who}
           </Text>
         )}
-        {row.name && row.email && (
+        {row.name && address && (
           <Text size="xs" c="dimmed">
-            {row.email}
+            {address}
           </Text>
         )}
       </Table.Td>
       <Table.Td>
-        <StatusBadges row={row} />
+        <StatusBadges row={row} sms={sms} />
       </Table.Td>
       <Table.Td>
         <Text size="sm">{formatDateTime(row.sentAt)}</Text>
       </Table.Td>
-      <Table.Td data-col="opened">
-        <Text size="sm">{formatDateTime(row.openedAt)}</Text>
-      </Table.Td>
-      <Table.Td data-col="clicked">
-        <Text size="sm">{formatDateTime(row.clickedAt)}</Text>
-      </Table.Td>
+      {!sms && (
+        <Table.Td data-col="opened">
+          <Text size="sm">{formatDateTime(row.openedAt)}</Text>
+        </Table.Td>
+      )}
+      {!sms && (
+        <Table.Td data-col="clicked">
+          <Text size="sm">{formatDateTime(row.clickedAt)}</Text>
+        </Table.Td>
+      )}
       <Table.Td maw={280}>
+        {providerCode && (
+          <Text size="xs" data-testid="provider-code">
+            {t("sms.recipients.providerCode", { code: providerCode })}
+          </Text>
+        )}
         {row.lastReply && (
           <Tooltip label={row.lastReply} multiline w={360}>
             <Text size="xs" c="dimmed" lineClamp={2} style={{ fontFamily: "monospace" }}>

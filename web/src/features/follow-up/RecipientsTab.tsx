@@ -10,6 +10,7 @@ import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { Pager } from "../../app/Pager.tsx";
 import { SearchInput } from "../../app/SearchInput.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { isSms } from "../sms/types.ts";
 import { followUpKey, linksRefresh, rowParams, useLinks } from "./queries.ts";
 import { RecipientActions } from "./RecipientActions.tsx";
 import { RecipientRow } from "./RecipientRow.tsx";
@@ -21,6 +22,11 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
   const { t } = useI18n();
   const api = useApi();
   const links = useLinks(mailing.id);
+  // An SMS has no opens or clicks to filter or show.
+  const sms = isSms(mailing);
+  const filters = sms
+    ? FOLLOW_UP_FILTERS.filter((f) => f !== "opened" && f !== "clicked")
+    : FOLLOW_UP_FILTERS;
   const [rows, setRows] = useState<RowQuery>({ filters: [], linkId: null, search: "" });
   const [offset, setOffset] = useState(0);
   const [picked, setPicked] = useState<Set<number>>(new Set());
@@ -65,7 +71,7 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
     <Stack gap="md" data-testid="recipients-tab">
       <Chip.Group multiple value={rows.filters} onChange={(v) => change({ filters: v as FollowUpFilter[] })}>
         <Group gap={6} data-testid="follow-up-filters">
-          {FOLLOW_UP_FILTERS.map((f) => (
+          {filters.map((f) => (
             <Chip key={f} value={f} size="sm" variant="outline">
               {t(`followUp.filters.${f}`)}
             </Chip>
@@ -113,8 +119,8 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
                   <Table.Th>{t("followUp.recipients.recipient")}</Table.Th>
                   <Table.Th>{t("followUp.recipients.status")}</Table.Th>
                   <Table.Th w={150}>{t("followUp.recipients.sentAt")}</Table.Th>
-                  <Table.Th w={150}>{t("followUp.recipients.openedAt")}</Table.Th>
-                  <Table.Th w={150}>{t("followUp.recipients.clickedAt")}</Table.Th>
+                  {!sms && <Table.Th w={150}>{t("followUp.recipients.openedAt")}</Table.Th>}
+                  {!sms && <Table.Th w={150}>{t("followUp.recipients.clickedAt")}</Table.Th>}
                   <Table.Th>{t("followUp.recipients.reply")}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -123,6 +129,7 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
                   <RecipientRow
                     key={row.recipientId}
                     row={row}
+                    sms={sms}
                     picked={picked.has(row.recipientId)}
                     onToggle={() => toggle(row.recipientId)}
                   />

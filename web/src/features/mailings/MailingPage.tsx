@@ -23,6 +23,10 @@ import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { RecipientsStep } from "../recipients/RecipientsStep.tsx";
 import { ConfirmStep, MailingSummaryList } from "../sending/ConfirmStep.tsx";
 import { SendingPanel } from "../sending/SendingPanel.tsx";
+import { SmsContentStep } from "../sms/SmsContentStep.tsx";
+import { SmsPreviewPanel } from "../sms/SmsPreviewPanel.tsx";
+import { SmsTemplateNote } from "../sms/SmsTemplateNote.tsx";
+import { isSms, smsFields } from "../sms/types.ts";
 import { MailingStatusBadge } from "./MailingStatusBadge.tsx";
 import { problemText, warningText } from "./problems.ts";
 import { mailingKey, useMailing, useMailingChanged } from "./queries.ts";
@@ -36,6 +40,11 @@ export function MailingPage() {
   if (query.isPending) return <Loading />;
   if (query.isError) return <ErrorAlert error={query.error} />;
   return <MailingView key={id} mailing={query.data} />;
+}
+
+/** An SMS mailing has no template to choose: its Template step shows as done. */
+function smsSteps(steps: Mailing["steps"]): Mailing["steps"] {
+  return steps.map((s) => (s.key === "template" ? { ...s, state: "complete" } : s));
 }
 
 /** Drops the changes a save sent, keeping what was typed while it was under way. */
@@ -81,6 +90,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
   const requested = params.get("step") as StepKey | null;
   const step = requested && open.has(requested) ? requested : firstUnfinished(mailing);
   const base = `/api/mailings/${mailing.id}`;
+  const sms = isSms(mailing);
 
   function change(patch: MailingInput) {
     setChanges((prev) => ({
@@ -181,7 +191,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
             <MailingStatusBadge status={mailing.status} />
           </Group>
         }
-        subtitle={mailing.subject}
+        subtitle={sms ? smsFields(mailing).smsSender : mailing.subject}
         actions={
           <>
             <Button
@@ -220,7 +230,12 @@ function MailingView({ mailing }: { mailing: Mailing }) {
 
       {inWizard ? (
         <Stack gap="md">
-          <StepMarkers steps={mailing.steps} active={step} open={open} onSelect={goTo} />
+          <StepMarkers
+            steps={sms ? smsSteps(mailing.steps) : mailing.steps}
+            active={step}
+            open={open}
+            onSelect={goTo}
+          />
           {mailing.warnings.length > 0 && step !== "content" && (
             <Alert color="yellow" title={t("mailings.warnings")} data-testid="mailing-warnings">
               <List size="sm">
@@ -248,8 +263,8 @@ function MailingView({ mailing }: { mailing: Mailing }) {
             {/* Without the right to write, the steps are shown but every control in them is off. */}
             <fieldset disabled={!editable} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
               {step === "setup" && <SetupStep {...props} />}
-              {step === "template" && <TemplateStep {...props} />}
-              {step === "content" && <ContentStep {...props} />}
+              {step === "template" && (sms ? <SmsTemplateNote /> : <TemplateStep {...props} />)}
+              {step === "content" && (sms ? <SmsContentStep {...props} /> : <ContentStep {...props} />)}
               {step === "recipients" && <RecipientsStep {...props} />}
             </fieldset>
             {step === "confirm" && <ConfirmStep {...props} />}
@@ -273,7 +288,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
         <Tabs defaultValue="overview" keepMounted={false}>
           <Tabs.List mb="md">
             <Tabs.Tab value="overview">{t("bounces.mailingOverviewTab")}</Tabs.Tab>
-            {mailing.startedAt !== null && <FollowUpTabs />}
+            {mailing.startedAt !== null && <FollowUpTabs mailing={mailing} />}
             {mailing.startedAt !== null && <Tabs.Tab value="bounces">{t("bounces.tab")}</Tabs.Tab>}
           </Tabs.List>
           <Tabs.Panel value="overview">
@@ -296,7 +311,16 @@ function MailingView({ mailing }: { mailing: Mailing }) {
       )}
 
       <Modal opened={previewing} {...previewClose} title={t("preview.title")} size="xl">
-        {previewing && <PreviewPanel mailingId={mailing.id} canTest={can("send")} />}
+        {previewing &&
+          (sms ? (
+            <SmsPreviewPanel
+              mailingId={mailing.id}
+              sender={smsFields(mailing).smsSender}
+              canTest={can("send")}
+            />
+          ) : (
+            <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+          ))}
       </Modal>
     </>
   );

@@ -10,6 +10,8 @@ import type { Mailing, MailingSummary } from "../../api/mailing-types.ts";
 import type { Page } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { MailingTypeChoice } from "../sms/MailingTypeChoice.tsx";
+import type { MailingType } from "../sms/types.ts";
 import { useTemplates } from "./queries.ts";
 
 type Start = "blank" | "copy" | "template";
@@ -20,6 +22,7 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [name, setName] = useState("");
+  const [type, setType] = useState<MailingType>("email");
   const [start, setStart] = useState<Start>("blank");
   const [copyOf, setCopyOf] = useState<string | null>(null);
   const [templateId, setTemplateId] = useState<string | null>(null);
@@ -30,6 +33,7 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
 
   function close() {
     setName("");
+    setType("email");
     setStart("blank");
     setCopyOf(null);
     setTemplateId(null);
@@ -45,14 +49,14 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
     setFailure(null);
     try {
       let mailing: Mailing;
-      if (start === "copy" && copyOf) {
+      if (from === "copy" && copyOf) {
         const copy = await api.post<Mailing>(`/api/mailings/${copyOf}/copy`);
         mailing = name.trim()
           ? await api.patch<Mailing>(`/api/mailings/${copy.id}`, { name: name.trim() })
           : copy;
       } else {
-        mailing = await api.post<Mailing>("/api/mailings", { name: name.trim() });
-        if (start === "template" && templateId) {
+        mailing = await api.post<Mailing>("/api/mailings", { name: name.trim(), type });
+        if (type === "email" && start === "template" && templateId) {
           mailing = await api.post<Mailing>(`/api/mailings/${mailing.id}/apply-template`, {
             templateId: Number(templateId),
           });
@@ -71,8 +75,10 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
     }
   }
 
+  // A copy keeps the type of what it copies; there are templates for e-mail only.
+  const from: Start = type === "sms" && start === "template" ? "blank" : start;
   const ready =
-    start === "copy" ? Boolean(copyOf) : name.trim() !== "" && (start === "blank" || Boolean(templateId));
+    from === "copy" ? Boolean(copyOf) : name.trim() !== "" && (from === "blank" || Boolean(templateId));
 
   return (
     <Modal opened={opened} onClose={close} title={t("mailings.newTitle")} size="lg">
@@ -81,24 +87,25 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
           <ErrorAlert error={failure} />
           <TextInput
             label={t("mailings.fields.name")}
-            description={start === "copy" ? t("mailings.newCopyNameHint") : undefined}
-            required={start !== "copy"}
+            description={from === "copy" ? t("mailings.newCopyNameHint") : undefined}
+            required={from !== "copy"}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
             error={errors.name}
             data-autofocus
           />
-          <Radio.Group label={t("mailings.startFrom")} value={start} onChange={(v) => setStart(v as Start)}>
+          <MailingTypeChoice value={type} onChange={setType} />
+          <Radio.Group label={t("mailings.startFrom")} value={from} onChange={(v) => setStart(v as Start)}>
             <Stack gap="xs" mt={6}>
               <Radio value="blank" label={t("mailings.starts.blank")} />
               <Radio value="copy" label={t("mailings.starts.copy")} />
-              <Radio value="template" label={t("mailings.starts.template")} />
+              {type === "email" && <Radio value="template" label={t("mailings.starts.template")} />}
             </Stack>
           </Radio.Group>
-          {start === "copy" && (
+          {from === "copy" && (
             <MailingPicker label={t("mailings.starts.copyPick")} value={copyOf} onChange={setCopyOf} />
           )}
-          {start === "template" && (
+          {from === "template" && (
             <Select
               label={t("mailings.template.pick")}
               searchable

@@ -19,12 +19,14 @@ import { useSubscriptionTypes } from "../../api/catalogue.ts";
 import type { FromMode, GoalCategory, TrackLinks } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
+import { SmsSenderFields } from "../sms/SmsSenderFields.tsx";
+import { isSms, isSmsAccountKind } from "../sms/types.ts";
 import { useAllProjects, useSendingAccounts } from "./queries.ts";
 import { orNull, type StepProps } from "./step-props.ts";
 
 const ANY = "any";
 
-export function SetupStep({ values, change, errors }: StepProps) {
+export function SetupStep({ mailing, values, change, errors }: StepProps) {
   const { t } = useI18n();
   const accounts = useSendingAccounts();
   const selections = useAllSelections();
@@ -32,6 +34,7 @@ export function SetupStep({ values, change, errors }: StepProps) {
   const types = useSubscriptionTypes();
   // Three long choices side by side are wider than a phone (or a 200 % zoom): stack them there.
   const narrow = useMediaQuery("(max-width: 36em)");
+  const sms = isSms(mailing);
 
   return (
     <Stack gap="lg">
@@ -51,13 +54,17 @@ export function SetupStep({ values, change, errors }: StepProps) {
               allowDeselect={false}
               value={values.sendingAccountId === null ? null : String(values.sendingAccountId)}
               onChange={(v) => change({ sendingAccountId: v ? Number(v) : null })}
-              data={(accounts.data?.items ?? []).map((a) => ({
-                value: String(a.id),
-                label:
-                  a.kind === "outbox"
-                    ? `${a.name} (${t("mailings.setup.outboxAccount")})`
-                    : `${a.name} (${a.host ?? ""})`,
-              }))}
+              data={(accounts.data?.items ?? [])
+                .filter((a) => isSmsAccountKind(a.kind) === sms)
+                .map((a) => ({
+                  value: String(a.id),
+                  label:
+                    a.kind === "outbox"
+                      ? `${a.name} (${t("mailings.setup.outboxAccount")})`
+                      : sms
+                        ? `${a.name} (${t(`settings.sending.kinds.${a.kind as "smpp"}`)})`
+                        : `${a.name} (${a.host ?? ""})`,
+                }))}
               error={errors.sendingAccountId ?? (accounts.isError ? accounts.error.message : undefined)}
             />
           </SimpleGrid>
@@ -140,99 +147,105 @@ export function SetupStep({ values, change, errors }: StepProps) {
         </Stack>
       </Fieldset>
 
-      <Fieldset legend={t("mailings.setup.sender")}>
-        <Stack>
-          <TextInput
-            label={t("mailings.fields.subject")}
-            required
-            value={values.subject ?? ""}
-            onChange={(e) => change({ subject: orNull(e.currentTarget.value) })}
-            error={errors.subject}
-          />
-          <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <TextInput
-              label={t("mailings.fields.fromName")}
-              value={values.fromName ?? ""}
-              onChange={(e) => change({ fromName: orNull(e.currentTarget.value) })}
-              error={errors.fromName}
-            />
-            <TextInput
-              label={t("mailings.fields.fromAddress")}
-              required
-              type="email"
-              value={values.fromAddress ?? ""}
-              onChange={(e) => change({ fromAddress: orNull(e.currentTarget.value.trim()) })}
-              error={errors.fromAddress}
-            />
-            <TextInput
-              label={t("mailings.fields.replyTo")}
-              type="email"
-              value={values.replyTo ?? ""}
-              onChange={(e) => change({ replyTo: orNull(e.currentTarget.value.trim()) })}
-              error={errors.replyTo}
-            />
-          </SimpleGrid>
-          <Input.Wrapper
-            label={t("mailings.fields.fromMode")}
-            description={t(`mailings.fromModeHelp.${values.fromMode}`)}
-            inputWrapperOrder={["label", "input", "description"]}
-          >
-            <div>
-              <SegmentedControl
-                mt={4}
-                mb={4}
-                aria-label={t("mailings.fields.fromMode")}
-                orientation={narrow ? "vertical" : "horizontal"}
-                fullWidth={narrow}
-                value={values.fromMode}
-                onChange={(v) => change({ fromMode: v as FromMode })}
-                data={FROM_MODES.map((m) => ({
-                  value: m,
-                  label: t(`mailings.fromModes.${m}`),
-                }))}
+      {sms ? (
+        <SmsSenderFields values={values} change={change} errors={errors} />
+      ) : (
+        <>
+          <Fieldset legend={t("mailings.setup.sender")}>
+            <Stack>
+              <TextInput
+                label={t("mailings.fields.subject")}
+                required
+                value={values.subject ?? ""}
+                onChange={(e) => change({ subject: orNull(e.currentTarget.value) })}
+                error={errors.subject}
               />
-            </div>
-          </Input.Wrapper>
-        </Stack>
-      </Fieldset>
+              <SimpleGrid cols={{ base: 1, md: 3 }}>
+                <TextInput
+                  label={t("mailings.fields.fromName")}
+                  value={values.fromName ?? ""}
+                  onChange={(e) => change({ fromName: orNull(e.currentTarget.value) })}
+                  error={errors.fromName}
+                />
+                <TextInput
+                  label={t("mailings.fields.fromAddress")}
+                  required
+                  type="email"
+                  value={values.fromAddress ?? ""}
+                  onChange={(e) => change({ fromAddress: orNull(e.currentTarget.value.trim()) })}
+                  error={errors.fromAddress}
+                />
+                <TextInput
+                  label={t("mailings.fields.replyTo")}
+                  type="email"
+                  value={values.replyTo ?? ""}
+                  onChange={(e) => change({ replyTo: orNull(e.currentTarget.value.trim()) })}
+                  error={errors.replyTo}
+                />
+              </SimpleGrid>
+              <Input.Wrapper
+                label={t("mailings.fields.fromMode")}
+                description={t(`mailings.fromModeHelp.${values.fromMode}`)}
+                inputWrapperOrder={["label", "input", "description"]}
+              >
+                <div>
+                  <SegmentedControl
+                    mt={4}
+                    mb={4}
+                    aria-label={t("mailings.fields.fromMode")}
+                    orientation={narrow ? "vertical" : "horizontal"}
+                    fullWidth={narrow}
+                    value={values.fromMode}
+                    onChange={(v) => change({ fromMode: v as FromMode })}
+                    data={FROM_MODES.map((m) => ({
+                      value: m,
+                      label: t(`mailings.fromModes.${m}`),
+                    }))}
+                  />
+                </div>
+              </Input.Wrapper>
+            </Stack>
+          </Fieldset>
 
-      <Fieldset legend={t("mailings.setup.tracking")}>
-        <Stack>
-          <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <Select
-              label={t("mailings.fields.trackLinks")}
-              allowDeselect={false}
-              value={values.trackLinks}
-              onChange={(v) => v && change({ trackLinks: v as TrackLinks })}
-              data={TRACK_LINKS.map((m) => ({
-                value: m,
-                label: t(`mailings.trackLinks.${m}`),
-              }))}
-              error={errors.trackLinks}
-            />
-            <TextInput
-              label={t("mailings.fields.utmSource")}
-              value={values.utmSource ?? ""}
-              onChange={(e) => change({ utmSource: orNull(e.currentTarget.value) })}
-              error={errors.utmSource}
-            />
-            <TextInput
-              label={t("mailings.fields.utmCampaign")}
-              value={values.utmCampaign ?? ""}
-              onChange={(e) => change({ utmCampaign: orNull(e.currentTarget.value) })}
-              error={errors.utmCampaign}
-            />
-          </SimpleGrid>
-          <Text size="xs" c="dimmed">
-            {t("mailings.setup.utmHelp")}
-          </Text>
-          <Switch
-            label={t("mailings.fields.trackOpens")}
-            checked={values.trackOpens}
-            onChange={(e) => change({ trackOpens: e.currentTarget.checked })}
-          />
-        </Stack>
-      </Fieldset>
+          <Fieldset legend={t("mailings.setup.tracking")}>
+            <Stack>
+              <SimpleGrid cols={{ base: 1, md: 3 }}>
+                <Select
+                  label={t("mailings.fields.trackLinks")}
+                  allowDeselect={false}
+                  value={values.trackLinks}
+                  onChange={(v) => v && change({ trackLinks: v as TrackLinks })}
+                  data={TRACK_LINKS.map((m) => ({
+                    value: m,
+                    label: t(`mailings.trackLinks.${m}`),
+                  }))}
+                  error={errors.trackLinks}
+                />
+                <TextInput
+                  label={t("mailings.fields.utmSource")}
+                  value={values.utmSource ?? ""}
+                  onChange={(e) => change({ utmSource: orNull(e.currentTarget.value) })}
+                  error={errors.utmSource}
+                />
+                <TextInput
+                  label={t("mailings.fields.utmCampaign")}
+                  value={values.utmCampaign ?? ""}
+                  onChange={(e) => change({ utmCampaign: orNull(e.currentTarget.value) })}
+                  error={errors.utmCampaign}
+                />
+              </SimpleGrid>
+              <Text size="xs" c="dimmed">
+                {t("mailings.setup.utmHelp")}
+              </Text>
+              <Switch
+                label={t("mailings.fields.trackOpens")}
+                checked={values.trackOpens}
+                onChange={(e) => change({ trackOpens: e.currentTarget.checked })}
+              />
+            </Stack>
+          </Fieldset>
+        </>
+      )}
     </Stack>
   );
 }

@@ -2,6 +2,7 @@
 
 import { STEP_KEYS } from "../../../../src/mailings/words.ts";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
+import { isSms } from "../sms/types.ts";
 
 export { STEP_KEYS };
 
@@ -19,13 +20,18 @@ export type StepProps = {
   goTo: (step: StepKey) => void;
 };
 
+/** A step's state; an SMS mailing has no template to choose, so its Template step never holds the wizard back. */
+function stateOf(mailing: Pick<Mailing, "steps">, key: StepKey) {
+  if (key === "template" && isSms(mailing)) return "complete";
+  return mailing.steps.find((s) => s.key === key)?.state ?? "not-started";
+}
+
 /** Steps open in order: one opens when every step before it is complete. */
 export function openSteps(mailing: Pick<Mailing, "steps">): Set<StepKey> {
   const open = new Set<StepKey>();
   for (const key of STEP_KEYS) {
     open.add(key);
-    const state = mailing.steps.find((s) => s.key === key)?.state ?? "not-started";
-    if (state !== "complete") break;
+    if (stateOf(mailing, key) !== "complete") break;
   }
   return open;
 }
@@ -33,11 +39,7 @@ export function openSteps(mailing: Pick<Mailing, "steps">): Set<StepKey> {
 /** Where to land without a step in the address: the first open step that is not complete. */
 export function firstUnfinished(mailing: Pick<Mailing, "steps">): StepKey {
   const open = openSteps(mailing);
-  return (
-    STEP_KEYS.find(
-      (key) => open.has(key) && mailing.steps.find((s) => s.key === key)?.state !== "complete",
-    ) ?? "confirm"
-  );
+  return STEP_KEYS.find((key) => open.has(key) && stateOf(mailing, key) !== "complete") ?? "confirm";
 }
 
 /** Empty text means "not set" for the nullable text fields. */

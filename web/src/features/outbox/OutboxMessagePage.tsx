@@ -11,6 +11,7 @@ import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { MessageFrame } from "../preview/PreviewPanel.tsx";
+import { SmsOutboxMessage } from "../sms/SmsOutboxMessage.tsx";
 import { MailingLink } from "./MailingLink.tsx";
 
 export function OutboxMessagePage() {
@@ -26,6 +27,7 @@ export function OutboxMessagePage() {
   if (query.isPending) return <Loading />;
   if (query.isError) return <ErrorAlert error={query.error} />;
   const m = query.data;
+  if (m.channel === "sms") return <SmsOutboxMessage message={m} />;
 
   return (
     <>

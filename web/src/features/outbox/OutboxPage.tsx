@@ -69,8 +69,13 @@ export function OutboxPage() {
                                 {t("outbox.test")}
                               </Badge>
                             )}
+                            {m.channel === "sms" && (
+                              <Badge size="sm" color="teal" variant="light">
+                                {t("sms.outbox.badge")}
+                              </Badge>
+                            )}
                             <Anchor component={Link} to={`/outbox/${m.id}`} size="sm" lineClamp={1}>
-                              {m.subject || t("outbox.noSubject")}
+                              {m.channel === "sms" ? m.text || "–" : m.subject || t("outbox.noSubject")}
                             </Anchor>
                           </Group>
                         </Table.Td>

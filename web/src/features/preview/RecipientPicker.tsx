@@ -25,10 +25,14 @@ export function RecipientPicker({
     queryFn: () =>
       api.get<Page<Recipient>>(`/api/mailings/${mailingId}/recipients`, { status: "eligible", limit: 500 }),
   });
-  const options = (query.data?.items ?? []).map((r) => ({
-    value: String(r.id),
-    label: r.name ? `${r.name} <${r.email ?? ""}>` : (r.email ?? `#${r.id}`),
-  }));
+  const options = (query.data?.items ?? []).map((r) => {
+    // An SMS mailing's recipients are reached by their mobile number.
+    const address = r.email ?? (r as { mobile?: string | null }).mobile ?? null;
+    return {
+      value: String(r.id),
+      label: r.name ? `${r.name} <${address ?? ""}>` : (address ?? `#${r.id}`),
+    };
+  });
   return (
     <Select
       label={label}

@@ -24,8 +24,11 @@ export function RecipientList({
   mailingId,
   filter,
   onFilter,
+  sms = false,
 }: {
   mailingId: number;
+  /** An SMS mailing's rows show the mobile number instead of the e-mail address. */
+  sms?: boolean;
   filter: RecipientFilter;
   onFilter: (filter: RecipientFilter) => void;
 }) {
@@ -102,7 +105,7 @@ export function RecipientList({
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>{t("recipients.name")}</Table.Th>
-                    <Table.Th>{t("recipients.email")}</Table.Th>
+                    <Table.Th>{sms ? t("sms.recipients.mobile") : t("recipients.email")}</Table.Th>
                     <Table.Th w={120}>{t("recipients.status")}</Table.Th>
                     <Table.Th w={240}>{t("recipients.reason")}</Table.Th>
                   </Table.Tr>
@@ -113,13 +116,13 @@ export function RecipientList({
                       <Table.Td>
                         {r.personId ? (
                           <Anchor component={Link} to={`/persons/${r.personId}`} size="sm">
-                            {r.name || r.email}
+                            {r.name || (sms ? mobileOf(r) : r.email)}
                           </Anchor>
                         ) : (
                           r.name
                         )}
                       </Table.Td>
-                      <Table.Td>{r.email}</Table.Td>
+                      <Table.Td>{sms ? mobileOf(r) : r.email}</Table.Td>
                       <Table.Td>
                         <RecipientStatusBadge recipient={r} />
                       </Table.Td>
@@ -183,3 +186,5 @@ function ExportMenu({ mailingId, filter }: { mailingId: number; filter: Recipien
     </Menu>
   );
 }
+
+const mobileOf = (r: Recipient) => (r as { mobile?: string | null }).mobile ?? null;

@@ -34,6 +34,7 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { mailingPartsKey, useAllProjects } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
 import { useAllSelections } from "../selections/queries.ts";
+import { isSms } from "../sms/types.ts";
 import { AddSourceModal } from "./AddSourceModal.tsx";
 import { BLOCK_REASONS, useReasonText } from "./ReasonBadge.tsx";
 import { type RecipientFilter, RecipientList } from "./RecipientList.tsx";
@@ -211,7 +212,9 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             )}
             {counts.leftOut > 0 && (
               <Text size="sm" c="dimmed" data-testid="left-out">
-                {t("recipients.leftOut", { count: formatNumber(counts.leftOut) })}
+                {t(isSms(mailing) ? "sms.recipients.leftOut" : "recipients.leftOut", {
+                  count: formatNumber(counts.leftOut),
+                })}
               </Text>
             )}
             {mailing.recipientsResolvedAt && (
@@ -229,6 +232,7 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             mailingId={mailing.id}
             filter={filter}
             onFilter={setFilter}
+            sms={isSms(mailing)}
           />
         )}
       </Paper>

@@ -16,6 +16,9 @@ import { useAllProjects, useSendingAccounts } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { useAllSelections } from "../selections/queries.ts";
+import { SmsPreviewPanel } from "../sms/SmsPreviewPanel.tsx";
+import { useSmsWindowText } from "../sms/SmsWindowNote.tsx";
+import { isSms, smsFields } from "../sms/types.ts";
 import { AccessibilityWarnings } from "./AccessibilityWarnings.tsx";
 import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
 
@@ -144,7 +147,15 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Title order={2} size="h4" mb="sm">
           {t("preview.title")}
         </Title>
-        <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+        {isSms(mailing) ? (
+          <SmsPreviewPanel
+            mailingId={mailing.id}
+            sender={smsFields(mailing).smsSender}
+            canTest={can("send")}
+          />
+        ) : (
+          <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+        )}
       </Paper>
 
       <Modal opened={confirming} onClose={confirm.close} title={t("sending.confirmTitle")} centered>
@@ -192,31 +203,41 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
       ? `${mailing.fromName} <${mailing.fromAddress}>`
       : mailing.fromAddress
     : null;
+  const sms = isSms(mailing);
+  const window = useSmsWindowText(mailing);
   const linked = [
     selections.data?.items.find((s) => s.id === mailing.selectionId)?.name,
     projects.data?.items.find((p) => p.id === mailing.projectId)?.name,
   ].filter(Boolean);
+  const emailRows = [
+    { label: t("mailings.fields.subject"), value: mailing.subject },
+    {
+      label: t("mailings.fields.fromAddress"),
+      value: from && (
+        <>
+          {from}
+          {mailing.fromMode === "our-contact" && (
+            <Text size="xs" c="dimmed">
+              {t("mailings.fromModeHelp.our-contact")}
+            </Text>
+          )}
+        </>
+      ),
+    },
+    { label: t("mailings.fields.replyTo"), value: mailing.replyTo },
+  ];
   return (
     <DetailList
       testId="mailing-summary"
       labelWidth={200}
       rows={[
         { label: t("mailings.fields.name"), value: mailing.name },
-        { label: t("mailings.fields.subject"), value: mailing.subject },
-        {
-          label: t("mailings.fields.fromAddress"),
-          value: from && (
-            <>
-              {from}
-              {mailing.fromMode === "our-contact" && (
-                <Text size="xs" c="dimmed">
-                  {t("mailings.fromModeHelp.our-contact")}
-                </Text>
-              )}
-            </>
-          ),
-        },
-        { label: t("mailings.fields.replyTo"), value: mailing.replyTo },
+        ...(sms
+          ? [
+              { label: t("sms.fields.sender"), value: smsFields(mailing).smsSender },
+              { label: t("sms.window.label"), value: window },
+            ]
+          : emailRows),
         {
           label: t("sending.recipients"),
           value: (
@@ -234,12 +255,16 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
           label: t("mailings.fields.subscriptionType"),
           value: mailing.subscriptionTypeId === null ? t("mailings.setup.anyType") : type?.name,
         },
-        {
-          label: t("sending.tracking"),
-          value: `${t(`mailings.trackLinks.${mailing.trackLinks}`)} · ${
-            mailing.trackOpens ? t("sending.opensTracked") : t("sending.opensNotTracked")
-          }`,
-        },
+        ...(sms
+          ? []
+          : [
+              {
+                label: t("sending.tracking"),
+                value: `${t(`mailings.trackLinks.${mailing.trackLinks}`)} · ${
+                  mailing.trackOpens ? t("sending.opensTracked") : t("sending.opensNotTracked")
+                }`,
+              },
+            ]),
       ]}
     />
   );

@@ -11,6 +11,7 @@ import { notifyFailure } from "../../app/notify.ts";
 import { useSession } from "../../app/session.tsx";
 import { type Translate, useI18n } from "../../i18n/i18n.tsx";
 import { mailingKey, mailingPartsKey, useMailingChanged } from "../mailings/queries.ts";
+import { SmsWindowNote } from "../sms/SmsWindowNote.tsx";
 import { DeliveryProblems } from "./DeliveryProblems.tsx";
 
 const LIVE: MailingStatus[] = ["sending", "paused", "scheduled"];
@@ -62,6 +63,7 @@ export function SendingPanel({ mailing }: { mailing: Mailing }) {
 
   return (
     <Stack gap="md">
+      <SmsWindowNote mailing={mailing} />
       <Paper withBorder p="md" radius="md" data-testid="sending-progress">
         <Group justify="space-between" mb="sm" wrap="wrap">
           <Title order={2} size="h4">

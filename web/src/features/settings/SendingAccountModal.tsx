@@ -1,5 +1,6 @@
 // Creates or edits a sending account: an SMTP server (host, port, TLS, credentials) or the local outbox, with
-// its rate and connection limit. The password is never shown; left empty on edit, it stays as it is.
+// its rate and connection limit; or for SMS an SMPP link, Twilio or the local SMS outbox, with the time zone of the
+// sending window. The password is never shown; left empty on edit, it stays as it is.
 import {
   Button,
   Group,
@@ -13,6 +14,7 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { fieldErrors } from "../../api/client.ts";
@@ -22,9 +24,21 @@ import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
+type Kind = SendingAccount["kind"];
+const KINDS: Kind[] = ["smtp", "outbox", "smpp", "twilio", "sms-outbox"];
+/** Which fields each kind has, beyond name, rate and default. */
+const HAS = {
+  server: new Set<Kind>(["smtp", "smpp"]),
+  login: new Set<Kind>(["smtp", "smpp", "twilio"]),
+  connections: new Set<Kind>(["smtp", "outbox", "smpp"]),
+  timeZone: new Set<Kind>(["smpp", "twilio", "sms-outbox"]),
+  apiUrl: new Set<Kind>(["twilio"]),
+};
+const DEFAULT_TIME_ZONE = "Europe/Oslo";
+
 type Form = {
   name: string;
-  kind: "smtp" | "outbox";
+  kind: Kind;
   host: string;
   port: number | string;
   secure: boolean;
@@ -33,6 +47,8 @@ type Form = {
   ratePerSecond: number | string;
   maxConnections: number | string;
   isDefault: boolean;
+  timeZone: string;
+  apiUrl: string;
 };
 
 function formOf(account: SendingAccount | null): Form {
@@ -47,6 +63,8 @@ function formOf(account: SendingAccount | null): Form {
     ratePerSecond: account?.ratePerSecond ?? 10,
     maxConnections: account?.maxConnections ?? 5,
     isDefault: account?.isDefault ?? false,
+    timeZone: account?.timeZone ?? DEFAULT_TIME_ZONE,
+    apiUrl: account?.apiUrl ?? "",
   };
 }
 
@@ -81,18 +99,21 @@ export function SendingAccountModal({
     setBusy(true);
     setErrors({});
     setFailure(null);
-    const smtp = form.kind === "smtp";
+    const server = HAS.server.has(form.kind);
+    const login = HAS.login.has(form.kind);
     const body: SendingAccountInput = {
       name: form.name.trim(),
       kind: form.kind,
-      host: smtp ? form.host.trim() || null : null,
-      port: smtp && form.port !== "" ? Number(form.port) : null,
-      secure: smtp && form.secure,
-      username: smtp ? form.username.trim() || null : null,
+      host: server ? form.host.trim() || null : null,
+      port: server && form.port !== "" ? Number(form.port) : null,
+      secure: server && form.secure,
+      username: login ? form.username.trim() || null : null,
       ratePerSecond: Number(form.ratePerSecond) || 1,
-      maxConnections: Number(form.maxConnections) || 1,
+      maxConnections: HAS.connections.has(form.kind) ? Number(form.maxConnections) || 1 : 1,
       isDefault: form.isDefault,
-      ...(smtp && form.password ? { password: form.password } : {}),
+      ...(login && form.password ? { password: form.password } : {}),
+      ...(HAS.timeZone.has(form.kind) ? { timeZone: form.timeZone.trim() || DEFAULT_TIME_ZONE } : {}),
+      ...(HAS.apiUrl.has(form.kind) ? { apiUrl: form.apiUrl.trim() || null } : {}),
     };
     try {
       if (account) await api.patch(`/api/sending-accounts/${account.id}`, body);
@@ -109,7 +130,11 @@ export function SendingAccountModal({
     }
   }
 
-  const smtp = form.kind === "smtp";
+  const kind = form.kind;
+  const server = HAS.server.has(kind);
+  const login = HAS.login.has(kind);
+  const twilio = kind === "twilio";
+  const narrow = useMediaQuery("(max-width: 40em)");
   return (
     <Modal
       opened={opened}
@@ -131,18 +156,27 @@ export function SendingAccountModal({
           <SegmentedControl
             aria-label={t("settings.sending.kind")}
             value={form.kind}
-            onChange={(v) => set({ kind: v as Form["kind"] })}
-            data={[
-              { value: "smtp", label: t("settings.sending.kinds.smtp") },
-              { value: "outbox", label: t("settings.sending.kinds.outbox") },
-            ]}
+            orientation={narrow ? "vertical" : "horizontal"}
+            fullWidth={narrow}
+            onChange={(v) =>
+              set({
+                kind: v as Kind,
+                ...(v === "smpp" && !account ? { port: 2775, maxConnections: 10 } : {}),
+              })
+            }
+            data={KINDS.map((k) => ({ value: k, label: t(`settings.sending.kinds.${k}`) }))}
           />
-          {!smtp && (
+          {kind === "outbox" && (
             <Text size="sm" c="dimmed">
               {t("settings.sending.outboxHelp")}
             </Text>
           )}
-          {smtp && (
+          {kind === "sms-outbox" && (
+            <Text size="sm" c="dimmed">
+              {t("settings.sending.smsOutboxHelp")}
+            </Text>
+          )}
+          {server && (
             <>
               <SimpleGrid cols={{ base: 1, sm: 3 }}>
                 <TextInput
@@ -165,28 +199,38 @@ export function SendingAccountModal({
               </SimpleGrid>
               <Switch
                 label={t("settings.sending.secure")}
-                description={t("settings.sending.secureHelp")}
+                description={t(
+                  kind === "smpp" ? "settings.sending.secureSmppHelp" : "settings.sending.secureHelp",
+                )}
                 checked={form.secure}
                 onChange={(e) => set({ secure: e.currentTarget.checked })}
               />
-              <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                <TextInput
-                  label={t("settings.sending.username")}
-                  autoComplete="off"
-                  value={form.username}
-                  onChange={(e) => set({ username: e.currentTarget.value })}
-                  error={errors.username}
-                />
-                <PasswordInput
-                  label={t("settings.sending.password")}
-                  autoComplete="new-password"
-                  placeholder={account?.hasPassword ? t("settings.sending.passwordKept") : undefined}
-                  value={form.password}
-                  onChange={(e) => set({ password: e.currentTarget.value })}
-                  error={errors.password}
-                />
-              </SimpleGrid>
             </>
+          )}
+          {login && (
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <TextInput
+                label={t(
+                  twilio
+                    ? "settings.sending.accountSid"
+                    : kind === "smpp"
+                      ? "settings.sending.systemId"
+                      : "settings.sending.username",
+                )}
+                autoComplete="off"
+                value={form.username}
+                onChange={(e) => set({ username: e.currentTarget.value })}
+                error={errors.username}
+              />
+              <PasswordInput
+                label={t(twilio ? "settings.sending.authToken" : "settings.sending.password")}
+                autoComplete="new-password"
+                placeholder={account?.hasPassword ? t("settings.sending.passwordKept") : undefined}
+                value={form.password}
+                onChange={(e) => set({ password: e.currentTarget.value })}
+                error={errors.password}
+              />
+            </SimpleGrid>
           )}
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <NumberInput
@@ -199,15 +243,37 @@ export function SendingAccountModal({
               onChange={(v) => set({ ratePerSecond: v })}
               error={errors.ratePerSecond}
             />
-            <NumberInput
-              label={t("settings.sending.maxConnections")}
-              min={1}
-              max={100}
-              value={form.maxConnections}
-              onChange={(v) => set({ maxConnections: v })}
-              error={errors.maxConnections}
-            />
+            {HAS.connections.has(kind) && (
+              <NumberInput
+                label={t(kind === "smpp" ? "settings.sending.window" : "settings.sending.maxConnections")}
+                description={kind === "smpp" ? t("settings.sending.windowHelp") : undefined}
+                min={1}
+                max={100}
+                value={form.maxConnections}
+                onChange={(v) => set({ maxConnections: v })}
+                error={errors.maxConnections}
+              />
+            )}
+            {HAS.timeZone.has(kind) && (
+              <TextInput
+                label={t("settings.sending.timeZone")}
+                description={t("settings.sending.timeZoneHelp")}
+                value={form.timeZone}
+                onChange={(e) => set({ timeZone: e.currentTarget.value })}
+                error={errors.timeZone}
+              />
+            )}
           </SimpleGrid>
+          {twilio && (
+            <TextInput
+              label={t("settings.sending.apiUrl")}
+              description={t("settings.sending.apiUrlHelp")}
+              type="url"
+              value={form.apiUrl}
+              onChange={(e) => set({ apiUrl: e.currentTarget.value })}
+              error={errors.apiUrl}
+            />
+          )}
           <Switch
             label={t("settings.sending.isDefault")}
             checked={form.isDefault}
@@ -217,7 +283,11 @@ export function SendingAccountModal({
             <Button variant="default" onClick={onClose}>
               {t("common.cancel")}
             </Button>
-            <Button type="submit" loading={busy} disabled={!form.name.trim() || (smtp && !form.host.trim())}>
+            <Button
+              type="submit"
+              loading={busy}
+              disabled={!form.name.trim() || (server && !form.host.trim())}
+            >
               {t("common.save")}
             </Button>
           </Group>

@@ -1,0 +1,56 @@
+// "New mailing": the choice between an e-mail and an SMS, as two cards with an icon and one line each.
+import { Group, Radio, SimpleGrid, Text } from "@mantine/core";
+import { useI18n } from "../../i18n/i18n.tsx";
+import type { MailingType } from "./types.ts";
+
+const ICONS: Record<MailingType, string> = {
+  email: "M3 6h18v12H3z M3 6l9 7 9-7",
+  sms: "M4 5h16v10H9l-5 4z",
+};
+
+function Icon({ type }: { type: MailingType }) {
+  return (
+    <svg
+      width="28"
+      height="28"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      style={{ flexShrink: 0 }}
+      aria-hidden="true"
+    >
+      <path d={ICONS[type]} strokeLinejoin="round" />
+    </svg>
+  );
+}
+
+export function MailingTypeChoice({
+  value,
+  onChange,
+}: {
+  value: MailingType;
+  onChange: (type: MailingType) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Radio.Group label={t("sms.newType.label")} value={value} onChange={(v) => onChange(v as MailingType)}>
+      <SimpleGrid cols={{ base: 1, xs: 2 }} mt={6}>
+        {(["email", "sms"] as const).map((type) => (
+          <Radio.Card key={type} value={type} radius="md" p="sm" data-testid={`mailing-type-${type}`}>
+            <Group wrap="nowrap" align="flex-start" gap="sm">
+              <Radio.Indicator />
+              <Icon type={type} />
+              <div>
+                <Text fw={600}>{t(`sms.newType.${type}`)}</Text>
+                <Text size="sm" c="dimmed">
+                  {t(`sms.newType.${type}Help`)}
+                </Text>
+              </div>
+            </Group>
+          </Radio.Card>
+        ))}
+      </SimpleGrid>
+    </Radio.Group>
+  );
+}
