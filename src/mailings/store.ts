@@ -14,6 +14,7 @@ import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
 import { mailingSteps, type Steps, smsMailingSteps } from "./steps.ts";
+import { CREATABLE_TYPES } from "./words.ts";
 
 export type MailingInput = {
   name?: string;
@@ -157,13 +158,6 @@ function toMailing(r: Row): Mailing {
     finishedAt: r.finished_at,
   };
 }
-
-/**
- * The types New mailing offers. SMS joins when its channel is registered with the send loop and its preview, test
- * and statistics routes exist (issue 14); until then its data model, rules and provider adapters are in place but
- * an SMS mailing could not be sent, so none can be made. Documents and form responses come with their own issues.
- */
-export const CREATABLE_TYPES: readonly MailingType[] = ["email"];
 
 // Line breaks and other control characters would let a value start a new header.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.

@@ -11,6 +11,7 @@ const STATUS_COLORS: Record<DeliveryStatus, string> = {
   claimed: "gray",
   sending: "blue",
   sent: "green",
+  delivered: "teal",
   failed: "red",
   bounced: "orange",
   complained: "grape",

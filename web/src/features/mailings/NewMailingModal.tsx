@@ -4,6 +4,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
+import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing, MailingSummary } from "../../api/mailing-types.ts";
@@ -94,7 +95,7 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
             error={errors.name}
             data-autofocus
           />
-          <MailingTypeChoice value={type} onChange={setType} />
+          {CREATABLE_TYPES.includes("sms") && <MailingTypeChoice value={type} onChange={setType} />}
           <Radio.Group label={t("mailings.startFrom")} value={from} onChange={(v) => setStart(v as Start)}>
             <Stack gap="xs" mt={6}>
               <Radio value="blank" label={t("mailings.starts.blank")} />

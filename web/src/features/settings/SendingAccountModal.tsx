@@ -17,6 +17,7 @@ import {
 import { useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
+import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { SendingAccount, SendingAccountInput } from "../../api/mailing-types.ts";
@@ -25,7 +26,10 @@ import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 type Kind = SendingAccount["kind"];
-const KINDS: Kind[] = ["smtp", "outbox", "smpp", "twilio", "sms-outbox"];
+// The SMS kinds are offered once SMS mailings can be made (their channel is not yet registered for sending).
+const KINDS: Kind[] = CREATABLE_TYPES.includes("sms")
+  ? ["smtp", "outbox", "smpp", "twilio", "sms-outbox"]
+  : ["smtp", "outbox"];
 /** Which fields each kind has, beyond name, rate and default. */
 const HAS = {
   server: new Set<Kind>(["smtp", "smpp"]),
