@@ -25,16 +25,7 @@ export type Steps = {
 };
 
 export function mailingSteps(f: MailingFacts): Steps {
-  const setup: Problem[] = [];
-  if (!f.name.trim())
-    setup.push({ step: "setup", code: "name", field: "name", message: "The mailing needs a name" });
-  if (f.sendingAccountId === null)
-    setup.push({
-      step: "setup",
-      code: "sending-account",
-      field: "sendingAccountId",
-      message: "Choose a sending account",
-    });
+  const setup = commonSetupProblems(f);
   if (!f.subject?.trim())
     setup.push({ step: "setup", code: "subject", field: "subject", message: "Write a subject" });
   if (!f.fromAddress)
@@ -51,15 +42,7 @@ export function mailingSteps(f: MailingFacts): Steps {
   const content: Problem[] = [];
   if (!hasContent)
     content.push({ step: "content", code: "content", field: "content", message: "Write the content" });
-  for (const error of f.templateErrors)
-    content.push({ step: "content", code: "template-error", field: "content", message: error });
-  for (const variable of f.unknownVariables)
-    content.push({
-      step: "content",
-      code: "unknown-variable",
-      field: "content",
-      message: `Unknown merge field [[${variable}]]`,
-    });
+  content.push(...templateProblems(f, "content"));
   if (hasContent && !f.hasUnsubscribeLink)
     content.push({
       step: "content",
@@ -68,21 +51,10 @@ export function mailingSteps(f: MailingFacts): Steps {
       message: "Add the unsubscribe link [[link.unsubscribe]]: marketing must let people leave",
     });
 
-  const recipients: Problem[] = [];
-  if (!f.recipientsResolved || f.eligibleRecipients === 0)
-    recipients.push({ step: "recipients", code: "no-recipients", message: "The mailing has no recipients" });
-
-  const state = (problems: Problem[], started: boolean): StepState =>
-    !started ? "not-started" : problems.length === 0 ? "complete" : "incomplete";
-  const problems = [...setup, ...content, ...recipients];
-  const steps: Steps["steps"] = [
-    { key: "setup", state: state(setup, true), problems: setup },
-    { key: "template", state: f.templateChosen || hasContent ? "complete" : "not-started", problems: [] },
-    { key: "content", state: state(content, hasContent), problems: content },
-    { key: "recipients", state: state(recipients, f.recipientsResolved), problems: recipients },
-    { key: "confirm", state: problems.length === 0 ? "complete" : "incomplete", problems: [] },
-  ];
-  return { steps, problems, canSend: problems.length === 0 };
+  return assembleSteps(
+    { setup, content, recipients: recipientProblems(f) },
+    { template: f.templateChosen || hasContent, content: hasContent, recipients: f.recipientsResolved },
+  );
 }
 
 export type SmsMailingFacts = {
@@ -101,17 +73,8 @@ export type SmsMailingFacts = {
 
 /** SPEC §12: an SMS needs an SMS account, a valid sender and a text; no subject, from address or unsubscribe link. */
 export function smsMailingSteps(f: SmsMailingFacts): Steps {
-  const setup: Problem[] = [];
-  if (!f.name.trim())
-    setup.push({ step: "setup", code: "name", field: "name", message: "The mailing needs a name" });
-  if (f.sendingAccountId === null)
-    setup.push({
-      step: "setup",
-      code: "sending-account",
-      field: "sendingAccountId",
-      message: "Choose a sending account",
-    });
-  else if (!f.accountSendsSms)
+  const setup = commonSetupProblems(f);
+  if (f.sendingAccountId !== null && !f.accountSendsSms)
     setup.push({
       step: "setup",
       code: "sending-account-kind",
@@ -127,30 +90,69 @@ export function smsMailingSteps(f: SmsMailingFacts): Steps {
   const content: Problem[] = [];
   if (!hasContent)
     content.push({ step: "content", code: "content", field: "smsText", message: "Write the text" });
-  for (const error of f.templateErrors)
-    content.push({ step: "content", code: "template-error", field: "smsText", message: error });
-  for (const variable of f.unknownVariables)
-    content.push({
-      step: "content",
-      code: "unknown-variable",
-      field: "smsText",
-      message: `Unknown merge field [[${variable}]]`,
+  content.push(...templateProblems(f, "smsText"));
+  // SMS has no templates yet: the step never holds the wizard back.
+  return assembleSteps(
+    { setup, content, recipients: recipientProblems(f) },
+    { template: true, content: hasContent, recipients: f.recipientsResolved },
+  );
+}
+
+/** Setup problems every type shares: a name and a sending account. */
+function commonSetupProblems(f: { name: string; sendingAccountId: number | null }): Problem[] {
+  const setup: Problem[] = [];
+  if (!f.name.trim())
+    setup.push({ step: "setup", code: "name", field: "name", message: "The mailing needs a name" });
+  if (f.sendingAccountId === null)
+    setup.push({
+      step: "setup",
+      code: "sending-account",
+      field: "sendingAccountId",
+      message: "Choose a sending account",
     });
+  return setup;
+}
 
-  const recipients: Problem[] = [];
-  if (!f.recipientsResolved || f.eligibleRecipients === 0)
-    recipients.push({ step: "recipients", code: "no-recipients", message: "The mailing has no recipients" });
+/** The merge-field checker's findings, as Content problems on `field`. */
+function templateProblems(
+  f: { templateErrors: string[]; unknownVariables: string[] },
+  field: string,
+): Problem[] {
+  return [
+    ...f.templateErrors.map(
+      (message): Problem => ({ step: "content", code: "template-error", field, message }),
+    ),
+    ...f.unknownVariables.map(
+      (variable): Problem => ({
+        step: "content",
+        code: "unknown-variable",
+        field,
+        message: `Unknown merge field [[${variable}]]`,
+      }),
+    ),
+  ];
+}
 
-  const state = (problems: Problem[], started: boolean): StepState =>
-    !started ? "not-started" : problems.length === 0 ? "complete" : "incomplete";
-  const problems = [...setup, ...content, ...recipients];
+function recipientProblems(f: { recipientsResolved: boolean; eligibleRecipients: number }): Problem[] {
+  return !f.recipientsResolved || f.eligibleRecipients === 0
+    ? [{ step: "recipients", code: "no-recipients", message: "The mailing has no recipients" }]
+    : [];
+}
+
+/** The five steps from each step's problems; a step nobody has touched yet is not-started, not incomplete. */
+function assembleSteps(
+  parts: { setup: Problem[]; content: Problem[]; recipients: Problem[] },
+  started: { template: boolean; content: boolean; recipients: boolean },
+): Steps {
+  const state = (problems: Problem[], begun: boolean): StepState =>
+    !begun ? "not-started" : problems.length === 0 ? "complete" : "incomplete";
+  const problems = [...parts.setup, ...parts.content, ...parts.recipients];
   return {
     steps: [
-      { key: "setup", state: state(setup, true), problems: setup },
-      // SMS has no templates yet: the step never holds the wizard back.
-      { key: "template", state: "complete", problems: [] },
-      { key: "content", state: state(content, hasContent), problems: content },
-      { key: "recipients", state: state(recipients, f.recipientsResolved), problems: recipients },
+      { key: "setup", state: state(parts.setup, true), problems: parts.setup },
+      { key: "template", state: started.template ? "complete" : "not-started", problems: [] },
+      { key: "content", state: state(parts.content, started.content), problems: parts.content },
+      { key: "recipients", state: state(parts.recipients, started.recipients), problems: parts.recipients },
       { key: "confirm", state: problems.length === 0 ? "complete" : "incomplete", problems: [] },
     ],
     problems,

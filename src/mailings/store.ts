@@ -14,7 +14,7 @@ import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
 import { mailingSteps, type Steps, smsMailingSteps } from "./steps.ts";
-import { CREATABLE_TYPES } from "./words.ts";
+import { CREATABLE_TYPES, SMS_ACCOUNT_KINDS } from "./words.ts";
 
 export type MailingInput = {
   name?: string;
@@ -399,9 +399,6 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
     smsWindow: null,
   };
 }
-
-/** The SMS account kinds; the channel registry in send/ registers the same (a test holds them equal). */
-export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
 
 async function getSmsMailing(db: Db, mailing: Mailing): Promise<MailingWithSteps> {
   const check = mailing.smsText

@@ -8,6 +8,8 @@ export const MAILING_TYPES = ["email", "sms", "document", "form"] as const;
  * SMS mailing could not be sent, so none can be made. Documents and form responses come with their own issues.
  */
 export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = ["email"];
+/** The sending account kinds an SMS goes through (SPEC §12). */
+export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
 export const MAILING_STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;
 export const GOAL_CATEGORIES = ["new-sales", "upsell", "loyalty", "information"] as const;
 export const DELIVERY_STATUSES = [

@@ -1,5 +1,6 @@
 // The SMS parts of the mailing API as the web UI reads them. Until the server's schemas carry these fields they are
 // declared here by the agreed contract; the helpers below are the only place that reads them off a mailing.
+import { SMS_ACCOUNT_KINDS } from "../../../../src/mailings/words.ts";
 import type { Mailing, MailingInput } from "../../api/mailing-types.ts";
 
 export type MailingType = "email" | "sms";
@@ -77,7 +78,6 @@ export type SmsReply = {
   receivedAt: string;
 };
 
-export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
 export type SmsAccountKind = (typeof SMS_ACCOUNT_KINDS)[number];
 export const isSmsAccountKind = (kind: string): boolean =>
   (SMS_ACCOUNT_KINDS as readonly string[]).includes(kind);
