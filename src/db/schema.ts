@@ -132,7 +132,7 @@ export type Database = {
     purpose_id: number | null;
     subscription_type_id: number | null;
     change: string;
-    source: "form" | "import" | "manual" | "api" | "unsubscribe-link";
+    source: "form" | "import" | "manual" | "api" | "unsubscribe-link" | "sms-reply";
     comment: string | null;
     user_id: number | null;
     created_at: string;

@@ -24,6 +24,7 @@ import { mailingImportRoutes } from "./routes/mailing-imports.ts";
 import { mailingLifecycleRoutes } from "./routes/mailing-lifecycle.ts";
 import { mailingPreviewRoutes } from "./routes/mailing-preview.ts";
 import { mailingRecipientRoutes } from "./routes/mailing-recipients.ts";
+import { mailingSmsRoutes } from "./routes/mailing-sms.ts";
 import { mailingTemplateRoutes } from "./routes/mailing-templates.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailingTemplateRoutes,
     mailingAttachmentRoutes,
     mailingPreviewRoutes,
+    mailingSmsRoutes,
     mailingLifecycleRoutes,
     sendingRoutes,
     importRoutes,

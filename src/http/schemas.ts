@@ -2,7 +2,7 @@
 import Type from "typebox";
 import type { Db, Dialect } from "../db/connect.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
-import { CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";
+import { GIVEN_CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";
 import type { Config } from "../shared/config.ts";
 import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
 
@@ -184,7 +184,7 @@ export const ConsentInput = Type.Object(
   {
     purpose: Type.String({ minLength: 1, maxLength: 40 }),
     legalBasis: literals(LEGAL_BASES),
-    source: Type.Optional(literals(CONSENT_SOURCES)),
+    source: Type.Optional(literals(GIVEN_CONSENT_SOURCES)),
     comment: Type.Optional(Nullable(ShortText(1000))),
   },
   { additionalProperties: false },

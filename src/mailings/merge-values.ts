@@ -3,7 +3,8 @@ import type { Db } from "../db/connect.ts";
 import { bestName, fullName, type MergeContext, salutation } from "./merge-fields.ts";
 import { importedFields } from "./recipient-rows.ts";
 
-export type RecipientRef = { recipientId: number; email: string };
+/** A recipient, with the address its delivery goes to when that is not the recipient row's own. */
+export type RecipientRef = { recipientId: number; email?: string; mobile?: string };
 export type RecipientValues = Omit<MergeContext, "mailing" | "link"> & { ourContactEmail: string | null };
 
 type UserRow = { id: number; name: string; email: string };
@@ -60,7 +61,7 @@ export async function loadRecipientValues(
     const u = id ? userById.get(id) : undefined;
     return u ? { name: u.name, email: u.email, phone: null } : null;
   };
-  const emailByRecipient = new Map(refs.map((r) => [r.recipientId, r.email]));
+  const refById = new Map(refs.map((r) => [r.recipientId, r]));
   // People imported from a file without a CRM record: the file's other mapped values fill their merge fields.
   const imported = await importedFields(
     db,
@@ -70,7 +71,8 @@ export async function loadRecipientValues(
   for (const r of recipients) {
     const p = r.person_id ? personById.get(r.person_id) : undefined;
     const c = companyById.get(p?.company_id ?? r.company_id ?? -1);
-    const email = emailByRecipient.get(r.id) ?? r.email;
+    const ref = refById.get(r.id);
+    const email = ref?.email ?? r.email;
     const file = p ? undefined : imported.get(r.id);
     const parts = p
       ? { firstname: p.first_name, middlename: p.middle_name, lastname: p.last_name, email }
@@ -103,6 +105,7 @@ export async function loadRecipientValues(
         if (key !== "company" && (customer[key] ?? null) === null) customer[key] = value;
       customer.cellphone = file.mobile;
     }
+    if (ref?.mobile) customer.cellphone = ref.mobile;
     const ourContact = contact(p?.our_contact_id ?? c?.our_contact_id ?? null);
     result.set(r.id, {
       customer,

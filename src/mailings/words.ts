@@ -2,12 +2,8 @@
 // nothing, so the web bundle may import these lists (the schemas in api-schemas.ts are built from them).
 
 export const MAILING_TYPES = ["email", "sms", "document", "form"] as const;
-/**
- * The types New mailing offers. SMS joins when its channel is registered with the send loop and its preview, test
- * and statistics routes exist (issue 14); until then its data model, rules, adapters and screens are in place but an
- * SMS mailing could not be sent, so none can be made. Documents and form responses come with their own issues.
- */
-export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = ["email"];
+/** The types New mailing offers. Documents and form responses join when their channels are registered. */
+export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = ["email", "sms"];
 /** The sending account kinds an SMS goes through (SPEC §12). */
 export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
 export const MAILING_STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;

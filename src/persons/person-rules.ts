@@ -5,7 +5,9 @@ import type { FieldProblem } from "../shared/errors.ts";
 
 export const LEGAL_BASES = ["consent", "contract", "legitimate-interest", "withdrawn"] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
-export const CONSENT_SOURCES = ["form", "import", "manual", "api", "unsubscribe-link"] as const;
+export const CONSENT_SOURCES = ["form", "import", "manual", "api", "unsubscribe-link", "sms-reply"] as const;
+/** The sources an API client may name; an SMS reply is recorded only when the person sends one. */
+export const GIVEN_CONSENT_SOURCES = ["form", "import", "manual", "api", "unsubscribe-link"] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const SUBSCRIPTION_STATUSES = ["subscribed", "unsubscribed", "never"] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

@@ -7,6 +7,7 @@ import type { CheckStatus } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
+import { timeZoneProblem } from "../sms/window.ts";
 import { ACCOUNT_KINDS } from "./channels/index.ts";
 
 export type AccountInput = {
@@ -21,6 +22,10 @@ export type AccountInput = {
   ratePerSecond?: number;
   maxConnections?: number;
   isDefault?: boolean;
+  /** SMS: the zone of the account's sending window (SPEC §12), default Europe/Oslo. */
+  timeZone?: string | null;
+  /** Twilio: the API's base address, when not Twilio's own (a regional edge, a test server). */
+  apiUrl?: string | null;
 };
 
 export type AccountRow = NonNullable<Awaited<ReturnType<typeof accountRow>>>;
@@ -43,6 +48,8 @@ function toAccount(r: AccountRow) {
     ratePerSecond: r.rate_per_second,
     maxConnections: r.max_connections,
     isDefault: r.is_default === 1,
+    timeZone: r.time_zone,
+    apiUrl: r.api_url,
   };
 }
 
@@ -55,10 +62,16 @@ function accountColumns(input: AccountInput, kind: string, problems: FieldProble
     problems.push({ field: "kind", message: `must be one of ${ACCOUNT_KINDS.join(", ")}` });
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty" });
-  if (kind === "smtp") {
+  if (kind === "smtp" || kind === "smpp") {
     if (input.host !== undefined && (!input.host || !HOST.test(input.host)))
       problems.push({ field: "host", message: "must be a host name or address" });
   }
+  if (input.timeZone) {
+    const problem = timeZoneProblem(input.timeZone);
+    if (problem) problems.push({ field: "timeZone", message: problem });
+  }
+  if (input.apiUrl && !/^https?:\/\/[^\s/]+/.test(input.apiUrl))
+    problems.push({ field: "apiUrl", message: "must be an http(s) address" });
   return Object.fromEntries(
     Object.entries({
       name: input.name?.trim(),
@@ -71,6 +84,8 @@ function accountColumns(input: AccountInput, kind: string, problems: FieldProble
       rate_per_second: input.ratePerSecond,
       max_connections: input.maxConnections,
       is_default: input.isDefault === undefined ? undefined : input.isDefault ? 1 : 0,
+      time_zone: input.timeZone,
+      api_url: input.apiUrl,
     }).filter(([, v]) => v !== undefined),
   );
 }
@@ -83,6 +98,17 @@ export async function createAccount(db: Db, input: AccountInput): Promise<Sendin
     problems.push({ field: "host", message: "an SMTP account needs a host" });
   if (kind === "smtp" && !input.port)
     problems.push({ field: "port", message: "an SMTP account needs a port" });
+  if (kind === "smpp") {
+    if (!input.host) problems.push({ field: "host", message: "an SMPP account needs the SMSC's host" });
+    if (!input.port) problems.push({ field: "port", message: "an SMPP account needs a port" });
+    if (!input.username) problems.push({ field: "username", message: "an SMPP account needs a system_id" });
+  }
+  if (kind === "twilio") {
+    if (!input.username)
+      problems.push({ field: "username", message: "a Twilio account needs its Account SID" });
+    if (!input.password)
+      problems.push({ field: "password", message: "a Twilio account needs its auth token" });
+  }
   const columns = accountColumns(input, kind, problems);
   if (problems.length > 0) throw invalid(problems);
   const now = isoNow();

@@ -33,11 +33,21 @@ export type Channel<Prepared, Rendered> = {
   name: string;
   /** The sending account kinds this channel sends through (`sending_accounts.kind`). */
   accountKinds: readonly string[];
+  /** Which of the recipient's merge values the delivery's address is (`customer.email` or `customer.cellphone`). */
+  addressKind: "email" | "mobile";
   /** Once per mailing and process: what every recipient's message shares (templates compiled, keys read). */
   prepare(db: Db, mailingId: number): Promise<Prepared>;
   /** One recipient's message, ready for the wire; throws when it cannot be made (the delivery is then not sent). */
   render(prepared: Prepared, recipient: ChannelRecipient): Promise<Rendered>;
-  connect(db: Db, account: SendingAccountRow, options?: { maxConnections?: number }): Transport<Rendered>;
+  /** How many parts a message goes out in: each takes one of the account's rate tokens (SPEC §12). 1 when absent. */
+  parts?(rendered: Rendered): number;
+  /** When the account may not send now (SMS outside its sending window): the time it may again. */
+  heldUntil?(account: SendingAccountRow, now: Date): Date | null;
+  connect(
+    db: Db,
+    account: SendingAccountRow,
+    options?: { maxConnections?: number; log?: (message: string) => void },
+  ): Transport<Rendered>;
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the loop hands a channel's own Prepared and Rendered back to it.

@@ -321,3 +321,31 @@ export async function finishMailings(db: Db, options: LedgerOptions): Promise<nu
       ),
   });
 }
+
+/**
+ * Gives claims back to the queue, due again at `until` (an SMS mailing outside its sending window): nothing of them
+ * was handed over, and the worker rests instead of claiming them again at once.
+ */
+export async function deferClaims(
+  db: Db,
+  owner: string,
+  ids: number[],
+  until: string,
+  options: LedgerOptions,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable("deliveries")
+    .set({
+      status: "pending",
+      lease_owner: null,
+      lease_expires_at: null,
+      next_try_at: until,
+      updated_at: at(options),
+    })
+    .where("id", "in", ids)
+    .where("status", "=", "claimed")
+    .where("lease_owner", "=", owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

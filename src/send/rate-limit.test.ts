@@ -48,4 +48,23 @@ describe.each(await testDialects())("the rate limiter on %s", (dialect) => {
       .execute();
     expect(rows.map((r) => r.tokens)).toEqual([0, 0]);
   });
+
+  it("takes more than a bucket in turns: ten SMS parts at four a second wait for every token", async () => {
+    let now = 9_000_000;
+    const limiter = databaseRateLimiter(t.db, () => now);
+    let done = false;
+    const waiting = limiter.take(10, 4, 10).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    // The first four came from the full bucket; six more need 1.5 s of refill, and a bucket holds at most four.
+    expect(done).toBe(false);
+    now += 1000;
+    // The limiter sleeps about a second between looks: by then it has taken four more and waits for the last two.
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(done).toBe(false);
+    now += 500;
+    await waiting;
+    expect(done).toBe(true);
+  });
 });

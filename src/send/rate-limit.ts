@@ -9,29 +9,34 @@ export function databaseRateLimiter(db: Db, clock: () => number = Date.now): Rat
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   return {
     async take(accountId, rate, count) {
-      // One second's worth is the most that can be taken at once (the bucket's size).
+      // One second's worth is the most that can be taken at once (the bucket's size); more is taken in turns, so a
+      // group of multi-part SMS waits for every part's token.
       const capacity = Math.max(1, rate);
-      const want = Math.min(count, capacity);
-      await db
-        .insertInto("rate_buckets")
-        .values({ account_id: accountId, tokens: capacity, updated_ms: clock() })
-        .onConflict((oc) => oc.column("account_id").doNothing())
-        .execute();
-      for (;;) {
-        const now = clock();
-        const refilled = sql`(case when tokens + (${now} - updated_ms) * ${rate} / 1000.0 > ${capacity}
-          then ${capacity} else tokens + (${now} - updated_ms) * ${rate} / 1000.0 end)`;
-        const taken = await sql`update rate_buckets set tokens = ${refilled} - ${want}, updated_ms = ${now}
-          where account_id = ${accountId} and ${refilled} >= ${want}`.execute(db);
-        if (Number(taken.numAffectedRows ?? 0) > 0) return;
-        const row = await db
-          .selectFrom("rate_buckets")
-          .selectAll()
-          .where("account_id", "=", accountId)
-          .executeTakeFirst();
-        const available = row ? Math.min(capacity, row.tokens + ((now - row.updated_ms) * rate) / 1000) : 0;
-        await sleep(Math.max(2, Math.ceil(((want - available) / rate) * 1000)));
-      }
+      for (let left = count; left > 0; left -= capacity)
+        await takeAtMost(accountId, rate, capacity, Math.min(left, capacity));
     },
   };
+
+  async function takeAtMost(accountId: number, rate: number, capacity: number, want: number): Promise<void> {
+    await db
+      .insertInto("rate_buckets")
+      .values({ account_id: accountId, tokens: capacity, updated_ms: clock() })
+      .onConflict((oc) => oc.column("account_id").doNothing())
+      .execute();
+    for (;;) {
+      const now = clock();
+      const refilled = sql`(case when tokens + (${now} - updated_ms) * ${rate} / 1000.0 > ${capacity}
+          then ${capacity} else tokens + (${now} - updated_ms) * ${rate} / 1000.0 end)`;
+      const taken = await sql`update rate_buckets set tokens = ${refilled} - ${want}, updated_ms = ${now}
+          where account_id = ${accountId} and ${refilled} >= ${want}`.execute(db);
+      if (Number(taken.numAffectedRows ?? 0) > 0) return;
+      const row = await db
+        .selectFrom("rate_buckets")
+        .selectAll()
+        .where("account_id", "=", accountId)
+        .executeTakeFirst();
+      const available = row ? Math.min(capacity, row.tokens + ((now - row.updated_ms) * rate) / 1000) : 0;
+      await sleep(Math.max(2, Math.ceil(((want - available) / rate) * 1000)));
+    }
+  }
 }

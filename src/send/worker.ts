@@ -15,6 +15,7 @@ import { channelRegistry } from "./channels/index.ts";
 import {
   type ClaimedDelivery,
   claimDeliveries,
+  deferClaims,
   finishMailings,
   markSending,
   recordOutcomes,
@@ -58,7 +59,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
     const cached = transports.get(account.id);
     if (cached && cached.updatedAt === account.updated_at) return cached.transport;
     if (cached) await cached.transport.close();
-    const transport = channel.connect(db, account);
+    const transport = channel.connect(db, account, { log });
     transports.set(account.id, { transport, updatedAt: account.updated_at });
     return transport;
   }
@@ -95,11 +96,24 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       .where("id", "=", mailingId)
       .executeTakeFirstOrThrow();
     const account = await accountForSending(db, mailing.sending_account_id!);
+    const heldUntil = channel.heldUntil?.(account, new Date());
+    if (heldUntil) {
+      // Outside the account's sending window (SMS): the whole batch waits, and no worker claims it before then.
+      await deferClaims(
+        db,
+        owner,
+        deliveries.map((d) => d.id),
+        heldUntil.toISOString(),
+        options,
+      );
+      log(`mailing ${mailingId}: outside the sending window, waiting until ${heldUntil.toISOString()}`);
+      return;
+    }
     const transport = await transportFor(channel, account);
     const settings = await readSettings(db);
     const values = await loadRecipientValues(
       db,
-      deliveries.map((d) => ({ recipientId: d.recipient_id, email: d.address })),
+      deliveries.map((d) => ({ recipientId: d.recipient_id, [channel.addressKind]: d.address })),
     );
     const groupSize = Math.max(
       1,
@@ -129,7 +143,13 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
     for (const [index, group] of groups.entries()) {
       const rendered = await nextRendered!;
       nextRendered = index + 1 < groups.length ? renderGroup(groups[index + 1]!) : null;
-      await limiter.take(account.id, account.rate_per_second, group.length);
+      const partsOf = (r: (typeof rendered)[number]) =>
+        r.error === null && channel.parts ? channel.parts(r.rendered) : 1;
+      await limiter.take(
+        account.id,
+        account.rate_per_second,
+        rendered.reduce((sum, r) => sum + partsOf(r), 0),
+      );
       const allowed = new Set(
         await markSending(
           db,
@@ -142,7 +162,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       const ready = handedOver.filter((r) => r.error === null);
       const outcomes = await transport.send(ready.map((r) => r.rendered));
       const results: SendResult[] = [
-        ...ready.map((r, i) => ({ delivery: r.d, outcome: outcomes[i]! })),
+        ...ready.map((r, i) => ({ delivery: r.d, outcome: outcomes[i]!, parts: partsOf(r) })),
         ...handedOver
           .filter((r) => r.error !== null)
           .map(
@@ -152,7 +172,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
             }),
           ),
       ];
-      await recordOutcomes(db, owner, results, settings, options);
+      await recordOutcomes(db, owner, results, settings, { ...options, accountId: account.id });
     }
   }
 

@@ -53,6 +53,27 @@ export const StatisticsSchema = Type.Object({
       flaggedClicks: Type.Integer(),
     }),
   ),
+  sms: Nullable(
+    Type.Object(
+      {
+        sent: Type.Integer({ description: "Accepted by the provider" }),
+        delivered: Type.Integer({ description: "Reported delivered to the phone" }),
+        failed: Type.Integer(),
+        awaitingReport: Type.Integer({ description: "Accepted, no delivery report yet" }),
+        parts: Type.Integer({ description: "Parts (segments) sent; each is billed" }),
+        optOuts: Type.Integer({ description: "STOPP replies to this mailing" }),
+        timeline: Type.Array(
+          Type.Object({
+            at: Timestamp,
+            sent: Type.Integer(),
+            delivered: Type.Integer(),
+            failed: Type.Integer(),
+          }),
+        ),
+      },
+      { description: "SMS mailings once started; null otherwise" },
+    ),
+  ),
 });
 
 export const LinkActionSchema = Type.Object({

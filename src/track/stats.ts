@@ -5,6 +5,7 @@ import type { DeliveryStatus } from "../db/schema.ts";
 import { DELIVERY_STATUSES } from "../mailings/words.ts";
 import { notFound } from "../shared/errors.ts";
 import { readCounters } from "./counters.ts";
+import { type SmsStatistics, smsStatistics } from "./sms-stats.ts";
 
 export type MailingStatistics = {
   mailingId: number;
@@ -32,6 +33,8 @@ export type MailingStatistics = {
     peakHour: string | null;
   };
   links: Array<{ id: number; url: string; clicks: number; uniqueClickers: number; flaggedClicks: number }>;
+  /** SMS mailings once started: what an SMS has instead of opens and clicks. */
+  sms: SmsStatistics | null;
 };
 
 const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
@@ -66,7 +69,7 @@ const rate = (part: number, whole: number) =>
 export async function mailingStatistics(db: Db, mailingId: number): Promise<MailingStatistics> {
   const mailing = await db
     .selectFrom("mailings")
-    .select(["id", "started_at"])
+    .select(["id", "type", "started_at"])
     .where("id", "=", mailingId)
     .executeTakeFirst();
   if (!mailing) throw notFound("mailing", mailingId);
@@ -120,8 +123,8 @@ export async function mailingStatistics(db: Db, mailingId: number): Promise<Mail
   }
   bounced.total = deliveries.bounced;
   // Sent: accepted by the receiving server; delivered: sent and not bounced back.
-  const sent = deliveries.sent + deliveries.bounced + deliveries.complained;
-  const delivered = deliveries.sent + deliveries.complained;
+  const sent = deliveries.sent + deliveries.delivered + deliveries.bounced + deliveries.complained;
+  const delivered = deliveries.sent + deliveries.delivered + deliveries.complained;
   const events = Object.fromEntries(eventKinds.map((r) => [r.kind, Number(r.n)]));
   const unsubscribed = events.unsubscribed ?? 0;
   const complained = events.complained ?? 0;
@@ -193,5 +196,6 @@ export async function mailingStatistics(db: Db, mailingId: number): Promise<Mail
       uniqueClickers: l.unique_clickers,
       flaggedClicks: l.flagged_clicks,
     })),
+    sms: mailing.type === "sms" && mailing.started_at ? await smsStatistics(db, mailingId) : null,
   };
 }

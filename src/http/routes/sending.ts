@@ -1,6 +1,7 @@
 // /api/sending-accounts, /api/sending-domains (admin) and /api/outbox.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { SMS_ACCOUNT_KINDS } from "../../mailings/words.ts";
 import {
   createAccount,
   createDomain,
@@ -26,7 +27,7 @@ const admin = { access: "manageSettings" as const };
 const AccountBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    kind: literals(["smtp", "outbox"] as const),
+    kind: literals(["smtp", "outbox", ...SMS_ACCOUNT_KINDS] as const),
     host: Type.Optional(Nullable(Type.String({ maxLength: 253 }))),
     port: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 65535 }))),
     secure: Type.Optional(Type.Boolean()),
@@ -35,6 +36,12 @@ const AccountBody = Type.Object(
     ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     isDefault: Type.Optional(Type.Boolean()),
+    timeZone: Type.Optional(
+      Nullable(Type.String({ maxLength: 64, description: "SMS: the sending window's IANA time zone" })),
+    ),
+    apiUrl: Type.Optional(
+      Nullable(Type.String({ maxLength: 500, description: "Twilio: the API's base address" })),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-// Provider webhooks for bounces and complaints, outside /api and without sign-in: each request proves itself by the
+// Provider webhooks for bounces and complaints, and Twilio's SMS reports and replies, outside /api and without sign-in: each request proves itself by the
 // provider's signature (or a secret in the URL), is stored raw only then, and processed like returned mail.
 // An endpoint whose key is not configured answers 404 as if it did not exist. Left out of the OpenAPI document:
 // the bodies are the providers' formats, documented by them (docs/bounces.md says what utsend reads).
@@ -25,6 +25,13 @@ import {
   topicAllowed,
   verifySnsMessage,
 } from "../../bounces/webhooks/sns.ts";
+import { recordInboundSms } from "../../send/channels/sms/inbound.ts";
+import {
+  parseInboundWebhook,
+  parseStatusCallback,
+  verifyTwilioSignature,
+} from "../../send/channels/sms/twilio.ts";
+import { recordDeliveryReport } from "../../send/reports.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { RouteDeps } from "../schemas.ts";
 
@@ -128,6 +135,55 @@ export const webhookRoutes =
       );
       return accept("webhook-postmark", "postmark", events);
     };
+    // Twilio, per SMS account: delivery reports and inbound replies, each signed with the account's auth token over
+    // the public URL Twilio called.
+    const twilio = async (request: FastifyRequest) => {
+      const accountId = Number((request.params as { accountId?: string }).accountId);
+      const account = Number.isSafeInteger(accountId)
+        ? await db
+            .selectFrom("sending_accounts")
+            .select(["id", "kind", "password"])
+            .where("id", "=", accountId)
+            .executeTakeFirst()
+        : undefined;
+      if (account?.kind !== "twilio" || !account.password) throw off(request);
+      const params = Object.fromEntries(
+        [...new URLSearchParams(rawBody(request))].reduce((all, [name, value]) => {
+          all.set(name, [...(all.get(name) ?? []), value]);
+          return all;
+        }, new Map<string, string[]>()),
+      );
+      const url = `${deps.send.publicUrl.replace(/\/+$/, "")}${request.url}`;
+      if (
+        !verifyTwilioSignature({
+          url,
+          params,
+          signature: header(request, "x-twilio-signature"),
+          authToken: account.password,
+        })
+      )
+        throw new AppError(
+          "WEBHOOK_SIGNATURE_INVALID",
+          "The X-Twilio-Signature does not match this request",
+          {
+            field: "X-Twilio-Signature",
+          },
+        );
+      return { account, params };
+    };
+    app.post("/hooks/twilio/:accountId/status", { schema: { hide: true } }, async (request) => {
+      const { account, params } = await twilio(request);
+      const report = parseStatusCallback(params);
+      const changed = report ? await recordDeliveryReport(db, account.id, report) : false;
+      return { received: report ? 1 : 0, changed };
+    });
+    app.post("/hooks/twilio/:accountId/inbound", { schema: { hide: true } }, async (request, reply) => {
+      const { account, params } = await twilio(request);
+      await recordInboundSms(db, account.id, parseInboundWebhook(params));
+      // An empty TwiML answer: no automatic reply.
+      return reply.type("text/xml").send("<Response></Response>");
+    });
+
     app.post("/hooks/postmark", { schema: { hide: true } }, async (request) => postmark(request, null));
     app.post("/hooks/postmark/:secret", { schema: { hide: true } }, async (request) =>
       postmark(request, String((request.params as { secret?: string }).secret ?? "").slice(0, 500)),

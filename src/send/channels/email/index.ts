@@ -26,6 +26,7 @@ export function emailChannel(deps: ChannelDeps): Channel<PreparedMailing, EmailM
   return {
     name: "email",
     accountKinds: EMAIL_ACCOUNT_KINDS,
+    addressKind: "email",
     prepare: prepareMailing,
     async render(prepared, recipient) {
       if (!recipient.messageId) throw new Error(`delivery ${recipient.deliveryId} has no Message-ID`);

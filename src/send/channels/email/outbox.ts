@@ -1,4 +1,5 @@
-// The local outbox: the e-mail transport used when no SMTP server is configured. Messages are stored, listed and shown, so
+// The local outbox: the e-mail transport used when no SMTP server is configured (SMS has its own, sms/outbox.ts,
+// writing to the same table). Messages are stored, listed and shown, so
 // `npm start` on a laptop demonstrates the whole flow without sending anything anywhere.
 import PostalMime from "postal-mime";
 import type { Db } from "../../../db/connect.ts";
@@ -51,7 +52,17 @@ export async function listOutbox(
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     base
-      .select(["id", "mailing_id", "delivery_id", "is_test", "to_address", "subject", "created_at"])
+      .select([
+        "id",
+        "mailing_id",
+        "delivery_id",
+        "is_test",
+        "to_address",
+        "subject",
+        "channel",
+        "raw",
+        "created_at",
+      ])
       .orderBy("id", "desc")
       .limit(page.limit)
       .offset(page.offset)
@@ -65,6 +76,9 @@ export async function listOutbox(
       isTest: r.is_test === 1,
       to: r.to_address,
       subject: r.subject,
+      channel: r.channel,
+      // An SMS is its text; an e-mail's bytes are read one message at a time.
+      text: r.channel === "sms" ? r.raw : null,
       createdAt: r.created_at,
     })),
     total: Number(count.n),
@@ -77,6 +91,22 @@ export async function listOutbox(
 export async function outboxMessage(db: Db, id: number) {
   const row = await db.selectFrom("outbox_messages").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw notFound("outbox message", id);
+  if (row.channel === "sms")
+    return {
+      id: row.id,
+      mailingId: row.mailing_id,
+      isTest: row.is_test === 1,
+      envelopeFrom: row.envelope_from,
+      to: row.to_address,
+      subject: row.subject,
+      from: row.envelope_from,
+      headers: [],
+      html: null,
+      text: row.raw,
+      raw: row.raw,
+      channel: row.channel,
+      createdAt: row.created_at,
+    };
   const parsed = await PostalMime.parse(row.raw);
   return {
     id: row.id,
@@ -90,6 +120,7 @@ export async function outboxMessage(db: Db, id: number) {
     html: parsed.html ?? null,
     text: parsed.text ?? null,
     raw: row.raw,
+    channel: row.channel,
     createdAt: row.created_at,
   };
 }

@@ -30,7 +30,7 @@ async function pickRecipient(db: Db, mailingId: number, recipientId?: number) {
   return row ?? null;
 }
 
-const SAMPLE: RecipientValues = {
+export const SAMPLE_RECIPIENT: RecipientValues = {
   customer: {
     id: null,
     name: "Kari Nordmann",
@@ -58,7 +58,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
     ? (await loadRecipientValues(deps.db, [{ recipientId: recipient.id, email: recipient.email! }])).get(
         recipient.id,
       )!
-    : SAMPLE;
+    : SAMPLE_RECIPIENT;
   // Previews and tests are delivery 0: it has no row, so its unsubscribe links are refused, and its clicks are kept
   // apart as test clicks that never count.
   const links = recipientLinks(deps.publicUrl, deps.keys, 0);
@@ -66,7 +66,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
     prepared,
     {
       id: 0,
-      email: values.customer.email ?? SAMPLE.customer.email!,
+      email: values.customer.email ?? SAMPLE_RECIPIENT.customer.email!,
       messageId: `test.${mailingId}.${randomToken(6)}@${prepared.dkim.domainName}`,
     },
     values,

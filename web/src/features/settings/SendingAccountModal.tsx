@@ -26,7 +26,7 @@ import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 type Kind = SendingAccount["kind"];
-// The SMS kinds are offered once SMS mailings can be made (their channel is not yet registered for sending).
+// The SMS kinds are offered while SMS mailings can be made.
 const KINDS: Kind[] = CREATABLE_TYPES.includes("sms")
   ? ["smtp", "outbox", "smpp", "twilio", "sms-outbox"]
   : ["smtp", "outbox"];

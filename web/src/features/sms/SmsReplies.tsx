@@ -11,13 +11,16 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { followUpKey } from "../follow-up/queries.ts";
 import type { SmsReply } from "./types.ts";
 
+const PAGE_SIZE = 50;
+
 export function SmsReplies({ mailingId }: { mailingId: number }) {
   const { t, formatDateTime } = useI18n();
   const api = useApi();
-  const [page, setPage] = useState(1);
+  const [offset, setOffset] = useState(0);
   const query = useQuery({
-    queryKey: [...followUpKey(mailingId), "sms-replies", page],
-    queryFn: () => api.get<Page<SmsReply>>(`/api/mailings/${mailingId}/sms-replies`, { page }),
+    queryKey: [...followUpKey(mailingId), "sms-replies", offset],
+    queryFn: () =>
+      api.get<Page<SmsReply>>(`/api/mailings/${mailingId}/sms-replies`, { limit: PAGE_SIZE, offset }),
     placeholderData: keepPreviousData,
   });
   if (query.isPending) return <Loading />;
@@ -67,12 +70,7 @@ export function SmsReplies({ mailingId }: { mailingId: number }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Pager
-        total={total}
-        offset={(page - 1) * limit}
-        limit={limit}
-        onOffset={(offset) => setPage(offset / limit + 1)}
-      />
+      <Pager total={total} offset={offset} limit={limit} onOffset={setOffset} />
     </>
   );
 }
