@@ -137,7 +137,8 @@ export async function mailingProgress(db: Db, id: number) {
   const count = (statuses: string[]) =>
     rows.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + Number(r.n), 0);
   const total = rows.reduce((a, r) => a + Number(r.n), 0);
-  const sent = count(["sent", "bounced", "complained"]);
+  // An SMS's delivery report moves it on from sent to delivered; it was sent all the same.
+  const sent = count(["sent", "delivered", "bounced", "complained"]);
   const since = new Date(Date.now() - 60_000).toISOString();
   const recent = await db
     .selectFrom("deliveries")

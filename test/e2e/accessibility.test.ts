@@ -9,6 +9,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import type { Db } from "../../src/db/connect.ts";
+import { setSubscription } from "../../src/persons/consent.ts";
 import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
 import { axeViolations } from "../helpers/axe.ts";
 import { aPerson } from "../helpers/builders.ts";
@@ -121,6 +122,7 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   let db: Db;
   let browser: Browser;
   let draftId = 0;
+  const sms = { draftId: 0, sentId: 0, outboxId: 0 };
   const publicPages: Array<{ language: Language; path: string }> = [];
 
   beforeAll(async () => {
@@ -160,6 +162,56 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
         publicPages.push({ language, path: `/${kind}/${found[1]}` });
       }
     }
+    // SMS mailings through a local SMS outbox whose sending window is open now: a draft for the content step's
+    // counter and the preview panel, a sent one for its statistics and its message in the Outbox.
+    const utcHour = new Date().getUTCHours();
+    const offset = ((12 - utcHour + 36) % 24) - 12;
+    const account = await ok<{ id: number }>(
+      api.send("POST", "/api/sending-accounts", {
+        name: "SMS-utboks",
+        kind: "sms-outbox",
+        ratePerSecond: 1000,
+        timeZone: offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`,
+      }),
+      201,
+    );
+    const type = await ok<{ id: number }>(
+      api.send("POST", "/api/subscription-types", { name: "SMS-tilbud" }),
+      201,
+    );
+    const texter = await aPerson(db, {
+      firstName: "Siri",
+      mobile: "+4791234567",
+      email: "siri.a11y@example.no",
+    });
+    await setSubscription(db, texter.id, { typeId: type.id, status: "subscribed", source: "manual" });
+    const anSms = async (name: string) => {
+      const made = await ok<{ id: number }>(
+        api.send("POST", "/api/mailings", {
+          name,
+          type: "sms",
+          sendingAccountId: account.id,
+          smsSender: "Fjordlys",
+          smsText: "Hei [[customer.firstname]]! Vårsalget starter i dag.",
+          subscriptionTypeId: type.id,
+        }),
+        201,
+      );
+      await ok(api.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: texter.id }));
+      return made.id;
+    };
+    sms.draftId = await anSms("SMS-utkast");
+    sms.sentId = await anSms("SMS sendt");
+    await ok(api.send("POST", `/api/mailings/${sms.sentId}/send`));
+    await waitFor(
+      async () => (await ok<{ status: string }>(api.get(`/api/mailings/${sms.sentId}`))).status,
+      (status) => status === "finished",
+      60_000,
+    );
+    const smsOutbox = await ok<{ items: Array<{ id: number }> }>(
+      api.get(`/api/outbox?mailingId=${sms.sentId}`),
+    );
+    sms.outboxId = smsOutbox.items[0]!.id;
     browser = await launchChromium();
   }, 240_000);
 
@@ -337,6 +389,43 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
       WALK,
     );
   }
+
+  it(
+    "finds no serious or critical violation on the SMS screens: content step with its counter, preview, statistics, outbox message",
+    async () => {
+      const violations: string[] = [];
+      for (const language of LANGUAGES) {
+        const page = await signedInPage(browser, {
+          url: server.url,
+          email: server.adminEmail,
+          password: server.adminPassword,
+          language,
+        });
+        try {
+          const scan = async (state: string, url: string, ready: string, tab?: string) => {
+            await page.goto(`${server.url}${url}`);
+            if (tab) await page.getByRole("tab", { name: text(language, tab), exact: true }).click();
+            await page.getByTestId(ready).waitFor();
+            await settle(page);
+            violations.push(...(await axeViolations(page, `${language} SMS ${state}`)));
+            const structure = (await page.evaluate(STRUCTURE)) as string[];
+            violations.push(...structure.map((problem) => `${language} SMS ${state}: structure: ${problem}`));
+          };
+          await scan("content step", `/mailings/${sms.draftId}?step=content`, "sms-parts");
+          await scan("confirm step preview", `/mailings/${sms.draftId}?step=confirm`, "phone-bubble");
+          await scan("statistics", `/mailings/${sms.sentId}`, "sms-statistics", "followUp.tabs.statistics");
+          await scan("outbox message", `/outbox/${sms.outboxId}`, "phone-bubble");
+        } catch (error) {
+          await screenshot(page, `a11y-sms-failed-${language}`);
+          throw error;
+        } finally {
+          await page.context().close();
+        }
+      }
+      expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
+    },
+    WALK,
+  );
 
   it(
     "finds no serious or critical violation on the public pages (unsubscribe, subscriptions, view online)",

@@ -118,7 +118,9 @@ describe.each(await testDialects())("SMS mailings on %s", (dialect) => {
       parts: number;
       recipient: { mobile: string };
     }>(admin.get(`/api/mailings/${mailing.id}/sms-preview?recipientId=${rowOf("orjan")!.id}`));
-    expect(preview.text).toBe("Hei Ørjan 😀! Vårsalg: 20% på alt i butikken i dag.\nSvar STOPP for å melde deg av");
+    expect(preview.text).toBe(
+      "Hei Ørjan 😀! Vårsalg: 20% på alt i butikken i dag.\nSvar STOPP for å melde deg av",
+    );
     expect(preview.recipient.mobile).toBe("+4791234569");
     // The emoji makes it UCS-2: 81 code units are more than 70, so two parts of 67.
     expect(preview).toMatchObject({ encoding: "ucs2", characters: 81, parts: 2 });
