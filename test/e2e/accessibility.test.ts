@@ -135,35 +135,9 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
     );
     draftId = drafts.items.find((m) => m.status === "draft")!.id;
 
-    // A real delivery through the local outbox, to a Norwegian and an English recipient: it gives the outbox
-    // message page, a sent mailing's follow-up tabs, and the links to the public pages in each language.
-    const nb = await aPerson(db, { firstName: "Kari", email: "kari.a11y@example.no", language: "nb" });
-    const en = await aPerson(db, { firstName: "Emma", email: "emma.a11y@example.com", language: "en" });
-    const mailing = await aReadyMailing(db, await aSendingSetup(db), [nb.id, en.id], {
-      name: "Tilgjengelighet",
-      content: `<p>Hei [[customer.firstname]]</p><p><a href="[[link.unsubscribe]]">Meld av</a>
-        <a href="[[link.subscriptions]]">Abonnementer</a> <a href="[[link.viewOnline]]">Vis i nettleser</a></p>`,
-    });
-    await ok(api.send("POST", `/api/mailings/${mailing.id}/send`));
-    const sent = await waitFor(
-      async () => (await ok<{ status: string }>(api.get(`/api/mailings/${mailing.id}`))).status,
-      (status) => status === "finished",
-      60_000,
-    );
-    expect(sent).toBe("finished");
-    const outbox = await ok<{ items: Array<{ id: number }> }>(api.get(`/api/outbox?mailingId=${mailing.id}`));
-    expect(outbox.items).toHaveLength(2);
-    for (const item of outbox.items) {
-      const message = await ok<{ to: string; html: string | null }>(api.get(`/api/outbox/${item.id}`));
-      const language: Language = JSON.stringify(message).includes("emma.a11y") ? "en" : "nb";
-      for (const kind of ["u", "s", "v"]) {
-        const found = message.html?.match(new RegExp(`/${kind}/([A-Za-z0-9_.~-]+)`));
-        if (!found) throw new Error(`no /${kind}/ link in the message to ${message.to}`);
-        publicPages.push({ language, path: `/${kind}/${found[1]}` });
-      }
-    }
     // SMS mailings through a local SMS outbox whose sending window is open now: a draft for the content step's
-    // counter and the preview panel, a sent one for its statistics and its message in the Outbox.
+    // counter and the preview panel, a sent one for its statistics and its message in the Outbox. Made
+    // first, so that the newest mailing and outbox message, which the route walk opens, stay the e-mail ones.
     const utcHour = new Date().getUTCHours();
     const offset = ((12 - utcHour + 36) % 24) - 12;
     const account = await ok<{ id: number }>(
@@ -212,6 +186,33 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
       api.get(`/api/outbox?mailingId=${sms.sentId}`),
     );
     sms.outboxId = smsOutbox.items[0]!.id;
+    // A real delivery through the local outbox, to a Norwegian and an English recipient: it gives the outbox
+    // message page, a sent mailing's follow-up tabs, and the links to the public pages in each language.
+    const nb = await aPerson(db, { firstName: "Kari", email: "kari.a11y@example.no", language: "nb" });
+    const en = await aPerson(db, { firstName: "Emma", email: "emma.a11y@example.com", language: "en" });
+    const mailing = await aReadyMailing(db, await aSendingSetup(db), [nb.id, en.id], {
+      name: "Tilgjengelighet",
+      content: `<p>Hei [[customer.firstname]]</p><p><a href="[[link.unsubscribe]]">Meld av</a>
+        <a href="[[link.subscriptions]]">Abonnementer</a> <a href="[[link.viewOnline]]">Vis i nettleser</a></p>`,
+    });
+    await ok(api.send("POST", `/api/mailings/${mailing.id}/send`));
+    const sent = await waitFor(
+      async () => (await ok<{ status: string }>(api.get(`/api/mailings/${mailing.id}`))).status,
+      (status) => status === "finished",
+      60_000,
+    );
+    expect(sent).toBe("finished");
+    const outbox = await ok<{ items: Array<{ id: number }> }>(api.get(`/api/outbox?mailingId=${mailing.id}`));
+    expect(outbox.items).toHaveLength(2);
+    for (const item of outbox.items) {
+      const message = await ok<{ to: string; html: string | null }>(api.get(`/api/outbox/${item.id}`));
+      const language: Language = JSON.stringify(message).includes("emma.a11y") ? "en" : "nb";
+      for (const kind of ["u", "s", "v"]) {
+        const found = message.html?.match(new RegExp(`/${kind}/([A-Za-z0-9_.~-]+)`));
+        if (!found) throw new Error(`no /${kind}/ link in the message to ${message.to}`);
+        publicPages.push({ language, path: `/${kind}/${found[1]}` });
+      }
+    }
     browser = await launchChromium();
   }, 240_000);
 

@@ -166,11 +166,19 @@ describe.skipIf(!runs)("web UI: an SMS mailing", () => {
       expect(
         await page.getByTestId("recipients-table").getByRole("columnheader", { name: "Mobil" }).count(),
       ).toBe(1);
+      // The demo's VIP customers without a mobile are left out and counted; duplicates are by number.
+      await textOf(page.getByTestId("step-recipients-panel"), (t) =>
+        /\d+ utelatt: mangler mobilnummer/.test(t),
+      );
+      expect(await page.getByRole("checkbox", { name: "Én melding per mobilnummer" }).count()).toBe(1);
       await shot(page, "sms-04-recipients");
 
       await page.getByRole("button", { name: /Neste: Bekreft/ }).click();
       await page.waitForURL(/step=confirm/);
       await textOf(page.getByTestId("phone-sender"), (t) => t === SENDER);
+      // The recipient to preview as is shown by the mobile number the SMS goes to, not an e-mail address.
+      const shownAs = await page.getByRole("combobox", { name: "Vis som" }).inputValue();
+      expect(shownAs).toMatch(/<\+47\d{8}>$/);
       const bubble = await textOf(page.getByTestId("phone-bubble"), (t) => t.startsWith("Hei "));
       expect(bubble).not.toContain("[[");
       expect(bubble).toMatch(/^Hei \S+! Vårsalget starter i dag\./);
@@ -245,6 +253,7 @@ describe.skipIf(!runs)("web UI: an SMS mailing", () => {
       await page.reload();
       await page.getByRole("tab", { name: "Statistikk" }).click();
       expect(await page.getByRole("tab", { name: "Lenker" }).count()).toBe(0);
+      expect(await page.getByRole("tab", { name: "Returer" }).count()).toBe(0);
       await textOf(page.getByTestId("sms-figure-delivered-value"), (t) => t === String(eligible), 30_000);
       await textOf(page.getByTestId("sms-figure-optOuts-value"), (t) => t === "1", 30_000);
       await page.getByTestId("sms-chart-timeline").waitFor();

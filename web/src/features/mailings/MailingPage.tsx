@@ -289,7 +289,10 @@ function MailingView({ mailing }: { mailing: Mailing }) {
           <Tabs.List mb="md">
             <Tabs.Tab value="overview">{t("bounces.mailingOverviewTab")}</Tabs.Tab>
             {mailing.startedAt !== null && <FollowUpTabs mailing={mailing} />}
-            {mailing.startedAt !== null && <Tabs.Tab value="bounces">{t("bounces.tab")}</Tabs.Tab>}
+            {/* An SMS does not bounce: its failures carry the provider's code under Recipients. */}
+            {mailing.startedAt !== null && !isSms(mailing) && (
+              <Tabs.Tab value="bounces">{t("bounces.tab")}</Tabs.Tab>
+            )}
           </Tabs.List>
           <Tabs.Panel value="overview">
             <Stack gap="md">
@@ -300,7 +303,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
             </Stack>
           </Tabs.Panel>
           {mailing.startedAt !== null && <FollowUpPanels mailing={mailing} />}
-          {mailing.startedAt !== null && (
+          {mailing.startedAt !== null && !isSms(mailing) && (
             <Tabs.Panel value="bounces">
               <Paper withBorder p="md" radius="md">
                 <MailingBouncesTab mailingId={mailing.id} />

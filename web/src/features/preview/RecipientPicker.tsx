@@ -12,11 +12,14 @@ export function RecipientPicker({
   value,
   onChange,
   label,
+  sms = false,
 }: {
   mailingId: number;
   value: number | null;
   onChange: (id: number | null) => void;
   label: string;
+  /** An SMS mailing's recipients are reached by their mobile number, though they may have an e-mail too. */
+  sms?: boolean;
 }) {
   const { t } = useI18n();
   const api = useApi();
@@ -26,8 +29,7 @@ export function RecipientPicker({
       api.get<Page<Recipient>>(`/api/mailings/${mailingId}/recipients`, { status: "eligible", limit: 500 }),
   });
   const options = (query.data?.items ?? []).map((r) => {
-    // An SMS mailing's recipients are reached by their mobile number.
-    const address = r.email ?? (r as { mobile?: string | null }).mobile ?? null;
+    const address = sms ? ((r as { mobile?: string | null }).mobile ?? null) : r.email;
     return {
       value: String(r.id),
       label: r.name ? `${r.name} <${address ?? ""}>` : (address ?? `#${r.id}`),

@@ -174,8 +174,16 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
           {OPTIONS.filter((key) => key !== "overrideConsent" || can("overrideConsent")).map((key) => (
             <Checkbox
               key={key}
-              label={t(`recipients.optionLabels.${key}`)}
-              description={t(`recipients.optionHelp.${key}`)}
+              label={
+                key === "onePerAddress" && isSms(mailing)
+                  ? t("sms.recipients.onePerNumber")
+                  : t(`recipients.optionLabels.${key}`)
+              }
+              description={
+                key === "onePerAddress" && isSms(mailing)
+                  ? t("sms.recipients.onePerNumberHelp")
+                  : t(`recipients.optionHelp.${key}`)
+              }
               checked={mailing.options[key]}
               disabled={!editable}
               onChange={(e) => setOption(key, e.currentTarget.checked)}

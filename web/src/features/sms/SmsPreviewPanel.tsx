@@ -44,6 +44,7 @@ export function SmsPreviewPanel({
           value={shownFor}
           onChange={setRecipientId}
           label={t("preview.recipient")}
+          sms
         />
         {canTest && (
           <Button variant="default" onClick={() => setTesting(true)}>

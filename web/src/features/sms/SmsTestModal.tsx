@@ -85,6 +85,7 @@ export function SmsTestModal({
             value={renderFor}
             onChange={setRenderFor}
             label={t("preview.renderFor")}
+            sms
           />
           <Text size="sm" c="dimmed">
             {t("sms.test.note")}
