@@ -264,6 +264,7 @@ function toDomain(r: {
     advice: [
       `SPF: add the SMTP server that sends for utsend to the TXT record of ${r.domain} (one SPF record per name).`,
       `Bounces: point the MX record of ${r.bounce_domain} at the host that receives bounces for utsend.`,
+      "EHLO name: each SMTP account greets its server with its EHLO name (shown on the account, by default the public URL's host); give that name an A/AAAA record for the sending address, and the address a PTR record back to the name.",
     ],
     createdAt: r.created_at,
     /** The last DNS check (SPF, DKIM, DMARC, bounce domain), or null when the domain was never checked. */
