@@ -20,7 +20,7 @@ export type SmtpAccount = {
   host: string;
   port: number;
   tlsMode: TlsMode;
-  /** The name given in EHLO (smtp-settings.ts `ehloName` decides it). */
+  /** The name given in EHLO (`ehloNameFor` in smtp-settings.ts decides it). */
   ehloName: string;
   /** A PEM CA certificate trusted besides the system's, for a server with a private CA or a self-signed one. */
   caCertificate?: string | null;
