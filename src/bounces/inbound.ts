@@ -7,6 +7,7 @@ import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { blockAddress, countSoftBounce } from "../deliveries/blocks.ts";
 import { appendEvent } from "../deliveries/events.ts";
+import { mailingOfTestMessageId, mailingOfTestToken } from "../deliveries/identity.ts";
 import { type Keyring, verifyDeliveryToken } from "../deliveries/tokens.ts";
 import { recordConsent } from "../persons/consent.ts";
 import { unsubscribe, unsubscribeTarget } from "../recipient-pages/unsubscribe.ts";
@@ -59,6 +60,8 @@ export function acceptRecipient(address: string, config: InboundConfig): Inbound
   if (!domains.includes(parts.domain)) return null;
   const verp = VERP_LOCAL.exec(parts.local)?.[1];
   if (verp && verifyDeliveryToken(config.keys, "verp", verp) !== null) return "verp";
+  // A test send's return path: stored like a bounce, then set apart from every delivery when processed.
+  if (verp && mailingOfTestToken(config.keys, verp) !== null) return "verp";
   const unsub = UNSUBSCRIBE_LOCAL.exec(parts.local)?.[1];
   if (unsub && verifyDeliveryToken(config.keys, "unsubscribe", unsub) !== null) return "unsubscribe";
   return null;
@@ -186,6 +189,27 @@ async function attribute(
   return null;
 }
 
+/**
+ * The mailing whose test send this message returns, or null: by the envelope recipient's test token, the report's
+ * own, or the test Message-ID. Checked before any delivery is looked for, since the fallback by address would find
+ * the same person's real delivery.
+ */
+async function testSendOf(
+  db: Db,
+  keys: Keyring,
+  recipient: string,
+  c: Classification,
+): Promise<number | null> {
+  let mailingId: number | null = null;
+  for (const token of [tokenOf(recipient, VERP_LOCAL), c.verpToken ?? null]) {
+    if (token && mailingId === null) mailingId = mailingOfTestToken(keys, token);
+  }
+  if (mailingId === null && c.originalMessageId) mailingId = mailingOfTestMessageId(c.originalMessageId);
+  if (mailingId === null) return null;
+  const mailing = await db.selectFrom("mailings").select("id").where("id", "=", mailingId).executeTakeFirst();
+  return mailing ? mailing.id : null;
+}
+
 /** Deliveries a returned message may still change: accepted ones, and unsure ones (a bounce proves acceptance). */
 const BOUNCEABLE = ["sent", "unknown"] as const;
 
@@ -255,9 +279,31 @@ async function apply(
   const c = isWebhookRoute(row.route)
     ? classifyWebhook(row.route, row.raw, row.recipient)
     : await classifyMessage(row.raw);
+  const reason = c.reason ?? c.status ?? c.kind;
+  const testMailing = await testSendOf(db, keys, row.recipient, c);
+  if (testMailing !== null) {
+    // Kept with the mailing as a test event (is_test: statistics never read those); no delivery or address changes.
+    const detail = `test send: ${c.status ? `${c.status} ` : ""}${reason}`;
+    if (c.kind === "hard" || c.kind === "soft")
+      await appendEvent(db, {
+        mailing_id: testMailing,
+        delivery_id: null,
+        person_id: null,
+        kind: "bounced",
+        detail: `${c.kind}: ${detail}`.slice(0, 2000),
+        flagged: 0,
+        is_test: 1,
+        created_at: isoNow(),
+      });
+    return {
+      status: "ignored",
+      kind: c.kind,
+      deliveryId: null,
+      detail: `${detail} (mailing ${testMailing})`,
+    };
+  }
   const delivery = await attribute(db, keys, row.recipient, c);
   const base = { kind: c.kind, deliveryId: delivery?.id ?? null };
-  const reason = c.reason ?? c.status ?? c.kind;
   if (c.kind === "unknown") return { ...base, status: "ignored", detail: reason };
   if (c.kind === "autoreply") return { ...base, status: "processed", detail: reason };
   if (!delivery) return { ...base, status: "ignored", detail: `no delivery found: ${reason}` };

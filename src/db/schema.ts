@@ -167,7 +167,12 @@ export type Database = {
     kind: string;
     host: string | null;
     port: number | null;
-    secure: Flag;
+    /** SMTP: starttls-required | starttls-opportunistic | implicit | none (send/channels/email/smtp-settings.ts). */
+    tls_mode: Generated<string>;
+    /** SMTP: the name given in EHLO; null is the host of the public URL. */
+    ehlo_name: string | null;
+    /** SMTP: a PEM CA certificate trusted for this server besides the system's. */
+    ca_certificate: string | null;
     username: string | null;
     password: string | null;
     rate_per_second: number;

@@ -32,6 +32,32 @@ export function deliveryOfVerpToken(keys: Keyring, token: string): number | null
   return verifyDeliveryToken(keys, "verp", token);
 }
 
+/**
+ * The envelope sender of a test send: under the bounce domain like a delivery's, so a strict receiver sees the same
+ * sender, but its token (`t-` and a token signed for tests) names the mailing, never a delivery: a bounce of a test
+ * can never be taken for a real delivery's.
+ */
+export function testReturnPath(keys: Keyring, mailingId: number, bounceDomain: string): string {
+  return `bounces+t-${signDeliveryToken(keys, "test", mailingId)}@${bounceDomain}`;
+}
+
+/** The mailing a test send's VERP token (`t-…`, as in its return path) names, or null when it is none or forged. */
+export function mailingOfTestToken(keys: Keyring, token: string): number | null {
+  const match = /^t-(.+)$/.exec(token);
+  return match ? verifyDeliveryToken(keys, "test", match[1]!) : null;
+}
+
+/** Test sends' Message-IDs: `test.<mailing>.<random>@domain`. */
+export function testMessageId(mailingId: number, random: string, domain: string): string {
+  return `test.${mailingId}.${random}@${domain}`;
+}
+
+/** The mailing of a test send's Message-ID, or null when it is not one. */
+export function mailingOfTestMessageId(messageId: string): number | null {
+  const match = /^<?test\.(\d+)\.[^@]+@/.exec(messageId.trim());
+  return match ? Number(match[1]) : null;
+}
+
 /** The recipient's own pages for a delivery: one signed token serves all three. */
 export function recipientLinks(publicUrl: string, keys: Keyring, deliveryId: number): RecipientLinks {
   const token = signDeliveryToken(keys, "unsubscribe", deliveryId);

@@ -2,7 +2,8 @@
 // key id so the key can be rotated. A token says which delivery it is for and nothing can forge another.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-export type TokenPurpose = "verp" | "unsubscribe" | "open" | "click";
+/** `test`: a test send's return path; its number is the mailing's id, not a delivery's. */
+export type TokenPurpose = "verp" | "unsubscribe" | "open" | "click" | "test";
 export type Keyring = { current: string; keys: Record<string, string> };
 
 const MAC_BYTES = 9;

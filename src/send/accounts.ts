@@ -8,6 +8,15 @@ import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
 import { timeZoneProblem } from "../sms/window.ts";
+import {
+  caCertificateProblem,
+  defaultTlsMode,
+  ehloNameFor,
+  ehloNameProblem,
+  parseCaCertificate,
+  type TlsMode,
+  tlsModeProblem,
+} from "./channels/email/smtp-settings.ts";
 import { ACCOUNT_KINDS } from "./channels/index.ts";
 
 export type AccountInput = {
@@ -16,7 +25,12 @@ export type AccountInput = {
   kind?: string;
   host?: string | null;
   port?: number | null;
-  secure?: boolean;
+  /** SMTP: how the session is protected; the default is starttls-required (opportunistic toward a loopback relay). */
+  tlsMode?: TlsMode;
+  /** SMTP: the name given in EHLO; null or empty is the host of the public URL. */
+  ehloName?: string | null;
+  /** SMTP: a PEM CA certificate to trust for this server; null or empty removes it. */
+  caCertificate?: string | null;
   username?: string | null;
   password?: string | null;
   ratePerSecond?: number;
@@ -34,15 +48,42 @@ function accountRow(db: Db, id: number) {
   return db.selectFrom("sending_accounts").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** What keeps an SMTP account from sending, in words for the admin (empty when it can send). */
+export function accountProblems(r: AccountRow, publicUrl: string): string[] {
+  if (r.kind !== "smtp") return [];
+  const problems: string[] = [];
+  const ehlo = ehloNameFor({ host: r.host, ehloName: r.ehlo_name }, publicUrl);
+  if (!ehlo.ok) problems.push(ehlo.problem);
+  const tls = tlsModeProblem(r.tls_mode, r.host);
+  if (tls) problems.push(`TLS mode: ${tls}`);
+  return problems;
+}
+
+function caInfo(pem: string | null) {
+  if (!pem) return null;
+  try {
+    return { pem, ...parseCaCertificate(pem) };
+  } catch {
+    return { pem, subject: "", validTo: "" };
+  }
+}
+
 /** The account as the API shows it: never the password. */
-function toAccount(r: AccountRow) {
+function toAccount(r: AccountRow, publicUrl: string) {
+  const ehlo = ehloNameFor({ host: r.host, ehloName: r.ehlo_name }, publicUrl);
   return {
     id: r.id,
     name: r.name,
     kind: r.kind,
     host: r.host,
     port: r.port,
-    secure: r.secure === 1,
+    tlsMode: r.tls_mode as TlsMode,
+    /** The configured EHLO name (null: the public URL's host). */
+    ehloName: r.ehlo_name,
+    /** The name EHLO will give, or null when there is none it may give (see `problems`). */
+    effectiveEhloName: ehlo.ok ? ehlo.name : null,
+    caCertificate: caInfo(r.ca_certificate),
+    problems: accountProblems(r, publicUrl),
     username: r.username,
     hasPassword: Boolean(r.password),
     ratePerSecond: r.rate_per_second,
@@ -55,16 +96,36 @@ function toAccount(r: AccountRow) {
 
 export type SendingAccount = ReturnType<typeof toAccount>;
 
+/** For callers without a configuration (tests, scripts): the config's own default. */
+const DEFAULT_PUBLIC_URL = "http://localhost:3000";
+
 const HOST = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
 
-function accountColumns(input: AccountInput, kind: string, problems: FieldProblem[]) {
+const blankToNull = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
+
+function accountColumns(input: AccountInput, kind: string, problems: FieldProblem[], existing?: AccountRow) {
   if (!ACCOUNT_KINDS.includes(kind))
     problems.push({ field: "kind", message: `must be one of ${ACCOUNT_KINDS.join(", ")}` });
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty" });
-  if (kind === "smtp" || kind === "smpp") {
+  const ehloName = blankToNull(input.ehloName)?.toLowerCase();
+  const caCertificate = blankToNull(input.caCertificate);
+  let tlsMode = input.tlsMode;
+  if (kind === "smpp" && input.host !== undefined && (!input.host || !HOST.test(input.host)))
+    problems.push({ field: "host", message: "must be a host name or address" });
+  if (kind === "smtp") {
     if (input.host !== undefined && (!input.host || !HOST.test(input.host)))
       problems.push({ field: "host", message: "must be a host name or address" });
+    const host = input.host !== undefined ? input.host : (existing?.host ?? null);
+    const port = input.port !== undefined ? input.port : (existing?.port ?? null);
+    if (!existing) tlsMode ??= defaultTlsMode(host, port);
+    const mode = tlsMode ?? existing?.tls_mode;
+    const tlsProblem = mode ? tlsModeProblem(mode, host) : null;
+    if (tlsProblem) problems.push({ field: input.tlsMode ? "tlsMode" : "host", message: tlsProblem });
+    const ehloProblem = ehloName ? ehloNameProblem(ehloName) : null;
+    if (ehloProblem) problems.push({ field: "ehloName", message: ehloProblem });
+    const caProblem = caCertificate ? caCertificateProblem(caCertificate) : null;
+    if (caProblem) problems.push({ field: "caCertificate", message: caProblem });
   }
   if (input.timeZone) {
     const problem = timeZoneProblem(input.timeZone);
@@ -78,7 +139,9 @@ function accountColumns(input: AccountInput, kind: string, problems: FieldProble
       kind: input.kind,
       host: input.host,
       port: input.port,
-      secure: input.secure === undefined ? undefined : input.secure ? 1 : 0,
+      tls_mode: tlsMode,
+      ehlo_name: ehloName,
+      ca_certificate: caCertificate,
       username: input.username,
       password: input.password,
       rate_per_second: input.ratePerSecond,
@@ -90,7 +153,11 @@ function accountColumns(input: AccountInput, kind: string, problems: FieldProble
   );
 }
 
-export async function createAccount(db: Db, input: AccountInput): Promise<SendingAccount> {
+export async function createAccount(
+  db: Db,
+  input: AccountInput,
+  publicUrl = DEFAULT_PUBLIC_URL,
+): Promise<SendingAccount> {
   const problems: FieldProblem[] = [];
   const kind = input.kind ?? "smtp";
   if (!input.name?.trim()) problems.push({ field: "name", message: "is required" });
@@ -117,7 +184,6 @@ export async function createAccount(db: Db, input: AccountInput): Promise<Sendin
     const row = await trx
       .insertInto("sending_accounts")
       .values({
-        secure: 0,
         rate_per_second: 10,
         max_connections: 5,
         is_default: 0,
@@ -131,14 +197,19 @@ export async function createAccount(db: Db, input: AccountInput): Promise<Sendin
       .executeTakeFirstOrThrow();
     return row.id;
   });
-  return getAccount(db, id);
+  return getAccount(db, id, publicUrl);
 }
 
-export async function updateAccount(db: Db, id: number, input: AccountInput): Promise<SendingAccount> {
+export async function updateAccount(
+  db: Db,
+  id: number,
+  input: AccountInput,
+  publicUrl = DEFAULT_PUBLIC_URL,
+): Promise<SendingAccount> {
   const existing = await accountRow(db, id);
   if (!existing) throw notFound("sending account", id);
   const problems: FieldProblem[] = [];
-  const columns = accountColumns(input, input.kind ?? existing.kind, problems);
+  const columns = accountColumns(input, input.kind ?? existing.kind, problems, existing);
   if (problems.length > 0) throw invalid(problems);
   await db.transaction().execute(async (trx) => {
     if (input.isDefault) await trx.updateTable("sending_accounts").set({ is_default: 0 }).execute();
@@ -148,13 +219,17 @@ export async function updateAccount(db: Db, id: number, input: AccountInput): Pr
       .where("id", "=", id)
       .execute();
   });
-  return getAccount(db, id);
+  return getAccount(db, id, publicUrl);
 }
 
-export async function getAccount(db: Db, id: number): Promise<SendingAccount> {
+export async function getAccount(
+  db: Db,
+  id: number,
+  publicUrl = DEFAULT_PUBLIC_URL,
+): Promise<SendingAccount> {
   const row = await accountRow(db, id);
   if (!row) throw notFound("sending account", id);
-  return toAccount(row);
+  return toAccount(row, publicUrl);
 }
 
 /** With the password: for the send loop only. */
@@ -164,9 +239,9 @@ export async function accountForSending(db: Db, id: number): Promise<AccountRow>
   return row;
 }
 
-export async function listAccounts(db: Db): Promise<SendingAccount[]> {
+export async function listAccounts(db: Db, publicUrl = DEFAULT_PUBLIC_URL): Promise<SendingAccount[]> {
   const rows = await db.selectFrom("sending_accounts").selectAll().orderBy("id").execute();
-  return rows.map(toAccount);
+  return rows.map((r) => toAccount(r, publicUrl));
 }
 
 export async function ensureOutboxAccount(db: Db): Promise<void> {
@@ -178,7 +253,6 @@ export async function ensureOutboxAccount(db: Db): Promise<void> {
     .values({
       name: "Local outbox",
       kind: "outbox",
-      secure: 0,
       rate_per_second: 50,
       max_connections: 1,
       is_default: 1,
@@ -218,6 +292,7 @@ function toDomain(r: {
     advice: [
       `SPF: add the SMTP server that sends for utsend to the TXT record of ${r.domain} (one SPF record per name).`,
       `Bounces: point the MX record of ${r.bounce_domain} at the host that receives bounces for utsend.`,
+      "EHLO name: each SMTP account greets its server with its EHLO name (shown on the account, by default the public URL's host); give that name an A/AAAA record for the sending address, and the address a PTR record back to the name.",
     ],
     createdAt: r.created_at,
     /** The last DNS check (SPF, DKIM, DMARC, bounce domain), or null when the domain was never checked. */

@@ -25,6 +25,10 @@ export const errorCatalogue = {
   CONFIG_INVALID: "The configuration (environment or config file) is invalid; every problem is listed.",
   BOUNCE_MAILBOX_FAILED:
     "The bounce mailbox (IMAP) could not be reached, logged in to or opened; `details.cause` says why.",
+  SENDING_ACCOUNT_UNUSABLE:
+    "The sending account cannot send as configured (no EHLO name it may give, a TLS mode its host does not allow); `details.problems` lists each.",
+  SMTP_CONNECTION_FAILED:
+    "A test connection to the sending account's SMTP server failed; `details.stage` (connect, tls, auth) says where and `details.reply` gives the server's reply.",
   PAYLOAD_TOO_LARGE: "The request body is larger than allowed.",
   IMPORT_FILE_INVALID:
     "The import file cannot be read (not CSV or XLSX, a broken zip, a cell or record over the size limit); `details` says where.",

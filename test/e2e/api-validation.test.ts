@@ -226,6 +226,7 @@ const routes: Route[] = [
     hasId: true,
     body: () => ({ name: "Omdøpt", maxConnections: 2 }),
   },
+  { method: "POST", path: "/api/sending-accounts/{account}/test-connection", hasId: true },
   { method: "POST", path: "/api/sending-domains", body: () => ({ domain: `d${unique++}.example` }) },
   { method: "POST", path: "/api/mailings/{mailing}/copy", hasId: true },
   { method: "POST", path: "/api/mailings/{mailing}/recipients/refresh", hasId: true },

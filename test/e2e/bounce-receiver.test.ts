@@ -3,7 +3,9 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BounceReceiver, startBounceReceiver } from "../../src/bounces/receiver.ts";
+import { mailingOfTestToken } from "../../src/deliveries/identity.ts";
 import { keyringFromSecret } from "../../src/deliveries/tokens.ts";
+import { sendTest } from "../../src/send/channels/email/preview.ts";
 import { mailingStatistics } from "../../src/track/stats.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
@@ -188,6 +190,43 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
       { status: "processed", kind: "hard", delivery_id: d.id },
       { status: "processed", kind: "hard", delivery_id: d.id },
     ]);
+  });
+
+  it("keeps a bounce of a test send with the test: no delivery, block or statistic changes", async () => {
+    const p = await aPerson(t.db, { email: `test-bounce-${dialect}@mottaker.example` });
+    await sendTo([p]);
+    const real = await deliveryOf(p.email!);
+    const before = await mailingStatistics(t.db, real.mailing_id);
+    const sinkBefore = sink.messages.length;
+    expect(
+      await sendTest({ db: t.db, publicUrl: "https://utsend.example", keys }, real.mailing_id, p.email!),
+    ).toEqual({ sent: 1, failures: [] });
+    const test = sink.messages[sinkBefore]!;
+    // The same kind of return path as a delivery's, under the bounce domain, but marked as a test of the mailing.
+    const token = new RegExp(`^bounces\\+(t-.+)@${bounceDomain.replace(/\./g, "\\.")}$`).exec(
+      test.envelope.from,
+    )?.[1];
+    expect(mailingOfTestToken(keys, token ?? "")).toBe(real.mailing_id);
+
+    const info = await deliver(test.envelope.from, dsn(test, "5.1.1", "failed"));
+    expect(info.accepted).toEqual([test.envelope.from]);
+    const row = await t.db
+      .selectFrom("inbound_messages")
+      .select(["status", "kind", "delivery_id", "detail"])
+      .where("recipient", "=", test.envelope.from)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: "ignored", kind: "hard", delivery_id: null });
+    expect(row.detail).toMatch(new RegExp(`^test send: 5\\.1\\.1 .*\\(mailing ${real.mailing_id}\\)$`));
+    expect(await deliveryOf(p.email!)).toMatchObject({ id: real.id, status: "sent", bounce_kind: null });
+    expect(await blockOf(p.email!)).toBeUndefined();
+    expect(await mailingStatistics(t.db, real.mailing_id)).toEqual(before);
+    const events = await t.db
+      .selectFrom("events")
+      .select(["kind", "is_test", "delivery_id"])
+      .where("mailing_id", "=", real.mailing_id)
+      .where("kind", "=", "bounced")
+      .execute();
+    expect(events).toEqual([{ kind: "bounced", is_test: 1, delivery_id: null }]);
   });
 
   it("counts soft bounces once per delivery, resets on a success and blocks at the threshold", async () => {

@@ -7,6 +7,7 @@ import type { Keyring } from "../../src/deliveries/tokens.ts";
 import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
 import { createMailing, type MailingInput } from "../../src/mailings/store.ts";
 import { createAccount, createDomain } from "../../src/send/accounts.ts";
+import type { TlsMode } from "../../src/send/channels/email/smtp-settings.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
 import type { TestDb } from "./dialects.ts";
@@ -21,7 +22,15 @@ let domainCounter = 0;
 
 export async function aSendingSetup(
   db: Db,
-  smtp?: { host: string; port: number; ratePerSecond?: number; maxConnections?: number },
+  smtp?: {
+    host: string;
+    port: number;
+    ratePerSecond?: number;
+    maxConnections?: number;
+    tlsMode?: TlsMode;
+    ehloName?: string | null;
+    caCertificate?: string | null;
+  },
 ) {
   const domain = await createDomain(db, { domain: `firma${++domainCounter}.example` });
   const account = smtp
@@ -32,6 +41,9 @@ export async function aSendingSetup(
         port: smtp.port,
         ratePerSecond: smtp.ratePerSecond ?? 1000,
         maxConnections: smtp.maxConnections ?? 4,
+        tlsMode: smtp.tlsMode,
+        ehloName: smtp.ehloName,
+        caCertificate: smtp.caCertificate,
         isDefault: true,
       })
     : await createAccount(db, { name: "Outbox", kind: "outbox", isDefault: true, ratePerSecond: 1000 });

@@ -17,6 +17,18 @@ export type SmtpSinkOptions = {
   dropAfterData?: (envelope: SinkEnvelope) => boolean;
   /** Parse each kept message with postal-mime (default true). */
   parse?: boolean;
+  /** Offer STARTTLS with this key and certificate (PEM); without it the sink never offers STARTTLS. */
+  tls?: { key: string; cert: string };
+};
+
+/** One SMTP session as the sink saw it: the EHLO name, whether TLS was set up, and how it ended. */
+export type SinkSession = {
+  id: string;
+  ehloName: string | null;
+  secure: boolean;
+  /** The client sent QUIT. */
+  quit: boolean;
+  closed: boolean;
 };
 
 export type SmtpSink = {
@@ -25,6 +37,10 @@ export type SmtpSink = {
   messages: SinkMessage[];
   /** Connections accepted so far (to see that a pool reuses them). */
   readonly connections: number;
+  /** Every session, in the order they were opened. */
+  sessions: SinkSession[];
+  /** Resolves once every session opened so far has closed. */
+  waitForClosed(timeoutMs?: number): Promise<SinkSession[]>;
   waitFor(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
   close(): Promise<void>;
 };
@@ -36,17 +52,47 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: SinkMessage[] = [];
   const waiters = new Set<() => void>();
   let connections = 0;
+  const sessions: SinkSession[] = [];
+  const sessionOf = (id: string) => sessions.find((x) => x.id === id);
 
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
-    disabledCommands: ["STARTTLS"],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : { disabledCommands: ["STARTTLS"] }),
     hideENHANCEDSTATUSCODES: true, // the replies carry exactly the status a test wrote
     size: MAX_SIZE,
     logger: false,
     closeTimeout: 200,
-    onConnect(_session, callback) {
+    onConnect(session, callback) {
       connections++;
+      const seen: SinkSession = { id: session.id, ehloName: null, secure: false, quit: false, closed: false };
+      sessions.push(seen);
+      // smtp-server has no QUIT hook: wrap this connection's handler to see it.
+      for (const connection of server.connections as Set<QuitHandler>) {
+        if (connection.id !== session.id) continue;
+        const quit = connection.handler_QUIT.bind(connection);
+        connection.handler_QUIT = (command, done) => {
+          seen.quit = true;
+          quit(command, done);
+        };
+      }
       callback();
+    },
+    onSecure(_socket, session, callback) {
+      const seen = sessionOf(session.id);
+      if (seen) seen.secure = true;
+      callback();
+    },
+    onMailFrom(_address, session, callback) {
+      const seen = sessionOf(session.id);
+      if (seen) seen.ehloName = session.hostNameAppearsAs || null;
+      callback();
+    },
+    onClose(session) {
+      const seen = sessionOf(session.id);
+      if (!seen) return;
+      seen.ehloName ??= session.hostNameAppearsAs || null;
+      seen.closed = true;
+      for (const wake of waiters) wake();
     },
     onRcptTo(address, _session, callback) {
       const reply = options.rcptReply?.(address.address);
@@ -100,6 +146,26 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     get connections() {
       return connections;
     },
+    sessions,
+    waitForClosed(timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!sessions.every((x) => x.closed)) return;
+          cleanup();
+          resolve(sessions);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`SMTP sink: ${sessions.filter((x) => !x.closed).length} sessions still open`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
     waitFor(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -127,6 +193,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
   };
 }
+
+type QuitHandler = {
+  id: string;
+  handler_QUIT(command: Buffer, done: () => void): void;
+};
 
 function envelopeOf(session: SMTPServerSession): SinkEnvelope {
   return {

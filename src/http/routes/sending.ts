@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { SMS_ACCOUNT_KINDS } from "../../mailings/words.ts";
 import {
+  accountForSending,
   createAccount,
   createDomain,
   deleteDomain,
@@ -11,7 +12,9 @@ import {
   listDomains,
   updateAccount,
 } from "../../send/accounts.ts";
+import { testAccountConnection } from "../../send/channels/email/index.ts";
 import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
+import { TLS_MODES } from "../../send/channels/email/smtp-settings.ts";
 import { checkSendingDomain, dnsSettings } from "../../sending-domains/dns-check.ts";
 import {
   errorResponses,
@@ -30,7 +33,29 @@ const AccountBody = Type.Object(
     kind: literals(["smtp", "outbox", ...SMS_ACCOUNT_KINDS] as const),
     host: Type.Optional(Nullable(Type.String({ maxLength: 253 }))),
     port: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 65535 }))),
-    secure: Type.Optional(Type.Boolean()),
+    tlsMode: Type.Optional(
+      literals(TLS_MODES, {
+        description:
+          "starttls-required (default; STARTTLS or nothing is sent), starttls-opportunistic (STARTTLS when offered), implicit (TLS from the first byte, port 465), none (clear text; a loopback relay only)",
+      }),
+    ),
+    ehloName: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 253,
+          description:
+            "The fully qualified host name given in EHLO; null or empty is the host of the public URL. Its A/AAAA and PTR records should match the sending address.",
+        }),
+      ),
+    ),
+    caCertificate: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 20_000,
+          description: "A PEM CA certificate trusted for this server besides the system's (a private CA)",
+        }),
+      ),
+    ),
     username: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
     password: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
@@ -46,6 +71,24 @@ const AccountBody = Type.Object(
   { additionalProperties: false },
 );
 const Any = Type.Object({}, { additionalProperties: true });
+const ConnectionReport = Type.Object({
+  ehloName: Type.String(),
+  extensions: Type.Array(Type.String(), { description: "The server's EHLO keywords, after TLS" }),
+  tls: Nullable(
+    Type.Object({
+      version: Type.String({ description: "e.g. TLSv1.3" }),
+      cipher: Type.String(),
+      certificate: Nullable(
+        Type.Object({
+          subject: Type.String(),
+          issuer: Type.String(),
+          validTo: Type.String({ format: "date-time" }),
+        }),
+      ),
+    }),
+  ),
+  authenticated: Type.Boolean({ description: "Whether the credentials were tried and accepted" }),
+});
 
 export const sendingRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
@@ -56,7 +99,7 @@ export const sendingRoutes =
       "/sending-accounts",
       { schema: { tags, summary: "Sending accounts (passwords are never shown)" } },
       async () => ({
-        items: await listAccounts(db),
+        items: await listAccounts(db, deps.send.publicUrl),
       }),
     );
     app.post(
@@ -70,7 +113,8 @@ export const sendingRoutes =
           response: { 201: Any, ...errorResponses },
         },
       },
-      async (request, reply) => reply.status(201).send(await createAccount(db, request.body)),
+      async (request, reply) =>
+        reply.status(201).send(await createAccount(db, request.body, deps.send.publicUrl)),
     );
     app.patch(
       "/sending-accounts/:id",
@@ -84,7 +128,22 @@ export const sendingRoutes =
           response: { 200: Any, ...errorResponses },
         },
       },
-      async (request) => updateAccount(db, request.params.id, request.body),
+      async (request) => updateAccount(db, request.params.id, request.body, deps.send.publicUrl),
+    );
+    app.post(
+      "/sending-accounts/:id/test-connection",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            "Connect to the account's SMTP server as a send would (EHLO, TLS, login), send nothing, say QUIT, and report the session (admin)",
+          params: IdParams,
+          response: { 200: ConnectionReport, ...errorResponses },
+        },
+      },
+      async (request) =>
+        testAccountConnection(await accountForSending(db, request.params.id), deps.send.publicUrl),
     );
     app.get(
       "/sending-domains",

@@ -67,7 +67,15 @@ export type SendingAccount = {
   kind: "smtp" | "outbox" | "smpp" | "twilio" | "sms-outbox";
   host: string | null;
   port: number | null;
-  secure: boolean;
+  /** SMTP: how the session is protected (src/send/channels/email/smtp-settings.ts). */
+  tlsMode: TlsMode;
+  /** SMTP: the configured EHLO name; null is the public address's host. */
+  ehloName: string | null;
+  /** The name EHLO will give, or null when there is none it may give (see `problems`). */
+  effectiveEhloName?: string | null;
+  caCertificate?: { pem: string; subject: string; validTo: string } | null;
+  /** What keeps the account from sending; empty when it can. */
+  problems?: string[];
   username: string | null;
   hasPassword: boolean;
   ratePerSecond: number;
@@ -79,8 +87,25 @@ export type SendingAccount = {
   apiUrl?: string | null;
 };
 
-export type SendingAccountInput = Partial<Omit<SendingAccount, "id" | "hasPassword">> & {
+export type TlsMode = "starttls-required" | "starttls-opportunistic" | "implicit" | "none";
+
+export type SendingAccountInput = Partial<
+  Omit<SendingAccount, "id" | "hasPassword" | "caCertificate" | "effectiveEhloName" | "problems">
+> & {
   password?: string | null;
+  caCertificate?: string | null;
+};
+
+/** POST /api/sending-accounts/:id/test-connection. */
+export type ConnectionReport = {
+  ehloName: string;
+  extensions: string[];
+  tls: {
+    version: string;
+    cipher: string;
+    certificate: { subject: string; issuer: string; validTo: string } | null;
+  } | null;
+  authenticated: boolean;
 };
 
 export type DnsRecord = { name: string; type: string; value: string };

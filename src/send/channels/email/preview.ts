@@ -1,7 +1,7 @@
 // Preview any recipient, count empty merge fields over the whole list, and send tests: nothing here is counted.
 
 import type { Db } from "../../../db/connect.ts";
-import { recipientLinks } from "../../../deliveries/identity.ts";
+import { recipientLinks, testMessageId, testReturnPath } from "../../../deliveries/identity.ts";
 import type { Keyring } from "../../../deliveries/tokens.ts";
 import { sanitizeForPreview } from "../../../mailings/content.ts";
 import { emptyVariables, type MergeContext } from "../../../mailings/merge-fields.ts";
@@ -10,7 +10,7 @@ import { isValidEmail } from "../../../persons/person-rules.ts";
 import { AppError, invalid, notFound } from "../../../shared/errors.ts";
 import { randomToken } from "../../../shared/ids.ts";
 import { accountForSending } from "../../accounts.ts";
-import { emailTransport } from "./index.ts";
+import { emailTransport, smtpAccountOf } from "./index.ts";
 import { buildMessage } from "./message.ts";
 import { prepareMailing, renderDelivery } from "./prepare.ts";
 
@@ -67,7 +67,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
     {
       id: 0,
       email: values.customer.email ?? SAMPLE_RECIPIENT.customer.email!,
-      messageId: `test.${mailingId}.${randomToken(6)}@${prepared.dkim.domainName}`,
+      messageId: testMessageId(mailingId, randomToken(6), prepared.dkim.domainName),
     },
     values,
     links,
@@ -178,7 +178,10 @@ export async function sendTest(
     throw new AppError("MAILING_NOT_READY", "choose a sending account first", { field: "sendingAccountId" });
   const { rendered, prepared } = await renderFor(deps, mailingId, recipientId, true);
   const account = await accountForSending(deps.db, mailing.sending_account_id);
-  const transport = emailTransport(deps.db, account, { maxConnections: 1 });
+  // An account that may not send says why at once, instead of once per address.
+  if (account.kind === "smtp") smtpAccountOf(account, deps.publicUrl);
+  const transport = emailTransport(deps.db, account, { maxConnections: 1, publicUrl: deps.publicUrl });
+  const returnPath = testReturnPath(deps.keys, mailingId, prepared.bounceDomain);
   let sent = 0;
   const failures: string[] = [];
   try {
@@ -186,16 +189,17 @@ export async function sendTest(
       const raw = await buildMessage({
         ...rendered.message,
         to: { address },
-        messageId: `test.${mailingId}.${randomToken(8)}@${prepared.dkim.domainName}`,
+        messageId: testMessageId(mailingId, randomToken(8), prepared.dkim.domainName),
       });
-      // Tests return to the sender: a bounce of a test must never count against anyone.
+      // A return path under the bounce domain like a delivery's, whose token marks it as a test of this mailing:
+      // its bounce is kept with the mailing as a test event and never counts against anyone (bounces/inbound.ts).
       const [outcome] = await transport.send([
         {
           mailingId,
           deliveryId: null,
           isTest: true,
           subject: rendered.message.subject,
-          envelope: { from: prepared.from.address, to: address },
+          envelope: { from: returnPath, to: address },
           raw,
         },
       ]);

@@ -2,9 +2,10 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from "../../../../test/helpers/smtp-sink.ts";
+import { selfSignedCertificate, type TestCertificate } from "../../../../test/helpers/x509.ts";
 import { isHardStatus } from "../../outcomes.ts";
 import { buildMessage } from "./message.ts";
-import { createSmtpChannel, type SmtpChannel } from "./smtp.ts";
+import { createSmtpChannel, type SmtpAccount, type SmtpChannel, testSmtpConnection } from "./smtp.ts";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -17,8 +18,15 @@ async function sink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   return s;
 }
 
+/** A loopback sink without STARTTLS: clear text is allowed toward it. */
+const plain = {
+  host: "127.0.0.1",
+  tlsMode: "none",
+  ehloName: "utsend.test.example",
+} as const satisfies Partial<SmtpAccount>;
+
 function channel(port: number, maxConnections = 1): SmtpChannel {
-  const c = createSmtpChannel({ host: "127.0.0.1", port, secure: false, maxConnections, ignoreTls: true });
+  const c = createSmtpChannel({ ...plain, port, maxConnections });
   cleanup.push(() => c.close());
   return c;
 }
@@ -167,7 +175,7 @@ describe("SMTP channel", () => {
 
   it("waits on close for the sends in flight", async () => {
     const s = await sink({ parse: false });
-    const c = createSmtpChannel({ host: "127.0.0.1", port: s.port, secure: false, maxConnections: 2 });
+    const c = createSmtpChannel({ ...plain, port: s.port, maxConnections: 2 });
     const sends = Array.from({ length: 5 }, async (_, i) =>
       c.send(envelope(), await raw("ase@example.com", i)),
     );
@@ -180,3 +188,99 @@ describe("SMTP channel", () => {
     expect(s.messages).toHaveLength(outcomes.filter((o) => o.kind === "accepted").length);
   });
 });
+
+describe("SMTP sessions", () => {
+  it("says QUIT on every pooled connection a moment after the last message", async () => {
+    const s = await sink({ parse: false });
+    const c = createSmtpChannel({ ...plain, port: s.port, maxConnections: 2, idleCloseMs: 200 });
+    cleanup.push(() => c.close());
+    const messages = await Promise.all(Array.from({ length: 6 }, (_, i) => raw(`p${i}@example.com`, i)));
+    await Promise.all(messages.map((m, i) => c.send(envelope(`p${i}@example.com`), m)));
+
+    const sessions = await s.waitForClosed(3000);
+    expect(sessions.length).toBeGreaterThanOrEqual(1);
+    expect(sessions.every((x) => x.quit)).toBe(true);
+  });
+
+  it("says QUIT on every connection when closed, after the sends in flight", async () => {
+    const s = await sink({ parse: false });
+    const c = createSmtpChannel({ ...plain, port: s.port, maxConnections: 3 });
+    const messages = await Promise.all(Array.from({ length: 9 }, (_, i) => raw(`p${i}@example.com`, i)));
+    const sends = messages.map((m, i) => c.send(envelope(`p${i}@example.com`), m));
+    await c.close();
+
+    expect((await Promise.all(sends)).every((o) => o.kind === "accepted")).toBe(true);
+    const sessions = await s.waitForClosed(3000);
+    expect(sessions.length).toBeGreaterThanOrEqual(2);
+    expect(sessions.map((x) => x.quit)).toEqual(sessions.map(() => true));
+  });
+
+  it("greets with the account's EHLO name", async () => {
+    const s = await sink();
+    const c = channel(s.port);
+    await c.send(envelope(), await raw());
+    await c.close();
+    expect(s.sessions[0]?.ehloName).toBe("utsend.test.example");
+  });
+
+  it("refuses to send in clear text when STARTTLS is required and not offered: a connection failure", async () => {
+    const s = await sink();
+    const c = createSmtpChannel({ ...plain, port: s.port, maxConnections: 1, tlsMode: "starttls-required" });
+    cleanup.push(() => c.close());
+    const outcome = await c.send(envelope(), await raw());
+
+    expect(outcome).toMatchObject({ kind: "temporary", code: null, status: null });
+    expect(outcome.kind === "temporary" && outcome.reply).toMatch(/STARTTLS/);
+    expect(s.messages).toHaveLength(0);
+  });
+
+  it("upgrades with STARTTLS and trusts a self-signed server only with its certificate as the account's CA", async () => {
+    const cert = selfSignedCertificate("localhost");
+    const s = await sink({ tls: { cert: cert.pem, key: pemKey(cert) } });
+    const account = { ...plain, host: "localhost", port: s.port, maxConnections: 1 };
+    const untrusting = createSmtpChannel({ ...account, tlsMode: "starttls-required" });
+    cleanup.push(() => untrusting.close());
+    const refused = await untrusting.send(envelope(), await raw());
+    expect(refused).toMatchObject({ kind: "temporary", code: null });
+    expect(refused.kind === "temporary" && refused.reply).toMatch(/certificate/i);
+    expect(s.messages).toHaveLength(0);
+
+    const trusting = createSmtpChannel({ ...account, tlsMode: "starttls-required", caCertificate: cert.pem });
+    cleanup.push(() => trusting.close());
+    expect((await trusting.send(envelope(), await raw())).kind).toBe("accepted");
+    expect(s.sessions.at(-1)).toMatchObject({ secure: true });
+  });
+
+  it("tests a connection without sending: TLS version, certificate, extensions, then QUIT", async () => {
+    const cert = selfSignedCertificate("localhost");
+    const s = await sink({ tls: { cert: cert.pem, key: pemKey(cert) } });
+    const report = await testSmtpConnection({
+      ...plain,
+      host: "localhost",
+      port: s.port,
+      maxConnections: 1,
+      tlsMode: "starttls-required",
+      caCertificate: cert.pem,
+    });
+
+    expect(report.tls?.version).toMatch(/^TLSv1\.[23]$/);
+    expect(report.tls?.certificate?.subject).toBe("CN=localhost");
+    expect(Date.parse(report.tls?.certificate?.validTo ?? "")).toBeGreaterThan(Date.now());
+    expect(report.extensions).toEqual(expect.arrayContaining(["PIPELINING", "8BITMIME"]));
+    expect(report.extensions.some((e) => e.startsWith("STARTTLS"))).toBe(false);
+    const [session] = await s.waitForClosed(3000);
+    expect(session).toMatchObject({ quit: true, secure: true, ehloName: "utsend.test.example" });
+    expect(s.messages).toHaveLength(0);
+  });
+
+  it("tells which stage a test connection failed at", async () => {
+    const s = await sink();
+    await expect(
+      testSmtpConnection({ ...plain, port: s.port, maxConnections: 1, tlsMode: "starttls-required" }),
+    ).rejects.toMatchObject({ name: "SmtpConnectionError", stage: "tls" });
+  });
+});
+
+function pemKey(cert: TestCertificate): string {
+  return cert.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+}

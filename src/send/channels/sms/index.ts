@@ -145,7 +145,7 @@ export function smsTransport(
         {
           host: account.host!,
           port: account.port!,
-          tls: account.secure === 1,
+          tls: account.tls_mode === "implicit",
           systemId: account.username ?? "",
           password: account.password ?? "",
           bindMode: "transceiver",

@@ -1,17 +1,22 @@
-// Creates or edits a sending account: an SMTP server (host, port, TLS, credentials) or the local outbox, with
+// Creates or edits a sending account: an SMTP server (host, port, TLS mode, EHLO name, CA, credentials, and a test of
+// the saved connection) or the local outbox, with
 // its rate and connection limit; or for SMS an SMPP link, Twilio or the local SMS outbox, with the time zone of the
 // sending window. The password is never shown; left empty on edit, it stays as it is.
 import {
+  Alert,
   Button,
+  Code,
   Group,
   Modal,
   NumberInput,
   PasswordInput,
   SegmentedControl,
+  Select,
   SimpleGrid,
   Stack,
   Switch,
   Text,
+  Textarea,
   TextInput,
 } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
@@ -20,7 +25,12 @@ import { type FormEvent, useEffect, useState } from "react";
 import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
-import type { SendingAccount, SendingAccountInput } from "../../api/mailing-types.ts";
+import type {
+  ConnectionReport,
+  SendingAccount,
+  SendingAccountInput,
+  TlsMode,
+} from "../../api/mailing-types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
@@ -39,13 +49,17 @@ const HAS = {
   apiUrl: new Set<Kind>(["twilio"]),
 };
 const DEFAULT_TIME_ZONE = "Europe/Oslo";
+const TLS_MODES: TlsMode[] = ["starttls-required", "starttls-opportunistic", "implicit", "none"];
 
 type Form = {
   name: string;
   kind: Kind;
   host: string;
   port: number | string;
-  secure: boolean;
+  /** Empty: the server decides (starttls-required, or implicit on 465, opportunistic toward localhost). */
+  tlsMode: TlsMode | "";
+  ehloName: string;
+  caCertificate: string;
   username: string;
   password: string;
   ratePerSecond: number | string;
@@ -61,7 +75,9 @@ function formOf(account: SendingAccount | null): Form {
     kind: account?.kind ?? "smtp",
     host: account?.host ?? "",
     port: account?.port ?? 587,
-    secure: account?.secure ?? false,
+    tlsMode: account?.tlsMode ?? "",
+    ehloName: account?.ehloName ?? "",
+    caCertificate: account?.caCertificate?.pem ?? "",
     username: account?.username ?? "",
     password: "",
     ratePerSecond: account?.ratePerSecond ?? 10,
@@ -81,20 +97,39 @@ export function SendingAccountModal({
   opened: boolean;
   onClose: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, formatDate } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<Form>(() => formOf(account));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [report, setReport] = useState<ConnectionReport | null>(null);
+  const [testFailure, setTestFailure] = useState<unknown>(null);
 
   useEffect(() => {
     if (!opened) return;
     setForm(formOf(account));
     setErrors({});
     setFailure(null);
+    setReport(null);
+    setTestFailure(null);
   }, [opened, account]);
+
+  async function testConnection() {
+    if (!account) return;
+    setTesting(true);
+    setReport(null);
+    setTestFailure(null);
+    try {
+      setReport(await api.post<ConnectionReport>(`/api/sending-accounts/${account.id}/test-connection`));
+    } catch (error) {
+      setTestFailure(error);
+    } finally {
+      setTesting(false);
+    }
+  }
 
   const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
 
@@ -110,7 +145,14 @@ export function SendingAccountModal({
       kind: form.kind,
       host: server ? form.host.trim() || null : null,
       port: server && form.port !== "" ? Number(form.port) : null,
-      secure: server && form.secure,
+      ...(form.kind === "smtp"
+        ? {
+            ...(form.tlsMode ? { tlsMode: form.tlsMode } : {}),
+            ehloName: form.ehloName.trim() || null,
+            caCertificate: form.caCertificate.trim() || null,
+          }
+        : {}),
+      ...(form.kind === "smpp" && form.tlsMode ? { tlsMode: form.tlsMode } : {}),
       username: login ? form.username.trim() || null : null,
       ratePerSecond: Number(form.ratePerSecond) || 1,
       maxConnections: HAS.connections.has(form.kind) ? Number(form.maxConnections) || 1 : 1,
@@ -201,15 +243,69 @@ export function SendingAccountModal({
                   error={errors.port}
                 />
               </SimpleGrid>
-              <Switch
-                label={t("settings.sending.secure")}
-                description={t(
-                  kind === "smpp" ? "settings.sending.secureSmppHelp" : "settings.sending.secureHelp",
-                )}
-                checked={form.secure}
-                onChange={(e) => set({ secure: e.currentTarget.checked })}
-              />
+              {kind === "smpp" ? (
+                <Switch
+                  label={t("settings.sending.secureSmpp")}
+                  description={t("settings.sending.secureSmppHelp")}
+                  checked={form.tlsMode === "implicit"}
+                  onChange={(e) => set({ tlsMode: e.currentTarget.checked ? "implicit" : "none" })}
+                />
+              ) : (
+                <>
+                  <Select
+                    label={t("settings.sending.tlsMode")}
+                    description={t("settings.sending.tlsModeHelp")}
+                    allowDeselect={false}
+                    value={form.tlsMode || null}
+                    placeholder={t("settings.sending.tlsModes.starttls-required")}
+                    onChange={(v) => set({ tlsMode: (v ?? "") as TlsMode | "" })}
+                    data={TLS_MODES.map((m) => ({ value: m, label: t(`settings.sending.tlsModes.${m}`) }))}
+                    error={errors.tlsMode}
+                  />
+                  <TextInput
+                    label={t("settings.sending.ehloName")}
+                    description={t("settings.sending.ehloNameHelp", {
+                      name: account?.effectiveEhloName ?? "—",
+                    })}
+                    placeholder={account?.effectiveEhloName ?? undefined}
+                    autoComplete="off"
+                    value={form.ehloName}
+                    onChange={(e) => set({ ehloName: e.currentTarget.value })}
+                    error={errors.ehloName}
+                  />
+                  <Textarea
+                    label={t("settings.sending.caCertificate")}
+                    description={
+                      account?.caCertificate?.subject
+                        ? t("settings.sending.caCertificateInfo", {
+                            subject: account.caCertificate.subject,
+                            validTo: formatDate(account.caCertificate.validTo),
+                          })
+                        : t("settings.sending.caCertificateHelp")
+                    }
+                    placeholder="-----BEGIN CERTIFICATE-----"
+                    autosize
+                    minRows={2}
+                    maxRows={8}
+                    styles={{ input: { fontFamily: "monospace", fontSize: "var(--mantine-font-size-xs)" } }}
+                    value={form.caCertificate}
+                    onChange={(e) => set({ caCertificate: e.currentTarget.value })}
+                    error={errors.caCertificate}
+                  />
+                </>
+              )}
             </>
+          )}
+          {kind === "smtp" && account?.problems && account.problems.length > 0 && (
+            <Alert color="red" title={t("settings.sending.problems")}>
+              <Stack gap={4}>
+                {account.problems.map((p) => (
+                  <Text key={p} size="sm">
+                    {p}
+                  </Text>
+                ))}
+              </Stack>
+            </Alert>
           )}
           {login && (
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -283,6 +379,53 @@ export function SendingAccountModal({
             checked={form.isDefault}
             onChange={(e) => set({ isDefault: e.currentTarget.checked })}
           />
+          {kind === "smtp" && account && (
+            <Stack gap="xs">
+              <Group>
+                <Button variant="light" onClick={testConnection} loading={testing}>
+                  {t("settings.sending.testConnection")}
+                </Button>
+                <Text size="xs" c="dimmed">
+                  {t("settings.sending.testConnectionHelp")}
+                </Text>
+              </Group>
+              <ErrorAlert error={testFailure} />
+              {report && (
+                <Alert color="green" title={t("settings.sending.testConnectionOk")} role="status">
+                  <Stack gap={4}>
+                    <Text size="sm">
+                      {t("settings.sending.ehloName")}: <Code>{report.ehloName}</Code>
+                    </Text>
+                    <Text size="sm">
+                      {t("settings.sending.connectionTls")}:{" "}
+                      {report.tls
+                        ? `${report.tls.version}, ${report.tls.cipher}`
+                        : t("settings.sending.connectionNoTls")}
+                    </Text>
+                    {report.tls?.certificate && (
+                      <Text size="sm">
+                        {t("settings.sending.connectionCertificate")}: {report.tls.certificate.subject} (
+                        {t("settings.sending.connectionValidTo", {
+                          when: formatDate(report.tls.certificate.validTo),
+                        })}
+                        )
+                      </Text>
+                    )}
+                    <Text size="sm">
+                      {t("settings.sending.connectionLogin")}:{" "}
+                      {report.authenticated
+                        ? t("settings.sending.connectionLoginOk")
+                        : t("settings.sending.connectionLoginNone")}
+                    </Text>
+                    <Text size="sm">
+                      {t("settings.sending.connectionExtensions")}:{" "}
+                      <Code>{report.extensions.join(" · ")}</Code>
+                    </Text>
+                  </Stack>
+                </Alert>
+              )}
+            </Stack>
+          )}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {t("common.cancel")}

@@ -103,7 +103,7 @@ function SendingAccounts() {
                 {a.kind === "smtp" && (
                   <Code>
                     {a.host}:{a.port}
-                    {a.secure ? " (TLS)" : ""}
+                    {` · ${t(`settings.sending.tlsModes.${a.tlsMode}`)}`}
                     {a.username ? ` · ${a.username}` : ""}
                   </Code>
                 )}
