@@ -10,6 +10,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { FetchText } from "../bounces/webhooks/sns.ts";
 import type { DbHandle } from "../db/connect.ts";
+import { createSpamChecker } from "../deliverability/spam-check.ts";
+import { spamScorer } from "../deliverability/spamassassin.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth, openToAll, signedIn } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
@@ -24,6 +26,7 @@ import { mailingImportRoutes } from "./routes/mailing-imports.ts";
 import { mailingLifecycleRoutes } from "./routes/mailing-lifecycle.ts";
 import { mailingPreviewRoutes } from "./routes/mailing-preview.ts";
 import { mailingRecipientRoutes } from "./routes/mailing-recipients.ts";
+import { mailingSpamCheckRoutes } from "./routes/mailing-spam-check.ts";
 import { mailingTemplateRoutes } from "./routes/mailing-templates.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
@@ -93,6 +96,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dialect: deps.handle.dialect,
     config: deps.config,
     send: deps.send,
+    spamCheck: createSpamChecker({
+      db: deps.handle.db,
+      scorer: spamScorer(deps.config),
+      send: () => deps.send,
+    }),
   };
   await app.register(
     openToAll(async (system) => {
@@ -123,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailingTemplateRoutes,
     mailingAttachmentRoutes,
     mailingPreviewRoutes,
+    mailingSpamCheckRoutes,
     mailingLifecycleRoutes,
     sendingRoutes,
     importRoutes,
