@@ -43,7 +43,8 @@ export type SpamChecker = ReturnType<typeof createSpamChecker>;
 export const SPAM_KEY_PREFIX = "spam:";
 const CACHE_SIZE = 100;
 
-type Scored = { withPixel: SpamOutcome; withoutPixel: SpamOutcome | null };
+/** The raw message as scored (the bytes a delivery gets, but for its Date and signature) and its outcomes. */
+type Scored = { raw: Buffer; withPixel: SpamOutcome; withoutPixel: SpamOutcome | null };
 
 export function createSpamChecker(deps: {
   db: Db;
@@ -120,13 +121,16 @@ export function createSpamChecker(deps: {
     const cached = cache.get(key);
     if (cached) return cached;
     const scoring = (async () => {
+      const raw = await buildMessage(message);
       const [withPixel, withoutPixel] = await Promise.all([
-        buildMessage(message).then((raw) => scoreWithSpamAssassin(deps.scorer, raw)),
-        noPixel ? buildMessage(noPixel).then((raw) => scoreWithSpamAssassin(deps.scorer, raw)) : null,
+        scoreWithSpamAssassin(deps.scorer, raw),
+        noPixel && deps.scorer.kind !== "none"
+          ? buildMessage(noPixel).then((bytes) => scoreWithSpamAssassin(deps.scorer, bytes))
+          : null,
       ]);
       // A timeout or an unreachable spamd is tried again next time.
       if (withPixel.kind === "failed" || withoutPixel?.kind === "failed") cache.delete(key);
-      return { withPixel, withoutPixel };
+      return { raw, withPixel, withoutPixel };
     })();
     cache.set(key, scoring);
     scoring.catch(() => cache.delete(key));
@@ -175,6 +179,12 @@ export function createSpamChecker(deps: {
 
   return {
     check,
+
+    /** The raw message the check scored for this recipient (message/rfc822), to score it elsewhere too. */
+    async message(mailingId: number, recipientId?: number): Promise<Buffer> {
+      const rendered = await render(mailingId, recipientId);
+      return (await spamAssassin(rendered.message, rendered.noPixel)).raw;
+    },
 
     /** Dismisses (or brings back) one of the check's current findings; a blocking score needs a reason. */
     async dismiss(

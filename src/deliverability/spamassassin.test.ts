@@ -21,12 +21,12 @@ Content analysis details:   (3.8 points, 5.0 required)
 `;
 
 describe("reading SpamAssassin's report", () => {
-  it("reads the score, the threshold and every rule with its points and description", () => {
+  it("reads the score, the threshold and every rule with its points and description, heaviest first", () => {
     expect(parseSpamReport(REPORT)).toEqual({
       score: 3.8,
       required: 5,
       rules: [
-        { name: "NO_RECEIVED", points: -0, description: "Informational: message has no Received headers" },
+        { name: "GTUBE", points: 1000, description: "BODY: Generic Test for Unsolicited Bulk Email" },
         {
           name: "HTML_IMAGE_ONLY_04",
           points: 1.7,
@@ -37,7 +37,7 @@ describe("reading SpamAssassin's report", () => {
           points: 1,
           description: "ADMINISTRATOR NOTICE: The query to URIBL was blocked. [URIs: fjordlys.example]",
         },
-        { name: "GTUBE", points: 1000, description: "BODY: Generic Test for Unsolicited Bulk Email" },
+        { name: "NO_RECEIVED", points: 0, description: "Informational: message has no Received headers" },
       ],
     });
   });

@@ -77,7 +77,7 @@ export async function scoreWithSpamAssassin(scorer: SpamScorer, raw: Buffer): Pr
   return { kind: "scored", scorer: scorer.kind, ...report };
 }
 
-/** Reads the last "Content analysis details: (S points, R required)" table of a SpamAssassin report. */
+/** Reads the last "Content analysis details: (S points, R required)" table of a SpamAssassin report, heaviest rule first. */
 export function parseSpamReport(output: string): SpamReport | null {
   const at = output.lastIndexOf("Content analysis details:");
   if (at < 0) return null;
@@ -93,13 +93,16 @@ export function parseSpamReport(output: string): SpamReport | null {
     }
     if (!line.trim()) break;
     const row = /^\s*(-?\d+(?:\.\d+)?)\s+([A-Z0-9_]+)\s+(.*)$/.exec(line);
-    if (row) rules.push({ name: row[2]!, points: Number(row[1]), description: row[3]!.trim() });
+    // `-0.0` is SpamAssassin's way to print a tiny negative score: zero here.
+    if (row) rules.push({ name: row[2]!, points: Number(row[1]) || 0, description: row[3]!.trim() });
     // A long description (or the URI a blocklist rule names) continues on indented lines.
     else if (rules.length > 0) {
       const last = rules[rules.length - 1]!;
       last.description = `${last.description} ${line.trim()}`.trim();
     }
   }
+  // SpamAssassin lists the rules in the order they ran, which differs from run to run: heaviest first here.
+  rules.sort((a, b) => b.points - a.points || a.name.localeCompare(b.name));
   return { score: Number(head[1]), required: Number(head[2]), rules };
 }
 

@@ -27,6 +27,26 @@ export const mailingSpamCheckRoutes =
       },
       async (request) => deps.spamCheck.check(request.params.id, request.query.recipientId),
     );
+    app.get(
+      "/mailings/:id/spam-check/message",
+      {
+        config: { access: "read" },
+        schema: {
+          tags,
+          summary: "The raw message (message/rfc822) the spam check scored for the recipient",
+          params: IdParams,
+          querystring: Type.Object({ recipientId: Type.Optional(Id) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const raw = await deps.spamCheck.message(request.params.id, request.query.recipientId);
+        return reply
+          .header("content-type", "message/rfc822")
+          .header("content-disposition", `attachment; filename="mailing-${request.params.id}.eml"`)
+          .header("cache-control", "no-store")
+          .send(raw);
+      },
+    );
     app.put(
       "/mailings/:id/spam-check/dismissed",
       {
