@@ -121,11 +121,13 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   let db: Db;
   let browser: Browser;
   let draftId = 0;
+  let spamId = 0;
   const publicPages: Array<{ language: Language; path: string }> = [];
 
   beforeAll(async () => {
     ensureWebBuild(() => {});
-    server = await startTestServer({ demoData: true });
+    // SpamAssassin where installed, so the Confirm step shows a score, its rules and the reason form.
+    server = await startTestServer({ demoData: true, config: { spamAssassin: "auto" } });
     api = await signIn(server.url, server.adminEmail, server.adminPassword);
     db = server.server.handle.db;
     const drafts = await ok<{ items: Array<{ id: number; status: string }> }>(
@@ -160,6 +162,14 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
         publicPages.push({ language, path: `/${kind}/${found[1]}` });
       }
     }
+    // A mailing SpamAssassin scores as spam (the GTUBE test string): its Confirm step asks for a reason.
+    spamId = (
+      await aReadyMailing(db, await aSendingSetup(db), [nb.id], {
+        name: "Spamsjekk",
+        content: `<p>XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X</p>
+          <p><a href="https://bit.ly/3xYz">Program</a> <a href="[[link.unsubscribe]]">Meld av</a></p>`,
+      })
+    ).id;
     browser = await launchChromium();
   }, 240_000);
 
@@ -317,6 +327,16 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
               await openDialogs(page, `wizard step ${key}`, WIZARD_DIALOGS[key] ?? []);
             });
           }
+
+          // The spam check of a message SpamAssassin calls spam: score, rules, the reason form and the findings.
+          await part(page, "wizard step confirm with a spam score", async () => {
+            await page.goto(`${server.url}/mailings/${spamId}`);
+            await settle(page);
+            await page.getByTestId("step-marker-confirm").click();
+            await page.getByTestId("spam-findings").waitFor({ timeout: 30_000 });
+            await settle(page);
+            await scan(page, "wizard step confirm › spam check");
+          });
         } catch (error) {
           await screenshot(page, `a11y-walk-failed-${language}`);
           throw error;

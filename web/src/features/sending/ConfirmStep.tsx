@@ -21,6 +21,7 @@ import { useSmsWindowText } from "../sms/SmsWindowNote.tsx";
 import { isSms, smsFields } from "../sms/types.ts";
 import { AccessibilityWarnings } from "./AccessibilityWarnings.tsx";
 import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
+import { SpamCheck, spamBlocks, useSpamCheck } from "./SpamCheck.tsx";
 
 export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const { t, language, formatNumber, formatDateTime } = useI18n();
@@ -46,6 +47,11 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const base = `/api/mailings/${mailing.id}`;
   const mayStart = editable && can("send");
   const problems = refused.length > 0 ? refused : mailing.problems;
+  // The spam check follows the recipient shown in the preview (null: the first one, as the server picks).
+  const [spamRecipient, setSpamRecipient] = useState<number | null>(null);
+  const spamChecked = !isSms(mailing) && mailing.type !== "document";
+  const spam = useSpamCheck(mailing.id, spamRecipient, spamChecked && mailing.canSend);
+  const canSend = mailing.canSend && !spamBlocks(spam.data);
 
   /** Runs a lifecycle action; a MAILING_NOT_READY refusal lists its problems here. */
   async function lifecycle(path: string, body?: unknown): Promise<boolean> {
@@ -98,6 +104,12 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
 
       <AccessibilityWarnings mailing={mailing} editable={editable} act={act} />
 
+      {spamChecked && mailing.canSend && (
+        <Paper withBorder p="md" radius="md">
+          <SpamCheck mailingId={mailing.id} recipientId={spamRecipient} editable={editable} />
+        </Paper>
+      )}
+
       {mailing.status === "scheduled" && (
         <Alert color="violet" title={t("sending.scheduledTitle")} data-testid="scheduled">
           {t("sending.scheduledAt", {
@@ -111,10 +123,10 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Group gap="sm">
           {mailing.status === "scheduled" ? (
             <>
-              <Button onClick={confirm.open} disabled={!mailing.canSend}>
+              <Button onClick={confirm.open} disabled={!canSend}>
                 {t("sending.startNow")}
               </Button>
-              <Button variant="default" onClick={schedule.open} disabled={!mailing.canSend}>
+              <Button variant="default" onClick={schedule.open} disabled={!canSend}>
                 {t("sending.reschedule")}
               </Button>
               <Button variant="default" loading={busy} onClick={() => lifecycle("unschedule")}>
@@ -123,10 +135,10 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
             </>
           ) : (
             <>
-              <Button onClick={confirm.open} disabled={!mailing.canSend}>
+              <Button onClick={confirm.open} disabled={!canSend}>
                 {t("sending.sendNow")}
               </Button>
-              <Button variant="default" onClick={schedule.open} disabled={!mailing.canSend}>
+              <Button variant="default" onClick={schedule.open} disabled={!canSend}>
                 {t("sending.scheduleOpen")}
               </Button>
             </>
@@ -154,7 +166,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
             canTest={can("send")}
           />
         ) : (
-          <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+          <PreviewPanel mailingId={mailing.id} canTest={can("send")} onRecipientShown={setSpamRecipient} />
         )}
       </Paper>
 
