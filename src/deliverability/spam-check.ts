@@ -193,6 +193,8 @@ export function createSpamChecker(deps: {
       userId: number | null,
     ): Promise<SpamCheck> {
       await requireEditable(db, mailingId);
+      if (!input.key.startsWith(SPAM_KEY_PREFIX))
+        throw invalid([{ field: "key", message: `"${input.key}" is not a spam finding's key` }]);
       if (!input.dismissed) {
         await db
           .deleteFrom("mailing_dismissed_warnings")
