@@ -46,12 +46,17 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const [busy, setBusy] = useState(false);
   const base = `/api/mailings/${mailing.id}`;
   const mayStart = editable && can("send");
-  const problems = refused.length > 0 ? refused : mailing.problems;
   // The spam check follows the recipient shown in the preview (null: the first one, as the server picks).
   const [spamRecipient, setSpamRecipient] = useState<number | null>(null);
   const spamChecked = !isSms(mailing) && mailing.type !== "document";
   const spam = useSpamCheck(mailing.id, spamRecipient, spamChecked && mailing.canSend);
-  const canSend = mailing.canSend && !spamBlocks(spam.data);
+  const spamBlocked = spamBlocks(spam.data);
+  const canSend = mailing.canSend && !spamBlocked;
+  // The server refuses Send for the same reason; listed here before anyone presses it.
+  const spamProblem: MailingProblem[] = spamBlocked
+    ? [{ step: "confirm", code: "spam-score", message: "SpamAssassin calls the message spam" }]
+    : [];
+  const problems = refused.length > 0 ? refused : [...mailing.problems, ...spamProblem];
 
   /** Runs a lifecycle action; a MAILING_NOT_READY refusal lists its problems here. */
   async function lifecycle(path: string, body?: unknown): Promise<boolean> {
