@@ -10,8 +10,11 @@ import { partAvailable, spamAssassinAvailable } from "../helpers/requirements.ts
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 
 const runs =
-  partAvailable("Chromium", chromiumAvailable(), "/usr/bin/chromium is not installed (apt install chromium)") &&
-  spamAssassinAvailable();
+  partAvailable(
+    "Chromium",
+    chromiumAvailable(),
+    "/usr/bin/chromium is not installed (apt install chromium)",
+  ) && spamAssassinAvailable();
 const REASON = "Teststrengen for spamfiltre; sendes bare til vår egen testliste";
 
 describe.skipIf(!runs)("web UI: the spam check at Confirm", () => {
