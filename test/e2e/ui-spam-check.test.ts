@@ -57,6 +57,7 @@ describe.skipIf(!runs)("web UI: the spam check at Confirm", () => {
       await expect.poll(() => score.textContent()).toMatch(/SpamAssassin score: 1[,.]?00\d/);
       expect(await page.getByTestId("spam-rules").textContent()).toContain("GTUBE");
       expect(await page.getByTestId("spam-findings").textContent()).toContain("bit.ly");
+      await page.getByTestId("spam-check").screenshot({ path: "test-results/screenshots/ui-spam-check.png" });
       const send = page.getByRole("button", { name: "Send now", exact: true });
       expect(await send.isDisabled()).toBe(true);
       expect(await page.getByTestId("problems").textContent()).toContain("SpamAssassin");
