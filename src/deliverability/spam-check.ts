@@ -236,10 +236,17 @@ export function createSpamChecker(deps: {
     async blockingProblems(mailingId: number): Promise<Problem[]> {
       const mailing = await db
         .selectFrom("mailings")
-        .select("type")
+        .select(["type", "status"])
         .where("id", "=", mailingId)
         .executeTakeFirst();
-      if (!mailing || mailing.type === "sms" || mailing.type === "document" || deps.scorer.kind === "none")
+      // Only what can still start is checked; the lifecycle refuses the rest with its own error.
+      if (
+        !mailing ||
+        (mailing.status !== "draft" && mailing.status !== "scheduled") ||
+        mailing.type === "sms" ||
+        mailing.type === "document" ||
+        deps.scorer.kind === "none"
+      )
         return [];
       const problems: Problem[] = [];
       for (const recipientId of new Set([null, ...(checked.get(mailingId) ?? [])])) {
