@@ -42,6 +42,7 @@ export type SpamChecker = ReturnType<typeof createSpamChecker>;
 
 export const SPAM_KEY_PREFIX = "spam:";
 const CACHE_SIZE = 100;
+const CHECKED_PER_MAILING = 5;
 
 /** The raw message as scored (the bytes a delivery gets, but for its Date and signature) and its outcomes. */
 type Scored = { raw: Buffer; withPixel: SpamOutcome; withoutPixel: SpamOutcome | null };
@@ -164,7 +165,10 @@ export function createSpamChecker(deps: {
     const dismissed = await dismissals(mailingId);
     const notDismissed: Dismissal = { dismissed: false, reason: null, dismissedAt: null };
     const seen = checked.get(mailingId) ?? new Set();
+    seen.delete(recipientId ?? null);
     seen.add(recipientId ?? null);
+    // The last few: after an edit each is scored again at Send, a second or more apiece.
+    if (seen.size > CHECKED_PER_MAILING) seen.delete(seen.values().next().value!);
     checked.set(mailingId, seen);
     return {
       recipientId: rendered.recipientId,
@@ -231,7 +235,7 @@ export function createSpamChecker(deps: {
 
     /**
      * What stops Send: a SpamAssassin score at or over its threshold that nobody dismissed, for the first recipient
-     * and every recipient checked at Confirm. None for other types, without SpamAssassin, or when it failed.
+     * and the last five checked at Confirm. None for other types, without SpamAssassin, or when it failed.
      */
     async blockingProblems(mailingId: number): Promise<Problem[]> {
       const mailing = await db
