@@ -94,9 +94,18 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
             {problems.map((problem) => (
               <List.Item key={`${problem.step}-${problem.code}-${problem.message}`}>
                 {problemText(t, problem)}{" "}
-                <Anchor component="button" size="sm" onClick={() => goTo(problem.step)}>
-                  {t("sending.goToStep", { step: t(`mailings.steps.${problem.step}`) })}
-                </Anchor>
+                {problem.step !== "confirm" && (
+                  // The alert's own text colour, underlined: the theme's link blue fails AA on the light red.
+                  <Anchor
+                    component="button"
+                    size="sm"
+                    c="inherit"
+                    underline="always"
+                    onClick={() => goTo(problem.step)}
+                  >
+                    {t("sending.goToStep", { step: t(`mailings.steps.${problem.step}`) })}
+                  </Anchor>
+                )}
               </List.Item>
             ))}
           </List>
