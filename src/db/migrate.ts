@@ -16,6 +16,7 @@ import * as channels from "./migrations/0010-channels.ts";
 import * as dismissedWarnings from "./migrations/0011-dismissed-warnings.ts";
 import * as sms from "./migrations/0012-sms.ts";
 import * as smtpStrict from "./migrations/0013-smtp-strict.ts";
+import * as dismissalReasons from "./migrations/0014-dismissal-reasons.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -35,6 +36,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0011-dismissed-warnings", dismissedWarnings],
   ["0012-sms", sms],
   ["0013-smtp-strict", smtpStrict],
+  ["0014-dismissal-reasons", dismissalReasons],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -265,10 +265,12 @@ export type Database = {
   };
   mailing_dismissed_warnings: {
     mailing_id: number;
-    /** An accessibility warning's stable key (src/mailings/accessibility-checks.ts). */
+    /** An accessibility warning's stable key (src/mailings/accessibility-checks.ts), or `spam:` and a spam check's. */
     warning_key: string;
     dismissed_by: number | null;
     dismissed_at: string;
+    /** Required for a blocking spam score; null otherwise. */
+    reason: string | null;
   };
   mailing_sources: {
     id: Id;

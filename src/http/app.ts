@@ -10,6 +10,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { FetchText } from "../bounces/webhooks/sns.ts";
 import type { DbHandle } from "../db/connect.ts";
+import { createSpamChecker } from "../deliverability/spam-check.ts";
+import { spamScorer } from "../deliverability/spamassassin.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth, openToAll, signedIn } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
@@ -25,6 +27,7 @@ import { mailingLifecycleRoutes } from "./routes/mailing-lifecycle.ts";
 import { mailingPreviewRoutes } from "./routes/mailing-preview.ts";
 import { mailingRecipientRoutes } from "./routes/mailing-recipients.ts";
 import { mailingSmsRoutes } from "./routes/mailing-sms.ts";
+import { mailingSpamCheckRoutes } from "./routes/mailing-spam-check.ts";
 import { mailingTemplateRoutes } from "./routes/mailing-templates.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
@@ -94,6 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dialect: deps.handle.dialect,
     config: deps.config,
     send: deps.send,
+    spamCheck: createSpamChecker({
+      db: deps.handle.db,
+      scorer: spamScorer(deps.config),
+      send: () => deps.send,
+    }),
   };
   await app.register(
     openToAll(async (system) => {
@@ -125,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailingAttachmentRoutes,
     mailingPreviewRoutes,
     mailingSmsRoutes,
+    mailingSpamCheckRoutes,
     mailingLifecycleRoutes,
     sendingRoutes,
     importRoutes,

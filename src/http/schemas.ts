@@ -1,6 +1,7 @@
 // Schemas shared by routes: pages, ids, errors and the CRM's entities (validation, types and OpenAPI in one).
 import Type from "typebox";
 import type { Db, Dialect } from "../db/connect.ts";
+import type { SpamChecker } from "../deliverability/spam-check.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
 import { GIVEN_CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";
 import type { Config } from "../shared/config.ts";
@@ -12,6 +13,8 @@ export type RouteDeps = {
   config: Config;
   /** Signing keys and the public address, for links and tokens in messages. */
   send: { keys: Keyring; publicUrl: string };
+  /** The Confirm step's spam check, with its SpamAssassin outcomes kept per message. */
+  spamCheck: SpamChecker;
 };
 
 export { Id, literals, Nullable, PageOf };

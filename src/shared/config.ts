@@ -162,6 +162,27 @@ export const configEntries = {
     description:
       "Secret (16 or more URL-safe characters) in the Postmark webhook URL `/hooks/postmark/<secret>`, or its basic-auth password; empty turns the endpoint off.",
   },
+  spamAssassin: {
+    env: "UTSEND_SPAMASSASSIN",
+    schema: Type.Enum(["auto", "off"], { default: "auto" }),
+    description:
+      "Whether the Confirm step's spam check asks SpamAssassin: `auto` uses UTSEND_SPAMD_ADDRESS, else `spamassassin` when installed here; `off` runs utsend's own content checks alone.",
+  },
+  spamdAddress: {
+    env: "UTSEND_SPAMD_ADDRESS",
+    schema: Type.String({
+      default: "",
+      maxLength: 300,
+      pattern: "^([^\\s:]+|\\[[0-9a-fA-F:.]+\\]):\\d{1,5}$|^$",
+    }),
+    description:
+      "SpamAssassin's spamd (`host:port`) that the spam check asks through `spamc`; empty runs `spamassassin -L` (local tests only, no network) on this machine when it is installed.",
+  },
+  spamCheckTimeoutMs: {
+    env: "UTSEND_SPAM_CHECK_TIMEOUT_MS",
+    schema: Type.Integer({ default: 15_000, minimum: 1000, maximum: 120_000 }),
+    description: "How long the spam check waits for SpamAssassin before it reports the score as unknown.",
+  },
 } satisfies Record<string, Entry>;
 
 const schemaProperties = Object.fromEntries(Object.entries(configEntries).map(([k, e]) => [k, e.schema])) as {

@@ -122,6 +122,14 @@ export function markOpenPixel(html: string): string {
   return close === -1 ? html + pixel : html.slice(0, close) + pixel + html.slice(close);
 }
 
+/** The merged HTML without its open pixel, to show what the pixel alone does to a spam score. */
+export function withoutOpenPixel(html: string, publicUrl: string): string {
+  const at = html.indexOf(`<img src="${publicUrl}/t/o/`);
+  if (at < 0) return html;
+  const end = html.indexOf(">", at);
+  return html.slice(0, at) + html.slice(end + 1);
+}
+
 /** Replaces the markers in a merged message with this delivery's signed click and open URLs. */
 export function fillTrackingMarkers(
   html: string,

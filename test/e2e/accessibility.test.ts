@@ -123,11 +123,13 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   let browser: Browser;
   let draftId = 0;
   const sms = { draftId: 0, sentId: 0, outboxId: 0 };
+  let spamId = 0;
   const publicPages: Array<{ language: Language; path: string }> = [];
 
   beforeAll(async () => {
     ensureWebBuild(() => {});
-    server = await startTestServer({ demoData: true });
+    // SpamAssassin where installed, so the Confirm step shows a score, its rules and the reason form.
+    server = await startTestServer({ demoData: true, config: { spamAssassin: "auto" } });
     api = await signIn(server.url, server.adminEmail, server.adminPassword);
     db = server.server.handle.db;
     const drafts = await ok<{ items: Array<{ id: number; status: string }> }>(
@@ -190,6 +192,15 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
     // message page, a sent mailing's follow-up tabs, and the links to the public pages in each language.
     const nb = await aPerson(db, { firstName: "Kari", email: "kari.a11y@example.no", language: "nb" });
     const en = await aPerson(db, { firstName: "Emma", email: "emma.a11y@example.com", language: "en" });
+    // A mailing SpamAssassin scores as spam (the GTUBE test string): its Confirm step asks for a reason. Made
+    // before the sent one, which stays the newest mailing that /mailings/:id shows.
+    spamId = (
+      await aReadyMailing(db, await aSendingSetup(db), [nb.id], {
+        name: "Spamsjekk",
+        content: `<p>XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X</p>
+          <p><a href="https://bit.ly/3xYz">Program</a> <a href="[[link.unsubscribe]]">Meld av</a></p>`,
+      })
+    ).id;
     const mailing = await aReadyMailing(db, await aSendingSetup(db), [nb.id, en.id], {
       name: "Tilgjengelighet",
       content: `<p>Hei [[customer.firstname]]</p><p><a href="[[link.unsubscribe]]">Meld av</a>
@@ -370,6 +381,16 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
               await openDialogs(page, `wizard step ${key}`, WIZARD_DIALOGS[key] ?? []);
             });
           }
+
+          // The spam check of a message SpamAssassin calls spam: score, rules, the reason form and the findings.
+          await part(page, "wizard step confirm with a spam score", async () => {
+            await page.goto(`${server.url}/mailings/${spamId}`);
+            await settle(page);
+            await page.getByTestId("step-marker-confirm").click();
+            await page.getByTestId("spam-findings").waitFor({ timeout: 30_000 });
+            await settle(page);
+            await scan(page, "wizard step confirm › spam check");
+          });
         } catch (error) {
           await screenshot(page, `a11y-walk-failed-${language}`);
           throw error;

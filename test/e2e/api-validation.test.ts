@@ -187,6 +187,13 @@ const routes: Route[] = [
     body: () => ({ key: "vague-subject:hei", dismissed: true }),
   },
   {
+    method: "PUT",
+    path: "/api/mailings/{ready}/spam-check/dismissed",
+    hasId: true,
+    // Bringing back a finding that is not dismissed is accepted whatever the content finds.
+    body: () => ({ key: "spam:short-text-part", dismissed: false }),
+  },
+  {
     method: "POST",
     path: "/api/mailings/{ready}/test",
     hasId: true,

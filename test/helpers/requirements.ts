@@ -1,5 +1,7 @@
 // Decides whether a test that needs an outside part (PostgreSQL, Chromium, ../shared/corpus) runs, skips or fails.
 // With UTSEND_REQUIRE_ALL=1 (CI) a missing part is a failure, never a skip.
+import { existsSync } from "node:fs";
+
 export const requireAll = process.env.UTSEND_REQUIRE_ALL === "1";
 
 /** Returns true when the part is there; when it is not, throws under UTSEND_REQUIRE_ALL, else logs why and returns false. */
@@ -8,4 +10,14 @@ export function partAvailable(part: string, available: boolean, why: string): bo
   if (requireAll) throw new Error(`${part} is required (UTSEND_REQUIRE_ALL=1) but missing: ${why}`);
   console.warn(`skipping tests that need ${part}: ${why}`);
   return false;
+}
+
+/** SpamAssassin's `spamassassin` script on PATH (Debian: apt-get install spamassassin). */
+export function spamAssassinAvailable(): boolean {
+  const onPath = (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(`${dir}/spamassassin`));
+  return partAvailable(
+    "SpamAssassin",
+    onPath,
+    "`spamassassin` is not on PATH (apt-get install spamassassin)",
+  );
 }

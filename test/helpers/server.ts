@@ -43,6 +43,8 @@ export async function startTestServer(
       demoData: options.demoData ?? false,
       logLevel: "silent",
       loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
+      // SpamAssassin takes a second or more per Send: only the tests about the spam check turn it on.
+      spamAssassin: "off",
       ...options.config,
     },
   );

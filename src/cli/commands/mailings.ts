@@ -2,6 +2,7 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 // ../../main.ts (the server and the send worker) is loaded by the commands that use it: other commands start lighter.
+import { AppError } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption } from "../context.ts";
 
 export function registerMailingCommands(program: Command, ctx: CliContext): void {
@@ -16,9 +17,22 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
         const config = ctx.config();
         const { beginSending } = await import("../../send/planner.ts");
         const { mailingProgress } = await import("../../mailings/actions.ts");
-        if (options.start) await beginSending(handle.db, mailingId);
         const { sendContext, startWorker } = await import("../../main.ts");
         const send = await sendContext(handle, config);
+        if (options.start) {
+          // As Send in the API: a spam score nobody dismissed with a reason stops it (docs/deliverability.md).
+          const { createSpamChecker } = await import("../../deliverability/spam-check.ts");
+          const { spamScorer } = await import("../../deliverability/spamassassin.ts");
+          const checker = createSpamChecker({ db: handle.db, scorer: spamScorer(config), send: () => send });
+          const problems = await checker.blockingProblems(mailingId);
+          if (problems.length > 0)
+            throw new AppError(
+              "MAILING_NOT_READY",
+              `mailing ${mailingId} cannot be sent: ${problems.map((p) => p.message).join("; ")}`,
+              { problems },
+            );
+          await beginSending(handle.db, mailingId);
+        }
         const quiet = {
           info: (line: string) => (ctx.json() ? undefined : process.stderr.write(`\n${line}\n`)),
         };

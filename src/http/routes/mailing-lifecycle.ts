@@ -12,6 +12,7 @@ import { getMailing } from "../../mailings/store.ts";
 import { DELIVERY_STATUSES } from "../../mailings/words.ts";
 import { beginSending } from "../../send/planner.ts";
 import { markDeliverySent, sendDeliveryAgain } from "../../send/unknown-deliveries.ts";
+import { AppError } from "../../shared/errors.ts";
 import { errorResponses, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 
 export const mailingLifecycleRoutes =
@@ -20,6 +21,16 @@ export const mailingLifecycleRoutes =
     const { db } = deps;
     const tags = ["mailings"];
     const send = { access: "send" as const };
+    // A spam score nobody dismissed stops Send and Schedule here, not in the mailing's steps: scoring takes seconds.
+    const refuseSpam = async (id: number) => {
+      const problems = await deps.spamCheck.blockingProblems(id);
+      if (problems.length > 0)
+        throw new AppError(
+          "MAILING_NOT_READY",
+          `mailing ${id} cannot be sent: ${problems.map((p) => p.message).join("; ")}`,
+          { problems },
+        );
+    };
     app.post(
       "/mailings/:id/send",
       {
@@ -32,6 +43,7 @@ export const mailingLifecycleRoutes =
         },
       },
       async (request) => {
+        await refuseSpam(request.params.id);
         await beginSending(db, request.params.id);
         return getMailing(db, request.params.id);
       },
@@ -55,7 +67,10 @@ export const mailingLifecycleRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => scheduleMailing(db, request.params.id, request.body),
+      async (request) => {
+        await refuseSpam(request.params.id);
+        return scheduleMailing(db, request.params.id, request.body);
+      },
     );
     for (const action of ["unschedule", "pause", "resume", "cancel"] as const)
       app.post(

@@ -4,6 +4,7 @@
 import type { Mailing } from "../../../src/mailings/api-schemas.ts";
 
 export type { BlockReason } from "../../../src/db/block-reasons.ts";
+export type { SpamCheck, SpamFinding } from "../../../src/deliverability/api-schemas.ts";
 export type { RecipientImportReport } from "../../../src/imports/api-schemas.ts";
 export type {
   AccessibilityWarning,

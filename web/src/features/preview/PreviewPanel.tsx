@@ -14,7 +14,7 @@ import {
   Text,
 } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useApi } from "../../api/context.tsx";
 import type { EmptyVariables, Preview } from "../../api/mailing-types.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
@@ -23,7 +23,16 @@ import { mailingPartsKey } from "../mailings/queries.ts";
 import { RecipientPicker } from "./RecipientPicker.tsx";
 import { SendTestModal } from "./SendTestModal.tsx";
 
-export function PreviewPanel({ mailingId, canTest }: { mailingId: number; canTest: boolean }) {
+export function PreviewPanel({
+  mailingId,
+  canTest,
+  onRecipientShown,
+}: {
+  mailingId: number;
+  canTest: boolean;
+  /** Told which recipient is shown, so the Confirm step's spam check follows the preview. */
+  onRecipientShown?: (recipientId: number | null) => void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const [recipientId, setRecipientId] = useState<number | null>(null);
@@ -34,6 +43,7 @@ export function PreviewPanel({ mailingId, canTest }: { mailingId: number; canTes
     placeholderData: keepPreviousData,
   });
   const shownFor = recipientId ?? preview.data?.recipientId ?? null;
+  useEffect(() => onRecipientShown?.(recipientId), [recipientId, onRecipientShown]);
 
   return (
     <Stack gap="md" data-testid="preview-panel">

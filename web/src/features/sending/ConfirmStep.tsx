@@ -21,6 +21,7 @@ import { useSmsWindowText } from "../sms/SmsWindowNote.tsx";
 import { isSms, smsFields } from "../sms/types.ts";
 import { AccessibilityWarnings } from "./AccessibilityWarnings.tsx";
 import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
+import { SpamCheck, spamBlocks, useSpamCheck } from "./SpamCheck.tsx";
 
 export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const { t, language, formatNumber, formatDateTime } = useI18n();
@@ -45,7 +46,17 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const [busy, setBusy] = useState(false);
   const base = `/api/mailings/${mailing.id}`;
   const mayStart = editable && can("send");
-  const problems = refused.length > 0 ? refused : mailing.problems;
+  // The spam check follows the recipient shown in the preview (null: the first one, as the server picks).
+  const [spamRecipient, setSpamRecipient] = useState<number | null>(null);
+  const spamChecked = !isSms(mailing) && mailing.type !== "document";
+  const spam = useSpamCheck(mailing.id, spamRecipient, spamChecked && mailing.canSend);
+  const spamBlocked = spamBlocks(spam.data);
+  const canSend = mailing.canSend && !spamBlocked;
+  // The server refuses Send for the same reason; listed here before anyone presses it.
+  const spamProblem: MailingProblem[] = spamBlocked
+    ? [{ step: "confirm", code: "spam-score", message: "SpamAssassin calls the message spam" }]
+    : [];
+  const problems = refused.length > 0 ? refused : [...mailing.problems, ...spamProblem];
 
   /** Runs a lifecycle action; a MAILING_NOT_READY refusal lists its problems here. */
   async function lifecycle(path: string, body?: unknown): Promise<boolean> {
@@ -83,9 +94,18 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
             {problems.map((problem) => (
               <List.Item key={`${problem.step}-${problem.code}-${problem.message}`}>
                 {problemText(t, problem)}{" "}
-                <Anchor component="button" size="sm" onClick={() => goTo(problem.step)}>
-                  {t("sending.goToStep", { step: t(`mailings.steps.${problem.step}`) })}
-                </Anchor>
+                {problem.step !== "confirm" && (
+                  // The alert's own text colour, underlined: the theme's link blue fails AA on the light red.
+                  <Anchor
+                    component="button"
+                    size="sm"
+                    c="inherit"
+                    underline="always"
+                    onClick={() => goTo(problem.step)}
+                  >
+                    {t("sending.goToStep", { step: t(`mailings.steps.${problem.step}`) })}
+                  </Anchor>
+                )}
               </List.Item>
             ))}
           </List>
@@ -97,6 +117,12 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
       )}
 
       <AccessibilityWarnings mailing={mailing} editable={editable} act={act} />
+
+      {spamChecked && mailing.canSend && (
+        <Paper withBorder p="md" radius="md">
+          <SpamCheck mailingId={mailing.id} recipientId={spamRecipient} editable={editable} />
+        </Paper>
+      )}
 
       {mailing.status === "scheduled" && (
         <Alert color="violet" title={t("sending.scheduledTitle")} data-testid="scheduled">
@@ -111,10 +137,10 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Group gap="sm">
           {mailing.status === "scheduled" ? (
             <>
-              <Button onClick={confirm.open} disabled={!mailing.canSend}>
+              <Button onClick={confirm.open} disabled={!canSend}>
                 {t("sending.startNow")}
               </Button>
-              <Button variant="default" onClick={schedule.open} disabled={!mailing.canSend}>
+              <Button variant="default" onClick={schedule.open} disabled={!canSend}>
                 {t("sending.reschedule")}
               </Button>
               <Button variant="default" loading={busy} onClick={() => lifecycle("unschedule")}>
@@ -123,10 +149,10 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
             </>
           ) : (
             <>
-              <Button onClick={confirm.open} disabled={!mailing.canSend}>
+              <Button onClick={confirm.open} disabled={!canSend}>
                 {t("sending.sendNow")}
               </Button>
-              <Button variant="default" onClick={schedule.open} disabled={!mailing.canSend}>
+              <Button variant="default" onClick={schedule.open} disabled={!canSend}>
                 {t("sending.scheduleOpen")}
               </Button>
             </>
@@ -154,7 +180,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
             canTest={can("send")}
           />
         ) : (
-          <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
+          <PreviewPanel mailingId={mailing.id} canTest={can("send")} onRecipientShown={setSpamRecipient} />
         )}
       </Paper>
 
