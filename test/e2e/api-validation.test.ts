@@ -22,6 +22,7 @@ type Ids = {
   mapping: number;
   mailing: number;
   ready: number;
+  sms: number;
   template: number;
   account: number;
   domain: number;
@@ -198,6 +199,12 @@ const routes: Route[] = [
     path: "/api/mailings/{ready}/test",
     hasId: true,
     body: () => ({ addresses: "test@example.no; test2@example.no" }),
+  },
+  {
+    method: "POST",
+    path: "/api/mailings/{sms}/test-sms",
+    hasId: true,
+    body: () => ({ numbers: "+4791234567; 912 34 568" }),
   },
   {
     method: "POST",
@@ -391,6 +398,7 @@ beforeAll(async () => {
     mapping: await create("/api/import-mappings", { name: "Walker", columns: { "E-post": "email" } }),
     mailing: await create("/api/mailings", { name: "Walker" }),
     ready: 0,
+    sms: 0,
     template: await create("/api/templates", { name: "Walker", contentFormat: "html", content: "<p>x</p>" }),
     account: await create("/api/sending-accounts", { name: "Walker", kind: "outbox" }),
     domain: await create("/api/sending-domains", { domain: "walker.example" }),
@@ -413,6 +421,13 @@ beforeAll(async () => {
     content: '<p>Hei</p><a href="https://walker.example/x">X</a><a href="[[link.unsubscribe]]">Meld av</a>',
     sendingAccountId: ids.account,
     options: { overrideConsent: true },
+  });
+  ids.sms = await create("/api/mailings", {
+    name: "Walker SMS",
+    type: "sms",
+    smsSender: "Walker",
+    smsText: "Hei [[customer.firstname]]",
+    sendingAccountId: await create("/api/sending-accounts", { name: "Walker SMS", kind: "sms-outbox" }),
   });
   // A preview registers the content's links, as sending does.
   await admin.get(`/api/mailings/${ids.ready}/preview`);
