@@ -7,12 +7,13 @@ import type { Db } from "../db/connect.ts";
 import { emailMessageId, recipientLinks } from "../deliveries/identity.ts";
 import { type Keyring, verifyLinkToken } from "../deliveries/tokens.ts";
 import { loadRecipientValues } from "../mailings/merge-values.ts";
+import { pickPreviewRecipient } from "../mailings/recipients.ts";
 import type { Problem } from "../mailings/steps.ts";
 import { requireEditable } from "../mailings/store.ts";
 import { buildMessage, type OutgoingMessage } from "../send/channels/email/message.ts";
 import { prepareMailing, renderDelivery } from "../send/channels/email/prepare.ts";
 import { isoNow } from "../shared/clock.ts";
-import { invalid, notFound } from "../shared/errors.ts";
+import { invalid } from "../shared/errors.ts";
 import { withoutOpenPixel } from "../track/links.ts";
 import { type ContentFinding, contentChecks } from "./content-checks.ts";
 import { type SpamOutcome, type SpamRule, type SpamScorer, scoreWithSpamAssassin } from "./spamassassin.ts";
@@ -67,17 +68,8 @@ export function createSpamChecker(deps: {
       .select(["track_opens"])
       .where("id", "=", mailingId)
       .executeTakeFirstOrThrow();
-    let query = db
-      .selectFrom("mailing_recipients")
-      .select(["id", "email"])
-      .where("mailing_id", "=", mailingId)
-      .where("email", "is not", null);
-    query = recipientId
-      ? query.where("id", "=", recipientId)
-      : query.where("status", "=", "eligible").orderBy("position");
-    const recipient = await query.executeTakeFirst();
+    const recipient = await pickPreviewRecipient(db, mailingId, "email", recipientId);
     if (!recipient) {
-      if (recipientId) throw notFound("recipient", recipientId);
       throw invalid([
         { field: "recipientId", message: "the mailing has no recipient to check the message for" },
       ]);

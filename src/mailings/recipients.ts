@@ -17,7 +17,7 @@ import { projectPersonIds } from "../projects/store.ts";
 import { selectionPersonIds } from "../selections/compile.ts";
 import { readSettings } from "../settings/store.ts";
 import { isoNow } from "../shared/clock.ts";
-import { missingReference } from "../shared/errors.ts";
+import { missingReference, notFound } from "../shared/errors.ts";
 
 const SOURCE_STRIDE = 4_294_967_296; // 2^32: positions order by source first, then by id within the source
 const COMPANY_OFFSET = 2_147_483_648; // company rows of a source sort after its persons
@@ -370,6 +370,29 @@ export async function recipientCounts(db: Db, mailingId: number): Promise<Recipi
 }
 
 /** The list as the Recipients step shows it: eligible and blocked rows in source order; people without an address are left out. */
+/**
+ * The recipient a preview, test or check is made for: the one asked for, else the first eligible one with an address
+ * of the mailing's channel (an e-mail address, or a mobile number for SMS). Null when the list has none.
+ */
+export async function pickPreviewRecipient(
+  db: Db,
+  mailingId: number,
+  address: "email" | "mobile",
+  recipientId?: number,
+): Promise<{ id: number; name: string | null; email: string | null; mobile: string | null } | null> {
+  let query = db
+    .selectFrom("mailing_recipients")
+    .select(["id", "name", "email", "mobile"])
+    .where("mailing_id", "=", mailingId)
+    .where(address, "is not", null);
+  query = recipientId
+    ? query.where("id", "=", recipientId)
+    : query.where("status", "=", "eligible").orderBy("position");
+  const row = await query.executeTakeFirst();
+  if (!row && recipientId) throw notFound("recipient", recipientId);
+  return row ?? null;
+}
+
 export async function listRecipients(
   db: Db,
   mailingId: number,

@@ -6,6 +6,7 @@ import type { Keyring } from "../../../deliveries/tokens.ts";
 import { sanitizeForPreview } from "../../../mailings/content.ts";
 import { emptyVariables, type MergeContext } from "../../../mailings/merge-fields.ts";
 import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
+import { pickPreviewRecipient } from "../../../mailings/recipients.ts";
 import { isValidEmail } from "../../../persons/person-rules.ts";
 import { AppError, invalid, notFound } from "../../../shared/errors.ts";
 import { randomToken } from "../../../shared/ids.ts";
@@ -15,20 +16,6 @@ import { buildMessage } from "./message.ts";
 import { prepareMailing, renderDelivery } from "./prepare.ts";
 
 export type PreviewDeps = { db: Db; publicUrl: string; keys: Keyring };
-
-async function pickRecipient(db: Db, mailingId: number, recipientId?: number) {
-  let query = db
-    .selectFrom("mailing_recipients")
-    .select(["id", "email"])
-    .where("mailing_id", "=", mailingId)
-    .where("email", "is not", null);
-  query = recipientId
-    ? query.where("id", "=", recipientId)
-    : query.where("status", "=", "eligible").orderBy("position");
-  const row = await query.executeTakeFirst();
-  if (!row && recipientId) throw notFound("recipient", recipientId);
-  return row ?? null;
-}
 
 export const SAMPLE_RECIPIENT: RecipientValues = {
   customer: {
@@ -53,7 +40,7 @@ export const SAMPLE_RECIPIENT: RecipientValues = {
 
 async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: number, isTest = false) {
   const prepared = await prepareMailing(deps.db, mailingId);
-  const recipient = await pickRecipient(deps.db, mailingId, recipientId);
+  const recipient = await pickPreviewRecipient(deps.db, mailingId, "email", recipientId);
   const values = recipient
     ? (await loadRecipientValues(deps.db, [{ recipientId: recipient.id, email: recipient.email! }])).get(
         recipient.id,

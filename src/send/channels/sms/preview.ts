@@ -3,6 +3,7 @@
 import type { Db } from "../../../db/connect.ts";
 import { recipientLinks } from "../../../deliveries/identity.ts";
 import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
+import { pickPreviewRecipient } from "../../../mailings/recipients.ts";
 import { AppError, notFound } from "../../../shared/errors.ts";
 import { parseNumberList } from "../../../sms/phone.ts";
 import { accountForSending } from "../../accounts.ts";
@@ -17,20 +18,6 @@ const SAMPLE_SMS_RECIPIENT: RecipientValues = {
   ...SAMPLE_RECIPIENT,
   customer: { ...SAMPLE_RECIPIENT.customer, cellphone: "+4791234567" },
 };
-
-async function pickRecipient(db: Db, mailingId: number, recipientId?: number) {
-  let query = db
-    .selectFrom("mailing_recipients")
-    .select(["id", "name", "mobile"])
-    .where("mailing_id", "=", mailingId)
-    .where("mobile", "is not", null);
-  query = recipientId
-    ? query.where("id", "=", recipientId)
-    : query.where("status", "=", "eligible").orderBy("position");
-  const row = await query.executeTakeFirst();
-  if (!row && recipientId) throw notFound("recipient", recipientId);
-  return row ?? null;
-}
 
 async function valuesFor(db: Db, recipient: { id: number; mobile: string | null } | null) {
   if (!recipient) return SAMPLE_SMS_RECIPIENT;
@@ -54,7 +41,7 @@ async function preparedSms(db: Db, mailingId: number): Promise<PreparedSms> {
 
 export async function smsPreview(deps: SmsPreviewDeps, mailingId: number, recipientId?: number) {
   const prepared = await preparedSms(deps.db, mailingId);
-  const recipient = await pickRecipient(deps.db, mailingId, recipientId);
+  const recipient = await pickPreviewRecipient(deps.db, mailingId, "mobile", recipientId);
   const values = await valuesFor(deps.db, recipient);
   const text = renderSmsText(prepared, values, recipientLinks(deps.publicUrl, deps.keys, 0));
   const count = countSms(text);
@@ -135,7 +122,7 @@ export async function sendSmsTest(
   if (!mailing.sending_account_id)
     throw new AppError("MAILING_NOT_READY", "choose a sending account first", { field: "sendingAccountId" });
   const account = await accountForSending(deps.db, mailing.sending_account_id);
-  const recipient = await pickRecipient(deps.db, mailingId, recipientId);
+  const recipient = await pickPreviewRecipient(deps.db, mailingId, "mobile", recipientId);
   const text = renderSmsText(
     prepared,
     await valuesFor(deps.db, recipient),
