@@ -17,6 +17,7 @@ import * as dismissedWarnings from "./migrations/0011-dismissed-warnings.ts";
 import * as sms from "./migrations/0012-sms.ts";
 import * as smtpStrict from "./migrations/0013-smtp-strict.ts";
 import * as dismissalReasons from "./migrations/0014-dismissal-reasons.ts";
+import * as smsTemplates from "./migrations/0015-sms-templates.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -37,6 +38,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0012-sms", sms],
   ["0013-smtp-strict", smtpStrict],
   ["0014-dismissal-reasons", dismissalReasons],
+  ["0015-sms-templates", smsTemplates],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -203,9 +203,12 @@ export type Database = {
     name: string;
     type: MailingType;
     subject: string | null;
-    content_format: "html" | "mjml";
+    /** "text" for an SMS template, whose text is `content`. */
+    content_format: "html" | "mjml" | "text";
     content: string;
     text_content: string | null;
+    sms_normalize: Generated<Flag>;
+    sms_opt_out_line: string | null;
     created_at: string;
     updated_at: string;
   };

@@ -341,21 +341,43 @@ export const SentAgainSchema = Type.Object({ deliveryId: Type.Integer({ descript
 
 // Templates and attachments
 
+export const TEMPLATE_TYPES = ["email", "sms"] as const;
+
 export const TemplateSummarySchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  type: MailingTypeSchema,
+  type: literals(TEMPLATE_TYPES),
   subject: Nullable(Type.String()),
-  contentFormat: literals(CONTENT_FORMATS),
+  contentFormat: literals([...CONTENT_FORMATS, "text"] as const, {
+    description: '"text" for an SMS template',
+  }),
+  smsText: Nullable(Type.String({ description: "SMS: the template's text" })),
+  smsNormalize: Type.Boolean({ description: "SMS: typographic quotes and dashes become GSM-7 ones" }),
+  smsOptOutLine: Nullable(Type.String({ description: "SMS: the line added at the end" })),
   updatedAt: Timestamp,
 });
 export const TemplateListSchema = Type.Object({ items: Type.Array(TemplateSummarySchema) });
 
 export const TemplateSchema = Type.Object({
   ...TemplateSummarySchema.properties,
-  content: Type.String(),
+  content: Type.String({ description: "HTML or MJML; an SMS template's text" }),
   textContent: Nullable(Type.String()),
 });
+
+export const TemplateInputSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: Type.Optional(literals(TEMPLATE_TYPES, { description: "email unless given" })),
+    subject: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    contentFormat: Type.Optional(literals(CONTENT_FORMATS, { description: "e-mail: required" })),
+    content: Type.Optional(Type.String({ maxLength: 2_000_000, description: "e-mail: required" })),
+    textContent: Type.Optional(Nullable(Type.String({ maxLength: 500_000 }))),
+    smsText: Type.Optional(Type.String({ maxLength: 10_000, description: "SMS: required" })),
+    smsNormalize: Type.Optional(Type.Boolean()),
+    smsOptOutLine: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  },
+  { additionalProperties: false },
+);
 
 export const AttachmentSchema = Type.Object({
   id: Type.Integer(),

@@ -91,7 +91,7 @@ export function smsMailingSteps(f: SmsMailingFacts): Steps {
   if (!hasContent)
     content.push({ step: "content", code: "content", field: "smsText", message: "Write the text" });
   content.push(...templateProblems(f, "smsText"));
-  // SMS has no templates yet: the step never holds the wizard back.
+  // A text message is short enough to write from scratch: starting from a template is offered, never required.
   return assembleSteps(
     { setup, content, recipients: recipientProblems(f) },
     { template: true, content: hasContent, recipients: f.recipientsResolved },

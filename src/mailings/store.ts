@@ -459,6 +459,7 @@ export async function listMailings(
   filter: {
     q?: string | undefined;
     status?: MailingStatus | undefined;
+    type?: MailingType | undefined;
     selectionId?: number | undefined;
     projectId?: number | undefined;
   },
@@ -468,6 +469,7 @@ export async function listMailings(
   if (filter.q)
     base = base.where((eb) => eb(eb.fn("lower", ["name"]), "like", `%${filter.q!.toLowerCase()}%`));
   if (filter.status) base = base.where("status", "=", filter.status);
+  if (filter.type) base = base.where("type", "=", filter.type);
   if (filter.selectionId !== undefined) base = base.where("selection_id", "=", filter.selectionId);
   if (filter.projectId !== undefined) base = base.where("project_id", "=", filter.projectId);
   const [count, rows] = await Promise.all([

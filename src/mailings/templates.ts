@@ -1,63 +1,118 @@
-// Saved templates per mailing type, and a mailing's attachments (≤ 25 MB together).
+// Saved templates per mailing type (e-mail and SMS), and a mailing's attachments (≤ 25 MB together).
 
 import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
-import { AppError, invalid, notFound } from "../shared/errors.ts";
+import { AppError, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { attachmentName } from "./attachment-names.ts";
 import { getMailing, requireEditable } from "./store.ts";
 
-export async function listTemplates(db: Db) {
-  const rows = await db
-    .selectFrom("templates")
-    .select(["id", "name", "type", "subject", "content_format", "updated_at"])
-    .orderBy("name")
-    .execute();
-  return rows.map((r) => ({
+/** The template types there are: an e-mail template holds HTML or MJML, an SMS template a text. */
+export type TemplateType = "email" | "sms";
+
+type TemplateRow = {
+  id: number;
+  name: string;
+  type: string;
+  subject: string | null;
+  content_format: "html" | "mjml" | "text";
+  content: string;
+  sms_normalize: number;
+  sms_opt_out_line: string | null;
+  updated_at: string;
+};
+
+function summaryOf(r: TemplateRow) {
+  const sms = r.type === "sms";
+  return {
     id: r.id,
     name: r.name,
-    type: r.type,
+    type: r.type as TemplateType,
     subject: r.subject,
     contentFormat: r.content_format,
+    /** An SMS template's text, short enough for a list; null for e-mail. */
+    smsText: sms ? r.content : null,
+    smsNormalize: sms && r.sms_normalize === 1,
+    smsOptOutLine: sms ? r.sms_opt_out_line : null,
     updatedAt: r.updated_at,
-  }));
+  };
+}
+
+export async function listTemplates(db: Db, type?: TemplateType) {
+  let query = db
+    .selectFrom("templates")
+    .select([
+      "id",
+      "name",
+      "type",
+      "subject",
+      "content_format",
+      "content",
+      "sms_normalize",
+      "sms_opt_out_line",
+      "updated_at",
+    ])
+    .orderBy("name");
+  if (type) query = query.where("type", "=", type);
+  return (await query.execute()).map(summaryOf);
 }
 
 export async function getTemplate(db: Db, id: number) {
   const r = await db.selectFrom("templates").selectAll().where("id", "=", id).executeTakeFirst();
   if (!r) throw notFound("template", id);
-  return {
-    id: r.id,
-    name: r.name,
-    type: r.type,
-    subject: r.subject,
-    contentFormat: r.content_format,
-    content: r.content,
-    textContent: r.text_content,
-    updatedAt: r.updated_at,
-  };
+  return { ...summaryOf(r), content: r.content, textContent: r.text_content };
 }
 
-export async function createTemplate(
-  db: Db,
-  input: {
-    name: string;
-    subject?: string | null;
-    contentFormat: "html" | "mjml";
-    content: string;
-    textContent?: string | null;
-  },
-) {
-  if (!input.name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
+export type TemplateInput = {
+  name: string;
+  type?: TemplateType;
+  subject?: string | null;
+  contentFormat?: "html" | "mjml";
+  content?: string;
+  textContent?: string | null;
+  smsText?: string;
+  smsNormalize?: boolean;
+  smsOptOutLine?: string | null;
+};
+
+/** The fields of one type that a template of the other type must not carry, so nothing given is silently dropped. */
+const EMAIL_ONLY = ["subject", "contentFormat", "content", "textContent"] as const;
+const SMS_ONLY = ["smsText", "smsNormalize", "smsOptOutLine"] as const;
+
+function templateProblems(input: TemplateInput): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
+  const type = input.type ?? "email";
+  const foreign = type === "sms" ? EMAIL_ONLY : SMS_ONLY;
+  for (const field of foreign)
+    if (input[field] !== undefined && input[field] !== null)
+      problems.push({ field, message: `is not a field of an ${type === "sms" ? "SMS" : "e-mail"} template` });
+  if (type === "sms") {
+    if (!input.smsText?.trim()) problems.push({ field: "smsText", message: "an SMS template needs a text" });
+    if (input.smsOptOutLine && /[\r\n]/.test(input.smsOptOutLine))
+      problems.push({ field: "smsOptOutLine", message: "must be one line" });
+  } else {
+    if (!input.contentFormat) problems.push({ field: "contentFormat", message: "is required: html or mjml" });
+    if (input.content === undefined) problems.push({ field: "content", message: "is required" });
+  }
+  return problems;
+}
+
+export async function createTemplate(db: Db, input: TemplateInput) {
+  const problems = templateProblems(input);
+  if (problems.length > 0) throw invalid(problems);
   const now = isoNow();
+  const sms = input.type === "sms";
   const row = await db
     .insertInto("templates")
     .values({
       name: input.name.trim(),
-      type: "email",
-      subject: input.subject ?? null,
-      content_format: input.contentFormat,
-      content: input.content,
-      text_content: input.textContent ?? null,
+      type: sms ? "sms" : "email",
+      subject: sms ? null : (input.subject ?? null),
+      content_format: sms ? "text" : input.contentFormat!,
+      content: sms ? input.smsText! : input.content!,
+      text_content: sms ? null : (input.textContent ?? null),
+      sms_normalize: sms && input.smsNormalize ? 1 : 0,
+      sms_opt_out_line: sms ? (input.smsOptOutLine ?? null) : null,
       created_at: now,
       updated_at: now,
     })
@@ -73,6 +128,16 @@ export async function deleteTemplate(db: Db, id: number) {
 
 export async function saveAsTemplate(db: Db, mailingId: number, name: string) {
   const m = await getMailing(db, mailingId);
+  if (m.type === "sms") {
+    if (!m.smsText?.trim()) throw invalid([{ field: "smsText", message: "the mailing has no text to save" }]);
+    return createTemplate(db, {
+      name,
+      type: "sms",
+      smsText: m.smsText,
+      smsNormalize: m.smsNormalize,
+      smsOptOutLine: m.smsOptOutLine,
+    });
+  }
   if (!m.content) throw invalid([{ field: "content", message: "the mailing has no content to save" }]);
   return createTemplate(db, {
     name,
@@ -83,17 +148,48 @@ export async function saveAsTemplate(db: Db, mailingId: number, name: string) {
   });
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  email: "an e-mail",
+  sms: "an SMS",
+  document: "a document",
+  form: "a form-response",
+};
+
 export async function applyTemplate(db: Db, mailingId: number, templateId: number) {
   await requireEditable(db, mailingId);
+  const m = await getMailing(db, mailingId);
   const t = await getTemplate(db, templateId);
+  if (t.type !== m.type)
+    throw invalid([
+      {
+        field: "templateId",
+        message: `template ${t.id} is ${TYPE_NAMES[t.type] ?? t.type} template; this is ${TYPE_NAMES[m.type] ?? m.type} mailing`,
+      },
+    ]);
+  const now = isoNow();
+  const origin = `template:${t.id}`;
+  if (t.type === "sms") {
+    await db
+      .updateTable("mailings")
+      .set({
+        sms_text: t.content,
+        sms_normalize: t.smsNormalize ? 1 : 0,
+        sms_opt_out_line: t.smsOptOutLine,
+        template_origin: origin,
+        updated_at: now,
+      })
+      .where("id", "=", mailingId)
+      .execute();
+    return getMailing(db, mailingId);
+  }
   await db
     .updateTable("mailings")
     .set({
-      content_format: t.contentFormat,
+      content_format: t.contentFormat as "html" | "mjml",
       content: t.content,
       text_content: t.textContent,
-      template_origin: `template:${t.id}`,
-      updated_at: isoNow(),
+      template_origin: origin,
+      updated_at: now,
       ...(t.subject ? { subject: t.subject } : {}),
     })
     .where("id", "=", mailingId)

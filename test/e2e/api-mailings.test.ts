@@ -437,6 +437,95 @@ describe("mailings API", () => {
     expect(onProject.items.map((i) => i.id)).toContain(m.id);
   });
 
+  it("keeps SMS templates apart from e-mail ones: saved from an SMS mailing, listed by type, applied only to SMS", async () => {
+    const sms = await ok<{ id: number }>(
+      admin.send("POST", "/api/mailings", {
+        name: "Vårsalg SMS",
+        type: "sms",
+        smsText: "Hei [[customer.firstname]]! 20 % i dag. Svar STOPP",
+        smsNormalize: true,
+        smsOptOutLine: "Svar STOPP for å melde deg av",
+      }),
+      201,
+    );
+    const template = await ok<{ id: number; type: string; contentFormat: string; smsText: string }>(
+      admin.send("POST", `/api/mailings/${sms.id}/save-as-template`, { name: "Vårsalg" }),
+      201,
+    );
+    expect(template).toMatchObject({
+      type: "sms",
+      contentFormat: "text",
+      smsText: "Hei [[customer.firstname]]! 20 % i dag. Svar STOPP",
+      smsNormalize: true,
+      smsOptOutLine: "Svar STOPP for å melde deg av",
+      subject: null,
+    });
+    const smsList = await ok<{ items: Array<{ id: number; type: string }> }>(
+      admin.get("/api/templates?type=sms"),
+    );
+    expect(smsList.items.map((i) => i.id)).toContain(template.id);
+    expect(smsList.items.every((i) => i.type === "sms")).toBe(true);
+    const emailList = await ok<{ items: Array<{ id: number; type: string }> }>(
+      admin.get("/api/templates?type=email"),
+    );
+    expect(emailList.items.map((i) => i.id)).not.toContain(template.id);
+    expect(emailList.items.length).toBeGreaterThan(0);
+
+    const blank = await ok<{ id: number }>(
+      admin.send("POST", "/api/mailings", { name: "Ny SMS", type: "sms" }),
+      201,
+    );
+    const applied = await ok<{ smsText: string; smsNormalize: boolean; smsOptOutLine: string | null }>(
+      admin.send("POST", `/api/mailings/${blank.id}/apply-template`, { templateId: template.id }),
+    );
+    expect(applied).toMatchObject({
+      smsText: "Hei [[customer.firstname]]! 20 % i dag. Svar STOPP",
+      smsNormalize: true,
+      smsOptOutLine: "Svar STOPP for å melde deg av",
+    });
+
+    const email = await ok<{ id: number }>(admin.send("POST", "/api/mailings", { name: "E-post" }), 201);
+    const mismatch = await admin.send("POST", `/api/mailings/${email.id}/apply-template`, {
+      templateId: template.id,
+    });
+    expect(mismatch.status).toBe(400);
+    expect(JSON.stringify(mismatch.body)).toContain("is an SMS template; this is an e-mail mailing");
+    const emailTemplate = emailList.items[0]!;
+    const backwards = await admin.send("POST", `/api/mailings/${blank.id}/apply-template`, {
+      templateId: emailTemplate.id,
+    });
+    expect(backwards.status).toBe(400);
+
+    // Created directly: an SMS template needs its text and takes none of the e-mail fields, and the reverse.
+    const noText = await admin.send("POST", "/api/templates", { name: "Tom", type: "sms" });
+    expect(noText.status).toBe(400);
+    expect(JSON.stringify(noText.body)).toContain("smsText");
+    const mixed = await admin.send("POST", "/api/templates", {
+      name: "Blandet",
+      type: "sms",
+      smsText: "Hei",
+      content: "<p>Hei</p>",
+    });
+    expect(mixed.status).toBe(400);
+    expect(JSON.stringify(mixed.body)).toContain("content");
+    const emailWithSms = await admin.send("POST", "/api/templates", {
+      name: "E-post med SMS",
+      contentFormat: "html",
+      content: "<p>Hei</p>",
+      smsText: "Hei",
+    });
+    expect(emailWithSms.status).toBe(400);
+    const smsCreated = await ok<{ type: string; content: string }>(
+      admin.send("POST", "/api/templates", {
+        name: "Påminnelse",
+        type: "sms",
+        smsText: "Husk kurset i morgen!",
+      }),
+      201,
+    );
+    expect(smsCreated).toMatchObject({ type: "sms", content: "Husk kurset i morgen!", smsOptOutLine: null });
+  });
+
   it("lets only users with the right override consent, send, or manage sending settings", async () => {
     const marketer = await userWithRole(server, admin, "marketer");
     const viewer = await userWithRole(server, admin, "viewer");

@@ -94,8 +94,8 @@ describe.skipIf(!runs)("web UI: an SMS mailing", () => {
       const dialog = page.getByRole("dialog");
       await dialog.getByLabel("Navn").fill(NAME);
       await dialog.getByTestId("mailing-type-sms").click();
-      // There are no SMS templates: that start is not offered.
-      expect(await dialog.getByRole("radio", { name: "En lagret mal" }).count()).toBe(0);
+      // SMS has templates of its own: that start is offered for an SMS too.
+      expect(await dialog.getByRole("radio", { name: "En lagret mal" }).count()).toBe(1);
       await dialog.getByRole("button", { name: "Opprett og åpne" }).click();
       await page.waitForURL(/\/mailings\/\d+/);
       mailingId = Number(new URL(page.url()).pathname.split("/").pop());
@@ -115,7 +115,9 @@ describe.skipIf(!runs)("web UI: an SMS mailing", () => {
       await page.getByRole("button", { name: /Neste: Mal/ }).click();
       await page.waitForURL(/step=template/);
       expect((await mailing()).smsSender).toBe(SENDER);
-      await page.getByTestId("sms-template-note").waitFor();
+      // No SMS template is saved yet; the e-mail ones are not offered for a text message.
+      await textOf(page.getByRole("main"), (t) => t.includes("SMS-maler er lagrede tekster"));
+      await page.getByText("Ingen lagrede maler ennå.").waitFor();
       await page.getByRole("button", { name: /Neste: Innhold/ }).click();
       await page.waitForURL(/step=content/);
     },
@@ -153,6 +155,18 @@ describe.skipIf(!runs)("web UI: an SMS mailing", () => {
       await page.getByRole("button", { name: /Neste: Mottakere/ }).click();
       await page.waitForURL(/step=recipients/);
       expect((await mailing()).smsText).toBe("Hei [[customer.firstname]]! Vårsalget starter i dag.");
+
+      // The text saved as an SMS template is listed with its text on the Template step.
+      await page.goto(`${server.url}/mailings/${mailingId}?step=template`);
+      await page.getByLabel("Navn på malen").fill("Vårsalg-SMS");
+      await page.getByRole("button", { name: "Lagre som mal" }).click();
+      await textOf(
+        page.getByTestId("templates-table"),
+        (t) => t.includes("Vårsalg-SMS") && t.includes("Vårsalget starter i dag."),
+      );
+      const templates = await api.get("/api/templates?type=sms");
+      expect(templates.body).toMatchObject({ items: [{ name: "Vårsalg-SMS", type: "sms" }] });
+      await page.goto(`${server.url}/mailings/${mailingId}?step=recipients`);
     },
     STEP,
   );

@@ -1,7 +1,13 @@
 // /api/templates and a mailing's save-as-template and apply-template.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { MailingSchema, TemplateListSchema, TemplateSchema } from "../../mailings/api-schemas.ts";
+import {
+  MailingSchema,
+  TEMPLATE_TYPES,
+  TemplateInputSchema,
+  TemplateListSchema,
+  TemplateSchema,
+} from "../../mailings/api-schemas.ts";
 import {
   applyTemplate,
   createTemplate,
@@ -10,9 +16,7 @@ import {
   listTemplates,
   saveAsTemplate,
 } from "../../mailings/templates.ts";
-import { errorResponses, Id, IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
-
-const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
+import { errorResponses, Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
 export const mailingTemplateRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
@@ -25,10 +29,14 @@ export const mailingTemplateRoutes =
         schema: {
           tags,
           summary: "Saved templates",
+          querystring: Type.Object(
+            { type: Type.Optional(literals(TEMPLATE_TYPES, { description: "only templates of this type" })) },
+            { additionalProperties: false },
+          ),
           response: { 200: TemplateListSchema, ...errorResponses },
         },
       },
-      async () => ({ items: await listTemplates(db) }),
+      async (request) => ({ items: await listTemplates(db, request.query.type) }),
     );
     app.get(
       "/templates/:id",
@@ -42,23 +50,13 @@ export const mailingTemplateRoutes =
       },
       async (request) => getTemplate(db, request.params.id),
     );
-    const TemplateBody = Type.Object(
-      {
-        name: Type.String({ minLength: 1, maxLength: 200 }),
-        subject: Text(500),
-        contentFormat: literals(["html", "mjml"] as const),
-        content: Type.String({ maxLength: 2_000_000 }),
-        textContent: Text(500_000),
-      },
-      { additionalProperties: false },
-    );
     app.post(
       "/templates",
       {
         schema: {
           tags,
           summary: "Save a template",
-          body: TemplateBody,
+          body: TemplateInputSchema,
           response: { 201: TemplateSchema, ...errorResponses },
         },
       },

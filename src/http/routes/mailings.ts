@@ -12,7 +12,7 @@ import {
 import { createDraft, editDraft } from "../../mailings/drafts.ts";
 import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
-import { MAILING_STATUSES } from "../../mailings/words.ts";
+import { MAILING_STATUSES, MAILING_TYPES } from "../../mailings/words.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 
@@ -32,6 +32,7 @@ export const mailingRoutes =
               ...PageQuery,
               q: Type.Optional(Type.String({ maxLength: 200 })),
               status: Type.Optional(literals(MAILING_STATUSES)),
+              type: Type.Optional(literals(MAILING_TYPES)),
               selectionId: Type.Optional(Id),
               projectId: Type.Optional(Id),
             },

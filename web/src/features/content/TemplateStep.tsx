@@ -1,5 +1,5 @@
-// Step 2, Template: start blank, from a saved template, or with the content of an earlier mailing; save the
-// content as a template.
+// Step 2, Template: start blank, from a saved template, or with the content of an earlier mailing of the same
+// type; save the content as a template. An SMS mailing's templates and copies carry its text and SMS settings.
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -11,16 +11,19 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { MailingPicker } from "../mailings/NewMailingModal.tsx";
 import { useTemplates } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
+import { isSms, mailingType, smsFields } from "../sms/types.ts";
 
 export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps) {
   const { t, formatDateTime } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
-  const templates = useTemplates();
+  const sms = isSms(mailing);
+  const type = mailingType(mailing);
+  const templates = useTemplates(type);
   const [copyOf, setCopyOf] = useState<string | null>(null);
   const [templateName, setTemplateName] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
-  const hasContent = Boolean(values.content?.trim());
+  const hasContent = Boolean((sms ? smsFields(values).smsText : values.content)?.trim());
 
   async function run(key: string, write: () => Promise<Mailing>, done: string) {
     setBusy(key);
@@ -36,9 +39,9 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
     run(
       "blank",
       () =>
-        mailing.content === null
-          ? api.patch<Mailing>(`/api/mailings/${mailing.id}`, { content: "" })
-          : Promise.resolve(mailing),
+        sms || mailing.content !== null
+          ? Promise.resolve(mailing)
+          : api.patch<Mailing>(`/api/mailings/${mailing.id}`, { content: "" }),
       t("mailings.template.blankChosen"),
     );
 
@@ -54,6 +57,10 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
       "copy",
       async () => {
         const source = await api.get<Mailing>(`/api/mailings/${copyOf}`);
+        if (sms) {
+          const { smsText, smsNormalize, smsOptOutLine } = smsFields(source);
+          return api.patch<Mailing>(`/api/mailings/${mailing.id}`, { smsText, smsNormalize, smsOptOutLine });
+        }
         return api.patch<Mailing>(`/api/mailings/${mailing.id}`, {
           contentFormat: source.contentFormat,
           content: source.content ?? "",
@@ -94,7 +101,7 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
         <Card withBorder padding="md">
           <Text fw={600}>{t("mailings.template.blankTitle")}</Text>
           <Text size="sm" c="dimmed" mt={4} mb="md">
-            {t("mailings.template.blankHelp")}
+            {t(sms ? "sms.template.blankHelp" : "mailings.template.blankHelp")}
           </Text>
           <Button
             variant="light"
@@ -109,7 +116,7 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
         <Card withBorder padding="md">
           <Text fw={600}>{t("mailings.template.copyTitle")}</Text>
           <Text size="sm" c="dimmed" mt={4} mb="xs">
-            {t("mailings.template.copyHelp")} {replaceNote}
+            {t(sms ? "sms.template.copyHelp" : "mailings.template.copyHelp")} {replaceNote}
           </Text>
           <Group align="flex-end" gap="sm">
             <div style={{ flex: 1 }}>
@@ -118,6 +125,7 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
                 value={copyOf}
                 onChange={setCopyOf}
                 exceptId={mailing.id}
+                type={type}
               />
             </div>
             <Button
@@ -135,7 +143,7 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
       <Card withBorder padding="md">
         <Text fw={600}>{t("mailings.template.savedTitle")}</Text>
         <Text size="sm" c="dimmed" mt={4} mb="sm">
-          {t("mailings.template.savedHelp")} {replaceNote}
+          {t(sms ? "sms.template.savedHelp" : "mailings.template.savedHelp")} {replaceNote}
         </Text>
         {items.length === 0 ? (
           <Text size="sm" c="dimmed">
@@ -146,8 +154,14 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t("mailings.template.name")}</Table.Th>
-                <Table.Th>{t("mailings.fields.subject")}</Table.Th>
-                <Table.Th w={90}>{t("mailings.fields.contentFormat")}</Table.Th>
+                {sms ? (
+                  <Table.Th>{t("sms.template.text")}</Table.Th>
+                ) : (
+                  <>
+                    <Table.Th>{t("mailings.fields.subject")}</Table.Th>
+                    <Table.Th w={90}>{t("mailings.fields.contentFormat")}</Table.Th>
+                  </>
+                )}
                 <Table.Th w={170}>{t("common.updated")}</Table.Th>
                 <Table.Th w={200} />
               </Table.Tr>
@@ -156,12 +170,22 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
               {items.map((template) => (
                 <Table.Tr key={template.id}>
                   <Table.Td fw={500}>{template.name}</Table.Td>
-                  <Table.Td>{template.subject}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color="gray">
-                      {template.contentFormat.toUpperCase()}
-                    </Badge>
-                  </Table.Td>
+                  {sms ? (
+                    <Table.Td>
+                      <Text size="sm" lineClamp={2} style={{ whiteSpace: "pre-wrap" }}>
+                        {template.smsText}
+                      </Text>
+                    </Table.Td>
+                  ) : (
+                    <>
+                      <Table.Td>{template.subject}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color="gray">
+                          {template.contentFormat.toUpperCase()}
+                        </Badge>
+                      </Table.Td>
+                    </>
+                  )}
                   <Table.Td>{formatDateTime(template.updatedAt)}</Table.Td>
                   <Table.Td>
                     <Group gap={6} justify="flex-end" wrap="nowrap">
@@ -196,7 +220,7 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
       <Card withBorder padding="md" bg="gray.0">
         <Text fw={600}>{t("mailings.template.saveAsTitle")}</Text>
         <Text size="sm" c="dimmed" mt={4} mb="xs">
-          {t("mailings.template.saveAsHelp")}
+          {t(sms ? "sms.template.saveAsHelp" : "mailings.template.saveAsHelp")}
         </Text>
         <Group align="flex-end" gap="sm">
           <TextInput

@@ -25,7 +25,6 @@ import { ConfirmStep, MailingSummaryList } from "../sending/ConfirmStep.tsx";
 import { SendingPanel } from "../sending/SendingPanel.tsx";
 import { SmsContentStep } from "../sms/SmsContentStep.tsx";
 import { SmsPreviewPanel } from "../sms/SmsPreviewPanel.tsx";
-import { SmsTemplateNote } from "../sms/SmsTemplateNote.tsx";
 import { isSms, smsFields } from "../sms/types.ts";
 import { MailingStatusBadge } from "./MailingStatusBadge.tsx";
 import { problemText, warningText } from "./problems.ts";
@@ -263,7 +262,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
             {/* Without the right to write, the steps are shown but every control in them is off. */}
             <fieldset disabled={!editable} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
               {step === "setup" && <SetupStep {...props} />}
-              {step === "template" && (sms ? <SmsTemplateNote /> : <TemplateStep {...props} />)}
+              {step === "template" && <TemplateStep {...props} />}
               {step === "content" && (sms ? <SmsContentStep {...props} /> : <ContentStep {...props} />)}
               {step === "recipients" && <RecipientsStep {...props} />}
             </fieldset>

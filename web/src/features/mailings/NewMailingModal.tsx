@@ -30,7 +30,7 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const templates = useTemplates();
+  const templates = useTemplates(type === "sms" ? "sms" : "email");
 
   function close() {
     setName("");
@@ -50,14 +50,14 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
     setFailure(null);
     try {
       let mailing: Mailing;
-      if (from === "copy" && copyOf) {
+      if (start === "copy" && copyOf) {
         const copy = await api.post<Mailing>(`/api/mailings/${copyOf}/copy`);
         mailing = name.trim()
           ? await api.patch<Mailing>(`/api/mailings/${copy.id}`, { name: name.trim() })
           : copy;
       } else {
         mailing = await api.post<Mailing>("/api/mailings", { name: name.trim(), type });
-        if (type === "email" && start === "template" && templateId) {
+        if (start === "template" && templateId) {
           mailing = await api.post<Mailing>(`/api/mailings/${mailing.id}/apply-template`, {
             templateId: Number(templateId),
           });
@@ -76,10 +76,8 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
     }
   }
 
-  // A copy keeps the type of what it copies; there are templates for e-mail only.
-  const from: Start = type === "sms" && start === "template" ? "blank" : start;
   const ready =
-    from === "copy" ? Boolean(copyOf) : name.trim() !== "" && (from === "blank" || Boolean(templateId));
+    start === "copy" ? Boolean(copyOf) : name.trim() !== "" && (start === "blank" || Boolean(templateId));
 
   return (
     <Modal opened={opened} onClose={close} title={t("mailings.newTitle")} size="lg">
@@ -88,25 +86,33 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
           <ErrorAlert error={failure} />
           <TextInput
             label={t("mailings.fields.name")}
-            description={from === "copy" ? t("mailings.newCopyNameHint") : undefined}
-            required={from !== "copy"}
+            description={start === "copy" ? t("mailings.newCopyNameHint") : undefined}
+            required={start !== "copy"}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
             error={errors.name}
             data-autofocus
           />
-          {CREATABLE_TYPES.includes("sms") && <MailingTypeChoice value={type} onChange={setType} />}
-          <Radio.Group label={t("mailings.startFrom")} value={from} onChange={(v) => setStart(v as Start)}>
+          {CREATABLE_TYPES.includes("sms") && (
+            <MailingTypeChoice
+              value={type}
+              onChange={(next) => {
+                setType(next);
+                setTemplateId(null);
+              }}
+            />
+          )}
+          <Radio.Group label={t("mailings.startFrom")} value={start} onChange={(v) => setStart(v as Start)}>
             <Stack gap="xs" mt={6}>
               <Radio value="blank" label={t("mailings.starts.blank")} />
               <Radio value="copy" label={t("mailings.starts.copy")} />
-              {type === "email" && <Radio value="template" label={t("mailings.starts.template")} />}
+              <Radio value="template" label={t("mailings.starts.template")} />
             </Stack>
           </Radio.Group>
-          {from === "copy" && (
+          {start === "copy" && (
             <MailingPicker label={t("mailings.starts.copyPick")} value={copyOf} onChange={setCopyOf} />
           )}
-          {from === "template" && (
+          {start === "template" && (
             <Select
               label={t("mailings.template.pick")}
               searchable
@@ -136,19 +142,27 @@ export function MailingPicker({
   value,
   onChange,
   exceptId,
+  type,
 }: {
   label: string;
   value: string | null;
   onChange: (id: string | null) => void;
   exceptId?: number;
+  /** Only mailings of this type. */
+  type?: MailingSummary["type"];
 }) {
   const { t } = useI18n();
   const api = useApi();
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 250);
   const query = useQuery({
-    queryKey: ["mailings", "list", "picker", debounced],
-    queryFn: () => api.get<Page<MailingSummary>>("/api/mailings", { q: debounced.trim(), limit: 20 }),
+    queryKey: ["mailings", "list", "picker", type ?? "any", debounced],
+    queryFn: () =>
+      api.get<Page<MailingSummary>>("/api/mailings", {
+        q: debounced.trim(),
+        limit: 20,
+        ...(type ? { type } : {}),
+      }),
     placeholderData: keepPreviousData,
   });
   const options = (query.data?.items ?? [])

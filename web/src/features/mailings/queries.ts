@@ -39,11 +39,12 @@ export function useSendingAccounts() {
   });
 }
 
-export function useTemplates() {
+/** The saved templates of one mailing type. */
+export function useTemplates(type: TemplateSummary["type"]) {
   const api = useApi();
   return useQuery({
-    queryKey: ["templates"],
-    queryFn: () => api.get<Items<TemplateSummary>>("/api/templates"),
+    queryKey: ["templates", type],
+    queryFn: () => api.get<Items<TemplateSummary>>("/api/templates", { type }),
   });
 }
 

@@ -20,7 +20,7 @@ export type StepProps = {
   goTo: (step: StepKey) => void;
 };
 
-/** A step's state; an SMS mailing has no template to choose, so its Template step never holds the wizard back. */
+/** A step's state; an SMS mailing may skip its Template step (a template is offered, never required). */
 function stateOf(mailing: Pick<Mailing, "steps">, key: StepKey) {
   if (key === "template" && isSms(mailing)) return "complete";
   return mailing.steps.find((s) => s.key === key)?.state ?? "not-started";
