@@ -18,6 +18,7 @@ import * as sms from "./migrations/0012-sms.ts";
 import * as smtpStrict from "./migrations/0013-smtp-strict.ts";
 import * as dismissalReasons from "./migrations/0014-dismissal-reasons.ts";
 import * as smsTemplates from "./migrations/0015-sms-templates.ts";
+import * as smsRecipientImports from "./migrations/0016-sms-recipient-imports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -39,6 +40,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0013-smtp-strict", smtpStrict],
   ["0014-dismissal-reasons", dismissalReasons],
   ["0015-sms-templates", smsTemplates],
+  ["0016-sms-recipient-imports", smsRecipientImports],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

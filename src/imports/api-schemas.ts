@@ -29,8 +29,24 @@ const reportListFields = {
   issues: Type.Array(
     Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
   ),
-  duplicates: Type.Array(Type.Object({ row: Row, email: Type.String(), firstRow: Row })),
-  matches: Type.Array(Type.Object({ row: Row, email: Type.String(), personId: Type.Integer() })),
+  duplicates: Type.Array(
+    Type.Object({
+      row: Row,
+      email: Type.String({ description: '"" when an SMS recipient row has no e-mail' }),
+      mobile: Type.Optional(
+        Type.String({ description: "SMS recipients: the number rows are told apart by" }),
+      ),
+      firstRow: Row,
+    }),
+  ),
+  matches: Type.Array(
+    Type.Object({
+      row: Row,
+      email: Type.String(),
+      mobile: Type.Optional(Type.String()),
+      personId: Type.Integer(),
+    }),
+  ),
   notListed: Type.Object({ issues: Type.Integer(), duplicates: Type.Integer(), matches: Type.Integer() }),
 };
 

@@ -3,7 +3,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Db, Dialect } from "../db/connect.ts";
 import { LEGAL_BASES } from "../persons/person-rules.ts";
 import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
-import { type ColumnUse, type CustomFieldInfo, resolveMapping } from "./mapping.ts";
+import { type ColumnUse, type CustomFieldInfo, type RecordKey, resolveMapping } from "./mapping.ts";
 import { getMapping } from "./mappings.ts";
 import { openCsv } from "./read-csv.ts";
 import { openXlsx } from "./read-xlsx.ts";
@@ -120,9 +120,10 @@ export async function openMappedTable(
   format: ImportFormat | undefined,
   explicit: Record<string, string>,
   fields: CustomFieldInfo[],
+  key: RecordKey = "email",
 ): Promise<{ source: TableSource; columns: ColumnUse[] }> {
   const source = await openTable(input, limits, format);
-  const mapping = resolveMapping(source.headers, explicit, fields);
+  const mapping = resolveMapping(source.headers, explicit, fields, key);
   if (mapping.problems.length === 0) return { source, columns: mapping.columns };
   source.close();
   throw new AppError(

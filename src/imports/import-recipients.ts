@@ -8,6 +8,7 @@ import {
   completeImport,
   discardImport,
   lookUpAddresses,
+  lookUpMobiles,
   type StoredRecipientRow,
   storeRows,
 } from "../mailings/recipient-rows.ts";
@@ -15,7 +16,7 @@ import { resolveRecipients } from "../mailings/recipients.ts";
 import { requireEditable } from "../mailings/store.ts";
 import { AppError, invalid } from "../shared/errors.ts";
 import { type ImportProgress, openMappedTable } from "./import-persons.ts";
-import type { ColumnUse, CustomFieldInfo } from "./mapping.ts";
+import type { ColumnUse, CustomFieldInfo, RecordKey } from "./mapping.ts";
 import { getMapping } from "./mappings.ts";
 import { checkedRecords, emptyReportBase, listed, type ReportBase } from "./report.ts";
 import type { ImportRecord } from "./rows.ts";
@@ -121,15 +122,18 @@ export async function importRecipients(
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
   const listLimit = options.listLimit ?? DEFAULT_LIST_LIMIT;
 
+  // An SMS goes to a mobile number: its rows need one and are told apart by it; the e-mail column is optional.
+  const key: RecordKey = mailing.type === "sms" ? "mobile" : "email";
   const { source, columns } = await openMappedTable(
     input,
     limits,
     options.format,
     { ...saved, ...options.map },
     fields,
+    key,
   );
   const report = emptyReport(dryRun, source, columns);
-  const rules = { columns, customFields: fields, defaultCountry: options.defaultCountry };
+  const rules = { columns, customFields: fields, defaultCountry: options.defaultCountry, key };
   const importId = dryRun
     ? null
     : await beginImport(db, {
@@ -152,24 +156,25 @@ export async function importRecipients(
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    const { personOf, blocked } = await lookUpAddresses(
+    const keyOf = (r: StoredRecipientRow) => (key === "mobile" ? r.mobile! : r.emailLower);
+    const { personOf, blocked } = await (key === "mobile" ? lookUpMobiles : lookUpAddresses)(
       db,
-      rows.map((r) => r.emailLower),
+      rows.map(keyOf),
     );
     for (const row of rows) {
-      const personId = personOf.get(row.emailLower);
+      const personId = personOf.get(keyOf(row));
       if (personId === undefined) report.importOnly++;
       else {
         report.linked++;
         listed(
           report.matches,
-          { row: row.row, email: row.email, personId },
+          { row: row.row, email: row.email, ...(key === "mobile" ? { mobile: row.mobile! } : {}), personId },
           report.notListed,
           "matches",
           listLimit,
         );
       }
-      if (blocked.has(row.emailLower)) report.blockedAddresses++;
+      if (blocked.has(keyOf(row))) report.blockedAddresses++;
     }
     // All-or-nothing stops writing at the first invalid row but reads on, so the report lists every invalid row.
     const writing = importId !== null && !(options.allOrNothing && report.invalid > 0);

@@ -1,6 +1,12 @@
 // Which column of an import file fills which person or company field: explicit choices, saved mappings and header guesses.
 import type { FieldProblem } from "../shared/errors.ts";
 
+/**
+ * What identifies a row: the e-mail address (persons, e-mail recipients) or the mobile number (an SMS mailing's
+ * recipients). Every row needs it, and a later row with the same one is a duplicate.
+ */
+export type RecordKey = "email" | "mobile";
+
 export const PERSON_FIELDS = [
   "email",
   "name",
@@ -169,6 +175,7 @@ export function resolveMapping(
   headers: string[],
   explicit: Record<string, string>,
   customFields: CustomFieldInfo[],
+  key: RecordKey = "email",
 ): { columns: ColumnUse[]; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const columns: ColumnUse[] = headers.map((header, index) => ({
@@ -220,11 +227,17 @@ export function resolveMapping(
     column.guessed = true;
     taken.set(field, column.column);
   }
-  if (!taken.has("email"))
+  if (key === "email" && !taken.has("email"))
     problems.push({
       field: "email",
       message:
         'no column holds the e-mail address (persons are matched by e-mail); map one, e.g. "E-post=email"',
+    });
+  if (key === "mobile" && !taken.has("mobile"))
+    problems.push({
+      field: "mobile",
+      message:
+        'no column holds the mobile number (an SMS goes to a mobile number); map one, e.g. "Mobil=mobile"',
     });
   return { columns, problems };
 }

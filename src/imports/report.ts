@@ -16,8 +16,9 @@ export type ReportBase = {
   /** Rows repeating an address an earlier row had (what becomes of them is each import's own). */
   duplicatesInFile: number;
   issues: RowIssue[];
-  duplicates: Array<{ row: number; email: string; firstRow: number }>;
-  matches: Array<{ row: number; email: string; personId: number }>;
+  /** `mobile` is set when rows are told apart by mobile number (an SMS mailing's recipients); `email` may be "". */
+  duplicates: Array<{ row: number; email: string; mobile?: string; firstRow: number }>;
+  matches: Array<{ row: number; email: string; mobile?: string; personId: number }>;
   /** How many issues, duplicates and matches were left out of the lists above (see `listLimit`). */
   notListed: { issues: number; duplicates: number; matches: number };
 };
@@ -77,12 +78,13 @@ export async function* checkedRecords(
     }
     report.valid++;
     const { record } = outcome;
-    const firstRow = seen.firstRow(record.emailLower, row);
+    const byMobile = rules.key === "mobile";
+    const firstRow = seen.firstRow(byMobile ? record.person.mobile! : record.emailLower, row);
     if (firstRow !== null) {
       report.duplicatesInFile++;
       listed(
         report.duplicates,
-        { row, email: record.email, firstRow },
+        { row, email: record.email, ...(byMobile ? { mobile: record.person.mobile! } : {}), firstRow },
         report.notListed,
         "duplicates",
         listLimit,

@@ -1,6 +1,6 @@
 // Pure rules for one row of an import: each mapped cell checked and normalised, every problem named by row and column.
 import { isValidEmail, toE164, toMobileE164 } from "../persons/person-rules.ts";
-import type { ColumnUse, CompanyField, CustomFieldInfo } from "./mapping.ts";
+import type { ColumnUse, CompanyField, CustomFieldInfo, RecordKey } from "./mapping.ts";
 
 /** One problem with one cell: the row as the spreadsheet numbers it (header = 1), the column as the file names it. */
 export type RowIssue = { row: number; column: string; value: string; reason: string };
@@ -43,7 +43,13 @@ export type RowOutcome =
   | { kind: "invalid"; issues: RowIssue[] }
   | { kind: "blank" };
 
-export type RowRules = { columns: ColumnUse[]; customFields: CustomFieldInfo[]; defaultCountry: string };
+export type RowRules = {
+  columns: ColumnUse[];
+  customFields: CustomFieldInfo[];
+  defaultCountry: string;
+  /** What every row needs; e-mail unless said. */
+  key?: RecordKey;
+};
 
 const MAX_LENGTH: Record<string, number> = {
   firstName: 100,
@@ -153,11 +159,12 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
   for (const cell of cells) if (cellText(cell) !== "") anyCell = true;
   if (!anyCell) return { kind: "blank" };
 
-  let emailColumn = "email";
+  const key = rules.key ?? "email";
+  let keyColumn: string = key;
   for (const use of rules.columns) {
     if (!use.field) continue;
     const value = cellText(cells[use.index]);
-    if (use.field === "email") emailColumn = use.column;
+    if (use.field === key) keyColumn = use.column;
     if (value === "") continue;
     const fail = (reason: string) =>
       issues.push({ row, column: use.column, value: value.slice(0, 200), reason });
@@ -238,12 +245,16 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
         }
     }
   }
-  if (email === "" && !issues.some((i) => i.column === emailColumn))
+  const keyValue = key === "email" ? email : (person.mobile ?? "");
+  if (keyValue === "" && !issues.some((i) => i.column === keyColumn))
     issues.push({
       row,
-      column: emailColumn,
+      column: keyColumn,
       value: "",
-      reason: "is blank; every imported person needs an e-mail address",
+      reason:
+        key === "email"
+          ? "is blank; every imported person needs an e-mail address"
+          : "is blank; every recipient of an SMS mailing needs a mobile number",
     });
   if (firstCompanyColumn && company.name === undefined)
     issues.push({

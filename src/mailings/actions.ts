@@ -123,7 +123,7 @@ export async function copyMailing(db: Db, id: number, userId: number | null): Pr
 export async function mailingProgress(db: Db, id: number) {
   const mailing = await db
     .selectFrom("mailings")
-    .select(["status", "started_at"])
+    .select(["status", "started_at", "type"])
     .where("id", "=", id)
     .executeTakeFirst();
   if (!mailing) throw notFound("mailing", id);
@@ -152,6 +152,8 @@ export async function mailingProgress(db: Db, id: number) {
     status: mailing.status,
     total,
     sent,
+    /** SMS: of those sent, how many the provider reported delivered; null for channels without reports. */
+    delivered: mailing.type === "sms" ? count(["delivered"]) : null,
     failed: count(["failed"]),
     unknown: count(["unknown"]),
     pending,

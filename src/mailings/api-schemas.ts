@@ -318,6 +318,9 @@ export const ProgressSchema = Type.Object({
   status: MailingStatusSchema,
   total: Type.Integer(),
   sent: Type.Integer(),
+  delivered: Nullable(
+    Type.Integer({ description: "SMS: of those sent, how many were reported delivered; null for e-mail" }),
+  ),
   failed: Type.Integer(),
   unknown: Type.Integer(),
   pending: Type.Integer(),

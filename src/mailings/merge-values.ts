@@ -17,7 +17,7 @@ export async function loadRecipientValues(
   if (refs.length === 0) return result;
   const recipients = await db
     .selectFrom("mailing_recipients")
-    .select(["id", "person_id", "company_id", "name", "email", "source_id", "email_lower"])
+    .select(["id", "person_id", "company_id", "name", "email", "source_id", "email_lower", "mobile"])
     .where(
       "id",
       "in",

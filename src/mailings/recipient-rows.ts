@@ -122,6 +122,28 @@ export async function lookUpAddresses(
   return { personOf, blocked };
 }
 
+/** For a batch's mobile numbers (E.164): the CRM person with that mobile (lowest id), and which numbers are blocked. */
+export async function lookUpMobiles(
+  db: Executor,
+  mobiles: string[],
+): Promise<{ personOf: Map<string, number>; blocked: Set<string> }> {
+  const personOf = new Map<string, number>();
+  const blocked = new Set<string>();
+  for (const chunk of chunked(mobiles, 1)) {
+    const persons = await db
+      .selectFrom("persons")
+      .select(["mobile", "id"])
+      .where("mobile", "in", chunk)
+      .execute();
+    for (const p of persons) {
+      const known = personOf.get(p.mobile!);
+      if (known === undefined || p.id < known) personOf.set(p.mobile!, p.id);
+    }
+    for (const number of await blockedAmong(db, chunk)) blocked.add(number);
+  }
+  return { personOf, blocked };
+}
+
 /** A copy of a mailing's import for another mailing (copying a mailing copies its sources); returns its id. */
 export async function copyImport(db: Db, importId: number, toMailingId: number): Promise<number | null> {
   const original = await db
@@ -157,26 +179,42 @@ export async function copyImport(db: Db, importId: number, toMailingId: number):
   return copy.id;
 }
 
-/** The stored merge values of import-only recipients, by recipient id (their rows are found by source and address). */
+/**
+ * The stored merge values of import-only recipients, by recipient id. Their rows are found by source and address,
+ * or by mobile number for a row without an address (an SMS mailing's).
+ */
 export async function importedFields(
   db: Db,
-  recipients: Array<{ id: number; source_id: number | null; email_lower: string | null }>,
+  recipients: Array<{
+    id: number;
+    source_id: number | null;
+    email_lower: string | null;
+    mobile?: string | null;
+  }>,
 ): Promise<Map<number, { mobile: string | null; fields: Record<string, string> }>> {
   const out = new Map<number, { mobile: string | null; fields: Record<string, string> }>();
   const sourceIds = [...new Set(recipients.flatMap((r) => (r.source_id ? [r.source_id] : [])))];
   const addresses = [...new Set(recipients.flatMap((r) => (r.email_lower ? [r.email_lower] : [])))];
-  if (sourceIds.length === 0 || addresses.length === 0) return out;
+  const mobiles = [...new Set(recipients.flatMap((r) => (!r.email_lower && r.mobile ? [r.mobile] : [])))];
+  if (sourceIds.length === 0 || addresses.length + mobiles.length === 0) return out;
   const rows = await db
     .selectFrom("mailing_sources as s")
     .innerJoin("recipient_import_rows as r", "r.import_id", "s.ref_id")
     .select(["s.id as source_id", "r.email_lower", "r.mobile", "r.fields"])
     .where("s.kind", "=", "import")
     .where("s.id", "in", sourceIds)
-    .where("r.email_lower", "in", addresses)
+    .where((eb) =>
+      eb.or([
+        ...(addresses.length ? [eb("r.email_lower", "in", addresses)] : []),
+        ...(mobiles.length ? [eb.and([eb("r.email_lower", "=", ""), eb("r.mobile", "in", mobiles)])] : []),
+      ]),
+    )
     .execute();
-  const byKey = new Map(rows.map((r) => [`${r.source_id}:${r.email_lower}`, r]));
+  const keyOf = (r: { email_lower: string | null; mobile?: string | null }) =>
+    r.email_lower ? `@${r.email_lower}` : `#${r.mobile}`;
+  const byKey = new Map(rows.map((r) => [`${r.source_id}:${keyOf(r)}`, r]));
   for (const recipient of recipients) {
-    const row = byKey.get(`${recipient.source_id}:${recipient.email_lower}`);
+    const row = byKey.get(`${recipient.source_id}:${keyOf(recipient)}`);
     if (row)
       out.set(recipient.id, {
         mobile: row.mobile,

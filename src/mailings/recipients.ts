@@ -161,13 +161,17 @@ async function insertSource(
     case "import": {
       // A row whose address belongs to a CRM person is that person (consent, unsubscribes, company apply); the others
       // stay import-only recipients with the file's name and address, carrying the import's consent attestation.
+      // An SMS mailing's rows are matched by mobile number (their e-mail, "" when the file had none, is optional).
+      const personOfRow =
+        mailing.type === "sms"
+          ? sql`(select min(p.id) from persons p where p.mobile = r.mobile)`
+          : sql`(select min(pe.person_id) from person_emails pe where pe.address_lower = r.email_lower)`;
       await sql`
         insert into mailing_recipients
           (mailing_id, position, person_id, company_id, email, email_lower, mobile, name, source_id, status,
            block_reason, created_at)
-        select ${mailing.id}, cast(${index * SOURCE_STRIDE} as bigint) + r.sheet_row,
-               (select min(pe.person_id) from person_emails pe where pe.address_lower = r.email_lower), null,
-               r.email, r.email_lower, r.mobile, r.name, ${source.id}, 'eligible', null, ${now}
+        select ${mailing.id}, cast(${index * SOURCE_STRIDE} as bigint) + r.sheet_row, ${personOfRow}, null,
+               nullif(r.email, ''), nullif(r.email_lower, ''), r.mobile, r.name, ${source.id}, 'eligible', null, ${now}
         from recipient_import_rows r where r.import_id = ${source.refId}`.execute(db);
       await sql`
         update mailing_recipients set

@@ -131,6 +131,92 @@ describe("POST /api/mailings/:id/imports and GET /api/mailings/:id/recipients/ex
     expect(unknown.status).toBe(404);
   });
 
+  it("imports an SMS mailing's recipients by their mobile column: a mobile per row, no e-mail needed, one per number", async () => {
+    const crm = await admin.send("POST", "/api/persons", {
+      firstName: "Per",
+      lastName: "Mobil",
+      mobile: "+47 918 00 001",
+    });
+    const perId = (crm.body as { id: number }).id;
+    const mailingId = (
+      (
+        await admin.send("POST", "/api/mailings", {
+          name: "SMS-messe",
+          type: "sms",
+          smsSender: "Fjordlys",
+          smsText: "Hei [[customer.firstname]]!",
+        })
+      ).body as { id: number }
+    ).id;
+    const csv = [
+      "Fornavn;Mobil;E-post",
+      "Per;918 00 001;",
+      "Åse;+47 918 00 002;",
+      "Ola;918 00 003;ola@example.no",
+      "Kari;;kari@example.no",
+      "Nils;12;",
+      "Åse igjen;91800002;",
+    ].join("\n");
+    const post = async (query: string, body = csv) => {
+      const response = await fetch(`${server.url}/api/mailings/${mailingId}/imports?${query}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as RecipientImportReport };
+    };
+    const dry = await post("dryRun=true");
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({
+      rows: 6,
+      valid: 4,
+      invalid: 2,
+      duplicatesInFile: 1,
+      linked: 1,
+      importOnly: 2,
+    });
+    expect(dry.body.issues).toEqual([
+      {
+        row: 5,
+        column: "Mobil",
+        value: "",
+        reason: "is blank; every recipient of an SMS mailing needs a mobile number",
+      },
+      { row: 6, column: "Mobil", value: "12", reason: "is not a valid mobile number" },
+    ]);
+    expect(dry.body.duplicates).toEqual([{ row: 7, email: "", mobile: "+4791800002", firstRow: 3 }]);
+    expect(dry.body.matches).toEqual([{ row: 2, email: "", mobile: "+4791800001", personId: perId }]);
+
+    const real = await post("consentConfirmed=true&source=Messe");
+    expect(real.status).toBe(200);
+    const list = (await admin.get(`/api/mailings/${mailingId}/recipients?limit=50`)).body as {
+      items: Array<{
+        id: number;
+        mobile: string | null;
+        email: string | null;
+        personId: number | null;
+        status: string;
+      }>;
+    };
+    const byMobile = new Map(list.items.map((r) => [r.mobile, r]));
+    expect([...byMobile.keys()].sort()).toEqual(["+4791800001", "+4791800002", "+4791800003"]);
+    // The number that belongs to a CRM person is that person, and their consent applies (Per gave none).
+    expect(byMobile.get("+4791800001")).toMatchObject({ personId: perId, status: "blocked" });
+    expect(byMobile.get("+4791800002")).toMatchObject({ personId: null, email: null, status: "eligible" });
+    expect(byMobile.get("+4791800003")).toMatchObject({ email: "ola@example.no", status: "eligible" });
+    // The file's first name fills the merge field of a recipient who is not in the CRM.
+    const preview = (
+      await admin.get(`/api/mailings/${mailingId}/sms-preview?recipientId=${byMobile.get("+4791800002")!.id}`)
+    ).body as { text: string };
+    expect(preview.text).toMatch(/^Hei Åse!/);
+
+    // Without a mobile column an SMS import is refused before reading on, and says which column to map.
+    const noMobile = await post("dryRun=true", "Fornavn;E-post\nKari;kari@example.no");
+    expect(noMobile.status).toBe(400);
+    expect(noMobile.body).toMatchObject({ error: { code: "IMPORT_MAPPING_INVALID" } });
+    expect(JSON.stringify(noMobile.body)).toContain("no column holds the mobile number");
+  });
+
   it("lets only users with the export right export, and answers 404 for an unknown mailing", async () => {
     const mailingId = await newMailing();
     const viewer = await userWithRole(server, admin, "viewer");

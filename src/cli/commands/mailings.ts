@@ -37,6 +37,11 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
           info: (line: string) => (ctx.json() ? undefined : process.stderr.write(`\n${line}\n`)),
         };
         const running = startWorker(handle, config, send, quiet);
+        // An SMS outside its sending window waits without a sound otherwise; say until when.
+        const { getMailing } = await import("../../mailings/store.ts");
+        const window = (await getMailing(handle.db, mailingId)).smsWindow;
+        if (window && !window.open && window.opensAt)
+          quiet.info(`outside the SMS sending window: waits until ${window.opensAt}`);
         const bar = ctx.json()
           ? null
           : new cliProgress.SingleBar(
@@ -64,7 +69,7 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
         if (ctx.json()) ctx.printJson(progress);
         else
           ctx.print(
-            `mailing ${mailingId} is ${progress.status}: ${progress.sent} sent, ${progress.failed} failed, ${progress.unknown} unknown`,
+            `mailing ${mailingId} is ${progress.status}: ${progress.sent} sent${progress.delivered === null ? "" : ` (${progress.delivered} delivered)`}, ${progress.failed} failed, ${progress.unknown} unknown`,
           );
       });
     });

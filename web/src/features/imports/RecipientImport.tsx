@@ -11,10 +11,12 @@ import { ImportIssues } from "./ImportReportView.tsx";
 
 export function RecipientImport({
   mailingId,
+  sms = false,
   onCancel,
   onAdd,
 }: {
   mailingId: number;
+  sms?: boolean;
   onCancel: () => void;
   onAdd: (write: () => Promise<Mailing>) => Promise<Mailing | null>;
 }) {
@@ -62,7 +64,7 @@ export function RecipientImport({
   return (
     <Stack>
       <Text size="sm" c="dimmed">
-        {t("recipients.importHelp")}
+        {t(sms ? "recipients.importHelpSms" : "recipients.importHelp")}
       </Text>
       <FileInput
         label={t("imports.file")}
@@ -96,7 +98,7 @@ export function RecipientImport({
               id="import-only"
             />
             <Count
-              label={t("recipients.importBlocked")}
+              label={t(sms ? "recipients.importBlockedSms" : "recipients.importBlocked")}
               value={formatNumber(report.blockedAddresses)}
               id="blocked"
             />

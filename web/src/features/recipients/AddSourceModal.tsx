@@ -15,11 +15,14 @@ import { parseAddresses } from "./addresses.ts";
 
 export function AddSourceModal({
   mailingId,
+  sms = false,
   kind,
   onClose,
   onAdd,
 }: {
   mailingId: number;
+  /** An SMS mailing's file is read by its mobile column. */
+  sms?: boolean;
   kind: SourceKind | null;
   onClose: () => void;
   onAdd: (write: () => Promise<Mailing>) => Promise<Mailing | null>;
@@ -66,7 +69,7 @@ export function AddSourceModal({
       size={kind === "addresses" || kind === "import" ? "lg" : "md"}
     >
       {kind === "import" ? (
-        <RecipientImport mailingId={mailingId} onCancel={onClose} onAdd={onAdd} />
+        <RecipientImport mailingId={mailingId} sms={sms} onCancel={onClose} onAdd={onAdd} />
       ) : (
         <Stack>
           {kind === "selection" && (

@@ -245,7 +245,13 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
         )}
       </Paper>
 
-      <AddSourceModal mailingId={mailing.id} kind={adding} onClose={() => setAdding(null)} onAdd={act} />
+      <AddSourceModal
+        mailingId={mailing.id}
+        sms={isSms(mailing)}
+        kind={adding}
+        onClose={() => setAdding(null)}
+        onAdd={act}
+      />
     </Stack>
   );
 }
