@@ -207,6 +207,26 @@ describe("SMPP transport", () => {
     ]);
   });
 
+  it("reports a receipt whether it comes before or after its submit_sm_resp, one per part", async () => {
+    const smsc = await startSmsc();
+    smsc.receipts = (to) => (to === "+4791234567" ? "before" : "after");
+    smsc.undeliverable.add("+4791234568");
+    const t = transport(smsc);
+
+    const outcomes = await t.send([sms("a".repeat(200)), sms("Hei", "+4791234568")]);
+    await smsc.receiptsAnswered();
+
+    const [long, short] = outcomes.map((o) => (o.kind === "accepted" ? o.providerIds : []));
+    expect([long?.length, short?.length]).toEqual([2, 1]);
+    const reported = new Map(t.reports.map((r) => [r.providerMessageId, [r.status, r.code]]));
+    expect(t.reports).toHaveLength(3);
+    expect([...long!, ...short!].map((id) => reported.get(id))).toEqual([
+      ["delivered", "DELIVRD"],
+      ["delivered", "DELIVRD"],
+      ["failed", "UNDELIV:001"],
+    ]);
+  });
+
   it("answers a deliver_sm even when the handler throws", async () => {
     const smsc = await startSmsc();
     const t = createSmppTransport(
