@@ -16,6 +16,7 @@ import { aPerson } from "../helpers/builders.ts";
 import { browserTestsRun, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer, waitFor } from "../helpers/server.ts";
+import { zoneWhereItIs } from "../helpers/time-zones.ts";
 
 const runs = browserTestsRun();
 const WALK = 300_000;
@@ -140,14 +141,12 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
     // SMS mailings through a local SMS outbox whose sending window is open now: a draft for the content step's
     // counter and the preview panel, a sent one for its statistics and its message in the Outbox. Made
     // first, so that the newest mailing and outbox message, which the route walk opens, stay the e-mail ones.
-    const utcHour = new Date().getUTCHours();
-    const offset = ((12 - utcHour + 36) % 24) - 12;
     const account = await ok<{ id: number }>(
       api.send("POST", "/api/sending-accounts", {
         name: "SMS-utboks",
         kind: "sms-outbox",
         ratePerSecond: 1000,
-        timeZone: offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`,
+        timeZone: zoneWhereItIs(12),
       }),
       201,
     );

@@ -8,14 +8,7 @@ import { createMailing } from "../../src/mailings/store.ts";
 import { createAccount } from "../../src/send/accounts.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-
-/** A fixed-offset zone where the local hour is now `hour`, so the sending window is open (or shut) at any test time. */
-function zoneWhereItIs(hour: number): string {
-  let offset = hour - new Date().getUTCHours();
-  if (offset > 14) offset -= 24;
-  if (offset < -11) offset += 24;
-  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
+import { zoneWhereItIs } from "../helpers/time-zones.ts";
 
 const env = (t: TestDb) => ({
   ...process.env,

@@ -18,15 +18,7 @@ import {
   untilFinished,
   waitFor,
 } from "../helpers/server.ts";
-
-/** A fixed-offset zone where the local hour is now `hour`, so the sending window is open (or shut) at any test time. */
-function zoneWhereItIs(hour: number): string {
-  let offset = hour - new Date().getUTCHours();
-  if (offset > 14) offset -= 24;
-  if (offset < -11) offset += 24;
-  // Etc/GMT zones count the other way: Etc/GMT-2 is two hours ahead of UTC.
-  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
+import { zoneWhereItIs } from "../helpers/time-zones.ts";
 
 const TEXT = "Hei [[customer.firstname]]! Vårsalg: 20% på alt i butikken i dag.";
 

@@ -8,6 +8,7 @@ import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { recordInboundSms } from "../../src/send/channels/sms/inbound.ts";
 import { browserTestsRun, launchChromium, pick, screenshot, textOf } from "../helpers/chromium.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
+import { zoneWhereItIs } from "../helpers/time-zones.ts";
 
 const runs = browserTestsRun();
 const STEP = 60_000;
@@ -24,15 +25,6 @@ type Mailing = {
   smsText: string | null;
   recipients: { eligible: number };
 };
-
-/** A fixed-offset zone where the local hour is now `hour`, so the 08–21 sending window is open whenever the test runs. */
-function zoneWhereItIs(hour: number): string {
-  let offset = hour - new Date().getUTCHours();
-  if (offset > 14) offset -= 24;
-  if (offset < -11) offset += 24;
-  // Etc/GMT zones count the other way: Etc/GMT-2 is two hours ahead of UTC.
-  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
-}
 
 async function shot(page: Page, name: string) {
   await page.evaluate("window.scrollTo(0, 0)");

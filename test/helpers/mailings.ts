@@ -75,6 +75,31 @@ export async function aReadyMailing(
   return mailing;
 }
 
+/** An SMS mailing ready to send through an SMS account to these people: consent overridden, no subscription type. */
+export async function aReadySmsMailing(
+  db: Db,
+  accountId: number,
+  personIds: number[],
+  input: MailingInput = {},
+) {
+  const mailing = await createMailing(
+    db,
+    {
+      name: "SMS-kampanje",
+      type: "sms",
+      sendingAccountId: accountId,
+      smsSender: "Fjordlys",
+      smsText: 'Hei [[customer.firstname | default: "venn"]]! Vårsalg i dag.',
+      options: { overrideConsent: true },
+      ...input,
+    },
+    null,
+  );
+  for (const id of personIds) await addSource(db, mailing.id, { kind: "person", refId: id });
+  await resolveRecipients(db, mailing.id);
+  return mailing;
+}
+
 /** Runs a send worker in this process, a round at a time, until the mailing is finished (at most 50 rounds). */
 export async function sendUntilFinished(
   db: Db,

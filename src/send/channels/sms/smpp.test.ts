@@ -1,71 +1,17 @@
-import type { AddressInfo } from "node:net";
-import smpp, { type PDU, type Session } from "smpp";
+import type { PDU } from "smpp";
 import { afterEach, describe, expect, it } from "vitest";
+import { type Smsc, startSmsc as startTestSmsc } from "../../../../test/helpers/smsc.ts";
 import { createSmppTransport, parseReceipt, type SmppConfig, type SmppTransport } from "./smpp.ts";
 import type { DeliveryReport, InboundSms, SmsMessage } from "./types.ts";
-
-/** What the test SMSC answers a submit_sm with: an id (ESME_ROK), an error status, or nothing yet. */
-type Answer = { status: number } | "ok" | "hold";
-
-type Smsc = {
-  port: number;
-  binds: PDU[];
-  submits: PDU[];
-  sessions: Session[];
-  held: Array<{ session: Session; pdu: PDU }>;
-  answer: (pdu: PDU, n: number) => Answer;
-  /** What a bind is answered with: ESME_ROK unless a test says otherwise. */
-  bindStatus: number;
-  respond(session: Session, pdu: PDU, status?: number): void;
-  close(): Promise<void>;
-};
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function startSmsc(answer: Smsc["answer"] = () => "ok"): Promise<Smsc> {
-  let ids = 0;
-  const smsc: Smsc = {
-    port: 0,
-    binds: [],
-    submits: [],
-    sessions: [],
-    held: [],
-    answer,
-    bindStatus: 0,
-    respond(session, pdu, status = 0) {
-      session.send(pdu.response(status === 0 ? { message_id: `msg-${++ids}` } : { command_status: status }));
-    },
-    close: async () => {
-      for (const s of smsc.sessions) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server = smpp.createServer({}, (session) => {
-    smsc.sessions.push(session);
-    session.on("error", () => {});
-    for (const command of ["bind_transceiver", "bind_transmitter"]) {
-      session.on(command, (pdu: PDU) => {
-        smsc.binds.push(pdu);
-        session.send(pdu.response(smsc.bindStatus ? { command_status: smsc.bindStatus } : {}));
-      });
-    }
-    session.on("enquire_link", (pdu: PDU) => session.send(pdu.response()));
-    session.on("unbind", (pdu: PDU) => {
-      session.send(pdu.response());
-      session.close();
-    });
-    session.on("submit_sm", (pdu: PDU) => {
-      smsc.submits.push(pdu);
-      const a = smsc.answer(pdu, smsc.submits.length);
-      if (a === "hold") smsc.held.push({ session, pdu });
-      else smsc.respond(session, pdu, a === "ok" ? 0 : a.status);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  smsc.port = (server.address() as AddressInfo).port;
+async function startSmsc(answer?: Smsc["answer"]): Promise<Smsc> {
+  const smsc = await startTestSmsc();
+  if (answer) smsc.answer = answer;
   cleanup.push(() => smsc.close());
   return smsc;
 }
@@ -258,6 +204,26 @@ describe("SMPP transport", () => {
       ["msg-1", "delivered", "DELIVRD"],
       ["msg-1", "delivered", "DELIVRD"],
       ["msg-9", "failed", "UNDELIV:001"],
+    ]);
+  });
+
+  it("reports a receipt whether it comes before or after its submit_sm_resp, one per part", async () => {
+    const smsc = await startSmsc();
+    smsc.receipts = (to) => (to === "+4791234567" ? "before" : "after");
+    smsc.undeliverable.add("+4791234568");
+    const t = transport(smsc);
+
+    const outcomes = await t.send([sms("a".repeat(200)), sms("Hei", "+4791234568")]);
+    await smsc.receiptsAnswered();
+
+    const [long, short] = outcomes.map((o) => (o.kind === "accepted" ? o.providerIds : []));
+    expect([long?.length, short?.length]).toEqual([2, 1]);
+    const reported = new Map(t.reports.map((r) => [r.providerMessageId, [r.status, r.code]]));
+    expect(t.reports).toHaveLength(3);
+    expect([...long!, ...short!].map((id) => reported.get(id))).toEqual([
+      ["delivered", "DELIVRD"],
+      ["delivered", "DELIVRD"],
+      ["failed", "UNDELIV:001"],
     ]);
   });
 
