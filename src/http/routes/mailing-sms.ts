@@ -2,47 +2,14 @@
 // numbers, and the replies that came back (SPEC §12).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import {
+  SmsPreviewSchema,
+  SmsReplySchema,
+  SmsSummarySchema,
+  SmsTestSchema,
+} from "../../send/channels/sms/api-schemas.ts";
 import { sendSmsTest, smsPreview, smsReplies, smsSummary } from "../../send/channels/sms/preview.ts";
-import { errorResponses, Id, IdParams, literals, Nullable, PageQuery, type RouteDeps } from "../schemas.ts";
-
-const Encoding = literals(["gsm7", "ucs2"] as const);
-
-const SmsPreviewSchema = Type.Object({
-  recipient: Nullable(
-    Type.Object({ id: Type.Integer(), name: Type.String(), mobile: Nullable(Type.String()) }),
-  ),
-  text: Type.String({ description: "Merged, normalised when asked, with the opt-out line" }),
-  encoding: Encoding,
-  characters: Type.Integer({ description: "GSM-7 septets (^{}\\[~]|€ count 2) or UCS-2 code units" }),
-  parts: Type.Integer(),
-});
-
-const SmsSummarySchema = Type.Object({
-  recipients: Type.Integer(),
-  maxParts: Type.Integer({ description: "The most parts any eligible recipient's text needs" }),
-  multipart: Type.Integer({ description: "Eligible recipients whose text needs more than one part" }),
-  totalParts: Type.Integer(),
-});
-
-const SmsTestSchema = Type.Object({
-  sent: Type.Array(
-    Type.Object({
-      number: Type.String(),
-      status: literals(["accepted", "failed"] as const),
-      reply: Nullable(Type.String()),
-    }),
-  ),
-});
-
-const SmsReplySchema = Type.Object({
-  id: Type.Integer(),
-  from: Type.String(),
-  personId: Nullable(Type.Integer()),
-  personName: Nullable(Type.String()),
-  text: Type.String(),
-  kind: literals(["opt-out", "reply"] as const),
-  receivedAt: Type.String(),
-});
+import { errorResponses, Id, IdParams, PageQuery, type RouteDeps } from "../schemas.ts";
 
 export const mailingSmsRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>

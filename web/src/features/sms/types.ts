@@ -1,20 +1,28 @@
-// The SMS parts of the mailing API as the web UI reads them. Until the server's schemas carry these fields they are
-// declared here by the agreed contract; the helpers below are the only place that reads them off a mailing.
+// The SMS parts of the mailing API as the web UI reads them. The shapes come from the server's schemas (type-only
+// imports: nothing of the server is bundled), so a server change that breaks the UI fails `npm run typecheck`; the
+// helpers below are the only place that reads the SMS fields off a mailing.
+
 import { SMS_ACCOUNT_KINDS } from "../../../../src/mailings/words.ts";
+import type { MailingStatistics } from "../../../../src/track/api-schemas.ts";
 import type { Mailing, MailingInput } from "../../api/mailing-types.ts";
 
+export type {
+  SmsPreview,
+  SmsReply,
+  SmsSummary,
+  SmsTestResult,
+} from "../../../../src/send/channels/sms/api-schemas.ts";
+
+/** The types the SMS screens tell apart: an SMS mailing, or any other (e-mail). */
 export type MailingType = "email" | "sms";
 
-export type SmsFields = {
-  smsSender: string | null;
-  smsText: string | null;
-  smsNormalize: boolean;
-  smsOptOutLine: string | null;
-};
+export type SmsFields = Pick<Mailing, "smsSender" | "smsText" | "smsNormalize" | "smsOptOutLine">;
 
-export type SmsWindow = { open: boolean; opensAt: string | null };
+export type SmsWindow = NonNullable<Mailing["smsWindow"]>;
 
-type WithSms = Partial<SmsFields> & { type?: MailingType; smsWindow?: SmsWindow | null };
+export type SmsStatistics = NonNullable<MailingStatistics["sms"]>;
+
+type WithSms = Partial<SmsFields> & { type?: Mailing["type"]; smsWindow?: SmsWindow | null };
 
 export function mailingType(mailing: object): MailingType {
   return (mailing as WithSms).type === "sms" ? "sms" : "email";
@@ -36,47 +44,13 @@ export function smsFields(values: object): SmsFields {
 }
 
 export function smsWindow(mailing: Mailing): SmsWindow | null {
-  return (mailing as WithSms).smsWindow ?? null;
+  return mailing.smsWindow ?? null;
 }
 
 /** A change to the SMS fields, in the shape the wizard's change() takes. */
 export function smsPatch(patch: Partial<SmsFields>): MailingInput {
-  return patch as MailingInput;
+  return patch;
 }
-
-export type SmsPreview = {
-  recipient: { id: number; name: string; mobile: string | null } | null;
-  text: string;
-  encoding: "gsm7" | "ucs2";
-  characters: number;
-  parts: number;
-};
-
-export type SmsSummary = { recipients: number; maxParts: number; multipart: number; totalParts: number };
-
-export type SmsTestResult = {
-  sent: { number: string; status: "accepted" | "failed"; reply: string | null }[];
-};
-
-export type SmsStatistics = {
-  sent: number;
-  delivered: number;
-  failed: number;
-  awaitingReport: number;
-  parts: number;
-  optOuts: number;
-  timeline: { at: string; sent: number; delivered: number; failed: number }[];
-};
-
-export type SmsReply = {
-  id: number;
-  from: string;
-  personId: number | null;
-  personName: string | null;
-  text: string;
-  kind: "opt-out" | "reply";
-  receivedAt: string;
-};
 
 export type SmsAccountKind = (typeof SMS_ACCOUNT_KINDS)[number];
 export const isSmsAccountKind = (kind: string): boolean =>
