@@ -283,7 +283,8 @@ async function apply(
   const testMailing = await testSendOf(db, keys, row.recipient, c);
   if (testMailing !== null) {
     // Kept with the mailing as a test event (is_test: statistics never read those); no delivery or address changes.
-    const detail = `test send: ${c.status ? `${c.status} ` : ""}${reason}`;
+    const to = c.recipients.length > 0 ? ` to ${c.recipients.join(", ")}` : "";
+    const detail = `test send${to}: ${c.status ? `${c.status} ` : ""}${reason}`;
     if (c.kind === "hard" || c.kind === "soft")
       await appendEvent(db, {
         mailing_id: testMailing,

@@ -312,6 +312,22 @@ export const TestSendSchema = Type.Object({
   failures: Type.Array(Type.String({ description: "address: the server's reply" })),
 });
 
+export const TestSendHistorySchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      kind: literals(["sent", "failed", "bounced"] as const, {
+        description: "sent: accepted by the server; failed: refused at once; bounced: returned later",
+      }),
+      detail: Type.String({
+        description: "sent: the address; failed: address and reply; bounced: the bounce",
+      }),
+      at: Timestamp,
+    }),
+    { description: "The latest 100 test events, newest first" },
+  ),
+});
+
 // Lifecycle
 
 export const ProgressSchema = Type.Object({
@@ -420,6 +436,7 @@ export type Recipient = Static<typeof RecipientSchema>;
 export type Preview = Static<typeof PreviewSchema>;
 export type EmptyVariables = Static<typeof EmptyVariablesSchema>;
 export type TestSend = Static<typeof TestSendSchema>;
+export type TestSendHistory = Static<typeof TestSendHistorySchema>;
 export type Progress = Static<typeof ProgressSchema>;
 export type Delivery = Static<typeof DeliverySchema>;
 export type TemplateSummary = Static<typeof TemplateSummarySchema>;

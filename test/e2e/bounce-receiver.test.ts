@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BounceReceiver, startBounceReceiver } from "../../src/bounces/receiver.ts";
 import { mailingOfTestToken } from "../../src/deliveries/identity.ts";
 import { keyringFromSecret } from "../../src/deliveries/tokens.ts";
+import { listTestSends } from "../../src/mailings/test-sends.ts";
 import { sendTest } from "../../src/send/channels/email/preview.ts";
 import { mailingStatistics } from "../../src/track/stats.ts";
 import { aPerson } from "../helpers/builders.ts";
@@ -216,7 +217,9 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
       .where("recipient", "=", test.envelope.from)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: "ignored", kind: "hard", delivery_id: null });
-    expect(row.detail).toMatch(new RegExp(`^test send: 5\\.1\\.1 .*\\(mailing ${real.mailing_id}\\)$`));
+    expect(row.detail).toMatch(
+      new RegExp(`^test send to ${p.email}: 5\\.1\\.1 .*\\(mailing ${real.mailing_id}\\)$`),
+    );
     expect(await deliveryOf(p.email!)).toMatchObject({ id: real.id, status: "sent", bounce_kind: null });
     expect(await blockOf(p.email!)).toBeUndefined();
     expect(await mailingStatistics(t.db, real.mailing_id)).toEqual(before);
@@ -227,6 +230,13 @@ describe.each(await testDialects())("bounce receiver on %s", (dialect) => {
       .where("kind", "=", "bounced")
       .execute();
     expect(events).toEqual([{ kind: "bounced", is_test: 1, delivery_id: null }]);
+    // Shown on the test: the send, then what came back for it, newest first.
+    const history = await listTestSends(t.db, real.mailing_id);
+    expect(history.items.map((i) => [i.kind, i.detail.split(":")[0]])).toEqual([
+      ["bounced", `hard`],
+      ["sent", p.email],
+    ]);
+    expect(history.items[0]!.detail).toContain(`test send to ${p.email}: 5.1.1`);
   });
 
   it("counts soft bounces once per delivery, resets on a success and blocks at the threshold", async () => {

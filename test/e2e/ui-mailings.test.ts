@@ -263,6 +263,11 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await textOf(dialog, (t) => t.includes("[TEST] legges foran emnet"));
       await dialog.getByRole("button", { name: "Send test" }).click();
       await textOf(dialog.getByTestId("test-sent"), (t) => t.includes("Sendt til 2 adresser."));
+      // Each test is listed with the mailing's earlier tests, where a bounce that comes back for it shows up.
+      await textOf(
+        dialog.getByTestId("test-history"),
+        (t) => t.includes("test.en@example.no") && t.includes("test.to@example.no") && t.includes("Sendt"),
+      );
       await shot(page, "mailings-09-test-sent");
       await dialog.getByRole("button", { name: "Lukk", exact: true }).click();
 

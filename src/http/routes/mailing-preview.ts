@@ -1,7 +1,13 @@
-// /api/mailings/:id/preview, /empty-variables and /test: the message as a recipient sees it (SPEC §6).
+// /api/mailings/:id/preview, /empty-variables, /test and /test-sends: the message as a recipient sees it (SPEC §6).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { EmptyVariablesSchema, PreviewSchema, TestSendSchema } from "../../mailings/api-schemas.ts";
+import {
+  EmptyVariablesSchema,
+  PreviewSchema,
+  TestSendHistorySchema,
+  TestSendSchema,
+} from "../../mailings/api-schemas.ts";
+import { listTestSends } from "../../mailings/test-sends.ts";
 import { emptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
 import { errorResponses, Id, IdParams, type RouteDeps } from "../schemas.ts";
 
@@ -56,5 +62,17 @@ export const mailingPreviewRoutes =
       },
       async (request) =>
         sendTest(previewDeps(), request.params.id, request.body.addresses, request.body.recipientId),
+    );
+    app.get(
+      "/mailings/:id/test-sends",
+      {
+        schema: {
+          tags,
+          summary: "The mailing's test sends and the bounces that came back for them, newest first",
+          params: IdParams,
+          response: { 200: TestSendHistorySchema, ...errorResponses },
+        },
+      },
+      async (request) => listTestSends(db, request.params.id),
     );
   };

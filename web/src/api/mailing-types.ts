@@ -33,6 +33,7 @@ export type {
   StepState,
   TemplateSummary,
   TestSend,
+  TestSendHistory,
   TrackLinks,
 } from "../../../src/mailings/api-schemas.ts";
 

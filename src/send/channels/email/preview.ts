@@ -1,6 +1,7 @@
 // Preview any recipient, count empty merge fields over the whole list, and send tests: nothing here is counted.
 
 import type { Db } from "../../../db/connect.ts";
+import { appendEvent } from "../../../deliveries/events.ts";
 import { recipientLinks, testMessageId, testReturnPath } from "../../../deliveries/identity.ts";
 import type { Keyring } from "../../../deliveries/tokens.ts";
 import { sanitizeForPreview } from "../../../mailings/content.ts";
@@ -8,6 +9,7 @@ import { emptyVariables, type MergeContext } from "../../../mailings/merge-field
 import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
 import { pickPreviewRecipient } from "../../../mailings/recipients.ts";
 import { isValidEmail } from "../../../persons/person-rules.ts";
+import { isoNow } from "../../../shared/clock.ts";
 import { AppError, invalid, notFound } from "../../../shared/errors.ts";
 import { randomToken } from "../../../shared/ids.ts";
 import { accountForSending } from "../../accounts.ts";
@@ -190,8 +192,20 @@ export async function sendTest(
           raw,
         },
       ]);
-      if (outcome!.kind === "accepted") sent++;
+      const accepted = outcome!.kind === "accepted";
+      if (accepted) sent++;
       else failures.push(`${address}: ${outcome!.reply}`);
+      // Kept with the mailing as a test event, so a bounce that comes back later is shown beside the test it answers.
+      await appendEvent(deps.db, {
+        mailing_id: mailingId,
+        delivery_id: null,
+        person_id: null,
+        kind: accepted ? "sent" : "failed",
+        detail: (accepted ? address : `${address}: ${outcome!.reply}`).slice(0, 2000),
+        flagged: 0,
+        is_test: 1,
+        created_at: isoNow(),
+      });
     }
   } finally {
     await transport.close();

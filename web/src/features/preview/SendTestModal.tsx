@@ -1,9 +1,11 @@
 // Send test: the mailing rendered for one recipient, sent to addresses separated by ";" with "[TEST]" in the
-// subject; test sends are never counted.
-import { Alert, Button, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
+// subject; test sends are never counted. Earlier tests are listed with the bounces that came back for them.
+import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, TextInput } from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
+import type { TestSendHistory } from "../../api/mailing-types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { RecipientPicker } from "./RecipientPicker.tsx";
@@ -23,6 +25,12 @@ export function SendTestModal({
 }) {
   const { t } = useI18n();
   const api = useApi();
+  const queryClient = useQueryClient();
+  const history = useQuery({
+    queryKey: ["mailings", mailingId, "test-sends"],
+    queryFn: () => api.get<TestSendHistory>(`/api/mailings/${mailingId}/test-sends`),
+    enabled: opened,
+  });
   const [addresses, setAddresses] = useState("");
   const [renderFor, setRenderFor] = useState<number | null>(recipientId);
   const [sent, setSent] = useState<TestResult | null>(null);
@@ -51,6 +59,7 @@ export function SendTestModal({
       setError(failure);
     } finally {
       setBusy(false);
+      await queryClient.invalidateQueries({ queryKey: ["mailings", mailingId, "test-sends"] });
     }
   }
 
@@ -90,6 +99,7 @@ export function SendTestModal({
               ))}
             </Alert>
           )}
+          <TestHistory items={history.data?.items ?? []} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {t("preview.close")}
@@ -101,5 +111,44 @@ export function SendTestModal({
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+const KIND_COLORS = { sent: "green", failed: "orange", bounced: "red" } as const;
+
+/** Earlier test sends, newest first; a bounce that came back for one is listed in red, never counted anywhere. */
+function TestHistory({ items }: { items: TestSendHistory["items"] }) {
+  const { t, formatDateTime } = useI18n();
+  if (items.length === 0) return null;
+  return (
+    <Stack gap={4}>
+      <Text fw={600} size="sm">
+        {t("preview.testHistory")}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {t("preview.testHistoryHelp")}
+      </Text>
+      <Table verticalSpacing={4} data-testid="test-history">
+        <Table.Tbody>
+          {items.map((item) => (
+            <Table.Tr key={item.id} data-kind={item.kind}>
+              <Table.Td w={150}>
+                <Text size="xs">{formatDateTime(item.at)}</Text>
+              </Table.Td>
+              <Table.Td w={110}>
+                <Badge size="sm" variant="light" color={KIND_COLORS[item.kind]}>
+                  {t(`preview.testKinds.${item.kind}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="xs" style={{ wordBreak: "break-word" }}>
+                  {item.detail}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
   );
 }
