@@ -59,6 +59,34 @@ export function accountProblems(r: AccountRow, publicUrl: string): string[] {
   return problems;
 }
 
+/**
+ * What keeps a mailing's sending account from sending, as problems of its Setup step: Send and Schedule refuse with
+ * them (MAILING_NOT_READY) instead of starting a mailing whose every delivery would fail at connect.
+ */
+export async function sendingAccountBlockers(
+  db: Db,
+  mailingId: number,
+  publicUrl: string,
+): Promise<Array<{ step: "setup"; code: "sending-account-unusable"; field: "sendingAccountId"; message: string }>> {
+  const row = await db
+    .selectFrom("mailings as m")
+    .innerJoin("sending_accounts as a", "a.id", "m.sending_account_id")
+    .selectAll("a")
+    .where("m.id", "=", mailingId)
+    .executeTakeFirst();
+  if (!row) return [];
+  const problems = accountProblems(row, publicUrl);
+  if (problems.length === 0) return [];
+  return [
+    {
+      step: "setup",
+      code: "sending-account-unusable",
+      field: "sendingAccountId",
+      message: `Sending account "${row.name}" cannot send: ${problems.join("; ")}`,
+    },
+  ];
+}
+
 function caInfo(pem: string | null) {
   if (!pem) return null;
   try {

@@ -144,6 +144,54 @@ describe("mailings API", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("refuses Send and Schedule while the sending account cannot send as configured, and says why", async () => {
+    // A remote relay without an EHLO name, and a public URL whose host is an address: no name EHLO may give.
+    const account = await ok<{ id: number; problems: string[] }>(
+      admin.send("POST", "/api/sending-accounts", {
+        name: "Relé uten navn",
+        kind: "smtp",
+        host: "smtp.relay.example",
+        port: 587,
+      }),
+      201,
+    );
+    expect(account.problems.join(" ")).toMatch(/no EHLO name/);
+    const m = await draft({ sendingAccountId: account.id });
+    await ok(admin.send("POST", `/api/mailings/${m.id}/sources`, { kind: "person", refId: personIds[0] }));
+    for (const [path, body] of [
+      ["send", undefined],
+      ["schedule", { date: "2031-06-01", time: "08:00", timeZone: "Europe/Oslo" }],
+    ] as const) {
+      const refused = await admin.send("POST", `/api/mailings/${m.id}/${path}`, body);
+      expect(refused.status, path).toBe(409);
+      expect(refused.body).toMatchObject({
+        error: {
+          code: "MAILING_NOT_READY",
+          details: {
+            problems: [{ step: "setup", code: "sending-account-unusable", field: "sendingAccountId" }],
+          },
+        },
+      });
+      expect(JSON.stringify(refused.body)).toContain(
+        'Sending account \\"Relé uten navn\\" cannot send: no EHLO name',
+      );
+    }
+    expect((await ok<Mailing>(admin.get(`/api/mailings/${m.id}`))).status).toBe("draft");
+    // With an EHLO name the same account may send: the refusal was the account's, nothing else.
+    const fixed = await ok<{ problems: string[] }>(
+      admin.send("PATCH", `/api/sending-accounts/${account.id}`, { ehloName: "utsend.fjordlys.example" }),
+    );
+    expect(fixed.problems).toEqual([]);
+    const scheduled = await ok<Mailing>(
+      admin.send("POST", `/api/mailings/${m.id}/schedule`, {
+        date: "2031-06-01",
+        time: "08:00",
+        timeZone: "Europe/Oslo",
+      }),
+    );
+    expect(scheduled.status).toBe("scheduled");
+  });
+
   it("sends through the worker to the outbox; a header-injection attempt in a name stays in one header", async () => {
     const m = await draft();
     for (const id of personIds)

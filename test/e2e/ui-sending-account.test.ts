@@ -3,7 +3,9 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { aPerson } from "../helpers/builders.ts";
 import { chromiumAvailable, launchChromium, signedInPage, textOf } from "../helpers/chromium.ts";
+import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
@@ -91,4 +93,25 @@ describe.skipIf(!runs)("web UI: a sending account's TLS, EHLO name and connectio
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toMatch(/tlsMode.*loopback/);
   });
+
+  it("lists an account that cannot send among the Confirm step's problems and keeps Send disabled", async () => {
+    const db = server.server.handle.db;
+    const remote = await api.send("POST", "/api/sending-accounts", {
+      name: "Relé uten EHLO-navn",
+      kind: "smtp",
+      host: "smtp.relay.example",
+      port: 587,
+    });
+    expect(remote.status, JSON.stringify(remote.body)).toBe(201);
+    const setup = { ...(await aSendingSetup(db)), account: remote.body as never };
+    const kari = await aPerson(db, { firstName: "Kari", email: "kari.relay@example.no" });
+    const mailing = await aReadyMailing(db, setup, [kari.id], { name: "Via fjernt relé" });
+    await page.goto(`${server.url}/mailings/${mailing.id}?step=confirm`);
+    await textOf(page.getByTestId("problems"), (t) =>
+      t.includes("Avsenderkontoen «Relé uten EHLO-navn» kan ikke sende"),
+    );
+    const send = page.getByRole("button", { name: "Send nå", exact: true });
+    expect(await send.isDisabled()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

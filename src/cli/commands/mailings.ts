@@ -24,7 +24,11 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
           const { createSpamChecker } = await import("../../deliverability/spam-check.ts");
           const { spamScorer } = await import("../../deliverability/spamassassin.ts");
           const checker = createSpamChecker({ db: handle.db, scorer: spamScorer(config), send: () => send });
-          const problems = await checker.blockingProblems(mailingId);
+          const { sendingAccountBlockers } = await import("../../send/accounts.ts");
+          const problems = [
+            ...(await sendingAccountBlockers(handle.db, mailingId, config.publicUrl)),
+            ...(await checker.blockingProblems(mailingId)),
+          ];
           if (problems.length > 0)
             throw new AppError(
               "MAILING_NOT_READY",

@@ -10,6 +10,7 @@ import {
 } from "../../mailings/api-schemas.ts";
 import { getMailing } from "../../mailings/store.ts";
 import { DELIVERY_STATUSES } from "../../mailings/words.ts";
+import { sendingAccountBlockers } from "../../send/accounts.ts";
 import { beginSending } from "../../send/planner.ts";
 import { markDeliverySent, sendDeliveryAgain } from "../../send/unknown-deliveries.ts";
 import { AppError } from "../../shared/errors.ts";
@@ -22,8 +23,12 @@ export const mailingLifecycleRoutes =
     const tags = ["mailings"];
     const send = { access: "send" as const };
     // A spam score nobody dismissed stops Send and Schedule here, not in the mailing's steps: scoring takes seconds.
-    const refuseSpam = async (id: number) => {
-      const problems = await deps.spamCheck.blockingProblems(id);
+    // So does a sending account that cannot send as configured (its problems depend on the public URL).
+    const refuseUnready = async (id: number) => {
+      const problems = [
+        ...(await sendingAccountBlockers(db, id, deps.send.publicUrl)),
+        ...(await deps.spamCheck.blockingProblems(id)),
+      ];
       if (problems.length > 0)
         throw new AppError(
           "MAILING_NOT_READY",
@@ -43,7 +48,7 @@ export const mailingLifecycleRoutes =
         },
       },
       async (request) => {
-        await refuseSpam(request.params.id);
+        await refuseUnready(request.params.id);
         await beginSending(db, request.params.id);
         return getMailing(db, request.params.id);
       },
@@ -68,7 +73,7 @@ export const mailingLifecycleRoutes =
         },
       },
       async (request) => {
-        await refuseSpam(request.params.id);
+        await refuseUnready(request.params.id);
         return scheduleMailing(db, request.params.id, request.body);
       },
     );

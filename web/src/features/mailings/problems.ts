@@ -13,6 +13,12 @@ export function problemText(t: Translate, problem: MailingProblem): string {
     }
     case "template-error":
       return t("mailings.problems.template-error", { detail: problem.message });
+    case "sending-account-unusable": {
+      const parts = /^Sending account "(.+)" cannot send: (.+)$/s.exec(problem.message);
+      return parts
+        ? t("mailings.problems.sending-account-unusable", { name: parts[1]!, detail: parts[2]! })
+        : problem.message;
+    }
     default:
       return translateKnown(t, `mailings.problems.${problem.code}`, problem.message);
   }

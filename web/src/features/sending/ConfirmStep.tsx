@@ -51,12 +51,25 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const spamChecked = !isSms(mailing) && mailing.type !== "document";
   const spam = useSpamCheck(mailing.id, spamRecipient, spamChecked && mailing.canSend);
   const spamBlocked = spamBlocks(spam.data);
-  const canSend = mailing.canSend && !spamBlocked;
-  // The server refuses Send for the same reason; listed here before anyone presses it.
+  // An account that cannot send as configured (no EHLO name it may give, clear text toward a remote host).
+  const account = useSendingAccounts().data?.items.find((a) => a.id === mailing.sendingAccountId);
+  const accountProblem: MailingProblem[] =
+    account?.problems && account.problems.length > 0
+      ? [
+          {
+            step: "setup",
+            code: "sending-account-unusable",
+            field: "sendingAccountId",
+            message: `Sending account "${account.name}" cannot send: ${account.problems.join("; ")}`,
+          },
+        ]
+      : [];
+  const canSend = mailing.canSend && !spamBlocked && accountProblem.length === 0;
+  // The server refuses Send for the same reasons; listed here before anyone presses it.
   const spamProblem: MailingProblem[] = spamBlocked
     ? [{ step: "confirm", code: "spam-score", message: "SpamAssassin calls the message spam" }]
     : [];
-  const problems = refused.length > 0 ? refused : [...mailing.problems, ...spamProblem];
+  const problems = refused.length > 0 ? refused : [...mailing.problems, ...accountProblem, ...spamProblem];
 
   /** Runs a lifecycle action; a MAILING_NOT_READY refusal lists its problems here. */
   async function lifecycle(path: string, body?: unknown): Promise<boolean> {
