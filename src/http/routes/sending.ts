@@ -186,7 +186,7 @@ export const sendingRoutes =
         },
       },
       async (request) => {
-        await checkSendingDomain(db, request.params.id, dnsSettings(deps.config));
+        await checkSendingDomain(db, request.params.id, dnsSettings(deps.config), deps.send.publicUrl);
         return getDomain(db, request.params.id);
       },
     );
