@@ -1,6 +1,7 @@
 // Sending accounts (SMTP servers or the local outbox, with their rate) and sending domains (DKIM keys, bounce
 // domain). Admin settings; the outbox account exists from the first start so a laptop can send at once.
 import type { Db } from "../db/connect.ts";
+import type { SendingDomain } from "../sending-domains/api-schemas.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "../sending-domains/dkim-keys.ts";
 import { lastCheck } from "../sending-domains/dns-check.ts";
 import type { CheckStatus } from "../sending-domains/dns-records.ts";
@@ -302,7 +303,7 @@ function toDomain(r: {
   dns_status: CheckStatus | null;
   dns_result: string | null;
   dns_checked_at: string | null;
-}) {
+}): SendingDomain {
   return {
     id: r.id,
     domain: r.domain,
@@ -320,15 +321,15 @@ function toDomain(r: {
     advice: [
       `SPF: add the SMTP server that sends for utsend to the TXT record of ${r.domain} (one SPF record per name).`,
       `Bounces: point the MX record of ${r.bounce_domain} at the host that receives bounces for utsend.`,
-      "EHLO name: each SMTP account greets its server with its EHLO name (shown on the account, by default the public URL's host); give that name an A/AAAA record for the sending address, and the address a PTR record back to the name.",
+      "EHLO name: each SMTP account greets its server with its EHLO name (shown on the account, by default the public URL's host); give that name an A/AAAA record for the sending address, and the address a PTR record back to the name (set by whoever owns the address, usually the hosting provider). The DNS check shows each account's name and what its records say.",
     ],
     createdAt: r.created_at,
-    /** The last DNS check (SPF, DKIM, DMARC, bounce domain), or null when the domain was never checked. */
+    /** The last DNS check (SPF, DKIM, DMARC, bounce domain, EHLO names), or null when the domain was never checked. */
     check: lastCheck(r),
   };
 }
 
-export type SendingDomain = ReturnType<typeof toDomain>;
+export type { SendingDomain };
 
 /** Registers a domain: utsend makes and keeps the DKIM key pair; the records to publish come back. */
 export async function createDomain(

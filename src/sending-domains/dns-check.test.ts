@@ -4,16 +4,25 @@ import { aPerson } from "../../test/helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
 import {
   type DnsServer,
+  reverseName,
   startDnsServer,
   startSilentDnsServer,
   type Zone,
 } from "../../test/helpers/dns-server.ts";
 import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
 import { getMailing } from "../mailings/store.ts";
-import { listDomains } from "../send/accounts.ts";
+import { createAccount, listDomains } from "../send/accounts.ts";
+import { ehloNameFor } from "../send/channels/email/smtp-settings.ts";
 import { loadConfig } from "../shared/config.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "./dkim-keys.ts";
-import { checkDomainDns, checkSendingDomain, type DnsSettings, dnsSettings } from "./dns-check.ts";
+import {
+  checkDomainDns,
+  checkSendingDomain,
+  type DnsSettings,
+  dnsSettings,
+  type EhloToCheck,
+  lastCheck,
+} from "./dns-check.ts";
 
 const keys = generateDkimKeyPair();
 const domain = {
@@ -36,6 +45,7 @@ function goodZone(): Zone {
   };
 }
 
+const PUBLIC_URL = "https://utsend.fjordlys.example";
 let server: DnsServer;
 let settings: DnsSettings;
 
@@ -137,6 +147,98 @@ describe("checking a sending domain in DNS", () => {
   });
 });
 
+describe("checking the SMTP accounts' EHLO names in DNS", () => {
+  const account = (host: string, ehloName: string | null, accountId = 1): EhloToCheck => ({
+    accountId,
+    accountName: `Konto ${accountId}`,
+    host,
+    ehlo: ehloNameFor({ host, ehloName }, PUBLIC_URL),
+  });
+
+  it("passes a name whose address has a PTR back to it, asking A, AAAA and PTR of the same server", async () => {
+    const check = await checkDomainDns(domain, settings, []);
+    expect(check.ehlo).toEqual([]);
+    server.zone["mail.fjordlys.example"] = { A: ["192.0.2.40"], AAAA: ["2001:db8::40"] };
+    server.zone[reverseName("192.0.2.40")] = { PTR: ["vps40.hosting.example"] };
+    server.zone[reverseName("2001:db8::40")] = { PTR: ["mail.fjordlys.example"] };
+    const checked = await checkDomainDns(domain, settings, [
+      account("smtp.hosting.example", "mail.fjordlys.example"),
+    ]);
+    expect(checked.ehlo).toEqual([
+      {
+        accountId: 1,
+        accountName: "Konto 1",
+        name: "mail.fjordlys.example",
+        source: "account",
+        check: expect.objectContaining({ status: "pass" }),
+      },
+    ]);
+    expect(server.asked).toContain(
+      "0.4.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+    );
+    // The EHLO names are reported beside the domain, not judged with it.
+    expect(checked.status).toBe(check.status);
+  });
+
+  it("warns about the public URL's host when it has no address, and names a PTR that points elsewhere", async () => {
+    delete server.zone["utsend.fjordlys.example"];
+    server.zone["mail.fjordlys.example"] = { A: ["192.0.2.40"] };
+    server.zone[reverseName("192.0.2.40")] = { PTR: ["vps40.hosting.example"] };
+    const check = await checkDomainDns(domain, settings, [
+      account("smtp.hosting.example", null, 1),
+      account("smtp.hosting.example", "mail.fjordlys.example", 2),
+    ]);
+    expect(check.ehlo.map((e) => [e.name, e.source, e.check.status])).toEqual([
+      ["utsend.fjordlys.example", "public-url", "warn"],
+      ["mail.fjordlys.example", "account", "warn"],
+    ]);
+    expect(check.ehlo[0]!.check.message).toContain("no A or AAAA record");
+    expect(check.ehlo[1]!.check.message).toContain("192.0.2.40 has PTR vps40.hosting.example");
+  });
+
+  it("fails an account without a name it may give, and looks nothing up for a loopback relay", async () => {
+    const asked = server.asked.length;
+    const noName = {
+      accountId: 3,
+      accountName: "Relay",
+      host: "smtp.hosting.example",
+      ehlo: ehloNameFor({ host: "smtp.hosting.example", ehloName: null }, "http://10.0.0.5:3000"),
+    };
+    const check = await checkDomainDns(domain, settings, [noName, account("127.0.0.1", null, 4)]);
+    expect(check.ehlo[0]).toMatchObject({
+      name: null,
+      check: { status: "fail", message: expect.stringContaining("no EHLO name") },
+    });
+    expect(check.ehlo[1]).toMatchObject({ name: "utsend.fjordlys.example", check: { status: "pass" } });
+    expect(server.asked.slice(asked)).not.toContain("utsend.fjordlys.example");
+  });
+
+  it("is unknown when DNS does not answer", async () => {
+    const silent = await startSilentDnsServer();
+    try {
+      const check = await checkDomainDns(domain, { servers: [silent.address], timeoutMs: 300 }, [
+        account("smtp.hosting.example", "mail.fjordlys.example"),
+      ]);
+      expect(check.ehlo[0]!.check).toMatchObject({
+        status: "unknown",
+        message: expect.stringContaining("ETIMEOUT"),
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("reads a result kept before EHLO names were checked as having none", () => {
+    const old = JSON.stringify({ spf: {}, dkim: {}, dmarc: {}, bounce: {} });
+    const check = lastCheck({
+      dns_status: "pass",
+      dns_result: old,
+      dns_checked_at: "2026-01-01T00:00:00.000Z",
+    });
+    expect(check?.ehlo).toEqual([]);
+  });
+});
+
 describe("UTSEND_DNS_SERVERS", () => {
   it("takes addresses with and without a port, and refuses host names", () => {
     const config = loadConfig({
@@ -176,8 +278,28 @@ for (const dialect of await testDialects()) {
       const setup = await aSendingSetup(db.db);
       expect(setup.domain.check).toBeNull();
       await publish(setup.domain, "v=spf1 -all");
-      const check = await checkSendingDomain(db.db, setup.domain.id, settings);
+      const smtp = await createAccount(
+        db.db,
+        {
+          name: "Relé",
+          kind: "smtp",
+          host: "smtp.hosting.example",
+          port: 587,
+          ehloName: "mx9.fjordlys.example",
+        },
+        PUBLIC_URL,
+      );
+      server.zone["mx9.fjordlys.example"] = { A: ["192.0.2.9"] };
+      server.zone[reverseName("192.0.2.9")] = { PTR: ["mx9.fjordlys.example."] };
+      const check = await checkSendingDomain(db.db, setup.domain.id, settings, PUBLIC_URL);
       expect(check.status).toBe("pass");
+      expect(check.ehlo).toContainEqual({
+        accountId: smtp.id,
+        accountName: "Relé",
+        name: "mx9.fjordlys.example",
+        source: "account",
+        check: expect.objectContaining({ status: "pass" }),
+      });
       const listed = (await listDomains(db.db)).find((d) => d.id === setup.domain.id);
       expect(listed?.check).toEqual(check);
     });
@@ -189,7 +311,7 @@ for (const dialect of await testDialects()) {
       expect((await getMailing(db.db, mailing.id)).warnings).toEqual([]);
 
       await publish(setup.domain, null);
-      expect((await checkSendingDomain(db.db, setup.domain.id, settings)).status).toBe("fail");
+      expect((await checkSendingDomain(db.db, setup.domain.id, settings, PUBLIC_URL)).status).toBe("fail");
       const warned = await getMailing(db.db, mailing.id);
       expect(warned.warnings).toEqual([
         `The sending domain ${setup.domain.domain} failed its last DNS check: SPF`,
@@ -197,7 +319,7 @@ for (const dialect of await testDialects()) {
       expect(warned.canSend).toBe(true);
 
       await publish(setup.domain, "v=spf1 ~all");
-      await checkSendingDomain(db.db, setup.domain.id, settings);
+      await checkSendingDomain(db.db, setup.domain.id, settings, PUBLIC_URL);
       expect((await getMailing(db.db, mailing.id)).warnings).toEqual([]);
     });
   });

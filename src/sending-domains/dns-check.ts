@@ -1,7 +1,8 @@
-// Asks DNS what a sending domain publishes (SPF, DKIM, DMARC, the bounce domain's MX) and keeps the verdict on the
-// domain. DNS that cannot be reached gives "unknown" with the error, never an exception: the check is advice.
+// Asks DNS what a sending domain publishes (SPF, DKIM, DMARC, the bounce domain's MX) and whether each SMTP
+// account's EHLO name resolves and has a PTR back to it, and keeps the verdict on the domain. DNS that cannot be reached gives "unknown" with the error, never an exception: the check is advice.
 import { Resolver } from "node:dns/promises";
 import type { Db } from "../db/connect.ts";
+import { type EhloName, ehloNameFor, isLoopbackHost } from "../send/channels/email/smtp-settings.ts";
 import { isoNow } from "../shared/clock.ts";
 import { notFound } from "../shared/errors.ts";
 import { dkimDnsRecord } from "./dkim-keys.ts";
@@ -11,6 +12,8 @@ import {
   judgeBounceDomain,
   judgeDkim,
   judgeDmarc,
+  judgeEhloName,
+  judgeLoopbackRelayEhlo,
   judgeSpf,
   type Lookup,
   overallStatus,
@@ -20,6 +23,17 @@ import {
 
 export type DnsSettings = { servers: string[]; timeoutMs: number };
 
+/** One SMTP account's EHLO name and its forward/reverse DNS. */
+export type EhloCheck = {
+  accountId: number;
+  accountName: string;
+  /** The name the account gives in EHLO; null when it has none it may give (the check then fails with why). */
+  name: string | null;
+  /** Where the name comes from: the account's own, or the host of the public URL. */
+  source: "account" | "public-url" | null;
+  check: RecordCheck;
+};
+
 export type DomainCheck = {
   status: CheckStatus;
   checkedAt: string;
@@ -27,6 +41,9 @@ export type DomainCheck = {
   dkim: RecordCheck;
   dmarc: RecordCheck;
   bounce: RecordCheck;
+  /** Every SMTP account's EHLO name. Reported beside the domain, not part of its status: the accounts are not the
+   * domain's, and a mailing from the domain may go out through any of them. */
+  ehlo: EhloCheck[];
 };
 
 /** `UTSEND_DNS_SERVERS` as node's resolver takes it: "1.1.1.1, 10.0.0.2:5353" → ["1.1.1.1", "10.0.0.2:5353"]. */
@@ -71,15 +88,62 @@ export type DomainToCheck = {
   bounceDomain: string;
 };
 
+/** An SMTP account as the EHLO check needs it: where it connects, and the name `ehloNameFor` gave it. */
+export type EhloToCheck = { accountId: number; accountName: string; host: string | null; ehlo: EhloName };
+
+type Using = (query: (r: Resolver) => Promise<string[]>) => Promise<Lookup>;
+
+// More addresses than this behind one EHLO name is a pool; the first few say enough.
+const MAX_REVERSE_LOOKUPS = 8;
+
+/** A and AAAA together: an answer when either family answered with addresses, or both answered; else the error. */
+function forwardAddresses(v4: Lookup, v6: Lookup): Lookup {
+  const records = [v4, v6].flatMap((l) => ("error" in l ? [] : l.records));
+  if (records.length > 0) return { records };
+  const failed = [v4, v6].find((l) => "error" in l);
+  return failed ?? { records: [] };
+}
+
+async function checkEhlo(account: EhloToCheck, using: Using): Promise<EhloCheck> {
+  const { accountId, accountName, ehlo } = account;
+  if (!ehlo.ok)
+    return {
+      accountId,
+      accountName,
+      name: null,
+      source: null,
+      check: { status: "fail", message: ehlo.problem, records: [] },
+    };
+  const entry = { accountId, accountName, name: ehlo.name, source: ehlo.source };
+  if (isLoopbackHost(account.host))
+    return { ...entry, check: judgeLoopbackRelayEhlo(ehlo.name, account.host ?? "localhost") };
+  const [v4, v6] = await Promise.all([
+    using((r) => r.resolve4(ehlo.name)),
+    using((r) => r.resolve6(ehlo.name)),
+  ]);
+  const forward = forwardAddresses(v4!, v6!);
+  const listed = "error" in forward ? [] : forward.records.slice(0, MAX_REVERSE_LOOKUPS);
+  const reverse = await Promise.all(
+    listed.map(async (address) => ({ address, lookup: await using((r) => r.reverse(address)) })),
+  );
+  return { ...entry, check: judgeEhloName(ehlo.name, forward, reverse) };
+}
+
 /** Runs every lookup at once; each answer (or failure) is judged on its own. */
-export async function checkDomainDns(domain: DomainToCheck, settings: DnsSettings): Promise<DomainCheck> {
+export async function checkDomainDns(
+  domain: DomainToCheck,
+  settings: DnsSettings,
+  accounts: EhloToCheck[] = [],
+): Promise<DomainCheck> {
   const resolver = resolverFor(settings);
-  const using = (query: (r: Resolver) => Promise<string[]>): Promise<Lookup> =>
+  const using: Using = (query) =>
     "error" in resolver ? Promise.resolve(resolver) : ask(() => query(resolver));
   const txt = (name: string) =>
     using(async (r) => (await r.resolveTxt(name)).map((chunks) => chunks.join("")));
   const dkimRecord = dkimDnsRecord(domain.dkimSelector, domain.domain, domain.dkimPublicKeyPem);
   const dmarcLookups = dmarcNames(domain.domain);
+  // Started first so the accounts' lookups run alongside the domain's.
+  const ehloChecks = Promise.all(accounts.map((a) => checkEhlo(a, using)));
   const [spf, dkim, mx, addresses, ...dmarc] = await Promise.all([
     txt(domain.domain),
     txt(dkimRecord.name),
@@ -87,6 +151,7 @@ export async function checkDomainDns(domain: DomainToCheck, settings: DnsSetting
     using((r) => r.resolve4(domain.bounceDomain)),
     ...dmarcLookups.map(txt),
   ]);
+  const ehlo = await ehloChecks;
   const checks = {
     spf: judgeSpf(domain.domain, spf!),
     dkim: judgeDkim(dkimRecord.name, tags(dkimRecord.value).get("p") ?? "", dkim!),
@@ -100,13 +165,25 @@ export async function checkDomainDns(domain: DomainToCheck, settings: DnsSetting
     status: overallStatus([checks.spf, checks.dkim, checks.dmarc]),
     checkedAt: isoNow(),
     ...checks,
+    ehlo,
   };
 }
 
-/** Checks a registered domain now and keeps the result as its last check. */
-export async function checkSendingDomain(db: Db, id: number, settings: DnsSettings): Promise<DomainCheck> {
+/** Checks a registered domain now, with every SMTP account's EHLO name, and keeps the result as its last check. */
+export async function checkSendingDomain(
+  db: Db,
+  id: number,
+  settings: DnsSettings,
+  publicUrl: string,
+): Promise<DomainCheck> {
   const row = await db.selectFrom("sending_domains").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw notFound("sending domain", id);
+  const accounts = await db
+    .selectFrom("sending_accounts")
+    .select(["id", "name", "host", "ehlo_name"])
+    .where("kind", "=", "smtp")
+    .orderBy("id")
+    .execute();
   const check = await checkDomainDns(
     {
       domain: row.domain,
@@ -115,6 +192,12 @@ export async function checkSendingDomain(db: Db, id: number, settings: DnsSettin
       bounceDomain: row.bounce_domain,
     },
     settings,
+    accounts.map((a) => ({
+      accountId: a.id,
+      accountName: a.name,
+      host: a.host,
+      ehlo: ehloNameFor({ host: a.host, ehloName: a.ehlo_name }, publicUrl),
+    })),
   );
   const { status, checkedAt, ...records } = check;
   await db
@@ -125,13 +208,16 @@ export async function checkSendingDomain(db: Db, id: number, settings: DnsSettin
   return check;
 }
 
-/** The kept result of a domain's last check, as the API shows it; null before the first check. */
+/** The kept result of a domain's last check, as the API shows it; null before the first check. A result kept
+ * before EHLO names were checked has none. */
 export function lastCheck(row: {
   dns_status: CheckStatus | null;
   dns_result: string | null;
   dns_checked_at: string | null;
 }): DomainCheck | null {
   if (!row.dns_status || !row.dns_result || !row.dns_checked_at) return null;
-  const records = JSON.parse(row.dns_result) as Omit<DomainCheck, "status" | "checkedAt">;
-  return { status: row.dns_status, checkedAt: row.dns_checked_at, ...records };
+  const records = JSON.parse(row.dns_result) as Omit<DomainCheck, "status" | "checkedAt" | "ehlo"> & {
+    ehlo?: EhloCheck[];
+  };
+  return { status: row.dns_status, checkedAt: row.dns_checked_at, ...records, ehlo: records.ehlo ?? [] };
 }

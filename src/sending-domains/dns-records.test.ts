@@ -5,6 +5,8 @@ import {
   judgeBounceDomain,
   judgeDkim,
   judgeDmarc,
+  judgeEhloName,
+  judgeLoopbackRelayEhlo,
   judgeSpf,
   overallStatus,
   type RecordCheck,
@@ -131,5 +133,70 @@ describe("bounce domain and the verdict", () => {
     );
     expect(failedCheckWarning("example.no", "warn", result)).toBeNull();
     expect(failedCheckWarning("example.no", null, null)).toBeNull();
+  });
+});
+
+describe("EHLO name (forward-confirmed reverse DNS)", () => {
+  const NAME = "mail.example.no";
+  const ptr = (address: string, ...names: string[]) => ({ address, lookup: txt(...names) });
+
+  it("passes when the name resolves and one of its addresses points back to it, in any case and with a dot", () => {
+    const check = judgeEhloName(NAME, txt("192.0.2.10", "2001:db8::10"), [
+      ptr("192.0.2.10", "host-10.provider.example"),
+      ptr("2001:db8::10", "Mail.Example.NO."),
+    ]);
+    expect(check).toMatchObject({
+      status: "pass",
+      message: `${NAME} resolves to 192.0.2.10, 2001:db8::10, and 2001:db8::10 points back to it (PTR)`,
+      records: ["192.0.2.10 PTR host-10.provider.example", "2001:db8::10 PTR Mail.Example.NO."],
+    });
+  });
+
+  it("warns when the name has no A or AAAA record, and passes once it has one with its PTR", () => {
+    const missing = judgeEhloName(NAME, txt(), []);
+    expect(missing).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("no A or AAAA record"),
+    });
+    expect(judgeEhloName(NAME, txt("192.0.2.10"), [ptr("192.0.2.10", NAME)]).status).toBe("pass");
+  });
+
+  it("warns when no address points back, naming each address, its PTR, and who sets a PTR", () => {
+    const check = judgeEhloName(NAME, txt("192.0.2.10", "192.0.2.11"), [
+      ptr("192.0.2.10", "vps-123.hosting.example"),
+      ptr("192.0.2.11"),
+    ]);
+    expect(check.status).toBe("warn");
+    expect(check.message).toContain("192.0.2.10 has PTR vps-123.hosting.example");
+    expect(check.message).toContain("192.0.2.11 has no PTR record");
+    expect(check.message).toContain("usually the hosting provider");
+    expect(check.message).toContain(`ask them for a PTR to ${NAME}`);
+    // A name that merely contains the EHLO name is not a match.
+    expect(judgeEhloName(NAME, txt("192.0.2.10"), [ptr("192.0.2.10", `x${NAME}`)]).status).toBe("warn");
+  });
+
+  it("is unknown when DNS did not answer the forward lookup, or a PTR lookup that might have matched", () => {
+    expect(judgeEhloName(NAME, down, [])).toMatchObject({
+      status: "unknown",
+      message: expect.stringContaining("ETIMEOUT"),
+    });
+    const check = judgeEhloName(NAME, txt("192.0.2.10", "192.0.2.11"), [
+      ptr("192.0.2.10", "other.example"),
+      { address: "192.0.2.11", lookup: down },
+    ]);
+    expect(check.status).toBe("unknown");
+    // One address that points back is enough, whatever the others' lookups did.
+    const passed = judgeEhloName(NAME, txt("192.0.2.10", "192.0.2.11"), [
+      ptr("192.0.2.10", NAME),
+      { address: "192.0.2.11", lookup: down },
+    ]);
+    expect(passed.status).toBe("pass");
+  });
+
+  it("passes an account that greets a loopback relay, saying the relay's own name is what receivers see", () => {
+    expect(judgeLoopbackRelayEhlo("localhost", "127.0.0.1")).toMatchObject({
+      status: "pass",
+      message: expect.stringContaining("receivers see the relay's own name"),
+    });
   });
 });

@@ -168,8 +168,71 @@ export function judgeBounceDomain(bounceDomain: string, mx: Lookup, addresses: L
   };
 }
 
+/** A host name as DNS gives it, for comparing: case-insensitive, a trailing dot ignored. */
+function hostKey(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, "");
+}
+
 /**
- * The domain's verdict from SPF, DKIM and DMARC (the bounce domain is reported, not judged): any fail fails; DNS
+ * Forward-confirmed reverse DNS for an SMTP account's EHLO name: `forward` is the name's A and AAAA addresses,
+ * `reverse` each address's PTR answer. It passes when the name resolves and at least one of its addresses points
+ * back to it: the address utsend's server sends from is not known here, so which one matters is the admin's call.
+ */
+export function judgeEhloName(
+  name: string,
+  forward: Lookup,
+  reverse: Array<{ address: string; lookup: Lookup }>,
+): RecordCheck {
+  if ("error" in forward) return unknown(forward);
+  if (forward.records.length === 0)
+    return {
+      status: "warn",
+      message: `${name} has no A or AAAA record: give it one with the address utsend's mail leaves from, and that address a PTR record back to ${name}`,
+      records: [],
+    };
+  const wanted = hostKey(name);
+  const records = reverse.map(({ address, lookup }) =>
+    "error" in lookup ? `${address} PTR ?` : `${address} PTR ${lookup.records.join(", ") || "(none)"}`,
+  );
+  const back = reverse.find(
+    ({ lookup }) => !("error" in lookup) && lookup.records.some((r) => hostKey(r) === wanted),
+  );
+  if (back)
+    return {
+      status: "pass",
+      message: `${name} resolves to ${forward.records.join(", ")}, and ${back.address} points back to it (PTR)`,
+      records,
+    };
+  // A PTR that could not be asked might be the matching one: no verdict rather than a false warning.
+  const failed = reverse.find(({ lookup }) => "error" in lookup);
+  if (failed && "error" in failed.lookup) return { ...unknown(failed.lookup), records };
+  const said = reverse
+    .map(({ address, lookup }) => {
+      const ptr = "error" in lookup ? [] : lookup.records;
+      return ptr.length > 0 ? `${address} has PTR ${ptr.join(", ")}` : `${address} has no PTR record`;
+    })
+    .join("; ");
+  return {
+    status: "warn",
+    message: `No address of ${name} points back to it: ${said}. Receivers check that the sending address's PTR names the EHLO name; a PTR is set by whoever owns the address (usually the hosting provider), not in your own DNS zone: ask them for a PTR to ${name}`,
+    records,
+  };
+}
+
+/**
+ * An account that greets a relay on this machine: receivers never see utsend's EHLO name, only the relay's, so
+ * there is nothing of utsend's to look up. A pass, with where the advice now applies.
+ */
+export function judgeLoopbackRelayEhlo(name: string, relayHost: string): RecordCheck {
+  return {
+    status: "pass",
+    message: `${name} is only given to the local relay at ${relayHost}; receivers see the relay's own name, which needs the A/AAAA and PTR records`,
+    records: [],
+  };
+}
+
+/**
+ * The domain's verdict from SPF, DKIM and DMARC (the bounce domain and the EHLO names are reported, not judged): any fail fails; DNS
  * that did not answer is unknown rather than a pass.
  */
 export function overallStatus(checks: RecordCheck[]): CheckStatus {

@@ -1,9 +1,16 @@
 // The sending-domain DNS check through the API, against a real server whose resolver asks a DNS server in the test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DnsServer, startDnsServer } from "../helpers/dns-server.ts";
+import { type DnsServer, reverseName, startDnsServer } from "../helpers/dns-server.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
 
 type RecordCheck = { status: string; message: string; records: string[] };
+type EhloCheck = {
+  accountId: number;
+  accountName: string;
+  name: string | null;
+  source: string | null;
+  check: RecordCheck;
+};
 type Check = {
   status: string;
   checkedAt: string;
@@ -11,6 +18,7 @@ type Check = {
   dkim: RecordCheck;
   dmarc: RecordCheck;
   bounce: RecordCheck;
+  ehlo: EhloCheck[];
 };
 type Domain = {
   id: number;
@@ -88,6 +96,48 @@ describe("POST /api/sending-domains/:id/check", () => {
     dns.zone[DOMAIN] = { TXT: ["v=spf1 mx -all"] };
     await ok(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
     expect((await ok<Mailing>(admin.get(`/api/mailings/${mailing.id}`))).warnings).toEqual([]);
+  });
+
+  it("checks each SMTP account's EHLO name: an address whose PTR names it back passes, another PTR warns", async () => {
+    const account = await ok<{ id: number; effectiveEhloName: string }>(
+      admin.send("POST", "/api/sending-accounts", {
+        name: "Utgående relé",
+        kind: "smtp",
+        host: "smtp.relay.example",
+        port: 587,
+        ehloName: "Mail.Nyhetsbrev.example",
+      }),
+      201,
+    );
+    expect(account.effectiveEhloName).toBe("mail.nyhetsbrev.example");
+    dns.zone["mail.nyhetsbrev.example"] = { A: ["192.0.2.77"] };
+    dns.zone[reverseName("192.0.2.77")] = { PTR: ["mail.nyhetsbrev.example"] };
+    const ehloOf = (d: Domain) => d.check?.ehlo.find((e) => e.accountId === account.id);
+
+    const passed = await ok<Domain>(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    expect(ehloOf(passed)).toEqual({
+      accountId: account.id,
+      accountName: "Utgående relé",
+      name: "mail.nyhetsbrev.example",
+      source: "account",
+      check: {
+        status: "pass",
+        message: "mail.nyhetsbrev.example resolves to 192.0.2.77, and 192.0.2.77 points back to it (PTR)",
+        records: ["192.0.2.77 PTR mail.nyhetsbrev.example"],
+      },
+    });
+    expect(dns.asked).toContain("77.2.0.192.in-addr.arpa");
+
+    dns.zone[reverseName("192.0.2.77")] = { PTR: ["static-77.hosting.example"] };
+    const warned = await ok<Domain>(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    const check = ehloOf(warned)!.check;
+    expect(check.status).toBe("warn");
+    expect(check.message).toContain("No address of mail.nyhetsbrev.example points back to it");
+    expect(check.message).toContain("192.0.2.77 has PTR static-77.hosting.example");
+    // Reported beside the domain: its own verdict does not follow the EHLO name.
+    expect(warned.check?.status).toBe(passed.check?.status);
+    const list = await ok<{ items: Domain[] }>(admin.get("/api/sending-domains"));
+    expect(ehloOf(list.items.find((d) => d.id === domain.id)!)).toEqual(ehloOf(warned));
   });
 
   it("is for admins only", async () => {

@@ -1,10 +1,10 @@
 // Settings → Sending in real Chromium: "Check DNS" on a registered domain asks a DNS server run by the test and
-// shows SPF, DKIM and DMARC badges with what is wrong in words.
+// shows SPF, DKIM and DMARC badges with what is wrong in words, and each SMTP account's EHLO name.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
-import { type DnsServer, startDnsServer } from "../helpers/dns-server.ts";
+import { type DnsServer, reverseName, startDnsServer } from "../helpers/dns-server.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -21,6 +21,7 @@ describe.skipIf(!runs)("web UI: sending-domain DNS check", () => {
   let api: ApiClient;
   let browser: Browser;
   let page: Page;
+  let accountId: number;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -33,6 +34,17 @@ describe.skipIf(!runs)("web UI: sending-domain DNS check", () => {
     // DKIM published as shown; no SPF at all; DMARC at p=none.
     for (const record of domain.dnsRecords) dns.zone[record.name] = { TXT: [record.value] };
     dns.zone[DOMAIN] = { TXT: ["site-verification=1"] };
+    // An SMTP account whose EHLO name resolves, but whose address's PTR is the provider's own name.
+    const account = await api.send("POST", "/api/sending-accounts", {
+      name: "Relé",
+      kind: "smtp",
+      host: "smtp.relay.example",
+      port: 587,
+      ehloName: `mail.${DOMAIN}`,
+    });
+    accountId = (account.body as { id: number }).id;
+    dns.zone[`mail.${DOMAIN}`] = { A: ["192.0.2.88"] };
+    dns.zone[reverseName("192.0.2.88")] = { PTR: ["vps88.hosting.example"] };
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: "nb-NO" });
     page.setDefaultTimeout(15_000);
@@ -66,6 +78,12 @@ describe.skipIf(!runs)("web UI: sending-domain DNS check", () => {
     expect(text).toContain("DMARC: Svak");
     expect(text).toContain(`${DOMAIN} has no SPF record`);
     expect(text).toContain("p=none");
+    const ehlo = page.getByTestId(`dns-ehlo-${accountId}`);
+    expect(await ehlo.getAttribute("data-status")).toBe("warn");
+    const ehloText = (await ehlo.textContent()) ?? "";
+    expect(ehloText).toContain(`EHLO: Svak`);
+    expect(ehloText).toContain(`EHLO-navn for Relé: mail.${DOMAIN}`);
+    expect(ehloText).toContain("192.0.2.88 has PTR vps88.hosting.example");
     await page.mouse.move(0, 0); // no tooltip over the badges in the picture
     await screenshot(page, "settings-sending-dns-check");
 
@@ -74,6 +92,13 @@ describe.skipIf(!runs)("web UI: sending-domain DNS check", () => {
     await row.getByRole("button", { name: "Sjekk DNS" }).click();
     await expect.poll(() => check.getAttribute("data-status")).toBe("warn");
     expect(await check.textContent()).toContain("SPF: OK");
+    // The PTR set by the provider: the EHLO line passes and says no more than its badge.
+    dns.zone[reverseName("192.0.2.88")] = { PTR: [`mail.${DOMAIN}`] };
+    await row.getByRole("button", { name: "Sjekk DNS" }).click();
+    await expect
+      .poll(() => page.getByTestId(`dns-ehlo-${accountId}`).getAttribute("data-status"))
+      .toBe("pass");
+    expect(await page.getByTestId(`dns-ehlo-${accountId}`).textContent()).not.toContain("PTR");
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

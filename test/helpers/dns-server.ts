@@ -1,6 +1,7 @@
 // A small authoritative DNS server on 127.0.0.1 and a free UDP port, answering from a zone the test owns (and may
 // change while it runs), for the sending-domain check. A silent variant never answers, to test timeouts.
 import { createSocket, type Socket } from "node:dgram";
+import { isIPv4 } from "node:net";
 import dnsPacket, { type Answer } from "dns-packet";
 
 export type ZoneEntry = {
@@ -8,6 +9,9 @@ export type ZoneEntry = {
   TXT?: string[];
   MX?: Array<{ exchange: string; preference?: number }>;
   A?: string[];
+  AAAA?: string[];
+  /** Host names, at a reverse name such as `4.3.2.1.in-addr.arpa` (see `reverseName`). */
+  PTR?: string[];
 };
 export type Zone = Record<string, ZoneEntry>;
 
@@ -42,9 +46,29 @@ function answersFor(name: string, type: string, entry: ZoneEntry): Answer[] {
       }));
     case "A":
       return (entry.A ?? []).map((ip) => ({ ...base, type: "A" as const, data: ip }));
+    case "AAAA":
+      return (entry.AAAA ?? []).map((ip) => ({ ...base, type: "AAAA" as const, data: ip }));
+    case "PTR":
+      return (entry.PTR ?? []).map((host) => ({ ...base, type: "PTR" as const, data: host }));
     default:
       return [];
   }
+}
+
+/** The name a PTR record for `address` lives at: `1.2.0.192.in-addr.arpa`, or the nibbles under `ip6.arpa`. */
+export function reverseName(address: string): string {
+  if (isIPv4(address)) return `${address.split(".").reverse().join(".")}.in-addr.arpa`;
+  // Expand "::" and each group to four hex digits, then one label per nibble, last first.
+  const [head = "", tail = ""] = address.toLowerCase().split("::");
+  const groups = (part: string) => (part ? part.split(":") : []);
+  const missing = 8 - groups(head).length - groups(tail).length;
+  const full = [
+    ...groups(head),
+    ...Array<string>(address.includes("::") ? missing : 0).fill("0"),
+    ...groups(tail),
+  ];
+  const nibbles = full.map((g) => g.padStart(4, "0")).join("");
+  return `${nibbles.split("").reverse().join(".")}.ip6.arpa`;
 }
 
 function listen(socket: Socket): Promise<number> {

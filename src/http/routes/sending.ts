@@ -15,6 +15,7 @@ import {
 import { testAccountConnection } from "../../send/channels/email/index.ts";
 import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
 import { TLS_MODES } from "../../send/channels/email/smtp-settings.ts";
+import { SendingDomainSchema } from "../../sending-domains/api-schemas.ts";
 import { checkSendingDomain, dnsSettings } from "../../sending-domains/dns-check.ts";
 import {
   errorResponses,
@@ -147,7 +148,13 @@ export const sendingRoutes =
     );
     app.get(
       "/sending-domains",
-      { schema: { tags, summary: "Sending domains with the DNS records to publish" } },
+      {
+        schema: {
+          tags,
+          summary: "Sending domains with the DNS records to publish and their last DNS check",
+          response: { 200: Type.Object({ items: Type.Array(SendingDomainSchema) }) },
+        },
+      },
       async () => ({
         items: await listDomains(db),
       }),
@@ -168,7 +175,7 @@ export const sendingRoutes =
             },
             { additionalProperties: false },
           ),
-          response: { 201: Any, ...errorResponses },
+          response: { 201: SendingDomainSchema, ...errorResponses },
         },
       },
       async (request, reply) => reply.status(201).send(await createDomain(db, request.body)),
@@ -180,13 +187,13 @@ export const sendingRoutes =
         schema: {
           tags,
           summary:
-            "Check the domain's SPF, DKIM and DMARC records (and the bounce domain's MX) in DNS now and keep the result (admin)",
+            "Check the domain's SPF, DKIM and DMARC records, the bounce domain's MX, and each SMTP account's EHLO name (A/AAAA and a PTR back to it) in DNS now and keep the result (admin)",
           params: IdParams,
-          response: { 200: Any, ...errorResponses },
+          response: { 200: SendingDomainSchema, ...errorResponses },
         },
       },
       async (request) => {
-        await checkSendingDomain(db, request.params.id, dnsSettings(deps.config));
+        await checkSendingDomain(db, request.params.id, dnsSettings(deps.config), deps.send.publicUrl);
         return getDomain(db, request.params.id);
       },
     );

@@ -1,6 +1,7 @@
 // Shapes of the mailing API as the web UI uses them (JSON, camelCase). The mailing routes' shapes come from the
 // server's response schemas (type-only imports: nothing of the server is bundled), so a server change that breaks
-// the UI fails `npm run typecheck`. Sending accounts, domains and the outbox are still declared here by hand.
+// the UI fails `npm run typecheck`, and so do the sending domains'. Sending accounts and the outbox are still declared
+// here by hand.
 import type { Mailing } from "../../../src/mailings/api-schemas.ts";
 
 export type { BlockReason } from "../../../src/db/block-reasons.ts";
@@ -36,6 +37,14 @@ export type {
   TestSendHistory,
   TrackLinks,
 } from "../../../src/mailings/api-schemas.ts";
+export type {
+  DnsCheck,
+  DnsCheckStatus,
+  DnsRecord,
+  DnsRecordCheck,
+  EhloCheck,
+  SendingDomain,
+} from "../../../src/sending-domains/api-schemas.ts";
 
 /** What the wizard edits; PATCH takes any part of it. */
 export type MailingFields = Pick<
@@ -108,28 +117,6 @@ export type ConnectionReport = {
     certificate: { subject: string; issuer: string; validTo: string } | null;
   } | null;
   authenticated: boolean;
-};
-
-export type DnsRecord = { name: string; type: string; value: string };
-export type DnsCheckStatus = "pass" | "warn" | "fail" | "unknown";
-export type DnsRecordCheck = { status: DnsCheckStatus; message: string; records: string[] };
-export type DnsCheck = {
-  status: DnsCheckStatus;
-  checkedAt: string;
-  spf: DnsRecordCheck;
-  dkim: DnsRecordCheck;
-  dmarc: DnsRecordCheck;
-  bounce: DnsRecordCheck;
-};
-export type SendingDomain = {
-  id: number;
-  domain: string;
-  dkimSelector: string;
-  bounceDomain: string;
-  dnsRecords: DnsRecord[];
-  createdAt: string;
-  /** The last DNS check; null before the first. */
-  check: DnsCheck | null;
 };
 
 export type OutboxSummary = {

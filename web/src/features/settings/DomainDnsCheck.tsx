@@ -1,9 +1,10 @@
-// A sending domain's last DNS check (SPF, DKIM, DMARC badges, what is wrong in words) and the button that runs it.
+// A sending domain's last DNS check (SPF, DKIM, DMARC badges, what is wrong in words, each SMTP account's EHLO name)
+// and the button that runs it.
 import { Badge, Button, Group, Stack, Text, Tooltip } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useApi } from "../../api/context.tsx";
-import type { DnsCheckStatus, DnsRecordCheck, SendingDomain } from "../../api/mailing-types.ts";
+import type { DnsCheckStatus, DnsRecordCheck, EhloCheck, SendingDomain } from "../../api/mailing-types.ts";
 import { notifyFailure } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
@@ -56,9 +57,42 @@ export function DnsCheckBadges({ domain }: { domain: SendingDomain }) {
           {label}: {c.message}
         </Text>
       ))}
+      {check.ehlo.map((e) => (
+        <EhloLine key={e.accountId} ehlo={e} />
+      ))}
       <Text size="xs" c="dimmed">
         {t("settings.sending.dnsCheck.checkedAt", { when: formatDateTime(check.checkedAt) })}
       </Text>
+    </Stack>
+  );
+}
+
+/** One SMTP account's EHLO name: reported beside the domain's verdict, so it has its own badge. */
+function EhloLine({ ehlo }: { ehlo: EhloCheck }) {
+  const { t } = useI18n();
+  const { status, message } = ehlo.check;
+  return (
+    <Stack gap={2} data-testid={`dns-ehlo-${ehlo.accountId}`} data-status={status}>
+      <Group gap={4} wrap="nowrap">
+        <Tooltip label={message} multiline maw={360} withArrow>
+          <Badge
+            style={{ flexShrink: 0, overflow: "visible" }}
+            size="sm"
+            variant="light"
+            color={COLORS[status]}
+          >
+            EHLO: {t(`settings.sending.dnsCheck.status.${status}`)}
+          </Badge>
+        </Tooltip>
+        <Text size="xs">
+          {t("settings.sending.dnsCheck.ehlo", { account: ehlo.accountName })}: {ehlo.name ?? "–"}
+        </Text>
+      </Group>
+      {status !== "pass" && (
+        <Text size="xs" c={status === "fail" ? "red" : "dimmed"}>
+          {message}
+        </Text>
+      )}
     </Stack>
   );
 }
