@@ -68,7 +68,9 @@ export async function sendingAccountBlockers(
   db: Db,
   mailingId: number,
   publicUrl: string,
-): Promise<Array<{ step: "setup"; code: "sending-account-unusable"; field: "sendingAccountId"; message: string }>> {
+): Promise<
+  Array<{ step: "setup"; code: "sending-account-unusable"; field: "sendingAccountId"; message: string }>
+> {
   const row = await db
     .selectFrom("mailings as m")
     .innerJoin("sending_accounts as a", "a.id", "m.sending_account_id")
