@@ -21,3 +21,12 @@ export function spamAssassinAvailable(): boolean {
     "`spamassassin` is not on PATH (apt-get install spamassassin)",
   );
 }
+
+/** SpamAssassin's daemon and client (Debian: apt-get install spamd spamc), for the spamc path of the spam check. */
+export function spamdAvailable(): boolean {
+  return partAvailable(
+    "spamd and spamc",
+    existsSync("/usr/sbin/spamd") && existsSync("/usr/bin/spamc"),
+    "/usr/sbin/spamd or /usr/bin/spamc is missing (apt-get install spamd spamc)",
+  );
+}
