@@ -96,6 +96,40 @@ describe("utsend CLI", () => {
     expect(members.total).toBe(20);
   });
 
+  it("lists mailings, selections and projects with their ids, as a table or as JSON, and refuses an unknown status", () => {
+    const mailings = utsend(["mailings", "list"]);
+    expect(mailings.code, mailings.stderr).toBe(0);
+    expect(mailings.stdout.split("\n")[0]).toMatch(/^ID\s+Name\s+Type\s+Status\s+Updated$/);
+    expect(mailings.stdout).toMatch(/^1\s+\S.*\s+email\s+draft\s/m);
+    const drafts = JSON.parse(
+      utsend(["mailings", "list", "--status", "draft", "--type", "email", "--json"]).stdout,
+    ) as {
+      items: Array<{ id: number; status: string; type: string }>;
+      total: number;
+    };
+    expect(drafts.total).toBeGreaterThan(0);
+    expect(drafts.items.every((m) => m.status === "draft" && m.type === "email")).toBe(true);
+    expect(JSON.parse(utsend(["mailings", "list", "--type", "sms", "--json"]).stdout)).toMatchObject({
+      total: 0,
+    });
+
+    const selections = JSON.parse(utsend(["selections", "list", "--json"]).stdout) as {
+      items: Array<{ id: number; name: string; kind: string }>;
+    };
+    expect(selections.items.find((s) => s.id === 1)?.name).toBeTruthy();
+    const named = utsend(["selections", "list", "-q", selections.items[0]!.name.slice(0, 4)]);
+    expect(named.stdout).toContain(selections.items[0]!.name);
+
+    const projects = utsend(["projects", "list"]);
+    expect(projects.code, projects.stderr).toBe(0);
+    expect(projects.stdout.split("\n")[0]).toMatch(/^ID\s+Name\s+Status\s+Members$/);
+    expect(projects.stdout).toMatch(/\d+ of \d+ \(from 1\)/);
+
+    const bad = utsend(["mailings", "list", "--status", "sent"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--status: must be one of draft, scheduled/);
+  });
+
   it("sends the demo mailing to the local outbox with `mailings send`, and refuses to send it twice", () => {
     const result = utsend(["mailings", "send", "1", "--json"]);
     expect(result.code, result.stderr).toBe(0);

@@ -1,4 +1,4 @@
-// `utsend persons list` and `utsend selections members <id>`.
+// `utsend persons list`, `utsend selections list|members <id>` and `utsend projects list`.
 import type { Command } from "commander";
 import type { PersonSummary } from "../../persons/persons.ts";
 import { type CliContext, parseIntOption, table } from "../context.ts";
@@ -26,8 +26,7 @@ export function registerCrmCommands(program: Command, ctx: CliContext): void {
     .option("--limit <n>", "rows to show (1–500)", "50")
     .option("--offset <n>", "rows to skip", "0")
     .action(async (options: { query?: string; limit: string; offset: string }) => {
-      const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
-      const offset = parseIntOption(options.offset, "--offset");
+      const { limit, offset } = pageOptions(options);
       const { listPersons } = await import("../../persons/persons.ts");
       const page = await ctx.withDb((h) => listPersons(h.db, { q: options.query }, { limit, offset }));
       printPersons(ctx, page);
@@ -35,16 +34,68 @@ export function registerCrmCommands(program: Command, ctx: CliContext): void {
 
   const selections = program.command("selections").description("selections");
   selections
+    .command("list")
+    .description("list selections (id, name, kind), optionally searching by name")
+    .option("-q, --query <text>", "search text")
+    .option("--limit <n>", "rows to show (1–500)", "50")
+    .option("--offset <n>", "rows to skip", "0")
+    .action(async (options: { query?: string; limit: string; offset: string }) => {
+      const { limit, offset } = pageOptions(options);
+      const { listSelections } = await import("../../selections/store.ts");
+      const page = await ctx.withDb((h) => listSelections(h.db, { q: options.query }, { limit, offset }));
+      printPage(ctx, page, ["ID", "Name", "Kind", "Updated"], (s) => [s.id, s.name, s.kind, s.updatedAt]);
+    });
+  selections
     .command("members <id>")
     .description("list a selection's members, evaluated now")
     .option("--limit <n>", "rows to show (1–500)", "50")
     .option("--offset <n>", "rows to skip", "0")
     .action(async (id: string, options: { limit: string; offset: string }) => {
       const selectionId = parseIntOption(id, "id");
-      const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
-      const offset = parseIntOption(options.offset, "--offset");
+      const { limit, offset } = pageOptions(options);
       const { selectionMembers } = await import("../../selections/store.ts");
       const page = await ctx.withDb((h) => selectionMembers(h.db, selectionId, {}, { limit, offset }));
       printPersons(ctx, page);
     });
+
+  const projects = program.command("projects").description("projects");
+  projects
+    .command("list")
+    .description("list projects (id, name, status, members), optionally searching by name")
+    .option("-q, --query <text>", "search text")
+    .option("--limit <n>", "rows to show (1–500)", "50")
+    .option("--offset <n>", "rows to skip", "0")
+    .action(async (options: { query?: string; limit: string; offset: string }) => {
+      const { limit, offset } = pageOptions(options);
+      const { listProjects } = await import("../../projects/store.ts");
+      const page = await ctx.withDb((h) => listProjects(h.db, { q: options.query }, { limit, offset }));
+      printPage(ctx, page, ["ID", "Name", "Status", "Members"], (p) => [
+        p.id,
+        p.name,
+        p.status,
+        p.memberCount,
+      ]);
+    });
+}
+
+function pageOptions(options: { limit: string; offset: string }) {
+  return {
+    limit: Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit"))),
+    offset: parseIntOption(options.offset, "--offset"),
+  };
+}
+
+/** A page as a table with "N of total", or as JSON with --json. */
+export function printPage<T>(
+  ctx: CliContext,
+  page: { items: T[]; total: number; offset: number },
+  headers: string[],
+  row: (item: T) => Array<string | number | null>,
+) {
+  if (ctx.json()) {
+    ctx.printJson(page);
+    return;
+  }
+  ctx.print(table(headers, page.items.map(row)));
+  ctx.print(`${page.items.length} of ${page.total} (from ${page.offset + 1})`);
 }

@@ -2,11 +2,51 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 // ../../main.ts (the server and the send worker) is loaded by the commands that use it: other commands start lighter.
-import { AppError } from "../../shared/errors.ts";
+import { MAILING_STATUSES, MAILING_TYPES } from "../../mailings/words.ts";
+import { AppError, invalid } from "../../shared/errors.ts";
 import { type CliContext, parseIntOption } from "../context.ts";
+import { printPage } from "./crm.ts";
+
+/** An option that must be one of `values`, or undefined when not given. */
+function oneOf<T extends string>(
+  value: string | undefined,
+  values: readonly T[],
+  option: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((values as readonly string[]).includes(value)) return value as T;
+  throw invalid([{ field: option, message: `must be one of ${values.join(", ")}; got "${value}"` }]);
+}
 
 export function registerMailingCommands(program: Command, ctx: CliContext): void {
   const mailings = program.command("mailings").description("mailings");
+  mailings
+    .command("list")
+    .description("list mailings, newest first (id, name, type, status), optionally by name, status or type")
+    .option("-q, --query <text>", "search text")
+    .option("--status <status>", `one of ${MAILING_STATUSES.join(", ")}`)
+    .option("--type <type>", `one of ${MAILING_TYPES.join(", ")}`)
+    .option("--limit <n>", "rows to show (1–500)", "50")
+    .option("--offset <n>", "rows to skip", "0")
+    .action(
+      async (options: { query?: string; status?: string; type?: string; limit: string; offset: string }) => {
+        const status = oneOf(options.status, MAILING_STATUSES, "--status");
+        const type = oneOf(options.type, MAILING_TYPES, "--type");
+        const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
+        const offset = parseIntOption(options.offset, "--offset");
+        const { listMailings } = await import("../../mailings/store.ts");
+        const page = await ctx.withDb((h) =>
+          listMailings(h.db, { q: options.query, status, type }, { limit, offset }),
+        );
+        printPage(ctx, page, ["ID", "Name", "Type", "Status", "Updated"], (m) => [
+          m.id,
+          m.name,
+          m.type,
+          m.status,
+          m.updatedAt,
+        ]);
+      },
+    );
   mailings
     .command("send <id>")
     .description("start a mailing now and send it from this process, with a progress bar")
