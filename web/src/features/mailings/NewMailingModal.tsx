@@ -1,5 +1,6 @@
 // Starts a mailing: a blank draft, a copy of an earlier mailing, or a draft from a saved template; opens the wizard.
-import { Button, Group, Modal, Radio, Select, Stack, TextInput } from "@mantine/core";
+// Started from a selection or a project, the mailing is linked to it and sends to its members.
+import { Button, Group, Modal, Radio, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -17,7 +18,18 @@ import { useTemplates } from "./queries.ts";
 
 type Start = "blank" | "copy" | "template";
 
-export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+/** What a mailing started from a selection's or a project's page is linked to and sends to. */
+export type MailingTarget = { kind: "selection" | "project"; id: number; name: string };
+
+export function NewMailingModal({
+  opened,
+  onClose,
+  target,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  target?: MailingTarget;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
@@ -63,6 +75,12 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
           });
         }
       }
+      if (target) {
+        mailing = await api.patch<Mailing>(`/api/mailings/${mailing.id}`, {
+          [target.kind === "selection" ? "selectionId" : "projectId"]: target.id,
+        });
+        await api.post(`/api/mailings/${mailing.id}/sources`, { kind: target.kind, refId: target.id });
+      }
       await queryClient.invalidateQueries({ queryKey: ["mailings"] });
       close();
       // Without a step in the address the wizard opens the first one that is not complete.
@@ -84,6 +102,13 @@ export function NewMailingModal({ opened, onClose }: { opened: boolean; onClose:
       <form onSubmit={submit} noValidate>
         <Stack>
           <ErrorAlert error={failure} />
+          {target && (
+            <Text size="sm" data-testid="new-mailing-target">
+              {t(target.kind === "selection" ? "mailings.fromSelection" : "mailings.fromProject", {
+                name: target.name,
+              })}
+            </Text>
+          )}
           <TextInput
             label={t("mailings.fields.name")}
             description={start === "copy" ? t("mailings.newCopyNameHint") : undefined}

@@ -12,6 +12,7 @@ import { PageHeader } from "../../app/PageHeader.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { LinkedMailings } from "../mailings/LinkedMailings.tsx";
+import { NewMailingModal } from "../mailings/NewMailingModal.tsx";
 import { MembersPanel } from "../members/MembersPanel.tsx";
 import { ProjectFormModal } from "./ProjectFormModal.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
@@ -25,6 +26,7 @@ export function ProjectPage() {
   const { can } = useSession();
   const [params, setParams] = useSearchParams();
   const [editing, { open, close }] = useDisclosure(false);
+  const [starting, mailingModal] = useDisclosure(false);
   const owner = `/api/projects/${id}`;
   const query = useQuery({ queryKey: ["projects", "one", id], queryFn: () => api.get<Project>(owner) });
 
@@ -53,6 +55,7 @@ export function ProjectPage() {
         actions={
           can("write") && (
             <>
+              <Button onClick={mailingModal.open}>{t("mailings.newFromHere")}</Button>
               <Button variant="default" onClick={open}>
                 {t("common.edit")}
               </Button>
@@ -67,6 +70,11 @@ export function ProjectPage() {
             </>
           )
         }
+      />
+      <NewMailingModal
+        opened={starting}
+        onClose={mailingModal.close}
+        target={{ kind: "project", id: project.id, name: project.name }}
       />
       <Tabs
         value={params.get("tab") ?? "members"}

@@ -12,6 +12,7 @@ import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { ExportButtons } from "../imports/ExportButtons.tsx";
 import { LinkedMailings } from "../mailings/LinkedMailings.tsx";
+import { NewMailingModal } from "../mailings/NewMailingModal.tsx";
 import { MembersPanel } from "../members/MembersPanel.tsx";
 import { CombineEditor } from "./CombineEditor.tsx";
 import { CriteriaEditor } from "./CriteriaEditor.tsx";
@@ -28,6 +29,7 @@ export function SelectionPage() {
   const { can } = useSession();
   const [params, setParams] = useSearchParams();
   const [editing, { open, close }] = useDisclosure(false);
+  const [starting, mailingModal] = useDisclosure(false);
   const query = useSelection(id);
 
   if (query.isPending) return <Loading />;
@@ -59,6 +61,7 @@ export function SelectionPage() {
         actions={
           can("write") && (
             <>
+              <Button onClick={mailingModal.open}>{t("mailings.newFromHere")}</Button>
               <Button variant="default" onClick={open}>
                 {t("common.edit")}
               </Button>
@@ -73,6 +76,11 @@ export function SelectionPage() {
             </>
           )
         }
+      />
+      <NewMailingModal
+        opened={starting}
+        onClose={mailingModal.close}
+        target={{ kind: "selection", id: selection.id, name: selection.name }}
       />
       <Tabs
         value={tab}
