@@ -26,12 +26,17 @@ describe("agents and flags", () => {
 
   it("flags clicks by scanners, seconds after sending, or in a burst over many links", () => {
     const now = new Date("2026-11-23T12:00:00Z");
-    const base = { agent: "desktop" as const, now, otherLinksClickedInBurst: 0 };
+    const base = { agent: "desktop" as const, now, otherLinksClickedInBurst: 0, linksInMailing: 5 };
     expect(flagClick({ ...base, sentAt: "2026-11-23T11:00:00Z" })).toBeNull();
     expect(flagClick({ ...base, sentAt: "2026-11-23T11:59:55Z" })).toBe("too-soon");
     expect(flagClick({ ...base, sentAt: null, agent: "scanner" })).toBe("scanner");
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1 })).toBeNull();
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 2 })).toBe("burst");
+    // All links of a two-link mailing within the window is a burst too; one link alone never is.
+    expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1, linksInMailing: 2 })).toBe("burst");
+    expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 0, linksInMailing: 2 })).toBeNull();
+    expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 0, linksInMailing: 1 })).toBeNull();
+    expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1, linksInMailing: 3 })).toBeNull();
     expect(flagOpen("privacy-proxy")).toBe("privacy-proxy");
     expect(flagOpen("webmail-proxy")).toBeNull();
   });

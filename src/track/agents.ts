@@ -39,17 +39,25 @@ export const BURST_LINKS = 3;
 
 export type ClickFlag = "scanner" | "too-soon" | "burst" | null;
 
-/** Why a click looks like a machine's: a scanner's agent, seconds after the message was sent, or many links at once. */
+/**
+ * Why a click looks like a machine's: a scanner's agent, seconds after the message was sent, or links clicked at
+ * once — within 2 s, all links of the mailing (when it has two or more) or three links, whichever is fewer. A person
+ * does not open every link of a message inside two seconds; a link scanner does. The click that completes the burst
+ * is flagged; the burst's first click was counted before anyone could know.
+ */
 export function flagClick(input: {
   agent: AgentClass;
   sentAt: string | null;
   now: Date;
   otherLinksClickedInBurst: number;
+  /** How many tracked links the mailing has. */
+  linksInMailing: number;
 }): ClickFlag {
   if (input.agent === "scanner") return "scanner";
   if (input.sentAt && input.now.getTime() - Date.parse(input.sentAt) < SCANNER_CLICK_WINDOW_MS)
     return "too-soon";
-  if (input.otherLinksClickedInBurst + 1 >= BURST_LINKS) return "burst";
+  const burstAt = input.linksInMailing >= 2 ? Math.min(BURST_LINKS, input.linksInMailing) : BURST_LINKS;
+  if (input.otherLinksClickedInBurst + 1 >= burstAt) return "burst";
   return null;
 }
 

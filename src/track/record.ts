@@ -146,7 +146,18 @@ export async function recordClick(
     .where("link_id", "!=", link.id)
     .where("first_at", ">=", new Date(now.getTime() - BURST_WINDOW_MS).toISOString())
     .executeTakeFirstOrThrow();
-  const flag = flagClick({ agent, sentAt: delivery.sent_at, now, otherLinksClickedInBurst: Number(burst.n) });
+  const links = await db
+    .selectFrom("tracked_links")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("mailing_id", "=", delivery.mailing_id)
+    .executeTakeFirstOrThrow();
+  const flag = flagClick({
+    agent,
+    sentAt: delivery.sent_at,
+    now,
+    otherLinksClickedInBurst: Number(burst.n),
+    linksInMailing: Number(links.n),
+  });
   const shard = shardOf(delivery.id);
 
   const firstHumanClickOnLink = await db.transaction().execute(async (trx) => {

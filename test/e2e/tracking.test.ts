@@ -37,6 +37,18 @@ const hrefs = (message: SinkMessage) =>
   [...String(message.parsed!.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
 const pixelOf = (message: SinkMessage) =>
   /<img src="([^"]+\/t\/o\/[^"]+)"/.exec(String(message.parsed!.html))?.[1];
+/** Moves a mailing's clicks 10 s into the past: the next click is no longer part of a burst with them. */
+async function ageClicks(db: Db, mailingId: number): Promise<void> {
+  const past = new Date(Date.now() - 10_000).toISOString();
+  await db
+    .updateTable("link_clickers")
+    .set({ first_at: past, last_at: past })
+    .where("link_id", "in", (eb) =>
+      eb.selectFrom("tracked_links").select("id").where("mailing_id", "=", mailingId),
+    )
+    .execute();
+}
+
 const HUMAN =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130 Safari/537.36";
 
@@ -109,6 +121,8 @@ describe.each(await testDialects())("tracking on %s", (dialect) => {
     expect(target.searchParams.get("utm_medium")).toBe("email");
     expect(target.searchParams.get("utm_source")).toBe("nyhetsbrev");
     expect(target.searchParams.get("utm_campaign")).toBe("host-2026");
+    // A reader, not a scanner: the second link a while after the first (both within 2 s is a machine's burst).
+    await ageClicks(db, mailingId);
     const personal = await request(server.url, "GET", path(ownPage!), { headers: { "user-agent": HUMAN } });
     // "Kari & Co" stays one value: the & is encoded, not a new parameter.
     expect(new URL(personal.headers.get("location")!).searchParams.get("navn")).toBe("Kari & Co");
@@ -131,6 +145,7 @@ describe.each(await testDialects())("tracking on %s", (dialect) => {
       expect(response.headers.get("location")).toBeNull();
     }
     // An open redirect attempt through the query string is ignored: the target is the stored one.
+    await ageClicks(db, mailingId);
     const withQuery = await request(server.url, "GET", `${path(offer!)}?url=https://evil.example/`, {
       headers: { "user-agent": HUMAN },
     });
@@ -234,9 +249,39 @@ describe.each(await testDialects())("tracking on %s", (dialect) => {
     expect(missing.status).toBe(400);
     const ola = messages.find((m) => m.envelope.to[0] === "ola@mottaker.example")!;
     const [, olaOwnPage] = hrefs(ola).filter((h) => h.includes("/t/c/"));
+    await ageClicks(db, mailingId);
     await request(server.url, "GET", path(olaOwnPage!), { headers: { "user-agent": HUMAN } });
     const members = await admin.get(`/api/projects/${projectId}/members`);
     expect(JSON.stringify(members.body)).toContain("ola@mottaker.example");
     expect(JSON.stringify(members.body)).not.toContain("kari@mottaker.example");
+  });
+
+  it("counts both links of a two-link mailing clicked within 2 s as a machine's burst, not two readers' clicks", {
+    timeout: 60_000,
+  }, async () => {
+    const setup = await aSendingSetup(db, { host: sink.host, port: sink.port });
+    const per = await aPerson(db, { firstName: "Per", email: "per@mottaker.example" });
+    const mailing = await aReadyMailing(db, setup, [per.id], { content: CONTENT });
+    const before = sink.messages.length;
+    expect((await admin.send("POST", `/api/mailings/${mailing.id}/send`)).status).toBe(200);
+    const [message] = (await sink.waitFor(before + 1, 15_000)).slice(before);
+    await untilFinished(admin, mailing.id);
+    await db
+      .updateTable("deliveries")
+      .set({ sent_at: new Date(Date.now() - 60_000).toISOString() })
+      .where("mailing_id", "=", mailing.id)
+      .execute();
+    const [offer, ownPage] = hrefs(message!).filter((h) => h.includes("/t/c/"));
+    for (const link of [offer!, ownPage!])
+      expect(
+        (await request(server.url, "GET", path(link), { headers: { "user-agent": HUMAN } })).status,
+      ).toBe(302);
+    const stats = (await admin.get(`/api/mailings/${mailing.id}/statistics`)).body as Stats;
+    // The first click was counted before the burst could be seen; the one that completes it is a machine's.
+    expect(stats.clicked).toEqual({ unique: 1, total: 1, flagged: 1 });
+    expect(stats.links.find((l) => l.url.includes("min-side"))).toMatchObject({
+      clicks: 0,
+      flaggedClicks: 1,
+    });
   });
 });
