@@ -163,6 +163,12 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       expect(problems).toContain("Ukjent flettefelt [[customer.shoesize]]");
       expect(problems).toContain("Legg inn avmeldingslenken");
       await shot(page, "mailings-04-content-warnings");
+      // Missing the unsubscribe link holds Recipients back; an unknown merge field alone does not (Confirm lists it).
+      expect(await page.getByTestId("step-marker-recipients").isDisabled()).toBe(true);
+      await editor.fill('<p>Hei [[customer.shoesize]]</p><a href="[[link.unsubscribe]]">Meld av</a>');
+      await page.getByRole("button", { name: "Lagre utkast" }).click();
+      await expect.poll(() => page.getByTestId("step-marker-recipients").isDisabled()).toBe(false);
+      expect(await page.getByTestId("step-marker-content").getAttribute("data-state")).toBe("incomplete");
 
       await editor.fill("<h1>Hei ");
       await page.getByRole("button", { name: "Sett inn flettefelt" }).click();

@@ -1,5 +1,6 @@
 // What the wizard hands each step: the saved mailing, the values as edited, and the ways to change them.
 
+import { openStepKeys } from "../../../../src/mailings/step-order.ts";
 import { STEP_KEYS } from "../../../../src/mailings/words.ts";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
 import { isSms } from "../sms/types.ts";
@@ -26,14 +27,12 @@ function stateOf(mailing: Pick<Mailing, "steps">, key: StepKey) {
   return mailing.steps.find((s) => s.key === key)?.state ?? "not-started";
 }
 
-/** Steps open in order: one opens when every step before it is complete. */
+/**
+ * Steps open in order: one opens when every step before it is complete, or has only problems Confirm lists and
+ * that block sending alone (an unknown merge field): src/mailings/step-order.ts, shared with the tests.
+ */
 export function openSteps(mailing: Pick<Mailing, "steps">): Set<StepKey> {
-  const open = new Set<StepKey>();
-  for (const key of STEP_KEYS) {
-    open.add(key);
-    if (stateOf(mailing, key) !== "complete") break;
-  }
-  return open;
+  return openStepKeys(mailing.steps, (key) => stateOf(mailing, key) === "complete");
 }
 
 /** Where to land without a step in the address: the first open step that is not complete. */
