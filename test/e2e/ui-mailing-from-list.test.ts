@@ -1,5 +1,6 @@
 // A mailing started from a selection's or a project's page, in real Chromium: it is linked to that selection or
-// project in Setup and sends to its members (the seed's entry point), with the same New mailing dialog.
+// project in Setup and sends to its members (the seed's entry point), with the same New mailing dialog; and the
+// single-person picker shows each person's address and who has none.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
@@ -37,6 +38,45 @@ describe.skipIf(!runs)("web UI: a new mailing from a selection or a project", ()
     await browser?.close();
     await server?.close();
   });
+
+  it("shows each person's address in the single-person picker and says at once who has none", async () => {
+    await ok(api.send("POST", "/api/persons", { firstName: "Uten", lastName: "Epostadresse" }), 201);
+    await ok(
+      api.send("POST", "/api/persons", {
+        firstName: "Med",
+        lastName: "Epostadresse",
+        emails: [{ address: "med.epost@example.no" }],
+      }),
+      201,
+    );
+    const accounts = await ok<{ items: Array<{ id: number; kind: string }> }>(
+      api.get("/api/sending-accounts"),
+    );
+    const mailing = await ok<{ id: number }>(
+      api.send("POST", "/api/mailings", {
+        name: "Enkeltpersoner",
+        sendingAccountId: accounts.items.find((a) => a.kind === "outbox")!.id,
+        subject: "Hei",
+        fromAddress: "post@nyheter.utsend.example",
+        content: '<p>Hei</p><a href="[[link.unsubscribe]]">Meld av</a>',
+      }),
+      201,
+    );
+    await page.goto(`${server.url}/mailings/${mailing.id}?step=recipients`);
+    await page.getByRole("button", { name: "Legg til kilde" }).click();
+    await page.getByRole("menuitem", { name: "Enkeltperson …" }).click();
+    const dialog = page.getByRole("dialog");
+    const picker = dialog.getByLabel("Person", { exact: true });
+    await picker.fill("Epostadresse");
+    await textOf(
+      page.getByRole("listbox"),
+      (t) =>
+        t.includes("Med Epostadresse · med.epost@example.no") &&
+        t.includes("Uten Epostadresse · mangler e-postadresse"),
+    );
+    await page.getByRole("option", { name: /Uten Epostadresse/ }).click();
+    await textOf(dialog, (t) => t.includes("Uten Epostadresse har ingen e-postadresse og blir utelatt"));
+  }, 60_000);
 
   for (const kind of ["selection", "project"] as const) {
     it(`links the mailing to the ${kind} and adds its members as recipients`, async () => {

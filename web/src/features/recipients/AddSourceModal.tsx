@@ -94,7 +94,7 @@ export function AddSourceModal({
               nothingFoundMessage={t("projects.noMatches")}
             />
           )}
-          {kind === "person" && <PersonPicker value={refId} onChange={setRefId} />}
+          {kind === "person" && <PersonPicker value={refId} onChange={setRefId} sms={sms} />}
           {kind === "addresses" && (
             <>
               <Textarea
@@ -143,8 +143,19 @@ export function AddSourceModal({
   );
 }
 
-/** Searchable person select: asks /api/persons?q= (name, e-mail or company) as the user types. */
-function PersonPicker({ value, onChange }: { value: string | null; onChange: (id: string | null) => void }) {
+/**
+ * Searchable person select: asks /api/persons?q= (name, e-mail or company) as the user types. Each person shows the
+ * address this mailing would use (e-mail, or mobile for an SMS), and a person without one says so at once.
+ */
+function PersonPicker({
+  value,
+  onChange,
+  sms,
+}: {
+  value: string | null;
+  onChange: (id: string | null) => void;
+  sms: boolean;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const [search, setSearch] = useState("");
@@ -157,10 +168,18 @@ function PersonPicker({ value, onChange }: { value: string | null; onChange: (id
     queryFn: () => api.get<Page<PersonSummary>>("/api/persons", { q: q.trim(), limit: 20 }),
     placeholderData: keepPreviousData,
   });
+  const addressOf = (p: PersonSummary) => (sms ? p.mobile : p.email);
   const options = (query.data?.items ?? []).map((p) => ({
     value: String(p.id),
-    label: [p.fullName || p.email || `#${p.id}`, p.companyName].filter(Boolean).join(" · "),
+    label: [
+      p.fullName || p.email || `#${p.id}`,
+      addressOf(p) ?? t(sms ? "recipients.noMobile" : "recipients.noEmail"),
+      p.companyName,
+    ]
+      .filter(Boolean)
+      .join(" · "),
   }));
+  const chosen = query.data?.items.find((p) => String(p.id) === value);
   if (picked && value === picked.value && !options.some((o) => o.value === picked.value))
     options.unshift(picked);
   return (
@@ -179,6 +198,11 @@ function PersonPicker({ value, onChange }: { value: string | null; onChange: (id
       data={options}
       filter={({ options: all }) => all}
       nothingFoundMessage={query.isFetching ? t("common.loading") : t("persons.noMatches")}
+      error={
+        chosen && !addressOf(chosen)
+          ? t(sms ? "recipients.personNoMobile" : "recipients.personNoEmail", { name: chosen.fullName })
+          : undefined
+      }
     />
   );
 }
