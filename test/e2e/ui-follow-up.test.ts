@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import type { Db } from "../../src/db/connect.ts";
 import { aPerson } from "../helpers/builders.ts";
-import { chromiumAvailable, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
+import { chromiumAvailable, cutOffBadges, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import { partAvailable } from "../helpers/requirements.ts";
@@ -284,6 +284,7 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       await expect.poll(() => rows.count()).toBe(1);
       const clicked = await textOf(rows.first(), (t) => t.includes("Kari Klikker"));
       expect(clicked).toContain("Levert");
+      expect(await cutOffBadges(page)).toEqual([]);
       expect((await rows.first().locator('[data-col="clicked"]').textContent())?.trim()).not.toBe("");
       await shot(page, tag("04-recipients-clicked"));
 

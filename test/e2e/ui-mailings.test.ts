@@ -8,7 +8,14 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
-import { chromiumAvailable, launchChromium, pick, screenshot, textOf } from "../helpers/chromium.ts";
+import {
+  chromiumAvailable,
+  cutOffBadges,
+  launchChromium,
+  pick,
+  screenshot,
+  textOf,
+} from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -214,6 +221,8 @@ describe.skipIf(!runs)("web UI: mailings", () => {
         t.includes("Avmeldt"),
       );
       expect(blockedText).toContain("Sperret");
+      // Every status badge says its status in full, never cut off with an ellipsis.
+      expect(await cutOffBadges(page)).toEqual([]);
       await shot(page, "mailings-06-recipients-blocked");
 
       await page.getByRole("button", { name: "Legg til kilde" }).click();

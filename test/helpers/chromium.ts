@@ -109,3 +109,14 @@ export async function signedInPage(
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
   return page;
 }
+
+/** The text of every badge on the page that is cut off (wider than its box), to assert none is. */
+export async function cutOffBadges(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".mantine-Badge-label")]
+      .filter(
+        (label) => label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 1,
+      )
+      .map((label) => label.textContent ?? ""),
+  );
+}

@@ -92,6 +92,14 @@ export function appTheme(t: Translate) {
           }),
         },
       },
+      // A badge says a status in full ("Sperret: mangler samtykke"): it wraps in a narrow column instead of cutting
+      // the word off with an ellipsis.
+      Badge: {
+        styles: {
+          root: { height: "auto", minHeight: "var(--badge-height)", maxWidth: "100%", paddingBlock: 2 },
+          label: { whiteSpace: "normal", overflow: "visible", textOverflow: "clip", lineHeight: 1.3 },
+        },
+      },
       PasswordInput: {
         defaultProps: {
           visibilityToggleFocusable: true,
