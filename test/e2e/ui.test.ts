@@ -47,6 +47,11 @@ describe.skipIf(!runs)("web UI", () => {
     async () => {
       await page.goto(`${server.url}/persons`);
       await page.waitForURL("**/sign-in");
+      // The tab shows utsend's icon, served with the UI to anyone (it holds nothing).
+      const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+      const served = await fetch(new URL(icon!, server.url));
+      expect(served.status).toBe(200);
+      expect(served.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
       await page.getByLabel("E-post").fill(server.adminEmail);
       await page.getByLabel(/^Passord/).fill("not-the-password");
       await page.getByRole("button", { name: "Logg inn" }).click();
