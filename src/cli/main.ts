@@ -1,4 +1,5 @@
 // The `utsend` command line: parses arguments, runs one command, maps errors to exit codes.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { AppError } from "../shared/errors.ts";
 import { registerBounceCommands } from "./commands/bounces.ts";
@@ -11,9 +12,22 @@ import { registerUserCommands } from "./commands/users.ts";
 import { createContext } from "./context.ts";
 import { exitCodeOf } from "./exit-codes.ts";
 
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command("utsend")
     .description("utsend: marketing mailings over a small CRM")
+    // Which Node runs utsend, in one line: the system's may be older (npm scripts put Node 24 first on PATH).
+    .version(
+      `utsend ${packageVersion()} on Node ${process.version}`,
+      "-V, --version",
+      "print the version and the Node that runs it",
+    )
     .option("--json", "print machine-readable JSON")
     .showHelpAfterError()
     .exitOverride();

@@ -1,6 +1,6 @@
 // The `utsend` CLI as a user runs it: a real process over a real database.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,6 +17,14 @@ function utsend(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("utsend CLI", () => {
+  it("says in one line which utsend and which Node run it", () => {
+    const result = utsend(["--version"]);
+    expect(result.code).toBe(0);
+    const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
+    expect(result.stdout).toBe(`utsend ${version} on Node ${process.version}\n`);
+    expect(process.version).toMatch(/^v2[4-9]\./);
+  });
+
   it("migrates an empty database and says so as JSON", () => {
     const result = utsend(["migrate", "--json"]);
     expect(result.code, result.stderr).toBe(0);
