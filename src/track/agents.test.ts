@@ -33,7 +33,9 @@ describe("agents and flags", () => {
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1 })).toBeNull();
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 2 })).toBe("burst");
     // All links of a two-link mailing within the window is a burst too; one link alone never is.
-    expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1, linksInMailing: 2 })).toBe("burst");
+    expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1, linksInMailing: 2 })).toBe(
+      "burst",
+    );
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 0, linksInMailing: 2 })).toBeNull();
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 0, linksInMailing: 1 })).toBeNull();
     expect(flagClick({ ...base, sentAt: null, otherLinksClickedInBurst: 1, linksInMailing: 3 })).toBeNull();

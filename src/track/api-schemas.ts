@@ -128,9 +128,30 @@ export const FollowUpRowSchema = Type.Object({
 });
 export const FollowUpPageSchema = PageOf(FollowUpRowSchema);
 
+const NamedPersonSchema = Type.Object({ personId: Type.Integer(), name: Nullable(Type.String()) });
+
 export const AddResultSchema = Type.Object({
-  added: Type.Integer({ description: "Persons not already in the selection or project" }),
-  persons: Type.Integer({ description: "CRM persons among the rows" }),
+  rows: Type.Integer({ description: "Recipient rows chosen" }),
+  persons: Type.Integer({ description: "Distinct CRM persons among the rows" }),
+  added: Type.Integer({ description: "Persons added now" }),
+  alreadyMembers: Type.Integer({ description: "Persons who were members already" }),
+  notInCrm: Type.Integer({
+    description: "Rows not added: imported or pasted addresses that are not CRM persons",
+  }),
+  named: Type.Object(
+    {
+      added: Type.Array(NamedPersonSchema),
+      alreadyMembers: Type.Array(NamedPersonSchema),
+      notInCrm: Type.Array(
+        Type.Object({
+          recipientId: Type.Integer(),
+          name: Nullable(Type.String()),
+          email: Nullable(Type.String()),
+        }),
+      ),
+    },
+    { description: "Who is in each group (the first 100 of each)" },
+  ),
   selectionId: Type.Optional(Type.Integer()),
   projectId: Type.Optional(Type.Integer()),
 });

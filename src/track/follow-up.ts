@@ -169,13 +169,22 @@ export async function followUpRecipients(
 
 export type AddTarget = { selectionId?: number; projectId?: number; newSelectionName?: string };
 
-/** Adds the CRM persons among the chosen rows (given ids, or every row the filters match) to a selection or project. */
+/** How many of each group an add-to answer names; the counts are always whole. */
+const NAMED = 100;
+
+type NamedPerson = { personId: number; name: string | null };
+
+/**
+ * Adds the CRM persons among the chosen rows (given ids, or every row the filters match) to a selection or project,
+ * and says exactly what became of every row: added, already a member, or not added because the row is not a CRM
+ * person (an imported or pasted address). rows = persons + rowsOfSamePerson + notInCrm.
+ */
 export async function addRecipientsTo(
   db: Db,
   mailingId: number,
   rows: { recipientIds?: number[]; query?: FollowUpQuery },
   target: AddTarget,
-): Promise<{ added: number; persons: number; selectionId?: number; projectId?: number }> {
+): Promise<AddOutcome> {
   await requireMailing(db, mailingId);
   const chosen = [target.selectionId, target.projectId, target.newSelectionName].filter(
     (t) => t !== undefined,
@@ -184,17 +193,83 @@ export async function addRecipientsTo(
     throw invalid([
       { field: "target", message: "give exactly one of selectionId, projectId or newSelectionName" },
     ]);
-  let q = baseQuery(db, mailingId, rows.query ?? { filters: [] }).where("r.person_id", "is not", null);
+  let q = baseQuery(db, mailingId, rows.query ?? { filters: [] });
   if (rows.recipientIds) q = q.where("r.id", "in", rows.recipientIds.length ? rows.recipientIds : [0]);
-  const persons = [...new Set((await q.select("r.person_id").execute()).map((r) => r.person_id as number))];
+  const picked = await q
+    .select(["r.id as recipientId", "r.person_id as personId", "r.name", "r.email"])
+    .execute();
+  const nameOf = new Map<number, string | null>();
+  for (const r of picked) if (r.personId !== null && !nameOf.has(r.personId)) nameOf.set(r.personId, r.name);
+  const persons = [...nameOf.keys()];
+  const notInCrm = picked.filter((r) => r.personId === null);
+
+  let members: Set<number>;
+  let selectionId: number | undefined;
   if (target.projectId !== undefined) {
-    const { added } = await addProjectMembers(db, target.projectId, persons);
-    return { added, persons: persons.length, projectId: target.projectId };
+    members = await existingMembers(db, "project_members", "project_id", target.projectId, persons);
+    await addProjectMembers(db, target.projectId, persons);
+  } else {
+    selectionId =
+      target.selectionId ??
+      (await createSelection(db, { name: target.newSelectionName!, kind: "static" })).id;
+    members = await existingMembers(db, "selection_members", "selection_id", selectionId, persons);
+    await addSelectionMembers(db, selectionId, persons);
   }
-  const selectionId =
-    target.selectionId ?? (await createSelection(db, { name: target.newSelectionName!, kind: "static" })).id;
-  const { added } = await addSelectionMembers(db, selectionId, persons);
-  return { added, persons: persons.length, selectionId };
+  const named = (ids: number[]): NamedPerson[] =>
+    ids.slice(0, NAMED).map((personId) => ({ personId, name: nameOf.get(personId) ?? null }));
+  const added = persons.filter((p) => !members.has(p));
+  const already = persons.filter((p) => members.has(p));
+  return {
+    rows: picked.length,
+    persons: persons.length,
+    added: added.length,
+    alreadyMembers: already.length,
+    notInCrm: notInCrm.length,
+    named: {
+      added: named(added),
+      alreadyMembers: named(already),
+      notInCrm: notInCrm
+        .slice(0, NAMED)
+        .map((r) => ({ recipientId: r.recipientId, name: r.name, email: r.email })),
+    },
+    ...(target.projectId !== undefined ? { projectId: target.projectId } : { selectionId: selectionId! }),
+  };
+}
+
+export type AddOutcome = {
+  rows: number;
+  persons: number;
+  added: number;
+  alreadyMembers: number;
+  notInCrm: number;
+  named: {
+    added: NamedPerson[];
+    alreadyMembers: NamedPerson[];
+    notInCrm: Array<{ recipientId: number; name: string | null; email: string | null }>;
+  };
+  selectionId?: number;
+  projectId?: number;
+};
+
+/** Which of `persons` are already in the selection or project (asked before adding, in chunks). */
+async function existingMembers(
+  db: Db,
+  table: "project_members" | "selection_members",
+  column: "project_id" | "selection_id",
+  id: number,
+  persons: number[],
+): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (let i = 0; i < persons.length; i += 500) {
+    const rows = await db
+      .selectFrom(table as "project_members")
+      .select("person_id")
+      .where(column as "project_id", "=", id)
+      .where("person_id", "in", persons.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(r.person_id);
+  }
+  return found;
 }
 
 async function requireMailing(db: Db, mailingId: number) {

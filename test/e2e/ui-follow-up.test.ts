@@ -233,7 +233,13 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       const dialog = page.getByTestId("add-to-modal");
       await dialog.getByLabel("Navn på det nye utvalget").fill("Klikket på høsttilbudet");
       await dialog.getByRole("button", { name: "Legg til", exact: true }).click();
-      await page.getByText("1 lagt til (1 personer valgt).").waitFor();
+      // The answer names who was added.
+      const result = page.getByTestId("add-to-result");
+      await textOf(
+        result.getByTestId("add-to-added"),
+        (t) => t.includes("1 lagt til") && t.includes("Kari Klikker"),
+      );
+      await result.getByRole("button", { name: "Lukk", exact: true }).click();
       const selections = (await admin.get("/api/selections?limit=500")).body as {
         items: Array<{ id: number; name: string }>;
       };
@@ -303,11 +309,26 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       await dialog.getByText("Prosjekt", { exact: true }).click();
       await dialog.getByRole("combobox", { name: "Prosjekt" }).click();
       await page.getByRole("option", { name: "Ringeliste høst" }).click();
-      // An earlier test's notification has the same words; wait until it has closed so this one is ours.
-      const added = page.getByText("1 lagt til (1 personer valgt).");
-      await expect.poll(() => added.count()).toBe(0);
       await dialog.getByRole("button", { name: "Legg til", exact: true }).click();
-      await added.waitFor();
+      const result = page.getByTestId("add-to-result");
+      await textOf(
+        result.getByTestId("add-to-added"),
+        (t) => t.includes("1 lagt til") && t.includes("Nils Leser"),
+      );
+      await result.getByRole("button", { name: "Lukk", exact: true }).click();
+      // Added again, Nils is named as a member already, not counted as added.
+      await page.getByRole("checkbox", { name: "Velg Nils Leser" }).check();
+      await page.getByRole("button", { name: "Legg valgte (1) til i …" }).click();
+      // The dialog keeps the kind of target chosen last (a project).
+      await dialog.getByRole("combobox", { name: "Prosjekt" }).click();
+      await page.getByRole("option", { name: "Ringeliste høst" }).click();
+      await dialog.getByRole("button", { name: "Legg til", exact: true }).click();
+      await textOf(
+        result.getByTestId("add-to-already"),
+        (t) => t.includes("1 var med fra før") && t.includes("Nils Leser"),
+      );
+      expect(await result.getByTestId("add-to-added").count()).toBe(0);
+      await result.getByRole("button", { name: "Lukk", exact: true }).click();
       const members = await admin.get(`/api/projects/${projects.calls}/members`);
       expect(JSON.stringify(members.body)).toContain("nils@mottaker.example");
       expect(JSON.stringify(members.body)).not.toContain("kari@mottaker.example");

@@ -1,6 +1,7 @@
 // "Add to selection or project": the CRM persons behind picked rows, or behind every row a query matches, go into a
-// new static selection, an existing static selection or a project. Rows without a CRM person are skipped.
-import { Button, Group, Modal, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
+// new static selection, an existing static selection or a project. Rows without a CRM person are skipped; the answer
+// says exactly who was added, who was a member already and who could not be added, and why.
+import { Button, Group, List, Modal, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldErrors } from "../../api/client.ts";
@@ -39,6 +40,7 @@ export function AddToModal({
   const [targetId, setTargetId] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<AddResult | null>(null);
 
   const ready = mode === "newSelection" ? name.trim().length > 0 : targetId !== null;
   const staticSelections = (selections.data?.items ?? []).filter((s) => s.kind === "static");
@@ -60,12 +62,7 @@ export function AddToModal({
         ...which,
         ...target,
       });
-      notifySuccess(
-        t("followUp.addTo.done", {
-          added: formatNumber(result.added),
-          persons: formatNumber(result.persons),
-        }),
-      );
+      notifySuccess(t("followUp.addTo.done", { added: formatNumber(result.added) }));
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: ["selections"] }),
         queryClient.invalidateQueries({ queryKey: ["projects"] }),
@@ -73,8 +70,7 @@ export function AddToModal({
       setName("");
       setTargetId(null);
       setErrors({});
-      onDone?.();
-      onClose();
+      setResult(result);
     } catch (error) {
       setErrors(fieldErrors(error));
       notifyFailure(error);
@@ -82,6 +78,48 @@ export function AddToModal({
       setBusy(false);
     }
   }
+
+  function finish() {
+    setResult(null);
+    onDone?.();
+    onClose();
+  }
+
+  if (result)
+    return (
+      <Modal opened={opened} onClose={finish} title={t("followUp.addTo.title")} centered>
+        <Stack gap="sm" data-testid="add-to-result">
+          <AddedGroup
+            testId="added"
+            text={t("followUp.addTo.result.added", { count: formatNumber(result.added) })}
+            names={result.named.added.map((p) => p.name ?? `#${p.personId}`)}
+            total={result.added}
+          />
+          <AddedGroup
+            testId="already"
+            text={t("followUp.addTo.result.already", { count: formatNumber(result.alreadyMembers) })}
+            names={result.named.alreadyMembers.map((p) => p.name ?? `#${p.personId}`)}
+            total={result.alreadyMembers}
+          />
+          <AddedGroup
+            testId="not-in-crm"
+            text={t("followUp.addTo.result.notInCrm", { count: formatNumber(result.notInCrm) })}
+            names={result.named.notInCrm.map((r) => r.name ?? r.email ?? `#${r.recipientId}`)}
+            total={result.notInCrm}
+          />
+          {result.rows > result.persons + result.notInCrm && (
+            <Text size="sm" c="dimmed">
+              {t("followUp.addTo.result.samePerson", {
+                count: formatNumber(result.rows - result.persons - result.notInCrm),
+              })}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button onClick={finish}>{t("followUp.addTo.result.close")}</Button>
+          </Group>
+        </Stack>
+      </Modal>
+    );
 
   return (
     <Modal opened={opened} onClose={onClose} title={t("followUp.addTo.title")} centered>
@@ -142,5 +180,39 @@ export function AddToModal({
         </Group>
       </Stack>
     </Modal>
+  );
+}
+
+/** One group of the answer: its count in words, and who is in it (the first 100). */
+function AddedGroup({
+  testId,
+  text,
+  names,
+  total,
+}: {
+  testId: string;
+  text: string;
+  names: string[];
+  total: number;
+}) {
+  const { t, formatNumber } = useI18n();
+  if (total === 0) return null;
+  return (
+    <div data-testid={`add-to-${testId}`}>
+      <Text size="sm" fw={600}>
+        {text}
+      </Text>
+      <List size="sm">
+        {names.map((name, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: two people may share a name; the order is fixed.
+          <List.Item key={i}>{name}</List.Item>
+        ))}
+      </List>
+      {total > names.length && (
+        <Text size="xs" c="dimmed">
+          {t("followUp.addTo.result.more", { count: formatNumber(total - names.length) })}
+        </Text>
+      )}
+    </div>
   );
 }
