@@ -3,7 +3,7 @@
 import type { Db } from "../db/connect.ts";
 import type { SendingDomain } from "../sending-domains/api-schemas.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "../sending-domains/dkim-keys.ts";
-import { lastCheck } from "../sending-domains/dns-check.ts";
+import { type EhloToCheck, lastCheck } from "../sending-domains/dns-check.ts";
 import type { CheckStatus } from "../sending-domains/dns-records.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
@@ -14,6 +14,7 @@ import {
   defaultTlsMode,
   ehloNameFor,
   ehloNameProblem,
+  isLoopbackHost,
   parseCaCertificate,
   type TlsMode,
   tlsModeProblem,
@@ -88,6 +89,23 @@ export async function sendingAccountBlockers(
       message: `Sending account "${row.name}" cannot send: ${problems.join("; ")}`,
     },
   ];
+}
+
+/** Every SMTP account with the EHLO name it greets with, for the sending-domain DNS check's EHLO lines. */
+export async function ehloAccountsToCheck(db: Db, publicUrl: string): Promise<EhloToCheck[]> {
+  const accounts = await db
+    .selectFrom("sending_accounts")
+    .select(["id", "name", "host", "ehlo_name"])
+    .where("kind", "=", "smtp")
+    .orderBy("id")
+    .execute();
+  return accounts.map((a) => ({
+    accountId: a.id,
+    accountName: a.name,
+    host: a.host,
+    loopback: isLoopbackHost(a.host),
+    ehlo: ehloNameFor({ host: a.host, ehloName: a.ehlo_name }, publicUrl),
+  }));
 }
 
 function caInfo(pem: string | null) {

@@ -2,7 +2,6 @@
 // account's EHLO name resolves and has a PTR back to it, and keeps the verdict on the domain. DNS that cannot be reached gives "unknown" with the error, never an exception: the check is advice.
 import { Resolver } from "node:dns/promises";
 import type { Db } from "../db/connect.ts";
-import { type EhloName, ehloNameFor, isLoopbackHost } from "../send/channels/email/smtp-settings.ts";
 import { isoNow } from "../shared/clock.ts";
 import { notFound } from "../shared/errors.ts";
 import { dkimDnsRecord } from "./dkim-keys.ts";
@@ -88,8 +87,18 @@ export type DomainToCheck = {
   bounceDomain: string;
 };
 
-/** An SMTP account as the EHLO check needs it: where it connects, and the name `ehloNameFor` gave it. */
-export type EhloToCheck = { accountId: number; accountName: string; host: string | null; ehlo: EhloName };
+/**
+ * An SMTP account as the EHLO check needs it: where it connects, whether that is a relay on this machine, and the
+ * name it greets with (or why it has none). The send side builds these (send/accounts.ts `ehloAccountsToCheck`), so
+ * this folder needs nothing of it.
+ */
+export type EhloToCheck = {
+  accountId: number;
+  accountName: string;
+  host: string | null;
+  loopback: boolean;
+  ehlo: { ok: true; name: string; source: "account" | "public-url" } | { ok: false; problem: string };
+};
 
 type Using = (query: (r: Resolver) => Promise<string[]>) => Promise<Lookup>;
 
@@ -115,7 +124,7 @@ async function checkEhlo(account: EhloToCheck, using: Using): Promise<EhloCheck>
       check: { status: "fail", message: ehlo.problem, records: [] },
     };
   const entry = { accountId, accountName, name: ehlo.name, source: ehlo.source };
-  if (isLoopbackHost(account.host))
+  if (account.loopback)
     return { ...entry, check: judgeLoopbackRelayEhlo(ehlo.name, account.host ?? "localhost") };
   const [v4, v6] = await Promise.all([
     using((r) => r.resolve4(ehlo.name)),
@@ -174,16 +183,10 @@ export async function checkSendingDomain(
   db: Db,
   id: number,
   settings: DnsSettings,
-  publicUrl: string,
+  ehloAccounts: EhloToCheck[],
 ): Promise<DomainCheck> {
   const row = await db.selectFrom("sending_domains").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw notFound("sending domain", id);
-  const accounts = await db
-    .selectFrom("sending_accounts")
-    .select(["id", "name", "host", "ehlo_name"])
-    .where("kind", "=", "smtp")
-    .orderBy("id")
-    .execute();
   const check = await checkDomainDns(
     {
       domain: row.domain,
@@ -192,12 +195,7 @@ export async function checkSendingDomain(
       bounceDomain: row.bounce_domain,
     },
     settings,
-    accounts.map((a) => ({
-      accountId: a.id,
-      accountName: a.name,
-      host: a.host,
-      ehlo: ehloNameFor({ host: a.host, ehloName: a.ehlo_name }, publicUrl),
-    })),
+    ehloAccounts,
   );
   const { status, checkedAt, ...records } = check;
   await db

@@ -7,6 +7,7 @@ import {
   createAccount,
   createDomain,
   deleteDomain,
+  ehloAccountsToCheck,
   getDomain,
   listAccounts,
   listDomains,
@@ -193,7 +194,12 @@ export const sendingRoutes =
         },
       },
       async (request) => {
-        await checkSendingDomain(db, request.params.id, dnsSettings(deps.config), deps.send.publicUrl);
+        await checkSendingDomain(
+          db,
+          request.params.id,
+          dnsSettings(deps.config),
+          await ehloAccountsToCheck(db, deps.send.publicUrl),
+        );
         return getDomain(db, request.params.id);
       },
     );
