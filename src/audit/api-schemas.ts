@@ -1,5 +1,5 @@
 // The audit log's API shapes (validation, types and OpenAPI); imports only typebox and import-free word lists.
-import Type from "typebox";
+import Type, { type Static } from "typebox";
 import { literals, Nullable, PageOf } from "../shared/schemas.ts";
 import { AUDIT_ACTIONS } from "./actions.ts";
 
@@ -37,3 +37,4 @@ export const AuditEntrySchema = Type.Object({
 });
 
 export const AuditPageSchema = PageOf(AuditEntrySchema);
+export type AuditEntry = Static<typeof AuditEntrySchema>;
