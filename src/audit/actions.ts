@@ -1,6 +1,7 @@
 // The audit log's words: every action it records, named `<subject>.<verb>`. Import-free, so the web UI's filter reads
 // the same list. Erasure (`person.erased`), a person's data export (`person.data-exported`) and cleared suppressions
-// (`suppression.cleared`) join here when those features exist.
+// (`suppression.cleared`) join here when those features exist. The web UI labels them under
+// `settings.audit.actions.<subject>.<verb>` in nb.json and en.json, and the typecheck fails when one is missing.
 export const AUDIT_ACTIONS = [
   "sign-in.succeeded",
   "sign-in.failed",
