@@ -126,7 +126,10 @@ describe.each(await testDialects())("the audit log on %s", (dialect) => {
     });
 
     await ok(admin.send("DELETE", `/api/api-keys/${key.id}`), 204);
-    expect(await latest("api-key.revoked")).toMatchObject({ targetId: String(key.id) });
+    expect(await latest("api-key.revoked")).toMatchObject({
+      targetId: String(key.id),
+      detail: { name: "rapportskript", prefix: key.prefix },
+    });
   });
 
   it("records which settings changed, and nothing when a save changes nothing", async () => {

@@ -296,10 +296,13 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        await deleteApiKey(db, caller(request).user.id, request.params.id);
+        const userId = caller(request).user.id;
+        const key = (await listApiKeys(db, userId)).find((k) => k.id === request.params.id);
+        await deleteApiKey(db, userId, request.params.id);
         await audit(db, request, {
           action: "api-key.revoked",
           target: { type: "api-key", id: request.params.id },
+          ...(key ? { detail: { name: key.name, prefix: key.prefix } } : {}),
         });
         return reply.status(204).send(null);
       },
