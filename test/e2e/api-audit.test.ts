@@ -287,4 +287,56 @@ describe.each(await testDialects())("the audit log on %s", (dialect) => {
       await expect(sql`truncate audit_log`.execute(db)).rejects.toThrow(/append-only/);
     expect(await latest("settings.changed")).toEqual(entry);
   });
+
+  it.runIf(dialect === "postgres")(
+    "leaves the app's role no UPDATE, DELETE or TRUNCATE after the REVOKE in docs/operations.md",
+    async () => {
+      const { db, schema } = server.server.handle;
+      const role = `utsend_app_${Math.random().toString(36).slice(2, 10)}`;
+      const refused: string[] = [];
+      // Roles belong to the whole server: this one lives only inside a transaction that is rolled back.
+      const rollback = new Error("rollback");
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          const run = (text: string) => sql.raw(text).execute(trx);
+          await run(`create role ${role}`);
+          await run(`grant usage on schema "${schema}" to ${role}`);
+          await run(
+            `grant select, insert, update, delete, truncate on all tables in schema "${schema}" to ${role}`,
+          );
+          // As docs/operations.md gives it.
+          await run(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${role}`);
+          await run("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC");
+          await run(`GRANT SELECT, INSERT ON audit_log TO ${role}`);
+          await run(`GRANT USAGE ON SEQUENCE audit_log_id_seq TO ${role}`);
+          await run(`set local role ${role}`);
+          await run(
+            `insert into audit_log (at, actor_label, action) values ('${new Date().toISOString()}', 'probe', 'settings.changed')`,
+          );
+          for (const statement of [
+            "update audit_log set action = 'x'",
+            "delete from audit_log",
+            "truncate audit_log",
+          ]) {
+            await run("savepoint probe");
+            try {
+              await run(statement);
+            } catch (error) {
+              refused.push(`${statement.split(" ")[0]}: ${(error as Error).message}`);
+            }
+            await run("rollback to savepoint probe");
+          }
+          throw rollback;
+        })
+        .catch((error: unknown) => {
+          if (error !== rollback) throw error;
+        });
+      expect(refused).toEqual([
+        "update: permission denied for table audit_log",
+        "delete: permission denied for table audit_log",
+        "truncate: permission denied for table audit_log",
+      ]);
+    },
+  );
 });
