@@ -218,7 +218,14 @@ export async function endSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom("sessions").where("id_hash", "=", sha256Hex(token)).execute();
 }
 
-export type Authenticated = { user: User; actor: Actor; via: "session" | "apiKey"; csrfToken: string | null };
+export type Authenticated = {
+  user: User;
+  actor: Actor;
+  via: "session" | "apiKey";
+  csrfToken: string | null;
+  /** The key's name when the caller used an API key (the audit log names it). */
+  apiKeyName?: string;
+};
 
 export async function sessionUser(db: Db, token: string): Promise<Authenticated | null> {
   const row = await db
@@ -275,13 +282,13 @@ export async function apiKeyUser(db: Db, key: string): Promise<Authenticated | n
     .selectFrom("api_keys as k")
     .innerJoin("users as u", "u.id", "k.user_id")
     .selectAll("u")
-    .select(["k.id as key_id", "k.key_hash"])
+    .select(["k.id as key_id", "k.key_hash", "k.name as key_name"])
     .where("k.prefix", "=", match[1]!)
     .executeTakeFirst();
   if (!row || row.key_hash !== sha256Hex(key) || row.disabled === 1) return null;
   await db.updateTable("api_keys").set({ last_used_at: isoNow() }).where("id", "=", row.key_id).execute();
   const user = toUser(row);
-  return { user, actor: actorOf(user), via: "apiKey", csrfToken: null };
+  return { user, actor: actorOf(user), via: "apiKey", csrfToken: null, apiKeyName: row.key_name };
 }
 
 export async function listApiKeys(db: Db, userId: number) {

@@ -19,6 +19,7 @@ import * as smtpStrict from "./migrations/0013-smtp-strict.ts";
 import * as dismissalReasons from "./migrations/0014-dismissal-reasons.ts";
 import * as smsTemplates from "./migrations/0015-sms-templates.ts";
 import * as smsRecipientImports from "./migrations/0016-sms-recipient-imports.ts";
+import * as auditLog from "./migrations/0017-audit-log.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -41,6 +42,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0014-dismissal-reasons", dismissalReasons],
   ["0015-sms-templates", smsTemplates],
   ["0016-sms-recipient-imports", smsRecipientImports],
+  ["0017-audit-log", auditLog],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -471,4 +471,18 @@ export type Database = {
     value: number | string | bigint;
   };
   settings: { key: string; value: string };
+  /** Append-only (triggers refuse UPDATE and DELETE); written only by audit/log.ts. */
+  audit_log: {
+    id: Id;
+    at: string;
+    actor_user_id: number | null;
+    actor_label: string;
+    action: string;
+    target_type: string | null;
+    target_id: string | null;
+    /** JSON text. */
+    detail: string | null;
+    ip: string | null;
+    user_agent: string | null;
+  };
 };

@@ -15,6 +15,7 @@ import { spamScorer } from "../deliverability/spamassassin.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth, openToAll, signedIn } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { bounceRoutes } from "./routes/bounces.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
@@ -140,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailingImportRoutes,
     followUpRoutes,
     bounceRoutes,
+    auditRoutes,
   ])
     await app.register(signedIn(routes(routeDeps)), { prefix: "/api" });
 

@@ -6,6 +6,9 @@ import ExcelJS from "exceljs";
 import type { Expression } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { selectionPersonIds } from "../selections/compile.ts";
+import { neutralise } from "../shared/spreadsheet-cells.ts";
+
+export { neutralise };
 
 export type ExportFormat = "csv" | "xlsx";
 export type ExportOptions = {
@@ -19,17 +22,6 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: "text/csv; charset=utf-8",
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 };
-
-/**
- * Spreadsheets run a cell that starts with = + - or @ as a formula (and tab or CR can hide one), so such a cell gets
- * a leading apostrophe. Plain numbers and E.164 phone numbers cannot carry a formula and stay as they are; the import
- * strips the apostrophe again, so an exported file imports unchanged.
- */
-export function neutralise(value: string): string {
-  if (value === "" || !"=+-@\t\r".includes(value[0]!)) return value;
-  if (/^[+-]?\d+([.,]\d+)?$/.test(value)) return value;
-  return `'${value}`;
-}
 
 /** Headers the import's guesses map back to the same fields (custom fields by label). */
 const FIXED_HEADERS = [

@@ -65,6 +65,25 @@ describe("utsend CLI", () => {
     expect(JSON.parse(again.stderr).error.code).toBe("CONFLICT");
   });
 
+  it("records the user it adds in the audit log, made from the command line, without the password", async () => {
+    const { loadConfig } = await import("../../src/shared/config.ts");
+    const { openMigrated } = await import("../../src/main.ts");
+    const { listAudit } = await import("../../src/audit/log.ts");
+    const handle = await openMigrated(loadConfig({ UTSEND_DATA_DIR: dataDir }));
+    try {
+      const { items } = await listAudit(handle.db, { action: "user.created" }, { limit: 10, offset: 0 });
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({
+        actor: "command line",
+        actorUserId: null,
+        ip: null,
+        detail: { email: "ola@example.no", role: "viewer", canOverrideConsent: false },
+      });
+    } finally {
+      await handle.close();
+    }
+  });
+
   it("refuses a bad role before touching the database, and a short password with the validation exit code", () => {
     const badRole = utsend(["user", "add", "--email", "x@example.no", "--name", "X", "--role", "king"]);
     expect(badRole.code).toBe(2);

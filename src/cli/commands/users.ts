@@ -27,15 +27,24 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
         const given = options.password ?? process.env.UTSEND_NEW_USER_PASSWORD;
         const password = given ?? randomBytes(12).toString("base64url");
         const { createUser } = await import("../../auth/users.ts");
-        const created = await ctx.withDb((handle) =>
-          createUser(handle.db, {
+        const { recordAudit } = await import("../../audit/log.ts");
+        const created = await ctx.withDb(async (handle) => {
+          const made = await createUser(handle.db, {
             email: options.email,
             name: options.name,
             role: options.role,
             password,
             canOverrideConsent: options.canOverrideConsent,
-          }),
-        );
+          });
+          await recordAudit(handle.db, {
+            actor: { kind: "cli" },
+            origin: { ip: null, userAgent: null },
+            action: "user.created",
+            target: { type: "user", id: made.id },
+            detail: { email: made.email, role: made.role, canOverrideConsent: made.canOverrideConsent },
+          });
+          return made;
+        });
         if (ctx.json()) ctx.printJson({ user: created, ...(given ? {} : { password }) });
         else
           ctx.print(

@@ -1,5 +1,6 @@
 // Sign-in (/auth/login), the session (/api/auth/*), users (admin) and API keys.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import Type from "typebox";
 import { hasRight, type Right, ROLES } from "../../auth/rights.ts";
 import {
@@ -9,12 +10,16 @@ import {
   createUser,
   deleteApiKey,
   endSession,
+  getUser,
   listApiKeys,
   listUsers,
   type User,
   updateUser,
   verifyLogin,
 } from "../../auth/users.ts";
+import type { Db } from "../../db/connect.ts";
+import { AppError } from "../../shared/errors.ts";
+import { audit } from "../audit.ts";
 import { caller, SESSION_COOKIE } from "../auth.ts";
 import { errorResponses, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
@@ -58,7 +63,23 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const user = await verifyLogin(db, request.body.email, request.body.password);
+        let user: User;
+        try {
+          user = await verifyLogin(db, request.body.email, request.body.password);
+        } catch (error) {
+          // The address tried is kept (it tells a guessing attack apart from a typo), never the password.
+          if (error instanceof AppError && error.code === "LOGIN_FAILED")
+            await audit(db, request, {
+              action: "sign-in.failed",
+              detail: { email: request.body.email.trim().toLowerCase().slice(0, 254) },
+            });
+          throw error;
+        }
+        await audit(db, request, {
+          actor: { kind: "user", userId: user.id, email: user.email },
+          action: "sign-in.succeeded",
+          target: { type: "user", id: user.id },
+        });
         const session = await createSession(db, user.id, config.sessionHours);
         reply.setCookie(SESSION_COOKIE, session.token, {
           path: "/",
@@ -138,7 +159,14 @@ export const authRoutes =
             next: password,
             keepSession: caller(request).via === "session" ? (request.cookies[SESSION_COOKIE] ?? null) : null,
           });
-        return updateUser(db, id, rest);
+        const updated = await updateUser(db, id, rest);
+        if (password !== undefined)
+          await audit(db, request, {
+            action: "user.changed",
+            target: { type: "user", id },
+            detail: { fields: ["password"], own: true },
+          });
+        return updated;
       },
     );
 
@@ -176,7 +204,19 @@ export const authRoutes =
           response: { 201: UserSchema, ...errorResponses },
         },
       },
-      async (request, reply) => reply.status(201).send((await createUser(db, request.body)) satisfies User),
+      async (request, reply) => {
+        const created = await createUser(db, request.body);
+        await audit(db, request, {
+          action: "user.created",
+          target: { type: "user", id: created.id },
+          detail: {
+            email: created.email,
+            role: created.role,
+            canOverrideConsent: created.canOverrideConsent,
+          },
+        });
+        return reply.status(201).send(created);
+      },
     );
     app.patch(
       "/api/users/:id",
@@ -204,7 +244,12 @@ export const authRoutes =
           response: { 200: UserSchema, ...errorResponses },
         },
       },
-      async (request) => updateUser(db, request.params.id, request.body),
+      async (request) => {
+        const before = await getUser(db, request.params.id);
+        const after = await updateUser(db, request.params.id, request.body);
+        await auditUserChange(db, request, before, after, request.body.password !== undefined);
+        return after;
+      },
     );
 
     app.get(
@@ -229,8 +274,15 @@ export const authRoutes =
           },
         },
       },
-      async (request, reply) =>
-        reply.status(201).send(await createApiKey(db, caller(request).user.id, request.body.name)),
+      async (request, reply) => {
+        const created = await createApiKey(db, caller(request).user.id, request.body.name);
+        await audit(db, request, {
+          action: "api-key.created",
+          target: { type: "api-key", id: created.id },
+          detail: { name: request.body.name.trim(), prefix: created.prefix },
+        });
+        return reply.status(201).send(created);
+      },
     );
     app.delete(
       "/api/api-keys/:id",
@@ -244,8 +296,56 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        await deleteApiKey(db, caller(request).user.id, request.params.id);
+        const userId = caller(request).user.id;
+        const key = (await listApiKeys(db, userId)).find((k) => k.id === request.params.id);
+        await deleteApiKey(db, userId, request.params.id);
+        await audit(db, request, {
+          action: "api-key.revoked",
+          target: { type: "api-key", id: request.params.id },
+          ...(key ? { detail: { name: key.name, prefix: key.prefix } } : {}),
+        });
         return reply.status(204).send(null);
       },
     );
   };
+
+/** A user's role and rights are audited each as their own action; other fields (name, language, disabled, a password
+ * an admin set) together as one change, by name only. */
+async function auditUserChange(
+  db: Db,
+  request: FastifyRequest,
+  before: User,
+  after: User,
+  passwordSet: boolean,
+): Promise<void> {
+  const target = { type: "user" as const, id: after.id };
+  if (before.role !== after.role)
+    await audit(db, request, {
+      action: "user.role-changed",
+      target,
+      detail: { email: after.email, from: before.role, to: after.role },
+    });
+  if (before.canOverrideConsent !== after.canOverrideConsent)
+    await audit(db, request, {
+      action: "user.rights-changed",
+      target,
+      detail: {
+        email: after.email,
+        right: "overrideConsent",
+        from: before.canOverrideConsent,
+        to: after.canOverrideConsent,
+      },
+    });
+  const fields = (["name", "language", "disabled"] as const).filter((f) => before[f] !== after[f]);
+  const changes = passwordSet ? [...fields, "password"] : fields;
+  if (changes.length > 0)
+    await audit(db, request, {
+      action: "user.changed",
+      target,
+      detail: {
+        email: after.email,
+        fields: changes,
+        ...(before.disabled !== after.disabled ? { disabled: after.disabled } : {}),
+      },
+    });
+}

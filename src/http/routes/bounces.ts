@@ -12,6 +12,7 @@ import {
 } from "../../bounces/corrections.ts";
 import { CONTENT_TYPES } from "../../imports/export.ts";
 import { notFound } from "../../shared/errors.ts";
+import { audit } from "../audit.ts";
 import { errorResponses, Id, IdParams, literals, Nullable, PageOf, type RouteDeps } from "../schemas.ts";
 
 const Address = Type.String({ minLength: 3, maxLength: 254 });
@@ -107,6 +108,7 @@ export const bounceRoutes =
       },
       async (request, reply) => {
         const { format, delimiter, ...filter } = request.query;
+        await audit(db, request, { action: "export.blocked-addresses", detail: { format, ...filter } });
         const day = new Date().toISOString().slice(0, 10);
         return reply
           .header("content-type", CONTENT_TYPES[format])
@@ -126,7 +128,14 @@ export const bounceRoutes =
           response: { 200: Type.Object({ cleared: Type.Integer() }), ...errorResponses },
         },
       },
-      async (request) => clearBlocks(db, request.body.addresses),
+      async (request) => {
+        const result = await clearBlocks(db, request.body.addresses);
+        await audit(db, request, {
+          action: "block.cleared",
+          detail: { addresses: request.body.addresses, cleared: result.cleared },
+        });
+        return result;
+      },
     );
 
     app.post(

@@ -5,6 +5,7 @@ import { PersonImportReportSchema } from "../../imports/api-schemas.ts";
 import { CONTENT_TYPES, exportPersons } from "../../imports/export.ts";
 import { importPersons } from "../../imports/import-persons.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
+import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
 import {
   acceptFileBodies,
@@ -159,6 +160,11 @@ export const importRoutes =
       },
       async (request, reply) => {
         const { format, selectionId, delimiter } = request.query;
+        await audit(db, request, {
+          action: "export.persons",
+          ...(selectionId ? { target: { type: "selection" as const, id: selectionId } } : {}),
+          detail: { format, selectionId: selectionId ?? null },
+        });
         const stream = await exportPersons(db, {
           format,
           selectionId: selectionId ?? null,

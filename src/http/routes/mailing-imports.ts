@@ -8,6 +8,7 @@ import { CONTENT_TYPES } from "../../imports/export.ts";
 import { exportRecipients } from "../../imports/export-recipients.ts";
 import { importRecipients } from "../../imports/import-recipients.ts";
 import { parseFilters } from "../../track/follow-up.ts";
+import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
 import {
   acceptFileBodies,
@@ -114,6 +115,17 @@ export const mailingImportRoutes =
           ...(linkId !== undefined ? { linkId } : {}),
           ...(search ? { search } : {}),
         };
+        await audit(db, request, {
+          action: "export.recipients",
+          target: { type: "mailing", id: request.params.id },
+          detail: {
+            format,
+            status: status ?? null,
+            reason: reason ?? null,
+            filters: filters ?? null,
+            linkId: linkId ?? null,
+          },
+        });
         const stream = await exportRecipients(db, request.params.id, {
           format,
           filter: { status, reason, followUp },

@@ -13,6 +13,7 @@ import { createDraft, editDraft } from "../../mailings/drafts.ts";
 import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
 import { MAILING_STATUSES, MAILING_TYPES } from "../../mailings/words.ts";
+import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
 
@@ -69,7 +70,14 @@ export const mailingRoutes =
       },
       async (request, reply) => {
         const { actor, user } = caller(request);
-        return reply.status(201).send(await createDraft(db, { actor, userId: user.id }, request.body));
+        const created = await createDraft(db, { actor, userId: user.id }, request.body);
+        if (created.options.overrideConsent)
+          await audit(db, request, {
+            action: "mailing.consent-override",
+            target: { type: "mailing", id: created.id },
+            detail: { overrideConsent: true, name: created.name },
+          });
+        return reply.status(201).send(created);
       },
     );
     app.get(
@@ -95,7 +103,18 @@ export const mailingRoutes =
           response: { 200: MailingSchema, ...errorResponses },
         },
       },
-      async (request) => editDraft(db, caller(request).actor, request.params.id, request.body),
+      async (request) => {
+        const asked = request.body.options?.overrideConsent;
+        const before = asked === undefined ? null : await getMailing(db, request.params.id);
+        const updated = await editDraft(db, caller(request).actor, request.params.id, request.body);
+        if (before && before.options.overrideConsent !== updated.options.overrideConsent)
+          await audit(db, request, {
+            action: "mailing.consent-override",
+            target: { type: "mailing", id: updated.id },
+            detail: { overrideConsent: updated.options.overrideConsent, name: updated.name },
+          });
+        return updated;
+      },
     );
     app.put(
       "/mailings/:id/dismissed-warnings",

@@ -18,6 +18,7 @@ import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
 import { TLS_MODES } from "../../send/channels/email/smtp-settings.ts";
 import { SendingDomainSchema } from "../../sending-domains/api-schemas.ts";
 import { checkSendingDomain, dnsSettings } from "../../sending-domains/dns-check.ts";
+import { audit } from "../audit.ts";
 import {
   errorResponses,
   IdParams,
@@ -115,8 +116,15 @@ export const sendingRoutes =
           response: { 201: Any, ...errorResponses },
         },
       },
-      async (request, reply) =>
-        reply.status(201).send(await createAccount(db, request.body, deps.send.publicUrl)),
+      async (request, reply) => {
+        const created = await createAccount(db, request.body, deps.send.publicUrl);
+        await audit(db, request, {
+          action: "sending-account.created",
+          target: { type: "sending-account", id: created.id },
+          detail: { name: request.body.name, fields: Object.keys(request.body) },
+        });
+        return reply.status(201).send(created);
+      },
     );
     app.patch(
       "/sending-accounts/:id",
@@ -130,7 +138,16 @@ export const sendingRoutes =
           response: { 200: Any, ...errorResponses },
         },
       },
-      async (request) => updateAccount(db, request.params.id, request.body, deps.send.publicUrl),
+      async (request) => {
+        const updated = await updateAccount(db, request.params.id, request.body, deps.send.publicUrl);
+        // Field names only: a password (or an API secret) is never written to the log.
+        await audit(db, request, {
+          action: "sending-account.changed",
+          target: { type: "sending-account", id: request.params.id },
+          detail: { fields: Object.keys(request.body) },
+        });
+        return updated;
+      },
     );
     app.post(
       "/sending-accounts/:id/test-connection",
@@ -179,7 +196,15 @@ export const sendingRoutes =
           response: { 201: SendingDomainSchema, ...errorResponses },
         },
       },
-      async (request, reply) => reply.status(201).send(await createDomain(db, request.body)),
+      async (request, reply) => {
+        const created = await createDomain(db, request.body);
+        await audit(db, request, {
+          action: "sending-domain.created",
+          target: { type: "sending-domain", id: created.id },
+          detail: { domain: created.domain },
+        });
+        return reply.status(201).send(created);
+      },
     );
     app.post(
       "/sending-domains/:id/check",
@@ -215,7 +240,13 @@ export const sendingRoutes =
         },
       },
       async (request, reply) => {
+        const domain = await getDomain(db, request.params.id);
         await deleteDomain(db, request.params.id);
+        await audit(db, request, {
+          action: "sending-domain.deleted",
+          target: { type: "sending-domain", id: request.params.id },
+          detail: { domain: domain.domain },
+        });
         return reply.status(204).send(null);
       },
     );

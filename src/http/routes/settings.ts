@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { readSettings, writeSettings } from "../../settings/store.ts";
+import { audit } from "../audit.ts";
 import { errorResponses, type RouteDeps } from "../schemas.ts";
 
 const Settings = Type.Object({
@@ -30,6 +31,22 @@ export const settingsRoutes =
           response: { 200: Settings, ...errorResponses },
         },
       },
-      async (request) => writeSettings(deps.db, request.body),
+      async (request) => {
+        const before = await readSettings(deps.db);
+        const after = await writeSettings(deps.db, request.body);
+        // Which settings changed, from what to what: none of them is a secret today; one that is gets its name only.
+        const changed = Object.fromEntries(
+          (Object.keys(request.body) as Array<keyof typeof after>)
+            .filter((key) => before[key] !== after[key])
+            .map((key) => [key, { from: before[key], to: after[key] }]),
+        );
+        if (Object.keys(changed).length > 0)
+          await audit(deps.db, request, {
+            action: "settings.changed",
+            target: { type: "settings", id: "admin" },
+            detail: { changed },
+          });
+        return after;
+      },
     );
   };

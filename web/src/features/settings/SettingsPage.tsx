@@ -1,11 +1,12 @@
 // Admin settings: users, subscription types, consent purposes, custom fields, sending accounts and domains, API
-// keys and the consent filter.
+// keys, the consent filter and the audit log.
 import { Paper, Tabs } from "@mantine/core";
 import type { JSX } from "react";
 import { useSearchParams } from "react-router";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { ApiKeysSettings } from "./ApiKeysSettings.tsx";
+import { AuditLogSettings } from "./AuditLogSettings.tsx";
 import { ConsentPurposesSettings } from "./ConsentPurposesSettings.tsx";
 import { CustomFieldsSettings } from "./CustomFieldsSettings.tsx";
 import { GeneralSettings } from "./GeneralSettings.tsx";
@@ -21,6 +22,7 @@ const TABS = [
   "sending",
   "apiKeys",
   "general",
+  "audit",
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -32,6 +34,7 @@ const PANELS: Record<Tab, () => JSX.Element> = {
   sending: SendingSettings,
   apiKeys: ApiKeysSettings,
   general: GeneralSettings,
+  audit: AuditLogSettings,
 };
 
 export function SettingsPage() {
