@@ -288,9 +288,9 @@ describe.each(await testDialects())("the audit log on %s", (dialect) => {
     expect(await latest("settings.changed")).toEqual(entry);
   });
 
-  it.runIf(dialect === "postgres")(
-    "leaves the app's role no UPDATE, DELETE or TRUNCATE after the REVOKE in docs/operations.md",
-    async () => {
+  // Roles are PostgreSQL's: on SQLite the triggers above are all there is, so the test exists only there.
+  if (dialect === "postgres")
+    it("leaves the app's role no UPDATE, DELETE or TRUNCATE after the REVOKE in docs/operations.md", async () => {
       const { db, schema } = server.server.handle;
       const role = `utsend_app_${Math.random().toString(36).slice(2, 10)}`;
       const refused: string[] = [];
@@ -337,6 +337,5 @@ describe.each(await testDialects())("the audit log on %s", (dialect) => {
         "delete: permission denied for table audit_log",
         "truncate: permission denied for table audit_log",
       ]);
-    },
-  );
+    });
 });
