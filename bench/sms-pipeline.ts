@@ -1,7 +1,7 @@
 // The SMS benchmarks that go through the database: the whole pipeline (plan, claim, merge, count parts, take rate
-// tokens, SMPP, ledger) for N personalised SMS to bench/smpp-sink.ts in its own process, with the send worker in this
-// process as bench/send.ts has it; and pacing: an account at 100 parts/s with two `utsend worker` processes, the
-// rate read from the sink's clock. `--db sqlite` (default, as the send benchmark) or `--db postgres`.
+// tokens, SMPP, ledger) for N personalised SMS to bench/smpp-sink.ts in its own process, with the send worker in a
+// process of its own; and pacing: an account at 100 parts/s with two `utsend worker` processes, the rate read from
+// the sink's clock. `--db sqlite` (default, as the send benchmark) or `--db postgres`.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -191,57 +191,76 @@ export type PipelineRun = {
   rssAtTenthMb: number;
 };
 
-/** One run of the whole pipeline on a fresh database: from beginSending until the mailing is finished. */
+/**
+ * One run of the whole pipeline on a fresh database: seeded here, then planned and sent by a send worker in a
+ * process of its own (this file with BENCH_SMS_WORKER set), so its peak RSS is the worker's and no earlier run's.
+ */
 export async function runSmsPipeline(count: number, dbKind: string, window: number): Promise<PipelineRun> {
   const sink = await startSink();
   const handle = await freshDatabase(dbKind);
   let report: SinkReport | null = null;
   try {
     const mailingId = await seed(handle, count, { port: sink.port, ratePerSecond: 1_000_000, window });
-    global.gc?.();
-    const profile = await startProfile();
-    let peak = process.memoryUsage().rss;
-    let rssAtTenth = 0;
-    const start = performance.now();
-    await beginSending(handle.db, mailingId);
-    const worker = createSendWorker({
-      db: handle.db,
-      dialect: handle.dialect,
-      publicUrl: "https://utsend.example",
-      keys: keyringFromSecret(SECRET),
+    const job: WorkerJob = { url: handle.url, schema: handle.schema, mailingId, count };
+    const child = spawn(process.execPath, ["bench/sms-pipeline.ts"], {
+      env: { ...process.env, BENCH_SMS_WORKER: JSON.stringify(job) },
+      stdio: ["ignore", "pipe", "inherit"],
     });
-    let handled = 0;
-    for (;;) {
-      const n = await worker.tick();
-      handled += n;
-      peak = Math.max(peak, process.memoryUsage().rss);
-      if (rssAtTenth === 0 && handled >= count / 10) rssAtTenth = process.memoryUsage().rss;
-      if (n > 0) continue;
-      const m = await handle.db
-        .selectFrom("mailings")
-        .select("status")
-        .where("id", "=", mailingId)
-        .executeTakeFirstOrThrow();
-      if (m.status === "finished") break;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    await profile?.();
-    await worker.stop();
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const lines = output.trim().split("\n");
+    for (const extra of lines.slice(0, -1)) console.log(extra);
+    if (code !== 0) throw new Error(`the worker process exited with ${code}`);
+    const run = JSON.parse(lines.at(-1)!) as Omit<PipelineRun, "messages" | "parts">;
     report = await sink.stop();
     const sent = await sentCounts(handle.db, mailingId);
     if (sent.sent !== count || sent.all !== count || report.count !== sent.parts)
       throw new Error(`sent ${sent.sent}/${count}, sink saw ${report.count} of ${sent.parts} parts`);
-    return {
-      seconds,
-      messages: count,
-      parts: sent.parts,
-      peakRssMb: peak / 1048576,
-      rssAtTenthMb: rssAtTenth / 1048576,
-    };
+    return { ...run, messages: count, parts: sent.parts };
   } finally {
     if (!report) await sink.stop().catch(() => null);
     await handle.dispose();
   }
+}
+
+type WorkerJob = { url: string; schema: string; mailingId: number; count: number };
+
+/** The worker process's part: plan the mailing, send until it is finished, print the timing and RSS as JSON. */
+async function workerMain(job: WorkerJob): Promise<void> {
+  const handle = await openDatabase({ databaseUrl: job.url, dataDir: tmpdir(), databaseSchema: job.schema });
+  const profile = await startProfile();
+  let peak = process.memoryUsage().rss;
+  let rssAtTenth = 0;
+  const start = performance.now();
+  await beginSending(handle.db, job.mailingId);
+  const worker = createSendWorker({
+    db: handle.db,
+    dialect: handle.dialect,
+    publicUrl: "https://utsend.example",
+    keys: keyringFromSecret(SECRET),
+  });
+  let handled = 0;
+  for (;;) {
+    const n = await worker.tick();
+    handled += n;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (rssAtTenth === 0 && handled >= job.count / 10) rssAtTenth = process.memoryUsage().rss;
+    if (n > 0) continue;
+    const m = await handle.db
+      .selectFrom("mailings")
+      .select("status")
+      .where("id", "=", job.mailingId)
+      .executeTakeFirstOrThrow();
+    if (m.status === "finished") break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await profile?.();
+  await worker.stop();
+  await handle.close();
+  console.log(JSON.stringify({ seconds, peakRssMb: peak / 1048576, rssAtTenthMb: rssAtTenth / 1048576 }));
 }
 
 /** BENCH_CPU_PROFILE=dir: a .cpuprofile of the timed part only (not the seeding), for DevTools or a script. */
@@ -332,3 +351,5 @@ export async function benchSmsPacing(): Promise<void> {
     await handle.dispose();
   }
 }
+
+if (process.env.BENCH_SMS_WORKER) await workerMain(JSON.parse(process.env.BENCH_SMS_WORKER) as WorkerJob);

@@ -157,38 +157,39 @@ function line(name: string, runs: Array<Run | PipelineRun>): { msgs: number; par
 export async function benchSms(): Promise<void> {
   const count = countArgument();
   const dbKind = option("db") ?? "sqlite";
-  // First, so its peak RSS is not the other runs' leftovers.
-  console.log(
-    `SMS pipeline on ${dbKind}: ${count} recipients (plan, claim, merge, parts, rate tokens, SMPP, ledger), ` +
-      `one send worker in this process, window ${WINDOW}, account rate 1,000,000/s`,
-  );
-  const pipelineRuns: PipelineRun[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const run = await runSmsPipeline(count, dbKind, WINDOW);
-    pipelineRuns.push(run);
-    console.log(
-      `pipeline run ${i + 1}: ${(run.messages / run.seconds).toFixed(0)} msg/s, ${(run.parts / run.seconds).toFixed(0)} parts/s ` +
-        `(${run.seconds.toFixed(1)} s); RSS after a tenth ${run.rssAtTenthMb.toFixed(0)} MB, peak ${run.peakRssMb.toFixed(0)} MB`,
-    );
-  }
-  const pipeline = line("pipeline", pipelineRuns);
   const batch = messages(count);
   const parts = batch.reduce((sum, m) => sum + m.parts, 0);
   const ucs2 = batch.filter((m) => m.encoding === "ucs2").length;
   const multipart = batch.filter((m) => m.parts > 1).length;
   console.log(
-    `SMS over SMPP, transport only (no database, no worker loop): ` +
-      `${count} messages, ${parts} parts (${((100 * ucs2) / count).toFixed(0)}% UCS-2, ${((100 * multipart) / count).toFixed(0)}% multipart), ` +
-      `window ${WINDOW}, batches of ${BATCH}, sink in its own process on 127.0.0.1` +
-      (process.env.BENCH_SMS_SINK_NAGLE ? " (sink with Nagle on)" : " (sink with TCP_NODELAY)"),
+    `pipeline on ${dbKind}: ${count} recipients (plan, claim, merge, parts, rate tokens, SMPP, ledger), one send ` +
+      `worker in a process of its own, window ${WINDOW}, account rate 1,000,000/s\n` +
+      `transport only (no database, no worker loop) and ceiling: ${count} messages, ${parts} parts ` +
+      `(${((100 * ucs2) / count).toFixed(0)}% UCS-2, ${((100 * multipart) / count).toFixed(0)}% multipart), ` +
+      `window ${WINDOW}, batches of ${BATCH}\nsink in its own process on 127.0.0.1` +
+      (process.env.BENCH_SMS_SINK_NAGLE ? " (with Nagle on)" : " (with TCP_NODELAY)") +
+      `; the three take turns, round by round, so a busy moment on the machine weighs on each alike`,
   );
-  const transportRuns: Run[] = [];
-  for (let i = 0; i < RUNS; i++) transportRuns.push(await runTransport(batch, parts));
-  const transport = line("transport", transportRuns);
-  const ceilingRuns: Run[] = [];
-  for (let i = 0; i < RUNS; i++) ceilingRuns.push(await runCeiling(prebuilt(batch), count));
-  const ceiling = line("ceiling (bare smpp client, pre-built PDUs)", ceilingRuns);
+  const runs = { pipeline: [] as PipelineRun[], transport: [] as Run[], ceiling: [] as Run[] };
+  for (let i = 0; i < RUNS; i++) {
+    const pipeline = await runSmsPipeline(count, dbKind, WINDOW);
+    const transport = await runTransport(batch, parts);
+    const ceiling = await runCeiling(prebuilt(batch), count);
+    runs.pipeline.push(pipeline);
+    runs.transport.push(transport);
+    runs.ceiling.push(ceiling);
+    const rate = (r: Run | PipelineRun) =>
+      `${(r.messages / r.seconds).toFixed(0)} msg/s ${(r.parts / r.seconds).toFixed(0)} parts/s`;
+    console.log(
+      `round ${i + 1}: pipeline ${rate(pipeline)} (${pipeline.parts} parts in ${pipeline.seconds.toFixed(1)} s; worker RSS ` +
+        `after a tenth ${pipeline.rssAtTenthMb.toFixed(0)} MB, peak ${pipeline.peakRssMb.toFixed(0)} MB); ` +
+        `transport ${rate(transport)}; ceiling ${rate(ceiling)}`,
+    );
+  }
+  const pipeline = line("pipeline", runs.pipeline);
+  const transport = line("transport", runs.transport);
+  const ceiling = line("ceiling (bare smpp client, pre-built PDUs)", runs.ceiling);
   console.log(
-    `pipeline / ceiling: ${(pipeline.parts / ceiling.parts).toFixed(2)}, transport / ceiling: ${(transport.parts / ceiling.parts).toFixed(2)} (parts/s)`,
+    `pipeline / ceiling: ${(pipeline.parts / ceiling.parts).toFixed(2)}, transport / ceiling: ${(transport.parts / ceiling.parts).toFixed(2)} (medians, parts/s)`,
   );
 }
