@@ -48,9 +48,14 @@ export async function claimDeliveries(
   const now = at(options);
   const claim = sql`update deliveries set status = 'claimed', lease_owner = ${owner},
       lease_expires_at = ${at(options, options.leaseMs)}, updated_at = ${now}`;
+  // On SQLite the batch is read in the order of the deliveries_queue index (status, next_try_at, then rowid), so the
+  // statement stops after `limit` rows: `order by d.id` read and sorted every pending row on each claim (100,000
+  // deliveries: 116 ms for the first claim, 30 ms a tenth in, several seconds of each 100,000 sent). Within one
+  // due time the order is still by id; PostgreSQL keeps its plan (below).
+  const order = dialect === "sqlite" ? sql`d.next_try_at, d.id` : sql`d.id`;
   const due = sql`select d.id from deliveries d join mailings m on m.id = d.mailing_id
       where d.status = 'pending' and d.next_try_at <= ${now} and m.status = 'sending'
-      order by d.id limit ${limit}`;
+      order by ${order} limit ${limit}`;
   const returned = sql`returning id, mailing_id, recipient_id, attempt, person_id, channel, address, address_key,
       message_id, tries, created_at`;
   // On PostgreSQL the batch is taken once, in a materialized CTE: as `where id in (subquery)` the planner, working
