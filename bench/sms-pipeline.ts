@@ -189,6 +189,8 @@ export type PipelineRun = {
   parts: number;
   peakRssMb: number;
   rssAtTenthMb: number;
+  /** The heap after a full collection, a tenth in and at the end. */
+  liveHeapMb: [number, number];
 };
 
 /**
@@ -202,7 +204,7 @@ export async function runSmsPipeline(count: number, dbKind: string, window: numb
   try {
     const mailingId = await seed(handle, count, { port: sink.port, ratePerSecond: 1_000_000, window });
     const job: WorkerJob = { url: handle.url, schema: handle.schema, mailingId, count };
-    const child = spawn(process.execPath, ["bench/sms-pipeline.ts"], {
+    const child = spawn(process.execPath, ["--expose-gc", "bench/sms-pipeline.ts"], {
       env: { ...process.env, BENCH_SMS_WORKER: JSON.stringify(job) },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -234,6 +236,12 @@ async function workerMain(job: WorkerJob): Promise<void> {
   const profile = await startProfile();
   let peak = process.memoryUsage().rss;
   let rssAtTenth = 0;
+  let liveAtTenth = 0;
+  // What the heap holds after a full collection: RSS also holds garbage V8 has not needed to collect yet.
+  const liveHeap = () => {
+    global.gc?.();
+    return process.memoryUsage().heapUsed / 1048576;
+  };
   const start = performance.now();
   await beginSending(handle.db, job.mailingId);
   const worker = createSendWorker({
@@ -247,7 +255,10 @@ async function workerMain(job: WorkerJob): Promise<void> {
     const n = await worker.tick();
     handled += n;
     peak = Math.max(peak, process.memoryUsage().rss);
-    if (rssAtTenth === 0 && handled >= job.count / 10) rssAtTenth = process.memoryUsage().rss;
+    if (rssAtTenth === 0 && handled >= job.count / 10) {
+      rssAtTenth = process.memoryUsage().rss;
+      liveAtTenth = liveHeap();
+    }
     if (n > 0) continue;
     const m = await handle.db
       .selectFrom("mailings")
@@ -258,9 +269,17 @@ async function workerMain(job: WorkerJob): Promise<void> {
   }
   const seconds = (performance.now() - start) / 1000;
   await profile?.();
+  const liveAtEnd = liveHeap();
   await worker.stop();
   await handle.close();
-  console.log(JSON.stringify({ seconds, peakRssMb: peak / 1048576, rssAtTenthMb: rssAtTenth / 1048576 }));
+  console.log(
+    JSON.stringify({
+      seconds,
+      peakRssMb: peak / 1048576,
+      rssAtTenthMb: rssAtTenth / 1048576,
+      liveHeapMb: [liveAtTenth, liveAtEnd],
+    }),
+  );
 }
 
 /** BENCH_CPU_PROFILE=dir: a .cpuprofile of the timed part only (not the seeding), for DevTools or a script. */

@@ -182,7 +182,8 @@ export async function benchSms(): Promise<void> {
       `${(r.messages / r.seconds).toFixed(0)} msg/s ${(r.parts / r.seconds).toFixed(0)} parts/s`;
     console.log(
       `round ${i + 1}: pipeline ${rate(pipeline)} (${pipeline.parts} parts in ${pipeline.seconds.toFixed(1)} s; worker RSS ` +
-        `after a tenth ${pipeline.rssAtTenthMb.toFixed(0)} MB, peak ${pipeline.peakRssMb.toFixed(0)} MB); ` +
+        `after a tenth ${pipeline.rssAtTenthMb.toFixed(0)} MB, peak ${pipeline.peakRssMb.toFixed(0)} MB; live heap ` +
+        `after a tenth ${pipeline.liveHeapMb[0].toFixed(0)} MB, at the end ${pipeline.liveHeapMb[1].toFixed(0)} MB); ` +
         `transport ${rate(transport)}; ceiling ${rate(ceiling)}`,
     );
   }
