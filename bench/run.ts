@@ -3,6 +3,7 @@ import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
 import { benchSms } from "./sms.ts";
+import { benchSmsPacing } from "./sms-pipeline.ts";
 import { benchStatistics } from "./statistics.ts";
 import { benchTrack } from "./track.ts";
 
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   track: benchTrack,
   stats: benchStatistics,
   sms: benchSms,
+  "sms-pacing": benchSmsPacing,
 };
 
 // Options ("--count 5000", "--count=5000") belong to the benchmarks, which read process.argv themselves.

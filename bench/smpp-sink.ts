@@ -1,8 +1,11 @@
 // An SMPP server for the SMS benchmark, as its own process so acknowledging costs the sender no CPU.
-// `node bench/smpp-sink.ts`: prints {"port": N} first, then {"count": N} (submit_sm seen) on SIGTERM or when stdin closes.
+// `node bench/smpp-sink.ts`: prints {"port": N} first, then {"count": N, "perSecond": [[unix second, n]…],
+// "sessions": [n…]} (submit_sm seen, in all, per wall-clock second and per session) on SIGTERM or when stdin closes.
 import smpp, { type PDU } from "smpp";
 
 let count = 0;
+const perSecond = new Map<number, number>();
+const sessions: number[] = [];
 
 const server = smpp.createServer({}, (session) => {
   // Measured: with Nagle on here, each batch's last responses wait for the client's delayed ACK (≈ 40 ms a batch of
@@ -18,8 +21,12 @@ const server = smpp.createServer({}, (session) => {
     session.send(pdu.response());
     session.close();
   });
+  const index = sessions.push(0) - 1;
   session.on("submit_sm", (pdu: PDU) => {
     count++;
+    sessions[index]!++;
+    const second = Math.floor(Date.now() / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
     session.send(pdu.response({ message_id: count.toString(16) }));
   });
 });
@@ -34,7 +41,9 @@ let finished = false;
 function finish(): void {
   if (finished) return;
   finished = true;
-  process.stdout.write(`${JSON.stringify({ count })}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ count, perSecond: [...perSecond], sessions })}\n`, () =>
+    process.exit(0),
+  );
 }
 
 process.on("SIGTERM", finish);

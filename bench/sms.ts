@@ -1,19 +1,14 @@
-// `npm run bench -- sms [--count N]`: the SMPP transport alone (no database, no worker: that pipeline is the send
-// benchmark's), N personalised SMS in batches of 200 as the worker hands them over, against an SMPP sink in its own
-// process; and the ceiling: the bare `smpp` client submitting the same parts, pre-built, with the same window.
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+// `npm run bench -- sms [--count N] [--db sqlite|postgres]`: N personalised SMS (default 100,000) to an SMPP sink in
+// its own process, three ways: the whole pipeline (database, planner, send worker; sms-pipeline.ts), the SMPP
+// transport alone in batches of 200 as the worker hands them over, and the ceiling: the bare `smpp` client submitting
+// the same parts, pre-built, with the same window.
 import smpp, { type PDU } from "smpp";
 import { countSms, encodeGsm7, encodeUcs2, splitSms } from "../src/send/channels/sms/segments.ts";
 import { createSmppTransport, sourceAddress } from "../src/send/channels/sms/smpp.ts";
 import type { SmsMessage } from "../src/send/channels/sms/types.ts";
+import { option, type PipelineRun, runSmsPipeline, startSink } from "./sms-pipeline.ts";
 
-function countArgument(): number {
-  const args = process.argv.slice(2);
-  const at = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
-  const value = at < 0 ? undefined : args[at]!.includes("=") ? args[at]!.split("=")[1] : args[at + 1];
-  return Number(value ?? process.env.BENCH_SMS_MESSAGES ?? 100_000);
-}
+const countArgument = () => Number(option("count") ?? process.env.BENCH_SMS_MESSAGES ?? 100_000);
 
 const WINDOW = Number(process.env.BENCH_SMS_WINDOW ?? 50);
 const BATCH = 200;
@@ -55,19 +50,6 @@ function messages(n: number): SmsMessage[] {
   });
 }
 
-async function startSink() {
-  const child = spawn(process.execPath, ["bench/smpp-sink.ts"], { stdio: ["pipe", "pipe", "inherit"] });
-  const iterator = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const { port } = JSON.parse(String((await iterator.next()).value)) as { port: number };
-  return {
-    port,
-    stop: async () => {
-      child.kill("SIGTERM");
-      return (JSON.parse(String((await iterator.next()).value)) as { count: number }).count;
-    },
-  };
-}
-
 type Run = { seconds: number; messages: number; parts: number; peakRssMb: number };
 
 async function runTransport(batch: SmsMessage[], parts: number): Promise<Run> {
@@ -94,7 +76,7 @@ async function runTransport(batch: SmsMessage[], parts: number): Promise<Run> {
   }
   const seconds = (performance.now() - start) / 1000;
   await transport.close();
-  const seen = await sink.stop();
+  const seen = (await sink.stop()).count;
   if (accepted !== batch.length || seen !== parts)
     throw new Error(`accepted ${accepted}/${batch.length}, sink saw ${seen}/${parts} parts`);
   return { seconds, messages: batch.length, parts, peakRssMb: peak / 1048576 };
@@ -155,14 +137,14 @@ async function runCeiling(pdus: PDU[], messageCount: number): Promise<Run> {
   const seconds = (performance.now() - start) / 1000;
   await new Promise<void>((resolve) => session.unbind({}, () => resolve()));
   session.close();
-  const seen = await sink.stop();
+  const seen = (await sink.stop()).count;
   if (seen !== pdus.length) throw new Error(`sink saw ${seen}/${pdus.length} parts`);
   return { seconds, messages: messageCount, parts: pdus.length, peakRssMb: peak / 1048576 };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function line(name: string, runs: Run[]): { msgs: number; parts: number } {
+function line(name: string, runs: Array<Run | PipelineRun>): { msgs: number; parts: number } {
   const msgs = median(runs.map((r) => r.messages / r.seconds));
   const parts = median(runs.map((r) => r.parts / r.seconds));
   const rss = Math.max(...runs.map((r) => r.peakRssMb));
@@ -174,21 +156,41 @@ function line(name: string, runs: Run[]): { msgs: number; parts: number } {
 
 export async function benchSms(): Promise<void> {
   const count = countArgument();
+  const dbKind = option("db") ?? "sqlite";
   const batch = messages(count);
   const parts = batch.reduce((sum, m) => sum + m.parts, 0);
   const ucs2 = batch.filter((m) => m.encoding === "ucs2").length;
   const multipart = batch.filter((m) => m.parts > 1).length;
   console.log(
-    `SMS over SMPP, transport only (no database, no worker loop; the full pipeline is the send benchmark's): ` +
-      `${count} messages, ${parts} parts (${((100 * ucs2) / count).toFixed(0)}% UCS-2, ${((100 * multipart) / count).toFixed(0)}% multipart), ` +
-      `window ${WINDOW}, batches of ${BATCH}, sink in its own process on 127.0.0.1` +
-      (process.env.BENCH_SMS_SINK_NAGLE ? " (sink with Nagle on)" : " (sink with TCP_NODELAY)"),
+    `pipeline on ${dbKind}: ${count} recipients (plan, claim, merge, parts, rate tokens, SMPP, ledger), one send ` +
+      `worker in a process of its own, window ${WINDOW}, account rate 1,000,000/s\n` +
+      `transport only (no database, no worker loop) and ceiling: ${count} messages, ${parts} parts ` +
+      `(${((100 * ucs2) / count).toFixed(0)}% UCS-2, ${((100 * multipart) / count).toFixed(0)}% multipart), ` +
+      `window ${WINDOW}, batches of ${BATCH}\nsink in its own process on 127.0.0.1` +
+      (process.env.BENCH_SMS_SINK_NAGLE ? " (with Nagle on)" : " (with TCP_NODELAY)") +
+      `; the three take turns, round by round, so a busy moment on the machine weighs on each alike`,
   );
-  const transportRuns: Run[] = [];
-  for (let i = 0; i < RUNS; i++) transportRuns.push(await runTransport(batch, parts));
-  const transport = line("transport", transportRuns);
-  const ceilingRuns: Run[] = [];
-  for (let i = 0; i < RUNS; i++) ceilingRuns.push(await runCeiling(prebuilt(batch), count));
-  const ceiling = line("ceiling (bare smpp client, pre-built PDUs)", ceilingRuns);
-  console.log(`transport / ceiling: ${(transport.parts / ceiling.parts).toFixed(2)} (parts/s)`);
+  const runs = { pipeline: [] as PipelineRun[], transport: [] as Run[], ceiling: [] as Run[] };
+  for (let i = 0; i < RUNS; i++) {
+    const pipeline = await runSmsPipeline(count, dbKind, WINDOW);
+    const transport = await runTransport(batch, parts);
+    const ceiling = await runCeiling(prebuilt(batch), count);
+    runs.pipeline.push(pipeline);
+    runs.transport.push(transport);
+    runs.ceiling.push(ceiling);
+    const rate = (r: Run | PipelineRun) =>
+      `${(r.messages / r.seconds).toFixed(0)} msg/s ${(r.parts / r.seconds).toFixed(0)} parts/s`;
+    console.log(
+      `round ${i + 1}: pipeline ${rate(pipeline)} (${pipeline.parts} parts in ${pipeline.seconds.toFixed(1)} s; worker RSS ` +
+        `after a tenth ${pipeline.rssAtTenthMb.toFixed(0)} MB, peak ${pipeline.peakRssMb.toFixed(0)} MB; live heap ` +
+        `after a tenth ${pipeline.liveHeapMb[0].toFixed(0)} MB, at the end ${pipeline.liveHeapMb[1].toFixed(0)} MB); ` +
+        `transport ${rate(transport)}; ceiling ${rate(ceiling)}`,
+    );
+  }
+  const pipeline = line("pipeline", runs.pipeline);
+  const transport = line("transport", runs.transport);
+  const ceiling = line("ceiling (bare smpp client, pre-built PDUs)", runs.ceiling);
+  console.log(
+    `pipeline / ceiling: ${(pipeline.parts / ceiling.parts).toFixed(2)}, transport / ceiling: ${(transport.parts / ceiling.parts).toFixed(2)} (medians, parts/s)`,
+  );
 }

