@@ -18,6 +18,52 @@ export type MailingFacts = {
   eligibleRecipients: number;
 };
 
+/**
+ * The Setup fields a mailing cannot do without, each with the problem it gives while empty. One table for the
+ * server's steps and the wizard's live problem list (the web UI imports this file: it imports nothing).
+ */
+export const REQUIRED_SETUP_FIELDS = [
+  { code: "name", field: "name", message: "The mailing needs a name", types: ["email", "sms"] },
+  {
+    code: "sending-account",
+    field: "sendingAccountId",
+    message: "Choose a sending account",
+    types: ["email", "sms"],
+  },
+  { code: "subject", field: "subject", message: "Write a subject", types: ["email"] },
+  { code: "from", field: "fromAddress", message: "Give a from address", types: ["email"] },
+  { code: "sender", field: "smsSender", message: "Give a sender", types: ["sms"] },
+] as const;
+
+type RequiredCode = (typeof REQUIRED_SETUP_FIELDS)[number]["code"];
+
+function required(code: RequiredCode): Problem {
+  const r = REQUIRED_SETUP_FIELDS.find((f) => f.code === code)!;
+  return { step: "setup", code: r.code, field: r.field, message: r.message };
+}
+
+const isEmpty = (value: unknown) => value === null || value === undefined || String(value).trim() === "";
+
+/**
+ * Setup's problems as the marketer types, before anything is saved: the server's last answer, less the "is required"
+ * problems of fields now filled, plus those of fields now emptied. Other problems (an unregistered from domain, an
+ * invalid sender) wait for the save that checks them.
+ */
+export function liveSetupProblems(
+  saved: Problem[],
+  values: Record<string, unknown>,
+  type: "email" | "sms",
+): Problem[] {
+  const fields = REQUIRED_SETUP_FIELDS.filter((f) => (f.types as readonly string[]).includes(type));
+  const filled = (p: Problem) =>
+    fields.some((f) => f.code === p.code && f.message === p.message && !isEmpty(values[f.field]));
+  const kept = saved.filter((p) => !filled(p));
+  const emptied = fields
+    .filter((f) => isEmpty(values[f.field]) && !kept.some((p) => p.code === f.code))
+    .map((f) => required(f.code));
+  return [...kept, ...emptied];
+}
+
 export type Steps = {
   steps: Array<{ key: StepKey; state: StepState; problems: Problem[] }>;
   problems: Problem[];
@@ -26,10 +72,8 @@ export type Steps = {
 
 export function mailingSteps(f: MailingFacts): Steps {
   const setup = commonSetupProblems(f);
-  if (!f.subject?.trim())
-    setup.push({ step: "setup", code: "subject", field: "subject", message: "Write a subject" });
-  if (!f.fromAddress)
-    setup.push({ step: "setup", code: "from", field: "fromAddress", message: "Give a from address" });
+  if (!f.subject?.trim()) setup.push(required("subject"));
+  if (!f.fromAddress) setup.push(required("from"));
   else if (!f.fromDomainRegistered)
     setup.push({
       step: "setup",
@@ -81,8 +125,7 @@ export function smsMailingSteps(f: SmsMailingFacts): Steps {
       field: "sendingAccountId",
       message: "Choose an SMS sending account (SMPP, Twilio or the SMS outbox)",
     });
-  if (!f.sender?.trim())
-    setup.push({ step: "setup", code: "sender", field: "smsSender", message: "Give a sender" });
+  if (!f.sender?.trim()) setup.push(required("sender"));
   else if (f.senderProblem)
     setup.push({ step: "setup", code: "sender", field: "smsSender", message: f.senderProblem });
 
@@ -101,15 +144,8 @@ export function smsMailingSteps(f: SmsMailingFacts): Steps {
 /** Setup problems every type shares: a name and a sending account. */
 function commonSetupProblems(f: { name: string; sendingAccountId: number | null }): Problem[] {
   const setup: Problem[] = [];
-  if (!f.name.trim())
-    setup.push({ step: "setup", code: "name", field: "name", message: "The mailing needs a name" });
-  if (f.sendingAccountId === null)
-    setup.push({
-      step: "setup",
-      code: "sending-account",
-      field: "sendingAccountId",
-      message: "Choose a sending account",
-    });
+  if (!f.name.trim()) setup.push(required("name"));
+  if (f.sendingAccountId === null) setup.push(required("sending-account"));
   return setup;
 }
 

@@ -142,8 +142,14 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await pick(page, "Utvalg", "VIP-kunder");
       await pick(page, "Abonnementstype", "Månedlig nyhetsbrev");
       await page.getByLabel(/^Emne/).fill(SUBJECT);
+      // The problem list follows the fields as they are filled, before any save.
+      await textOf(
+        page.getByTestId("step-problems"),
+        (t) => !t.includes("Skriv et emne") && t.includes("avsenderadresse"),
+      );
       await page.getByLabel("Avsendernavn").fill("Fjordlys");
       await page.getByLabel(/^Avsenderadresse/).fill(`post@${domain}`);
+      await expect.poll(() => page.getByTestId("step-problems").count()).toBe(0);
       await shot(page, "mailings-03-setup");
       await page.getByRole("button", { name: /Neste: Mal/ }).click();
       await page.waitForURL(/step=template/);

@@ -5,6 +5,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
+import { liveSetupProblems } from "../../../../src/mailings/steps.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
@@ -175,7 +176,12 @@ function MailingView({ mailing }: { mailing: Mailing }) {
   }
 
   const props: StepProps = { mailing, values, change, errors, editable, act, goTo };
-  const current = mailing.steps.find((s) => s.key === step);
+  const saved = mailing.steps.find((s) => s.key === step);
+  // Setup's list follows the fields as they are typed; the other steps' problems come with each save.
+  const current =
+    saved && step === "setup"
+      ? { ...saved, problems: liveSetupProblems(saved.problems, values, sms ? "sms" : "email") }
+      : saved;
   const index = STEP_KEYS.indexOf(step);
   const previous = STEP_KEYS[index - 1];
   const next = STEP_KEYS[index + 1];
