@@ -198,6 +198,12 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       );
       await expect.poll(() => timeline.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(0);
       expect(await timeline.locator(".recharts-reference-line").count()).toBe(1);
+      // Activity in the first hour only: six hours across the card, not 48 slivers; the peak label sits inside the
+      // plot, above the bars' baseline, not on the axis.
+      expect(await page.getByTestId("timeline-bars").getAttribute("data-hours")).toBe("6");
+      const label = await timeline.locator("svg text", { hasText: /^Topp$/ }).boundingBox();
+      const axis = await timeline.locator(".recharts-xAxis").boundingBox();
+      expect(label!.y + label!.height).toBeLessThan(axis!.y);
       const links = page.getByTestId("chart-links");
       await textOf(links, (t) => t.includes("/tilbud") && t.includes("/om-oss"));
       await expect.poll(() => links.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(0);

@@ -17,6 +17,9 @@ function ChartCard({ title, testId, children }: { title: string; testId: string;
   );
 }
 
+/** The fewest hours the timeline shows, so one busy hour is not a single bar across the card. */
+const MIN_HOURS_SHOWN = 6;
+
 /** "YYYY-MM-DDTHH" in UTC → a Date at that hour. */
 const hourDate = (hour: string) => new Date(`${hour}:00:00Z`);
 
@@ -33,7 +36,10 @@ function Timeline({ stats }: { stats: MailingStatistics }) {
       }),
     [language],
   );
-  const data = hours.map((h) => ({ ...h, label: format.format(hourDate(h.hour)) }));
+  // The bars use the width for the hours that have something: up to the last active hour and one more, at least six.
+  const lastActive = hours.findLastIndex((h) => h.opened + h.clicked > 0);
+  const shown = hours.slice(0, Math.max(MIN_HOURS_SHOWN, lastActive + 2));
+  const data = shown.map((h) => ({ ...h, label: format.format(hourDate(h.hour)) }));
   const peak = peakHour ? format.format(hourDate(peakHour)) : null;
   const peakRow = hours.find((h) => h.hour === peakHour);
   return (
@@ -57,6 +63,8 @@ function Timeline({ stats }: { stats: MailingStatistics }) {
             h={260}
             data={data}
             dataKey="label"
+            data-testid="timeline-bars"
+            data-hours={data.length}
             series={[
               { name: "opened", label: t("followUp.figures.opened"), color: "blue.6" },
               { name: "clicked", label: t("followUp.figures.clicked"), color: "teal.6" },
@@ -66,7 +74,18 @@ function Timeline({ stats }: { stats: MailingStatistics }) {
             xAxisProps={{ minTickGap: 24 }}
             yAxisProps={{ allowDecimals: false }}
             referenceLines={
-              peak ? [{ x: peak, color: "red.6", label: t("followUp.charts.peakLabel"), strokeWidth: 2 }] : []
+              peak
+                ? [
+                    {
+                      x: peak,
+                      color: "red.6",
+                      label: t("followUp.charts.peakLabel"),
+                      // Inside the plot at the top, clear of the axis and its tick labels.
+                      labelPosition: "insideTopRight",
+                      strokeWidth: 2,
+                    },
+                  ]
+                : []
             }
           />
         </>
