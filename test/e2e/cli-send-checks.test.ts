@@ -62,36 +62,41 @@ describe("utsend mailings send refuses a mailing that is not ready", () => {
     expect(result.stderr).toMatch(/Sending account "Fjernt relé" cannot send: no EHLO name/);
     expect(await statusOf(t, mailing.id)).toBe("draft");
   });
+});
 
-  describe.runIf(spamdAvailable() && spamAssassinAvailable())("with a spamd", () => {
-    let spamd: Spamd;
-    beforeAll(async () => {
-      spamd = await startSpamd();
-    }, 60_000);
-    afterAll(async () => spamd?.stop());
+describe.runIf(spamdAvailable() && spamAssassinAvailable())("utsend mailings send with a spamd", () => {
+  let t: TestDb;
+  let spamd: Spamd;
+  beforeAll(async () => {
+    t = await freshDatabase("sqlite");
+    spamd = await startSpamd();
+  }, 60_000);
+  afterAll(async () => {
+    await spamd?.stop();
+    await t?.dispose();
+  });
 
-    it("refuses a spam score nobody dismissed, and sends a clean mailing", { timeout: 90_000 }, async () => {
-      const setup = await aSendingSetup(t.db);
-      const kari = await aPerson(t.db, { firstName: "Kari", email: "kari.spam.cli@example.no" });
-      const spam = await aReadyMailing(t.db, setup, [kari.id], {
-        name: "GTUBE",
-        content: `<p>${GTUBE}</p><p><a href="[[link.unsubscribe]]">Meld av</a></p>`,
-      });
-      const env = { UTSEND_SPAMASSASSIN: "auto", UTSEND_SPAMD_ADDRESS: spamd.address };
-      const refused = send(t, spam.id, env);
-      expect(refused.status, refused.stderr).toBe(4);
-      expect(refused.stderr).toMatch(/MAILING_NOT_READY/);
-      expect(refused.stderr).toMatch(/SpamAssassin/i);
-      expect(await statusOf(t, spam.id)).toBe("draft");
-
-      const clean = await aReadyMailing(t.db, setup, [kari.id], {
-        name: "Vanlig",
-        content: `<p>Hei [[customer.firstname]], velkommen til vårkonferansen i Bergen 14. april. Programmet ligger
-          på nettsidene våre, og påmeldingen er åpen til 1. april.</p><p><a href="[[link.unsubscribe]]">Meld av</a></p>`,
-      });
-      const sent = send(t, clean.id, env);
-      expect(sent.status, sent.stderr).toBe(0);
-      expect(await statusOf(t, clean.id)).toBe("finished");
+  it("refuses a spam score nobody dismissed, and sends a clean mailing", { timeout: 90_000 }, async () => {
+    const setup = await aSendingSetup(t.db);
+    const kari = await aPerson(t.db, { firstName: "Kari", email: "kari.spam.cli@example.no" });
+    const spam = await aReadyMailing(t.db, setup, [kari.id], {
+      name: "GTUBE",
+      content: `<p>${GTUBE}</p><p><a href="[[link.unsubscribe]]">Meld av</a></p>`,
     });
+    const env = { UTSEND_SPAMASSASSIN: "auto", UTSEND_SPAMD_ADDRESS: spamd.address };
+    const refused = send(t, spam.id, env);
+    expect(refused.status, refused.stderr).toBe(4);
+    expect(refused.stderr).toMatch(/MAILING_NOT_READY/);
+    expect(refused.stderr).toMatch(/SpamAssassin/i);
+    expect(await statusOf(t, spam.id)).toBe("draft");
+
+    const clean = await aReadyMailing(t.db, setup, [kari.id], {
+      name: "Vanlig",
+      content: `<p>Hei [[customer.firstname]], velkommen til vårkonferansen i Bergen 14. april. Programmet ligger
+          på nettsidene våre, og påmeldingen er åpen til 1. april.</p><p><a href="[[link.unsubscribe]]">Meld av</a></p>`,
+    });
+    const sent = send(t, clean.id, env);
+    expect(sent.status, sent.stderr).toBe(0);
+    expect(await statusOf(t, clean.id)).toBe("finished");
   });
 });

@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/connect.ts";
 import { updateAccount } from "../../src/send/accounts.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { freshDatabase, type TestDb, testDialects } from "../helpers/dialects.ts";
-import { aReadyMailing, aSendingSetup, startWorkerProcess } from "../helpers/mailings.ts";
+import { killWorkersMidSend } from "../helpers/kill-rounds.ts";
+import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const RECIPIENTS = 240;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const startWorker = (t: TestDb) => startWorkerProcess(t, { UTSEND_LEASE_SECONDS: "2" });
-
-async function counts(db: Db, mailingId: number): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom("deliveries")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("mailing_id", "=", mailingId)
-    .groupBy("status")
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
 
 describe.each(await testDialects())("a send worker killed mid-send on %s", (dialect) => {
   let t: TestDb;
@@ -50,35 +37,7 @@ describe.each(await testDialects())("a send worker killed mid-send on %s", (dial
     );
     await beginSending(t.db, mailing.id);
 
-    let kills = 0;
-    let killsMidSend = 0;
-    for (let round = 0; round < 8; round++) {
-      const workers = [startWorker(t), startWorker(t)];
-      // Wait until this round's workers are sending, then kill one or both at a random moment.
-      const before = sink.messages.length;
-      for (let waited = 0; sink.messages.length === before && waited < 8000; waited += 20) await sleep(20);
-      await sleep(30 + Math.floor(Math.random() * 250));
-      const state = await counts(t.db, mailing.id);
-      if ((state.pending ?? 0) + (state.claimed ?? 0) + (state.sending ?? 0) > 0) killsMidSend++;
-      const exits = workers.map((w) => new Promise((resolve) => w.once("exit", resolve)));
-      // Every third round one worker dies first and the other goes on alone for a while, then dies too.
-      workers[0]!.kill("SIGKILL");
-      if (round % 3 === 2) await sleep(100 + Math.floor(Math.random() * 200));
-      workers[1]!.kill("SIGKILL");
-      kills += 2;
-      await Promise.all(exits);
-      const now = await counts(t.db, mailing.id);
-      if ((now.pending ?? 0) + (now.claimed ?? 0) + (now.sending ?? 0) === 0) break;
-    }
-    // A last worker finishes the job once the dead ones' leases have run out.
-    const last = startWorker(t);
-    for (let waited = 0; waited < 60_000; waited += 200) {
-      const c = await counts(t.db, mailing.id);
-      if ((c.pending ?? 0) + (c.claimed ?? 0) + (c.sending ?? 0) === 0) break;
-      await sleep(200);
-    }
-    last.kill("SIGTERM");
-    await new Promise((r) => (last.exitCode === null ? last.once("exit", r) : r(null)));
+    const { kills, killsMidSend } = await killWorkersMidSend(t, mailing.id, () => sink.messages.length);
 
     expect(killsMidSend).toBeGreaterThanOrEqual(3);
     const deliveries = await t.db
