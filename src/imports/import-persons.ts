@@ -217,7 +217,7 @@ export async function importPersons(
     return report;
   }
 
-  /** Reads a CSV file to its end without checking rows, so that a broken file is refused before any write. */
+  /** Reads the file to its end without checking rows, so that a broken file is refused before any write. */
   async function readThrough(source: TableSource): Promise<number> {
     let rows = 0;
     try {
@@ -248,8 +248,8 @@ export async function importPersons(
         { report: check },
       );
     writing = await open();
-  } else if (first.source.format === "csv") {
-    // An XLSX file was read and checked whole when it was opened; CSV streams, so it is read through once first.
+  } else {
+    // CSV and XLSX both stream, so the file is read through once before the first write.
     expectedRows = await readThrough(first.source);
     writing = await open();
   }
