@@ -34,8 +34,8 @@ export type ZipSource = {
   close(): void;
 };
 
-// 256 KiB, as the CSV reader reads: with 64 KiB chunks (three passes of unpacked XML through malloc's heap between
-// SQLite's allocations) a million-row import peaked at 377 MB; with 256 KiB at 240 MB.
+// 256 KiB, as the CSV reader reads (a direct million-row import peaked at 240 MB with these; the benchmark's runs
+// stay near 377 MB with 64 or 256 KiB, for reasons not yet found: docs/imports.md).
 const CHUNK = 256 * 1024;
 
 export function zipInMemory(buffer: Buffer): ZipSource {
