@@ -17,7 +17,10 @@ const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgre
 const NODE_DEFAULTS = ["--max-semi-space-size=0", "--heap-growing-percent=0"];
 /** Runs of each case; the median (min–max) is printed when there are several. */
 const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 1));
-/** `BENCH_IMPORT_ONLY=csv-sqlite` runs only the million-row CSV into SQLite (with the CLI's flags and Node's defaults). */
+/**
+ * `BENCH_IMPORT_ONLY=csv-sqlite` runs only the million-row CSV into SQLite (with the CLI's flags and Node's defaults);
+ * `xlsx-sqlite` only the XLSX into SQLite (`BENCH_XLSX_ROWS=1000000` for the million-row workbook).
+ */
 const ONLY = process.env.BENCH_IMPORT_ONLY ?? "";
 /** Rows per batch (the import's default when unset), to compare batch sizes on the same machine. */
 const BATCH = process.env.BENCH_IMPORT_BATCH ? Number(process.env.BENCH_IMPORT_BATCH) : undefined;
@@ -153,11 +156,21 @@ export async function benchImport(): Promise<void> {
   try {
     const csv = join(dir, "persons.csv");
     const xlsx = join(dir, "persons.xlsx");
-    console.log(`generating ${CSV_ROWS} CSV rows and ${XLSX_ROWS} XLSX rows in ${dir}`);
-    await writeCsv(csv, CSV_ROWS);
-    if (ONLY === "") await writeXlsx(xlsx, XLSX_ROWS);
+    const wanted = [
+      ...(ONLY !== "xlsx-sqlite" ? [`${CSV_ROWS} CSV rows`] : []),
+      ...(ONLY !== "csv-sqlite" ? [`${XLSX_ROWS} XLSX rows`] : []),
+    ];
+    console.log(`generating ${wanted.join(" and ")} in ${dir}`);
+    if (ONLY !== "xlsx-sqlite") await writeCsv(csv, CSV_ROWS);
+    if (ONLY !== "csv-sqlite") await writeXlsx(xlsx, XLSX_ROWS);
     const mb = (path: string) => (statSync(path).size / 1024 / 1024).toFixed(1);
-    console.log(ONLY === "" ? `CSV ${mb(csv)} MB, XLSX ${mb(xlsx)} MB` : `CSV ${mb(csv)} MB`);
+    console.log(
+      ONLY === ""
+        ? `CSV ${mb(csv)} MB, XLSX ${mb(xlsx)} MB`
+        : ONLY === "csv-sqlite"
+          ? `CSV ${mb(csv)} MB`
+          : `XLSX ${mb(xlsx)} MB`,
+    );
     const databases = ["SQLite"];
     if (ONLY === "" && (await postgresReachable())) databases.push("PostgreSQL");
     else if (ONLY === "") console.log(`PostgreSQL skipped: nothing answers at ${POSTGRES_URL}`);
@@ -167,7 +180,11 @@ export async function benchImport(): Promise<void> {
       [csv, "CSV"],
       [xlsx, "XLSX"],
     ] as const;
-    for (const [file, label] of ONLY === "" ? files : files.slice(0, 1))
+    for (const [file, label] of ONLY === ""
+      ? files
+      : ONLY === "csv-sqlite"
+        ? files.slice(0, 1)
+        : files.slice(1))
       for (const database of databases) {
         cases.push({ file, label, database });
         if (label === "CSV" && database === "SQLite")

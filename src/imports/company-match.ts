@@ -4,7 +4,7 @@ import { chunked, type Executor } from "../db/bulk-sql.ts";
 import type { CompanyValues } from "./rows.ts";
 import type { BatchRecord } from "./store.ts";
 
-type KnownCompany = {
+export type KnownCompany = {
   id: number;
   name_lower: string;
   org_number: string | null;
@@ -20,8 +20,9 @@ const COMPANY_FILL = ["street", "postcode", "city", "country", "domain"] as cons
 /**
  * Finds each record's company: by org number when the row has one, else by name among companies without a different
  * org number. The ones not found are listed to create (once per batch); `fill` holds empty fields rows can fill in.
+ * `planned` (a dry run's) holds the companies earlier batches would have created, and gets this batch's added.
  */
-export async function matchCompanies(db: Executor, records: BatchRecord[]) {
+export async function matchCompanies(db: Executor, records: BatchRecord[], planned?: KnownCompany[]) {
   const wanted = records.filter((r) => r.company).map((r) => r.company!);
   const byOrg = new Map<string, KnownCompany>();
   const byName = new Map<string, KnownCompany[]>();
@@ -54,6 +55,8 @@ export async function matchCompanies(db: Executor, records: BatchRecord[]) {
       for (const row of rows) remember(row);
     }
   }
+  // A dry run writes nothing, so the companies earlier batches would have created are remembered here instead.
+  for (const company of planned ?? []) remember(company);
   const toCreate: Array<{ values: CompanyValues; known: KnownCompany }> = [];
   const fill = new Map<number, Partial<Record<(typeof COMPANY_FILL)[number], string>>>();
   const companyOf = new Map<BatchRecord, KnownCompany>();
@@ -77,6 +80,7 @@ export async function matchCompanies(db: Executor, records: BatchRecord[]) {
       };
       for (const field of COMPANY_FILL) known[field] = c[field] ?? null;
       remember(known);
+      planned?.push(known);
       toCreate.push({ values: c, known });
     } else {
       // Rows only fill a company's empty fields: a person list does not overwrite company data.

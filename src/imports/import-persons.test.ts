@@ -300,6 +300,21 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
     expect((await personByEmail("a@example.no")).companyId).toBe(acme.id);
   });
 
+  it("dry-runs the companies the real run creates: a company repeated over many batches counts once", async () => {
+    await createCompany(db.db, { name: "Firma 0 AS" }, "NO");
+    const rows = Array.from(
+      { length: 300 },
+      (_, i) => `p${i}@example.no;${i % 2 ? "firma" : "Firma"} ${i % 4} AS`,
+    );
+    const file = csvFile(["E-post;Firma", ...rows]);
+    const options = { ...base, batchSize: 25 };
+    const dry = await importPersons(db, file, { ...options, dryRun: true });
+    const real = await importPersons(db, file, options);
+    expect(dry.companiesCreated).toBe(3);
+    expect(real.companiesCreated).toBe(dry.companiesCreated);
+    expect(await count("companies")).toBe(4);
+  });
+
   it("imports custom fields by label, through a saved mapping and an explicit map", async () => {
     await createCustomField(db.db, { key: "memberNo", label: "Medlemsnummer", type: "number" });
     const mapping = await saveMapping(db.db, { name: "Klubbliste", columns: { "Kontakt e-post": "email" } });

@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Db, Dialect } from "../db/connect.ts";
 import { LEGAL_BASES } from "../persons/person-rules.ts";
 import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
+import type { KnownCompany } from "./company-match.ts";
 import { type ColumnUse, type CustomFieldInfo, type RecordKey, resolveMapping } from "./mapping.ts";
 import { getMapping } from "./mappings.ts";
 import { openCsv } from "./read-csv.ts";
@@ -179,6 +180,7 @@ export async function importPersons(
     const seen = new SeenEmails(pass.expectedRows);
     let batch: ImportRecord[] = [];
     let repeats = new Map<ImportRecord, number>();
+    const plannedCompanies: KnownCompany[] = [];
     // Statistics are refreshed at the start and each time the persons created by this pass double.
     let analyzeAt = pass.write ? 10_000 : Number.POSITIVE_INFINITY;
     await refreshStatistics(handle);
@@ -189,7 +191,7 @@ export async function importPersons(
       repeats = new Map();
       const result = pass.write
         ? await writeBatch(handle, records, context)
-        : await previewBatch(db, records, context);
+        : await previewBatch(db, records, context, plannedCompanies);
       addResult(report, result, listLimit);
       if (report.created >= analyzeAt) {
         await refreshStatistics(handle);
@@ -215,7 +217,7 @@ export async function importPersons(
     return report;
   }
 
-  /** Reads a CSV file to its end without checking rows, so that a broken file is refused before any write. */
+  /** Reads the file to its end without checking rows, so that a broken file is refused before any write. */
   async function readThrough(source: TableSource): Promise<number> {
     let rows = 0;
     try {
@@ -246,8 +248,8 @@ export async function importPersons(
         { report: check },
       );
     writing = await open();
-  } else if (first.source.format === "csv") {
-    // An XLSX file was read and checked whole when it was opened; CSV streams, so it is read through once first.
+  } else {
+    // CSV and XLSX both stream, so the file is read through once before the first write.
     expectedRows = await readThrough(first.source);
     writing = await open();
   }

@@ -24,22 +24,33 @@ export type TableSource = {
 };
 
 export type ReadLimits = {
-  /** Largest XLSX file read (it is read whole); CSV streams and has no size limit of its own. */
+  /** Largest XLSX file read (it streams, but its parts are unpacked twice); CSV has no size limit of its own. */
   maxXlsxBytes: number;
-  /** Largest total uncompressed size of an XLSX file's parts (zip bombs). */
+  /** Total uncompressed size any XLSX file's parts may have (zip bombs); larger files get `maxUnpackRatio`. */
   maxUncompressedBytes: number;
+  /**
+   * A larger XLSX file may unpack to this many times its own size. Excel's XML packs 5–10 to 1 (a 1,000,000-row
+   * sheet: 34 MB to 320 MB); a zip bomb packs 1,000 to 1 and more.
+   */
+  maxUnpackRatio: number;
   /** Longest cell, in characters. */
   maxCellChars: number;
 };
 
 export const DEFAULT_LIMITS: ReadLimits = {
-  maxXlsxBytes: 50 * 1024 * 1024,
+  maxXlsxBytes: 100 * 1024 * 1024,
   maxUncompressedBytes: 100 * 1024 * 1024,
+  maxUnpackRatio: 20,
   maxCellChars: 10_000,
 };
 
 export function inputSize(input: ImportInput): Promise<number> {
   return "buffer" in input ? Promise.resolve(input.buffer.length) : stat(input.path).then((s) => s.size);
+}
+
+/** How much an XLSX file of `size` bytes may unpack to. */
+export function unpackLimit(limits: ReadLimits, size: number): number {
+  return Math.max(limits.maxUncompressedBytes, Math.floor(size * limits.maxUnpackRatio));
 }
 
 export async function leadingBytes(input: ImportInput, count: number): Promise<Buffer> {

@@ -6,7 +6,7 @@ import { type LegalBasis, searchName } from "../persons/person-rules.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import { addInterests, addMembers, createPersons, recordConsents, setCustomValues } from "./batch-inserts.ts";
-import { createCompanies, matchCompanies } from "./company-match.ts";
+import { createCompanies, type KnownCompany, matchCompanies } from "./company-match.ts";
 import type { CustomFieldInfo } from "./mapping.ts";
 import type { ImportRecord, PersonValues } from "./rows.ts";
 
@@ -135,11 +135,15 @@ const emptyResult = (): BatchResult => ({
   matches: [],
 });
 
-/** What writing the batch would do, without writing: the dry run's per-batch counts. */
+/**
+ * What writing the batch would do, without writing: the dry run's per-batch counts. `plannedCompanies` is kept by the
+ * caller across the batches of one run, so a company repeated in later batches is counted once, as a real run does.
+ */
 export async function previewBatch(
   db: Db,
   records: BatchRecord[],
   context: BatchContext,
+  plannedCompanies: KnownCompany[],
 ): Promise<BatchResult> {
   const result = emptyResult();
   const existing = await findByEmails(
@@ -147,7 +151,7 @@ export async function previewBatch(
     records.map((r) => r.emailLower),
     context.purposeId,
   );
-  const { toCreate } = await matchCompanies(db, records);
+  const { toCreate } = await matchCompanies(db, records, plannedCompanies);
   result.companiesCreated = toCreate.length;
   const memberIds: number[] = [];
   for (const record of records) {

@@ -1,10 +1,10 @@
 // Person import and export as users reach them: the HTTP API on a real server, and the `utsend` command line.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSheet } from "read-excel-file/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ImportReport } from "../../src/imports/import-persons.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
 
@@ -69,6 +69,48 @@ describe("POST /api/imports/persons", () => {
     expect((found.body as { items: Array<{ email: string }> }).items.map((p) => p.email)).toEqual([
       "ase.odegard@example.no",
     ]);
+  });
+
+  it("writes an upload to a temporary file as it arrives and removes it after the import, also when refused", async () => {
+    const uploads = join(server.dataDir, "uploads");
+    const file = readFileSync(join(fixtures, "persons-nb.xlsx"));
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(file.subarray(0, 1000));
+        await gate;
+        controller.enqueue(file.subarray(1000));
+        controller.close();
+      },
+    });
+    const pending = fetch(`${server.url}/api/imports/persons?dryRun=true&${attest}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": XLSX },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    // Half the file has arrived: it is on disk, not in memory, and the import has not started.
+    await vi.waitFor(
+      () => expect(readdirSync(uploads).map((name) => statSync(join(uploads, name)).size)).toEqual([1000]),
+      { timeout: 5000 },
+    );
+    release();
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ dryRun: true, file: { format: "xlsx" } });
+    expect(readdirSync(uploads)).toEqual([]);
+    const bomb = await upload("bomb-lying.xlsx", attest, XLSX);
+    expect(bomb.status).toBe(413);
+    const empty = await fetch(`${server.url}/api/imports/persons?${attest}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" },
+      body: "",
+    });
+    expect(empty.status).toBe(400);
+    await vi.waitFor(() => expect(readdirSync(uploads)).toEqual([]));
   });
 
   it("refuses a zip bomb with 413 IMPORT_TOO_LARGE and a truncated workbook with 400", async () => {

@@ -14,6 +14,8 @@ export type TestServer = {
   adminEmail: string;
   adminPassword: string;
   server: RunningServer;
+  /** The server's data folder (removed by `close`). */
+  dataDir: string;
   close(): Promise<void>;
 };
 
@@ -58,6 +60,7 @@ export async function startTestServer(
     adminEmail: config.adminEmail,
     adminPassword,
     server,
+    dataDir,
     close: async () => {
       // Stop the server (and its send worker) before its tables go away.
       await server.close();

@@ -1,4 +1,5 @@
 // /api/imports, /api/import-mappings and /api/exports: person import (file as the raw body), saved mappings, exports.
+import { join } from "node:path";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { PersonImportReportSchema } from "../../imports/api-schemas.ts";
@@ -64,7 +65,7 @@ export const importRoutes =
     const { db } = deps;
     const handle = { db, dialect: deps.dialect };
 
-    acceptFileBodies(app); // scoped to this plugin
+    acceptFileBodies(app, join(deps.config.dataDir, "uploads")); // scoped to this plugin
 
     app.post(
       "/imports/persons",
@@ -86,17 +87,21 @@ export const importRoutes =
       async (request) => {
         const query = request.query;
         const file = uploadedFile(request, query.map);
-        return importPersons(handle, file.input, {
-          dryRun: query.dryRun,
-          allOrNothing: query.allOrNothing,
-          attestation: { legalBasis: query.legalBasis, source: query.source },
-          selectionId: query.selectionId ?? null,
-          mappingId: query.mappingId ?? null,
-          map: file.map,
-          ...(file.format ? { format: file.format } : {}),
-          userId: caller(request).user.id,
-          defaultCountry: deps.config.defaultCountry,
-        });
+        try {
+          return await importPersons(handle, file.input, {
+            dryRun: query.dryRun,
+            allOrNothing: query.allOrNothing,
+            attestation: { legalBasis: query.legalBasis, source: query.source },
+            selectionId: query.selectionId ?? null,
+            mappingId: query.mappingId ?? null,
+            map: file.map,
+            ...(file.format ? { format: file.format } : {}),
+            userId: caller(request).user.id,
+            defaultCountry: deps.config.defaultCountry,
+          });
+        } finally {
+          await file.remove();
+        }
       },
     );
 

@@ -1,4 +1,5 @@
 // /api/mailings/:id/imports (recipients from a CSV or XLSX file, the raw body) and
+import { join } from "node:path";
 // /api/mailings/:id/recipients/export (the recipient list with status, streamed as CSV or XLSX).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
@@ -26,7 +27,7 @@ export const mailingImportRoutes =
     const handle = { db, dialect: deps.dialect };
     const tags = ["mailings"];
 
-    acceptFileBodies(app); // scoped to this plugin
+    acceptFileBodies(app, join(deps.config.dataDir, "uploads")); // scoped to this plugin
 
     app.post(
       "/mailings/:id/imports",
@@ -69,18 +70,22 @@ export const mailingImportRoutes =
       async (request) => {
         const query = request.query;
         const file = uploadedFile(request, query.map);
-        return importRecipients(handle, request.params.id, file.input, {
-          dryRun: query.dryRun,
-          allOrNothing: query.allOrNothing,
-          consentConfirmed: query.consentConfirmed,
-          consentSource: query.source ?? null,
-          fileName: query.fileName ?? null,
-          mappingId: query.mappingId ?? null,
-          map: file.map,
-          ...(file.format ? { format: file.format } : {}),
-          userId: caller(request).user.id,
-          defaultCountry: deps.config.defaultCountry,
-        });
+        try {
+          return await importRecipients(handle, request.params.id, file.input, {
+            dryRun: query.dryRun,
+            allOrNothing: query.allOrNothing,
+            consentConfirmed: query.consentConfirmed,
+            consentSource: query.source ?? null,
+            fileName: query.fileName ?? null,
+            mappingId: query.mappingId ?? null,
+            map: file.map,
+            ...(file.format ? { format: file.format } : {}),
+            userId: caller(request).user.id,
+            defaultCountry: deps.config.defaultCountry,
+          });
+        } finally {
+          await file.remove();
+        }
       },
     );
 
