@@ -2,8 +2,9 @@
 // append-only in the database (see migrations/0017-audit-log.ts); nothing here or elsewhere updates or deletes it.
 import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
-import { type SqlBool, sql } from "kysely";
+import { type Selectable, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
+import type { Database } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
 import { neutralise } from "../shared/spreadsheet-cells.ts";
 import type { AuditAction, AuditTarget } from "./actions.ts";
@@ -101,18 +102,7 @@ function upperBound(to: string): string {
   return new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString();
 }
 
-type Row = {
-  id: number;
-  at: string;
-  actor_user_id: number | null;
-  actor_label: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  detail: string | null;
-  ip: string | null;
-  user_agent: string | null;
-};
+type Row = Selectable<Database["audit_log"]>;
 
 function toEntry(row: Row): AuditEntry {
   return {

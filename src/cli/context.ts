@@ -54,3 +54,37 @@ export function parseIntOption(value: string, name: string): number {
     throw invalid([{ field: name, message: `must be a whole number, got "${value}"` }]);
   return Number(value);
 }
+
+/** A page as a table with "N of total", or as JSON with --json. */
+export function printPage<T>(
+  ctx: CliContext,
+  page: { items: T[]; total: number; offset: number },
+  headers: string[],
+  row: (item: T) => Array<string | number | null>,
+) {
+  if (ctx.json()) {
+    ctx.printJson(page);
+    return;
+  }
+  ctx.print(table(headers, page.items.map(row)));
+  ctx.print(`${page.items.length} of ${page.total} (from ${page.offset + 1})`);
+}
+
+/** An option that must be one of `values`, or undefined when not given. */
+export function oneOf<T extends string>(
+  value: string | undefined,
+  values: readonly T[],
+  option: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((values as readonly string[]).includes(value)) return value as T;
+  throw invalid([{ field: option, message: `must be one of ${values.join(", ")}; got "${value}"` }]);
+}
+
+/** `--limit` (1–500) and `--offset` as numbers. */
+export function pageOptions(options: { limit: string; offset: string }) {
+  return {
+    limit: Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit"))),
+    offset: parseIntOption(options.offset, "--offset"),
+  };
+}

@@ -146,17 +146,25 @@ export async function recordClick(
     .where("link_id", "!=", link.id)
     .where("first_at", ">=", new Date(now.getTime() - BURST_WINDOW_MS).toISOString())
     .executeTakeFirstOrThrow();
-  const links = await db
-    .selectFrom("tracked_links")
-    .select((eb) => eb.fn.countAll<number | string>().as("n"))
-    .where("mailing_id", "=", delivery.mailing_id)
-    .executeTakeFirstOrThrow();
+  // The mailing's link count matters only when another link was clicked in the window: most clicks skip the query.
+  const linksInMailing =
+    Number(burst.n) === 0
+      ? 0
+      : Number(
+          (
+            await db
+              .selectFrom("tracked_links")
+              .select((eb) => eb.fn.countAll<number | string>().as("n"))
+              .where("mailing_id", "=", delivery.mailing_id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
   const flag = flagClick({
     agent,
     sentAt: delivery.sent_at,
     now,
     otherLinksClickedInBurst: Number(burst.n),
-    linksInMailing: Number(links.n),
+    linksInMailing,
   });
   const shard = shardOf(delivery.id);
 

@@ -1,20 +1,16 @@
 // `utsend persons list`, `utsend selections list|members <id>` and `utsend projects list`.
 import type { Command } from "commander";
 import type { PersonSummary } from "../../persons/persons.ts";
-import { type CliContext, parseIntOption, table } from "../context.ts";
+import { type CliContext, pageOptions, parseIntOption, printPage } from "../context.ts";
 
 function printPersons(ctx: CliContext, page: { items: PersonSummary[]; total: number; offset: number }) {
-  if (ctx.json()) {
-    ctx.printJson(page);
-    return;
-  }
-  ctx.print(
-    table(
-      ["ID", "Name", "E-mail", "Mobile", "Company"],
-      page.items.map((p) => [p.id, p.fullName, p.email, p.mobile, p.companyName]),
-    ),
-  );
-  ctx.print(`${page.items.length} of ${page.total} (from ${page.offset + 1})`);
+  printPage(ctx, page, ["ID", "Name", "E-mail", "Mobile", "Company"], (p) => [
+    p.id,
+    p.fullName,
+    p.email,
+    p.mobile,
+    p.companyName,
+  ]);
 }
 
 export function registerCrmCommands(program: Command, ctx: CliContext): void {
@@ -76,26 +72,4 @@ export function registerCrmCommands(program: Command, ctx: CliContext): void {
         p.memberCount,
       ]);
     });
-}
-
-function pageOptions(options: { limit: string; offset: string }) {
-  return {
-    limit: Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit"))),
-    offset: parseIntOption(options.offset, "--offset"),
-  };
-}
-
-/** A page as a table with "N of total", or as JSON with --json. */
-export function printPage<T>(
-  ctx: CliContext,
-  page: { items: T[]; total: number; offset: number },
-  headers: string[],
-  row: (item: T) => Array<string | number | null>,
-) {
-  if (ctx.json()) {
-    ctx.printJson(page);
-    return;
-  }
-  ctx.print(table(headers, page.items.map(row)));
-  ctx.print(`${page.items.length} of ${page.total} (from ${page.offset + 1})`);
 }

@@ -3,20 +3,8 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 // ../../main.ts (the server and the send worker) is loaded by the commands that use it: other commands start lighter.
 import { MAILING_STATUSES, MAILING_TYPES } from "../../mailings/words.ts";
-import { AppError, invalid } from "../../shared/errors.ts";
-import { type CliContext, parseIntOption } from "../context.ts";
-import { printPage } from "./crm.ts";
-
-/** An option that must be one of `values`, or undefined when not given. */
-function oneOf<T extends string>(
-  value: string | undefined,
-  values: readonly T[],
-  option: string,
-): T | undefined {
-  if (value === undefined) return undefined;
-  if ((values as readonly string[]).includes(value)) return value as T;
-  throw invalid([{ field: option, message: `must be one of ${values.join(", ")}; got "${value}"` }]);
-}
+import { AppError } from "../../shared/errors.ts";
+import { type CliContext, oneOf, pageOptions, parseIntOption, printPage } from "../context.ts";
 
 export function registerMailingCommands(program: Command, ctx: CliContext): void {
   const mailings = program.command("mailings").description("mailings");
@@ -32,8 +20,7 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
       async (options: { query?: string; status?: string; type?: string; limit: string; offset: string }) => {
         const status = oneOf(options.status, MAILING_STATUSES, "--status");
         const type = oneOf(options.type, MAILING_TYPES, "--type");
-        const limit = Math.min(500, Math.max(1, parseIntOption(options.limit, "--limit")));
-        const offset = parseIntOption(options.offset, "--offset");
+        const { limit, offset } = pageOptions(options);
         const { listMailings } = await import("../../mailings/store.ts");
         const page = await ctx.withDb((h) =>
           listMailings(h.db, { q: options.query, status, type }, { limit, offset }),
