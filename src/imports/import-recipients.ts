@@ -156,13 +156,14 @@ export async function importRecipients(
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    const keyOf = (r: StoredRecipientRow) => (key === "mobile" ? r.mobile! : r.emailLower);
+    // What tells a row apart: its mobile number for an SMS mailing, else its address.
+    const identity = (r: StoredRecipientRow) => (key === "mobile" ? r.mobile! : r.emailLower);
     const { personOf, blocked } = await (key === "mobile" ? lookUpMobiles : lookUpAddresses)(
       db,
-      rows.map(keyOf),
+      rows.map(identity),
     );
     for (const row of rows) {
-      const personId = personOf.get(keyOf(row));
+      const personId = personOf.get(identity(row));
       if (personId === undefined) report.importOnly++;
       else {
         report.linked++;
@@ -174,7 +175,7 @@ export async function importRecipients(
           listLimit,
         );
       }
-      if (blocked.has(keyOf(row))) report.blockedAddresses++;
+      if (blocked.has(identity(row))) report.blockedAddresses++;
     }
     // All-or-nothing stops writing at the first invalid row but reads on, so the report lists every invalid row.
     const writing = importId !== null && !(options.allOrNothing && report.invalid > 0);
