@@ -1,4 +1,5 @@
 // `npm run bench -- <name>… [--option value]`: runs the named benchmarks (all when none is named); options are theirs.
+import { benchDocuments } from "./documents.ts";
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   stats: benchStatistics,
   sms: benchSms,
   "sms-pacing": benchSmsPacing,
+  documents: () => benchDocuments(),
 };
 
 // Options ("--count 5000", "--count=5000") belong to the benchmarks, which read process.argv themselves.

@@ -30,3 +30,14 @@ export function spamdAvailable(): boolean {
     "/usr/sbin/spamd or /usr/bin/spamc is missing (apt-get install spamd spamc)",
   );
 }
+
+/** poppler-utils' pdftotext, pdfinfo, pdffonts, pdfimages and pdftoppm, to read generated PDFs back (Debian: apt-get install poppler-utils). */
+export function popplerAvailable(): boolean {
+  return partAvailable(
+    "poppler-utils",
+    ["pdftotext", "pdfinfo", "pdffonts", "pdfimages", "pdftoppm"].every((tool) =>
+      existsSync(`/usr/bin/${tool}`),
+    ),
+    "/usr/bin/pdftotext, pdfinfo, pdffonts, pdfimages or pdftoppm is missing (apt-get install poppler-utils)",
+  );
+}
