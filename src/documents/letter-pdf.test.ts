@@ -294,14 +294,19 @@ describe.runIf(popplerAvailable())("createLetterWriter, read back with poppler",
     expect(new Set(pictures.map((i) => i.object)).size).toBe(1);
   });
 
-  it("scales a wide image to the text width and writes the next letter after one whose image is broken", async () => {
+  it("scales a wide image to the text width and writes the next letter after ones whose images are broken", async () => {
     const broken = Buffer.concat([solidPng(10, 10).subarray(0, 30), Buffer.from("not the rest")]);
     const file = join(dir, "images.pdf");
     const writer = createLetterWriter(createWriteStream(file), {
-      letterhead: { ...LETTERHEAD, logo: null },
+      letterhead: { ...LETTERHEAD, logo: solidPng(120, 40, [0, 0, 0, 128]) }, // a logo with alpha is embedded later
       language: "nb",
     });
     await expect(writer.addLetter(letter({ body: [{ kind: "image", data: broken }] }))).rejects.toThrow();
+    // pdfkit would inflate this one (it has alpha) in a callback of its own, where the error would end the process.
+    const damagedWithAlpha = solidPng(10, 10, [0, 0, 0, 128], true);
+    await expect(
+      writer.addLetter(letter({ body: [{ kind: "image", data: damagedWithAlpha }] })),
+    ).rejects.toThrow("the PNG image's pixel data is damaged");
     const wide = solidPng(4000, 200, [220, 20, 20]);
     const next = await writer.addLetter(
       letter({ body: [{ kind: "image", data: wide }], addressLines: ["Kari Nordmann", "0155 Oslo"] }),
@@ -342,7 +347,10 @@ describe.runIf(popplerAvailable())("createLetterWriter, read back with poppler",
     const writer = createLetterWriter(slow, { letterhead: LETTERHEAD, language: "en" });
     for (let i = 0; i < 200; i++) {
       await writer.addLetter(
-        letter({ addressLines: [`Person ${i} Ødegård`, `Gate ${i}`, `${1000 + i} Oslo`], date: "4 December 2026" }),
+        letter({
+          addressLines: [`Person ${i} Ødegård`, `Gate ${i}`, `${1000 + i} Oslo`],
+          date: "4 December 2026",
+        }),
       );
       // Once a letter has resolved, at most its own bytes wait in the destination.
       most = Math.max(most, slow.writableLength);

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createRequire } from "node:module";
+import { inflateSync } from "node:zlib";
 import PDFDocument from "pdfkit";
 
 export type Run = { text: string; bold?: boolean; italic?: boolean };
@@ -289,13 +290,17 @@ export function createLetterWriter(
   };
 
   // The logo is embedded once and referred to from every letter; body images likewise, by content.
-  const logo = letterhead.logo ? (doc as unknown as ImageDocument).openImage(letterhead.logo) : null;
+  const open = (data: Buffer): OpenedImage => {
+    checkPng(data);
+    return (doc as unknown as ImageDocument).openImage(data);
+  };
+  const logo = letterhead.logo ? open(letterhead.logo) : null;
   const images = new Map<string, OpenedImage>();
   const openImage = (data: Buffer): OpenedImage => {
     const key = createHash("sha1").update(data).digest("hex");
     let image = images.get(key);
     if (!image) {
-      image = (doc as unknown as ImageDocument).openImage(data);
+      image = open(data);
       // A mailing has a handful of images; a bound keeps a body with a new picture per letter from growing memory.
       if (images.size >= 32) images.delete(images.keys().next().value!);
       images.set(key, image);
@@ -471,28 +476,76 @@ export function createLetterWriter(
   };
 
   let queue: Promise<unknown> = Promise.resolve();
-  let finished = false;
+  let finishing: Promise<{ pages: number }> | null = null;
+  const end = async () => {
+    await queue;
+    const ended = once(doc, "end");
+    doc.end();
+    await ended;
+    await handOver();
+    const done = once(out as NodeJS.EventEmitter, "finish");
+    out.end();
+    await done;
+    return { pages };
+  };
   return {
     addLetter(letter) {
-      if (finished) return Promise.reject(new Error("the letter writer is finished"));
+      if (finishing) return Promise.reject(new Error("the letter writer is finished"));
       // One letter at a time, in call order, whoever forgets to await.
       const result = queue.then(() => render(letter));
       queue = result.catch(() => undefined);
       return result;
     },
-    async finish() {
-      finished = true;
-      await queue;
-      const ended = once(doc, "end");
-      doc.end();
-      await ended;
-      await handOver();
-      const done = once(out as NodeJS.EventEmitter, "finish");
-      out.end();
-      await done;
-      return { pages };
+    finish() {
+      finishing ??= end();
+      return finishing;
     },
   };
+}
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Inflates a PNG's pixel data once, to throw here if it is damaged. pdfkit inflates a PNG with alpha or a palette
+ * with transparency later, in a callback where the error escapes every caller and ends the process.
+ */
+export function checkPng(data: Buffer): void {
+  if (data.length < 8 || data.readUInt32BE(0) !== 0x89504e47) return; // not a PNG: pdfkit's own checks apply
+  const idat: Buffer[] = [];
+  let header: Buffer | null = null;
+  for (let at = 8; at + 8 <= data.length; ) {
+    const length = data.readUInt32BE(at);
+    const type = data.toString("latin1", at + 4, at + 8);
+    const body = data.subarray(at + 8, at + 8 + length);
+    if (body.length < length) throw new Error("the PNG image is cut short");
+    if (type === "IHDR") header = body;
+    else if (type === "IDAT") idat.push(body);
+    else if (type === "IEND") break;
+    at += 12 + length;
+  }
+  const channels = header && header.length >= 13 ? PNG_CHANNELS[header[9]!] : undefined;
+  if (!header || !channels || idat.length === 0)
+    throw new Error("the PNG image has no readable header or pixel data");
+  const [width, height, depth, interlaced] = [
+    header.readUInt32BE(0),
+    header.readUInt32BE(4),
+    header[8]!,
+    header[12] === 1,
+  ];
+  const rowBytes = 1 + Math.ceil((width * channels * depth) / 8);
+  let pixels: Buffer;
+  try {
+    // Interlacing adds a filter byte per row of each of its seven passes: never more than twice the plain size.
+    pixels = inflateSync(Buffer.concat(idat), {
+      maxOutputLength: rowBytes * height * (interlaced ? 2 : 1) + 64,
+    });
+  } catch {
+    throw new Error("the PNG image's pixel data is damaged");
+  }
+  if (interlaced) return;
+  if (pixels.length < rowBytes * height) throw new Error("the PNG image has fewer pixels than it says");
+  for (let row = 0; row < height; row++)
+    if (pixels[row * rowBytes]! > 4) throw new Error("the PNG image's pixel data is damaged");
 }
 
 type AddressEntry = { text: string; source: number };

@@ -22,24 +22,25 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/** An 8-bit RGB PNG of one colour. */
+/** An 8-bit PNG of one colour: RGB, or RGBA when the colour has an alpha value; `damaged` spoils its pixel data. */
 export function solidPng(
   width: number,
   height: number,
-  rgb: [number, number, number] = [30, 90, 160],
+  colour: [number, number, number] | [number, number, number, number] = [30, 90, 160],
+  damaged = false,
 ): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
-  header[9] = 2; // colour type: RGB
-  const row = Buffer.alloc(1 + width * 3); // filter byte 0, then the pixels
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+  header[9] = colour.length === 4 ? 6 : 2; // colour type: RGBA or RGB
+  const row = Buffer.alloc(1 + width * colour.length); // filter byte 0, then the pixels
+  for (let x = 0; x < width; x++) row.set(colour, 1 + x * colour.length);
   const pixels = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
-    chunk("IDAT", deflateSync(pixels)),
+    chunk("IDAT", damaged ? Buffer.from("these bytes are no deflate stream") : deflateSync(pixels)),
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }
