@@ -114,7 +114,7 @@ type Piece = { font: FontName; text: string; width: number };
 type Line = Piece[];
 
 // pdfkit's types know neither openImage nor that image() takes what openImage returns.
-type OpenedImage = { width: number; height: number };
+type OpenedImage = { width: number; height: number; orientation?: number };
 type ImageDocument = { openImage(src: Buffer): OpenedImage };
 
 export function createLetterWriter(
@@ -316,8 +316,10 @@ export function createLetterWriter(
     const blockWidth = 70 * MM;
     let rightY = top;
     if (logo) {
-      const scale = Math.min((55 * MM) / logo.width, (20 * MM) / logo.height);
-      placeImage(logo, MARGIN.left, top, logo.width * scale, logo.height * scale);
+      const [shownWidth, shownHeight] =
+        (logo.orientation ?? 1) > 4 ? [logo.height, logo.width] : [logo.width, logo.height];
+      const scale = Math.min((55 * MM) / shownWidth, (20 * MM) / shownHeight);
+      placeImage(logo, MARGIN.left, top, shownWidth * scale, shownHeight * scale);
       const name = shorten(letterhead.companyName, "Bold", 11, blockWidth);
       draw(name, "Bold", 11, right - measure(name, "Bold", 11), rightY);
       rightY += 15;
@@ -384,9 +386,13 @@ export function createLetterWriter(
         return;
       case "image": {
         const image = opened.get(block)!;
+        // A photo whose EXIF says it was taken on its side (orientation 5–8) is drawn turned: pdfkit takes the
+        // size as shown, so width and height swap here too.
+        const [shownWidth, shownHeight] =
+          (image.orientation ?? 1) > 4 ? [image.height, image.width] : [image.width, image.height];
         // Its own pixel size at 96 dpi unless told, never wider than the text nor taller than a page's text area.
-        let width = Math.min(block.widthMm ? block.widthMm * MM : image.width * 0.75, TEXT_WIDTH);
-        let height = (width * image.height) / image.width;
+        let width = Math.min(block.widthMm ? block.widthMm * MM : shownWidth * 0.75, TEXT_WIDTH);
+        let height = (width * shownHeight) / shownWidth;
         const tallest = BOTTOM - MARGIN.top;
         if (height > tallest) {
           width *= tallest / height;
