@@ -173,7 +173,9 @@ type CaseRun = { seconds: number; letters: number; bytes: number; peakRssMb: num
 /** One case in a child process of its own (this file with BENCH_DOCUMENTS_CASE set). */
 async function runCase(producer: ProducerRef, count: number): Promise<CaseRun> {
   const file = join(tmpdir(), `utsend-bench-letters-${process.pid}-${Date.now()}.pdf`);
-  const child = spawn(process.execPath, ["--expose-gc", THIS_FILE], {
+  // BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=8") tries the V8 settings a generation worker might run with.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...flags, "--expose-gc", THIS_FILE], {
     env: { ...process.env, BENCH_DOCUMENTS_CASE: JSON.stringify({ producer, count, file }) },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -238,7 +240,8 @@ export async function benchDocuments(
   console.log(
     `${count} one-page letters (A4, DejaVu Sans in four styles embedded, a PNG logo, ~1,100 characters of text) ` +
       `into one PDF in ${tmpdir()}; producer ${producer.name}, ceiling: pdfkit alone, the same page fixed; ` +
-      `each case in a child process, ${RUNS} rounds taking turns`,
+      `each case in a child process${process.env.BENCH_NODE_FLAGS ? ` (node ${process.env.BENCH_NODE_FLAGS})` : ""}, ` +
+      `${RUNS} rounds taking turns`,
   );
   const runs = { ceiling: [] as CaseRun[], letters: [] as CaseRun[], small: [] as CaseRun[] };
   for (let i = 0; i < RUNS; i++) {
