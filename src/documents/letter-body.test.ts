@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { pngHeaderOnly, solidPng } from "../../test/helpers/png.ts";
-import { IMAGE_MAX_BYTES, parseLetterBody, readImageHeader } from "./letter-body.ts";
+import { jpegHeaderOnly, pngHeaderOnly, solidPng } from "../../test/helpers/png.ts";
+import { parseLetterBody } from "./letter-body.ts";
+import { IMAGE_MAX_BYTES } from "./letter-images.ts";
 
 const dataUrl = (data: Buffer, type = "png") => `data:image/${type};base64,${data.toString("base64")}`;
-
-/** The smallest JPEG header with a baseline start-of-frame after an APP0 segment. */
-function jpegHeader(width: number, height: number): Buffer {
-  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0"), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
-  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3]);
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.alloc(9), Buffer.from([0xff, 0xd9])]);
-}
 
 describe("parseLetterBody", () => {
   it("reads paragraphs with bold and italic runs, joining runs that look the same", () => {
@@ -83,7 +77,7 @@ describe("parseLetterBody", () => {
 
   it("reads a PNG or JPEG data: image as an image block, its width attribute in CSS pixels becoming millimetres", () => {
     const png = solidPng(20, 10);
-    const jpeg = jpegHeader(640, 480);
+    const jpeg = jpegHeaderOnly(640, 480);
     const { blocks, problems } = parseLetterBody(
       `<p>Før</p><img src="${dataUrl(png)}" width="96"><p>Etter<img src="${dataUrl(jpeg, "jpeg")}"></p>`,
     );
@@ -121,17 +115,5 @@ describe("parseLetterBody", () => {
       "image 4: the data is not a readable PNG or JPEG image",
     ]);
     expect(blocks).toEqual([{ kind: "image", data: pngHeaderOnly(6000, 6000) }]);
-  });
-});
-
-describe("readImageHeader", () => {
-  it("reads the size from a PNG's IHDR and from a JPEG's start-of-frame", () => {
-    expect(readImageHeader(solidPng(33, 7))).toEqual({ kind: "png", width: 33, height: 7 });
-    expect(readImageHeader(jpegHeader(1200, 800))).toEqual({ kind: "jpeg", width: 1200, height: 800 });
-  });
-
-  it("knows neither a GIF nor a truncated JPEG", () => {
-    expect(readImageHeader(Buffer.from("GIF89a........"))).toBeNull();
-    expect(readImageHeader(jpegHeader(10, 10).subarray(0, 12))).toBeNull();
   });
 });

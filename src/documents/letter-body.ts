@@ -1,11 +1,8 @@
 // A composed letter's body, stored as a small HTML subset, read into the blocks the PDF renderer lays out. Merge
 // fields are already in (HTML-escaped) when this runs. Pure.
 import { parseFragment } from "parse5";
+import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, readImageHeader } from "./letter-images.ts";
 import type { BodyBlock, Run } from "./letter-pdf.ts";
-
-/** A letter image may be this large once decoded, and this many pixels wide or high: beyond, a page of it is a poster. */
-export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
-export const IMAGE_MAX_PIXELS = 6000;
 
 type Node = {
   nodeName: string;
@@ -41,36 +38,6 @@ const BLOCK_TAGS = new Set([
 const HEADING_TAGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 // Their text is not the letter's: a stylesheet, a script, a document title.
 const SKIPPED_TAGS = new Set(["script", "style", "head", "title", "template", "noscript"]);
-
-export type ImageHeader = { kind: "png" | "jpeg"; width: number; height: number };
-
-/** Kind and size from the file's own header (PNG's IHDR, JPEG's start-of-frame), whatever the data: URL claims. */
-export function readImageHeader(data: Buffer): ImageHeader | null {
-  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  if (data.length >= 24 && data.subarray(0, 8).equals(png) && data.toString("latin1", 12, 16) === "IHDR")
-    return { kind: "png", width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
-  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return null;
-  let at = 2;
-  while (at + 4 <= data.length) {
-    if (data[at] !== 0xff) return null;
-    const marker = data[at + 1]!;
-    if (marker === 0xff) {
-      at++; // fill byte before a marker
-      continue;
-    }
-    // Start-of-frame markers C0–CF carry the size; C4 (Huffman tables), C8 and CC (arithmetic coding) do not.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (at + 9 > data.length) return null;
-      return { kind: "jpeg", height: data.readUInt16BE(at + 5), width: data.readUInt16BE(at + 7) };
-    }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) {
-      at += 2; // markers without a length
-      continue;
-    }
-    at += 2 + data.readUInt16BE(at + 2);
-  }
-  return null;
-}
 
 const DATA_URL = /^data:image\/(png|jpeg|jpg);base64,/i;
 

@@ -1,11 +1,14 @@
 // Composed letters as one print-ready PDF (SPEC §13): A4, the letterhead, the address block inside a C5/C65 window
 // (DIN 5008 form B), date, reference, heading, body and signature, streamed letter by letter with embedded fonts.
-// Lines are broken here, not by pdfkit, so every page break is ours: pdfkit never adds a page behind our back.
+// Lines are broken by line-breaking.ts, not by pdfkit, so every page break is ours: pdfkit never adds a page behind
+// our back.
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createRequire } from "node:module";
-import { inflateSync } from "node:zlib";
 import PDFDocument from "pdfkit";
+import { ENVELOPE_WINDOW, fitAddressLines, MM } from "./address-block.ts";
+import { checkPng } from "./letter-images.ts";
+import { breakIntoLines, type FontName, type Line, shortenToWidth } from "./line-breaking.ts";
 
 export type Run = { text: string; bold?: boolean; italic?: boolean };
 export type BodyBlock =
@@ -47,10 +50,6 @@ export type LetterWriter = {
 };
 type Language = "nb" | "en";
 
-export const MM = 72 / 25.4;
-/** The envelope window in points from the page's top-left corner: C5/C65, DIN 5008 form B. */
-export const ENVELOPE_WINDOW = { left: 20 * MM, top: 45 * MM, width: 85 * MM, height: 45 * MM };
-
 const PAGE = { width: 595.28, height: 841.89 };
 const MARGIN = { left: 25 * MM, right: 25 * MM, top: 20 * MM, bottom: 20 * MM };
 const TEXT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
@@ -72,7 +71,6 @@ const SIZE = { body: 10, heading: 13, small: 8, returnLine: 7 };
 const PITCH = { body: 14, heading: 17 };
 const PARAGRAPH_GAP = 7;
 const LIST_INDENT = 7 * MM;
-const ELLIPSIS = "…";
 
 const WORDS: Record<
   Language,
@@ -96,7 +94,6 @@ const WORDS: Record<
   },
 };
 
-type FontName = "Regular" | "Bold" | "Italic" | "BoldItalic";
 const FONT_FILES: Record<FontName, string> = {
   Regular: "DejaVuSans.ttf",
   Bold: "DejaVuSans-Bold.ttf",
@@ -106,12 +103,6 @@ const FONT_FILES: Record<FontName, string> = {
 const require = createRequire(import.meta.url);
 /** A font file from the dejavu-fonts-ttf package: never a system path, so every machine renders the same letter. */
 const fontPath = (name: FontName) => require.resolve(`dejavu-fonts-ttf/ttf/${FONT_FILES[name]}`);
-const fontOf = (run: Pick<Run, "bold" | "italic">): FontName =>
-  run.bold ? (run.italic ? "BoldItalic" : "Bold") : run.italic ? "Italic" : "Regular";
-
-/** A piece of one line in one font, measured. */
-type Piece = { font: FontName; text: string; width: number };
-type Line = Piece[];
 
 // pdfkit's types know neither openImage nor that image() takes what openImage returns.
 type OpenedImage = { width: number; height: number; orientation?: number };
@@ -156,96 +147,15 @@ export function createLetterWriter(
     if (failure) throw failure;
   };
 
-  const spaceWidths = new Map<FontName, number>();
   const measure = (text: string, font: FontName, size: number) =>
     doc.font(font).fontSize(size).widthOfString(text);
-  const spaceWidth = (font: FontName, size: number) => {
-    const key = font;
-    let width = spaceWidths.get(key);
-    if (width === undefined) {
-      width = measure(" ", font, 1);
-      spaceWidths.set(key, width);
-    }
-    return width * size;
-  };
   const draw = (text: string, font: FontName, size: number, x: number, y: number) => {
     doc.font(font).fontSize(size).text(text, x, y, { lineBreak: false });
   };
 
-  /** The text cut at the end, with an ellipsis, to fit `width`. */
-  const shorten = (text: string, font: FontName, size: number, width: number): string => {
-    if (measure(text, font, size) <= width) return text;
-    let low = 0;
-    let high = text.length;
-    while (low < high) {
-      const mid = Math.ceil((low + high) / 2);
-      if (measure(text.slice(0, mid).trimEnd() + ELLIPSIS, font, size) <= width) low = mid;
-      else high = mid - 1;
-    }
-    return text.slice(0, low).trimEnd() + ELLIPSIS;
-  };
-
-  /** Breaks runs into lines no wider than `width`: at spaces, at "\n", and inside a word only when it alone is wider. */
-  const breakLines = (runs: Run[], width: number, size: number): Line[] => {
-    const lines: Line[] = [];
-    let line: Line = [];
-    let lineWidth = 0;
-    let word: Piece[] = [];
-    let spaceFont: FontName | null = null;
-    const add = (target: Line, piece: Piece) => {
-      const last = target.at(-1);
-      if (last && last.font === piece.font) {
-        last.text += piece.text;
-        last.width += piece.width;
-      } else target.push({ ...piece });
-    };
-    const endLine = () => {
-      lines.push(line);
-      line = [];
-      lineWidth = 0;
-    };
-    const endWord = () => {
-      if (word.length === 0) return;
-      const wordWidth = word.reduce((sum, p) => sum + p.width, 0);
-      const space = spaceFont && line.length > 0 ? spaceWidth(spaceFont, size) : 0;
-      if (line.length > 0 && lineWidth + space + wordWidth > width) endLine();
-      else if (space > 0 && spaceFont) {
-        add(line, { font: spaceFont, text: " ", width: space });
-        lineWidth += space;
-      }
-      if (wordWidth <= width - lineWidth) {
-        for (const piece of word) add(line, piece);
-        lineWidth += wordWidth;
-      } else {
-        // Longer than a whole line (a URL, a long compound): cut it where the line is full.
-        for (const piece of word)
-          for (const ch of piece.text) {
-            const w = measure(ch, piece.font, size);
-            if (line.length > 0 && lineWidth + w > width) endLine();
-            add(line, { font: piece.font, text: ch, width: w });
-            lineWidth += w;
-          }
-      }
-      word = [];
-      spaceFont = null;
-    };
-    for (const run of runs) {
-      const font = fontOf(run);
-      for (const part of run.text.replace(/[\t\r\f\v]/g, " ").split(/(\n| )/)) {
-        if (part === "") continue;
-        if (part === " ") {
-          endWord();
-          if (line.length > 0) spaceFont = font;
-        } else if (part === "\n") {
-          endWord();
-          endLine();
-        } else word.push({ font, text: part, width: measure(part, font, size) });
-      }
-    }
-    endWord();
-    if (line.length > 0) endLine();
-    return lines;
-  };
+  const shorten = (text: string, font: FontName, size: number, width: number) =>
+    shortenToWidth(text, width, (t) => measure(t, font, size));
+  const breakLines = (runs: Run[], width: number, size: number) => breakIntoLines(runs, width, size, measure);
 
   // Pages: counted here, since every page is added here.
   let pages = 0;
@@ -506,94 +416,5 @@ export function createLetterWriter(
       finishing ??= end();
       return finishing;
     },
-  };
-}
-
-const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-
-/**
- * Inflates a PNG's pixel data once, to throw here if it is damaged. pdfkit inflates a PNG with alpha or a palette
- * with transparency later, in a callback where the error escapes every caller and ends the process.
- */
-export function checkPng(data: Buffer): void {
-  if (data.length < 8 || data.readUInt32BE(0) !== 0x89504e47) return; // not a PNG: pdfkit's own checks apply
-  const idat: Buffer[] = [];
-  let header: Buffer | null = null;
-  for (let at = 8; at + 8 <= data.length; ) {
-    const length = data.readUInt32BE(at);
-    const type = data.toString("latin1", at + 4, at + 8);
-    const body = data.subarray(at + 8, at + 8 + length);
-    if (body.length < length) throw new Error("the PNG image is cut short");
-    if (type === "IHDR") header = body;
-    else if (type === "IDAT") idat.push(body);
-    else if (type === "IEND") break;
-    at += 12 + length;
-  }
-  const channels = header && header.length >= 13 ? PNG_CHANNELS[header[9]!] : undefined;
-  if (!header || !channels || idat.length === 0)
-    throw new Error("the PNG image has no readable header or pixel data");
-  const [width, height, depth, interlaced] = [
-    header.readUInt32BE(0),
-    header.readUInt32BE(4),
-    header[8]!,
-    header[12] === 1,
-  ];
-  const rowBytes = 1 + Math.ceil((width * channels * depth) / 8);
-  let pixels: Buffer;
-  try {
-    // Interlacing adds a filter byte per row of each of its seven passes: never more than twice the plain size.
-    pixels = inflateSync(Buffer.concat(idat), {
-      maxOutputLength: rowBytes * height * (interlaced ? 2 : 1) + 64,
-    });
-  } catch {
-    throw new Error("the PNG image's pixel data is damaged");
-  }
-  if (interlaced) return;
-  if (pixels.length < rowBytes * height) throw new Error("the PNG image has fewer pixels than it says");
-  for (let row = 0; row < height; row++)
-    if (pixels[row * rowBytes]! > 4) throw new Error("the PNG image's pixel data is damaged");
-}
-
-type AddressEntry = { text: string; source: number };
-
-/**
- * The lines that fit the window. When there are too many, the least needed go first: the lines between the name
- * and the street (a department before the company above it), then the attention, the street, the country; the
- * postcode and city and the first line stay.
- */
-export function fitAddressLines(
-  letter: Pick<Letter, "addressLines" | "attention">,
-  attentionWord: string,
-  capacity: number,
-): { kept: AddressEntry[]; dropped: string[] } {
-  const lines = letter.addressLines
-    .map((text, source) => ({ text: text.trim(), source }))
-    .filter((line) => line.text.length > 0);
-  // The postcode line is the last with a digit in it (a country name has none); else the last line.
-  let postcode = lines.length - 1;
-  for (let i = lines.length - 1; i >= 0; i--)
-    if (/\d/.test(lines[i]!.text)) {
-      postcode = i;
-      break;
-    }
-  const entries: Array<AddressEntry & { rank: number }> = lines.map((line, i) => ({
-    ...line,
-    rank: i === postcode ? 0 : i === 0 ? 1 : i > postcode ? 2 : i === postcode - 1 ? 3 : 5 + (i - 1), // the middle: earlier lines say more (the company before its department)
-  }));
-  const attention = letter.attention?.trim();
-  if (attention) {
-    const text = /^(att|attn)\b/i.test(attention) ? attention : `${attentionWord} ${attention}`;
-    entries.splice(Math.min(1, entries.length), 0, { text, source: -1, rank: 4 });
-  }
-  const dropped = new Set<AddressEntry>();
-  while (entries.length - dropped.size > Math.max(capacity, 0)) {
-    let lowest: (typeof entries)[number] | null = null;
-    for (const entry of entries)
-      if (!dropped.has(entry) && (!lowest || entry.rank > lowest.rank)) lowest = entry;
-    dropped.add(lowest!);
-  }
-  return {
-    kept: entries.filter((e) => !dropped.has(e)).map(({ text, source }) => ({ text, source })),
-    dropped: entries.filter((e) => dropped.has(e)).map((e) => e.text),
   };
 }

@@ -1,4 +1,5 @@
-// Small PNG files made in memory for tests and benchmarks: a solid colour, any size, no image library.
+// Small image files made in memory for tests and benchmarks: a solid-colour PNG of any size, and PNG and JPEG
+// headers alone for size checks; no image library.
 import { deflateSync } from "node:zlib";
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -56,4 +57,11 @@ export function pngHeaderOnly(width: number, height: number): Buffer {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
   ]);
+}
+
+/** The smallest JPEG start a size check reads: SOI, an APP0 segment, a baseline start-of-frame. Not drawable. */
+export function jpegHeaderOnly(width: number, height: number): Buffer {
+  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0"), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.alloc(9), Buffer.from([0xff, 0xd9])]);
 }
