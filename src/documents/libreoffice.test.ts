@@ -1,13 +1,14 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { context, docx, paragraph } from "../../test/helpers/docx.ts";
 import { partAvailable } from "../../test/helpers/requirements.ts";
 import { AppError } from "../shared/errors.ts";
-import { mergeTemplate } from "./docx-template.ts";
+import { mergeTemplate, starterTemplate } from "./docx-template.ts";
 import { convertToPdf, findLibreOffice } from "./libreoffice.ts";
 
 const run = promisify(execFile);
@@ -86,6 +87,43 @@ describe("converting with LibreOffice", () => {
       expect(info).toMatch(/^Pages:\s+3$/m);
       expect(await processesNaming(docxPath)).toEqual([]);
       expect((await profiles()).filter((name) => !before.includes(name))).toEqual([]);
+    },
+  );
+
+  it.runIf(hasLibreOffice)(
+    "keeps the address block at 20 mm from the left and 45 mm from the top of every letter, after LibreOffice saved the starter again",
+    { timeout: 180_000 },
+    async () => {
+      // As a user would: open the starter in LibreOffice, save it as Word, upload it again.
+      await writeFile(join(dir, "starter.docx"), await starterTemplate("nb"));
+      const profile = pathToFileURL(join(dir, "profile")).href;
+      await run(soffice ?? "soffice", [
+        "--headless",
+        `-env:UserInstallation=${profile}`,
+        "--convert-to",
+        "docx:MS Word 2007 XML",
+        "--outdir",
+        join(dir, "saved"),
+        join(dir, "starter.docx"),
+      ]);
+      const template = await readFile(join(dir, "saved", "starter.docx"));
+      const docxPath = join(dir, "starter-letters.docx");
+      const names = ["Bjørn", "Åse", "Øystein"];
+      await mergeTemplate(
+        template,
+        names.map((name) => context(name, "Ærlig")),
+        docxPath,
+      );
+      const pdfPath = await convertToPdf(docxPath);
+      const { stdout } = await run("pdftotext", ["-bbox", pdfPath, "-"]);
+      const pages = stdout.split("<page ").slice(1);
+      expect(pages).toHaveLength(3);
+      const mm = (pt: string | undefined) => (Number(pt) * 25.4) / 72;
+      pages.forEach((page, i) => {
+        const word = new RegExp(`<word xMin="([\\d.]+)" yMin="([\\d.]+)"[^>]*>${names[i]}</word>`).exec(page);
+        expect(mm(word?.[1])).toBeCloseTo(20, 0);
+        expect(mm(word?.[2])).toBeCloseTo(45, 0);
+      });
     },
   );
 
