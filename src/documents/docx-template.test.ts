@@ -267,5 +267,9 @@ describe("merging a Word template", () => {
   it("refuses a template the same way inspecting does", async () => {
     const error = await rejection(mergeTemplate(docx(paragraph("[[customer.name")), [], join(dir, "x.docx")));
     expect(error.code).toBe("DOCUMENT_TEMPLATE_INVALID");
+    const filter = await rejection(
+      mergeTemplate(docx(paragraph("Hei [[customer.name | shout]]")), [], join(dir, "y.docx")),
+    );
+    expect(filter.details).toMatchObject({ tag: "[[customer.name | shout]]" });
   });
 });

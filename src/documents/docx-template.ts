@@ -12,6 +12,7 @@ import {
   compileTemplate,
   type MergeContext,
   renderTemplate,
+  type TemplateCheck,
 } from "../mailings/merge-fields.ts";
 import { AppError } from "../shared/errors.ts";
 import { listEntries, readEntry, type ZipEntry, ZipProblem, ZipWriter } from "./zip.ts";
@@ -231,34 +232,32 @@ function prepare(docx: Buffer): Prepared & { tags: Tag[]; source: string } {
   return { zip: docx, entries, head, body, tail, tags, source };
 }
 
-function liquidProblem(error: AppError, tags: Tag[]): AppError {
-  const message = error.message.replace(/^Invalid template in template: (line \d+, column \d+: )?/, "");
-  return invalid(`A merge field in the template is wrong: ${message}`, {
-    problem: message,
-    tags: tags.map((t) => t.source),
-  });
-}
-
 export type InspectOptions = { customFieldKeys?: readonly string[] };
+
+/** Reads an uploaded template: the merge variables it uses and those a document mailing does not have. */
+/** The template checked as Liquid: a syntax error is refused, naming the tag it is at. */
+function checked(prepared: { source: string; tags: Tag[] }, options: InspectOptions): TemplateCheck {
+  const check = checkTemplate(prepared.source, {
+    customFieldKeys: options.customFieldKeys ?? [],
+    allowed: "document",
+  });
+  const error = check.errors[0];
+  if (error) {
+    const at = error.line ? tagAt(prepared.source, error.line, error.column ?? 1, prepared.tags) : undefined;
+    throw invalid(`A merge field in the template is wrong: ${error.message}${at ? ` (at ${at})` : ""}`, {
+      problem: error.message,
+      ...(at ? { tag: at } : {}),
+    });
+  }
+  return check;
+}
 
 /** Reads an uploaded template: the merge variables it uses and those a document mailing does not have. */
 export async function inspectTemplate(
   docx: Buffer,
   options: InspectOptions = {},
 ): Promise<{ variables: string[]; unknownVariables: string[] }> {
-  const { source, tags } = prepare(docx);
-  const check = checkTemplate(source, {
-    customFieldKeys: options.customFieldKeys ?? [],
-    allowed: "document",
-  });
-  const error = check.errors[0];
-  if (error) {
-    const at = error.line ? tagAt(source, error.line, error.column ?? 1, tags) : undefined;
-    throw invalid(`A merge field in the template is wrong: ${error.message}${at ? ` (at ${at})` : ""}`, {
-      problem: error.message,
-      ...(at ? { tag: at } : {}),
-    });
-  }
+  const check = checked(prepare(docx), options);
   return { variables: check.variables, unknownVariables: check.unknownVariables };
 }
 
@@ -304,13 +303,8 @@ export async function mergeTemplate(
   outPath: string,
 ): Promise<{ letters: number }> {
   const prepared = prepare(docx);
-  let compiled: ReturnType<typeof compileTemplate>;
-  try {
-    compiled = compileTemplate(prepared.source, "html", { field: "template" });
-  } catch (error) {
-    if (error instanceof AppError) throw liquidProblem(error, prepared.tags);
-    throw error;
-  }
+  checked(prepared, {});
+  const compiled = compileTemplate(prepared.source, "html", { field: "template" });
   let letters = 0;
   let drawingId = 0;
   async function* documentXml(): AsyncGenerator<Buffer> {
