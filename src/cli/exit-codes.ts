@@ -32,5 +32,7 @@ export const exitCodeOf: Record<ErrorCode, number> = {
   WEBHOOK_REPLAYED: 5,
   WEBHOOK_TOPIC_REFUSED: 5,
   WEBHOOK_CERTIFICATE_UNAVAILABLE: 69,
+  DOCUMENT_TEMPLATE_INVALID: 2,
+  DOCUMENT_CONVERSION_FAILED: 70, // EX_SOFTWARE: our converter failed, not the input
   INTERNAL: 1,
 };

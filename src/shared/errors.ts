@@ -45,6 +45,10 @@ export const errorCatalogue = {
   WEBHOOK_TOPIC_REFUSED: "An SNS message came from a topic not in UTSEND_SES_TOPIC_ARNS; nothing was stored.",
   WEBHOOK_CERTIFICATE_UNAVAILABLE:
     "The SNS signing certificate (or the subscription confirmation URL) could not be fetched; the provider should retry.",
+  DOCUMENT_TEMPLATE_INVALID:
+    "The uploaded Word template cannot be used (not a DOCX, too large when unpacked, a merge field that never closes or does not parse); `details` says where.",
+  DOCUMENT_CONVERSION_FAILED:
+    "LibreOffice could not convert the merged document to PDF (it timed out, failed or wrote nothing); `details.cause` says why.",
   INTERNAL: "An unexpected error; the server log has the details.",
 } as const;
 
