@@ -1,7 +1,8 @@
 // Rights by role (SPEC §1): admin everything; marketer reads, edits, sends and exports; viewer only reads.
 export const ROLES = ["admin", "marketer", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
-export type Right = "read" | "write" | "export" | "send" | "overrideConsent" | "manageSettings";
+/** `erase`: erasing a person (SPEC §11) — admins only; no role is granted it otherwise yet. */
+export type Right = "read" | "write" | "export" | "send" | "overrideConsent" | "manageSettings" | "erase";
 
 export type Actor = { userId: number; role: Role; canOverrideConsent: boolean };
 
@@ -10,7 +11,7 @@ export function hasRight(actor: Actor, right: Right): boolean {
     case "admin":
       return true;
     case "marketer":
-      if (right === "manageSettings") return false;
+      if (right === "manageSettings" || right === "erase") return false;
       if (right === "overrideConsent") return actor.canOverrideConsent;
       return true;
     case "viewer":

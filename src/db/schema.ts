@@ -471,6 +471,13 @@ export type Database = {
     value: number | string | bigint;
   };
   settings: { key: string; value: string };
+  /** The suppression list: HMAC-SHA256 of a lower-case e-mail address; written only by privacy/suppression.ts. */
+  suppressions: {
+    address_hash: string;
+    reason: "erased" | "unsubscribed" | "complained";
+    created_at: string;
+    updated_at: string;
+  };
   /** Append-only (triggers refuse UPDATE and DELETE); written only by audit/log.ts. */
   audit_log: {
     id: Id;
