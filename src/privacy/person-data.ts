@@ -3,7 +3,7 @@
 // ever added to it.
 import type { Db } from "../db/connect.ts";
 import { fullName } from "../persons/person-rules.ts";
-import { notFound } from "../shared/errors.ts";
+import { AppError, notFound } from "../shared/errors.ts";
 
 export const EXPORT_FORMAT = "utsend-person-export";
 export const EXPORT_VERSION = 1;
@@ -103,6 +103,29 @@ export type PersonExport = {
   /** Text messages received from the person's mobile number (replies and STOP). */
   smsReceived: Array<{ at: string; text: string; kind: string }>;
 };
+
+/** The person a CLI argument names: an id, or an e-mail address only one person has. */
+export async function personIdOf(db: Db, idOrEmail: string): Promise<number> {
+  const given = idOrEmail.trim();
+  if (/^\d+$/.test(given)) return Number(given);
+  const owners = await db
+    .selectFrom("person_emails")
+    .select("person_id")
+    .distinct()
+    .where("address_lower", "=", given.toLowerCase())
+    .execute();
+  if (owners.length === 0) throw notFound("person with the address", given);
+  if (owners.length > 1)
+    throw new AppError(
+      "CONFLICT",
+      `${owners.length} persons have the address ${given}; give the id instead`,
+      {
+        field: "person",
+        personIds: owners.map((o) => o.person_id),
+      },
+    );
+  return owners[0]!.person_id;
+}
 
 /** The person's addresses as the rest of the database keys them: lower-case e-mail addresses and E.164 mobile. */
 export async function personKeys(db: Db, personId: number) {

@@ -8,6 +8,7 @@ import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dia
 import { aReadyMailing, aSendingSetup, CONTENT, sendUntilFinished } from "../../test/helpers/mailings.ts";
 import { processInbound, readBounceSettings, storeInbound } from "../bounces/inbound.ts";
 import type { Db } from "../db/connect.ts";
+import { blockAddress } from "../deliveries/blocks.ts";
 import { keyringFromSecret, signDeliveryToken, signLinkToken } from "../deliveries/tokens.ts";
 import { importPersons } from "../imports/import-persons.ts";
 import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
@@ -348,8 +349,15 @@ describe.each(await testDialects())(
       expect(await checkAddress(db, `slutter.${dialect}@fjordpost.example`)).toMatchObject({
         reason: "unsubscribed",
       });
+      // A complaint is recorded as a block by address (the one writer of blocks puts it on the list too).
+      const complained = `klage.${dialect}@fjordpost.example`;
+      await blockAddress(db, complained, "complained", "ARF abuse", new Date().toISOString());
+      expect(await checkAddress(db, complained.toUpperCase())).toMatchObject({ reason: "complained" });
+      // A later unsubscribe does not weaken a stronger reason.
+      await blockAddress(db, complained, "unsubscribed", "page", new Date().toISOString());
+      expect(await checkAddress(db, complained)).toMatchObject({ reason: "complained" });
       const counts = await countSuppressions(db);
-      expect(counts.byReason).toMatchObject({ unsubscribed: 1 });
+      expect(counts.byReason).toMatchObject({ unsubscribed: 1, complained: 1 });
       expect(counts.byReason.erased).toBeGreaterThanOrEqual(3);
       expect(await clearSuppression(db, `slutter.${dialect}@fjordpost.example`)).toMatchObject({
         reason: "unsubscribed",

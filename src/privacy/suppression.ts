@@ -1,6 +1,7 @@
 // The suppression list (SPEC §11): a keyed hash of every e-mail address that was erased, withdrew all marketing or
 // complained. The one writer of `suppressions`; imports and consent grants ask it before bringing an address back.
 import { createHmac } from "node:crypto";
+import { type SqlBool, sql } from "kysely";
 import type { Executor } from "../db/bulk-sql.ts";
 import type { Database } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
@@ -42,7 +43,15 @@ export function addressHash(key: string, address: string): string {
 /** An e-mail address, or a mobile number in E.164 (an erased person's, whose SMS opt-out must outlive them too). */
 const isAddressKey = (address: string) => address.includes("@") || /^\+\d{6,15}$/.test(address.trim());
 
-/** Puts the addresses on the list (anything not an address key is ignored); a later reason replaces an earlier one. */
+const rank = (reason: SuppressionReason) => ({ unsubscribed: 1, complained: 2, erased: 3 })[reason];
+const rankSql = (column: string) =>
+  sql.raw(`case ${column} when 'erased' then 3 when 'complained' then 2 else 1 end`);
+
+/**
+ * Puts the addresses on the list (anything not an address key is ignored). An entry keeps its strongest reason
+ * (erased, then complained, then unsubscribed): the withdrawal recorded for a re-created person does not turn an
+ * erasure into an unsubscribe.
+ */
 export async function suppressAddresses(
   db: Executor,
   addresses: string[],
@@ -56,7 +65,12 @@ export async function suppressAddresses(
     await db
       .insertInto("suppressions")
       .values({ address_hash: addressHash(key, email), reason, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column("address_hash").doUpdateSet({ reason, updated_at: now }))
+      .onConflict((oc) =>
+        oc
+          .column("address_hash")
+          .doUpdateSet({ reason, updated_at: now })
+          .where(sql<SqlBool>`${sql.lit(rank(reason))} > ${rankSql("suppressions.reason")}`),
+      )
       .execute();
 }
 
