@@ -23,7 +23,7 @@ import { audit } from "../audit.ts";
 import { caller, SESSION_COOKIE } from "../auth.ts";
 import { errorResponses, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
-const RIGHTS: Right[] = ["read", "write", "export", "send", "overrideConsent", "manageSettings"];
+const RIGHTS: Right[] = ["read", "write", "export", "send", "overrideConsent", "manageSettings", "erase"];
 const UserSchema = Type.Object({
   id: Type.Integer(),
   email: Type.String(),

@@ -6,7 +6,6 @@ import { erasePerson, erasurePlan } from "../../privacy/erase.ts";
 import { renderExportHtml } from "../../privacy/export-html.ts";
 import { exportPerson } from "../../privacy/person-data.ts";
 import { checkAddress, clearSuppression, countSuppressions } from "../../privacy/suppression.ts";
-import { notFound } from "../../shared/errors.ts";
 import { audit } from "../audit.ts";
 import { errorResponses, IdParams, literals, type RouteDeps } from "../schemas.ts";
 
@@ -156,15 +155,15 @@ export const privacyRoutes =
         schema: {
           tags,
           summary:
-            "Take an address off the suppression list (admin; audited): imports and consent may then bring it back",
+            "Take an address off the suppression list (admin; audited): imports and consent may then bring it back. Answers with the entry removed, or null when the address was not on the list",
           body: Type.Object({ address: AddressInput }, { additionalProperties: false }),
-          response: { 200: Type.Object({ cleared: Entry }), ...errorResponses },
+          response: { 200: Type.Object({ cleared: Type.Union([Entry, Type.Null()]) }), ...errorResponses },
         },
       },
       async (request) => {
         const { address } = request.body;
         const found = await clearSuppression(db, address);
-        if (!found) throw notFound("suppression entry for the address", "given");
+        if (!found) return { cleared: null };
         const { hash, ...cleared } = found;
         // The entry is named by its hash: the audit log, which nothing may erase, keeps no address in clear text.
         await audit(db, request, {

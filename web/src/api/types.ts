@@ -4,7 +4,7 @@ export type Page<T> = { items: T[]; total: number; limit: number; offset: number
 export type Items<T> = { items: T[] };
 
 export type Role = "admin" | "marketer" | "viewer";
-export type Right = "read" | "write" | "export" | "send" | "overrideConsent" | "manageSettings";
+export type Right = "read" | "write" | "export" | "send" | "overrideConsent" | "manageSettings" | "erase";
 
 export type User = {
   id: number;
