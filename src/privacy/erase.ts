@@ -57,8 +57,10 @@ export async function erasurePlan(db: Db, personId: number): Promise<ErasurePlan
         .where((eb) =>
           eb.or([
             eb("person_id", "=", personId),
-            ...(keys.emailKeys.length > 0 ? [eb("email_lower", "in", keys.emailKeys)] : []),
-            ...(keys.mobile ? [eb("mobile", "=", keys.mobile)] : []),
+            ...(keys.emailKeys.length > 0
+              ? [eb.and([eb("email_lower", "in", keys.emailKeys), eb("person_id", "is", null)])]
+              : []),
+            ...(keys.mobile ? [eb.and([eb("mobile", "=", keys.mobile), eb("person_id", "is", null)])] : []),
           ]),
         ),
     ),
@@ -143,8 +145,10 @@ export async function erasePerson(db: Db, personId: number): Promise<ErasurePlan
       .where((eb) =>
         eb.or([
           eb("person_id", "=", personId),
-          ...(emailKeys.length > 0 ? [eb("email_lower", "in", emailKeys)] : []),
-          ...(mobile ? [eb("mobile", "=", mobile)] : []),
+          ...(emailKeys.length > 0
+            ? [eb.and([eb("email_lower", "in", emailKeys), eb("person_id", "is", null)])]
+            : []),
+          ...(mobile ? [eb.and([eb("mobile", "=", mobile), eb("person_id", "is", null)])] : []),
         ]),
       )
       .execute();
@@ -175,9 +179,23 @@ export async function erasePerson(db: Db, personId: number): Promise<ErasurePlan
         eb.or([eb("person_id", "=", personId), ...(mobile ? [eb("from_number", "=", mobile)] : [])]),
       )
       .execute();
-    // The blocks keep addresses in clear text; the suppression list (hashed) takes over what they remembered.
-    if (addressKeys.length > 0)
-      await trx.deleteFrom("address_blocks").where("address_lower", "in", addressKeys).execute();
+    // The blocks keep addresses in clear text; the suppression list (hashed) takes over what they remembered. An
+    // address another person also has keeps its block: it protects them too.
+    const shared = new Set(
+      emailKeys.length === 0
+        ? []
+        : (
+            await trx
+              .selectFrom("person_emails")
+              .select("address_lower")
+              .where("address_lower", "in", emailKeys)
+              .where("person_id", "<>", personId)
+              .execute()
+          ).map((e) => e.address_lower),
+    );
+    const unblocked = addressKeys.filter((a) => !shared.has(a));
+    if (unblocked.length > 0)
+      await trx.deleteFrom("address_blocks").where("address_lower", "in", unblocked).execute();
     await suppressAddresses(trx, addressKeys, "erased");
     // The person row last: addresses, interests, custom values, consents, subscriptions, consent history and
     // memberships go with it (foreign keys with ON DELETE CASCADE).

@@ -141,14 +141,20 @@ export async function personKeys(db: Db, personId: number) {
   return { person, emails, emailKeys: emails.map((e) => e.address_lower), mobile: person.mobile };
 }
 
-/** The person's deliveries: made for them, or to one of their addresses (an imported recipient row, say). */
+/**
+ * The person's deliveries: made for them, or to one of their addresses without a person (an imported recipient
+ * row, say). Another person who shares an address keeps their own deliveries.
+ */
 export function deliveriesOf(db: Db, personId: number, keys: { emailKeys: string[]; mobile: string | null }) {
   const addressKeys = [...keys.emailKeys, ...(keys.mobile ? [keys.mobile] : [])];
   return db
     .selectFrom("deliveries")
     .where((eb) =>
       addressKeys.length > 0
-        ? eb.or([eb("person_id", "=", personId), eb("address_key", "in", addressKeys)])
+        ? eb.or([
+            eb("person_id", "=", personId),
+            eb.and([eb("address_key", "in", addressKeys), eb("person_id", "is", null)]),
+          ])
         : eb("person_id", "=", personId),
     );
 }
@@ -279,8 +285,11 @@ export async function exportPerson(db: Db, personId: number, now = new Date()): 
   recipientRows = recipientRows.where((eb) =>
     eb.or([
       eb("r.person_id", "=", personId),
-      ...(emailKeys.length > 0 ? [eb("r.email_lower", "in", emailKeys)] : []),
-      ...(keys.mobile ? [eb("r.mobile", "=", keys.mobile)] : []),
+      // Rows without a person (imported or pasted addresses); another person sharing the address keeps theirs.
+      ...(emailKeys.length > 0
+        ? [eb.and([eb("r.email_lower", "in", emailKeys), eb("r.person_id", "is", null)])]
+        : []),
+      ...(keys.mobile ? [eb.and([eb("r.mobile", "=", keys.mobile), eb("r.person_id", "is", null)])] : []),
     ]),
   );
   const recipients = await recipientRows.orderBy("r.mailing_id").orderBy("r.id").execute();

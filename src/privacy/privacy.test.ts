@@ -8,7 +8,7 @@ import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dia
 import { aReadyMailing, aSendingSetup, CONTENT, sendUntilFinished } from "../../test/helpers/mailings.ts";
 import { processInbound, readBounceSettings, storeInbound } from "../bounces/inbound.ts";
 import type { Db } from "../db/connect.ts";
-import { blockAddress } from "../deliveries/blocks.ts";
+import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { keyringFromSecret, signDeliveryToken, signLinkToken } from "../deliveries/tokens.ts";
 import { importPersons } from "../imports/import-persons.ts";
 import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
@@ -337,6 +337,18 @@ describe.each(await testDialects())(
           defaultCountry: "NO",
         }),
       ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    });
+
+    it("leaves another person who shares the address their own address and its block", async () => {
+      const shared = `felles.${dialect}@fjordpost.example`;
+      const leaving = await aPerson(db, { email: shared });
+      const staying = await aPerson(db, { email: shared });
+      await blockAddress(db, shared, "hard-bounce", "550 no such user", new Date().toISOString());
+      await erasePerson(db, leaving.id);
+      expect(await blockCauseOf(db, shared)).toBe("hard-bounce");
+      expect((await exportPerson(db, staying.id)).emails).toEqual([
+        expect.objectContaining({ address: shared }),
+      ]);
     });
 
     it("puts unsubscribed-from-all and complained addresses on the list, counts it, and clears one entry", async () => {

@@ -213,6 +213,31 @@ export type CreatedApiKey = { id: number; key: string; prefix: string };
 
 export type Settings = { consentFilter: boolean };
 
+/** What erasing a person removes or anonymises, counted (GET /api/persons/:id/erasure). */
+export type ErasurePlan = {
+  personId: number;
+  emails: number;
+  interests: number;
+  customFields: number;
+  consents: number;
+  consentHistory: number;
+  subscriptions: number;
+  selections: number;
+  projects: number;
+  deliveries: number;
+  events: number;
+  recipientRows: number;
+  recipientImportRows: number;
+  smsReceived: number;
+};
+
+export type SuppressionReason = "erased" | "unsubscribed" | "complained";
+export type SuppressionCounts = { total: number; byReason: Record<SuppressionReason, number> };
+export type SuppressionCheck = {
+  suppressed: boolean;
+  entry: { reason: SuppressionReason; createdAt: string; updatedAt: string } | null;
+};
+
 /** The legal bases an import can attest (not "withdrawn"). */
 export type ImportLegalBasis = Exclude<LegalBasis, "withdrawn">;
 export type { ImportIssue, PersonImportReport as ImportReport } from "../../../src/imports/api-schemas.ts";
