@@ -39,6 +39,8 @@ export type Database = {
     role: "admin" | "marketer" | "viewer";
     password_hash: string;
     can_override_consent: Flag;
+    /** The erase right (SPEC §11) granted to a marketer; admins have it anyway. */
+    can_erase: Generated<Flag>;
     disabled: Flag;
     language: string;
     created_at: string;

@@ -83,11 +83,26 @@ describe.each(await testDialects())("privacy API on %s", (dialect) => {
     expect(entry).toMatchObject({ targetType: "person", targetId: String(person.id), detail: plan });
     expect(JSON.stringify(entry)).not.toContain("Solveig");
 
+    // An admin may grant a marketer the erase right; the grant is audited like the override-consent right.
+    const me = await ok<{ user: { id: number } }>(marketer.get("/api/auth/me"));
+    await ok(admin.send("PATCH", `/api/users/${me.user.id}`, { canErase: true }));
+    expect(await latest("user.rights-changed")).toMatchObject({
+      detail: { right: "erase", from: false, to: true },
+    });
+    const other = await ok<{ id: number }>(
+      admin.send("POST", "/api/persons", {
+        firstName: "Annen",
+        emails: [{ address: `annen.${dialect}@example.no` }],
+      }),
+      201,
+    );
+    expect((await marketer.send("POST", `/api/persons/${other.id}/erase`)).status).toBe(200);
+
     const check = await ok<{ suppressed: boolean; entry: { reason: string } | null }>(
       admin.get(`/api/suppressions/check?address=${encodeURIComponent(email.toUpperCase())}`),
     );
     expect(check).toMatchObject({ suppressed: true, entry: { reason: "erased" } });
-    expect(await ok(admin.get("/api/suppressions"))).toMatchObject({ byReason: { erased: 1 } });
+    expect(await ok(admin.get("/api/suppressions"))).toMatchObject({ byReason: { erased: 2 } });
   });
 
   it("refuses consent for a suppressed address without new consent, and takes it with newConsent and a comment", async () => {

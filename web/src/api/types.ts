@@ -12,6 +12,7 @@ export type User = {
   name: string;
   role: Role;
   canOverrideConsent: boolean;
+  canErase?: boolean;
   language: string | null;
   disabled?: boolean;
   createdAt?: string;
