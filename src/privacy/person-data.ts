@@ -159,8 +159,111 @@ export function deliveriesOf(db: Db, personId: number, keys: { emailKeys: string
     );
 }
 
-export async function exportPerson(db: Db, personId: number, now = new Date()): Promise<PersonExport> {
+/** The export without its deliveries, which `deliveryPages` reads a page at a time. */
+export type PersonExportHead = Omit<PersonExport, "deliveries">;
+type ExportedDelivery = PersonExport["deliveries"][number];
+type Keys = Awaited<ReturnType<typeof personKeys>>;
+
+/**
+ * The person's deliveries with their events, oldest first, a page at a time: a long history is never held whole
+ * (and no statement binds more ids than the databases allow).
+ */
+async function* deliveryPages(db: Db, personId: number, keys: Keys, pageSize: number) {
+  let after = 0;
+  for (;;) {
+    const deliveries = await deliveriesOf(db, personId, keys)
+      .innerJoin("mailings as m", "m.id", "deliveries.mailing_id")
+      .select([
+        "deliveries.id",
+        "deliveries.channel",
+        "deliveries.address",
+        "deliveries.attempt",
+        "deliveries.status",
+        "deliveries.sent_at",
+        "deliveries.bounce_kind",
+        "deliveries.last_reply",
+        "m.id as mailing_id",
+        "m.name as mailing_name",
+        "m.type as mailing_type",
+        "m.subject",
+      ])
+      .where("deliveries.id", ">", after)
+      .orderBy("deliveries.id")
+      .limit(pageSize)
+      .execute();
+    if (deliveries.length === 0) return;
+    after = deliveries[deliveries.length - 1]!.id;
+    const events = await db
+      .selectFrom("events as e")
+      .leftJoin("tracked_links as l", "l.id", "e.link_id")
+      .select(["e.delivery_id", "e.kind", "e.created_at", "l.url", "e.detail", "e.ip", "e.ua_class"])
+      .where(
+        "e.delivery_id",
+        "in",
+        deliveries.map((d) => d.id),
+      )
+      .where("e.is_test", "=", 0)
+      .orderBy("e.id")
+      .execute();
+    const page: ExportedDelivery[] = deliveries.map((d) => ({
+      id: d.id,
+      mailing: { id: d.mailing_id, name: d.mailing_name, type: d.mailing_type, subject: d.subject },
+      channel: d.channel,
+      address: d.address,
+      attempt: d.attempt,
+      status: d.status,
+      sentAt: d.sent_at,
+      bounceKind: d.bounce_kind,
+      reply: d.last_reply,
+      events: events
+        .filter((e) => e.delivery_id === d.id)
+        .map((e) => ({
+          kind: e.kind,
+          at: e.created_at,
+          link: e.url,
+          detail: e.detail,
+          ip: e.ip,
+          userAgentClass: e.ua_class,
+        })),
+    }));
+    yield page;
+    if (deliveries.length < pageSize) return;
+  }
+}
+
+/** The export's head and a reader of its deliveries (see `exportPerson` and `exportPersonJson`). */
+export async function exportParts(db: Db, personId: number, now = new Date(), pageSize = 500) {
   const keys = await personKeys(db, personId);
+  return {
+    head: await exportHead(db, personId, keys, now),
+    deliveries: () => deliveryPages(db, personId, keys, pageSize),
+  };
+}
+
+/** The whole export in memory (the HTML page, tests). */
+export async function exportPerson(db: Db, personId: number, now = new Date()): Promise<PersonExport> {
+  const { head, deliveries } = await exportParts(db, personId, now);
+  const all: ExportedDelivery[] = [];
+  for await (const page of deliveries()) all.push(...page);
+  return { ...head, deliveries: all };
+}
+
+/** The export as pretty-printed JSON text, streamed: the head first, then the deliveries page by page. */
+export async function* exportPersonJson(
+  parts: Awaited<ReturnType<typeof exportParts>>,
+): AsyncGenerator<string> {
+  const head = JSON.stringify(parts.head, null, 2);
+  yield `${head.slice(0, -2)},\n  "deliveries": [`;
+  let first = true;
+  for await (const page of parts.deliveries())
+    for (const delivery of page) {
+      yield `${first ? "" : ","}\n    ${JSON.stringify(delivery, null, 2).replace(/\n/g, "\n    ")}`;
+      first = false;
+    }
+  yield `${first ? "" : "\n  "}]\n}\n`;
+}
+
+async function exportHead(db: Db, personId: number, keys: Keys, now: Date): Promise<PersonExportHead> {
   const { person, emails, emailKeys } = keys;
   const [company, contact, interests, custom, consents, subscriptions, history, selections, projects] =
     await Promise.all([
@@ -238,37 +341,6 @@ export async function exportPerson(db: Db, personId: number, now = new Date()): 
         .orderBy("p.id")
         .execute(),
     ]);
-
-  const deliveries = await deliveriesOf(db, personId, keys)
-    .innerJoin("mailings as m", "m.id", "deliveries.mailing_id")
-    .select([
-      "deliveries.id",
-      "deliveries.channel",
-      "deliveries.address",
-      "deliveries.attempt",
-      "deliveries.status",
-      "deliveries.sent_at",
-      "deliveries.bounce_kind",
-      "deliveries.last_reply",
-      "m.id as mailing_id",
-      "m.name as mailing_name",
-      "m.type as mailing_type",
-      "m.subject",
-    ])
-    .orderBy("deliveries.id")
-    .execute();
-  const deliveryIds = deliveries.map((d) => d.id);
-  const events =
-    deliveryIds.length === 0
-      ? []
-      : await db
-          .selectFrom("events as e")
-          .leftJoin("tracked_links as l", "l.id", "e.link_id")
-          .select(["e.delivery_id", "e.kind", "e.created_at", "l.url", "e.detail", "e.ip", "e.ua_class"])
-          .where("e.delivery_id", "in", deliveryIds)
-          .where("e.is_test", "=", 0)
-          .orderBy("e.id")
-          .execute();
 
   let recipientRows = db
     .selectFrom("mailing_recipients as r")
@@ -372,27 +444,6 @@ export async function exportPerson(db: Db, personId: number, now = new Date()): 
     })),
     selections: selections.map((s) => ({ id: s.id, name: s.name, addedAt: s.added_at })),
     projects: projects.map((p) => ({ id: p.id, name: p.name, status: p.status, addedAt: p.added_at })),
-    deliveries: deliveries.map((d) => ({
-      id: d.id,
-      mailing: { id: d.mailing_id, name: d.mailing_name, type: d.mailing_type, subject: d.subject },
-      channel: d.channel,
-      address: d.address,
-      attempt: d.attempt,
-      status: d.status,
-      sentAt: d.sent_at,
-      bounceKind: d.bounce_kind,
-      reply: d.last_reply,
-      events: events
-        .filter((e) => e.delivery_id === d.id)
-        .map((e) => ({
-          kind: e.kind,
-          at: e.created_at,
-          link: e.url,
-          detail: e.detail,
-          ip: e.ip,
-          userAgentClass: e.ua_class,
-        })),
-    })),
     recipientRows: recipients.map((r) => ({
       mailing: { id: r.mailing_id, name: r.mailing_name },
       name: r.name,

@@ -20,7 +20,7 @@ import { recordClick, recordOpen } from "../track/record.ts";
 import { mailingStatistics } from "../track/stats.ts";
 import { erasePerson, erasurePlan } from "./erase.ts";
 import { renderExportHtml } from "./export-html.ts";
-import { exportPerson } from "./person-data.ts";
+import { exportParts, exportPerson, exportPersonJson } from "./person-data.ts";
 import { checkAddress, clearSuppression, countSuppressions } from "./suppression.ts";
 
 const keys = keyringFromSecret("privacy-test-secret");
@@ -233,6 +233,17 @@ describe.each(await testDialects())(
       }
       expect(exported.deliveries[1]!.events.map((e) => e.kind)).toContain("bounced");
       expect(exported.recipientRows).toHaveLength(2);
+    });
+
+    it("streams the same export as JSON text, page by page", async () => {
+      let text = "";
+      const parts = await exportParts(db, personId, new Date(exported.exportedAt), 1);
+      for await (const chunk of exportPersonJson(parts)) text += chunk;
+      expect(JSON.parse(text)).toEqual(exported);
+      let empty = "";
+      const nobody = await aPerson(db, { email: "" });
+      for await (const chunk of exportPersonJson(await exportParts(db, nobody.id))) empty += chunk;
+      expect(JSON.parse(empty)).toMatchObject({ person: { id: nobody.id }, deliveries: [] });
     });
 
     it("renders the export as a page in the person's language, with every value escaped", () => {

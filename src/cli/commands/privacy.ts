@@ -1,6 +1,8 @@
 // `utsend persons export-data|erase` and `utsend suppressions count|check|clear`: a person's data export, their
 // erasure and the suppression list (SPEC §11), each audited as the command line's doing.
-import { writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import type { AuditEntryInput } from "../../audit/log.ts";
 import type { Db } from "../../db/connect.ts";
@@ -23,24 +25,31 @@ export function registerPrivacyCommands(program: Command, ctx: CliContext): void
     .option("-o, --output <file>", "write to this file instead of standard output")
     .option("--html", "a readable HTML page in the person's language instead of JSON")
     .action(async (person: string, options: { output?: string; html?: boolean }) => {
-      const { exportPerson, personIdOf } = await import("../../privacy/person-data.ts");
+      const { exportParts, exportPerson, exportPersonJson, personIdOf } = await import(
+        "../../privacy/person-data.ts"
+      );
       const { renderExportHtml } = await import("../../privacy/export-html.ts");
-      const text = await ctx.withDb(async ({ db }) => {
+      // The file holds the person's data: readable by its owner only.
+      const target = (): Writable =>
+        options.output ? createWriteStream(options.output, { mode: 0o600 }) : process.stdout;
+      await ctx.withDb(async ({ db }) => {
         const id = await personIdOf(db, person);
-        const data = await exportPerson(db, id);
         const format = options.html ? "html" : "json";
-        await audit(db, {
-          action: "person.data-exported",
-          target: { type: "person", id },
-          detail: { format },
-        });
-        return options.html ? renderExportHtml(data) : `${JSON.stringify(data, null, 2)}\n`;
+        const logged = () =>
+          audit(db, { action: "person.data-exported", target: { type: "person", id }, detail: { format } });
+        // JSON streams (the deliveries a page at a time); the page is built whole. Logged before writing starts.
+        let text: Readable;
+        if (options.html) {
+          const page = renderExportHtml(await exportPerson(db, id));
+          text = Readable.from([page]);
+        } else text = Readable.from(exportPersonJson(await exportParts(db, id)));
+        await logged();
+        await pipeline(text, target(), { end: options.output !== undefined });
       });
       if (options.output) {
-        await writeFile(options.output, text, { mode: 0o600 });
         if (!ctx.json()) ctx.print(`Wrote ${options.output}`);
         else ctx.printJson({ file: options.output });
-      } else process.stdout.write(text);
+      }
     });
 
   persons

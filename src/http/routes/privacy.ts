@@ -1,10 +1,11 @@
 // /api/persons/:id/export, /api/persons/:id/erase and /api/suppressions: a person's data export, their erasure, and
 // the suppression list (SPEC §11). Each export, erasure and cleared entry is audited.
+import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { erasePerson, erasurePlan } from "../../privacy/erase.ts";
 import { renderExportHtml } from "../../privacy/export-html.ts";
-import { exportPerson } from "../../privacy/person-data.ts";
+import { exportParts, exportPerson, exportPersonJson } from "../../privacy/person-data.ts";
 import { checkAddress, clearSuppression, countSuppressions } from "../../privacy/suppression.ts";
 import { audit } from "../audit.ts";
 import { errorResponses, IdParams, literals, type RouteDeps } from "../schemas.ts";
@@ -51,18 +52,24 @@ export const privacyRoutes =
         },
       },
       async (request, reply) => {
-        const data = await exportPerson(db, request.params.id);
+        const { id } = request.params;
         const { format } = request.query;
-        await audit(db, request, {
-          action: "person.data-exported",
-          target: { type: "person", id: request.params.id },
-          detail: { format },
-        });
+        const exported = () =>
+          audit(db, request, {
+            action: "person.data-exported",
+            target: { type: "person", id },
+            detail: { format },
+          });
         reply.header("cache-control", "no-store");
         if (format === "json") {
-          reply.header("content-disposition", `attachment; filename="person-${data.person.id}.json"`);
-          return reply.type("application/json; charset=utf-8").send(JSON.stringify(data, null, 2));
+          // Streamed: the head, then the deliveries a page at a time. Logged before the stream starts.
+          const parts = await exportParts(db, id);
+          await exported();
+          reply.header("content-disposition", `attachment; filename="person-${id}.json"`);
+          return reply.type("application/json; charset=utf-8").send(Readable.from(exportPersonJson(parts)));
         }
+        const data = await exportPerson(db, id);
+        await exported();
         // Everything in the page is escaped; the policy is a second fence around data that came from outside.
         reply.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
         return reply.type("text/html; charset=utf-8").send(renderExportHtml(data));
