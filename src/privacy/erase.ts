@@ -92,7 +92,7 @@ export async function erasePerson(db: Db, personId: number): Promise<ErasurePlan
     const keys = await personKeys(tdb, personId);
     const { emailKeys, mobile } = keys;
     const addressKeys = [...emailKeys, ...(mobile ? [mobile] : [])];
-    const deliveries = await deliveriesOf(tdb, personId, keys).select(["id", "channel"]).execute();
+    const deliveries = await deliveriesOf(tdb, personId, keys).select("id").execute();
 
     for (let i = 0; i < deliveries.length; i += 500) {
       const chunk = deliveries.slice(i, i + 500);

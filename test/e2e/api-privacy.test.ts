@@ -148,4 +148,21 @@ describe.each(await testDialects())("privacy API on %s", (dialect) => {
       entry: null,
     });
   });
+
+  it("keeps the retention settings with the others, audited, and shows when the daily run was and comes", async () => {
+    expect(await ok(admin.get("/api/settings"))).toMatchObject({
+      retentionTrackingDays: 90,
+      retentionReturnedMailDays: 30,
+    });
+    const saved = await ok(admin.send("PUT", "/api/settings", { retentionTrackingDays: 60 }));
+    expect(saved).toMatchObject({ retentionTrackingDays: 60, retentionReturnedMailDays: 30 });
+    expect((await latest("settings.changed")).detail).toEqual({
+      changed: { retentionTrackingDays: { from: 90, to: 60 } },
+    });
+    expect((await admin.send("PUT", "/api/settings", { retentionTrackingDays: 0 })).status).toBe(400);
+    // The server took the first daily run when it started.
+    const schedule = await ok<{ lastRun: string; nextRun: string }>(admin.get("/api/settings/retention"));
+    expect(Date.parse(schedule.nextRun) - Date.parse(schedule.lastRun)).toBe(86_400_000);
+    expect((await marketer.get("/api/settings/retention")).status).toBe(403);
+  });
 });

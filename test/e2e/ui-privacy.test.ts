@@ -85,4 +85,16 @@ describe.skipIf(!runs)("web UI: export and erase a person, the suppression list"
     expect(status).toContain("står på listen (Slettede personer)");
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows the retention settings and when the daily run was", async () => {
+    await page.goto(`${server.url}/settings?tab=general`);
+    const days = page.getByRole("textbox", {
+      name: "Behold IP-adresse og enhet for åpninger og klikk (dager)",
+    });
+    expect(await days.inputValue()).toBe("90");
+    expect(await textOf(page.getByTestId("retention-schedule"), (t) => t.includes("sist"))).toContain(
+      "Slettes daglig: sist",
+    );
+    expect(pageErrors).toEqual([]);
+  });
 });

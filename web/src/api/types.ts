@@ -212,7 +212,12 @@ export type ApiKey = {
 };
 export type CreatedApiKey = { id: number; key: string; prefix: string };
 
-export type Settings = { consentFilter: boolean };
+export type Settings = {
+  consentFilter: boolean;
+  retentionTrackingDays: number;
+  retentionReturnedMailDays: number;
+};
+export type RetentionSchedule = { lastRun: string | null; nextRun: string | null };
 
 /** What erasing a person removes or anonymises, counted (GET /api/persons/:id/erasure). */
 export type ErasurePlan = {
