@@ -8,6 +8,7 @@ import { openMigrated } from "./db/migrate.ts";
 import { type Keyring, keyringFromSecret } from "./deliveries/tokens.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
 import { buildApp } from "./http/app.ts";
+import { startRetention } from "./privacy/retention.ts";
 import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
 import { createSendWorker } from "./send/worker.ts";
 import type { Config } from "./shared/config.ts";
@@ -110,6 +111,8 @@ export async function startServer(
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   Object.assign(sendDeps, await sendContext(handle, config, url));
   const worker = config.worker ? startWorker(handle, config, sendDeps, out) : null;
+  // Every server checks hourly; the guarded claim lets one of them run the day's retention.
+  const retention = startRetention(handle.db, (line) => out.info(line));
   const bouncePoller =
     imap && imapSettings
       ? imap.startImapPoller({ ...imapSettings, db: handle.db, keys: sendDeps.keys, log: (l) => out.info(l) })
@@ -120,6 +123,7 @@ export async function startServer(
     handle,
     close: async () => {
       await bouncePoller?.stop();
+      await retention.stop();
       await worker?.stop();
       await app.close();
       await handle.close();

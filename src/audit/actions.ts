@@ -1,6 +1,5 @@
 // The audit log's words: every action it records, named `<subject>.<verb>`. Import-free, so the web UI's filter reads
-// the same list. Erasure (`person.erased`), a person's data export (`person.data-exported`) and cleared suppressions
-// (`suppression.cleared`) join here when those features exist. The web UI labels them under
+// the same list. The web UI labels them under
 // `settings.audit.actions.<subject>.<verb>` in nb.json and en.json, and the typecheck fails when one is missing.
 export const AUDIT_ACTIONS = [
   "sign-in.succeeded",
@@ -18,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "export.blocked-addresses",
   "export.audit-log",
   "block.cleared",
+  "person.data-exported",
+  "person.erased",
+  "suppression.cleared",
   "sending-account.created",
   "sending-account.changed",
   "sending-domain.created",
@@ -35,5 +37,7 @@ export const AUDIT_TARGETS = [
   "sending-domain",
   "address",
   "settings",
+  "person",
+  "suppression",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];

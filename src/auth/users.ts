@@ -17,6 +17,7 @@ export type User = {
   name: string;
   role: Role;
   canOverrideConsent: boolean;
+  canErase: boolean;
   disabled: boolean;
   language: string;
   createdAt: string;
@@ -28,6 +29,7 @@ export type UserInput = {
   role: Role;
   password: string;
   canOverrideConsent?: boolean;
+  canErase?: boolean;
   language?: string;
 };
 
@@ -37,6 +39,7 @@ function toUser(row: {
   name: string;
   role: Role;
   can_override_consent: number;
+  can_erase: number;
   disabled: number;
   language: string;
   created_at: string;
@@ -47,6 +50,7 @@ function toUser(row: {
     name: row.name,
     role: row.role,
     canOverrideConsent: row.can_override_consent === 1,
+    canErase: row.can_erase === 1,
     disabled: row.disabled === 1,
     language: row.language,
     createdAt: row.created_at,
@@ -82,6 +86,7 @@ export async function createUser(db: Db, input: UserInput): Promise<User> {
       role: input.role,
       password_hash: await hashPassword(input.password),
       can_override_consent: input.canOverrideConsent ? 1 : 0,
+      can_erase: input.canErase ? 1 : 0,
       disabled: 0,
       language: input.language ?? "nb",
       created_at: isoNow(),
@@ -109,6 +114,7 @@ export async function updateUser(
     name?: string;
     role?: Role;
     canOverrideConsent?: boolean;
+    canErase?: boolean;
     disabled?: boolean;
     language?: string;
     password?: string;
@@ -126,6 +132,7 @@ export async function updateUser(
     ...(input.canOverrideConsent !== undefined
       ? { can_override_consent: input.canOverrideConsent ? 1 : 0 }
       : {}),
+    ...(input.canErase !== undefined ? { can_erase: input.canErase ? 1 : 0 } : {}),
     ...(input.disabled !== undefined ? { disabled: input.disabled ? 1 : 0 } : {}),
     ...(input.language !== undefined ? { language: input.language } : {}),
     ...(input.password !== undefined ? { password_hash: await hashPassword(input.password) } : {}),
@@ -241,7 +248,12 @@ export async function sessionUser(db: Db, token: string): Promise<Authenticated 
 }
 
 export function actorOf(user: User): Actor {
-  return { userId: user.id, role: user.role, canOverrideConsent: user.canOverrideConsent };
+  return {
+    userId: user.id,
+    role: user.role,
+    canOverrideConsent: user.canOverrideConsent,
+    canErase: user.canErase,
+  };
 }
 
 const API_KEY = /^us_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{20,})$/;

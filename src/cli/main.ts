@@ -7,6 +7,7 @@ import { registerCrmCommands } from "./commands/crm.ts";
 import { registerImportCommands } from "./commands/imports.ts";
 import { registerMailingImportCommands } from "./commands/mailing-imports.ts";
 import { registerMailingCommands } from "./commands/mailings.ts";
+import { registerPrivacyCommands } from "./commands/privacy.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerUserCommands } from "./commands/users.ts";
 import { createContext } from "./context.ts";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerUserCommands(program, ctx);
   registerCrmCommands(program, ctx);
   registerImportCommands(program, ctx);
+  registerPrivacyCommands(program, ctx);
   registerBounceCommands(program, ctx);
   registerMailingCommands(program, ctx);
   registerMailingImportCommands(program, ctx);

@@ -20,6 +20,7 @@ import * as dismissalReasons from "./migrations/0014-dismissal-reasons.ts";
 import * as smsTemplates from "./migrations/0015-sms-templates.ts";
 import * as smsRecipientImports from "./migrations/0016-sms-recipient-imports.ts";
 import * as auditLog from "./migrations/0017-audit-log.ts";
+import * as suppressions from "./migrations/0019-suppressions.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -43,6 +44,8 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0015-sms-templates", smsTemplates],
   ["0016-sms-recipient-imports", smsRecipientImports],
   ["0017-audit-log", auditLog],
+  // 0018 is taken on main (another branch); the numbers stay unique when both land.
+  ["0019-suppressions", suppressions],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -39,6 +39,8 @@ export type Database = {
     role: "admin" | "marketer" | "viewer";
     password_hash: string;
     can_override_consent: Flag;
+    /** The erase right (SPEC §11) granted to a marketer; admins have it anyway. */
+    can_erase: Generated<Flag>;
     disabled: Flag;
     language: string;
     created_at: string;
@@ -471,6 +473,13 @@ export type Database = {
     value: number | string | bigint;
   };
   settings: { key: string; value: string };
+  /** The suppression list: HMAC-SHA256 of a lower-case e-mail address; written only by privacy/suppression.ts. */
+  suppressions: {
+    address_hash: string;
+    reason: "erased" | "unsubscribed" | "complained";
+    created_at: string;
+    updated_at: string;
+  };
   /** Append-only (triggers refuse UPDATE and DELETE); written only by audit/log.ts. */
   audit_log: {
     id: Id;

@@ -3,6 +3,7 @@
 // handling, the recipients' pages, resends and recipient lists all go through here, so it lives below all of them.
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
+import { suppressAddresses } from "../privacy/suppression.ts";
 
 /** Why an address is blocked, as stored in `address_blocks.reason`. */
 export const BLOCK_CAUSES = ["hard-bounce", "soft-bounces", "complained", "unsubscribed"] as const;
@@ -10,7 +11,10 @@ export type BlockCause = (typeof BLOCK_CAUSES)[number];
 
 const DETAIL_MAX = 2000;
 
-/** Blocks the address (lower-case e-mail or E.164) for `cause`; a later cause replaces an earlier one. */
+/**
+ * Blocks the address (lower-case e-mail or E.164) for `cause`; a later cause replaces an earlier one. An unsubscribed
+ * or complained e-mail address also goes on the suppression list, which outlives the block when the person is erased.
+ */
 export async function blockAddress(
   db: Db,
   addressKey: string,
@@ -33,6 +37,7 @@ export async function blockAddress(
       oc.column("address_lower").doUpdateSet({ blocked: 1, reason: cause, detail: kept, updated_at: now }),
     )
     .execute();
+  if (cause === "unsubscribed" || cause === "complained") await suppressAddresses(db, [addressKey], cause);
 }
 
 /** +1 on the address's run of soft bounces; blocks it when the run reaches `threshold` (settings.bounceThreshold). */

@@ -32,6 +32,7 @@ import { mailingSpamCheckRoutes } from "./routes/mailing-spam-check.ts";
 import { mailingTemplateRoutes } from "./routes/mailing-templates.ts";
 import { mailingRoutes } from "./routes/mailings.ts";
 import { personRoutes } from "./routes/persons.ts";
+import { privacyRoutes } from "./routes/privacy.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { selectionRoutes } from "./routes/selections.ts";
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
   for (const routes of [
     personRoutes,
+    privacyRoutes,
     companyRoutes,
     catalogueRoutes,
     selectionRoutes,

@@ -189,6 +189,12 @@ export const ConsentInput = Type.Object(
     legalBasis: literals(LEGAL_BASES),
     source: Type.Optional(literals(GIVEN_CONSENT_SOURCES)),
     comment: Type.Optional(Nullable(ShortText(1000))),
+    newConsent: Type.Optional(
+      Type.Boolean({
+        description:
+          "The person consented anew after their address went on the suppression list; `comment` must say where.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -57,6 +57,7 @@ export const PersonImportReportSchema = Type.Object({
   companiesCreated: Type.Integer(),
   consentRecorded: Type.Integer(),
   consentWithdrawnKept: Type.Integer(),
+  consentSuppressedKept: Type.Integer(),
   addedToSelection: Type.Integer(),
   ...reportListFields,
 });

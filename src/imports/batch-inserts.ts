@@ -3,7 +3,7 @@
 
 import { chunked, type Executor, insertRows } from "../db/bulk-sql.ts";
 import type { Dialect } from "../db/connect.ts";
-import { searchName } from "../persons/person-rules.ts";
+import { type LegalBasis, searchName } from "../persons/person-rules.ts";
 import type { BatchContext, BatchRecord } from "./store.ts";
 
 const PERSON_INSERT = [
@@ -79,15 +79,19 @@ export async function createPersons(
     );
 }
 
-/** Sets e-marketing consent to the attested basis and appends it to the history; never over a withdrawal. */
+/**
+ * Sets e-marketing consent to the attested basis and appends it to the history; never over a withdrawal. `recorded`
+ * replaces the attestation for persons the import must keep out of marketing (a suppressed address).
+ */
 export async function recordConsents(
   trx: Executor,
   dialect: Dialect,
   personIds: number[],
   context: BatchContext,
   now: string,
+  recorded: { legalBasis: LegalBasis; source: string } = context.attestation,
 ): Promise<number> {
-  const { legalBasis, source } = context.attestation;
+  const { legalBasis, source } = recorded;
   const consentColumns = ["person_id", "purpose_id", "legal_basis", "source", "updated_at"];
   const historyColumns = ["person_id", "purpose_id", "change", "source", "comment", "user_id", "created_at"];
   for (const chunk of chunked(personIds, historyColumns.length)) {

@@ -46,7 +46,8 @@ export type ImportOptions = {
   dryRun?: boolean;
   /** Refuse the whole file (IMPORT_ROWS_INVALID, nothing written) when any row is invalid; else invalid rows are skipped. */
   allOrNothing?: boolean;
-  attestation: { legalBasis: string; source: string };
+  /** `newConsent`: the file records consent given anew, which alone brings back addresses on the suppression list. */
+  attestation: { legalBasis: string; source: string; newConsent?: boolean };
   selectionId?: number | null;
   /** Column name → field; wins over a saved mapping and over header guesses. */
   map?: Record<string, string>;
@@ -71,6 +72,8 @@ export type ImportReport = ReportBase & {
   consentRecorded: number;
   /** Persons whose e-marketing consent was withdrawn: the import left it withdrawn. */
   consentWithdrawnKept: number;
+  /** Rows whose address is on the suppression list, without `newConsent`: no consent recorded. */
+  consentSuppressedKept: number;
   addedToSelection: number;
 };
 
@@ -92,8 +95,11 @@ function checkAttestation(options: ImportOptions): Attestation {
       message: 'say where the consent comes from (e.g. "sign-up list, fair 2024")',
     });
   if (source.length > 500) problems.push({ field: "source", message: "longer than 500 characters" });
+  const newConsent = options.attestation.newConsent === true;
+  if (newConsent && legalBasis !== "consent")
+    problems.push({ field: "newConsent", message: "new consent needs the legal basis consent" });
   if (problems.length > 0) throw invalid(problems);
-  return { legalBasis: legalBasis as Attestation["legalBasis"], source };
+  return { legalBasis: legalBasis as Attestation["legalBasis"], source, newConsent };
 }
 
 /** Opens the file by what its bytes are: a zip sent as text/csv is still read as the workbook it is. */
@@ -277,6 +283,7 @@ function emptyReport(dryRun: boolean, source: TableSource, columns: ColumnUse[])
     companiesCreated: 0,
     consentRecorded: 0,
     consentWithdrawnKept: 0,
+    consentSuppressedKept: 0,
     addedToSelection: 0,
   };
 }
@@ -287,6 +294,7 @@ function addResult(report: ImportReport, result: BatchResult, listLimit: number)
   report.companiesCreated += result.companiesCreated;
   report.consentRecorded += result.consentRecorded;
   report.consentWithdrawnKept += result.consentWithdrawnKept;
+  report.consentSuppressedKept += result.consentSuppressedKept;
   report.addedToSelection += result.addedToSelection;
   for (const match of result.matches) listed(report.matches, match, report.notListed, "matches", listLimit);
 }

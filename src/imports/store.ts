@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { chunked, type Executor } from "../db/bulk-sql.ts";
 import type { Db, Dialect } from "../db/connect.ts";
 import { type LegalBasis, searchName } from "../persons/person-rules.ts";
+import { suppressedAmong } from "../privacy/suppression.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 import { addInterests, addMembers, createPersons, recordConsents, setCustomValues } from "./batch-inserts.ts";
@@ -13,7 +14,15 @@ import type { ImportRecord, PersonValues } from "./rows.ts";
 /** A valid row ready to write; `repeatOf` is the row that first had its e-mail when that was in an earlier batch. */
 export type BatchRecord = ImportRecord & { repeatOf: number | null };
 
-export type Attestation = { legalBasis: Exclude<LegalBasis, "withdrawn">; source: string };
+/**
+ * What the importer attests for every row. `newConsent`: the file records consent given anew (legal basis consent),
+ * which alone lets consent be recorded for an address on the suppression list.
+ */
+export type Attestation = {
+  legalBasis: Exclude<LegalBasis, "withdrawn">;
+  source: string;
+  newConsent: boolean;
+};
 
 export type BatchContext = {
   purposeId: number;
@@ -29,6 +38,8 @@ export type BatchResult = {
   companiesCreated: number;
   consentRecorded: number;
   consentWithdrawnKept: number;
+  /** Rows whose address is on the suppression list: no consent recorded (a new person's is recorded as withdrawn). */
+  consentSuppressedKept: number;
   addedToSelection: number;
   /** First occurrences that matched a person already in the CRM. */
   matches: Array<{ row: number; email: string; personId: number }>;
@@ -131,6 +142,7 @@ const emptyResult = (): BatchResult => ({
   companiesCreated: 0,
   consentRecorded: 0,
   consentWithdrawnKept: 0,
+  consentSuppressedKept: 0,
   addedToSelection: 0,
   matches: [],
 });
@@ -151,6 +163,12 @@ export async function previewBatch(
     records.map((r) => r.emailLower),
     context.purposeId,
   );
+  const suppressed = context.attestation.newConsent
+    ? new Set<string>()
+    : await suppressedAmong(
+        db,
+        records.map((r) => r.emailLower),
+      );
   const { toCreate } = await matchCompanies(db, records, plannedCompanies);
   result.companiesCreated = toCreate.length;
   const memberIds: number[] = [];
@@ -159,13 +177,15 @@ export async function previewBatch(
     const person = existing.get(record.emailLower);
     if (!person) {
       result.created++;
-      result.consentRecorded++;
+      if (suppressed.has(record.emailLower)) result.consentSuppressedKept++;
+      else result.consentRecorded++;
       result.addedToSelection++;
       continue;
     }
     result.updated++;
     result.matches.push({ row: record.row, email: record.email, personId: person.id });
     if (person.consent === "withdrawn") result.consentWithdrawnKept++;
+    else if (suppressed.has(record.emailLower)) result.consentSuppressedKept++;
     else result.consentRecorded++;
     memberIds.push(person.id);
   }
@@ -235,14 +255,31 @@ export async function writeBatch(
     await createPersons(trx, handle.dialect, fresh, companies.idOf, personIdOf, now);
     result.created = fresh.filter((r) => r.repeatOf === null).length;
 
+    // An address on the suppression list gets no consent from the file unless it attests new consent; a person the
+    // import creates for it is recorded as withdrawn, so no consent filter setting lets them into marketing.
+    const suppressed = context.attestation.newConsent
+      ? new Set<string>()
+      : await suppressedAmong(
+          trx,
+          records.map((r) => r.emailLower),
+        );
     const consenting: number[] = [];
+    const keptOut: number[] = [];
     for (const record of records) {
       if (record.repeatOf !== null) continue;
-      if (existing.get(record.emailLower)?.consent === "withdrawn") result.consentWithdrawnKept++;
-      else consenting.push(personIdOf.get(record)!);
+      const before = existing.get(record.emailLower);
+      if (before?.consent === "withdrawn") result.consentWithdrawnKept++;
+      else if (suppressed.has(record.emailLower)) {
+        result.consentSuppressedKept++;
+        if (!before) keptOut.push(personIdOf.get(record)!);
+      } else consenting.push(personIdOf.get(record)!);
     }
     const { dialect } = handle;
     result.consentRecorded = await recordConsents(trx, dialect, [...new Set(consenting)], context, now);
+    await recordConsents(trx, dialect, [...new Set(keptOut)], context, now, {
+      legalBasis: "withdrawn",
+      source: "the address is on the suppression list",
+    });
     await addInterests(trx, dialect, records, personIdOf, now);
     await setCustomValues(trx, dialect, records, personIdOf, context.customFieldIds);
     if (context.selectionId !== null)

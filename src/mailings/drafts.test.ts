@@ -3,9 +3,9 @@ import type { Actor } from "../auth/rights.ts";
 import { AppError } from "../shared/errors.ts";
 import { checkConsentOverride } from "./drafts.ts";
 
-const marketer: Actor = { userId: 2, role: "marketer", canOverrideConsent: false };
+const marketer: Actor = { userId: 2, role: "marketer", canOverrideConsent: false, canErase: false };
 const granted: Actor = { ...marketer, canOverrideConsent: true };
-const admin: Actor = { userId: 1, role: "admin", canOverrideConsent: false };
+const admin: Actor = { userId: 1, role: "admin", canOverrideConsent: false, canErase: false };
 
 describe("overriding consent", () => {
   it("is refused to a marketer without the right, naming the right", () => {

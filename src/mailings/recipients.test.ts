@@ -6,6 +6,7 @@ import type { Db } from "../db/connect.ts";
 import { blockAddress } from "../deliveries/blocks.ts";
 import { createSubscriptionType } from "../persons/catalogue.ts";
 import { recordConsent, setSubscription } from "../persons/consent.ts";
+import { erasePerson } from "../privacy/erase.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionCompanies, addSelectionMembers, createSelection } from "../selections/store.ts";
 import { writeSettings } from "../settings/store.ts";
@@ -196,5 +197,17 @@ describe.each(await testDialects())("recipients (SPEC §4) on %s", (dialect) => 
     ]);
     expect(r.byEmail["ny.kontakt@example.no"]!.status).toBe("eligible");
     expect(r.byEmail[former.email!.toUpperCase()]!.blockReason).toBe("former-employee");
+  });
+
+  it("blocks a pasted address of an erased person as a blocked address: the suppression list remembers it", async () => {
+    const erased = await consenting("slettet");
+    await erasePerson(t.db, erased.id);
+    const r = await resolved(t.db, {}, [
+      { kind: "addresses", addresses: [{ email: erased.email!.toUpperCase() }, { email: email("fersk") }] },
+    ]);
+    expect(r.rows.map((row) => [row.status, row.blockReason])).toEqual([
+      ["blocked", "blocked-address"],
+      ["eligible", null],
+    ]);
   });
 });

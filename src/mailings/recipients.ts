@@ -13,6 +13,7 @@ import type { Db } from "../db/connect.ts";
 import type { MailingType } from "../db/schema.ts";
 import { refreshStatistics } from "../db/statistics.ts";
 import { blockedAddresses } from "../deliveries/blocks.ts";
+import { suppressedAmong } from "../privacy/suppression.ts";
 import { projectPersonIds } from "../projects/store.ts";
 import { selectionPersonIds } from "../selections/compile.ts";
 import { readSettings } from "../settings/store.ts";
@@ -196,6 +197,42 @@ async function block(
 }
 
 /**
+ * An imported or pasted address without a CRM person that is on the suppression list (an erased person's, or one
+ * that unsubscribed or complained) is blocked as a blocked address: the list keeps what an erasure took from the
+ * plain-text blocks. A CRM person's suppressed address is handled by their consent, which says withdrawn until new
+ * consent is recorded. The list holds keyed hashes, so the rows are read and hashed here, a chunk at a time.
+ */
+async function blockSuppressed(db: Db, mailingId: number): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("mailing_recipients")
+      .select(["id", "email_lower"])
+      .where("mailing_id", "=", mailingId)
+      .where("status", "=", "eligible")
+      .where("person_id", "is", null)
+      .where("email_lower", "is not", null)
+      .where("id", ">", after)
+      .orderBy("id")
+      .limit(2000)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    const suppressed = await suppressedAmong(
+      db,
+      rows.map((r) => r.email_lower!),
+    );
+    const ids = rows.filter((r) => suppressed.has(r.email_lower!)).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500)
+      await db
+        .updateTable("mailing_recipients")
+        .set({ status: "blocked", block_reason: "blocked-address" })
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
+  }
+}
+
+/**
  * Rows that repeat an earlier row's person, company or address (in source order): all but the first. A window
  * function, so a list of 100,000 costs a sort, not a comparison of every row with every earlier one.
  */
@@ -274,6 +311,7 @@ export async function resolveRecipients(
       sql`${sql.ref(addressColumn)} in (${blockedAddresses("complained")})`,
     );
     await block(t, target, "blocked-address", sql`${sql.ref(addressColumn)} in (${blockedAddresses()})`);
+    if (!sms) await blockSuppressed(t, target);
     if (typeId !== null)
       await block(
         t,

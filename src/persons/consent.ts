@@ -1,5 +1,6 @@
 // Consent per purpose and subscriptions per type: the current state plus an append-only history of every change.
 import type { Db } from "../db/connect.ts";
+import { suppressAddresses, suppressedAmong } from "../privacy/suppression.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, missingReference, notFound } from "../shared/errors.ts";
 import type { ConsentSource, LegalBasis, SubscriptionStatus } from "./person-rules.ts";
@@ -10,6 +11,11 @@ export type ConsentChange = {
   source: ConsentSource;
   comment?: string | null;
   userId?: number | null;
+  /**
+   * The person gave consent anew after an address of theirs went on the suppression list; `comment` says where.
+   * Needed for any e-marketing grant to a suppressed address, except through the person's own form.
+   */
+  newConsent?: boolean;
 };
 
 /** Sources through which the person acts for themselves; only they may undo an unsubscribe. */
@@ -27,8 +33,24 @@ export async function recordConsent(db: Db, personId: number, change: ConsentCha
     throw new AppError("REFERENCE_NOT_FOUND", `purpose: no consent purpose "${change.purpose}"`, {
       field: "purpose",
     });
+  const addresses = (
+    await db.selectFrom("person_emails").select("address_lower").where("person_id", "=", personId).execute()
+  ).map((e) => e.address_lower);
+  const marketing = change.purpose === "e-marketing";
+  if (marketing && change.legalBasis !== "withdrawn" && !PERSON_OWN_SOURCES.includes(change.source)) {
+    const suppressed = await suppressedAmong(db, addresses);
+    if (suppressed.size > 0 && !(change.newConsent && change.comment?.trim()))
+      throw new AppError(
+        "CONSENT_SUPPRESSED",
+        "legalBasis: an address of this person is on the suppression list; record new consent (newConsent: true) and say where it came from (comment)",
+        { field: "newConsent", addresses: [...suppressed] },
+      );
+  }
   const now = isoNow();
   await db.transaction().execute(async (trx) => {
+    // Withdrawing all marketing is what puts the person's addresses on the suppression list.
+    if (marketing && change.legalBasis === "withdrawn")
+      await suppressAddresses(trx, addresses, "unsubscribed");
     await trx
       .insertInto("person_consents")
       .values({

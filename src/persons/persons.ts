@@ -2,8 +2,10 @@
 import { type Expression, type Kysely, sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
+import { suppressedAmong } from "../privacy/suppression.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
+import { recordConsent } from "./consent.ts";
 import {
   blankToNull,
   type EmailInput,
@@ -264,6 +266,30 @@ export async function ensureInterest(db: Executor, name: string, now: string): P
   return row.id;
 }
 
+/**
+ * A person saved with an address from the suppression list is kept out of marketing: their e-marketing consent is
+ * recorded as withdrawn (unless it is already), whatever the consent filter says. Only new consent, recorded with
+ * `newConsent` and where it came from, brings them back (consent.ts).
+ */
+async function keepSuppressedOut(db: Db, personId: number, added: string[]): Promise<void> {
+  const suppressed = await suppressedAmong(db, added);
+  if (suppressed.size === 0) return;
+  const current = await db
+    .selectFrom("person_consents as pc")
+    .innerJoin("consent_purposes as cp", "cp.id", "pc.purpose_id")
+    .select("pc.legal_basis")
+    .where("pc.person_id", "=", personId)
+    .where("cp.key", "=", "e-marketing")
+    .executeTakeFirst();
+  if (current?.legal_basis === "withdrawn") return;
+  await recordConsent(db, personId, {
+    purpose: "e-marketing",
+    legalBasis: "withdrawn",
+    source: "manual",
+    comment: "an address of the person is on the suppression list",
+  });
+}
+
 export async function createPerson(db: Db, input: PersonInput, options: ContactsOptions): Promise<Person> {
   const problems: FieldProblem[] = [];
   const columns = personColumns(input, options, problems);
@@ -293,6 +319,11 @@ export async function createPerson(db: Db, input: PersonInput, options: Contacts
     await writeRelations(trx, row.id, input, emails, fields, now);
     return row.id;
   });
+  await keepSuppressedOut(
+    db,
+    id,
+    emails.map((e) => e.addressLower),
+  );
   return getPerson(db, id);
 }
 
@@ -312,6 +343,11 @@ export async function updatePerson(
   await checkReferences(db, columns);
   const now = isoNow();
   const merged = { ...existing, ...columns };
+  const before = new Set(
+    (await db.selectFrom("person_emails").select("address_lower").where("person_id", "=", id).execute()).map(
+      (e) => e.address_lower,
+    ),
+  );
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable("persons")
@@ -320,6 +356,8 @@ export async function updatePerson(
       .execute();
     await writeRelations(trx, id, input, emails, fields, now);
   });
+  const added = (emails ?? []).map((e) => e.addressLower).filter((a) => !before.has(a));
+  await keepSuppressedOut(db, id, added);
   return getPerson(db, id);
 }
 

@@ -5,9 +5,20 @@ export type Settings = {
   consentFilter: boolean;
   /** Soft bounces in a row that block an address (SPEC §8); 5 unless set to a positive whole number. */
   bounceThreshold: number;
+  /** Days the IP address and device class of opens and clicks are kept (SPEC §11); 90 unless set. */
+  retentionTrackingDays: number;
+  /** Days the raw bytes of returned mail (bounces, complaints) are kept; 30 unless set. */
+  retentionReturnedMailDays: number;
 };
 
 export const DEFAULT_BOUNCE_THRESHOLD = 5;
+export const DEFAULT_RETENTION_TRACKING_DAYS = 90;
+export const DEFAULT_RETENTION_RETURNED_MAIL_DAYS = 30;
+
+const positive = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
 
 export async function readSettings(db: Db): Promise<Settings> {
   const rows = await db.selectFrom("settings").select(["key", "value"]).execute();
@@ -16,6 +27,11 @@ export async function readSettings(db: Db): Promise<Settings> {
   return {
     consentFilter: map.get("consentFilter") !== "false",
     bounceThreshold: Number.isInteger(threshold) && threshold > 0 ? threshold : DEFAULT_BOUNCE_THRESHOLD,
+    retentionTrackingDays: positive(map.get("retentionTrackingDays"), DEFAULT_RETENTION_TRACKING_DAYS),
+    retentionReturnedMailDays: positive(
+      map.get("retentionReturnedMailDays"),
+      DEFAULT_RETENTION_RETURNED_MAIL_DAYS,
+    ),
   };
 }
 

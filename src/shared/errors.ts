@@ -13,6 +13,8 @@ export const errorCatalogue = {
     "A password change was refused because the current password given with it is wrong; nothing changed.",
   RATE_LIMITED: "Too many attempts; wait and try again.",
   UNSUBSCRIBE_REMEMBERED: "The person unsubscribed from this type; only the person can subscribe again.",
+  CONSENT_SUPPRESSED:
+    "The address is on the suppression list (erased, unsubscribed from all marketing or complained): consent for e-marketing needs `newConsent: true` and a comment saying where the new consent came from.",
   SELECTION_CYCLE: "A combined selection would include itself.",
   SELECTION_KIND_MISMATCH:
     "The operation does not fit the selection's kind (e.g. adding members to a dynamic one).",

@@ -64,6 +64,7 @@ const DIALOGS: Record<string, Opener[]> = {
     { tab: "projects.tabs.members", button: "members.add" },
   ],
   "/companies/:id": [{ button: "common.delete" }],
+  "/persons/:id": [{ button: "persons.erase.button" }],
   "/settings": [
     { tab: "settings.tabs.users", button: "settings.users.new" },
     { tab: "settings.tabs.sending", button: "settings.sending.newAccount" },

@@ -285,6 +285,11 @@ const routes: Route[] = [
   },
   {
     method: "POST",
+    path: "/api/suppressions/clear",
+    body: () => ({ address: "walker-suppressed@example.no" }),
+  },
+  {
+    method: "POST",
     path: "/api/blocked-addresses/correct",
     body: () => ({ address: "walker-old@example.no", newAddress: "walker-new@example.no" }),
   },
@@ -316,6 +321,7 @@ const routes: Route[] = [
   { method: "DELETE", path: "/api/sending-domains/{domain}", hasId: true },
   { method: "DELETE", path: "/api/import-mappings/{mapping}", hasId: true },
   { method: "DELETE", path: "/api/persons/{person}", hasId: true },
+  { method: "POST", path: "/api/persons/{person}/erase", hasId: true },
   { method: "DELETE", path: "/api/companies/{company}", hasId: true },
   { method: "DELETE", path: "/api/selections/{selection}", hasId: true },
   { method: "DELETE", path: "/api/projects/{project}", hasId: true },

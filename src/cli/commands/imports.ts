@@ -56,6 +56,9 @@ function printReport(ctx: CliContext, report: ImportReport): void {
   );
   ctx.print(
     `Consent ${verb}recorded for ${report.consentRecorded}; left withdrawn for ${report.consentWithdrawnKept}` +
+      (report.consentSuppressedKept > 0
+        ? `; not given to ${report.consentSuppressedKept} on the suppression list (use --new-consent for consent given anew)`
+        : "") +
       (report.addedToSelection > 0 ? `; ${verb}added to the selection: ${report.addedToSelection}` : ""),
   );
   printIssues(ctx, report);
@@ -113,6 +116,7 @@ type ImportCommandOptions = {
   allOrNothing?: boolean;
   legalBasis: string;
   source: string;
+  newConsent?: boolean;
   selection?: string;
   batchSize?: string;
 };
@@ -130,6 +134,10 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
       "the consent the people gave: consent, contract or legitimate-interest",
     )
     .requiredOption("--source <text>", 'where that consent comes from, e.g. "sign-up sheet, fair 2024"')
+    .option(
+      "--new-consent",
+      "the file records consent given anew (legal basis consent): addresses on the suppression list get it too",
+    )
     .option("--dry-run", "check and report only; write nothing")
     .option("--map <pairs>", 'columns to fields, e.g. "E-post=email,Fornavn=firstName" (others are guessed)')
     .option("--mapping <id>", "use a saved mapping (--map entries win over it)")
@@ -151,7 +159,11 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
             {
               dryRun: options.dryRun === true,
               allOrNothing: options.allOrNothing === true,
-              attestation: { legalBasis: options.legalBasis, source: options.source },
+              attestation: {
+                legalBasis: options.legalBasis,
+                source: options.source,
+                newConsent: options.newConsent === true,
+              },
               selectionId: options.selection ? parseIntOption(options.selection, "--selection") : null,
               mappingId: options.mapping ? parseIntOption(options.mapping, "--mapping") : null,
               map,

@@ -23,13 +23,14 @@ import { audit } from "../audit.ts";
 import { caller, SESSION_COOKIE } from "../auth.ts";
 import { errorResponses, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
-const RIGHTS: Right[] = ["read", "write", "export", "send", "overrideConsent", "manageSettings"];
+const RIGHTS: Right[] = ["read", "write", "export", "send", "overrideConsent", "manageSettings", "erase"];
 const UserSchema = Type.Object({
   id: Type.Integer(),
   email: Type.String(),
   name: Type.String(),
   role: literals(ROLES),
   canOverrideConsent: Type.Boolean(),
+  canErase: Type.Boolean(),
   disabled: Type.Boolean(),
   language: Type.String(),
   createdAt: Type.String(),
@@ -177,6 +178,7 @@ export const authRoutes =
         role: literals(ROLES),
         password: Type.String({ minLength: 1, maxLength: 200 }),
         canOverrideConsent: Type.Optional(Type.Boolean()),
+        canErase: Type.Optional(Type.Boolean()),
         language: Type.Optional(literals(["nb", "en"] as const)),
       },
       strict,
@@ -234,6 +236,7 @@ export const authRoutes =
                 role: literals(ROLES),
                 password: Type.String({ minLength: 1, maxLength: 200 }),
                 canOverrideConsent: Type.Boolean(),
+                canErase: Type.Boolean(),
                 disabled: Type.Boolean(),
                 language: literals(["nb", "en"] as const),
               },
@@ -335,6 +338,12 @@ async function auditUserChange(
         from: before.canOverrideConsent,
         to: after.canOverrideConsent,
       },
+    });
+  if (before.canErase !== after.canErase)
+    await audit(db, request, {
+      action: "user.rights-changed",
+      target,
+      detail: { email: after.email, right: "erase", from: before.canErase, to: after.canErase },
     });
   const fields = (["name", "language", "disabled"] as const).filter((f) => before[f] !== after[f]);
   const changes = passwordSet ? [...fields, "password"] : fields;

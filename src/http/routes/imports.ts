@@ -30,6 +30,11 @@ const ImportQuery = Type.Object(
       maxLength: 500,
       description: "where the people's consent comes from",
     }),
+    newConsent: Type.Boolean({
+      default: false,
+      description:
+        "the file records consent given anew (legal basis consent): only then are addresses on the suppression list given consent",
+    }),
     selectionId: Type.Optional(Id),
     mappingId: Type.Optional(Id),
     map: Type.Optional(
@@ -91,7 +96,7 @@ export const importRoutes =
           return await importPersons(handle, file.input, {
             dryRun: query.dryRun,
             allOrNothing: query.allOrNothing,
-            attestation: { legalBasis: query.legalBasis, source: query.source },
+            attestation: { legalBasis: query.legalBasis, source: query.source, newConsent: query.newConsent },
             selectionId: query.selectionId ?? null,
             mappingId: query.mappingId ?? null,
             map: file.map,

@@ -142,13 +142,14 @@ export const personRoutes =
         },
       },
       async (request) => {
-        const { purpose, legalBasis, source, comment } = request.body;
+        const { purpose, legalBasis, source, comment, newConsent } = request.body;
         await recordConsent(db, request.params.id, {
           purpose,
           legalBasis,
           source: source ?? (caller(request).via === "apiKey" ? "api" : "manual"),
           comment: comment ?? null,
           userId: caller(request).user.id,
+          newConsent: newConsent ?? false,
         });
         return getPerson(db, request.params.id);
       },

@@ -1,6 +1,7 @@
 // /api/settings: admin settings.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { retentionSchedule } from "../../privacy/retention.ts";
 import { readSettings, writeSettings } from "../../settings/store.ts";
 import { audit } from "../audit.ts";
 import { errorResponses, type RouteDeps } from "../schemas.ts";
@@ -9,6 +10,16 @@ const Settings = Type.Object({
   consentFilter: Type.Boolean({
     description:
       "When on, marketing needs e-marketing consent or a subscription to the mailing's type (SPEC §4)",
+  }),
+  retentionTrackingDays: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    description: "Days the IP address and device class of opens and clicks are kept (SPEC §11; default 90)",
+  }),
+  retentionReturnedMailDays: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    description: "Days the raw bytes of returned mail (bounces, complaints) are kept (default 30)",
   }),
 });
 
@@ -19,6 +30,23 @@ export const settingsRoutes =
       "/settings",
       { schema: { tags: ["settings"], summary: "Admin settings", response: { 200: Settings } } },
       async () => readSettings(deps.db),
+    );
+    app.get(
+      "/settings/retention",
+      {
+        config: { access: "manageSettings" },
+        schema: {
+          tags: ["settings"],
+          summary: "When the daily retention run last ran and runs next (admin)",
+          response: {
+            200: Type.Object({
+              lastRun: Type.Union([Type.String(), Type.Null()]),
+              nextRun: Type.Union([Type.String(), Type.Null()]),
+            }),
+          },
+        },
+      },
+      async () => retentionSchedule(deps.db),
     );
     app.put(
       "/settings",

@@ -4,7 +4,7 @@ export type Page<T> = { items: T[]; total: number; limit: number; offset: number
 export type Items<T> = { items: T[] };
 
 export type Role = "admin" | "marketer" | "viewer";
-export type Right = "read" | "write" | "export" | "send" | "overrideConsent" | "manageSettings";
+export type Right = "read" | "write" | "export" | "send" | "overrideConsent" | "manageSettings" | "erase";
 
 export type User = {
   id: number;
@@ -12,6 +12,7 @@ export type User = {
   name: string;
   role: Role;
   canOverrideConsent: boolean;
+  canErase?: boolean;
   language: string | null;
   disabled?: boolean;
   createdAt?: string;
@@ -211,7 +212,37 @@ export type ApiKey = {
 };
 export type CreatedApiKey = { id: number; key: string; prefix: string };
 
-export type Settings = { consentFilter: boolean };
+export type Settings = {
+  consentFilter: boolean;
+  retentionTrackingDays: number;
+  retentionReturnedMailDays: number;
+};
+export type RetentionSchedule = { lastRun: string | null; nextRun: string | null };
+
+/** What erasing a person removes or anonymises, counted (GET /api/persons/:id/erasure). */
+export type ErasurePlan = {
+  personId: number;
+  emails: number;
+  interests: number;
+  customFields: number;
+  consents: number;
+  consentHistory: number;
+  subscriptions: number;
+  selections: number;
+  projects: number;
+  deliveries: number;
+  events: number;
+  recipientRows: number;
+  recipientImportRows: number;
+  smsReceived: number;
+};
+
+export type SuppressionReason = "erased" | "unsubscribed" | "complained";
+export type SuppressionCounts = { total: number; byReason: Record<SuppressionReason, number> };
+export type SuppressionCheck = {
+  suppressed: boolean;
+  entry: { reason: SuppressionReason; createdAt: string; updatedAt: string } | null;
+};
 
 /** The legal bases an import can attest (not "withdrawn"). */
 export type ImportLegalBasis = Exclude<LegalBasis, "withdrawn">;

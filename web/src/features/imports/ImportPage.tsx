@@ -42,6 +42,8 @@ type Settings = {
   source: string;
   selectionId: string | null;
   allOrNothing: boolean;
+  /** The file records consent given anew: addresses on the suppression list get it too (legal basis consent only). */
+  newConsent: boolean;
 };
 
 function fileKey(file: File | null): string {
@@ -91,6 +93,7 @@ export function ImportPage() {
     source: "",
     selectionId: null,
     allOrNothing: false,
+    newConsent: false,
   });
   const [checked, setChecked] = useState<{ key: string; report: ImportReport } | null>(null);
   const [result, setResult] = useState<ImportReport | null>(null);
@@ -138,6 +141,7 @@ export function ImportPage() {
       const report = await api.upload<ImportReport>("/api/imports/persons", asUpload(file), {
         dryRun,
         allOrNothing: settings.allOrNothing,
+        newConsent: settings.newConsent && settings.legalBasis === "consent",
         legalBasis: settings.legalBasis,
         source: settings.source.trim(),
         selectionId: settings.selectionId,
@@ -315,6 +319,13 @@ export function ImportPage() {
                 label={t("imports.allOrNothing")}
                 checked={settings.allOrNothing}
                 onChange={(event) => change({ allOrNothing: event.currentTarget.checked })}
+              />
+              <Checkbox
+                mb={8}
+                label={t("imports.newConsent")}
+                disabled={settings.legalBasis !== "consent"}
+                checked={settings.newConsent && settings.legalBasis === "consent"}
+                onChange={(event) => change({ newConsent: event.currentTarget.checked })}
               />
             </Group>
           </Paper>

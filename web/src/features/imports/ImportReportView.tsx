@@ -23,10 +23,15 @@ export function ImportCounts({ report, dryRun }: { report: ImportReport; dryRun:
   const { t, formatNumber } = useI18n();
   return (
     <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" data-testid="import-counts">
-      {(report.addedToSelection > 0
-        ? [...COUNTS, { key: "addedToSelection", label: "imports.counts.addedToSelection" } as Count]
-        : COUNTS
-      ).map(({ key, label, color }) => {
+      {[
+        ...COUNTS,
+        ...(report.consentSuppressedKept > 0
+          ? [{ key: "consentSuppressedKept", label: "imports.counts.consentSuppressedKept" } as Count]
+          : []),
+        ...(report.addedToSelection > 0
+          ? [{ key: "addedToSelection", label: "imports.counts.addedToSelection" } as Count]
+          : []),
+      ].map(({ key, label, color }) => {
         const text =
           dryRun && key === "created"
             ? t("imports.counts.wouldCreate")

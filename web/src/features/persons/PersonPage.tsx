@@ -15,6 +15,7 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { AddressProblemsAlert } from "../bounces/AddressProblemsAlert.tsx";
 import { ConsentHistory } from "./ConsentHistory.tsx";
 import { PersonConsents } from "./PersonConsents.tsx";
+import { PersonPrivacyActions } from "./PersonPrivacyActions.tsx";
 import { PersonSubscriptions } from "./PersonSubscriptions.tsx";
 import { usePerson } from "./queries.ts";
 
@@ -51,21 +52,24 @@ export function PersonPage() {
           ) : undefined
         }
         actions={
-          can("write") && (
-            <>
-              <Button component={Link} to={`/persons/${id}/edit`} variant="default">
-                {t("common.edit")}
-              </Button>
-              <ConfirmButton
-                title={t("persons.deleteTitle")}
-                message={t("persons.deleteConfirm", { name: person.fullName })}
-                confirmLabel={t("common.delete")}
-                onConfirm={remove}
-              >
-                {t("common.delete")}
-              </ConfirmButton>
-            </>
-          )
+          <>
+            {can("write") && (
+              <>
+                <Button component={Link} to={`/persons/${id}/edit`} variant="default">
+                  {t("common.edit")}
+                </Button>
+                <ConfirmButton
+                  title={t("persons.deleteTitle")}
+                  message={t("persons.deleteConfirm", { name: person.fullName })}
+                  confirmLabel={t("common.delete")}
+                  onConfirm={remove}
+                >
+                  {t("common.delete")}
+                </ConfirmButton>
+              </>
+            )}
+            <PersonPrivacyActions personId={id} name={person.fullName || person.email || `#${person.id}`} />
+          </>
         }
       />
       <AddressProblemsAlert problems={person.addressProblems} />

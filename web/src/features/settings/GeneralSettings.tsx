@@ -1,17 +1,22 @@
-// General settings: the consent filter (marketing only to people with consent or a subscription).
-import { Stack, Switch, Text } from "@mantine/core";
+// General settings: the consent filter (marketing only to people with consent or a subscription), and how long
+// tracking details and returned mail are kept (retention, with its daily run).
+import { NumberInput, Stack, Switch, Text, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/context.tsx";
-import type { Settings } from "../../api/types.ts";
+import type { RetentionSchedule, Settings } from "../../api/types.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 export function GeneralSettings() {
-  const { t } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ["settings"], queryFn: () => api.get<Settings>("/api/settings") });
+  const schedule = useQuery({
+    queryKey: ["settings", "retention"],
+    queryFn: () => api.get<RetentionSchedule>("/api/settings/retention"),
+  });
 
   async function change(patch: Partial<Settings>) {
     try {
@@ -34,6 +39,41 @@ export function GeneralSettings() {
       />
       <Text size="sm" c="dimmed" pl={54}>
         {t("settings.general.consentFilterHelp")}
+      </Text>
+      <Title order={2} size="h5" mt="md">
+        {t("settings.general.retention")}
+      </Title>
+      <NumberInput
+        label={t("settings.general.retentionTrackingDays")}
+        min={1}
+        max={3650}
+        w={320}
+        defaultValue={query.data.retentionTrackingDays}
+        onBlur={(e) => {
+          const days = Number(e.currentTarget.value);
+          if (Number.isInteger(days) && days > 0 && days !== query.data.retentionTrackingDays)
+            change({ retentionTrackingDays: days });
+        }}
+      />
+      <NumberInput
+        label={t("settings.general.retentionReturnedMailDays")}
+        min={1}
+        max={3650}
+        w={320}
+        defaultValue={query.data.retentionReturnedMailDays}
+        onBlur={(e) => {
+          const days = Number(e.currentTarget.value);
+          if (Number.isInteger(days) && days > 0 && days !== query.data.retentionReturnedMailDays)
+            change({ retentionReturnedMailDays: days });
+        }}
+      />
+      <Text size="sm" c="dimmed" data-testid="retention-schedule">
+        {schedule.data?.lastRun
+          ? t("settings.general.retentionRuns", {
+              last: formatDateTime(schedule.data.lastRun),
+              next: formatDateTime(schedule.data.nextRun),
+            })
+          : t("settings.general.retentionNotRun")}
       </Text>
     </Stack>
   );

@@ -1,5 +1,5 @@
 // Admin settings: users, subscription types, consent purposes, custom fields, sending accounts and domains, API
-// keys, the consent filter and the audit log.
+// keys, the consent filter, the suppression list and the audit log.
 import { Paper, Tabs } from "@mantine/core";
 import type { JSX } from "react";
 import { useSearchParams } from "react-router";
@@ -10,6 +10,7 @@ import { AuditLogSettings } from "./AuditLogSettings.tsx";
 import { ConsentPurposesSettings } from "./ConsentPurposesSettings.tsx";
 import { CustomFieldsSettings } from "./CustomFieldsSettings.tsx";
 import { GeneralSettings } from "./GeneralSettings.tsx";
+import { PrivacySettings } from "./PrivacySettings.tsx";
 import { SendingSettings } from "./SendingSettings.tsx";
 import { SubscriptionTypesSettings } from "./SubscriptionTypesSettings.tsx";
 import { UsersSettings } from "./UsersSettings.tsx";
@@ -22,6 +23,7 @@ const TABS = [
   "sending",
   "apiKeys",
   "general",
+  "privacy",
   "audit",
 ] as const;
 type Tab = (typeof TABS)[number];
@@ -34,6 +36,7 @@ const PANELS: Record<Tab, () => JSX.Element> = {
   sending: SendingSettings,
   apiKeys: ApiKeysSettings,
   general: GeneralSettings,
+  privacy: PrivacySettings,
   audit: AuditLogSettings,
 };
 

@@ -20,7 +20,10 @@ export function UsersSettings() {
   const [creating, { open, close }] = useDisclosure(false);
   const query = useQuery({ queryKey: ["users"], queryFn: () => api.get<Items<User>>("/api/users") });
 
-  async function change(user: User, patch: Partial<Pick<User, "role" | "canOverrideConsent" | "disabled">>) {
+  async function change(
+    user: User,
+    patch: Partial<Pick<User, "role" | "canOverrideConsent" | "canErase" | "disabled">>,
+  ) {
     try {
       await api.patch(`/api/users/${user.id}`, patch);
       await queryClient.invalidateQueries({ queryKey: ["users"] });
@@ -51,6 +54,7 @@ export function UsersSettings() {
                 <Table.Th>{t("settings.users.email")}</Table.Th>
                 <Table.Th w={160}>{t("settings.users.role")}</Table.Th>
                 <Table.Th w={150}>{t("settings.users.overrideConsent")}</Table.Th>
+                <Table.Th w={130}>{t("settings.users.erase")}</Table.Th>
                 <Table.Th w={110}>{t("settings.users.active")}</Table.Th>
                 <Table.Th w={130}>{t("common.created")}</Table.Th>
               </Table.Tr>
@@ -92,6 +96,14 @@ export function UsersSettings() {
                         checked={user.role === "admin" || user.canOverrideConsent}
                         disabled={user.role === "admin" || user.role === "viewer"}
                         onChange={(e) => change(user, { canOverrideConsent: e.currentTarget.checked })}
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <Switch
+                        aria-label={`${t("settings.users.erase")}: ${user.name}`}
+                        checked={user.role === "admin" || user.canErase === true}
+                        disabled={user.role === "admin" || user.role === "viewer"}
+                        onChange={(e) => change(user, { canErase: e.currentTarget.checked })}
                       />
                     </Table.Td>
                     <Table.Td>

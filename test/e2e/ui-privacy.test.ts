@@ -1,0 +1,100 @@
+// A person's data export and erasure, and Settings → Privacy, in real Chromium: an admin downloads the export from
+// the person page, erases the person after reading what goes, and finds the address on the suppression list.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { chromiumAvailable, launchChromium, signedInPage, textOf } from "../helpers/chromium.ts";
+import { partAvailable } from "../helpers/requirements.ts";
+import { ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
+
+const runs = partAvailable(
+  "Chromium",
+  chromiumAvailable(),
+  "/usr/bin/chromium is not installed (apt install chromium)",
+);
+
+describe.skipIf(!runs)("web UI: export and erase a person, the suppression list", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let personId: number;
+  const pageErrors: string[] = [];
+  const email = "torunn.lie@fjordpost.example";
+
+  beforeAll(async () => {
+    ensureWebBuild(() => {});
+    server = await startTestServer();
+    const admin = await signIn(server.url, server.adminEmail, server.adminPassword);
+    personId = (
+      await ok<{ id: number }>(
+        admin.send("POST", "/api/persons", {
+          firstName: "Torunn",
+          lastName: "Lie",
+          emails: [{ address: email }],
+          interests: ["Kajakk"],
+        }),
+        201,
+      )
+    ).id;
+    browser = await launchChromium();
+    page = await signedInPage(browser, {
+      url: server.url,
+      email: server.adminEmail,
+      password: server.adminPassword,
+      language: "nb",
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("offers the export as JSON and as a readable page from the person page", async () => {
+    await page.goto(`${server.url}/persons/${personId}`);
+    await page.getByRole("button", { name: "Hent ut data" }).click();
+    const json = page.getByRole("menuitem", { name: "Last ned som JSON" });
+    expect(await json.getAttribute("href")).toBe(`/api/persons/${personId}/export`);
+    const html = page.getByRole("menuitem", { name: "Åpne som lesbar side" });
+    expect(await html.getAttribute("href")).toBe(`/api/persons/${personId}/export?format=html`);
+    const data = await page.evaluate(
+      async (url) => (await fetch(url)).json(),
+      `/api/persons/${personId}/export`,
+    );
+    expect(data).toMatchObject({ person: { firstName: "Torunn" }, interests: ["Kajakk"] });
+    await page.keyboard.press("Escape");
+  });
+
+  it("erases the person after a dialog that lists what goes, then the address is on the suppression list", async () => {
+    await page.getByRole("button", { name: "Slett person" }).click();
+    const plan = await textOf(page.getByTestId("erasure-plan"), (t) => t.includes("e-postadresse"));
+    expect(plan).toContain("1 e-postadresse(r)");
+    expect(plan).toContain("1 interesse(r)");
+    await page.getByRole("button", { name: "Slett for godt" }).click();
+    await page.waitForURL(`${server.url}/persons`);
+
+    await page.goto(`${server.url}/settings?tab=privacy`);
+    const counts = await textOf(page.getByTestId("suppression-counts"), (t) =>
+      t.includes("Slettede personer"),
+    );
+    expect(counts).toMatch(/Slettede personer\s*1/);
+    await page.getByRole("textbox", { name: "Sjekk en adresse" }).fill(email.toUpperCase());
+    await page.getByRole("button", { name: "Sjekk", exact: true }).click();
+    const status = await textOf(page.getByRole("status"), (t) => t.includes("listen"));
+    expect(status).toContain("står på listen (Slettede personer)");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows the retention settings and when the daily run was", async () => {
+    await page.goto(`${server.url}/settings?tab=general`);
+    const days = page.getByRole("textbox", {
+      name: "Behold IP-adresse og enhet for åpninger og klikk (dager)",
+    });
+    expect(await days.inputValue()).toBe("90");
+    expect(await textOf(page.getByTestId("retention-schedule"), (t) => t.includes("sist"))).toContain(
+      "Slettes daglig: sist",
+    );
+    expect(pageErrors).toEqual([]);
+  });
+});
