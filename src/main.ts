@@ -7,6 +7,7 @@ import type { DbHandle } from "./db/connect.ts";
 import { openMigrated } from "./db/migrate.ts";
 import { type Keyring, keyringFromSecret } from "./deliveries/tokens.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
+import { runDocumentGenerator } from "./documents/generate.ts";
 import { buildApp } from "./http/app.ts";
 import { startRetention } from "./privacy/retention.ts";
 import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
@@ -71,9 +72,22 @@ export function startWorker(handle: DbHandle, config: Config, send: SendContext,
     log: (line) => out.info(line),
   });
   const controller = new AbortController();
-  const running = worker
-    .run(controller.signal)
-    .catch((error: unknown) => out.info(`send worker stopped: ${(error as Error).message}`));
+  const running = Promise.all([
+    worker
+      .run(controller.signal)
+      .catch((error: unknown) => out.info(`send worker stopped: ${(error as Error).message}`)),
+    // Document mailings are generated, not sent: their own job beside the send loop, leased the same way.
+    runDocumentGenerator(
+      {
+        db: handle.db,
+        dataDir: config.dataDir,
+        owner: worker.owner,
+        leaseMs: config.leaseSeconds * 1000,
+        log: (line) => out.info(line),
+      },
+      controller.signal,
+    ).catch((error: unknown) => out.info(`document generator stopped: ${(error as Error).message}`)),
+  ]);
   return {
     worker,
     stop: async () => {

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "export.recipients",
   "export.blocked-addresses",
   "export.audit-log",
+  "export.document",
   "block.cleared",
   "person.data-exported",
   "person.erased",

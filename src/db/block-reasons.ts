@@ -16,10 +16,10 @@ export const BLOCK_REASONS = [
 export type BlockReason = (typeof BLOCK_REASONS)[number];
 
 /**
- * A row without an address (an e-mail address for e-mail, a mobile number for SMS) is stored as blocked for one of
+ * A row without an address (an e-mail address for e-mail, a mobile number for SMS, a postal address for documents) is stored as blocked for one of
  * these, but counted as left out and never listed as blocked.
  */
-export const LEFT_OUT_REASONS = ["no-email", "no-mobile"] as const;
+export const LEFT_OUT_REASONS = ["no-email", "no-mobile", "no-postal-address"] as const;
 export type StoredBlockReason = BlockReason | (typeof LEFT_OUT_REASONS)[number];
 
 export function isLeftOut(reason: string | null): boolean {

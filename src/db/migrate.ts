@@ -20,6 +20,7 @@ import * as dismissalReasons from "./migrations/0014-dismissal-reasons.ts";
 import * as smsTemplates from "./migrations/0015-sms-templates.ts";
 import * as smsRecipientImports from "./migrations/0016-sms-recipient-imports.ts";
 import * as auditLog from "./migrations/0017-audit-log.ts";
+import * as documents from "./migrations/0018-documents.ts";
 import * as suppressions from "./migrations/0019-suppressions.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
@@ -44,7 +45,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0015-sms-templates", smsTemplates],
   ["0016-sms-recipient-imports", smsRecipientImports],
   ["0017-audit-log", auditLog],
-  // 0018 is taken on main (another branch); the numbers stay unique when both land.
+  ["0018-documents", documents],
   ["0019-suppressions", suppressions],
 ];
 

@@ -19,7 +19,9 @@ export type DeliveryStatus =
   | "bounced"
   | "complained"
   | "unknown"
-  | "cancelled";
+  | "cancelled"
+  /** Documents: the letter is in the generated PDF (SPEC §13). */
+  | "generated";
 export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
 export type EventKind =
   | "sent"
@@ -86,6 +88,11 @@ export type Database = {
     company_id: number | null;
     our_contact_id: number | null;
     former_employee: Flag;
+    /** The person's own postal address; a document goes to the company's when these are empty (SPEC §13). */
+    street: string | null;
+    postcode: string | null;
+    city: string | null;
+    country: string | null;
     created_at: string;
     updated_at: string;
   };
@@ -250,6 +257,19 @@ export type Database = {
     /** SMS: typographic quotes and dashes become GSM-7 ones. */
     sms_normalize: Generated<Flag>;
     sms_opt_out_line: string | null;
+    /** Documents (SPEC §13): the letter's heading, attention rule and text, our reference (merge fields allowed). */
+    doc_heading: string | null;
+    doc_attention_mode: "name-else-text" | "always-text" | null;
+    doc_attention_text: string | null;
+    doc_our_ref: string | null;
+    /** "composed" (the body is `content`) or "word" (the uploaded DOCX in `doc_template`). */
+    doc_source: "composed" | "word" | null;
+    doc_order: "list" | "postcode" | null;
+    doc_template: Uint8Array | null;
+    doc_template_name: string | null;
+    /** JSON list of the merge fields the uploaded template uses that do not exist (blocking at Confirm). */
+    doc_template_unknown: string | null;
+    doc_odd_pages: Generated<Flag>;
     scheduled_at: string | null;
     time_zone: string | null;
     recipients_resolved_at: string | null;
@@ -297,6 +317,11 @@ export type Database = {
     /** SMS mailings: the E.164 number (normalised with the default country while the list is resolved). */
     mobile: string | null;
     name: string | null;
+    /** Documents: the address block's lines (joined by newlines), the key letters per address compare, and the
+     * postcode as letters sort by it (digits left-padded: postal-address.ts postcodeSortKey). */
+    postal_address: string | null;
+    postal_key: string | null;
+    postcode: string | null;
     source_id: number | null;
     status: "eligible" | "blocked";
     block_reason: StoredBlockReason | null;
@@ -330,6 +355,9 @@ export type Database = {
     provider_code: string | null;
     /** SMS: when the provider's delivery report came. */
     reported_at: string | null;
+    /** Documents: where the letter begins in the generated PDF (1-based) and how many pages it takes. */
+    first_page: number | null;
+    page_count: number | null;
     first_opened_at: string | null;
     first_clicked_at: string | null;
     created_at: string;
@@ -493,5 +521,28 @@ export type Database = {
     detail: string | null;
     ip: string | null;
     user_agent: string | null;
+  };
+  /** A document mailing's generated files (SPEC §13); the newest ready one is offered for download. */
+  document_files: {
+    id: Id;
+    mailing_id: number;
+    status: "generating" | "ready" | "failed";
+    format: "pdf" | "docx" | null;
+    /** The file's name inside DATA_DIR/documents. */
+    file_name: string | null;
+    letters: number;
+    letters_done: Generated<number>;
+    pages: number | null;
+    bytes: number | null;
+    /** Why the result is what it is (a DOCX because LibreOffice is not installed). */
+    note: string | null;
+    error: string | null;
+    /** JSON: the address lines shortened or dropped to fit the envelope window, per recipient. */
+    warnings: string | null;
+    lease_owner: string | null;
+    lease_expires_at: string | null;
+    runs: Generated<number>;
+    created_at: string;
+    finished_at: string | null;
   };
 };

@@ -23,6 +23,7 @@ import { companyRoutes } from "./routes/companies.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mailingAttachmentRoutes } from "./routes/mailing-attachments.ts";
+import { mailingDocumentRoutes } from "./routes/mailing-documents.ts";
 import { mailingImportRoutes } from "./routes/mailing-imports.ts";
 import { mailingLifecycleRoutes } from "./routes/mailing-lifecycle.ts";
 import { mailingPreviewRoutes } from "./routes/mailing-preview.ts";
@@ -136,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailingAttachmentRoutes,
     mailingPreviewRoutes,
     mailingSmsRoutes,
+    mailingDocumentRoutes,
     mailingSpamCheckRoutes,
     mailingLifecycleRoutes,
     sendingRoutes,

@@ -138,7 +138,17 @@ export async function mailingProgress(db: Db, id: number) {
     rows.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + Number(r.n), 0);
   const total = rows.reduce((a, r) => a + Number(r.n), 0);
   // An SMS's delivery report moves it on from sent to delivered; it was sent all the same.
-  const sent = count(["sent", "delivered", "bounced", "complained"]);
+  let sent = count(["sent", "delivered", "bounced", "complained", "generated"]);
+  if (mailing.type === "document") {
+    // Letters turn *generated* together when the file is complete; until then the generator counts them.
+    const file = await db
+      .selectFrom("document_files")
+      .select(["status", "letters_done"])
+      .where("mailing_id", "=", id)
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    if (file?.status === "generating") sent = Math.max(sent, file.letters_done);
+  }
   const since = new Date(Date.now() - 60_000).toISOString();
   const recent = await db
     .selectFrom("deliveries")
@@ -147,7 +157,10 @@ export async function mailingProgress(db: Db, id: number) {
     .where("sent_at", ">=", since)
     .executeTakeFirstOrThrow();
   const ratePerSecond = Number(recent.n) / 60;
-  const pending = count(["pending", "claimed", "sending"]);
+  const pending = Math.max(
+    0,
+    count(["pending", "claimed", "sending"]) - (mailing.type === "document" ? sent : 0),
+  );
   return {
     status: mailing.status,
     total,
@@ -182,6 +195,8 @@ export async function listDeliveries(
         "last_reply",
         "sent_at",
         "bounce_kind",
+        "first_page",
+        "page_count",
       ])
       .orderBy("id")
       .limit(page.limit)
@@ -198,6 +213,8 @@ export async function listDeliveries(
       bounceKind: r.bounce_kind,
       lastReply: r.last_reply,
       sentAt: r.sent_at,
+      firstPage: r.first_page,
+      pageCount: r.page_count,
     })),
     total: Number(count.n),
     limit: page.limit,

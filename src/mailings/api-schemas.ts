@@ -8,6 +8,9 @@ import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
 import {
   CONTENT_FORMATS,
   DELIVERY_STATUSES,
+  DOCUMENT_ATTENTION_MODES,
+  DOCUMENT_ORDERS,
+  DOCUMENT_SOURCES,
   FROM_MODES,
   GOAL_CATEGORIES,
   MAILING_STATUSES,
@@ -53,6 +56,13 @@ export const MailingInputSchema = Type.Object(
     smsText: Text(10_000),
     smsNormalize: Type.Optional(Type.Boolean()),
     smsOptOutLine: Text(200),
+    docHeading: Text(300),
+    docAttentionMode: Type.Optional(literals(DOCUMENT_ATTENTION_MODES)),
+    docAttentionText: Text(200),
+    docOurRef: Text(200),
+    docSource: Type.Optional(literals(DOCUMENT_SOURCES)),
+    docOrder: Type.Optional(literals(DOCUMENT_ORDERS)),
+    docOddPages: Type.Optional(Type.Boolean()),
     options: Type.Optional(
       Type.Object(
         {
@@ -201,6 +211,25 @@ export const MailingSchema = Type.Object(
     smsNormalize: Type.Boolean({ description: "SMS: typographic quotes and dashes become GSM-7 ones" }),
     smsOptOutLine: Nullable(
       Type.String({ description: "SMS: the opt-out line added to the text when a subscription type is set" }),
+    ),
+    docHeading: Nullable(
+      Type.String({ description: "Document: the letter's heading (merge fields allowed)" }),
+    ),
+    docAttentionMode: literals(DOCUMENT_ATTENTION_MODES, {
+      description:
+        "Document: name-else-text puts the recipient's name on the attention line, else docAttentionText; always-text always the text",
+    }),
+    docAttentionText: Nullable(Type.String({ description: "Document: the attention line's text" })),
+    docOurRef: Nullable(Type.String({ description: "Document: our reference (merge fields allowed)" })),
+    docSource: literals(DOCUMENT_SOURCES, {
+      description: "Document: composed (the body is `content`) or word (the uploaded DOCX template)",
+    }),
+    docOrder: literals(DOCUMENT_ORDERS, { description: "Document: letters in list order or by postcode" }),
+    docOddPages: Type.Boolean({
+      description: "Document: each letter starts on an odd page (duplex printing)",
+    }),
+    docTemplateName: Nullable(
+      Type.String({ description: "Document: the uploaded Word template's file name" }),
     ),
     smsWindow: Nullable(
       Type.Object(
@@ -353,6 +382,10 @@ export const DeliverySchema = Type.Object({
   bounceKind: Nullable(literals(["hard", "soft"] as const)),
   lastReply: Nullable(Type.String()),
   sentAt: Nullable(Timestamp),
+  firstPage: Nullable(
+    Type.Integer({ description: "Documents: the letter's first page in the generated PDF" }),
+  ),
+  pageCount: Nullable(Type.Integer({ description: "Documents: how many pages the letter takes" })),
 });
 export const DeliveryPageSchema = PageOf(DeliverySchema);
 

@@ -11,7 +11,8 @@ export type MailingAction =
   | "cancel"
   | "finish"
   | "startFailed"
-  | "reopen";
+  | "reopen"
+  | "editAgain";
 
 const transitions: Record<MailingAction, { from: MailingStatus[]; to: MailingStatus }> = {
   schedule: { from: ["draft", "scheduled"], to: "scheduled" },
@@ -25,6 +26,8 @@ const transitions: Record<MailingAction, { from: MailingStatus[]; to: MailingSta
   startFailed: { from: ["scheduled"], to: "draft" },
   // New attempts for a finished mailing (send again, corrected addresses) open it for the worker again.
   reopen: { from: ["finished"], to: "sending" },
+  // A generated document (nothing was sent) may be edited and generated again; documents only (documents/).
+  editAgain: { from: ["finished", "cancelled"], to: "draft" },
 };
 
 export function nextStatus(current: MailingStatus, action: MailingAction): MailingStatus | null {

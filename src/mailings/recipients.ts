@@ -19,6 +19,7 @@ import { selectionPersonIds } from "../selections/compile.ts";
 import { readSettings } from "../settings/store.ts";
 import { isoNow } from "../shared/clock.ts";
 import { missingReference, notFound } from "../shared/errors.ts";
+import { fillPostalAddresses } from "./postal-recipients.ts";
 
 const SOURCE_STRIDE = 4_294_967_296; // 2^32: positions order by source first, then by id within the source
 const COMPANY_OFFSET = 2_147_483_648; // company rows of a source sort after its persons
@@ -238,7 +239,7 @@ async function blockSuppressed(db: Db, mailingId: number): Promise<void> {
  */
 function laterDuplicates(
   mailingId: number,
-  column: "person_id" | "company_id" | "email_lower" | "mobile",
+  column: "person_id" | "company_id" | "email_lower" | "mobile" | "postal_key",
   amongEligible: boolean,
 ) {
   return sql`id in (select id from (
@@ -296,22 +297,30 @@ export async function resolveRecipients(
     await refreshStatistics(t, ["mailing_recipients"]);
     // The channel's address: an e-mail address, or for SMS a mobile number (stored in E.164, normalised with the
     // default country when the person or import row was written; anything else is refused here).
+    // A letter goes to the person's postal address, else their company's (SPEC §13).
     const sms = mailing.type === "sms";
-    const addressColumn = sms ? "mobile" : "email_lower";
+    const letter = mailing.type === "document";
+    const addressColumn = sms ? "mobile" : letter ? "postal_key" : "email_lower";
     if (sms) {
       await block(t, target, "no-mobile", sql`mobile is null or mobile = ''`);
       await block(t, target, "invalid-mobile", sql`mobile not like '+%'`);
+    } else if (letter) {
+      await fillPostalAddresses(t, target);
+      await block(t, target, "no-postal-address", sql`postal_address is null`);
     } else await block(t, target, "no-email", sql`email is null or email = ''`);
     // The same person through two sources gets one message: the first row keeps it.
     await block(t, target, "duplicate", laterDuplicates(target, "person_id", false));
-    await block(
-      t,
-      target,
-      "complained",
-      sql`${sql.ref(addressColumn)} in (${blockedAddresses("complained")})`,
-    );
-    await block(t, target, "blocked-address", sql`${sql.ref(addressColumn)} in (${blockedAddresses()})`);
-    if (!sms) await blockSuppressed(t, target);
+    // Blocked and complained addresses are e-mail addresses and numbers; a letter's address is never blocked.
+    if (!letter) {
+      await block(
+        t,
+        target,
+        "complained",
+        sql`${sql.ref(addressColumn)} in (${blockedAddresses("complained")})`,
+      );
+      await block(t, target, "blocked-address", sql`${sql.ref(addressColumn)} in (${blockedAddresses()})`);
+    }
+    if (!sms && !letter) await blockSuppressed(t, target);
     if (typeId !== null)
       await block(
         t,
@@ -319,14 +328,16 @@ export async function resolveRecipients(
         "unsubscribed",
         sql`person_id in (select person_id from person_subscriptions where type_id = ${typeId} and status = 'unsubscribed')`,
       );
-    else await block(t, target, "consent-withdrawn", sql`person_id in (${withdrawnConsent})`);
+    // E-marketing consent governs electronic messages (ekomloven § 15); a printed letter is not one, so only an
+    // unsubscribe from its type and the rules below keep someone out of a document mailing.
+    else if (!letter) await block(t, target, "consent-withdrawn", sql`person_id in (${withdrawnConsent})`);
     await block(
       t,
       target,
       "former-employee",
       sql`person_id in (select id from persons where former_employee = 1)`,
     );
-    if (consentFilter && mailing.opt_override_consent !== 1) {
+    if (consentFilter && mailing.opt_override_consent !== 1 && !letter) {
       // Only CRM persons need consent here: imported and pasted addresses carry the attestation made when adding them.
       const allowed =
         typeId !== null

@@ -23,7 +23,7 @@ export type MailingFacts = {
  * server's steps and the wizard's live problem list (the web UI imports this file: it imports nothing).
  */
 export const REQUIRED_SETUP_FIELDS = [
-  { code: "name", field: "name", message: "The mailing needs a name", types: ["email", "sms"] },
+  { code: "name", field: "name", message: "The mailing needs a name", types: ["email", "sms", "document"] },
   {
     code: "sending-account",
     field: "sendingAccountId",
@@ -52,7 +52,7 @@ const isEmpty = (value: unknown) => value === null || value === undefined || Str
 export function liveSetupProblems(
   saved: Problem[],
   values: Record<string, unknown>,
-  type: "email" | "sms",
+  type: "email" | "sms" | "document",
 ): Problem[] {
   const fields = REQUIRED_SETUP_FIELDS.filter((f) => (f.types as readonly string[]).includes(type));
   const filled = (p: Problem) =>
@@ -141,7 +141,44 @@ export function smsMailingSteps(f: SmsMailingFacts): Steps {
   );
 }
 
-/** Setup problems every type shares: a name and a sending account. */
+export type DocumentMailingFacts = {
+  name: string;
+  source: "composed" | "word";
+  /** The composed letter's body. */
+  body: string | null;
+  /** The uploaded Word template's file name. */
+  templateName: string | null;
+  unknownVariables: string[];
+  templateErrors: string[];
+  recipientsResolved: boolean;
+  eligibleRecipients: number;
+};
+
+/** SPEC §13: a letter needs a body or a Word template; no sending account, subject or unsubscribe link. */
+export function documentMailingSteps(f: DocumentMailingFacts): Steps {
+  const setup: Problem[] = [];
+  if (!f.name.trim()) setup.push(required("name"));
+  const content: Problem[] = [];
+  const hasContent = f.source === "word" ? f.templateName !== null : Boolean(f.body?.trim());
+  if (!hasContent)
+    content.push(
+      f.source === "word"
+        ? {
+            step: "content",
+            code: "document-template",
+            field: "docTemplate",
+            message: "Upload the Word template",
+          }
+        : { step: "content", code: "content", field: "content", message: "Write the letter" },
+    );
+  content.push(...templateProblems(f, f.source === "word" ? "docTemplate" : "content"));
+  return assembleSteps(
+    { setup, content, recipients: recipientProblems(f) },
+    { template: true, content: hasContent, recipients: f.recipientsResolved },
+  );
+}
+
+/** Setup problems every sent type shares: a name and a sending account. */
 function commonSetupProblems(f: { name: string; sendingAccountId: number | null }): Problem[] {
   const setup: Problem[] = [];
   if (!f.name.trim()) setup.push(required("name"));

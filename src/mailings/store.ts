@@ -4,6 +4,7 @@ import type { Db } from "../db/connect.ts";
 import type { MailingStatus, MailingType } from "../db/schema.ts";
 import { isValidEmail } from "../persons/person-rules.ts";
 import { failedCheckWarning } from "../sending-domains/dns-records.ts";
+import { readLetterhead } from "../settings/letterhead.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, missingReference, notFound } from "../shared/errors.ts";
 import { smsSenderProblem } from "../sms/sender.ts";
@@ -13,7 +14,7 @@ import type { GoalCategory } from "./api-schemas.ts";
 import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
-import { mailingSteps, type Steps, smsMailingSteps } from "./steps.ts";
+import { documentMailingSteps, mailingSteps, type Steps, smsMailingSteps } from "./steps.ts";
 import { CREATABLE_TYPES, SMS_ACCOUNT_KINDS } from "./words.ts";
 
 export type MailingInput = {
@@ -42,6 +43,13 @@ export type MailingInput = {
   smsText?: string | null;
   smsNormalize?: boolean;
   smsOptOutLine?: string | null;
+  docHeading?: string | null;
+  docAttentionMode?: "name-else-text" | "always-text";
+  docAttentionText?: string | null;
+  docOurRef?: string | null;
+  docSource?: "composed" | "word";
+  docOrder?: "list" | "postcode";
+  docOddPages?: boolean;
   options?: {
     overrideConsent?: boolean;
     onePerAddress?: boolean;
@@ -79,6 +87,15 @@ export type Mailing = {
   smsText: string | null;
   smsNormalize: boolean;
   smsOptOutLine: string | null;
+  docHeading: string | null;
+  docAttentionMode: "name-else-text" | "always-text";
+  docAttentionText: string | null;
+  docOurRef: string | null;
+  docSource: "composed" | "word";
+  docOrder: "list" | "postcode";
+  docOddPages: boolean;
+  /** The uploaded Word template's file name (the file itself: GET /api/mailings/{id}/document-template). */
+  docTemplateName: string | null;
   options: {
     overrideConsent: boolean;
     onePerAddress: boolean;
@@ -142,6 +159,14 @@ function toMailing(r: Row): Mailing {
     smsText: r.sms_text,
     smsNormalize: r.sms_normalize === 1,
     smsOptOutLine: r.sms_opt_out_line,
+    docHeading: r.doc_heading,
+    docAttentionMode: r.doc_attention_mode ?? "name-else-text",
+    docAttentionText: r.doc_attention_text,
+    docOurRef: r.doc_our_ref,
+    docSource: r.doc_source ?? "composed",
+    docOrder: r.doc_order ?? "list",
+    docOddPages: r.doc_odd_pages === 1,
+    docTemplateName: r.doc_template_name,
     options: {
       overrideConsent: r.opt_override_consent === 1,
       onePerAddress: r.opt_one_per_address === 1,
@@ -165,7 +190,14 @@ const HEADER_UNSAFE = /[\u0000-\u001f\u007f]/;
 const flag = (value: boolean | undefined) => (value === undefined ? undefined : value ? 1 : 0);
 
 async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) {
-  for (const field of ["subject", "fromName", "name"] as const) {
+  for (const field of [
+    "subject",
+    "fromName",
+    "name",
+    "docHeading",
+    "docAttentionText",
+    "docOurRef",
+  ] as const) {
     const value = input[field];
     if (typeof value === "string" && HEADER_UNSAFE.test(value))
       problems.push({ field, message: "must not contain line breaks or control characters" });
@@ -228,6 +260,13 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
     sms_text: input.smsText,
     sms_normalize: flag(input.smsNormalize),
     sms_opt_out_line: input.smsOptOutLine,
+    doc_heading: input.docHeading,
+    doc_attention_mode: input.docAttentionMode,
+    doc_attention_text: input.docAttentionText,
+    doc_our_ref: input.docOurRef,
+    doc_source: input.docSource,
+    doc_order: input.docOrder,
+    doc_odd_pages: flag(input.docOddPages),
     opt_override_consent: flag(o.overrideConsent),
     opt_one_per_address: flag(o.onePerAddress),
     opt_refresh_on_send: flag(o.refreshOnSend),
@@ -274,7 +313,10 @@ export async function createMailing(
       name: columns.name!,
       type: columns.type ?? "email",
       status: "draft",
-      sending_account_id: columns.sending_account_id ?? (await defaultAccountId(db)),
+      // A letter is printed, not sent through an account; two people at one address each get theirs unless asked.
+      ...(columns.type === "document"
+        ? { sending_account_id: null, opt_one_per_address: columns.opt_one_per_address ?? 0 }
+        : { sending_account_id: columns.sending_account_id ?? (await defaultAccountId(db)) }),
       created_by: userId,
       created_at: now,
       updated_at: now,
@@ -357,6 +399,7 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
   if (!row) throw notFound("mailing", id);
   const mailing = toMailing(row);
   if (mailing.type === "sms") return getSmsMailing(db, mailing);
+  if (mailing.type === "document") return getDocumentMailing(db, mailing, row.doc_template_unknown);
   const check = checkMailingContent(mailing, await customFieldKeys(db));
   const domain = mailing.fromAddress?.split("@")[1]?.toLowerCase();
   const sendingDomain = domain
@@ -435,6 +478,53 @@ async function getSmsMailing(db: Db, mailing: Mailing): Promise<MailingWithSteps
     smsWindow: window.open
       ? { open: true, opensAt: null }
       : { open: false, opensAt: window.opensAt.toISOString() },
+  };
+}
+
+async function getDocumentMailing(
+  db: Db,
+  mailing: Mailing,
+  templateUnknown: string | null,
+): Promise<MailingWithSteps> {
+  const keys = await customFieldKeys(db);
+  const unknown = new Set<string>(templateUnknown ? (JSON.parse(templateUnknown) as string[]) : []);
+  const errors: string[] = [];
+  const parts: Array<[string, string | null]> = [
+    ["heading", mailing.docHeading],
+    ["attention", mailing.docAttentionText],
+    ["our reference", mailing.docOurRef],
+  ];
+  if (mailing.docSource === "composed") parts.push(["content", mailing.content]);
+  for (const [part, source] of parts) {
+    if (!source) continue;
+    const result = checkTemplate(source, { customFieldKeys: keys, allowed: "document" });
+    for (const v of result.unknownVariables) unknown.add(v);
+    for (const e of result.errors) errors.push(`${part}: ${e.message}${e.line ? ` (line ${e.line})` : ""}`);
+  }
+  const counts = await recipientCounts(db, mailing.id);
+  const steps = documentMailingSteps({
+    name: mailing.name,
+    source: mailing.docSource,
+    body: mailing.content,
+    templateName: mailing.docTemplateName,
+    unknownVariables: [...unknown],
+    templateErrors: errors,
+    recipientsResolved: mailing.recipientsResolvedAt !== null,
+    eligibleRecipients: counts.eligible,
+  });
+  const { companyName } = await readLetterhead(db);
+  return {
+    ...mailing,
+    ...steps,
+    warnings: [
+      ...[...unknown].map((v) => `Unknown merge field [[${v}]]`),
+      ...(mailing.docSource === "composed" && !companyName
+        ? ["The company letterhead is empty: an admin fills it in under Settings → Letterhead"]
+        : []),
+    ],
+    accessibilityWarnings: [],
+    recipients: counts,
+    smsWindow: null,
   };
 }
 

@@ -3,7 +3,7 @@
 
 export const MAILING_TYPES = ["email", "sms", "document", "form"] as const;
 /** The types New mailing offers. Documents and form responses join when their channels are registered. */
-export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = ["email", "sms"];
+export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = ["email", "sms", "document"];
 /** The sending account kinds an SMS goes through (SPEC §12). */
 export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
 export const MAILING_STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;
@@ -19,6 +19,7 @@ export const DELIVERY_STATUSES = [
   "complained",
   "unknown",
   "cancelled",
+  "generated",
 ] as const;
 export const SOURCE_KINDS = ["selection", "project", "person", "addresses", "import"] as const;
 export const CONTENT_FORMATS = ["html", "mjml"] as const;
@@ -26,3 +27,7 @@ export const FROM_MODES = ["fixed", "our-contact"] as const;
 export const TRACK_LINKS = ["all", "registered", "none"] as const;
 export const STEP_KEYS = ["setup", "template", "content", "recipients", "confirm"] as const;
 export const STEP_STATES = ["complete", "incomplete", "not-started"] as const;
+/** Documents (SPEC §13): how the attention line is chosen, where the letter comes from, the order of the letters. */
+export const DOCUMENT_ATTENTION_MODES = ["name-else-text", "always-text"] as const;
+export const DOCUMENT_SOURCES = ["composed", "word"] as const;
+export const DOCUMENT_ORDERS = ["list", "postcode"] as const;

@@ -29,6 +29,10 @@ export type PersonInput = {
   mobile?: string | null;
   phone?: string | null;
   language?: string | null;
+  street?: string | null;
+  postcode?: string | null;
+  city?: string | null;
+  country?: string | null;
   companyId?: number | null;
   ourContactId?: number | null;
   formerEmployee?: boolean;
@@ -49,6 +53,10 @@ export type Person = {
   mobile: string | null;
   phone: string | null;
   language: string | null;
+  street: string | null;
+  postcode: string | null;
+  city: string | null;
+  country: string | null;
   companyId: number | null;
   companyName: string | null;
   ourContactId: number | null;
@@ -87,6 +95,10 @@ type PersonColumns = {
   mobile?: string | null;
   phone?: string | null;
   language?: string | null;
+  street?: string | null;
+  postcode?: string | null;
+  city?: string | null;
+  country?: string | null;
   company_id?: number | null;
   our_contact_id?: number | null;
   former_employee?: number;
@@ -100,7 +112,16 @@ export function personColumns(
 ): PersonColumns {
   const columns: PersonColumns = {};
   const text = (
-    key: "firstName" | "middleName" | "lastName" | "title" | "mrmrs",
+    key:
+      | "firstName"
+      | "middleName"
+      | "lastName"
+      | "title"
+      | "mrmrs"
+      | "street"
+      | "postcode"
+      | "city"
+      | "country",
     column: keyof PersonColumns,
   ) => {
     const value = blankToNull(input[key]);
@@ -111,6 +132,10 @@ export function personColumns(
   text("lastName", "last_name");
   text("title", "title");
   text("mrmrs", "mrmrs");
+  text("street", "street");
+  text("postcode", "postcode");
+  text("city", "city");
+  text("country", "country");
   const mobile = blankToNull(input.mobile);
   if (mobile !== undefined) {
     if (mobile === null) columns.mobile = null;
@@ -424,6 +449,10 @@ export async function getPerson(db: Db, id: number): Promise<Person> {
     mobile: row.mobile,
     phone: row.phone,
     language: row.language,
+    street: row.street,
+    postcode: row.postcode,
+    city: row.city,
+    country: row.country,
     companyId: row.company_id,
     companyName: row.company_name,
     ourContactId: row.our_contact_id,

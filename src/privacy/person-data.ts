@@ -2,7 +2,6 @@
 // the export reads it, and erasure erases what it names. The shape is documented in docs/privacy.md; a field is only
 // ever added to it.
 import type { Db } from "../db/connect.ts";
-import { fullName } from "../persons/person-rules.ts";
 import { AppError, notFound } from "../shared/errors.ts";
 
 export const EXPORT_FORMAT = "utsend-person-export";
@@ -402,7 +401,8 @@ async function exportHead(db: Db, personId: number, keys: Keys, now: Date): Prom
     exportedAt: now.toISOString(),
     person: {
       id: person.id,
-      fullName: fullName(person),
+      // persons/ imports privacy/ (the suppression list), so the name is joined here rather than imported.
+      fullName: [person.first_name, person.middle_name, person.last_name].filter((p) => p?.trim()).join(" "),
       firstName: person.first_name,
       middleName: person.middle_name,
       lastName: person.last_name,

@@ -54,7 +54,7 @@ export async function claimDeliveries(
   // due time the order is still by id; PostgreSQL keeps its plan (below).
   const order = dialect === "sqlite" ? sql`d.next_try_at, d.id` : sql`d.id`;
   const due = sql`select d.id from deliveries d join mailings m on m.id = d.mailing_id
-      where d.status = 'pending' and d.next_try_at <= ${now} and m.status = 'sending'
+      where d.status = 'pending' and d.next_try_at <= ${now} and m.status = 'sending' and d.channel <> 'document'
       order by ${order} limit ${limit}`;
   const returned = sql`returning id, mailing_id, recipient_id, attempt, person_id, channel, address, address_key,
       message_id, tries, created_at`;

@@ -32,11 +32,14 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
       { problems: mailing.problems },
     );
   const now = isoNow();
-  const sms = mailing.type === "sms";
-  // E-mail deliveries get their Message-ID from (mailing, recipient, attempt); an SMS goes to the E.164 number.
-  const channelColumns = sms
-    ? sql`'sms', r.mobile, r.mobile, 'pending', null`
-    : sql`'email', r.email, r.email_lower, 'pending', ${emailMessageIdSql(1, mailing.fromAddress!.split("@")[1]!.toLowerCase())}`;
+  // E-mail deliveries get their Message-ID from (mailing, recipient, attempt); an SMS goes to the E.164 number; a
+  // letter to its address block, and is generated into the mailing's document rather than sent (documents/).
+  const channelColumns =
+    mailing.type === "sms"
+      ? sql`'sms', r.mobile, r.mobile, 'pending', null`
+      : mailing.type === "document"
+        ? sql`'document', r.postal_address, r.postal_key, 'pending', null`
+        : sql`'email', r.email, r.email_lower, 'pending', ${emailMessageIdSql(1, mailing.fromAddress!.split("@")[1]!.toLowerCase())}`;
   return db.transaction().execute(async (trx) => {
     const started = await transition(trx, mailingId, "send", { now, also: { started_at: now } });
     if (started.length === 0)
@@ -50,6 +53,16 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
         and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(
       trx,
     );
+    if (mailing.type === "document")
+      await trx
+        .insertInto("document_files")
+        .values({
+          mailing_id: mailingId,
+          status: "generating",
+          letters: Number(inserted.numAffectedRows ?? 0),
+          created_at: now,
+        })
+        .execute();
     // The claims that follow are planned on the deliveries just written.
     await refreshStatistics(trx, ["deliveries"]);
     return { deliveries: Number(inserted.numAffectedRows ?? 0) };

@@ -249,6 +249,12 @@ const routes: Route[] = [
   { method: "POST", path: "/api/mailings/{ready}/pause", hasId: true },
   { method: "POST", path: "/api/mailings/{ready}/resume", hasId: true },
   { method: "POST", path: "/api/mailings/{ready}/cancel", hasId: true },
+  { method: "POST", path: "/api/mailings/{mailing}/edit-again", hasId: true },
+  {
+    method: "PUT",
+    path: "/api/settings/letterhead",
+    body: () => ({ companyName: "Fjordlys AS", addressLines: ["Storgata 1", "0155 Oslo"], country: "NO" }),
+  },
   { method: "POST", path: "/api/deliveries/{delivery}/mark-sent", hasId: true },
   { method: "POST", path: "/api/deliveries/{delivery}/send-again", hasId: true },
   {
@@ -476,6 +482,8 @@ describe("bad input on every write endpoint", () => {
     walked.add("POST /api/mailings/{}/attachments");
     // test/e2e/mailing-imports.test.ts refuses bad recipient files.
     walked.add("POST /api/mailings/{}/imports");
+    // test/e2e/documents.test.ts and src/documents/docx-template.test.ts refuse bad Word templates.
+    walked.add("PUT /api/mailings/{}/document-template");
     expect(documented.filter((r) => !walked.has(r))).toEqual([]);
   });
 

@@ -17,6 +17,7 @@ const STATUS_COLORS: Record<DeliveryStatus, string> = {
   complained: "grape",
   unknown: "yellow",
   cancelled: "dark",
+  generated: "green",
 };
 
 function StatusBadges({ row, sms }: { row: FollowUpRow; sms: boolean }) {

@@ -1,0 +1,276 @@
+// Document mailings end to end on a real server and both databases: letterhead, recipients by postal address, a
+// recipient's preview, Send = generate through the worker, the PDF read back with poppler (names inside the envelope
+// window, Nordic letters, order by postcode, page ranges per delivery), edit again and generate again.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDialects } from "../helpers/dialects.ts";
+import { pageText, pdfPageCount, pdfWords, type TextPage } from "../helpers/pdf-text.ts";
+import { solidPng } from "../helpers/png.ts";
+import { popplerAvailable } from "../helpers/requirements.ts";
+import {
+  type ApiClient,
+  ok,
+  request,
+  signIn,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from "../helpers/server.ts";
+
+type Mailing = {
+  id: number;
+  status: string;
+  canSend: boolean;
+  problems: Array<{ code: string }>;
+  warnings: string[];
+  recipients: { eligible: number; leftOut: number };
+};
+type DocumentState = {
+  status: string;
+  letters: number;
+  pages: number | null;
+  bytes: number | null;
+  error: string | null;
+};
+type Delivery = {
+  recipientId: number;
+  status: string;
+  firstPage: number | null;
+  pageCount: number | null;
+  email: string;
+};
+
+const MM = 72 / 25.4;
+const WINDOW = { left: 20 * MM, top: 45 * MM, right: 105 * MM, bottom: 90 * MM };
+
+/** Every word of `text` is on the page inside the envelope window (the letterhead may hold the same words too). */
+function inWindow(page: TextPage, text: string): boolean {
+  return text
+    .split(" ")
+    .every((word) =>
+      page.words.some(
+        (w) =>
+          w.text === word &&
+          w.xMin >= WINDOW.left &&
+          w.xMax <= WINDOW.right &&
+          w.yMin >= WINDOW.top &&
+          w.yMax <= WINDOW.bottom,
+      ),
+    );
+}
+
+const dialects = await testDialects();
+const poppler = popplerAvailable();
+
+describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => {
+  let server: TestServer;
+  let admin: ApiClient;
+  let cookie: string;
+  let work: string;
+  const ids: Record<string, number> = {};
+
+  /** GET with the session cookie, the body as bytes (the API client reads text). */
+  const bytes = async (path: string) => {
+    const response = await fetch(`${server.url}${path}`, { headers: { cookie } });
+    return {
+      status: response.status,
+      type: response.headers.get("content-type"),
+      body: Buffer.from(await response.arrayBuffer()),
+    };
+  };
+  const saved = (name: string, data: Buffer) => {
+    const file = join(work, name);
+    writeFileSync(file, data);
+    return file;
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "utsend-documents-"));
+    server = await startTestServer({ dialect });
+    admin = await signIn(server.url, server.adminEmail, server.adminPassword);
+    const login = await request(server.url, "POST", "/auth/login", {
+      body: { email: server.adminEmail, password: server.adminPassword },
+    });
+    cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    await ok(
+      admin.send("PUT", "/api/settings/letterhead", {
+        companyName: "Fjordlys AS",
+        addressLines: ["Storgata 1", "0155 Oslo"],
+        country: "NO",
+        orgNumber: "912 345 678",
+        logoBase64: solidPng(120, 40).toString("base64"),
+      }),
+    );
+    const company = await ok<{ id: number }>(
+      admin.send("POST", "/api/companies", {
+        name: "Havblikk AS",
+        street: "Bryggen 5",
+        postcode: "5003",
+        city: "Bergen",
+      }),
+      201,
+    );
+    const person = async (key: string, body: Record<string, unknown>) => {
+      ids[key] = (await ok<{ id: number }>(admin.send("POST", "/api/persons", body), 201)).id;
+    };
+    await person("own", {
+      firstName: "Bjørn",
+      lastName: "Ærlig",
+      street: "Åsgårdveien 7",
+      postcode: "3179",
+      city: "Åsgårdstrand",
+    });
+    await person("company", { firstName: "Åse", lastName: "Øvre", companyId: company.id });
+    await person("nowhere", { firstName: "Per", lastName: "Uten" });
+    await person("abroad", {
+      firstName: "Jürgen",
+      lastName: "Müller",
+      language: "en",
+      street: "Hauptstraße 1",
+      postcode: "10115",
+      city: "Berlin",
+      country: "Tyskland",
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("generates one PDF with a letter per recipient with a postal address, ordered by postcode", async () => {
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "Brev til kundene",
+        type: "document",
+        docHeading: "Tilbud til [[customer.firstname]]",
+        docOurRef: "BR-[[customer.id]]",
+        docOrder: "postcode",
+        content:
+          "<p>Hei [[customer.firstname]], vi har et <strong>tilbud</strong> til deg.</p><ul><li>Første punkt</li><li>Andre punkt</li></ul>",
+      }),
+      201,
+    );
+    ids.mailing = made.id;
+    for (const key of ["own", "company", "nowhere", "abroad"])
+      await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids[key] }));
+    const ready = await ok<Mailing>(admin.send("POST", `/api/mailings/${made.id}/recipients/refresh`));
+    expect(ready.recipients).toMatchObject({ eligible: 3, leftOut: 1 });
+    expect(ready.problems).toEqual([]);
+    expect(ready.canSend).toBe(true);
+
+    // Nothing to download before the first Send.
+    expect((await bytes(`/api/mailings/${made.id}/document/file`)).status).toBe(404);
+
+    await ok(admin.send("POST", `/api/mailings/${made.id}/send`));
+    const state = await waitFor(
+      () => ok<DocumentState | null>(admin.get(`/api/mailings/${made.id}/document`)),
+      (s) => s?.status === "ready" || s?.status === "failed",
+      30_000,
+    );
+    expect(state).toMatchObject({ status: "ready", letters: 3, pages: 3, error: null });
+    const mailing = await ok<Mailing>(admin.get(`/api/mailings/${made.id}`));
+    expect(mailing.status).toBe("finished");
+
+    const file = await bytes(`/api/mailings/${made.id}/document/file`);
+    expect(file.status).toBe(200);
+    expect(file.type).toBe("application/pdf");
+    expect(file.body.length).toBe(state!.bytes);
+    const pdf = saved("letters.pdf", file.body);
+    expect(await pdfPageCount(pdf)).toBe(3);
+    const pages = await pdfWords(pdf);
+    // By postcode: 3179 Åsgårdstrand, 5003 Bergen, then 10115 Berlin.
+    expect(pageText(pages[0]!)).toContain("Tilbud til Bjørn");
+    expect(inWindow(pages[0]!, "Bjørn Ærlig")).toBe(true);
+    expect(inWindow(pages[0]!, "3179 ÅSGÅRDSTRAND")).toBe(true);
+    expect(pageText(pages[0]!)).toContain("Hei Bjørn, vi har et tilbud til deg.");
+    expect(pageText(pages[0]!)).toContain(`BR-${ids.own}`);
+    expect(inWindow(pages[1]!, "Havblikk AS")).toBe(true);
+    expect(inWindow(pages[1]!, "5003 BERGEN")).toBe(true);
+    expect(pageText(pages[1]!)).toContain("Åse Øvre"); // on the attention line
+    expect(inWindow(pages[2]!, "Jürgen Müller")).toBe(true);
+    expect(inWindow(pages[2]!, "TYSKLAND")).toBe(true);
+    expect(pageText(pages[2]!)).toContain("Kind regards");
+    for (const page of pages) expect(pageText(page)).toContain("Fjordlys AS");
+    expect(pageText(pages[0]!)).not.toContain("Per Uten");
+
+    const deliveries = await ok<{ items: Delivery[] }>(
+      admin.get(`/api/mailings/${made.id}/deliveries?limit=10`),
+    );
+    expect(deliveries.items.map((d) => d.status)).toEqual(["generated", "generated", "generated"]);
+    const firstPages = deliveries.items.map((d) => [d.firstPage, d.pageCount]).sort();
+    expect(firstPages).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+  });
+
+  it("previews one recipient's letter as a PDF of their own page", async () => {
+    const recipients = await ok<{ items: Array<{ id: number; personId: number }> }>(
+      admin.get(`/api/mailings/${ids.mailing}/recipients?status=eligible`),
+    );
+    const own = recipients.items.find((r) => r.personId === ids.own)!;
+    const preview = await bytes(`/api/mailings/${ids.mailing}/document/preview?recipientId=${own.id}`);
+    expect(preview.status).toBe(200);
+    expect(preview.type).toBe("application/pdf");
+    const pages = await pdfWords(saved("preview.pdf", preview.body));
+    expect(pages).toHaveLength(1);
+    expect(inWindow(pages[0]!, "Bjørn Ærlig")).toBe(true);
+  });
+
+  it("edits a generated document again and replaces the file on the next Send", async () => {
+    const again = await ok<Mailing>(admin.send("POST", `/api/mailings/${ids.mailing}/edit-again`));
+    expect(again.status).toBe("draft");
+    // The last document stays downloadable while the mailing is edited.
+    expect((await bytes(`/api/mailings/${ids.mailing}/document/file`)).status).toBe(200);
+    await ok(
+      admin.send("PATCH", `/api/mailings/${ids.mailing}`, { docHeading: "Nytt tilbud", docOddPages: true }),
+    );
+    await ok(admin.send("POST", `/api/mailings/${ids.mailing}/send`));
+    const state = await waitFor(
+      () => ok<DocumentState | null>(admin.get(`/api/mailings/${ids.mailing}/document`)),
+      (s) => s?.status === "ready" && s.pages === 5,
+      30_000,
+    );
+    // Duplex: every letter starts on an odd page, so 3 one-page letters take 5 pages.
+    expect(state).toMatchObject({ status: "ready", letters: 3, pages: 5 });
+    const pdf = saved("again.pdf", (await bytes(`/api/mailings/${ids.mailing}/document/file`)).body);
+    const pages = await pdfWords(pdf);
+    expect(pageText(pages[0]!)).toContain("Nytt tilbud");
+    expect(pageText(pages[2]!)).toContain("Nytt tilbud");
+    expect(pageText(pages[1]!)).toBe("");
+    const kept = readdirSync(join(server.dataDir, "documents"));
+    expect(kept).toHaveLength(1);
+  });
+
+  it("refuses a Word template that is not a DOCX and stores nothing", async () => {
+    const made = await ok<Mailing & { docTemplateName: string | null }>(
+      admin.send("POST", "/api/mailings", { name: "Word-brev", type: "document", docSource: "word" }),
+      201,
+    );
+    const response = await fetch(
+      `${server.url}/api/mailings/${made.id}/document-template?fileName=brev.docx`,
+      {
+        method: "PUT",
+        headers: { cookie, "x-csrf-token": await csrf(), "content-type": "application/octet-stream" },
+        body: Buffer.from("not a zip at all"),
+      },
+    );
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("DOCUMENT_TEMPLATE_INVALID");
+    const after = await ok<Mailing & { docTemplateName: string | null }>(
+      admin.get(`/api/mailings/${made.id}`),
+    );
+    expect(after.docTemplateName).toBeNull();
+    expect(after.problems.map((p) => p.code)).toContain("document-template");
+  });
+
+  async function csrf(): Promise<string> {
+    const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });
+    return ((await me.json()) as { csrfToken: string }).csrfToken;
+  }
+});
