@@ -58,6 +58,7 @@ async function* recipients(count: number): AsyncGenerator<MergeContext> {
       mailing: { name: "Julebrev", subject: null },
       link: { unsubscribe: null, subscriptions: null, viewOnline: null },
       document: {
+        address: `Kunde ${i}\nStorgata ${i % 90}\n0155 OSLO`,
         heading: "Invitasjon til julebord",
         attention: null,
         ourRef: `KS/${i}`,

@@ -91,6 +91,7 @@ export function letterContext(
   return {
     ...base,
     document: {
+      address: recipient.addressLines.join("\n"),
       heading: text(prepared.heading, "docHeading"),
       attention,
       ourRef: text(prepared.ourRef, "docOurRef"),

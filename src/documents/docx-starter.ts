@@ -45,14 +45,11 @@ function documentXml(w: (typeof WORDING)["nb" | "en"]): string {
   const top = 25; // mm: the letterhead lives in the header above this
   const address = para(
     [
-      run("[[customer.name]]"),
-      run("[% if company.name %]"),
+      // The address block's lines as the recipient list resolved them (the person's own address, else the
+      // company's with the company's name); a line break in the value is a line break in Word.
+      run("[[document.address]][% if document.attention %]"),
       BR,
-      run("[[company.name]][% endif %][% if document.attention %]"),
-      BR,
-      run("Att.: [[document.attention]][% endif %][% if company.address %]"),
-      BR,
-      run("[[company.address]][% endif %]"),
+      run("Att.: [[document.attention]][% endif %]"),
     ].join(""),
     '<w:spacing w:before="0" w:after="0"/>',
   );
@@ -60,8 +57,10 @@ function documentXml(w: (typeof WORDING)["nb" | "en"]): string {
     para(run(`${w.date}: [[document.date]]`), '<w:spacing w:before="0" w:after="0"/>'),
     para(run(`${w.ourRef}: [[document.ourRef]]`), '<w:spacing w:before="0" w:after="0"/>'),
   ].join("");
-  const cell = (width: number, content: string) =>
-    `<w:tc><w:tcPr><w:tcW w:w="${tw(width)}" w:type="dxa"/></w:tcPr>${content}</w:tc>`;
+  const cell = (width: number, content: string, margins = "") =>
+    `<w:tc><w:tcPr><w:tcW w:w="${tw(width)}" w:type="dxa"/>${margins}</w:tcPr>${content}</w:tc>`;
+  // The address keeps 5 mm inside the window on every side, so no glyph touches its edge (as the composed letter).
+  const inset = `<w:tcMar><w:top w:w="${tw(5)}" w:type="dxa"/><w:left w:w="${tw(5)}" w:type="dxa"/><w:right w:w="${tw(5)}" w:type="dxa"/></w:tcMar>`;
   // In the flow, not floating (LibreOffice moves floating tables about): a spacer of exact height down to 45 mm, then a
   // table of exact height reaching 5 mm into the left margin, so the block starts 20 mm from the page's edge.
   const spacer = para(
@@ -73,7 +72,7 @@ function documentXml(w: (typeof WORDING)["nb" | "en"]): string {
     '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>' +
     `</w:tblPr><w:tblGrid><w:gridCol w:w="${tw(85)}"/><w:gridCol w:w="${tw(20)}"/><w:gridCol w:w="${tw(65)}"/></w:tblGrid>` +
     `<w:tr><w:trPr><w:trHeight w:val="${tw(45)}" w:hRule="exact"/></w:trPr>` +
-    `${cell(85, address)}${cell(20, para(""))}${cell(65, info)}</w:tr></w:tbl>`;
+    `${cell(85, address, inset)}${cell(20, para(""))}${cell(65, info)}</w:tr></w:tbl>`;
   const body = [
     spacer,
     addressTable,

@@ -121,6 +121,11 @@ export const MERGE_VARIABLES: readonly MergeVariableGroup[] = [
     en: "Document",
     types: ["document"],
     variables: [
+      {
+        path: "document.address",
+        nb: "Adresseblokken (linje for linje)",
+        en: "The address block (line by line)",
+      },
       { path: "document.heading", nb: "Overskrift", en: "Heading" },
       { path: "document.attention", nb: "Att.", en: "Attention" },
       { path: "document.ourRef", nb: "Vår referanse", en: "Our reference" },
@@ -162,7 +167,13 @@ export type MergeContext = {
   mailing: { name: MergeValue; subject: MergeValue };
   link: { unsubscribe: MergeValue; subscriptions: MergeValue; viewOnline: MergeValue };
   form?: Record<string, MergeValue>;
-  document?: { heading: MergeValue; attention: MergeValue; ourRef: MergeValue; date: MergeValue };
+  document?: {
+    address: MergeValue;
+    heading: MergeValue;
+    attention: MergeValue;
+    ourRef: MergeValue;
+    date: MergeValue;
+  };
 };
 
 type NameParts = {

@@ -1,14 +1,14 @@
 // Document mailings end to end on a real server and both databases: letterhead, recipients by postal address, a
 // recipient's preview, Send = generate through the worker, the PDF read back with poppler (names inside the envelope
 // window, Nordic letters, order by postcode, page ranges per delivery), edit again and generate again.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialects } from "../helpers/dialects.ts";
 import { pageText, pdfPageCount, pdfWords, type TextPage } from "../helpers/pdf-text.ts";
 import { solidPng } from "../helpers/png.ts";
-import { popplerAvailable } from "../helpers/requirements.ts";
+import { partAvailable, popplerAvailable } from "../helpers/requirements.ts";
 import {
   type ApiClient,
   ok,
@@ -63,6 +63,11 @@ function inWindow(page: TextPage, text: string): boolean {
 
 const dialects = await testDialects();
 const poppler = popplerAvailable();
+const soffice = partAvailable(
+  "LibreOffice",
+  (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(`${dir}/soffice`)),
+  "`soffice` is not on PATH (apt-get install libreoffice-writer-nogui)",
+);
 
 describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => {
   let server: TestServer;
@@ -268,6 +273,55 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     expect(after.docTemplateName).toBeNull();
     expect(after.problems.map((p) => p.code)).toContain("document-template");
   });
+
+  it.skipIf(!soffice)(
+    "merges the starter Word template per recipient and converts it to one PDF with LibreOffice",
+    async () => {
+      const made = await ok<Mailing>(
+        admin.send("POST", "/api/mailings", {
+          name: "Word-brev til kundene",
+          type: "document",
+          docSource: "word",
+          docHeading: "Invitasjon til [[customer.firstname]]",
+        }),
+        201,
+      );
+      for (const key of ["own", "company", "abroad"])
+        await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids[key] }));
+      const starter = await bytes("/api/documents/starter-template?language=nb");
+      expect(starter.status).toBe(200);
+      const upload = await fetch(
+        `${server.url}/api/mailings/${made.id}/document-template?fileName=brev.docx`,
+        {
+          method: "PUT",
+          headers: { cookie, "x-csrf-token": await csrf(), "content-type": "application/octet-stream" },
+          body: starter.body,
+        },
+      );
+      const checked = (await upload.json()) as { unknownVariables: string[]; variables: string[] };
+      expect(upload.status).toBe(200);
+      expect(checked.unknownVariables).toEqual([]);
+      expect(checked.variables).toContain("document.address");
+      await ok(admin.send("POST", `/api/mailings/${made.id}/recipients/refresh`));
+      await ok(admin.send("POST", `/api/mailings/${made.id}/send`));
+      const state = await waitFor(
+        () => ok<DocumentState | null>(admin.get(`/api/mailings/${made.id}/document`)),
+        (s) => s?.status === "ready" || s?.status === "failed",
+        120_000,
+      );
+      expect(state).toMatchObject({ status: "ready", letters: 3, error: null });
+      const file = await bytes(`/api/mailings/${made.id}/document/file`);
+      expect(file.type).toBe("application/pdf");
+      const pages = await pdfWords(saved("word.pdf", file.body));
+      expect(pages).toHaveLength(3);
+      const texts = pages.map(pageText);
+      expect(texts.some((t) => t.includes("Invitasjon til Bjørn"))).toBe(true);
+      expect(pages.some((p) => inWindow(p, "3179 ÅSGÅRDSTRAND"))).toBe(true);
+      expect(pages.some((p) => inWindow(p, "Havblikk AS"))).toBe(true);
+      expect(texts.some((t) => t.includes("Att.: Åse Øvre"))).toBe(true);
+    },
+    180_000,
+  );
 
   async function csrf(): Promise<string> {
     const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });

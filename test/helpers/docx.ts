@@ -61,7 +61,13 @@ export function context(
     ourContact: { name: "Kari Selger", email: null, phone: null },
     mailing: { name: "Julebrev", subject: null },
     link: { unsubscribe: null, subscriptions: null, viewOnline: null },
-    document: { heading: "Invitasjon", attention: null, ourRef: "KS/1", date: "4. desember 2026" },
+    document: {
+      address: [name, "Storgata 1", "0155 OSLO"].filter(Boolean).join("\n"),
+      heading: "Invitasjon",
+      attention: null,
+      ourRef: "KS/1",
+      date: "4. desember 2026",
+    },
     ...overrides,
   };
 }
