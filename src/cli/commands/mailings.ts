@@ -1,4 +1,5 @@
-// `utsend mailings send <id>` (starts it and sends with a progress bar) and `utsend worker` (a send worker alone).
+// `utsend mailings send <id>` (starts it and sends, or generates a document, with a progress bar), `utsend mailings
+// document <id> -o file` (a generated document) and `utsend worker` (a send worker alone).
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 // ../../main.ts (the server and the send worker) is loaded by the commands that use it: other commands start lighter.
@@ -73,12 +74,14 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
         const window = (await getMailing(handle.db, mailingId)).smsWindow;
         if (window && !window.open && window.opensAt)
           quiet.info(`outside the SMS sending window: waits until ${window.opensAt}`);
+        const letters = (await getMailing(handle.db, mailingId)).type === "document";
         const bar = ctx.json()
           ? null
           : new cliProgress.SingleBar(
               {
-                format:
-                  "sending {bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed} unknown {unknown}",
+                format: letters
+                  ? "generating {bar} {value}/{total} letters | ETA {eta_formatted}"
+                  : "sending {bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed} unknown {unknown}",
               },
               cliProgress.Presets.shades_classic,
             );
@@ -98,10 +101,47 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
         bar?.stop();
         await running.stop();
         if (ctx.json()) ctx.printJson(progress);
-        else
+        else if (letters) {
+          const { documentState } = await import("../../documents/store.ts");
+          const state = await documentState(handle.db, mailingId);
+          ctx.print(
+            state?.status === "ready"
+              ? `mailing ${mailingId} is ${progress.status}: ${state.letters} letters, ${state.pages ?? "?"} pages, ${state.bytes} bytes (${state.format}); save it with \`utsend mailings document ${mailingId} -o letters.${state.format}\``
+              : `mailing ${mailingId} is ${progress.status}${state?.error ? `: ${state.error}` : ""}`,
+          );
+          if (state?.note) ctx.print(state.note);
+        } else
           ctx.print(
             `mailing ${mailingId} is ${progress.status}: ${progress.sent} sent${progress.delivered === null ? "" : ` (${progress.delivered} delivered)`}, ${progress.failed} failed, ${progress.unknown} unknown`,
           );
+      });
+    });
+
+  mailings
+    .command("document <id>")
+    .description("save a document mailing's generated document (PDF, or DOCX when LibreOffice was missing)")
+    .requiredOption("-o, --output <file>", "where to write it ('-' for standard output)")
+    .action(async (id: string, options: { output: string }) => {
+      const mailingId = parseIntOption(id, "id");
+      const { readyDocument } = await import("../../documents/store.ts");
+      const { createReadStream, createWriteStream } = await import("node:fs");
+      const { pipeline } = await import("node:stream/promises");
+      await ctx.withDb(async (handle) => {
+        const file = await readyDocument(handle.db, ctx.config().dataDir, mailingId);
+        const { recordAudit } = await import("../../audit/log.ts");
+        await recordAudit(handle.db, {
+          actor: { kind: "cli" },
+          origin: { ip: null, userAgent: null },
+          action: "export.document",
+          target: { type: "mailing", id: String(mailingId) },
+          detail: { bytes: file.bytes },
+        });
+        await pipeline(
+          createReadStream(file.path),
+          options.output === "-" ? process.stdout : createWriteStream(options.output),
+        );
+        if (options.output !== "-")
+          ctx.print(`wrote ${options.output} (${file.format}, ${file.bytes} bytes)`);
       });
     });
 
