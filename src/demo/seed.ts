@@ -9,6 +9,7 @@ import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { createPerson } from "../persons/persons.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
+import { writeLetterhead } from "../settings/letterhead.ts";
 import { createDomain, ensureOutboxAccount } from "../send/accounts.ts";
 import { COMPANIES, FIRST_NAMES, INTERESTS, LAST_NAMES } from "./names.ts";
 
@@ -24,6 +25,15 @@ const DEMO_CONTENT = `<html><head><style>
 <p style="font-size: 12px; color: #6b7280;">Du får denne e-posten fordi du abonnerer på invitasjoner fra oss.
 <a href="[[link.unsubscribe]]">Meld deg av</a> · <a href="[[link.viewOnline]]">Vis i nettleser</a></p>
 </body></html>`;
+/** Home addresses for some people (the others' letters go to their company's address, or they get none). */
+const HOMES = [
+  ["Kirkeveien", "0368", "Oslo"],
+  ["Nygårdsgaten", "5015", "Bergen"],
+  ["Munkegata", "7011", "Trondheim"],
+  ["Kongsgårdbakken", "4005", "Stavanger"],
+  ["Storgata", "9008", "Tromsø"],
+  ["Åsgårdveien", "3179", "Åsgårdstrand"],
+] as const;
 const MOBILE_PREFIXES = ["40", "41", "46", "47", "48", "90", "92", "93", "95", "97", "98", "99"];
 
 function asciiLocal(text: string): string {
@@ -112,6 +122,13 @@ export async function loadDemoData(db: Db, defaultCountry: string): Promise<Demo
           ? `${MOBILE_PREFIXES[i % MOBILE_PREFIXES.length]}${String((i * 7919) % 1_000_000).padStart(6, "0")}`
           : null,
         language: i % 5 === 0 ? "en" : "nb",
+        ...(i % 4 === 2
+          ? {
+              street: `${HOMES[i % HOMES.length]![0]} ${1 + (i % 47)}`,
+              postcode: HOMES[i % HOMES.length]![1],
+              city: HOMES[i % HOMES.length]![2],
+            }
+          : {}),
         companyId: company ? companyIds[companyIndex]! : null,
         title: i % 6 === 0 ? "Daglig leder" : i % 6 === 1 ? "Markedssjef" : null,
         formerEmployee: i % 29 === 28,
@@ -207,6 +224,15 @@ export async function loadDemoData(db: Db, defaultCountry: string): Promise<Demo
     survey.id,
     personIds.filter((_, i) => i % 13 === 1),
   );
+  // The letterhead document mailings print (Settings → Letterhead).
+  await writeLetterhead(db, {
+    companyName: "Fjordlys AS",
+    addressLines: ["Storgata 1", "0155 Oslo"],
+    country: defaultCountry,
+    orgNumber: "912 345 678",
+    phone: "+47 22 00 00 00",
+    web: "fjordlys.example",
+  });
   // A sending domain and a draft mailing, so a laptop can send through the local outbox at once.
   await ensureOutboxAccount(db);
   await createDomain(db, { domain: DEMO_SENDING_DOMAIN });
