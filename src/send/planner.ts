@@ -53,7 +53,13 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
         and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(
       trx,
     );
-    if (mailing.type === "document")
+    if (mailing.type === "document") {
+      // A run stopped by a cancel is not resumed: this Send makes the document afresh.
+      await trx
+        .deleteFrom("document_files")
+        .where("mailing_id", "=", mailingId)
+        .where("status", "<>", "ready")
+        .execute();
       await trx
         .insertInto("document_files")
         .values({
@@ -63,6 +69,7 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
           created_at: now,
         })
         .execute();
+    }
     // The claims that follow are planned on the deliveries just written.
     await refreshStatistics(trx, ["deliveries"]);
     return { deliveries: Number(inserted.numAffectedRows ?? 0) };

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialects } from "../helpers/dialects.ts";
 import { pageText, pdfPageCount, pdfWords, type TextPage } from "../helpers/pdf-text.ts";
-import { solidPng } from "../helpers/png.ts";
+import { pngHeaderOnly, solidPng } from "../helpers/png.ts";
 import { partAvailable, popplerAvailable } from "../helpers/requirements.ts";
 import {
   type ApiClient,
@@ -322,6 +322,26 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     },
     180_000,
   );
+
+  it("refuses a letter body with an enormous image and keeps the body it had", async () => {
+    const made = await ok<Mailing & { content: string | null }>(
+      admin.send("POST", "/api/mailings", { name: "Bildebrev", type: "document", content: "<p>Hei</p>" }),
+      201,
+    );
+    const huge = `<p><img src="data:image/png;base64,${pngHeaderOnly(8000, 8000).toString("base64")}" alt="Kart"></p>`;
+    const refused = await admin.send("PATCH", `/api/mailings/${made.id}`, { content: huge });
+    expect(refused.status).toBe(400);
+    const error = (
+      refused.body as {
+        error: { code: string; details: { fields: Array<{ field: string; message: string }> } };
+      }
+    ).error;
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.details.fields[0]).toMatchObject({ field: "content" });
+    expect(error.details.fields[0]!.message).toContain("8000×8000");
+    const after = await ok<Mailing & { content: string | null }>(admin.get(`/api/mailings/${made.id}`));
+    expect(after.content).toBe("<p>Hei</p>");
+  });
 
   async function csrf(): Promise<string> {
     const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });

@@ -1,6 +1,7 @@
 // /api/mailings: list, create, read, edit, delete and copy a mailing; the insert menu's merge fields.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { parseLetterBody } from "../../documents/letter-body.ts";
 import { copyMailing, dismissWarning } from "../../mailings/actions.ts";
 import {
   DismissWarningSchema,
@@ -13,9 +14,17 @@ import { createDraft, editDraft } from "../../mailings/drafts.ts";
 import { mergeVariableMenu } from "../../mailings/merge-variable-menu.ts";
 import { deleteMailing, getMailing, listMailings } from "../../mailings/store.ts";
 import { MAILING_STATUSES, MAILING_TYPES } from "../../mailings/words.ts";
+import { invalid } from "../../shared/errors.ts";
 import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, PageQuery, type RouteDeps } from "../schemas.ts";
+
+/** A letter's body with an image that cannot be printed (too large, not PNG or JPEG) is refused before it is saved. */
+function refuseBadLetterBody(content: string | null | undefined): void {
+  if (!content) return;
+  const { problems } = parseLetterBody(content);
+  if (problems.length > 0) throw invalid(problems.map((message) => ({ field: "content", message })));
+}
 
 export const mailingRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
@@ -69,6 +78,7 @@ export const mailingRoutes =
         },
       },
       async (request, reply) => {
+        if (request.body.type === "document") refuseBadLetterBody(request.body.content);
         const { actor, user } = caller(request);
         const created = await createDraft(db, { actor, userId: user.id }, request.body);
         if (created.options.overrideConsent)
@@ -104,6 +114,8 @@ export const mailingRoutes =
         },
       },
       async (request) => {
+        if (request.body.content && (await getMailing(db, request.params.id)).type === "document")
+          refuseBadLetterBody(request.body.content);
         const asked = request.body.options?.overrideConsent;
         const before = asked === undefined ? null : await getMailing(db, request.params.id);
         const updated = await editDraft(db, caller(request).actor, request.params.id, request.body);
