@@ -22,6 +22,7 @@ import * as smsRecipientImports from "./migrations/0016-sms-recipient-imports.ts
 import * as auditLog from "./migrations/0017-audit-log.ts";
 import * as documents from "./migrations/0018-documents.ts";
 import * as suppressions from "./migrations/0019-suppressions.ts";
+import * as auditRetention from "./migrations/0020-audit-retention.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -47,6 +48,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0017-audit-log", auditLog],
   ["0018-documents", documents],
   ["0019-suppressions", suppressions],
+  ["0020-audit-retention", auditRetention],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

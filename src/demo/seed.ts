@@ -9,8 +9,8 @@ import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { createPerson } from "../persons/persons.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
-import { writeLetterhead } from "../settings/letterhead.ts";
 import { createDomain, ensureOutboxAccount } from "../send/accounts.ts";
+import { writeLetterhead } from "../settings/letterhead.ts";
 import { COMPANIES, FIRST_NAMES, INTERESTS, LAST_NAMES } from "./names.ts";
 
 export const DEMO_PERSON_COUNT = 200;

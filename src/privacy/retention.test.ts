@@ -51,7 +51,11 @@ describe.each(await testDialects())("retention (SPEC §11) on %s", (dialect) => 
     const oldWaiting = await mail(40, "received");
     const fresh = await mail(29, "processed");
 
-    expect(await applyRetention(t.db, now)).toEqual({ trackingCleared: 2, returnedMailCleared: 1 });
+    expect(await applyRetention(t.db, now)).toEqual({
+      trackingCleared: 2,
+      returnedMailCleared: 1,
+      auditDeleted: 0,
+    });
     const events = await t.db
       .selectFrom("events")
       .select(["detail", "ip", "ua_class"])
@@ -76,7 +80,49 @@ describe.each(await testDialects())("retention (SPEC §11) on %s", (dialect) => 
     expect(await raw(oldProcessed)).toBe("");
     expect(await raw(oldWaiting)).toBe("bounce 40");
     expect(await raw(fresh)).toBe("bounce 29");
-    expect(await applyRetention(t.db, now)).toEqual({ trackingCleared: 0, returnedMailCleared: 0 });
+    expect(await applyRetention(t.db, now)).toEqual({
+      trackingCleared: 0,
+      returnedMailCleared: 0,
+      auditDeleted: 0,
+    });
+  });
+
+  it("deletes audit-log entries older than the setting, and the database refuses to delete a younger one", async () => {
+    const entry = (days: number) =>
+      t.db
+        .insertInto("audit_log")
+        .values({ at: daysAgo(days), actor_label: "test", action: "settings.changed", detail: `age ${days}` })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const old = await entry(800);
+    const young = await entry(700);
+    // The app's own rule: kept two years by default.
+    expect((await applyRetention(t.db, now)).auditDeleted).toBe(1);
+    const left = await t.db
+      .selectFrom("audit_log")
+      .select("id")
+      .where("id", "in", [old.id, young.id])
+      .execute();
+    expect(left.map((r) => r.id)).toEqual([young.id]);
+    // Whoever asks, the database keeps an entry younger than the setting …
+    await expect(t.db.deleteFrom("audit_log").where("id", "=", young.id).execute()).rejects.toThrow(
+      /append-only/,
+    );
+    // … and than 180 days, even when the settings row is set lower behind the app's back.
+    await t.db
+      .insertInto("settings")
+      .values({ key: "retentionAuditDays", value: "1" })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: "1" }))
+      .execute();
+    const recent = await entry(100);
+    await expect(t.db.deleteFrom("audit_log").where("id", "=", recent.id).execute()).rejects.toThrow(
+      /append-only/,
+    );
+    await writeSettings(t.db, { retentionAuditDays: 600 });
+    expect((await applyRetention(t.db, now)).auditDeleted).toBe(1);
+    await expect(t.db.updateTable("audit_log").set({ detail: "changed" }).execute()).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it("runs once a day whoever asks: the first claim wins, the next the day after", async () => {

@@ -1,10 +1,10 @@
 // Retention (SPEC §11): the IP address and device class of opens and clicks go after N days (default 90), the raw
-// bytes of returned mail after N days (default 30). A daily run, in batches; one process runs it however many run.
+// bytes of returned mail after N days (default 30), audit-log entries after N days (default 730). A daily run, in batches; one process runs it however many run.
 import { type SqlBool, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { readSettings } from "../settings/store.ts";
 
-export type RetentionResult = { trackingCleared: number; returnedMailCleared: number };
+export type RetentionResult = { trackingCleared: number; returnedMailCleared: number; auditDeleted: number };
 
 const DAY_MS = 86_400_000;
 const BATCH = 1000;
@@ -12,10 +12,11 @@ const LAST_RUN = "retentionLastRun";
 
 /** Clears what is due at `now`, a batch per statement so no transaction holds many rows; returns how many. */
 export async function applyRetention(db: Db, now: Date): Promise<RetentionResult> {
-  const { retentionTrackingDays, retentionReturnedMailDays } = await readSettings(db);
+  const { retentionTrackingDays, retentionReturnedMailDays, retentionAuditDays } = await readSettings(db);
   const trackingCutoff = new Date(now.getTime() - retentionTrackingDays * DAY_MS).toISOString();
   const mailCutoff = new Date(now.getTime() - retentionReturnedMailDays * DAY_MS).toISOString();
-  const result: RetentionResult = { trackingCleared: 0, returnedMailCleared: 0 };
+  const auditCutoff = new Date(now.getTime() - retentionAuditDays * DAY_MS).toISOString();
+  const result: RetentionResult = { trackingCleared: 0, returnedMailCleared: 0, auditDeleted: 0 };
   for (;;) {
     const ids = (
       await db
@@ -45,6 +46,15 @@ export async function applyRetention(db: Db, now: Date): Promise<RetentionResult
     if (ids.length === 0) break;
     await db.updateTable("inbound_messages").set({ raw: new Uint8Array() }).where("id", "in", ids).execute();
     result.returnedMailCleared += ids.length;
+  }
+  for (;;) {
+    // The database's own trigger refuses any entry younger than the same setting (and than 180 days).
+    const ids = (
+      await db.selectFrom("audit_log").select("id").where("at", "<", auditCutoff).limit(BATCH).execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) break;
+    await db.deleteFrom("audit_log").where("id", "in", ids).execute();
+    result.auditDeleted += ids.length;
   }
   return result;
 }
@@ -86,7 +96,7 @@ export function startRetention(db: Db, log: (line: string) => void, checkMs = 3_
         if (!(await claimRetentionRun(db, now))) return;
         const done = await applyRetention(db, now);
         log(
-          `retention: cleared IP and device of ${done.trackingCleared} events, raw bytes of ${done.returnedMailCleared} returned messages`,
+          `retention: cleared IP and device of ${done.trackingCleared} events, raw bytes of ${done.returnedMailCleared} returned messages; deleted ${done.auditDeleted} audit-log entries`,
         );
       })
       .catch((error: unknown) => log(`retention failed: ${(error as Error).message}`));

@@ -9,11 +9,16 @@ export type Settings = {
   retentionTrackingDays: number;
   /** Days the raw bytes of returned mail (bounces, complaints) are kept; 30 unless set. */
   retentionReturnedMailDays: number;
+  /** Days audit-log entries are kept (two years unless set); the database refuses fewer than AUDIT_MIN_DAYS. */
+  retentionAuditDays: number;
 };
 
 export const DEFAULT_BOUNCE_THRESHOLD = 5;
 export const DEFAULT_RETENTION_TRACKING_DAYS = 90;
 export const DEFAULT_RETENTION_RETURNED_MAIL_DAYS = 30;
+/** The same floor and default the audit log's delete trigger holds (migration 0020-audit-retention). */
+export const AUDIT_MIN_DAYS = 180;
+export const DEFAULT_RETENTION_AUDIT_DAYS = 730;
 
 const positive = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -31,6 +36,10 @@ export async function readSettings(db: Db): Promise<Settings> {
     retentionReturnedMailDays: positive(
       map.get("retentionReturnedMailDays"),
       DEFAULT_RETENTION_RETURNED_MAIL_DAYS,
+    ),
+    retentionAuditDays: Math.max(
+      AUDIT_MIN_DAYS,
+      positive(map.get("retentionAuditDays"), DEFAULT_RETENTION_AUDIT_DAYS),
     ),
   };
 }

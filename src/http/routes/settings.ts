@@ -21,6 +21,11 @@ const Settings = Type.Object({
     maximum: 3650,
     description: "Days the raw bytes of returned mail (bounces, complaints) are kept (default 30)",
   }),
+  retentionAuditDays: Type.Integer({
+    minimum: 180,
+    maximum: 3650,
+    description: "Days audit-log entries are kept (default 730); the database refuses to delete younger ones",
+  }),
 });
 
 export const settingsRoutes =

@@ -216,6 +216,7 @@ export type Settings = {
   consentFilter: boolean;
   retentionTrackingDays: number;
   retentionReturnedMailDays: number;
+  retentionAuditDays: number;
 };
 export type RetentionSchedule = { lastRun: string | null; nextRun: string | null };
 

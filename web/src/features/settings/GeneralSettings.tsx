@@ -67,6 +67,19 @@ export function GeneralSettings() {
             change({ retentionReturnedMailDays: days });
         }}
       />
+      <NumberInput
+        label={t("settings.general.retentionAuditDays")}
+        description={t("settings.general.retentionAuditDaysHelp")}
+        min={180}
+        max={3650}
+        w={320}
+        defaultValue={query.data.retentionAuditDays}
+        onBlur={(e) => {
+          const days = Number(e.currentTarget.value);
+          if (Number.isInteger(days) && days >= 180 && days !== query.data.retentionAuditDays)
+            change({ retentionAuditDays: days });
+        }}
+      />
       <Text size="sm" c="dimmed" data-testid="retention-schedule">
         {schedule.data?.lastRun
           ? t("settings.general.retentionRuns", {
