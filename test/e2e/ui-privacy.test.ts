@@ -66,6 +66,33 @@ describe.skipIf(!runs)("web UI: export and erase a person, the suppression list"
     await page.keyboard.press("Escape");
   });
 
+  it("shows every consent purpose at a glance, those never recorded marked as such", async () => {
+    const admin = await signIn(server.url, server.adminEmail, server.adminPassword);
+    // A purpose the person has no record for: it shows too, as not recorded.
+    await ok(
+      admin.send("POST", "/api/consent-purposes", { key: "arrangementer", name: "Arrangementer" }),
+      201,
+    );
+    const purposes = await ok<{ items: Array<{ key: string; name: string }> }>(
+      admin.get("/api/consent-purposes"),
+    );
+    await ok(
+      admin.send("POST", `/api/persons/${personId}/consents`, {
+        purpose: "e-marketing",
+        legalBasis: "consent",
+      }),
+    );
+    await page.goto(`${server.url}/persons/${personId}`);
+    const rows = page.getByTestId("consents-table").locator("tbody tr");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(purposes.items.length);
+    const texts = await rows.allTextContents();
+    const marketing = purposes.items.find((p) => p.key === "e-marketing")!;
+    expect(texts.find((t) => t.includes(marketing.name))).toContain("Samtykke");
+    expect(texts.find((t) => t.includes("Arrangementer"))).toContain("Ikke registrert");
+    expect(texts.filter((t) => t.includes("Ikke registrert"))).toHaveLength(purposes.items.length - 1);
+  });
+
   it("erases the person after a dialog that lists what goes, then the address is on the suppression list", async () => {
     await page.getByRole("button", { name: "Slett person" }).click();
     const plan = await textOf(page.getByTestId("erasure-plan"), (t) => t.includes("e-postadresse"));

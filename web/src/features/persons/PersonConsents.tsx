@@ -29,13 +29,20 @@ export function PersonConsents({ person }: { person: Person }) {
   const { can } = useSession();
   const purposes = useConsentPurposes();
   const purposeName = (key: string) => purposes.data?.items.find((p) => p.key === key)?.name ?? key;
+  // Every purpose at a glance: those the person never gave or refused show as not recorded.
+  const rows = [
+    ...person.consents.map((c) => ({ key: c.purpose, consent: c })),
+    ...(purposes.data?.items ?? [])
+      .filter((p) => !person.consents.some((c) => c.purpose === p.key))
+      .map((p) => ({ key: p.key, consent: null })),
+  ];
 
   return (
     <Paper withBorder p="md" radius="md">
       <Title order={2} size="h4" mb="sm">
         {t("consents.title")}
       </Title>
-      {person.consents.length === 0 ? (
+      {rows.length === 0 ? (
         <Text c="dimmed" size="sm">
           {t("consents.none")}
         </Text>
@@ -56,16 +63,22 @@ export function PersonConsents({ person }: { person: Person }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {person.consents.map((c) => (
-                <Table.Tr key={c.purpose}>
-                  <Table.Td>{purposeName(c.purpose)}</Table.Td>
+              {rows.map(({ key, consent: c }) => (
+                <Table.Tr key={key}>
+                  <Table.Td>{purposeName(key)}</Table.Td>
                   <Table.Td>
-                    <Badge variant="light" color={c.legalBasis === "withdrawn" ? "red" : "green"} size="sm">
-                      {t(`consents.bases.${c.legalBasis}`)}
-                    </Badge>
+                    {c ? (
+                      <Badge variant="light" color={c.legalBasis === "withdrawn" ? "red" : "green"} size="sm">
+                        {t(`consents.bases.${c.legalBasis}`)}
+                      </Badge>
+                    ) : (
+                      <Badge variant="outline" color="gray" size="sm">
+                        {t("consents.notRecorded")}
+                      </Badge>
+                    )}
                   </Table.Td>
-                  <Table.Td>{translateKnown(t, `consents.sources.${c.source}`, c.source)}</Table.Td>
-                  <Table.Td>{formatDateTime(c.updatedAt)}</Table.Td>
+                  <Table.Td>{c ? translateKnown(t, `consents.sources.${c.source}`, c.source) : ""}</Table.Td>
+                  <Table.Td>{c ? formatDateTime(c.updatedAt) : ""}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
