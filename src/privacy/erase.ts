@@ -141,7 +141,16 @@ export async function erasePerson(db: Db, personId: number): Promise<ErasurePlan
     // Recipient rows stay (they carry the list's counts and the deliveries point at them), without who they were.
     await trx
       .updateTable("mailing_recipients")
-      .set({ person_id: null, name: null, email: null, email_lower: null, mobile: null })
+      .set({
+        person_id: null,
+        name: null,
+        email: null,
+        email_lower: null,
+        mobile: null,
+        postal_address: null,
+        postal_key: null,
+        postcode: null,
+      })
       .where((eb) =>
         eb.or([
           eb("person_id", "=", personId),

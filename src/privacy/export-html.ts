@@ -105,9 +105,17 @@ export function renderExportHtml(data: PersonExport): string {
   const lang = exportLanguage(data.person.language);
   const w = WORDS[lang];
   const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}`;
-  const { company, ourContact, ...scalars } = data.person;
+  const { company, ourContact, postalAddress, ...scalars } = data.person;
   const personRows = Object.entries({
     ...scalars,
+    postalAddress:
+      [
+        postalAddress.street,
+        [postalAddress.postcode, postalAddress.city].filter(Boolean).join(" "),
+        postalAddress.country,
+      ]
+        .filter(Boolean)
+        .join(", ") || null,
     company: company?.name ?? null,
     ourContact: ourContact ? `${ourContact.name} <${ourContact.email}>` : null,
   }).map(([field, value]) => ({ [w.field]: field, [w.value]: value }));

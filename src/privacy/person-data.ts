@@ -22,6 +22,13 @@ export type PersonExport = {
     mobile: string | null;
     phone: string | null;
     language: string | null;
+    /** The person's own postal address (letters of document mailings go here, else to the company). */
+    postalAddress: {
+      street: string | null;
+      postcode: string | null;
+      city: string | null;
+      country: string | null;
+    };
     company: { id: number; name: string } | null;
     ourContact: { name: string; email: string } | null;
     formerEmployee: boolean;
@@ -411,6 +418,12 @@ async function exportHead(db: Db, personId: number, keys: Keys, now: Date): Prom
       mobile: person.mobile,
       phone: person.phone,
       language: person.language,
+      postalAddress: {
+        street: person.street,
+        postcode: person.postcode,
+        city: person.city,
+        country: person.country,
+      },
       company: company ? { id: company.id, name: company.name } : null,
       ourContact: contact ? { name: contact.name, email: contact.email } : null,
       formerEmployee: person.former_employee === 1,

@@ -1,6 +1,9 @@
 // Export, erasure and the suppression list on every database, with a person who has everything: consents,
 // subscriptions, interests, custom fields, memberships, an import, and deliveries of two mailings with opens, clicks
 // and a bounce.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aPerson } from "../../test/helpers/builders.ts";
@@ -10,7 +13,10 @@ import { processInbound, readBounceSettings, storeInbound } from "../bounces/inb
 import type { Db } from "../db/connect.ts";
 import { blockAddress, blockCauseOf } from "../deliveries/blocks.ts";
 import { keyringFromSecret, signDeliveryToken, signLinkToken } from "../deliveries/tokens.ts";
+import { generateNextDocument } from "../documents/generate.ts";
 import { importPersons } from "../imports/import-persons.ts";
+import { addSource, resolveRecipients } from "../mailings/recipients.ts";
+import { createMailing } from "../mailings/store.ts";
 import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
 import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { addProjectMembers, createProject } from "../projects/store.ts";
@@ -194,6 +200,26 @@ describe.each(await testDialects())(
         raw: Buffer.from(dsn),
       });
       await processInbound(db, keys, inbound, await readBounceSettings(db));
+      // A letter of a document mailing, generated: its delivery and recipient row hold the postal address.
+      await db
+        .updateTable("persons")
+        .set({ street: "Ingeborgveien 12", postcode: "5003", city: "Bergen" })
+        .where("id", "=", personId)
+        .execute();
+      const letter = await createMailing(db, { name: "Brev", type: "document", content: "<p>Hei</p>" }, null);
+      await addSource(db, letter.id, { kind: "person", refId: personId });
+      await resolveRecipients(db, letter.id);
+      await beginSending(db, letter.id);
+      const dataDir = mkdtempSync(join(tmpdir(), "utsend-privacy-"));
+      await generateNextDocument({ db, dataDir, owner: "privacy-test", leaseMs: 60_000 });
+      rmSync(dataDir, { recursive: true, force: true });
+      const generated = await db
+        .selectFrom("deliveries")
+        .select(["status", "address"])
+        .where("mailing_id", "=", letter.id)
+        .executeTakeFirstOrThrow();
+      expect(generated.status).toBe("generated");
+      expect(generated.address).toContain("Ingeborgveien 12");
       exported = await exportPerson(db, personId);
     });
     afterAll(async () => t.dispose());
@@ -224,15 +250,23 @@ describe.each(await testDialects())(
       expect(exported.deliveries.map((d) => [d.mailing.name, d.status])).toEqual([
         ["Vårbrev", "sent"],
         ["Sommerbrev", "bounced"],
+        ["Brev", "generated"],
       ]);
-      for (const d of exported.deliveries) {
+      expect(exported.person.postalAddress).toEqual({
+        street: "Ingeborgveien 12",
+        postcode: "5003",
+        city: "Bergen",
+        country: null,
+      });
+      expect(exported.deliveries[2]!.address).toContain("Ingeborgveien 12");
+      for (const d of exported.deliveries.slice(0, 2)) {
         expect(d.address).toBe(email);
         const kinds = d.events.map((e) => e.kind);
         expect(kinds).toEqual(expect.arrayContaining(["sent", "opened", "clicked"]));
         expect(d.events.find((e) => e.kind === "clicked")?.link).toBe("https://fjordlys.example/tilbud");
       }
       expect(exported.deliveries[1]!.events.map((e) => e.kind)).toContain("bounced");
-      expect(exported.recipientRows).toHaveLength(2);
+      expect(exported.recipientRows).toHaveLength(3);
     });
 
     it("streams the same export as JSON text, page by page", async () => {
@@ -263,10 +297,19 @@ describe.each(await testDialects())(
 
     it("erases the person: no name, address or phone left in any text column of any table; statistics unchanged", async () => {
       const before = await Promise.all(mailingIds.map((id) => mailingStatistics(db, id)));
-      const needles = [firstName, lastName, email, mobile, phone, "Ingeborgs", "203.0.113.0"];
+      const needles = [
+        firstName,
+        lastName,
+        email,
+        mobile,
+        phone,
+        "Ingeborgs",
+        "Ingeborgveien",
+        "203.0.113.0",
+      ];
       expect((await scanForValues(t, needles)).length).toBeGreaterThan(0);
       const plan = await erasurePlan(db, personId);
-      expect(plan).toMatchObject({ emails: 1, deliveries: 2, selections: 1, projects: 1, consentHistory: 3 });
+      expect(plan).toMatchObject({ emails: 1, deliveries: 3, selections: 1, projects: 1, consentHistory: 3 });
       expect(await erasePerson(db, personId)).toEqual(plan);
 
       expect(await scanForValues(t, needles)).toEqual([]);
