@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // Two cores: files run in parallel forks; PostgreSQL tests each create their own schema.
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 30_000,

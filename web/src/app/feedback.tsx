@@ -2,6 +2,7 @@
 import { Alert, Center, EmptyState, Loader, Text, VisuallyHidden } from "@mantine/core";
 import type { ReactNode } from "react";
 import { ApiError } from "../api/client.ts";
+import { errorText } from "../i18n/error-text.ts";
 import { useI18n } from "../i18n/i18n.tsx";
 import { PageHeader } from "./PageHeader.tsx";
 
@@ -19,7 +20,7 @@ export function Loading({ fullPage = false }: { fullPage?: boolean }) {
 export function ErrorAlert({ error }: { error: unknown }) {
   const { t } = useI18n();
   if (!error) return null;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(t, error);
   const code = error instanceof ApiError ? error.code : null;
   return (
     <Alert color="red" title={t("errors.title")} role="alert">

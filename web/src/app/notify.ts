@@ -1,5 +1,7 @@
 // Short confirmations and failures shown in the corner after an action.
 import { notifications } from "@mantine/notifications";
+import { errorText } from "../i18n/error-text.ts";
+import { pageLanguage, translator } from "../i18n/i18n.tsx";
 
 export function notifySuccess(message: string): void {
   // A status, not an alert: "saved" is announced when the screen reader is free, not over what it is saying.
@@ -8,7 +10,7 @@ export function notifySuccess(message: string): void {
 
 export function notifyFailure(error: unknown): void {
   notifications.show({
-    message: error instanceof Error ? error.message : String(error),
+    message: errorText(translator(pageLanguage()), error),
     color: "red",
     autoClose: 6000,
   });

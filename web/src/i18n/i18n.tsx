@@ -50,6 +50,20 @@ function lookup(tree: unknown, key: string): string | undefined {
   return typeof node === "string" ? node : undefined;
 }
 
+/** The messages of one language, for code outside React's tree (a notification shown after an action). */
+export function translator(language: Language): Translate {
+  return (key, vars) => {
+    const text = lookup(messages[language], key) ?? lookup(messages.nb, key) ?? key;
+    if (!vars) return text;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+  };
+}
+
+/** The language the page is shown in now (the provider keeps it on <html lang>). */
+export function pageLanguage(): Language {
+  return document.documentElement.lang === "en" ? "en" : "nb";
+}
+
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [language, setLanguageState] = useState<Language>(storedLanguage);
 
@@ -71,11 +85,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
     const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
     const number = new Intl.NumberFormat(locale);
-    const t: Translate = (key, vars) => {
-      const text = lookup(messages[language], key) ?? lookup(messages.nb, key) ?? key;
-      if (!vars) return text;
-      return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
-    };
+    const t = translator(language);
     const safe = (format: Intl.DateTimeFormat) => (iso: string | null | undefined) => {
       if (!iso) return "";
       const d = new Date(iso);

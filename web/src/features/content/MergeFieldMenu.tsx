@@ -2,6 +2,7 @@
 // language; picking one hands `[[path]]` to the editor.
 import { Button, Menu, ScrollArea, Text } from "@mantine/core";
 import { useState } from "react";
+import { errorText } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useMergeVariables } from "../mailings/queries.ts";
 
@@ -63,7 +64,7 @@ export function MergeFieldMenu({
         />
         <ScrollArea.Autosize mah={360}>
           {query.isPending && <Menu.Label>{t("common.loading")}</Menu.Label>}
-          {query.isError && <Menu.Label>{query.error.message}</Menu.Label>}
+          {query.isError && <Menu.Label>{errorText(t, query.error)}</Menu.Label>}
           {shown.map((group) => (
             <div key={group.label}>
               <Menu.Label>{group.label}</Menu.Label>

@@ -17,6 +17,7 @@ import { useMediaQuery } from "@mantine/hooks";
 import { FROM_MODES, GOAL_CATEGORIES, TRACK_LINKS } from "../../../../src/mailings/words.ts";
 import { useSubscriptionTypes } from "../../api/catalogue.ts";
 import type { FromMode, GoalCategory, TrackLinks } from "../../api/mailing-types.ts";
+import { errorText } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
 import { SmsSenderFields } from "../sms/SmsSenderFields.tsx";
@@ -65,7 +66,7 @@ export function SetupStep({ mailing, values, change, errors }: StepProps) {
                         ? `${a.name} (${t(`settings.sending.kinds.${a.kind as "smpp"}`)})`
                         : `${a.name} (${a.host ?? ""})`,
                 }))}
-              error={errors.sendingAccountId ?? (accounts.isError ? accounts.error.message : undefined)}
+              error={errors.sendingAccountId ?? (accounts.isError ? errorText(t, accounts.error) : undefined)}
             />
           </SimpleGrid>
           <SimpleGrid cols={{ base: 1, md: 2 }}>

@@ -5,6 +5,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useApi } from "../../api/context.tsx";
 import type { Criteria, Page, PersonSummary } from "../../api/types.ts";
+import { errorText } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 const SAMPLE = 5;
@@ -31,7 +32,7 @@ export function CriteriaPreview({ criteria, complete }: { criteria: Criteria; co
         </Text>
       ) : query.isError ? (
         <Text size="sm" c="red">
-          {query.error.message}
+          {errorText(t, query.error)}
         </Text>
       ) : !query.data ? (
         <Loader size="sm" />
