@@ -55,6 +55,7 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
   let page: Page;
   let work: string;
   let mailingId = 0;
+  let ids: number[] = [];
   const violations: string[] = [];
   const pageErrors: string[] = [];
   const mailing = async () => (await api.get(`/api/mailings/${mailingId}`)).body as Mailing;
@@ -70,7 +71,7 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
     api = await signIn(server.url, server.adminEmail, server.adminPassword);
     const person = async (body: Record<string, unknown>) =>
       (await ok<{ id: number }>(api.send("POST", "/api/persons", body), 201)).id;
-    const ids = [
+    ids = [
       await person({
         firstName: "Bjørn",
         lastName: "Ærlig",
@@ -118,7 +119,7 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
   });
 
   it(
-    "sets the letterhead in Settings, with a logo shown, replaced and kept",
+    "sets the letterhead in Settings, with a logo uploaded and shown",
     async () => {
       await page.goto(`${server.url}/settings?tab=letterhead`);
       const panel = page.getByTestId("letterhead-settings");
@@ -329,6 +330,29 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       await page.getByRole("button", { name: "Rediger og generer på nytt" }).click();
       await expect.poll(async () => (await mailing()).status).toBe("draft");
       await page.getByTestId("step-confirm-panel").or(page.getByTestId("step-setup-panel")).first().waitFor();
+    },
+    STEP,
+  );
+
+  it(
+    "gives a person a postal address on the person form, and the person page shows it",
+    async () => {
+      const per = ids[2]!;
+      await page.goto(`${server.url}/persons/${per}/edit`);
+      await page.getByLabel("Gateadresse").fill("Fjordveien 2");
+      await page.getByLabel("Postnummer").fill("5003");
+      await page.getByLabel("Poststed").fill("Bergen");
+      await page.getByRole("textbox", { name: /^Land/ }).fill("no");
+      await axe("nb /persons/:id/edit");
+      await page.getByRole("button", { name: "Lagre" }).click();
+      await page.waitForURL(new RegExp(`/persons/${per}$`));
+      await textOf(page.getByRole("main"), (t) => t.includes("Fjordveien 2, 5003 Bergen, NO"));
+      expect(await ok(api.get(`/api/persons/${per}`))).toMatchObject({
+        street: "Fjordveien 2",
+        postcode: "5003",
+        city: "Bergen",
+        country: "NO",
+      });
     },
     STEP,
   );
