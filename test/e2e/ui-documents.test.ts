@@ -222,7 +222,7 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
   );
 
   it(
-    "composes the letter in utsend with the toolbar and a merge field",
+    "composes the letter in utsend with the toolbar, a merge field and an image",
     async () => {
       await page.goto(`${server.url}/mailings/${mailingId}?step=template`);
       await page.getByTestId("doc-source-composed").click();
@@ -243,6 +243,14 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       expect(await body.inputValue()).toBe(
         "<p>Hei [[customer.firstname]], takk for året som gikk.</p>\n<strong>Vi gleder oss til neste år!</strong>",
       );
+      // An image goes into the body as a data: URI, at the cursor.
+      const image = join(work, "bilde.png");
+      writeFileSync(image, solidPng(60, 20, [200, 30, 30]));
+      await body.press("Control+End");
+      await page.getByTestId("document-toolbar").locator('input[type="file"]').setInputFiles(image);
+      await expect
+        .poll(() => body.inputValue())
+        .toMatch(/<\/strong><p><img src="data:image\/png;base64,[A-Za-z0-9+/=]+" alt="bilde.png"><\/p>\n$/);
       await axe("nb document wizard › content (composed)");
       await next("Mottakere");
       await page.waitForURL(/step=recipients/);
