@@ -1,6 +1,7 @@
 // WCAG 2.1 A/AA in real Chromium with axe-core, in nb and en: every route of the web router (read from App.tsx, so
 // a new page is scanned without being listed), every tab on it, the listed dialogs opened from their buttons,
-// every step of the mailing wizard, the sign-in page, and the recipients' public pages from a real delivery's links.
+// every step of the mailing wizard (and of a document mailing's), the sign-in page, and the recipients' public
+// pages from a real delivery's links.
 // All violations of a walk are gathered and printed together, so one run shows everything there is to fix.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -125,6 +126,7 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   let browser: Browser;
   let draftId = 0;
   const sms = { draftId: 0, sentId: 0, outboxId: 0 };
+  const doc = { draftId: 0, sentId: 0 };
   let spamId = 0;
   const publicPages: Array<{ language: Language; path: string }> = [];
 
@@ -188,6 +190,42 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
       api.get(`/api/outbox?mailingId=${sms.sentId}`),
     );
     sms.outboxId = smsOutbox.items[0]!.id;
+    // Document mailings (letters): a draft for the wizard's steps and the PDF preview's frame, a generated one for
+    // its document panel. Made before the e-mail ones for the same reason as the SMS.
+    const letterReader = await ok<{ id: number }>(
+      api.send("POST", "/api/persons", {
+        firstName: "Brita",
+        lastName: "Brevlesen",
+        street: "Kirkegata 3",
+        postcode: "0153",
+        city: "Oslo",
+      }),
+      201,
+    );
+    const aDocument = async (name: string) => {
+      const made = await ok<{ id: number }>(
+        api.send("POST", "/api/mailings", {
+          name,
+          type: "document",
+          docHeading: "Til [[customer.firstname]]",
+          content: "<p>Hei [[customer.firstname]], takk for året som gikk.</p>",
+        }),
+        201,
+      );
+      await ok(
+        api.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: letterReader.id }),
+      );
+      await ok(api.send("POST", `/api/mailings/${made.id}/recipients/refresh`));
+      return made.id;
+    };
+    doc.draftId = await aDocument("Brevutkast");
+    doc.sentId = await aDocument("Brev generert");
+    await ok(api.send("POST", `/api/mailings/${doc.sentId}/send`));
+    await waitFor(
+      async () => (await ok<{ status: string }>(api.get(`/api/mailings/${doc.sentId}`))).status,
+      (status) => status === "finished",
+      60_000,
+    );
     // A real delivery through the local outbox, to a Norwegian and an English recipient: it gives the outbox
     // message page, a sent mailing's follow-up tabs, and the links to the public pages in each language.
     const nb = await aPerson(db, { firstName: "Kari", email: "kari.a11y@example.no", language: "nb" });
@@ -439,6 +477,47 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
           await scan("outbox message", `/outbox/${sms.outboxId}`, "phone-bubble");
         } catch (error) {
           await screenshot(page, `a11y-sms-failed-${language}`);
+          throw error;
+        } finally {
+          await page.context().close();
+        }
+      }
+      expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
+    },
+    WALK,
+  );
+
+  it(
+    "finds no serious or critical violation on the document screens: the wizard's steps, the PDF preview, the generated document",
+    async () => {
+      const violations: string[] = [];
+      for (const language of LANGUAGES) {
+        const page = await signedInPage(browser, {
+          url: server.url,
+          email: server.adminEmail,
+          password: server.adminPassword,
+          language,
+        });
+        try {
+          const scan = async (state: string, url: string, ready: string) => {
+            await page.goto(`${server.url}${url}`);
+            await page.getByTestId(ready).first().waitFor();
+            await settle(page);
+            violations.push(...(await axeViolations(page, `${language} document ${state}`)));
+            const structure = (await page.evaluate(STRUCTURE)) as string[];
+            violations.push(
+              ...structure.map((problem) => `${language} document ${state}: structure: ${problem}`),
+            );
+          };
+          const draft = `/mailings/${doc.draftId}`;
+          await scan("setup step", `${draft}?step=setup`, "doc-heading");
+          await scan("template step", `${draft}?step=template`, "doc-source-word");
+          await scan("content step", `${draft}?step=content`, "document-body");
+          await scan("recipients step", `${draft}?step=recipients`, "recipients-table");
+          await scan("confirm step preview", `${draft}?step=confirm`, "document-preview");
+          await scan("generated", `/mailings/${doc.sentId}`, "download-document");
+        } catch (error) {
+          await screenshot(page, `a11y-document-failed-${language}`);
           throw error;
         } finally {
           await page.context().close();

@@ -87,9 +87,9 @@ export class ApiClient {
     return this.request<T>("DELETE", path);
   }
 
-  /** POSTs a file as the raw body with its own content type (attachments), not as JSON. */
-  upload<T>(path: string, file: Blob, query?: Query): Promise<T> {
-    return this.request<T>("POST", withQuery(path, query), new RawBody(file));
+  /** POSTs (or PUTs) a file as the raw body with its own content type (attachments, a Word template), not as JSON. */
+  upload<T>(path: string, file: Blob, query?: Query, method: "POST" | "PUT" = "POST"): Promise<T> {
+    return this.request<T>(method, withQuery(path, query), new RawBody(file));
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

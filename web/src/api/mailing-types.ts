@@ -70,6 +70,13 @@ export type MailingFields = Pick<
   | "utmSource"
   | "utmCampaign"
   | "options"
+  | "docHeading"
+  | "docAttentionMode"
+  | "docAttentionText"
+  | "docOurRef"
+  | "docSource"
+  | "docOrder"
+  | "docOddPages"
 >;
 
 export type SendingAccount = {

@@ -51,6 +51,12 @@ export type Person = PersonSummary & {
   emails: PersonEmail[];
   phone: string | null;
   language: string | null;
+  /** The postal address letters go to (else the company's). */
+  street: string | null;
+  postcode: string | null;
+  city: string | null;
+  /** ISO code, e.g. NO. */
+  country: string | null;
   ourContactId: number | null;
   interests: string[];
   customFields: Record<string, string | number | boolean | null>;
@@ -82,6 +88,10 @@ export type PersonInput = {
   mobile?: string | null;
   phone?: string | null;
   language?: string | null;
+  street?: string | null;
+  postcode?: string | null;
+  city?: string | null;
+  country?: string | null;
   companyId?: number | null;
   ourContactId?: number | null;
   formerEmployee?: boolean;

@@ -3,6 +3,7 @@
 import { Paper, Tabs } from "@mantine/core";
 import type { Mailing } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { isDocument } from "../documents/types.ts";
 import { SmsReplies } from "../sms/SmsReplies.tsx";
 import { SmsStatistics } from "../sms/SmsStatistics.tsx";
 import { isSms } from "../sms/types.ts";
@@ -10,14 +11,18 @@ import { LinksTab } from "./LinksTab.tsx";
 import { RecipientsTab } from "./RecipientsTab.tsx";
 import { StatisticsTab } from "./StatisticsTab.tsx";
 
-/** An SMS mailing has no links to follow; it has replies instead. */
+/**
+ * An SMS mailing has no links to follow; it has replies instead. A document (printed letters) has neither
+ * statistics nor links: only its recipients.
+ */
 export function FollowUpTabs({ mailing }: { mailing: Mailing }) {
   const { t } = useI18n();
   const sms = isSms(mailing);
+  const doc = isDocument(mailing);
   return (
     <>
-      <Tabs.Tab value="statistics">{t("followUp.tabs.statistics")}</Tabs.Tab>
-      {!sms && <Tabs.Tab value="links">{t("followUp.tabs.links")}</Tabs.Tab>}
+      {!doc && <Tabs.Tab value="statistics">{t("followUp.tabs.statistics")}</Tabs.Tab>}
+      {!sms && !doc && <Tabs.Tab value="links">{t("followUp.tabs.links")}</Tabs.Tab>}
       <Tabs.Tab value="recipients">{t("followUp.tabs.recipients")}</Tabs.Tab>
       {sms && <Tabs.Tab value="replies">{t("sms.replies.tab")}</Tabs.Tab>}
     </>
@@ -26,12 +31,15 @@ export function FollowUpTabs({ mailing }: { mailing: Mailing }) {
 
 export function FollowUpPanels({ mailing }: { mailing: Mailing }) {
   const sms = isSms(mailing);
+  const doc = isDocument(mailing);
   return (
     <>
-      <Tabs.Panel value="statistics">
-        {sms ? <SmsStatistics mailing={mailing} /> : <StatisticsTab mailing={mailing} />}
-      </Tabs.Panel>
-      {!sms && (
+      {!doc && (
+        <Tabs.Panel value="statistics">
+          {sms ? <SmsStatistics mailing={mailing} /> : <StatisticsTab mailing={mailing} />}
+        </Tabs.Panel>
+      )}
+      {!sms && !doc && (
         <Tabs.Panel value="links">
           <Paper withBorder p="md" radius="md">
             <LinksTab mailing={mailing} />

@@ -62,10 +62,13 @@ export function RecipientRow({
   picked,
   onToggle,
   sms = false,
+  tracked = !sms,
 }: {
   row: FollowUpRow;
   /** An SMS row shows the mobile number and the provider's code, and no opens or clicks. */
   sms?: boolean;
+  /** Opens and clicks are shown (not for an SMS or a printed letter). */
+  tracked?: boolean;
   picked: boolean;
   onToggle: () => void;
 }) {
@@ -100,12 +103,12 @@ export function RecipientRow({
       <Table.Td>
         <Text size="sm">{formatDateTime(row.sentAt)}</Text>
       </Table.Td>
-      {!sms && (
+      {tracked && (
         <Table.Td data-col="opened">
           <Text size="sm">{formatDateTime(row.openedAt)}</Text>
         </Table.Td>
       )}
-      {!sms && (
+      {tracked && (
         <Table.Td data-col="clicked">
           <Text size="sm">{formatDateTime(row.clickedAt)}</Text>
         </Table.Td>

@@ -10,6 +10,7 @@ import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { Pager } from "../../app/Pager.tsx";
 import { SearchInput } from "../../app/SearchInput.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { isDocument } from "../documents/types.ts";
 import { isSms } from "../sms/types.ts";
 import { followUpKey, linksRefresh, rowParams, useLinks } from "./queries.ts";
 import { RecipientActions } from "./RecipientActions.tsx";
@@ -22,11 +23,12 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
   const { t } = useI18n();
   const api = useApi();
   const links = useLinks(mailing.id);
-  // An SMS has no opens or clicks to filter or show.
+  // An SMS and a document (printed letters) have no opens or clicks to filter or show.
   const sms = isSms(mailing);
-  const filters = sms
-    ? FOLLOW_UP_FILTERS.filter((f) => f !== "opened" && f !== "clicked")
-    : FOLLOW_UP_FILTERS;
+  const tracked = !sms && !isDocument(mailing);
+  const filters = tracked
+    ? FOLLOW_UP_FILTERS
+    : FOLLOW_UP_FILTERS.filter((f) => f !== "opened" && f !== "clicked");
   const [rows, setRows] = useState<RowQuery>({ filters: [], linkId: null, search: "" });
   const [offset, setOffset] = useState(0);
   const [picked, setPicked] = useState<Set<number>>(new Set());
@@ -79,15 +81,20 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
         </Group>
       </Chip.Group>
       <Group gap="sm" align="flex-end">
-        <Select
-          w={360}
-          aria-label={t("followUp.recipients.clickedLink")}
-          placeholder={t("followUp.recipients.clickedLink")}
-          clearable
-          value={rows.linkId === null ? null : String(rows.linkId)}
-          onChange={(v) => change({ linkId: v === null ? null : Number(v) })}
-          data={(links.data ?? []).map((l) => ({ value: String(l.id), label: l.registered?.name ?? l.url }))}
-        />
+        {tracked && (
+          <Select
+            w={360}
+            aria-label={t("followUp.recipients.clickedLink")}
+            placeholder={t("followUp.recipients.clickedLink")}
+            clearable
+            value={rows.linkId === null ? null : String(rows.linkId)}
+            onChange={(v) => change({ linkId: v === null ? null : Number(v) })}
+            data={(links.data ?? []).map((l) => ({
+              value: String(l.id),
+              label: l.registered?.name ?? l.url,
+            }))}
+          />
+        )}
         <SearchInput
           value={rows.search}
           onSearch={(search) => change({ search })}
@@ -119,8 +126,8 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
                   <Table.Th>{t("followUp.recipients.recipient")}</Table.Th>
                   <Table.Th>{t("followUp.recipients.status")}</Table.Th>
                   <Table.Th w={150}>{t("followUp.recipients.sentAt")}</Table.Th>
-                  {!sms && <Table.Th w={150}>{t("followUp.recipients.openedAt")}</Table.Th>}
-                  {!sms && <Table.Th w={150}>{t("followUp.recipients.clickedAt")}</Table.Th>}
+                  {tracked && <Table.Th w={150}>{t("followUp.recipients.openedAt")}</Table.Th>}
+                  {tracked && <Table.Th w={150}>{t("followUp.recipients.clickedAt")}</Table.Th>}
                   <Table.Th>{t("followUp.recipients.reply")}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -130,6 +137,7 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
                     key={row.recipientId}
                     row={row}
                     sms={sms}
+                    tracked={tracked}
                     picked={picked.has(row.recipientId)}
                     onToggle={() => toggle(row.recipientId)}
                   />

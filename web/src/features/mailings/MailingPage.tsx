@@ -19,6 +19,11 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { MailingBouncesTab } from "../bounces/MailingBouncesTab.tsx";
 import { ContentStep } from "../content/ContentStep.tsx";
 import { TemplateStep } from "../content/TemplateStep.tsx";
+import { DocumentContentStep, DocumentTemplateStep } from "../documents/DocumentContentStep.tsx";
+import { DocumentPanel } from "../documents/DocumentPanel.tsx";
+import { DocumentPreviewPanel } from "../documents/DocumentPreviewPanel.tsx";
+import { DocumentSetupStep } from "../documents/DocumentSetupStep.tsx";
+import { isDocument } from "../documents/types.ts";
 import { FollowUpPanels, FollowUpTabs } from "../follow-up/FollowUpTabs.tsx";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { RecipientsStep } from "../recipients/RecipientsStep.tsx";
@@ -91,6 +96,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
   const step = requested && open.has(requested) ? requested : firstUnfinished(mailing);
   const base = `/api/mailings/${mailing.id}`;
   const sms = isSms(mailing);
+  const doc = isDocument(mailing);
 
   function change(patch: MailingInput) {
     setChanges((prev) => ({
@@ -180,7 +186,10 @@ function MailingView({ mailing }: { mailing: Mailing }) {
   // Setup's list follows the fields as they are typed; the other steps' problems come with each save.
   const current =
     saved && step === "setup"
-      ? { ...saved, problems: liveSetupProblems(saved.problems, values, sms ? "sms" : "email") }
+      ? {
+          ...saved,
+          problems: liveSetupProblems(saved.problems, values, sms ? "sms" : doc ? "document" : "email"),
+        }
       : saved;
   const index = STEP_KEYS.indexOf(step);
   const previous = STEP_KEYS[index - 1];
@@ -196,7 +205,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
             <MailingStatusBadge status={mailing.status} />
           </Group>
         }
-        subtitle={sms ? smsFields(mailing).smsSender : mailing.subject}
+        subtitle={sms ? smsFields(mailing).smsSender : doc ? mailing.docHeading : mailing.subject}
         actions={
           <>
             <Button
@@ -267,9 +276,17 @@ function MailingView({ mailing }: { mailing: Mailing }) {
           <Paper withBorder p="md" radius="md" data-testid={`step-${step}-panel`}>
             {/* Without the right to write, the steps are shown but every control in them is off. */}
             <fieldset disabled={!editable} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-              {step === "setup" && <SetupStep {...props} />}
-              {step === "template" && <TemplateStep {...props} />}
-              {step === "content" && (sms ? <SmsContentStep {...props} /> : <ContentStep {...props} />)}
+              {step === "setup" && (doc ? <DocumentSetupStep {...props} /> : <SetupStep {...props} />)}
+              {step === "template" &&
+                (doc ? <DocumentTemplateStep {...props} /> : <TemplateStep {...props} />)}
+              {step === "content" &&
+                (sms ? (
+                  <SmsContentStep {...props} />
+                ) : doc ? (
+                  <DocumentContentStep {...props} />
+                ) : (
+                  <ContentStep {...props} />
+                ))}
               {step === "recipients" && <RecipientsStep {...props} />}
             </fieldset>
             {step === "confirm" && <ConfirmStep {...props} />}
@@ -294,21 +311,21 @@ function MailingView({ mailing }: { mailing: Mailing }) {
           <Tabs.List mb="md">
             <Tabs.Tab value="overview">{t("bounces.mailingOverviewTab")}</Tabs.Tab>
             {mailing.startedAt !== null && <FollowUpTabs mailing={mailing} />}
-            {/* An SMS does not bounce: its failures carry the provider's code under Recipients. */}
-            {mailing.startedAt !== null && !isSms(mailing) && (
+            {/* An SMS does not bounce: its failures carry the provider's code under Recipients; a letter is printed. */}
+            {mailing.startedAt !== null && !sms && !doc && (
               <Tabs.Tab value="bounces">{t("bounces.tab")}</Tabs.Tab>
             )}
           </Tabs.List>
           <Tabs.Panel value="overview">
             <Stack gap="md">
-              <SendingPanel mailing={mailing} />
+              {doc ? <DocumentPanel mailing={mailing} /> : <SendingPanel mailing={mailing} />}
               <Paper withBorder p="md" radius="md">
                 <MailingSummaryList mailing={mailing} />
               </Paper>
             </Stack>
           </Tabs.Panel>
           {mailing.startedAt !== null && <FollowUpPanels mailing={mailing} />}
-          {mailing.startedAt !== null && !isSms(mailing) && (
+          {mailing.startedAt !== null && !sms && !doc && (
             <Tabs.Panel value="bounces">
               <Paper withBorder p="md" radius="md">
                 <MailingBouncesTab mailingId={mailing.id} />
@@ -326,6 +343,8 @@ function MailingView({ mailing }: { mailing: Mailing }) {
               sender={smsFields(mailing).smsSender}
               canTest={can("send")}
             />
+          ) : doc ? (
+            <DocumentPreviewPanel mailingId={mailing.id} />
           ) : (
             <PreviewPanel mailingId={mailing.id} canTest={can("send")} />
           ))}

@@ -118,12 +118,14 @@ export function NewMailingModal({
             error={errors.name}
             data-autofocus
           />
-          {CREATABLE_TYPES.includes("sms") && (
+          {CREATABLE_TYPES.length > 1 && (
             <MailingTypeChoice
               value={type}
               onChange={(next) => {
                 setType(next);
                 setTemplateId(null);
+                // Saved templates are e-mails and texts: a letter starts blank or as a copy.
+                if (next === "document" && start === "template") setStart("blank");
               }}
             />
           )}
@@ -131,7 +133,7 @@ export function NewMailingModal({
             <Stack gap="xs" mt={6}>
               <Radio value="blank" label={t("mailings.starts.blank")} />
               <Radio value="copy" label={t("mailings.starts.copy")} />
-              <Radio value="template" label={t("mailings.starts.template")} />
+              {type !== "document" && <Radio value="template" label={t("mailings.starts.template")} />}
             </Stack>
           </Radio.Group>
           {start === "copy" && (

@@ -31,6 +31,10 @@ type Values = {
   emails: EmailRow[];
   mobile: string;
   phone: string;
+  street: string;
+  postcode: string;
+  city: string;
+  country: string;
   language: string | null;
   company: PickedCompany | null;
   interests: string[];
@@ -48,6 +52,10 @@ function initialValues(person: Person | null): Values {
     emails: emails.length > 0 ? emails : [emailRow("", true)],
     mobile: person?.mobile ?? "",
     phone: person?.phone ?? "",
+    street: person?.street ?? "",
+    postcode: person?.postcode ?? "",
+    city: person?.city ?? "",
+    country: person?.country ?? "",
     language: person?.language ?? null,
     company: person?.companyId ? { id: person.companyId, name: person.companyName ?? "" } : null,
     interests: person?.interests ?? [],
@@ -76,6 +84,10 @@ function toInput(values: Values): { input: PersonInput; emailRows: number[] } {
       emails,
       mobile: blankToNull(values.mobile),
       phone: blankToNull(values.phone),
+      street: blankToNull(values.street),
+      postcode: blankToNull(values.postcode),
+      city: blankToNull(values.city),
+      country: blankToNull(values.country)?.toUpperCase() ?? null,
       language: values.language,
       companyId: values.company?.id ?? null,
       interests: values.interests,
@@ -127,7 +139,19 @@ export function PersonForm({
     }
   }
 
-  const text = (key: "firstName" | "middleName" | "lastName" | "title" | "mobile" | "phone") => ({
+  const text = (
+    key:
+      | "firstName"
+      | "middleName"
+      | "lastName"
+      | "title"
+      | "mobile"
+      | "phone"
+      | "street"
+      | "postcode"
+      | "city"
+      | "country",
+  ) => ({
     value: values[key],
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.value),
     error: errors[key],
@@ -166,6 +190,22 @@ export function PersonForm({
               <TextInput label={t("persons.fields.mobile")} type="tel" {...text("mobile")} />
               <TextInput label={t("persons.fields.phone")} type="tel" {...text("phone")} />
             </Stack>
+          </SimpleGrid>
+        </Paper>
+        <Paper withBorder p="md" radius="md">
+          <Title order={2} size="h4" mb="sm">
+            {t("persons.sections.postal")}
+          </Title>
+          <SimpleGrid cols={{ base: 1, sm: 4 }}>
+            <TextInput label={t("persons.fields.street")} {...text("street")} />
+            <TextInput label={t("persons.fields.postcode")} {...text("postcode")} />
+            <TextInput label={t("persons.fields.city")} {...text("city")} />
+            <TextInput
+              label={t("persons.fields.country")}
+              description={t("persons.countryHelp")}
+              maxLength={2}
+              {...text("country")}
+            />
           </SimpleGrid>
         </Paper>
         <Paper withBorder p="md" radius="md">

@@ -120,6 +120,13 @@ function PersonDetails({ person }: { person: Person }) {
     },
     { label: t("persons.fields.mobile"), value: person.mobile },
     { label: t("persons.fields.phone"), value: person.phone },
+    {
+      label: t("persons.fields.postalAddress"),
+      value:
+        [person.street, [person.postcode, person.city].filter(Boolean).join(" "), person.country]
+          .filter(Boolean)
+          .join(", ") || null,
+    },
     { label: t("persons.fields.language"), value: person.language },
     {
       label: t("persons.fields.interests"),

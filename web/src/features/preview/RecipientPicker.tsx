@@ -32,7 +32,8 @@ export function RecipientPicker({
     const address = sms ? ((r as { mobile?: string | null }).mobile ?? null) : r.email;
     return {
       value: String(r.id),
-      label: r.name ? `${r.name} <${address ?? ""}>` : (address ?? `#${r.id}`),
+      // A letter's recipient may have no e-mail address: then the name alone.
+      label: r.name ? (address ? `${r.name} <${address}>` : r.name) : (address ?? `#${r.id}`),
     };
   });
   return (

@@ -31,6 +31,7 @@ import type { Items } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { isDocument } from "../documents/types.ts";
 import { mailingPartsKey, useAllProjects } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
 import { useAllSelections } from "../selections/queries.ts";
@@ -177,12 +178,16 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
               label={
                 key === "onePerAddress" && isSms(mailing)
                   ? t("sms.recipients.onePerNumber")
-                  : t(`recipients.optionLabels.${key}`)
+                  : key === "onePerAddress" && isDocument(mailing)
+                    ? t("documents.recipients.onePerAddress")
+                    : t(`recipients.optionLabels.${key}`)
               }
               description={
                 key === "onePerAddress" && isSms(mailing)
                   ? t("sms.recipients.onePerNumberHelp")
-                  : t(`recipients.optionHelp.${key}`)
+                  : key === "onePerAddress" && isDocument(mailing)
+                    ? t("documents.recipients.onePerAddressHelp")
+                    : t(`recipients.optionHelp.${key}`)
               }
               checked={mailing.options[key]}
               disabled={!editable}
@@ -220,9 +225,16 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             )}
             {counts.leftOut > 0 && (
               <Text size="sm" c="dimmed" data-testid="left-out">
-                {t(isSms(mailing) ? "sms.recipients.leftOut" : "recipients.leftOut", {
-                  count: formatNumber(counts.leftOut),
-                })}
+                {t(
+                  isSms(mailing)
+                    ? "sms.recipients.leftOut"
+                    : isDocument(mailing)
+                      ? "documents.recipients.leftOut"
+                      : "recipients.leftOut",
+                  {
+                    count: formatNumber(counts.leftOut),
+                  },
+                )}
               </Text>
             )}
             {mailing.recipientsResolvedAt && (

@@ -11,6 +11,8 @@ import { ConfirmButton } from "../../app/ConfirmButton.tsx";
 import { DetailList } from "../../app/DetailList.tsx";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { DocumentPreviewPanel } from "../documents/DocumentPreviewPanel.tsx";
+import { isDocument } from "../documents/types.ts";
 import { problemText } from "../mailings/problems.ts";
 import { useAllProjects, useSendingAccounts } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
@@ -48,7 +50,8 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   const mayStart = editable && can("send");
   // The spam check follows the recipient shown in the preview (null: the first one, as the server picks).
   const [spamRecipient, setSpamRecipient] = useState<number | null>(null);
-  const spamChecked = !isSms(mailing) && mailing.type !== "document";
+  const doc = isDocument(mailing);
+  const spamChecked = !isSms(mailing) && !doc;
   const spam = useSpamCheck(mailing.id, spamRecipient, spamChecked && mailing.canSend);
   const spamBlocked = spamBlocks(spam.data);
   // An account that cannot send as configured (no EHLO name it may give, clear text toward a remote host).
@@ -163,11 +166,14 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
           ) : (
             <>
               <Button onClick={confirm.open} disabled={!canSend}>
-                {t("sending.sendNow")}
+                {doc ? t("documents.confirm.generate") : t("sending.sendNow")}
               </Button>
-              <Button variant="default" onClick={schedule.open} disabled={!canSend}>
-                {t("sending.scheduleOpen")}
-              </Button>
+              {/* A document is generated when asked: there is nothing to time. */}
+              {!doc && (
+                <Button variant="default" onClick={schedule.open} disabled={!canSend}>
+                  {t("sending.scheduleOpen")}
+                </Button>
+              )}
             </>
           )}
           <ConfirmButton
@@ -186,7 +192,9 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Title order={2} size="h4" mb="sm">
           {t("preview.title")}
         </Title>
-        {isSms(mailing) ? (
+        {doc ? (
+          <DocumentPreviewPanel mailingId={mailing.id} />
+        ) : isSms(mailing) ? (
           <SmsPreviewPanel
             mailingId={mailing.id}
             sender={smsFields(mailing).smsSender}
@@ -197,9 +205,14 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         )}
       </Paper>
 
-      <Modal opened={confirming} onClose={confirm.close} title={t("sending.confirmTitle")} centered>
+      <Modal
+        opened={confirming}
+        onClose={confirm.close}
+        title={doc ? t("documents.confirm.title") : t("sending.confirmTitle")}
+        centered
+      >
         <Text size="sm">
-          {t("sending.confirmMessage", {
+          {t(doc ? "documents.confirm.message" : "sending.confirmMessage", {
             name: mailing.name,
             count: formatNumber(mailing.recipients.eligible),
           })}
@@ -214,7 +227,11 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
               if (await lifecycle("send")) confirm.close();
             }}
           >
-            {mailing.status === "scheduled" ? t("sending.startNow") : t("sending.sendNow")}
+            {mailing.status === "scheduled"
+              ? t("sending.startNow")
+              : doc
+                ? t("documents.confirm.generate")
+                : t("sending.sendNow")}
           </Button>
         </Group>
       </Modal>
@@ -243,6 +260,7 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
       : mailing.fromAddress
     : null;
   const sms = isSms(mailing);
+  const doc = isDocument(mailing);
   const window = useSmsWindowText(mailing);
   const linked = [
     selections.data?.items.find((s) => s.id === mailing.selectionId)?.name,
@@ -276,7 +294,13 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
               { label: t("sms.fields.sender"), value: smsFields(mailing).smsSender },
               { label: t("sms.window.label"), value: window },
             ]
-          : emailRows),
+          : doc
+            ? [
+                { label: t("documents.fields.heading"), value: mailing.docHeading },
+                { label: t("documents.source.label"), value: t(`documents.source.${mailing.docSource}`) },
+                { label: t("documents.fields.order"), value: t(`documents.orders.${mailing.docOrder}`) },
+              ]
+            : emailRows),
         {
           label: t("sending.recipients"),
           value: (
@@ -288,13 +312,13 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
             </span>
           ),
         },
-        { label: t("mailings.fields.sendingAccount"), value: account?.name },
+        ...(doc ? [] : [{ label: t("mailings.fields.sendingAccount"), value: account?.name }]),
         { label: t("sending.linked"), value: linked.join(" · ") },
         {
           label: t("mailings.fields.subscriptionType"),
           value: mailing.subscriptionTypeId === null ? t("mailings.setup.anyType") : type?.name,
         },
-        ...(sms
+        ...(sms || doc
           ? []
           : [
               {

@@ -1,5 +1,5 @@
 // Admin settings: users, subscription types, consent purposes, custom fields, sending accounts and domains, API
-// keys, the consent filter, the suppression list and the audit log.
+// keys, the letterhead on printed letters, the consent filter, the suppression list and the audit log.
 import { Paper, Tabs } from "@mantine/core";
 import type { JSX } from "react";
 import { useSearchParams } from "react-router";
@@ -10,6 +10,7 @@ import { AuditLogSettings } from "./AuditLogSettings.tsx";
 import { ConsentPurposesSettings } from "./ConsentPurposesSettings.tsx";
 import { CustomFieldsSettings } from "./CustomFieldsSettings.tsx";
 import { GeneralSettings } from "./GeneralSettings.tsx";
+import { LetterheadSettings } from "./LetterheadSettings.tsx";
 import { PrivacySettings } from "./PrivacySettings.tsx";
 import { SendingSettings } from "./SendingSettings.tsx";
 import { SubscriptionTypesSettings } from "./SubscriptionTypesSettings.tsx";
@@ -23,6 +24,7 @@ const TABS = [
   "sending",
   "apiKeys",
   "general",
+  "letterhead",
   "privacy",
   "audit",
 ] as const;
@@ -36,6 +38,7 @@ const PANELS: Record<Tab, () => JSX.Element> = {
   sending: SendingSettings,
   apiKeys: ApiKeysSettings,
   general: GeneralSettings,
+  letterhead: LetterheadSettings,
   privacy: PrivacySettings,
   audit: AuditLogSettings,
 };

@@ -1,12 +1,16 @@
-// "New mailing": the choice between an e-mail and an SMS, as two cards with an icon and one line each.
+// "New mailing": the choice between an e-mail, an SMS and a document, as two cards with an icon and one line each.
 import { Group, Radio, SimpleGrid, Text } from "@mantine/core";
+import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import type { MailingType } from "./types.ts";
 
 const ICONS: Record<MailingType, string> = {
   email: "M3 6h18v12H3z M3 6l9 7 9-7",
   sms: "M4 5h16v10H9l-5 4z",
+  document: "M6 3h9l4 4v14H6z M14 3v5h5 M9 12h7 M9 16h7",
 };
+
+const SHOWN = (["email", "sms", "document"] as const).filter((type) => CREATABLE_TYPES.includes(type));
 
 function Icon({ type }: { type: MailingType }) {
   return (
@@ -35,8 +39,8 @@ export function MailingTypeChoice({
   const { t } = useI18n();
   return (
     <Radio.Group label={t("sms.newType.label")} value={value} onChange={(v) => onChange(v as MailingType)}>
-      <SimpleGrid cols={{ base: 1, xs: 2 }} mt={6}>
-        {(["email", "sms"] as const).map((type) => (
+      <SimpleGrid cols={{ base: 1, xs: SHOWN.length }} mt={6}>
+        {SHOWN.map((type) => (
           <Radio.Card key={type} value={type} radius="md" p="sm" data-testid={`mailing-type-${type}`}>
             <Group wrap="nowrap" align="flex-start" gap="sm">
               <Radio.Indicator />

@@ -13,8 +13,8 @@ export type {
   SmsTestResult,
 } from "../../../../src/send/channels/sms/api-schemas.ts";
 
-/** The types the SMS screens tell apart: an SMS mailing, or any other (e-mail). */
-export type MailingType = "email" | "sms";
+/** The types New mailing offers: an e-mail, an SMS or a document (letters to print). */
+export type MailingType = "email" | "sms" | "document";
 
 export type SmsFields = Pick<Mailing, "smsSender" | "smsText" | "smsNormalize" | "smsOptOutLine">;
 
@@ -24,7 +24,8 @@ export type SmsStatistics = NonNullable<MailingStatistics["sms"]>;
 
 type WithSms = Partial<SmsFields> & { type?: Mailing["type"]; smsWindow?: SmsWindow | null };
 
-export function mailingType(mailing: object): MailingType {
+/** The types the SMS screens tell apart: an SMS mailing, or any other (e-mail). */
+export function mailingType(mailing: object): "email" | "sms" {
   return (mailing as WithSms).type === "sms" ? "sms" : "email";
 }
 
