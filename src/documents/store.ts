@@ -146,11 +146,17 @@ export async function editAgain(db: Db, mailingId: number): Promise<void> {
     if (moved.length === 0)
       throw new AppError(
         "MAILING_WRONG_STATUS",
-        `mailing ${mailingId} is ${m.status}; only a generated (finished) or cancelled document can be edited again`,
+        `mailing ${mailingId} is ${m.status}; only a generated (finished), paused or cancelled document can be edited again`,
         { status: m.status },
       );
-    // The letters of the last run are what its file holds; the next Send plans them afresh.
+    // The letters of the last run are what its file holds; the next Send plans them afresh. A run a failure stopped
+    // is dropped with them (the last ready document stays).
     await trx.deleteFrom("deliveries").where("mailing_id", "=", mailingId).execute();
+    await trx
+      .deleteFrom("document_files")
+      .where("mailing_id", "=", mailingId)
+      .where("status", "<>", "ready")
+      .execute();
   });
 }
 

@@ -26,8 +26,9 @@ const transitions: Record<MailingAction, { from: MailingStatus[]; to: MailingSta
   startFailed: { from: ["scheduled"], to: "draft" },
   // New attempts for a finished mailing (send again, corrected addresses) open it for the worker again.
   reopen: { from: ["finished"], to: "sending" },
-  // A generated document (nothing was sent) may be edited and generated again; documents only (documents/).
-  editAgain: { from: ["finished", "cancelled"], to: "draft" },
+  // A generated document (nothing was sent) may be edited and generated again, and one whose generation failed and
+  // paused it may be fixed; documents only (documents/).
+  editAgain: { from: ["finished", "cancelled", "paused"], to: "draft" },
 };
 
 export function nextStatus(current: MailingStatus, action: MailingAction): MailingStatus | null {

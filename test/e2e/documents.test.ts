@@ -343,6 +343,41 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     expect(after.content).toBe("<p>Hei</p>");
   });
 
+  it("pauses the mailing with the reason when a letter cannot be made, and lets it be fixed and generated", async () => {
+    const broken = solidPng(20, 20, [200, 30, 30, 128], true).toString("base64");
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "Brev med ødelagt bilde",
+        type: "document",
+        content: `<p>Hei</p><p><img src="data:image/png;base64,${broken}" alt="Logo"></p>`,
+      }),
+      201,
+    );
+    await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids.own }));
+    await ok(admin.send("POST", `/api/mailings/${made.id}/recipients/refresh`));
+    await ok(admin.send("POST", `/api/mailings/${made.id}/send`));
+    const failed = await waitFor(
+      () => ok<DocumentState | null>(admin.get(`/api/mailings/${made.id}/document`)),
+      (s) => s?.status === "failed" || s?.status === "ready",
+      30_000,
+    );
+    expect(failed?.status).toBe("failed");
+    expect(failed?.error).toMatch(/image/i);
+    expect((await ok<Mailing>(admin.get(`/api/mailings/${made.id}`))).status).toBe("paused");
+    expect((await bytes(`/api/mailings/${made.id}/document/file`)).status).toBe(404);
+
+    const draft = await ok<Mailing>(admin.send("POST", `/api/mailings/${made.id}/edit-again`));
+    expect(draft.status).toBe("draft");
+    await ok(admin.send("PATCH", `/api/mailings/${made.id}`, { content: "<p>Hei uten bilde</p>" }));
+    await ok(admin.send("POST", `/api/mailings/${made.id}/send`));
+    const ready = await waitFor(
+      () => ok<DocumentState | null>(admin.get(`/api/mailings/${made.id}/document`)),
+      (s) => s?.status === "ready",
+      30_000,
+    );
+    expect(ready).toMatchObject({ status: "ready", letters: 1, error: null });
+  });
+
   async function csrf(): Promise<string> {
     const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });
     return ((await me.json()) as { csrfToken: string }).csrfToken;

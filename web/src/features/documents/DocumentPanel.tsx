@@ -79,7 +79,7 @@ export function DocumentPanel({ mailing }: { mailing: Mailing }) {
                 {t("documents.state.download")}
               </Button>
             )}
-            {can("send") && mailing.status === "finished" && (
+            {can("send") && ["finished", "paused", "cancelled"].includes(mailing.status) && (
               <Button variant="default" loading={busy} onClick={editAgain}>
                 {t("documents.state.editAgain")}
               </Button>
