@@ -213,6 +213,26 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     ]);
   });
 
+  it("reports merge fields that are empty for some recipients, with who", async () => {
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "Brev med tittel",
+        type: "document",
+        docHeading: "Til [[customer.title]]",
+        content: "<p>Hei [[customer.firstname]]</p>",
+      }),
+      201,
+    );
+    for (const key of ["own", "company"])
+      await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids[key] }));
+    await ok(admin.send("POST", `/api/mailings/${made.id}/recipients/refresh`));
+    const report = await ok<{ checked: number; items: Array<{ variable: string; count: number }> }>(
+      admin.get(`/api/mailings/${made.id}/empty-variables`),
+    );
+    expect(report.checked).toBe(2);
+    expect(report.items).toEqual([expect.objectContaining({ variable: "customer.title", count: 2 })]);
+  });
+
   it("previews one recipient's letter as a PDF of their own page", async () => {
     const recipients = await ok<{ items: Array<{ id: number; personId: number }> }>(
       admin.get(`/api/mailings/${ids.mailing}/recipients?status=eligible`),

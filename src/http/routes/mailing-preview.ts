@@ -1,12 +1,14 @@
 // /api/mailings/:id/preview, /empty-variables, /test and /test-sends: the message as a recipient sees it (SPEC §6).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { documentEmptyVariableReport } from "../../documents/empty-variables.ts";
 import {
   EmptyVariablesSchema,
   PreviewSchema,
   TestSendHistorySchema,
   TestSendSchema,
 } from "../../mailings/api-schemas.ts";
+import { getMailing } from "../../mailings/store.ts";
 import { listTestSends } from "../../mailings/test-sends.ts";
 import { emptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
 import { errorResponses, Id, IdParams, type RouteDeps } from "../schemas.ts";
@@ -42,7 +44,10 @@ export const mailingPreviewRoutes =
           response: { 200: EmptyVariablesSchema, ...errorResponses },
         },
       },
-      async (request) => emptyVariableReport(db, request.params.id),
+      async (request) =>
+        (await getMailing(db, request.params.id)).type === "document"
+          ? documentEmptyVariableReport(db, request.params.id)
+          : emptyVariableReport(db, request.params.id),
     );
     app.post(
       "/mailings/:id/test",
