@@ -248,7 +248,9 @@ export async function generateNextDocument(deps: GeneratorDeps): Promise<boolean
       .where("status", "=", "generating")
       .executeTakeFirst();
     if (Number(failed.numUpdatedRows) !== 1) {
-      deps.log?.(`mailing ${taken.mailing_id}: generation stopped, taken over by another worker (${message})`);
+      deps.log?.(
+        `mailing ${taken.mailing_id}: generation stopped, taken over by another worker (${message})`,
+      );
       return true;
     }
     await transition(db, taken.mailing_id, "pause");
