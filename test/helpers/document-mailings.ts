@@ -14,6 +14,7 @@ export const letterName = (i: number) => ({ first: `Åse${i}`, last: `Øvrebø${
 export async function aDocumentMailingOf(
   db: Db,
   count: number,
+  letter: { heading?: string; content?: string } = {},
 ): Promise<{ mailingId: number; resolveMs: number }> {
   const now = new Date().toISOString();
   // One company per ten people, each at its own address: a letter per person still (one letter per address is off).
@@ -65,9 +66,10 @@ export async function aDocumentMailingOf(
     {
       name: "Brev til alle",
       type: "document",
-      docHeading: "Tilbud til [[customer.firstname]]",
+      docHeading: letter.heading ?? "Tilbud til [[customer.firstname]]",
       docOurRef: "BR-[[customer.id]]",
       content:
+        letter.content ??
         "<p>Hei [[customer.firstname]], vi har et <strong>tilbud</strong> til deg.</p><ul><li>Første punkt</li><li>Andre punkt</li></ul>",
       options: { overrideConsent: true },
     },
