@@ -99,7 +99,6 @@ describe.skipIf(!poppler).each(dialects)(
       // Progress was visible while the letters were written, not only at the end.
       expect(progressSeen).toBeGreaterThan(0);
       expect(progressSeen).toBeLessThan(LETTERS);
-      for (const peak of peaks) expect(peak).toBeLessThan(400);
 
       const dir = documentsDir(dataDir);
       const file = join(dir, ready.file_name!);
@@ -115,6 +114,8 @@ describe.skipIf(!poppler).each(dialects)(
         const [page] = await pdfWords(file, { first: letter.firstPage, last: letter.firstPage });
         expect(pageText(page!)).toContain(`Hei ${letter.firstName}, vi har et tilbud til deg.`);
       }
+      // Last, so that what the document holds is checked even while memory is over its bound.
+      for (const peak of peaks) expect(peak).toBeLessThan(400);
     });
   },
 );
