@@ -12,8 +12,9 @@ import { fileURLToPath } from "node:url";
 import PDFDocument from "pdfkit";
 import { parseLetterBody } from "../src/documents/letter-body.ts";
 import { formatLetterDate } from "../src/documents/letter-date.ts";
-import { createLetterWriter, type Letterhead } from "../src/documents/letter-pdf.ts";
-import { solidPng } from "../test/helpers/png.ts";
+import { createLetterWriter } from "../src/documents/letter-pdf.ts";
+import { prepareGenerationDatabase, removeGenerationDatabases } from "./document-generation.ts";
+import { BODY, LETTERHEAD } from "./letter-sample.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -24,7 +25,8 @@ const THIS_FILE = fileURLToPath(import.meta.url);
  * the composed letters' place without a change here.
  */
 export type LetterProducer = (count: number, file: string) => Promise<void>;
-export type ProducerRef = { module: string; name: string };
+/** `setup`, when named, is an export of the same module run in the child before the clock starts (a database to copy, say). */
+export type ProducerRef = { module: string; name: string; setup?: string };
 
 const FIRST = [
   "Bjørn",
@@ -50,24 +52,6 @@ const PLACES = [
   "4006 Stavanger",
 ];
 const COMPANIES = ["Ærlig Consulting AS", "Fjellheim Bygg AS", "Nordlys Design", "Havbris Sjømat AS"];
-
-const LETTERHEAD: Letterhead = {
-  companyName: "Fjordlys AS",
-  addressLines: ["Storgata 1", "0155 Oslo"],
-  orgNumber: "912 345 678",
-  phone: "+47 22 33 44 55",
-  web: "fjordlys.no",
-  logo: solidPng(240, 80),
-};
-
-// About what a marketing letter holds: three paragraphs with bold and italic, a list of four, a signature.
-const BODY = (firstName: string) =>
-  `<p>Hei ${firstName},</p><p>Vårsalget hos <strong>Fjordlys</strong> starter mandag, og som fast kunde får du ` +
-  `<em>20 % rabatt</em> på alle kurs i keramikk, tre og tekstil fram til sommeren. Vi har satt opp nye kvelds-` +
-  `kurs hver tirsdag og torsdag, og helgekurs for dem som vil lære mer på kort tid.</p><ul><li>Dreiing for ` +
-  `nybegynnere, seks kvelder</li><li>Treskjæring med <b>Øystein Løvås</b></li><li>Veving og plantefarging</li>` +
-  `<li>Åpent verksted lørdager</li></ul><p>Meld deg på på fjordlys.no eller ring oss. Vi gleder oss til å se ` +
-  `deg igjen, og minner om at plassene fordeles etter hvert som påmeldingene kommer inn.</p>`;
 
 function recipient(i: number) {
   const first = FIRST[i % FIRST.length]!;
@@ -203,6 +187,7 @@ async function caseMain(job: { producer: ProducerRef; count: number; file: strin
   const produce = module[job.producer.name];
   if (typeof produce !== "function")
     throw new Error(`${job.producer.module} exports no ${job.producer.name}`);
+  if (job.producer.setup) await module[job.producer.setup]!(job.count, job.file);
   const start = performance.now();
   await produce(job.count, job.file);
   const seconds = (performance.now() - start) / 1000;
@@ -220,7 +205,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const spread = (values: number[]) =>
   `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}, ±${((50 * (Math.max(...values) - Math.min(...values))) / median(values)).toFixed(0)}%`;
 
-function countArgument(): number {
+export function countArgument(): number {
   const args = process.argv.slice(2);
   const at = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
   const value = at < 0 ? undefined : args[at]!.includes("=") ? args[at]!.slice(8) : args[at + 1];
@@ -228,48 +213,71 @@ function countArgument(): number {
 }
 
 /**
- * Letters per second (median of BENCH_RUNS rounds) for `producer` and the ceiling, their ratio, and peak RSS at a
- * tenth of the count and at the full count. `producer` names a module and export of type LetterProducer.
+ * Letters per second (median of BENCH_RUNS rounds) for each producer and the ceiling, their ratio, and peak RSS at a
+ * tenth of the count and at the full count. Each producer names a module and export of type LetterProducer.
  */
 export async function benchDocuments(
-  producer: ProducerRef = { module: import.meta.url, name: "composeLetters" },
+  producers: ProducerRef[] = [{ module: import.meta.url, name: "composeLetters" }],
 ): Promise<void> {
   const count = countArgument();
   const small = Math.max(1, Math.round(count / 10));
   const ceiling: ProducerRef = { module: import.meta.url, name: "ceilingPages" };
   console.log(
     `${count} one-page letters (A4, DejaVu Sans in four styles embedded, a PNG logo, ~1,100 characters of text) ` +
-      `into one PDF in ${tmpdir()}; producer ${producer.name}, ceiling: pdfkit alone, the same page fixed; ` +
-      `each case in a child process${process.env.BENCH_NODE_FLAGS ? ` (node ${process.env.BENCH_NODE_FLAGS})` : ""}, ` +
+      `into one PDF in ${tmpdir()}; producers ${producers.map((p) => p.name).join(", ")}; ceiling: pdfkit alone, the ` +
+      `same page fixed; each case in a child process${process.env.BENCH_NODE_FLAGS ? ` (node ${process.env.BENCH_NODE_FLAGS})` : ""}, ` +
       `${RUNS} rounds taking turns`,
   );
-  const runs = { ceiling: [] as CaseRun[], letters: [] as CaseRun[], small: [] as CaseRun[] };
+  const show = (r: CaseRun) =>
+    `${(r.letters / r.seconds).toFixed(0)}/s (${r.seconds.toFixed(1)} s, ${(r.bytes / 1048576).toFixed(1)} MB file, ` +
+    `peak RSS ${r.peakRssMb.toFixed(0)} MB, live heap ${r.liveHeapMb.toFixed(0)} MB)`;
+  const ceilingRuns: CaseRun[] = [];
+  const runs = producers.map(() => ({ letters: [] as CaseRun[], small: [] as CaseRun[] }));
   for (let i = 0; i < RUNS; i++) {
-    runs.ceiling.push(await runCase(ceiling, count));
-    runs.small.push(await runCase(producer, small));
-    runs.letters.push(await runCase(producer, count));
-    const show = (r: CaseRun) =>
-      `${(r.letters / r.seconds).toFixed(0)}/s (${r.seconds.toFixed(1)} s, ${(r.bytes / 1048576).toFixed(1)} MB file, ` +
-      `peak RSS ${r.peakRssMb.toFixed(0)} MB, live heap ${r.liveHeapMb.toFixed(0)} MB)`;
-    console.log(
-      `round ${i + 1}: ceiling ${show(runs.ceiling[i]!)}; ${small} letters ${show(runs.small[i]!)}; ` +
-        `${count} letters ${show(runs.letters[i]!)}`,
-    );
+    ceilingRuns.push(await runCase(ceiling, count));
+    const line = [`round ${i + 1}: ceiling ${show(ceilingRuns[i]!)}`];
+    for (const [p, producer] of producers.entries()) {
+      runs[p]!.small.push(await runCase(producer, small));
+      runs[p]!.letters.push(await runCase(producer, count));
+      line.push(
+        `${producer.name}: ${small} letters ${show(runs[p]!.small[i]!)}, ${count} letters ${show(runs[p]!.letters[i]!)}`,
+      );
+    }
+    console.log(line.join("; "));
   }
   const rate = (list: CaseRun[]) => list.map((r) => r.letters / r.seconds);
-  const ceilingRate = median(rate(runs.ceiling));
-  const lettersRate = median(rate(runs.letters));
   const rss = (list: CaseRun[]) => median(list.map((r) => r.peakRssMb));
   const heap = (list: CaseRun[]) => median(list.map((r) => r.liveHeapMb));
+  const ceilingRate = median(rate(ceilingRuns));
   console.log(
-    `ceiling (pdfkit alone): median ${ceilingRate.toFixed(0)} pages/s (runs ${spread(rate(runs.ceiling))})`,
+    `ceiling (pdfkit alone): median ${ceilingRate.toFixed(0)} pages/s (runs ${spread(rate(ceilingRuns))}); ` +
+      `peak RSS (median) ${rss(ceilingRuns).toFixed(0)} MB`,
   );
-  console.log(`letters: median ${lettersRate.toFixed(0)} letters/s (runs ${spread(rate(runs.letters))})`);
-  console.log(
-    `letters / ceiling: ${(lettersRate / ceilingRate).toFixed(2)}; peak RSS (median) ${rss(runs.small).toFixed(0)} MB at ` +
-      `${small} letters, ${rss(runs.letters).toFixed(0)} MB at ${count}; live heap at the end ${heap(runs.small).toFixed(0)} ` +
-      `MB and ${heap(runs.letters).toFixed(0)} MB; ceiling peak RSS ${rss(runs.ceiling).toFixed(0)} MB`,
-  );
+  for (const [p, producer] of producers.entries()) {
+    const { letters, small: smallRuns } = runs[p]!;
+    const lettersRate = median(rate(letters));
+    console.log(
+      `${producer.name}: median ${lettersRate.toFixed(0)} letters/s (runs ${spread(rate(letters))}); ` +
+        `/ ceiling ${(lettersRate / ceilingRate).toFixed(2)}; peak RSS (median) ${rss(smallRuns).toFixed(0)} MB at ` +
+        `${small} letters, ${rss(letters).toFixed(0)} MB at ${count}; live heap at the end ${heap(smallRuns).toFixed(0)} ` +
+        `MB and ${heap(letters).toFixed(0)} MB`,
+    );
+  }
+}
+
+/** `npm run bench -- documents`: the composed letters alone and the full generation job, against the one ceiling. */
+export async function benchDocumentsAndGeneration(): Promise<void> {
+  const counts = [Math.max(1, Math.round(countArgument() / 10)), countArgument()];
+  for (const count of counts) await prepareGenerationDatabase(count);
+  try {
+    const generation = new URL("./document-generation.ts", import.meta.url).href;
+    await benchDocuments([
+      { module: import.meta.url, name: "composeLetters" },
+      { module: generation, name: "generateLetters", setup: "copyGenerationDatabase" },
+    ]);
+  } finally {
+    await removeGenerationDatabases(counts);
+  }
 }
 
 if (process.env.BENCH_DOCUMENTS_CASE) await caseMain(JSON.parse(process.env.BENCH_DOCUMENTS_CASE));

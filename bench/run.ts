@@ -1,5 +1,6 @@
 // `npm run bench -- <name>… [--option value]`: runs the named benchmarks (all when none is named); options are theirs.
-import { benchDocuments } from "./documents.ts";
+import { benchDocumentsAndGeneration } from "./documents.ts";
+import { benchDocx } from "./documents-docx.ts";
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
@@ -16,7 +17,8 @@ const benches: Record<string, () => Promise<void>> = {
   stats: benchStatistics,
   sms: benchSms,
   "sms-pacing": benchSmsPacing,
-  documents: () => benchDocuments(),
+  documents: benchDocumentsAndGeneration,
+  "documents-docx": benchDocx,
 };
 
 // Options ("--count 5000", "--count=5000") belong to the benchmarks, which read process.argv themselves.

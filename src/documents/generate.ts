@@ -236,14 +236,23 @@ export async function generateNextDocument(deps: GeneratorDeps): Promise<boolean
       deps.log?.(`mailing ${taken.mailing_id}: generation stopped (paused, cancelled or taken over)`);
       return true;
     }
-    // The mailing waits, paused, with the reason on its document; resuming it generates again.
+    // The mailing waits, paused, with the reason on its document; resuming it generates again. Unless another worker
+    // took the lease over meanwhile (a page that outlasted the lease): its run cleared our part file, which is likely
+    // what failed here, and it goes on; pausing the mailing under it would leave a ready document on a paused mailing.
     const message = (error as Error).message;
-    await db
+    const failed = await db
       .updateTable("document_files")
       .set({ error: message, lease_owner: null, lease_expires_at: null })
       .where("id", "=", taken.id)
       .where("lease_owner", "=", deps.owner)
-      .execute();
+      .where("status", "=", "generating")
+      .executeTakeFirst();
+    if (Number(failed.numUpdatedRows) !== 1) {
+      deps.log?.(
+        `mailing ${taken.mailing_id}: generation stopped, taken over by another worker (${message})`,
+      );
+      return true;
+    }
     await transition(db, taken.mailing_id, "pause");
     deps.log?.(`mailing ${taken.mailing_id}: document generation failed: ${message}`);
   }

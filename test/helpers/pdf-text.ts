@@ -19,14 +19,19 @@ const decodeEntities = (text: string) =>
         : (ENTITIES[name] ?? whole),
   );
 
-/** Every page's words, as `pdftotext -bbox` finds them. */
-export async function pdfWords(file: string): Promise<TextPage[]> {
-  const { stdout } = await run("/usr/bin/pdftotext", ["-bbox", file, "-"], { maxBuffer: 512 * 1024 * 1024 });
+/** Every page's words, as `pdftotext -bbox` finds them; or only pages `first` to `last` of a long document. */
+export async function pdfWords(file: string, range?: { first: number; last: number }): Promise<TextPage[]> {
+  const only = range ? ["-f", String(range.first), "-l", String(range.last)] : [];
+  const { stdout } = await run("/usr/bin/pdftotext", ["-bbox", ...only, file, "-"], {
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const offset = range ? range.first - 1 : 0;
   const pages: TextPage[] = [];
   const tag =
     /<page width="([\d.]+)" height="([\d.]+)">|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g;
   for (const m of stdout.matchAll(tag)) {
-    if (m[1]) pages.push({ number: pages.length + 1, width: Number(m[1]), height: Number(m[2]), words: [] });
+    if (m[1])
+      pages.push({ number: offset + pages.length + 1, width: Number(m[1]), height: Number(m[2]), words: [] });
     else
       pages.at(-1)!.words.push({
         text: decodeEntities(m[7]!),
