@@ -7,7 +7,7 @@ import type { DbHandle } from "./db/connect.ts";
 import { openMigrated } from "./db/migrate.ts";
 import { type Keyring, keyringFromSecret } from "./deliveries/tokens.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
-import { runDocumentGenerator } from "./documents/generate.ts";
+import { startDocumentThread } from "./documents/generator-thread.ts";
 import { buildApp } from "./http/app.ts";
 import { startRetention } from "./privacy/retention.ts";
 import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
@@ -71,28 +71,30 @@ export function startWorker(handle: DbHandle, config: Config, send: SendContext,
     leaseMs: config.leaseSeconds * 1000,
     log: (line) => out.info(line),
   });
-  const controller = new AbortController();
-  const running = Promise.all([
-    worker
-      .run(controller.signal)
-      .catch((error: unknown) => out.info(`send worker stopped: ${(error as Error).message}`)),
-    // Document mailings are generated, not sent: their own job beside the send loop, leased the same way.
-    runDocumentGenerator(
-      {
-        db: handle.db,
+  // Document mailings are generated, not sent: their own job beside the send loop, leased the same way, in a thread
+  // whose heap has limits of its own (documents/generator-thread.ts).
+  const documents = startDocumentThread(
+    {
+      database: {
+        databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
-        owner: worker.owner,
-        leaseMs: config.leaseSeconds * 1000,
-        log: (line) => out.info(line),
+        databaseSchema: config.databaseSchema,
       },
-      controller.signal,
-    ).catch((error: unknown) => out.info(`document generator stopped: ${(error as Error).message}`)),
-  ]);
+      dataDir: config.dataDir,
+      owner: worker.owner,
+      leaseMs: config.leaseSeconds * 1000,
+    },
+    (line) => out.info(line),
+  );
+  const controller = new AbortController();
+  const running = worker
+    .run(controller.signal)
+    .catch((error: unknown) => out.info(`send worker stopped: ${(error as Error).message}`));
   return {
     worker,
     stop: async () => {
       controller.abort();
-      await running;
+      await Promise.all([running, documents.stop()]);
       await worker.stop();
     },
   };
