@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { type DbHandle, openDatabase } from "../src/db/connect.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import { documentsDir, generateNextDocument } from "../src/documents/generate.ts";
+import { startDocumentThread } from "../src/documents/generator-thread.ts";
 import { beginSending } from "../src/send/planner.ts";
 import { writeLetterhead } from "../src/settings/letterhead.ts";
 import { aDocumentMailingOf } from "../test/helpers/document-mailings.ts";
@@ -67,6 +68,41 @@ export const generateLetters: LetterProducer = async (count, file) => {
     );
   await rename(join(documentsDir(dir), row.file_name), file);
   if ((await readdir(documentsDir(dir))).length > 0) throw new Error("generation left files behind");
+  await handle.close();
+  await rm(dir, { recursive: true, force: true });
+};
+
+/**
+ * The job as the workers run it: in the generator's thread with its heap limits (src/documents/generator-thread.ts),
+ * the process around it holding only what this bench loaded.
+ */
+export const generateLettersInThread: LetterProducer = async (count, file) => {
+  if (!work) throw new Error("copyGenerationDatabase runs first");
+  const { dir, handle } = work;
+  const thread = startDocumentThread(
+    {
+      database: { databaseUrl: `sqlite:${join(dir, "utsend.db")}`, dataDir: dir },
+      dataDir: dir,
+      owner: "bench",
+      leaseMs: 600_000,
+    },
+    () => {},
+  );
+  let row: { status: string; letters_done: number; file_name: string | null; error: string | null };
+  for (;;) {
+    row = await handle.db
+      .selectFrom("document_files")
+      .select(["status", "letters_done", "file_name", "error"])
+      .executeTakeFirstOrThrow();
+    if (row.status === "ready" || row.error) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await thread.stop();
+  if (row.status !== "ready" || row.letters_done !== count || !row.file_name)
+    throw new Error(
+      `generation ended ${row.status} with ${row.letters_done} of ${count} letters: ${row.error}`,
+    );
+  await rename(join(documentsDir(dir), row.file_name), file);
   await handle.close();
   await rm(dir, { recursive: true, force: true });
 };

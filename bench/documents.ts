@@ -274,6 +274,7 @@ export async function benchDocumentsAndGeneration(): Promise<void> {
     await benchDocuments([
       { module: import.meta.url, name: "composeLetters" },
       { module: generation, name: "generateLetters", setup: "copyGenerationDatabase" },
+      { module: generation, name: "generateLettersInThread", setup: "copyGenerationDatabase" },
     ]);
   } finally {
     await removeGenerationDatabases(counts);

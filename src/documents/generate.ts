@@ -314,7 +314,22 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
         warnings: [],
       };
     }
-    const pdf = await convertToPdf(docxPath, { outDir: documentsDir(deps.dataDir) });
+    // LibreOffice took 7.4 s for 500 letters and 188 s for 10,000 here: the time it may take grows with the letters,
+    // and the lease is renewed meanwhile so that no other worker starts the document again.
+    const renew = setInterval(
+      () => void stillOurs(deps, taken.id, taken.mailing_id, letters),
+      deps.leaseMs / 3,
+    );
+    let pdf: string;
+    try {
+      pdf = await convertToPdf(docxPath, {
+        outDir: documentsDir(deps.dataDir),
+        timeoutMs: Math.max(120_000, letters * 40),
+      });
+    } finally {
+      clearInterval(renew);
+    }
+    if (!(await stillOurs(deps, taken.id, taken.mailing_id, letters))) throw new LostLease();
     await rm(docxPath, { force: true });
     await rename(pdf, part);
     return { path: part, format: "pdf", letters, pages: null, note: null, warnings: [] };
