@@ -59,7 +59,17 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
   const violations: string[] = [];
   const pageErrors: string[] = [];
   const mailing = async () => (await api.get(`/api/mailings/${mailingId}`)).body as Mailing;
-  const axe = async (state: string) => violations.push(...(await axeViolations(page, state)));
+  const axe = async (state: string) => {
+    // A notification fading in has not reached its colours yet: axe reads them once transitions have ended.
+    await page.waitForFunction(() =>
+      document
+        .getAnimations()
+        .every(
+          (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
+        ),
+    );
+    violations.push(...(await axeViolations(page, state)));
+  };
   const next = async (step: string) => {
     await page.getByRole("button", { name: new RegExp(`^Neste: ${step}`) }).click();
   };
