@@ -10,7 +10,7 @@ import {
 } from "../../mailings/api-schemas.ts";
 import { getMailing } from "../../mailings/store.ts";
 import { listTestSends } from "../../mailings/test-sends.ts";
-import { emptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
+import { emailEmptyVariableReport, previewRecipient, sendTest } from "../../send/channels/email/preview.ts";
 import { errorResponses, Id, IdParams, type RouteDeps } from "../schemas.ts";
 
 export const mailingPreviewRoutes =
@@ -47,7 +47,7 @@ export const mailingPreviewRoutes =
       async (request) =>
         (await getMailing(db, request.params.id)).type === "document"
           ? documentEmptyVariableReport(db, request.params.id)
-          : emptyVariableReport(db, request.params.id),
+          : emailEmptyVariableReport(db, request.params.id),
     );
     app.post(
       "/mailings/:id/test",

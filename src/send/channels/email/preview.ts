@@ -5,6 +5,7 @@ import { appendEvent } from "../../../deliveries/events.ts";
 import { recipientLinks, testMessageId, testReturnPath } from "../../../deliveries/identity.ts";
 import type { Keyring } from "../../../deliveries/tokens.ts";
 import { sanitizeForPreview } from "../../../mailings/content.ts";
+import { emptyVariableReport } from "../../../mailings/empty-variables.ts";
 import { emptyVariables, type MergeContext } from "../../../mailings/merge-fields.ts";
 import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
 import { pickPreviewRecipient } from "../../../mailings/recipients.ts";
@@ -86,59 +87,13 @@ export async function previewRecipient(deps: PreviewDeps, mailingId: number, rec
 }
 
 /** Which merge fields are empty for whom, over every eligible recipient (SPEC §5: a warning, with the list). */
-export async function emptyVariableReport(db: Db, mailingId: number) {
+export async function emailEmptyVariableReport(db: Db, mailingId: number) {
   const prepared = await prepareMailing(db, mailingId);
-  const byVariable = new Map<
-    string,
-    { count: number; recipients: Array<{ id: number; name: string | null; email: string | null }> }
-  >();
-  let checked = 0;
-  let after = -1;
-  for (;;) {
-    const rows = await db
-      .selectFrom("mailing_recipients")
-      .select(["id", "email", "name"])
-      .where("mailing_id", "=", mailingId)
-      .where("status", "=", "eligible")
-      .where("id", ">", after)
-      .orderBy("id")
-      .limit(1000)
-      .execute();
-    if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.id;
-    const values = await loadRecipientValues(
-      db,
-      rows.map((r) => ({ recipientId: r.id, email: r.email! })),
-    );
-    for (const row of rows) {
-      const v = values.get(row.id)!;
-      const context: MergeContext = {
-        ...v,
-        mailing: { name: prepared.name, subject: "" },
-        link: { unsubscribe: "x", subscriptions: "x", viewOnline: "x" },
-      };
-      const empty = new Set([
-        ...emptyVariables(prepared.subject, context),
-        ...emptyVariables(prepared.html, context),
-      ]);
-      for (const variable of empty) {
-        const entry = byVariable.get(variable) ?? { count: 0, recipients: [] };
-        entry.count++;
-        if (entry.recipients.length < 100)
-          entry.recipients.push({ id: row.id, name: row.name, email: row.email });
-        byVariable.set(variable, entry);
-      }
-      checked++;
-    }
-  }
-  return {
-    checked,
-    items: [...byVariable.entries()].map(([variable, e]) => ({
-      variable,
-      count: e.count,
-      recipients: e.recipients,
-    })),
-  };
+  return emptyVariableReport(db, mailingId, [prepared.subject, prepared.html], (values) => ({
+    ...values,
+    mailing: { name: prepared.name, subject: "" },
+    link: { unsubscribe: "x", subscriptions: "x", viewOnline: "x" },
+  }));
 }
 
 /** Sends the mailing as a chosen recipient (or a sample) would get it to `;`-separated addresses, marked [TEST]. */
