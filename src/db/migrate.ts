@@ -23,6 +23,7 @@ import * as auditLog from "./migrations/0017-audit-log.ts";
 import * as documents from "./migrations/0018-documents.ts";
 import * as suppressions from "./migrations/0019-suppressions.ts";
 import * as auditRetention from "./migrations/0020-audit-retention.ts";
+import * as forms from "./migrations/0021-forms.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -49,6 +50,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0018-documents", documents],
   ["0019-suppressions", suppressions],
   ["0020-audit-retention", auditRetention],
+  ["0021-forms", forms],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -22,6 +22,9 @@ export type DeliveryStatus =
   | "cancelled"
   /** Documents: the letter is in the generated PDF (SPEC §13). */
   | "generated";
+export type FormStatus = "draft" | "published" | "unpublished";
+export type FormProcessingMode = "automatic" | "automatic-if-match" | "manual";
+export type FormSubmissionStatus = "submitted" | "awaiting-confirmation" | "processed" | "rejected" | "expired";
 export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
 export type EventKind =
   | "sent"
@@ -270,6 +273,8 @@ export type Database = {
     /** JSON list of the merge fields the uploaded template uses that do not exist (blocking at Confirm). */
     doc_template_unknown: string | null;
     doc_odd_pages: Generated<Flag>;
+    /** Form response (SPEC §9): the form whose processed submissions this mailing answers. */
+    form_id: Generated<number | null>;
     scheduled_at: string | null;
     time_zone: string | null;
     recipients_resolved_at: string | null;
@@ -522,6 +527,60 @@ export type Database = {
     ip: string | null;
     user_agent: string | null;
   };
+  /** Web forms (SPEC §9). `definition` is the draft as JSON (forms/definition.ts); what visitors see is a published version. */
+  forms: {
+    id: Id;
+    name: string;
+    /** The hosted page's address: /f/<slug>. */
+    slug: string;
+    language: "nb" | "en";
+    status: FormStatus;
+    /** 0 until first published. */
+    published_version: Generated<number>;
+    definition: string;
+    processing_mode: FormProcessingMode;
+    double_opt_in: Generated<Flag>;
+    sending_account_id: number | null;
+    allow_company_create: Generated<Flag>;
+    thank_you_text: string | null;
+    /** https only. */
+    redirect_url: string | null;
+    deactivate_at: string | null;
+    deactivate_after: number | null;
+    /** JSON: what processing does (add to selection/project, interests, consent, subscriptions, notify, respond). */
+    actions: string;
+    created_by: number | null;
+    created_at: string;
+    updated_at: string;
+  };
+  form_versions: { form_id: number; version: number; definition: string; published_at: string };
+  /** Stored before the visitor sees the thank-you page; a submission records the version it answered. */
+  form_submissions: {
+    id: Id;
+    form_id: number;
+    version: number;
+    /** JSON object: field key → value (string, or string[] for multi-choice). */
+    answers: string;
+    email_lower: string | null;
+    /** Truncated: the last octet of IPv4, the last 80 bits of IPv6 are zero. */
+    ip: string | null;
+    user_agent: string | null;
+    submitted_at: string;
+    status: FormSubmissionStatus;
+    reject_reason: string | null;
+    person_id: number | null;
+    company_id: number | null;
+    /** The person a signed [[link.form.*]] token named, when the visitor came from one. */
+    prefill_person_id: number | null;
+    confirm_sent_at: string | null;
+    confirm_expires_at: string | null;
+    confirmed_at: string | null;
+    processed_at: string | null;
+    processed_by: number | null;
+  };
+  form_daily: { form_id: number; day: string; views: Generated<number> };
+  /** Every refused submission counted by day and reason (SPEC §9: never a silent drop). */
+  form_rejections: { form_id: number; day: string; reason: string; count: Generated<number> };
   /** A document mailing's generated files (SPEC §13); the newest ready one is offered for download. */
   document_files: {
     id: Id;
