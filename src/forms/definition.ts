@@ -40,3 +40,27 @@ export type FormDefinition = { fields: FormField[] };
 
 /** A submission's answers: a field key → its value; a multi-choice gives every chosen option, a check-box "on" or "". */
 export type FormAnswers = Record<string, string | string[]>;
+
+/** What processing a submission does besides writing the person (SPEC §9, "Actions on processing"). */
+export type FormActions = {
+  addToSelectionIds: number[];
+  addToProjectIds: number[];
+  addInterests: string[];
+  removeInterests: string[];
+  /** Subscribed on processing whether or not the form shows a subscription check-box. */
+  subscribeTypeIds: number[];
+  /** Users told by e-mail that a submission was processed (or waits for manual processing). */
+  notifyUserIds: number[];
+  /** The form-response mailing (type "form", mailings.form_id = this form) answers each processed submission. */
+  responseMailingId: number | null;
+};
+
+export const NO_ACTIONS: FormActions = {
+  addToSelectionIds: [],
+  addToProjectIds: [],
+  addInterests: [],
+  removeInterests: [],
+  subscribeTypeIds: [],
+  notifyUserIds: [],
+  responseMailingId: null,
+};
