@@ -170,6 +170,29 @@ describe.runIf(popplerAvailable())("createLetterWriter, read back with poppler",
     expect(year.yMin).toBeGreaterThan(WINDOW.bottom);
   });
 
+  it("draws a letter the same whether its lines are new or were drawn for an earlier letter", async () => {
+    // The writer keeps what it drew and writes it again for the next letters: the second letter, made of lines the
+    // first one drew (its letterhead, closing, body and the second page's footer) and lines of its own, must come
+    // out exactly as when it is the only letter in the file.
+    const shared = { body: longBody(9) };
+    const second = letter({
+      ...shared,
+      addressLines: ["Kari Nordmann", "Storgata 5", "0155 Oslo"],
+      ourRef: "DOK-18",
+    });
+    const both = await writeLetters("twice.pdf", [letter(shared), second]);
+    const alone = await writeLetters("alone.pdf", [second]);
+    expect(both.results[1]).toMatchObject({ firstPage: 3, pageCount: 2 });
+    const [, , ...secondInBoth] = await pdfWords(both.file);
+    const secondAlone = await pdfWords(alone.file);
+    expect(secondAlone).toHaveLength(2);
+    const placed = (page: TextPage) =>
+      page.words.map((w) => `${w.text} ${w.xMin.toFixed(2)} ${w.yMin.toFixed(2)} ${w.xMax.toFixed(2)}`);
+    expect(secondInBoth.map(placed)).toEqual(secondAlone.map(placed));
+    expect(pageText(secondInBoth[0]!)).toContain("Kari Nordmann");
+    expect(pageText(secondInBoth[1]!)).toContain("Side 2");
+  });
+
   it("gives a long letter a second page without letterhead and counts pages per letter", async () => {
     const { file, results, pages } = await writeLetters("long.pdf", [
       letter(),

@@ -104,6 +104,10 @@ const require = createRequire(import.meta.url);
 /** A font file from the dejavu-fonts-ttf package: never a system path, so every machine renders the same letter. */
 const fontPath = (name: FontName) => require.resolve(`dejavu-fonts-ttf/ttf/${FONT_FILES[name]}`);
 
+// What draw() needs of pdfkit's internals: a page's font resources and content stream, and a font's resource name.
+type PdfFont = { id: string; ref(): unknown };
+type PdfPage = { fonts: Record<string, unknown>; write(chunk: Uint8Array): void };
+
 // pdfkit's types know neither openImage nor that image() takes what openImage returns.
 type OpenedImage = { width: number; height: number; orientation?: number };
 type ImageDocument = { openImage(src: Buffer): OpenedImage };
@@ -147,10 +151,44 @@ export function createLetterWriter(
     if (failure) throw failure;
   };
 
-  const measure = (text: string, font: FontName, size: number) =>
-    doc.font(font).fontSize(size).widthOfString(text);
+  // Most of a letter is text every letter shares (the letterhead, the return line, the closing, most body lines at
+  // the same place), and pdfkit shapes, measures and encodes each one anew (half the writer's time). So a width is
+  // measured once per font, size and text, and a drawn line's content-stream operators, which depend only on text,
+  // font, size and position, are kept and written again as bytes. Both are emptied with pdfkit's own layout caches.
+  let widths = new Map<string, number>();
+  const measure = (text: string, font: FontName, size: number) => {
+    const key = `${font}\u0000${size}\u0000${text}`;
+    let width = widths.get(key);
+    if (width === undefined) {
+      width = doc.font(font).fontSize(size).widthOfString(text);
+      widths.set(key, width);
+    }
+    return width;
+  };
+  let drawings = new Map<string, { font: PdfFont; operators: Buffer }>();
+  const page = () => (doc as unknown as { page: PdfPage }).page;
   const draw = (text: string, font: FontName, size: number, x: number, y: number) => {
-    doc.font(font).fontSize(size).text(text, x, y, { lineBreak: false });
+    const key = `${font}\u0000${size}\u0000${x}\u0000${y}\u0000${text}`;
+    const drawn = drawings.get(key);
+    if (drawn) {
+      page().fonts[drawn.font.id] ??= drawn.font.ref();
+      page().write(drawn.operators);
+      return;
+    }
+    const operators: string[] = [];
+    const addContent = doc.addContent;
+    doc.addContent = (data: string) => {
+      operators.push(`${data}\n`);
+      return addContent.call(doc, data);
+    };
+    try {
+      doc.font(font).fontSize(size).text(text, x, y, { lineBreak: false });
+    } finally {
+      doc.addContent = addContent;
+    }
+    const used = (doc as unknown as { _font: PdfFont })._font;
+    // Operators are ASCII (glyphs are written as hex), so latin1 gives the bytes pdfkit itself would write.
+    drawings.set(key, { font: used, operators: Buffer.from(operators.join(""), "latin1") });
   };
 
   const shorten = (text: string, font: FontName, size: number, width: number) =>
@@ -345,6 +383,8 @@ export function createLetterWriter(
       ._fontFamilies;
     for (const font of Object.values(fonts ?? {}))
       if (font.layoutCache) font.layoutCache = Object.create(null);
+    widths = new Map();
+    drawings = new Map();
   };
 
   const render = async (letter: Letter) => {
