@@ -274,7 +274,7 @@ export async function benchDocumentsAndGeneration(): Promise<void> {
     await benchDocuments([
       { module: import.meta.url, name: "composeLetters" },
       { module: generation, name: "generateLetters", setup: "copyGenerationDatabase" },
-      { module: generation, name: "generateLettersInThread", setup: "copyGenerationDatabase" },
+      { module: generation, name: "generateLettersInThread", setup: "startGeneratorThread" },
     ]);
   } finally {
     await removeGenerationDatabases(counts);

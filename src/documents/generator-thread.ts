@@ -6,8 +6,15 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { type DbOptions, openDatabase } from "../db/connect.ts";
 import { runDocumentGenerator } from "./generate.ts";
 
-type ThreadData = { database: DbOptions; dataDir: string; owner: string; leaseMs: number };
-type FromThread = { log: string } | { stopped: string | null };
+type ThreadData = {
+  database: DbOptions;
+  dataDir: string;
+  owner: string;
+  leaseMs: number;
+  /** How long the thread waits between looks for work when there is none (500 ms unless told). */
+  idleMs?: number;
+};
+type FromThread = { log: string } | { ready: true } | { stopped: string | null };
 
 /** Measured at 25,000 letters (docs/documents.md): young generation 24 MB ≈ semi-spaces of 8 MB. */
 export const GENERATOR_HEAP = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 384 };
@@ -15,11 +22,16 @@ export const GENERATOR_HEAP = { maxYoungGenerationSizeMb: 12, maxOldGenerationSi
 export function startDocumentThread(
   data: ThreadData,
   log: (line: string) => void,
-): { stop(): Promise<void> } {
+): { ready: Promise<void>; stop(): Promise<void> } {
   const thread = new Worker(new URL(import.meta.url), { workerData: data, resourceLimits: GENERATOR_HEAP });
+  let markReady = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
   const stopped = new Promise<void>((resolve) => {
     thread.on("message", (message: FromThread) => {
       if ("log" in message) log(message.log);
+      else if ("ready" in message) markReady();
       else {
         if (message.stopped) log(`document generator stopped: ${message.stopped}`);
         resolve();
@@ -31,7 +43,11 @@ export function startDocumentThread(
     });
     thread.on("exit", () => resolve());
   });
+  // A thread that stops before it is ready is no longer starting either.
+  void stopped.then(markReady);
   return {
+    /** Resolves once the thread has loaded its code and opened its database connection. */
+    ready,
     async stop() {
       thread.postMessage("stop");
       await stopped;
@@ -48,6 +64,7 @@ async function runInThread(data: ThreadData): Promise<void> {
     if (message === "stop") controller.abort();
   });
   let failure: string | null = null;
+  port.postMessage({ ready: true } satisfies FromThread);
   try {
     await runDocumentGenerator(
       {
@@ -58,6 +75,7 @@ async function runInThread(data: ThreadData): Promise<void> {
         log: (line) => port.postMessage({ log: line } satisfies FromThread),
       },
       controller.signal,
+      data.idleMs,
     );
   } catch (error) {
     failure = (error as Error).message;

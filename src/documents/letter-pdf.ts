@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 import { ENVELOPE_WINDOW, fitAddressLines, MM } from "./address-block.ts";
 import { checkPng } from "./letter-images.ts";
-import { breakIntoLines, type FontName, type Line, shortenToWidth } from "./line-breaking.ts";
+import { breakIntoLines, type FontName, fontOf, type Line, shortenToWidth } from "./line-breaking.ts";
 
 export type Run = { text: string; bold?: boolean; italic?: boolean };
 export type BodyBlock =
@@ -193,7 +193,18 @@ export function createLetterWriter(
 
   const shorten = (text: string, font: FontName, size: number, width: number) =>
     shortenToWidth(text, width, (t) => measure(t, font, size));
-  const breakLines = (runs: Run[], width: number, size: number) => breakIntoLines(runs, width, size, measure);
+  // A paragraph without a merge value in it is the same in every letter: broken once. Lines are never changed after
+  // breaking, so the same lines may be handed out again.
+  let brokenParagraphs = new Map<string, Line[]>();
+  const breakLines = (runs: Run[], width: number, size: number) => {
+    const key = `${width}\u0000${size}\u0000${runs.map((r) => `${fontOf(r)}\u0000${r.text}`).join("\u0000")}`;
+    let lines = brokenParagraphs.get(key);
+    if (!lines) {
+      lines = breakIntoLines(runs, width, size, measure);
+      brokenParagraphs.set(key, lines);
+    }
+    return lines;
+  };
 
   // Pages: counted here, since every page is added here.
   let pages = 0;
@@ -385,6 +396,7 @@ export function createLetterWriter(
       if (font.layoutCache) font.layoutCache = Object.create(null);
     widths = new Map();
     drawings = new Map();
+    brokenParagraphs = new Map();
   };
 
   const render = async (letter: Letter) => {
