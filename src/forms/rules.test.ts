@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FormDefinition, FormField } from "./definition.ts";
 import {
+  type DefinitionSettings,
   definitionProblems,
   type KnownReferences,
   redirectProblem,
@@ -22,7 +23,7 @@ const known: KnownReferences = {
   subscriptionTypeIds: new Set([1]),
   customFieldIds: new Set([7]),
 };
-const manual = { processingMode: "manual" as const, doubleOptIn: false };
+const manual: DefinitionSettings = { processingMode: "manual", doubleOptIn: false };
 const fieldsOf = (...fields: FormField[]): FormDefinition => ({ fields });
 const named = (def: FormDefinition, settings = manual, refs: KnownReferences | null = known) =>
   definitionProblems(def, settings, refs).map((p) => p.field);
