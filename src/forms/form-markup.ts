@@ -90,6 +90,8 @@ function fieldMarkup(
   }
   if (field.kind === "free" && (field.type === "choice" || field.type === "multi-choice")) {
     const multi = field.type === "multi-choice";
+    // Autofocus belongs to the first option only.
+    const optionState = state.replace(" autofocus", "");
     const chosen = new Set(Array.isArray(value) ? value : value ? [value] : []);
     const options = (field.options ?? [])
       .map((option, i) => {
@@ -98,7 +100,7 @@ function fieldMarkup(
         // The first option carries the field's id so the summary's link and autofocus land on the group.
         return `<div class="option"><input type="${multi ? "checkbox" : "radio"}" id="${i === 0 ? id : optionId}" name="${name}" value="${attr(v)}"${
           chosen.has(v) ? " checked" : ""
-        }${!multi && field.required ? " required" : ""}${state.replace(focus && i > 0 ? " autofocus" : "\0", "")}>
+        }${!multi && field.required ? " required" : ""}${i === 0 ? state : optionState}>
 <label for="${i === 0 ? id : optionId}">${escapeHtml(option[language])}</label></div>`;
       })
       .join("\n");

@@ -3,6 +3,7 @@ import type { FormDefinition, FormField } from "./definition.ts";
 import {
   type DefinitionSettings,
   definitionProblems,
+  inactiveReason,
   type KnownReferences,
   redirectProblem,
   slugFromName,
@@ -152,5 +153,20 @@ describe("redirects and slugs", () => {
     expect(slugProblem("sommerfest-2026")).toBeNull();
     expect(slugProblem("-x")).not.toBeNull();
     expect(slugProblem("Stor")).not.toBeNull();
+  });
+});
+
+describe("whether a form takes submissions", () => {
+  const now = "2026-12-06T12:00:00.000Z";
+  const published = { status: "published" as const, deactivateAt: null, deactivateAfter: null };
+
+  it("says why not: a draft, unpublished, its date passed, its count reached", () => {
+    expect(inactiveReason(published, 5, now)).toBeNull();
+    expect(inactiveReason({ ...published, status: "draft" }, 0, now)).toBe("draft");
+    expect(inactiveReason({ ...published, status: "unpublished" }, 0, now)).toBe("unpublished");
+    expect(inactiveReason({ ...published, deactivateAt: now }, 0, now)).toBe("date");
+    expect(inactiveReason({ ...published, deactivateAt: "2026-12-07T00:00:00.000Z" }, 0, now)).toBeNull();
+    expect(inactiveReason({ ...published, deactivateAfter: 3 }, 2, now)).toBeNull();
+    expect(inactiveReason({ ...published, deactivateAfter: 3 }, 3, now)).toBe("count");
   });
 });

@@ -14,6 +14,8 @@ export const FORM_LANGUAGES = ["nb", "en"] as const;
 export type FormLanguage = (typeof FORM_LANGUAGES)[number];
 export const PROCESSING_MODES = ["automatic", "automatic-if-match", "manual"] as const;
 export type ProcessingMode = (typeof PROCESSING_MODES)[number];
+export type FormStatus = "draft" | "published" | "unpublished";
+export type InactiveReason = "draft" | "unpublished" | "date" | "count";
 
 /** A field's key: the answer's key, the HTML name and `[[form.<key>]]`; starts with a letter so it never meets ours. */
 export const KEY_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -201,4 +203,17 @@ export function slugFromName(name: string): string {
     .slice(0, 56)
     .replace(/-+$/, "");
   return slug || "form";
+}
+
+/** Why a form takes no submissions now, or null when it does. */
+export function inactiveReason(
+  form: { status: FormStatus; deactivateAt: string | null; deactivateAfter: number | null },
+  submissions: number,
+  now: string,
+): InactiveReason | null {
+  if (form.status === "draft") return "draft";
+  if (form.status === "unpublished") return "unpublished";
+  if (form.deactivateAt !== null && form.deactivateAt <= now) return "date";
+  if (form.deactivateAfter !== null && submissions >= form.deactivateAfter) return "count";
+  return null;
 }

@@ -14,15 +14,15 @@ import { type FormActions, type FormDefinition, NO_ACTIONS } from "./definition.
 import {
   definitionProblems,
   type FormLanguage,
+  type FormStatus,
+  type InactiveReason,
+  inactiveReason,
   type KnownReferences,
   type ProcessingMode,
   redirectProblem,
   slugFromName,
   slugProblem,
 } from "./rules.ts";
-
-export type FormStatus = "draft" | "published" | "unpublished";
-export type InactiveReason = "draft" | "unpublished" | "date" | "count";
 
 export type FormRecord = {
   id: number;
@@ -77,19 +77,6 @@ async function submissionCount(db: Db, formId: number): Promise<number> {
     .where("form_id", "=", formId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** Why a form takes no submissions now, or null when it does. */
-export function inactiveReason(
-  form: { status: FormStatus; deactivateAt: string | null; deactivateAfter: number | null },
-  submissions: number,
-  now: string,
-): InactiveReason | null {
-  if (form.status === "draft") return "draft";
-  if (form.status === "unpublished") return "unpublished";
-  if (form.deactivateAt !== null && form.deactivateAt <= now) return "date";
-  if (form.deactivateAfter !== null && submissions >= form.deactivateAfter) return "count";
-  return null;
 }
 
 async function toForm(db: Db, row: NonNullable<FormRow>): Promise<FormRecord> {
