@@ -21,6 +21,8 @@ import { bounceRoutes } from "./routes/bounces.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
+import { formPageRoutes } from "./routes/form-pages.ts";
+import { formRoutes } from "./routes/forms.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mailingAttachmentRoutes } from "./routes/mailing-attachments.ts";
 import { mailingDocumentRoutes } from "./routes/mailing-documents.ts";
@@ -122,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(signedIn(authRoutes(routeDeps)));
   await app.register(openToAll(publicRoutes(routeDeps)));
   await app.register(openToAll(trackingRoutes(routeDeps)));
+  await app.register(openToAll(formPageRoutes(routeDeps)));
   await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
   for (const routes of [
     personRoutes,
@@ -146,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     followUpRoutes,
     bounceRoutes,
     auditRoutes,
+    formRoutes,
   ])
     await app.register(signedIn(routes(routeDeps)), { prefix: "/api" });
 

@@ -1,0 +1,49 @@
+// Whether an e-mail address's domain can receive mail (SPEC §9, abuse): an MX record, or else an A/AAAA record (the
+// implicit MX of RFC 5321 §5.1). DNS that cannot be asked (timeout, refused) answers "unknown", and the submission
+// is accepted: a visitor is never turned away because our resolver is down.
+import { Resolver } from "node:dns/promises";
+
+export type MailDomainVerdict = "receives-mail" | "no-mail" | "unknown";
+export type DnsSettings = { servers: string[]; timeoutMs: number };
+
+/** `UTSEND_DNS_SERVERS` ("1.1.1.1, 10.0.0.2:5353") and its timeout, as the sending-domain check reads them. */
+export function dnsSettingsOf(config: { dnsServers: string; dnsTimeoutMs: number }): DnsSettings {
+  const servers = config.dnsServers
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return { servers, timeoutMs: config.dnsTimeoutMs };
+}
+
+// Answers that say the record is not there; anything else means DNS was not asked successfully.
+const ABSENT = new Set(["ENODATA", "ENOTFOUND"]);
+
+type Lookup = { found: boolean } | { failed: true };
+
+async function ask(query: () => Promise<unknown[]>): Promise<Lookup> {
+  try {
+    return { found: (await query()).length > 0 };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code && ABSENT.has(code) ? { found: false } : { failed: true };
+  }
+}
+
+export async function mailDomainVerdict(domain: string, settings: DnsSettings): Promise<MailDomainVerdict> {
+  const resolver = new Resolver({ timeout: settings.timeoutMs, tries: 1 });
+  try {
+    if (settings.servers.length > 0) resolver.setServers(settings.servers);
+  } catch {
+    return "unknown";
+  }
+  const mx = await ask(() => resolver.resolveMx(domain));
+  if ("failed" in mx) return "unknown";
+  if (mx.found) return "receives-mail";
+  const [a, aaaa] = await Promise.all([
+    ask(() => resolver.resolve4(domain)),
+    ask(() => resolver.resolve6(domain)),
+  ]);
+  if (("found" in a && a.found) || ("found" in aaaa && aaaa.found)) return "receives-mail";
+  if ("failed" in a && "failed" in aaaa) return "unknown";
+  return "no-mail";
+}

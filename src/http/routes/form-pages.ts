@@ -1,0 +1,230 @@
+// The hosted form page /f/<slug> (SPEC §9), without sign-in: GET shows the published version and counts a view;
+// POST checks the abuse defences and the answers, stores the submission FIRST, then hands it to processing, then
+// thanks the visitor (or redirects). Every refusal is counted with its reason. Also embed.js and the logo.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import {
+  ADDRESS_LIMIT,
+  honeypotName,
+  IP_LIMIT,
+  judgeStamp,
+  type RefusalReason,
+  STAMP_FIELD,
+  signStamp,
+} from "../../forms/abuse.ts";
+import {
+  type AnswerProblem,
+  BODY_MAX_BYTES,
+  emailOf,
+  type PostedValues,
+  postedValues,
+  prefillValues,
+  readAnswers,
+} from "../../forms/answers.ts";
+import type { FormField } from "../../forms/definition.ts";
+import { embedScript } from "../../forms/embed.ts";
+import { dnsSettingsOf, mailDomainVerdict } from "../../forms/mail-domain.ts";
+import {
+  closedPage,
+  formPage,
+  notFoundPage,
+  type PageFrame,
+  thankYouPage,
+  tooLargePage,
+  tooManyPage,
+} from "../../forms/page.ts";
+import { handleNewSubmission } from "../../forms/processing.ts";
+import { SLUG_PATTERN } from "../../forms/rules.ts";
+import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
+import { countRefusal, countView, recentSubmissions, storeSubmission } from "../../forms/submissions.ts";
+import { TEXT } from "../../forms/texts.ts";
+import { readLetterhead } from "../../settings/letterhead.ts";
+import type { RouteDeps } from "../schemas.ts";
+
+/**
+ * A form is made to be framed on the organisation's own sites, which we cannot list: any ancestor may frame it
+ * (frame-ancestors *, and no X-Frame-Options). Clickjacking gains nothing here: the page only takes what the visitor
+ * types, and signs them in to nothing. The rest stays tight: only our own script (embed.js, in embed mode) runs,
+ * images only from us, and the form posts only to us or (after a submission) redirects to https.
+ */
+const CSP =
+  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'self'; " +
+  "form-action 'self' https:; base-uri 'none'; frame-ancestors *";
+
+type Loaded = { form: FormRecord; fields: FormField[] };
+
+export const formPageRoutes =
+  (deps: RouteDeps): FastifyPluginAsync =>
+  async (app) => {
+    const { db } = deps;
+    // The page posts urlencoded (a ticked box is a name that is present; a multi-choice repeats its name). The
+    // parser keeps the text: the handler measures it, so a body over the form limit is refused and counted.
+    app.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string", bodyLimit: 1024 * 1024 },
+      (_request, body, done) => done(null, String(body)),
+    );
+
+    const slugOf = (request: FastifyRequest) => String((request.params as { slug?: string }).slug ?? "");
+    const html = (reply: FastifyReply, status: number, body: string) =>
+      reply
+        .status(status)
+        .header("cache-control", "no-store")
+        .header("content-security-policy", CSP)
+        .header("referrer-policy", "strict-origin-when-cross-origin")
+        .header("x-content-type-options", "nosniff")
+        .type("text/html; charset=utf-8")
+        .send(body);
+
+    async function frameOf(request: FastifyRequest, form: FormRecord | null): Promise<PageFrame> {
+      const letterhead = await readLetterhead(db);
+      const slug = slugOf(request);
+      return {
+        language: form?.language ?? "nb",
+        title: form?.name ?? "",
+        companyName: letterhead.companyName,
+        logoUrl: letterhead.logo && form ? `/f/${slug}/logo` : null,
+        embed: (request.query as { embed?: string }).embed === "1",
+        frameScriptUrl: `/f/${slug}/embed.js`,
+      };
+    }
+
+    /** The form and its published fields; null (after answering) when there is none or it takes no answers. */
+    async function load(request: FastifyRequest, reply: FastifyReply): Promise<Loaded | null> {
+      const slug = slugOf(request);
+      const form = SLUG_PATTERN.test(slug) ? await formBySlug(db, slug) : null;
+      if (!form || form.status === "draft") {
+        await html(reply, 404, notFoundPage(await frameOf(request, form)));
+        return null;
+      }
+      const definition = form.active ? await versionDefinition(db, form.id, form.publishedVersion) : null;
+      if (!definition) {
+        await html(reply, 410, closedPage(await frameOf(request, form)));
+        return null;
+      }
+      return { form, fields: definition.fields };
+    }
+
+    async function showForm(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      { form, fields }: Loaded,
+      state: { status: number; values: PostedValues; problems: AnswerProblem[]; notice?: string },
+    ) {
+      const frame = await frameOf(request, form);
+      const page = formPage(
+        frame,
+        {
+          fields,
+          values: state.values,
+          problems: state.problems,
+          stamp: { name: STAMP_FIELD, value: signStamp(deps.send.keys, form.id, Date.now()) },
+          honeypot: honeypotName(fields),
+        },
+        state.notice ?? null,
+      );
+      return html(reply, state.status, page);
+    }
+
+    async function thanks(request: FastifyRequest, reply: FastifyReply, form: FormRecord) {
+      if (form.redirectUrl) return reply.header("cache-control", "no-store").redirect(form.redirectUrl, 303);
+      return html(reply, 200, thankYouPage(await frameOf(request, form), form.thankYouText));
+    }
+
+    app.get("/f/:slug", { schema: { hide: true } }, async (request, reply) => {
+      const loaded = await load(request, reply);
+      if (!loaded) return reply;
+      await countView(db, loaded.form.id);
+      const values = prefillValues(loaded.fields, request.query as Record<string, unknown>);
+      return showForm(request, reply, loaded, { status: 200, values, problems: [] });
+    });
+
+    app.post("/f/:slug", { schema: { hide: true } }, async (request, reply) => {
+      const loaded = await load(request, reply);
+      if (!loaded) return reply;
+      const { form, fields } = loaded;
+      const refuse = (reason: RefusalReason) => countRefusal(db, form.id, reason);
+      const body = typeof request.body === "string" ? request.body : "";
+      if (Buffer.byteLength(body) > BODY_MAX_BYTES) {
+        await refuse("too-large");
+        return html(reply, 413, tooLargePage(await frameOf(request, form)));
+      }
+      const posted = postedValues(body);
+      const { answers, problems } = readAnswers(fields, posted, form.language);
+      // What the visitor typed goes back into the page; the honeypot and the stamp never do.
+      const values: PostedValues = { ...answers };
+      const honeypot = posted[honeypotName(fields)];
+      if (honeypot !== undefined && honeypot !== "") {
+        // A bot learns nothing: it sees what a person who submitted sees.
+        await refuse("honeypot");
+        return thanks(request, reply, form);
+      }
+      const stamp = posted[STAMP_FIELD];
+      const verdict = judgeStamp(deps.send.keys, form.id, typeof stamp === "string" ? stamp : "", Date.now());
+      if (!verdict.ok) {
+        await refuse(verdict.reason);
+        const notice = TEXT[form.language].tryAgain;
+        return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
+      }
+      if ((await recentSubmissions(db, form.id, { ip: request.ip }, IP_LIMIT.windowMs)) >= IP_LIMIT.count) {
+        await refuse("ip-limit");
+        return html(reply, 429, tooManyPage(await frameOf(request, form)));
+      }
+      if (problems.length > 0) return showForm(request, reply, loaded, { status: 422, values, problems });
+      const email = emailOf(fields, answers);
+      if (email) {
+        const domain = email.slice(email.lastIndexOf("@") + 1);
+        if ((await mailDomainVerdict(domain, dnsSettingsOf(deps.config))) === "no-mail") {
+          await refuse("no-mail-domain");
+          const key = fields.find((f) => f.kind === "mapped" && f.maps === "email")!.key;
+          return showForm(request, reply, loaded, {
+            status: 422,
+            values,
+            problems: [{ key, code: "no-mail-domain" }],
+          });
+        }
+        const recent = await recentSubmissions(db, form.id, { emailLower: email }, ADDRESS_LIMIT.windowMs);
+        if (recent >= ADDRESS_LIMIT.count) {
+          await refuse("address-limit");
+          return html(reply, 429, tooManyPage(await frameOf(request, form)));
+        }
+      }
+      const userAgent = request.headers["user-agent"];
+      // Stored before anything else: whatever processing does, the answer is kept (SPEC §9).
+      const submissionId = await storeSubmission(db, {
+        formId: form.id,
+        version: form.publishedVersion,
+        fields,
+        answers,
+        ip: request.ip ?? null,
+        userAgent: typeof userAgent === "string" ? userAgent : null,
+      });
+      try {
+        await handleNewSubmission(deps, submissionId);
+      } catch (error) {
+        // The submission is stored and waits in the list; the visitor is not told about our failure.
+        request.log.error({ err: error, submissionId }, "processing a new form submission failed");
+      }
+      return thanks(request, reply, form);
+    });
+
+    app.get("/f/:slug/embed.js", { schema: { hide: true } }, async (request, reply) => {
+      const slug = slugOf(request);
+      const form = SLUG_PATTERN.test(slug) ? await formBySlug(db, slug) : null;
+      if (!form || form.status === "draft") return reply.status(404).type("text/plain").send("not found");
+      return reply
+        .header("cache-control", "public, max-age=300")
+        .header("x-content-type-options", "nosniff")
+        .type("text/javascript; charset=utf-8")
+        .send(embedScript(deps.send.publicUrl, form.slug, form.name));
+    });
+
+    app.get("/f/:slug/logo", { schema: { hide: true } }, async (_request, reply) => {
+      const { logo } = await readLetterhead(db);
+      if (!logo) return reply.status(404).type("text/plain").send("not found");
+      return reply
+        .header("cache-control", "public, max-age=300")
+        .header("x-content-type-options", "nosniff")
+        .type(logo.contentType)
+        .send(logo.data);
+    });
+  };
