@@ -148,6 +148,10 @@ export type Database = {
     comment: string | null;
     user_id: number | null;
     created_at: string;
+    /** The words of the form's check-box the person ticked (migration 0023); null for consent given otherwise. */
+    consent_text: Generated<string | null>;
+    /** The form the consent was given on; null for consent given otherwise. */
+    form_id: Generated<number | null>;
   };
   selections: {
     id: Id;
