@@ -24,7 +24,12 @@ export type DeliveryStatus =
   | "generated";
 export type FormStatus = "draft" | "published" | "unpublished";
 export type FormProcessingMode = "automatic" | "automatic-if-match" | "manual";
-export type FormSubmissionStatus = "submitted" | "awaiting-confirmation" | "processed" | "rejected" | "expired";
+export type FormSubmissionStatus =
+  | "submitted"
+  | "awaiting-confirmation"
+  | "processed"
+  | "rejected"
+  | "expired";
 export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
 export type EventKind =
   | "sent"

@@ -49,11 +49,15 @@ export function confirmToken(keys: Keyring, submissionId: number, expiresAt: Dat
 }
 
 /** The submission and expiry a confirmation token names (expired or not), or null when malformed or forged. */
-export function readConfirmToken(keys: Keyring, token: string): { submissionId: number; expiresAt: Date } | null {
+export function readConfirmToken(
+  keys: Keyring,
+  token: string,
+): { submissionId: number; expiresAt: Date } | null {
   const match = /^([a-z])([0-9a-z]{1,12})-([0-9a-z]{1,10})\.([A-Za-z0-9_-]{16})$/.exec(token);
   if (!match) return null;
   const key = keys.keys[match[1]!];
-  if (!key || !sameMac(mac(key, "form-confirm", `${match[1]}${match[2]}-${match[3]}`), match[4]!)) return null;
+  if (!key || !sameMac(mac(key, "form-confirm", `${match[1]}${match[2]}-${match[3]}`), match[4]!))
+    return null;
   return {
     submissionId: Number.parseInt(match[2]!, 36),
     expiresAt: new Date(Number.parseInt(match[3]!, 36) * 1000),

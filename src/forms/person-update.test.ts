@@ -27,15 +27,34 @@ const FIELDS: FormField[] = [
     purposeKey: "e-marketing",
     text: text("Ja, send meg nyheter", "Yes, send me news"),
   },
-  { key: "nyhetsbrev", label: text("Nyhetsbrev"), required: false, kind: "subscription", subscriptionTypeId: 3 },
-  { key: "melding", label: text("Melding"), required: false, kind: "free", type: "long-text", prefill: false },
+  {
+    key: "nyhetsbrev",
+    label: text("Nyhetsbrev"),
+    required: false,
+    kind: "subscription",
+    subscriptionTypeId: 3,
+  },
+  {
+    key: "melding",
+    label: text("Melding"),
+    required: false,
+    kind: "free",
+    type: "long-text",
+    prefill: false,
+  },
 ];
 
 describe("planPersonUpdate", () => {
   it("writes every answered field of a new person, and takes the e-mail and company name aside", () => {
     const plan = planPersonUpdate(
       FIELDS,
-      { fornavn: " Kari ", etternavn: "Nordmann", epost: "kari@example.no", firma: "Fjord AS", melding: "hei" },
+      {
+        fornavn: " Kari ",
+        etternavn: "Nordmann",
+        epost: "kari@example.no",
+        firma: "Fjord AS",
+        melding: "hei",
+      },
       "nb",
       null,
       [],
@@ -48,7 +67,13 @@ describe("planPersonUpdate", () => {
 
   it("fills empty CRM fields but never overwrites one with a value unless the field allows it", () => {
     const current = { first_name: "Kari", last_name: null, mobile: "+4741234567", "custom:7": "" };
-    const answers = { fornavn: "Karianne", etternavn: "Nordmann", mobile: "", mobil: "99999999", bransje: "IT" };
+    const answers = {
+      fornavn: "Karianne",
+      etternavn: "Nordmann",
+      mobile: "",
+      mobil: "99999999",
+      bransje: "IT",
+    };
     const strict = planPersonUpdate(FIELDS, answers, "nb", current, []);
     expect(strict.set).toEqual({ last_name: "Nordmann", "custom:7": "IT" });
     expect(strict.kept).toEqual(["first_name", "mobile"]);
@@ -95,6 +120,9 @@ describe("planPersonUpdate", () => {
       consents: [],
       subscriptionTypeIds: [],
     });
-    expect(planPersonUpdate(FIELDS, {}, "nb", null, [])).toMatchObject({ consents: [], subscriptionTypeIds: [] });
+    expect(planPersonUpdate(FIELDS, {}, "nb", null, [])).toMatchObject({
+      consents: [],
+      subscriptionTypeIds: [],
+    });
   });
 });

@@ -25,7 +25,11 @@ export type PersonPlan = {
 /** The answer as one trimmed line of text: a multi-choice's options joined with ", "; "" when blank. */
 export function answerText(answers: FormAnswers, key: string): string {
   const value = answers[key];
-  if (Array.isArray(value)) return value.map((v) => v.trim()).filter(Boolean).join(", ");
+  if (Array.isArray(value))
+    return value
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .join(", ");
   return (value ?? "").trim();
 }
 
@@ -59,7 +63,10 @@ export function planPersonUpdate(
   for (const field of fields) {
     if (field.kind === "consent") {
       if (isTicked(answers, field.key))
-        plan.consents.push({ purposeKey: field.purposeKey, text: field.text[language] || field.label[language] });
+        plan.consents.push({
+          purposeKey: field.purposeKey,
+          text: field.text[language] || field.label[language],
+        });
       continue;
     }
     if (field.kind === "subscription") {

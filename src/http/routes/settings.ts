@@ -31,14 +31,11 @@ const Settings = Type.Object({
     maximum: 720,
     description: "Hours a web form's double opt-in confirmation link stays valid (SPEC §9; default 48)",
   }),
-  formOverwritableFields: Type.Array(
-    Type.String({ pattern: "^([a-z_]+|custom:[0-9]+)$", maxLength: 40 }),
-    {
-      maxItems: 50,
-      description:
-        "Mapped form fields (first_name, mobile, custom:<id> …) a form submission may overwrite when the CRM already has a value; all others are only filled when empty (default none)",
-    },
-  ),
+  formOverwritableFields: Type.Array(Type.String({ pattern: "^([a-z_]+|custom:[0-9]+)$", maxLength: 40 }), {
+    maxItems: 50,
+    description:
+      "Mapped form fields (first_name, mobile, custom:<id> …) a form submission may overwrite when the CRM already has a value; all others are only filled when empty (default none)",
+  }),
 });
 
 export const settingsRoutes =
