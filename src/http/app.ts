@@ -21,6 +21,8 @@ import { bounceRoutes } from "./routes/bounces.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
+import { formConfirmRoutes } from "./routes/form-confirm.ts";
+import { formSubmissionRoutes } from "./routes/form-submissions.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mailingAttachmentRoutes } from "./routes/mailing-attachments.ts";
 import { mailingDocumentRoutes } from "./routes/mailing-documents.ts";
@@ -121,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Sign-in (/auth/login declares itself public) and the session's own routes under /api/auth.
   await app.register(signedIn(authRoutes(routeDeps)));
   await app.register(openToAll(publicRoutes(routeDeps)));
+  await app.register(openToAll(formConfirmRoutes(routeDeps)));
   await app.register(openToAll(trackingRoutes(routeDeps)));
   await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
   for (const routes of [
@@ -146,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     followUpRoutes,
     bounceRoutes,
     auditRoutes,
+    formSubmissionRoutes,
   ])
     await app.register(signedIn(routes(routeDeps)), { prefix: "/api" });
 

@@ -51,6 +51,8 @@ export const errorCatalogue = {
     "The uploaded Word template cannot be used (not a DOCX, too large when unpacked, a merge field that never closes or does not parse); `details` says where.",
   DOCUMENT_CONVERSION_FAILED:
     "LibreOffice could not convert the merged document to PDF (it timed out, failed or wrote nothing); `details.cause` says why.",
+  FORM_SUBMISSION_WRONG_STATUS:
+    "The form submission is not waiting for processing (already processed, rejected, expired or awaiting confirmation); `details.status` gives its status.",
   INTERNAL: "An unexpected error; the server log has the details.",
 } as const;
 
