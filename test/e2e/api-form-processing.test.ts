@@ -133,4 +133,21 @@ describe.each(await testDialects())("form processing over HTTP on %s", (dialect)
     const anonymous = await request(server.url, "POST", `${base}/${c}/create`);
     expect(anonymous.status).toBe(401);
   });
+
+  it("keeps the form settings: the confirmation hours and the overwritable fields, defaults 48 and none", async () => {
+    expect(await api.get("/api/settings")).toMatchObject({
+      body: { formConfirmHours: 48, formOverwritableFields: [] },
+    });
+    const saved = await api.send("PUT", "/api/settings", {
+      formConfirmHours: 24,
+      formOverwritableFields: ["last_name", "custom:3"],
+    });
+    expect(saved).toMatchObject({
+      status: 200,
+      body: { formConfirmHours: 24, formOverwritableFields: ["last_name", "custom:3"] },
+    });
+    const refused = await api.send("PUT", "/api/settings", { formOverwritableFields: ["drop table"] });
+    expect(refused.status).toBe(400);
+    await api.send("PUT", "/api/settings", { formConfirmHours: 48, formOverwritableFields: [] });
+  });
 });
