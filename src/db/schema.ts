@@ -24,7 +24,12 @@ export type DeliveryStatus =
   | "generated";
 export type FormStatus = "draft" | "published" | "unpublished";
 export type FormProcessingMode = "automatic" | "automatic-if-match" | "manual";
-export type FormSubmissionStatus = "submitted" | "awaiting-confirmation" | "processed" | "rejected" | "expired";
+export type FormSubmissionStatus =
+  | "submitted"
+  | "awaiting-confirmation"
+  | "processed"
+  | "rejected"
+  | "expired";
 export type LinkActionKind = "add-to-selection" | "add-to-project" | "add-interest" | "remove-interest";
 export type EventKind =
   | "sent"
@@ -148,6 +153,10 @@ export type Database = {
     comment: string | null;
     user_id: number | null;
     created_at: string;
+    /** The words of the form's check-box the person ticked (migration 0023); null for consent given otherwise. */
+    consent_text: Generated<string | null>;
+    /** The form the consent was given on; null for consent given otherwise. */
+    form_id: Generated<number | null>;
   };
   selections: {
     id: Id;

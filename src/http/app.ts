@@ -23,6 +23,8 @@ import { companyRoutes } from "./routes/companies.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { formPageRoutes } from "./routes/form-pages.ts";
 import { formRoutes } from "./routes/forms.ts";
+import { formConfirmRoutes } from "./routes/form-confirm.ts";
+import { formSubmissionRoutes } from "./routes/form-submissions.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mailingAttachmentRoutes } from "./routes/mailing-attachments.ts";
 import { mailingDocumentRoutes } from "./routes/mailing-documents.ts";
@@ -123,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Sign-in (/auth/login declares itself public) and the session's own routes under /api/auth.
   await app.register(signedIn(authRoutes(routeDeps)));
   await app.register(openToAll(publicRoutes(routeDeps)));
+  await app.register(openToAll(formConfirmRoutes(routeDeps)));
   await app.register(openToAll(trackingRoutes(routeDeps)));
   await app.register(openToAll(formPageRoutes(routeDeps)));
   await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
@@ -150,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bounceRoutes,
     auditRoutes,
     formRoutes,
+    formSubmissionRoutes,
   ])
     await app.register(signedIn(routes(routeDeps)), { prefix: "/api" });
 

@@ -16,6 +16,9 @@ export type ConsentChange = {
    * Needed for any e-marketing grant to a suppressed address, except through the person's own form.
    */
   newConsent?: boolean;
+  /** A consent given on a web form: the words of the check-box the person ticked, and the form (SPEC §9). */
+  consentText?: string | null;
+  formId?: number | null;
 };
 
 /** Sources through which the person acts for themselves; only they may undo an unsubscribe. */
@@ -77,6 +80,8 @@ export async function recordConsent(db: Db, personId: number, change: ConsentCha
         comment: change.comment ?? null,
         user_id: change.userId ?? null,
         created_at: now,
+        consent_text: change.consentText ?? null,
+        form_id: change.formId ?? null,
       })
       .execute();
   });
@@ -88,6 +93,8 @@ export type SubscriptionChange = {
   source: ConsentSource;
   comment?: string | null;
   userId?: number | null;
+  /** A subscription ticked on a web form: the form (SPEC §9). */
+  formId?: number | null;
 };
 
 export async function setSubscription(db: Db, personId: number, change: SubscriptionChange): Promise<void> {
@@ -135,6 +142,7 @@ export async function setSubscription(db: Db, personId: number, change: Subscrip
         comment: change.comment ?? null,
         user_id: change.userId ?? null,
         created_at: now,
+        form_id: change.formId ?? null,
       })
       .execute();
   });
@@ -153,6 +161,8 @@ export async function consentHistory(db: Db, personId: number) {
       "h.change",
       "h.source",
       "h.comment",
+      "h.consent_text",
+      "h.form_id",
       "u.name as user_name",
       "h.created_at",
     ])
@@ -166,6 +176,8 @@ export async function consentHistory(db: Db, personId: number) {
     change: r.change,
     source: r.source,
     comment: r.comment,
+    consentText: r.consent_text,
+    formId: r.form_id,
     userName: r.user_name,
     createdAt: r.created_at,
   }));

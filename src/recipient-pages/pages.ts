@@ -45,7 +45,7 @@ const TEXT = {
   },
 } as const;
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // #0b5394 on white is 7.4:1, #52606d 6.3:1, #1f2933 14.7:1; the focus ring is the text colour, 3:1 and more
 // against white and against the button.
@@ -61,7 +61,8 @@ fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;padding:0}
 .saved{background:#e3f9e5;color:#05400a;padding:.6rem 1rem;border-radius:4px}
 @media (prefers-reduced-motion: reduce){*{transition:none!important}}`;
 
-function page(language: PageLanguage, title: string, body: string): string {
+/** A whole page in the recipient pages' accessible style (also the forms' confirmation pages). */
+export function page(language: PageLanguage, title: string, body: string): string {
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>

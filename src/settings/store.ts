@@ -11,6 +11,13 @@ export type Settings = {
   retentionReturnedMailDays: number;
   /** Days audit-log entries are kept (two years unless set); the database refuses fewer than AUDIT_MIN_DAYS. */
   retentionAuditDays: number;
+  /** Hours a web form's double opt-in link stays valid (SPEC §9); 48 unless set. */
+  formConfirmHours: number;
+  /**
+   * The mapped form fields (forms/definition.ts MAPPED_FIELDS, `custom:<id>`) a form submission may overwrite when the
+   * CRM already has a value; every other field is only filled when empty. None unless set.
+   */
+  formOverwritableFields: string[];
 };
 
 export const DEFAULT_BOUNCE_THRESHOLD = 5;
@@ -19,6 +26,17 @@ export const DEFAULT_RETENTION_RETURNED_MAIL_DAYS = 30;
 /** The same floor and default the audit log's delete trigger holds (migration 0020-audit-retention). */
 export const AUDIT_MIN_DAYS = 180;
 export const DEFAULT_RETENTION_AUDIT_DAYS = 730;
+export const DEFAULT_FORM_CONFIRM_HOURS = 48;
+
+/** A JSON list of strings; anything else is the empty list. */
+const stringList = (value: string | undefined): string[] => {
+  try {
+    const parsed: unknown = JSON.parse(value ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+};
 
 const positive = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -41,16 +59,19 @@ export async function readSettings(db: Db): Promise<Settings> {
       AUDIT_MIN_DAYS,
       positive(map.get("retentionAuditDays"), DEFAULT_RETENTION_AUDIT_DAYS),
     ),
+    formConfirmHours: positive(map.get("formConfirmHours"), DEFAULT_FORM_CONFIRM_HOURS),
+    formOverwritableFields: stringList(map.get("formOverwritableFields")),
   };
 }
 
 export async function writeSettings(db: Db, changes: Partial<Settings>): Promise<Settings> {
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
+    const text = Array.isArray(value) ? JSON.stringify(value) : String(value);
     await db
       .insertInto("settings")
-      .values({ key, value: String(value) })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value: String(value) }))
+      .values({ key, value: text })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: text }))
       .execute();
   }
   return readSettings(db);

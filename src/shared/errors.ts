@@ -53,6 +53,8 @@ export const errorCatalogue = {
     "LibreOffice could not convert the merged document to PDF (it timed out, failed or wrote nothing); `details.cause` says why.",
   FORM_HAS_SUBMISSIONS:
     "The form has received submissions and cannot be deleted (they would go with it); unpublish it instead. `details.submissions` gives how many.",
+  FORM_SUBMISSION_WRONG_STATUS:
+    "The form submission is not waiting for processing (already processed, rejected, expired or awaiting confirmation); `details.status` gives its status.",
   INTERNAL: "An unexpected error; the server log has the details.",
 } as const;
 

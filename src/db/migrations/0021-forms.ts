@@ -19,7 +19,9 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("definition", "text", (c) => c.notNull())
     .addColumn("processing_mode", "text", (c) => c.notNull())
     .addColumn("double_opt_in", "integer", (c) => c.notNull().defaultTo(0))
-    .addColumn("sending_account_id", "integer", (c) => c.references("sending_accounts.id").onDelete("set null"))
+    .addColumn("sending_account_id", "integer", (c) =>
+      c.references("sending_accounts.id").onDelete("set null"),
+    )
     .addColumn("allow_company_create", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("thank_you_text", "text")
     .addColumn("redirect_url", "text")

@@ -26,6 +26,16 @@ const Settings = Type.Object({
     maximum: 3650,
     description: "Days audit-log entries are kept (default 730); the database refuses to delete younger ones",
   }),
+  formConfirmHours: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    description: "Hours a web form's double opt-in confirmation link stays valid (SPEC §9; default 48)",
+  }),
+  formOverwritableFields: Type.Array(Type.String({ pattern: "^([a-z_]+|custom:[0-9]+)$", maxLength: 40 }), {
+    maxItems: 50,
+    description:
+      "Mapped form fields (first_name, mobile, custom:<id> …) a form submission may overwrite when the CRM already has a value; all others are only filled when empty (default none)",
+  }),
 });
 
 export const settingsRoutes =
@@ -70,7 +80,7 @@ export const settingsRoutes =
         // Which settings changed, from what to what: none of them is a secret today; one that is gets its name only.
         const changed = Object.fromEntries(
           (Object.keys(request.body) as Array<keyof typeof after>)
-            .filter((key) => before[key] !== after[key])
+            .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
             .map((key) => [key, { from: before[key], to: after[key] }]),
         );
         if (Object.keys(changed).length > 0)

@@ -227,6 +227,10 @@ export type Settings = {
   retentionTrackingDays: number;
   retentionReturnedMailDays: number;
   retentionAuditDays: number;
+  /** Hours a web form's double opt-in link stays valid (default 48). */
+  formConfirmHours: number;
+  /** Mapped form fields a submission may overwrite when the CRM has a value (default none). */
+  formOverwritableFields: string[];
 };
 export type RetentionSchedule = { lastRun: string | null; nextRun: string | null };
 
