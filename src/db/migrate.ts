@@ -24,6 +24,7 @@ import * as documents from "./migrations/0018-documents.ts";
 import * as suppressions from "./migrations/0019-suppressions.ts";
 import * as auditRetention from "./migrations/0020-audit-retention.ts";
 import * as forms from "./migrations/0021-forms.ts";
+import * as formResponse from "./migrations/0024-form-response.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -51,6 +52,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0019-suppressions", suppressions],
   ["0020-audit-retention", auditRetention],
   ["0021-forms", forms],
+  ["0024-form-response", formResponse],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.
