@@ -93,7 +93,9 @@ export async function formContextsOf(
     .selectFrom("mailing_recipients as r")
     .innerJoin("form_submissions as s", "s.id", "r.form_submission_id")
     .innerJoin("forms as f", "f.id", "s.form_id")
-    .leftJoin("form_versions as v", (j) => j.onRef("v.form_id", "=", "s.form_id").onRef("v.version", "=", "s.version"))
+    .leftJoin("form_versions as v", (j) =>
+      j.onRef("v.form_id", "=", "s.form_id").onRef("v.version", "=", "s.version"),
+    )
     .select(["r.id", "s.answers", "v.definition as version_definition", "f.definition", "f.language"])
     .where("r.id", "in", recipientIds)
     .execute();
@@ -121,14 +123,17 @@ export type FormResponseResult =
  * from the mailing's subscription type, complained or blocked; then the recipient is recorded as left out with the
  * reason. No marketing consent is needed: the message answers the person's own request (SPEC §9 Decision).
  * Idempotent per (mailing, submission). A sending or paused mailing takes it (a paused one sends it on resume).
+ * `db` may be a transaction (the one that processes the submission); then everything happens in it.
  */
 export async function enqueueFormResponse(
   db: Db,
   mailingId: number,
   submissionId: number,
 ): Promise<FormResponseResult> {
-  return db.transaction().execute(async (trx) => {
-    const t = trx as unknown as Db;
+  // Inside the caller's transaction when given one (processing may answer in the transaction that processes).
+  const inTransaction = <T>(work: (t: Db) => Promise<T>): Promise<T> =>
+    db.isTransaction ? work(db) : db.transaction().execute((trx) => work(trx as unknown as Db));
+  return inTransaction(async (t) => {
     const mailing = await t
       .selectFrom("mailings")
       .select(["id", "type", "status", "form_id", "from_address", "subscription_type_id"])
@@ -179,8 +184,14 @@ export async function enqueueFormResponse(
       .where("person_id", "=", personId)
       .execute();
     const email =
-      emails.find((e) => e.address_lower === submission.email_lower) ?? emails.find((e) => e.is_primary === 1);
-    const reason = await leftOutReason(t, mailing.subscription_type_id, personId, email?.address_lower ?? null);
+      emails.find((e) => e.address_lower === submission.email_lower) ??
+      emails.find((e) => e.is_primary === 1);
+    const reason = await leftOutReason(
+      t,
+      mailing.subscription_type_id,
+      personId,
+      email?.address_lower ?? null,
+    );
     const now = isoNow();
     const name = [person.first_name, person.last_name].filter((p) => p?.trim()).join(" ") || null;
     const inserted = await t

@@ -328,7 +328,13 @@ function newEngine(mode: RenderMode, limits: TemplateLimits): Liquid {
     // An empty value must read as false: `[% if customer.title %]` with title "" takes the else branch.
     jsTruthy: true,
     outputEscape:
-      mode === "html" ? htmlOutput : mode === "header" ? headerSafe : mode === "url" ? urlComponent : textOutput,
+      mode === "html"
+        ? htmlOutput
+        : mode === "header"
+          ? headerSafe
+          : mode === "url"
+            ? urlComponent
+            : textOutput,
     parseLimit: limits.sourceLength,
     renderLimit: limits.renderMs,
     memoryLimit: limits.memory,

@@ -11,10 +11,10 @@ import { smsSenderProblem } from "../sms/sender.ts";
 import { sendingWindowState } from "../sms/window.ts";
 import { type MailingAccessibilityWarning, mailingAccessibilityWarnings } from "./accessibility.ts";
 import type { GoalCategory } from "./api-schemas.ts";
+import { formFieldKeys } from "./form-response.ts";
 import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
-import { formFieldKeys } from "./form-response.ts";
 import {
   documentMailingSteps,
   formMailingSteps,
@@ -403,7 +403,9 @@ export function checkMailingContent(
     if (!source) continue;
     const result = checkTemplate(
       source,
-      form ? { customFieldKeys: keys, allowed: "form", formFieldKeys: form.formFieldKeys } : { customFieldKeys: keys },
+      form
+        ? { customFieldKeys: keys, allowed: "form", formFieldKeys: form.formFieldKeys }
+        : { customFieldKeys: keys },
     );
     for (const v of result.unknownVariables) unknown.add(v);
     for (const v of result.variables) variables.add(v);

@@ -15,7 +15,11 @@ function formTaken(mailingId: number): AppError {
   return new AppError(
     "MAILING_NOT_READY",
     `mailing ${mailingId} cannot be started: another form-response mailing already answers its form`,
-    { problems: [{ step: "setup", code: "form-taken", field: "formId", message: "The form is already answered" }] },
+    {
+      problems: [
+        { step: "setup", code: "form-taken", field: "formId", message: "The form is already answered" },
+      ],
+    },
   );
 }
 

@@ -7,8 +7,8 @@ import { blockAddress } from "../../src/deliveries/blocks.ts";
 import { keyringFromSecret } from "../../src/deliveries/tokens.ts";
 import { enqueueFormResponse } from "../../src/mailings/form-response.ts";
 import { getMailing } from "../../src/mailings/store.ts";
-import { recordConsent, setSubscription } from "../../src/persons/consent.ts";
 import { createSubscriptionType } from "../../src/persons/catalogue.ts";
+import { recordConsent, setSubscription } from "../../src/persons/consent.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
 import { aPerson } from "../helpers/builders.ts";
@@ -185,9 +185,7 @@ describe.each(await testDialects())("form-response mailings on %s", (dialect) =>
 
   it("needs the form, and flags a form field its form does not have at Confirm", async () => {
     const { mailing: noForm } = await aLiveMailing(null);
-    expect(noForm.problems.map((p) => p.code)).toEqual(
-      expect.arrayContaining(["form", "unknown-variable"]),
-    );
+    expect(noForm.problems.map((p) => p.code)).toEqual(expect.arrayContaining(["form", "unknown-variable"]));
     expect(noForm.warnings).toEqual(expect.arrayContaining(["Unknown merge field [[form.comment]]"]));
     const formId = await aForm(t.db);
     const { mailing } = await aLiveMailing(formId, {
@@ -240,7 +238,9 @@ describe.each(await testDialects())("form-response mailings on %s", (dialect) =>
     expect(html).not.toContain("<script>");
     expect(html).toContain("Emner: Sykler, Ski");
     expect(html).toMatch(/<th[^>]*>Emner &lt;valgt&gt;<\/th><td[^>]*>Sykler, Ski<\/td>/);
-    expect(html).toMatch(/<th[^>]*>Kommentar<\/th><td[^>]*>&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; mer<\/td>/);
+    expect(html).toMatch(
+      /<th[^>]*>Kommentar<\/th><td[^>]*>&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; mer<\/td>/,
+    );
     const text = String(parsed.text);
     expect(text).toContain("Kommentar: <script>alert(1)</script> & mer");
     expect(text).toContain("Emner <valgt>: Sykler, Ski");
@@ -273,9 +273,19 @@ describe.each(await testDialects())("form-response mailings on %s", (dialect) =>
     const { mailing } = await aLiveMailing(formId, { subscriptionTypeId: type.id });
     await beginSending(t.db, mailing.id);
     const blocked = await aPerson(t.db, { email: `sperret-${dialect}@example.no` });
-    await blockAddress(t.db, `sperret-${dialect}@example.no`, "hard-bounce", "550 5.1.1", new Date().toISOString());
+    await blockAddress(
+      t.db,
+      `sperret-${dialect}@example.no`,
+      "hard-bounce",
+      "550 5.1.1",
+      new Date().toISOString(),
+    );
     const unsubscribed = await aPerson(t.db, { email: `avmeldt-${dialect}@example.no` });
-    await setSubscription(t.db, unsubscribed.id, { typeId: type.id, status: "unsubscribed", source: "manual" });
+    await setSubscription(t.db, unsubscribed.id, {
+      typeId: type.id,
+      status: "unsubscribed",
+      source: "manual",
+    });
     // Unsubscribed from another type only: still answered.
     const other = await createSubscriptionType(t.db, { name: `Annet ${dialect}` });
     const elsewhere = await aPerson(t.db, { email: `annet-${dialect}@example.no` });
@@ -311,6 +321,27 @@ describe.each(await testDialects())("form-response mailings on %s", (dialect) =>
     const counted = await getMailing(t.db, mailing.id);
     expect(counted.recipients.eligible).toBe(1);
     expect(counted.recipients.blocked).toEqual({ "blocked-address": 1, unsubscribed: 1 });
+  });
+
+  it("answers inside the caller's transaction: a rolled-back processing leaves no delivery", async () => {
+    const formId = await aForm(t.db);
+    const { mailing } = await aLiveMailing(formId);
+    await beginSending(t.db, mailing.id);
+    const person = await aPerson(t.db, { email: `trans-${dialect}@example.no` });
+    const submission = await aSubmission(t.db, formId, person.id, `trans-${dialect}@example.no`, {});
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        expect(await enqueueFormResponse(trx as unknown as Db, mailing.id, submission)).toMatchObject({
+          outcome: "queued",
+        });
+        throw new Error("processing failed");
+      }),
+    ).rejects.toThrow("processing failed");
+    expect(await deliveryCount(t.db, mailing.id)).toBe(0);
+    await t.db.transaction().execute(async (trx) => {
+      await enqueueFormResponse(trx as unknown as Db, mailing.id, submission);
+    });
+    expect(await deliveryCount(t.db, mailing.id)).toBe(1);
   });
 
   it("does nothing for a mailing that is not live", async () => {

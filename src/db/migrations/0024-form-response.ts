@@ -10,7 +10,9 @@ type AnyDb = Kysely<any>;
 export async function up(db: AnyDb, _dialect: Dialect): Promise<void> {
   await db.schema
     .alterTable("mailing_recipients")
-    .addColumn("form_submission_id", "integer", (c) => c.references("form_submissions.id").onDelete("set null"))
+    .addColumn("form_submission_id", "integer", (c) =>
+      c.references("form_submissions.id").onDelete("set null"),
+    )
     .execute();
   await db.schema
     .createIndex("mailing_recipients_form_submission")
