@@ -289,7 +289,15 @@ export const MergeVariablesSchema = Type.Object({
     }),
   ),
   customFields: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })),
+  formFields: Type.Array(Type.Object({ key: Type.String(), nb: Type.String(), en: Type.String() }), {
+    description: "With ?formId: the fields of that form's latest version, for [[form.<key>]]",
+  }),
 });
+
+export const MergeVariablesQuerySchema = Type.Object(
+  { formId: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
 
 // Recipients (step 4)
 

@@ -33,6 +33,17 @@ async function latestDefinition(db: Db, formId: number): Promise<string | null> 
   return form?.definition ?? null;
 }
 
+/** The fields of the form's latest version, with their labels: the insert menu's `form.<key>` entries. */
+export async function formFields(
+  db: Db,
+  formId: number,
+): Promise<Array<{ key: string; nb: string; en: string }>> {
+  const definition = await latestDefinition(db, formId);
+  return definition === null
+    ? []
+    : fieldsOf(definition).map((f) => ({ key: f.key, nb: f.label?.nb ?? f.key, en: f.label?.en ?? f.key }));
+}
+
 /**
  * The `form.*` keys a form-response mailing may use: its form's field keys (latest version) and `receipt`. Without a
  * linked form none: every `form.*` is an unknown merge field.

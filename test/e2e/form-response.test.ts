@@ -382,6 +382,18 @@ describe.each(await testDialects())("the API on %s", (dialect) => {
     );
     expect(created).toMatchObject({ type: "form", formId });
     expect(created.steps.map((s) => s.key)).toEqual(["setup", "template", "content", "confirm"]);
+    // The insert menu offers the form's fields and the receipt.
+    type Menu = {
+      groups: Array<{ group: string; variables: Array<{ path: string }> }>;
+      formFields: Array<{ key: string; nb: string; en: string }>;
+    };
+    const menu = await ok<Menu>(admin.send("GET", `/api/merge-variables?formId=${formId}`));
+    expect(menu.formFields.map((f) => f.key)).toEqual(["email", "comment", "topics"]);
+    expect(menu.formFields[1]).toEqual({ key: "comment", nb: "Kommentar", en: "Comment" });
+    expect(menu.groups.find((g) => g.group === "form")?.variables.map((v) => v.path)).toEqual([
+      "form.receipt",
+    ]);
+    expect((await ok<Menu>(admin.send("GET", "/api/merge-variables"))).formFields).toEqual([]);
     const missing = await admin.send("POST", "/api/mailings", { name: "X", type: "form", formId: 999_999 });
     expect(missing.status).toBe(400);
     expect(missing.body).toMatchObject({ error: { details: { field: "formId" } } });
