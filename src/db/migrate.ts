@@ -24,7 +24,8 @@ import * as documents from "./migrations/0018-documents.ts";
 import * as suppressions from "./migrations/0019-suppressions.ts";
 import * as auditRetention from "./migrations/0020-audit-retention.ts";
 import * as forms from "./migrations/0021-forms.ts";
-import * as formConsentText from "./migrations/0023-form-consent-text.ts";
+import * as formConsentText from "./migrations/0022-form-consent-text.ts";
+import * as formResponse from "./migrations/0023-form-response.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -52,7 +53,8 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0019-suppressions", suppressions],
   ["0020-audit-retention", auditRetention],
   ["0021-forms", forms],
-  ["0023-form-consent-text", formConsentText],
+  ["0022-form-consent-text", formConsentText],
+  ["0023-form-response", formResponse],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -337,6 +337,8 @@ export type Database = {
     postal_key: string | null;
     postcode: string | null;
     source_id: number | null;
+    /** Form response: the processed submission this row answers (one row per submission and mailing). */
+    form_submission_id: Generated<number | null>;
     status: "eligible" | "blocked";
     block_reason: StoredBlockReason | null;
     created_at: string;

@@ -2,6 +2,7 @@
 // rejects it with a reason. Each is the guarded change of processing.ts: a submission someone else handled first
 // answers FORM_SUBMISSION_WRONG_STATUS, never a second person.
 import type { Db } from "../db/connect.ts";
+import type { FormSubmissionStatus } from "../db/schema.ts";
 import { AppError, missingReference, notFound } from "../shared/errors.ts";
 import type { FormAnswers, FormField } from "./definition.ts";
 import type { FormDeps } from "./deps.ts";
@@ -11,7 +12,7 @@ import { type Suggestion, suggestionsFor } from "./suggestions.ts";
 export type SubmissionDetail = {
   id: number;
   version: number;
-  status: string;
+  status: FormSubmissionStatus;
   answers: FormAnswers;
   fields: FormField[];
   ip: string | null;

@@ -8,6 +8,7 @@ import { createCompany } from "../companies/companies.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database, FormSubmissionStatus } from "../db/schema.ts";
 import { confirmToken } from "../deliveries/form-link.ts";
+import { enqueueFormResponse } from "../mailings/form-response.ts";
 import { recordConsent, setSubscription } from "../persons/consent.ts";
 import { createPerson, getPerson, type PersonInput, updatePerson } from "../persons/persons.ts";
 import { addProjectMembers } from "../projects/store.ts";
@@ -24,8 +25,8 @@ import {
 } from "./definition.ts";
 import type { FormDeps } from "./deps.ts";
 import { sendFormMail } from "./mail.ts";
-import { answerText, type CrmValues, planPersonUpdate } from "./person-update.ts";
 import { escapeHtml, languageOf, TEXT } from "./mail-texts.ts";
+import { answerText, type CrmValues, planPersonUpdate } from "./person-update.ts";
 
 export type ProcessingResult = "processed" | "awaiting-confirmation" | "awaiting-manual" | "rejected";
 
@@ -288,11 +289,20 @@ export async function processSubmission(
 }
 
 /**
- * THE HOOK POINT for the form-response mailing (SPEC §9): called once per processed submission whose form names a
- * response mailing. The integrator wires `enqueueFormResponse(deps.db, mailingId, submissionId)` from src/mailings/
- * here at merge; until then it does nothing.
+ * The form-response mailing (SPEC §9) answers each processed submission whose form names one: one delivery through
+ * the ledger (enqueueFormResponse is idempotent per submission, and leaves out blocked or unsubscribed addresses with
+ * the reason). A mailing that was deleted or is no longer a form response answers nothing; the submission stays
+ * processed, since the visitor's answer is already stored.
  */
-export async function respondTo(_deps: FormDeps, _mailingId: number, _submissionId: number): Promise<void> {}
+export async function respondTo(deps: FormDeps, mailingId: number, submissionId: number): Promise<void> {
+  try {
+    await enqueueFormResponse(deps.db, mailingId, submissionId);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === "NOT_FOUND" || error.code === "MAILING_WRONG_STATUS"))
+      return;
+    throw error;
+  }
+}
 
 /** "submitted" → "rejected" with the user's reason; false when it was no longer "submitted". */
 export async function rejectSubmission(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
 import { AppError } from "../shared/errors.ts";
 import type { FormField } from "./definition.ts";
+import { submissionDetail } from "./manual.ts";
 import {
   createForm,
   deleteForm,
@@ -19,7 +20,6 @@ import {
   listSubmissions,
   recentSubmissions,
   storeSubmission,
-  submissionDetail,
 } from "./submissions.ts";
 
 const label = (text: string) => ({ nb: text, en: text });

@@ -245,36 +245,3 @@ export async function listSubmissions(
     nextAfter: rows.length === page.limit ? rows[rows.length - 1]!.id : null,
   };
 }
-
-export async function submissionDetail(db: Db, formId: number, submissionId: number) {
-  const row = await db
-    .selectFrom("form_submissions")
-    .selectAll()
-    .where("form_id", "=", formId)
-    .where("id", "=", submissionId)
-    .executeTakeFirst();
-  if (!row) throw notFound("Submission", submissionId);
-  const definition = await versionDefinition(db, formId, row.version);
-  return {
-    id: row.id,
-    version: row.version,
-    status: row.status,
-    answers: JSON.parse(row.answers) as FormAnswers,
-    fields: definition?.fields ?? [],
-    ip: row.ip,
-    userAgent: row.user_agent,
-    submittedAt: row.submitted_at,
-    confirmedAt: row.confirmed_at,
-    processedAt: row.processed_at,
-    personId: row.person_id,
-    companyId: row.company_id,
-    rejectReason: row.reject_reason,
-    suggestions: [] as Array<{
-      personId: number;
-      name: string;
-      email: string | null;
-      companyName: string | null;
-      reason: string;
-    }>,
-  };
-}

@@ -63,6 +63,8 @@ export const MailingInputSchema = Type.Object(
     docSource: Type.Optional(literals(DOCUMENT_SOURCES)),
     docOrder: Type.Optional(literals(DOCUMENT_ORDERS)),
     docOddPages: Type.Optional(Type.Boolean()),
+    /** Form response: the form whose processed submissions it answers. */
+    formId: Type.Optional(Nullable(Id)),
     options: Type.Optional(
       Type.Object(
         {
@@ -231,6 +233,7 @@ export const MailingSchema = Type.Object(
     docTemplateName: Nullable(
       Type.String({ description: "Document: the uploaded Word template's file name" }),
     ),
+    formId: Nullable(Type.Integer({ description: "Form response: the form it answers" })),
     smsWindow: Nullable(
       Type.Object(
         { open: Type.Boolean(), opensAt: Nullable(Timestamp) },
@@ -286,7 +289,15 @@ export const MergeVariablesSchema = Type.Object({
     }),
   ),
   customFields: Type.Array(Type.Object({ key: Type.String(), label: Type.String() })),
+  formFields: Type.Array(Type.Object({ key: Type.String(), nb: Type.String(), en: Type.String() }), {
+    description: "With ?formId: the fields of that form's latest version, for [[form.<key>]]",
+  }),
 });
+
+export const MergeVariablesQuerySchema = Type.Object(
+  { formId: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
 
 // Recipients (step 4)
 

@@ -113,7 +113,13 @@ export const MERGE_VARIABLES: readonly MergeVariableGroup[] = [
     nb: "Skjemasvar (form.<felt>)",
     en: "Form answers (form.<field>)",
     types: ["form"],
-    variables: [],
+    variables: [
+      {
+        path: "form.receipt",
+        nb: "Kvittering: alle svarene som en tabell",
+        en: "Receipt: every answer as a table",
+      },
+    ],
   },
   {
     group: "document",
@@ -135,6 +141,44 @@ export const MERGE_VARIABLES: readonly MergeVariableGroup[] = [
 ];
 
 export type MergeValue = string | null;
+
+/**
+ * `[[form.receipt]]`: the one merge value that is markup. Its HTML is built from escaped labels and answers where it
+ * is made (mailings/form-response.ts); the HTML engine prints it as is, every other mode (and any filter, which
+ * reads it as a string) gets the text.
+ */
+export class FormReceipt {
+  readonly html: string;
+  readonly text: string;
+  constructor(html: string, text: string) {
+    this.html = html;
+    this.text = text;
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&#34;",
+  "'": "&#39;",
+};
+
+/** The HTML engine's escaping (the same characters as liquidjs's `escape`). */
+export function escapeHtml(value: unknown): string {
+  return (value == null ? "" : String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+function htmlOutput(value: unknown): string {
+  return value instanceof FormReceipt ? value.html : escapeHtml(value);
+}
+
+function textOutput(value: unknown): string {
+  return value instanceof FormReceipt ? value.text : value == null ? "" : String(value);
+}
 type Contact = { name: MergeValue; email: MergeValue; phone: MergeValue };
 /** The values for one recipient; custom fields sit on `customer` under their key. */
 export type MergeContext = {
@@ -166,7 +210,8 @@ export type MergeContext = {
   ourContact: Contact | null;
   mailing: { name: MergeValue; subject: MergeValue };
   link: { unsubscribe: MergeValue; subscriptions: MergeValue; viewOnline: MergeValue };
-  form?: Record<string, MergeValue>;
+  /** Form response: each answer by field key, and `receipt` (every answer: a table in HTML, lines in text). */
+  form?: Record<string, MergeValue | FormReceipt>;
   document?: {
     address: MergeValue;
     heading: MergeValue;
@@ -283,7 +328,13 @@ function newEngine(mode: RenderMode, limits: TemplateLimits): Liquid {
     // An empty value must read as false: `[% if customer.title %]` with title "" takes the else branch.
     jsTruthy: true,
     outputEscape:
-      mode === "html" ? "escape" : mode === "header" ? headerSafe : mode === "url" ? urlComponent : undefined,
+      mode === "html"
+        ? htmlOutput
+        : mode === "header"
+          ? headerSafe
+          : mode === "url"
+            ? urlComponent
+            : textOutput,
     parseLimit: limits.sourceLength,
     renderLimit: limits.renderMs,
     memoryLimit: limits.memory,

@@ -1,5 +1,6 @@
 // Merge values for a batch of recipients, read in a few queries per batch (never one query per message).
 import type { Db } from "../db/connect.ts";
+import { formContextsOf } from "./form-response.ts";
 import { bestName, fullName, type MergeContext, salutation } from "./merge-fields.ts";
 import { importedFields } from "./recipient-rows.ts";
 
@@ -67,6 +68,11 @@ export async function loadRecipientValues(
     db,
     recipients.filter((r) => r.person_id === null),
   );
+  // Form response: the answers of the submission each row answers.
+  const forms = await formContextsOf(
+    db,
+    recipients.map((r) => r.id),
+  );
 
   for (const r of recipients) {
     const p = r.person_id ? personById.get(r.person_id) : undefined;
@@ -133,6 +139,7 @@ export async function loadRecipientValues(
           : null,
       ourContact,
       ourContactEmail: ourContact?.email ?? null,
+      ...(forms.has(r.id) ? { form: forms.get(r.id)! } : {}),
     });
   }
   return result;

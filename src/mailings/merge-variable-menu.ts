@@ -1,9 +1,11 @@
 // The editor's insert menu: the merge variables every mailing knows, and this installation's custom fields.
 import type { Db } from "../db/connect.ts";
 import type { MergeVariables } from "./api-schemas.ts";
+import { formFields } from "./form-response.ts";
 import { MERGE_VARIABLES } from "./merge-fields.ts";
 
-export async function mergeVariableMenu(db: Db): Promise<MergeVariables> {
+/** With a form (a form response's), its fields for `[[form.<key>]]` too. */
+export async function mergeVariableMenu(db: Db, formId?: number): Promise<MergeVariables> {
   return {
     // Copies: the catalogue is read-only, and a response is an ordinary object.
     groups: MERGE_VARIABLES.map((group) => ({
@@ -15,5 +17,6 @@ export async function mergeVariableMenu(db: Db): Promise<MergeVariables> {
       })),
     })),
     customFields: await db.selectFrom("custom_fields").select(["key", "label"]).orderBy("key").execute(),
+    formFields: formId === undefined ? [] : await formFields(db, formId),
   };
 }

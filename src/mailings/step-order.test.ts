@@ -43,6 +43,13 @@ describe("openStepKeys", () => {
     expect([...openStepKeys(mixed)]).toEqual(["setup", "template", "content"]);
   });
 
+  it("passes over a step the mailing does not have (a form response's Recipients)", () => {
+    const s = steps({ setup: ["complete"], template: ["complete"], content: ["complete"] }).filter(
+      (step) => step.key !== "recipients",
+    );
+    expect([...openStepKeys(s)]).toEqual(["setup", "template", "content", "confirm"]);
+  });
+
   it("lets a step the caller treats as complete pass (an SMS mailing's Template step)", () => {
     const s = steps({ setup: ["complete"], template: ["not-started"] });
     expect([...openStepKeys(s, (key) => key === "template")]).toEqual(["setup", "template", "content"]);

@@ -15,6 +15,11 @@ type StepLike = {
  */
 export const PASSABLE_PROBLEMS: ReadonlySet<string> = new Set(["unknown-variable", "template-error"]);
 
+/** The wizard's steps in order, those the mailing has (a form response has no Recipients step). */
+export function presentStepKeys(steps: Array<{ key: StepKey }>): StepKey[] {
+  return STEP_KEYS.filter((key) => steps.some((s) => s.key === key));
+}
+
 /** A step that lets the next one open: complete, or incomplete only through passable problems. */
 export function letsNextOpen(
   step: StepLike | undefined,
@@ -29,13 +34,16 @@ export function letsNextOpen(
   );
 }
 
-/** Steps open in order: one opens when every step before it lets the next open. */
+/**
+ * Steps open in order: one opens when every step before it lets the next open. A step the mailing's type does not
+ * have (a form response's Recipients) is not in `steps` and is passed over.
+ */
 export function openStepKeys(
   steps: StepLike[],
   treatAsComplete: (key: StepKey) => boolean = () => false,
 ): Set<StepKey> {
   const open = new Set<StepKey>();
-  for (const key of STEP_KEYS) {
+  for (const key of presentStepKeys(steps)) {
     open.add(key);
     if (
       !letsNextOpen(

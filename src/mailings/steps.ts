@@ -1,4 +1,4 @@
-// The five steps of a mailing (SPEC §3) and what blocks sending, derived from the mailing's data. Pure.
+// The five steps of a mailing (SPEC §3; four for a form response, which has no Recipients step) and what blocks sending, derived from the mailing's data. Pure.
 export type StepKey = "setup" | "template" | "content" | "recipients" | "confirm";
 export type StepState = "complete" | "incomplete" | "not-started";
 export type Problem = { step: StepKey; code: string; message: string; field?: string };
@@ -23,16 +23,22 @@ export type MailingFacts = {
  * server's steps and the wizard's live problem list (the web UI imports this file: it imports nothing).
  */
 export const REQUIRED_SETUP_FIELDS = [
-  { code: "name", field: "name", message: "The mailing needs a name", types: ["email", "sms", "document"] },
+  {
+    code: "name",
+    field: "name",
+    message: "The mailing needs a name",
+    types: ["email", "sms", "document", "form"],
+  },
   {
     code: "sending-account",
     field: "sendingAccountId",
     message: "Choose a sending account",
-    types: ["email", "sms"],
+    types: ["email", "sms", "form"],
   },
-  { code: "subject", field: "subject", message: "Write a subject", types: ["email"] },
-  { code: "from", field: "fromAddress", message: "Give a from address", types: ["email"] },
+  { code: "subject", field: "subject", message: "Write a subject", types: ["email", "form"] },
+  { code: "from", field: "fromAddress", message: "Give a from address", types: ["email", "form"] },
   { code: "sender", field: "smsSender", message: "Give a sender", types: ["sms"] },
+  { code: "form", field: "formId", message: "Choose the form this mailing answers", types: ["form"] },
 ] as const;
 
 type RequiredCode = (typeof REQUIRED_SETUP_FIELDS)[number]["code"];
@@ -52,7 +58,7 @@ const isEmpty = (value: unknown) => value === null || value === undefined || Str
 export function liveSetupProblems(
   saved: Problem[],
   values: Record<string, unknown>,
-  type: "email" | "sms" | "document",
+  type: "email" | "sms" | "document" | "form",
 ): Problem[] {
   const fields = REQUIRED_SETUP_FIELDS.filter((f) => (f.types as readonly string[]).includes(type));
   const filled = (p: Problem) =>
@@ -71,6 +77,41 @@ export type Steps = {
 };
 
 export function mailingSteps(f: MailingFacts): Steps {
+  const { setup, content, hasContent } = emailParts(f);
+  return assembleSteps(
+    { setup, content, recipients: recipientProblems(f) },
+    { template: f.templateChosen || hasContent, content: hasContent, recipients: f.recipientsResolved },
+  );
+}
+
+export type FormMailingFacts = Omit<MailingFacts, "recipientsResolved" | "eligibleRecipients"> & {
+  formId: number | null;
+  /** The name of another live (sending or paused) form-response mailing of the same form, when there is one. */
+  otherLiveMailing: string | null;
+};
+
+/**
+ * SPEC §9: a form response is an e-mail (Setup, Template, Content as e-mail) plus the form it answers, and has no
+ * Recipients step: each processed submission of the form is one recipient, added when it is processed.
+ */
+export function formMailingSteps(f: FormMailingFacts): Steps {
+  const { setup, content, hasContent } = emailParts(f);
+  if (f.formId === null) setup.push(required("form"));
+  else if (f.otherLiveMailing !== null)
+    setup.push({
+      step: "setup",
+      code: "form-taken",
+      field: "formId",
+      message: `The form is already answered by the mailing "${f.otherLiveMailing}"; stop that one first`,
+    });
+  const steps = assembleSteps(
+    { setup, content, recipients: [] },
+    { template: f.templateChosen || hasContent, content: hasContent, recipients: true },
+  );
+  return { ...steps, steps: steps.steps.filter((s) => s.key !== "recipients") };
+}
+
+function emailParts(f: Omit<MailingFacts, "recipientsResolved" | "eligibleRecipients">) {
   const setup = commonSetupProblems(f);
   if (!f.subject?.trim()) setup.push(required("subject"));
   if (!f.fromAddress) setup.push(required("from"));
@@ -94,11 +135,7 @@ export function mailingSteps(f: MailingFacts): Steps {
       field: "content",
       message: "Add the unsubscribe link [[link.unsubscribe]]: marketing must let people leave",
     });
-
-  return assembleSteps(
-    { setup, content, recipients: recipientProblems(f) },
-    { template: f.templateChosen || hasContent, content: hasContent, recipients: f.recipientsResolved },
-  );
+  return { setup, content, hasContent };
 }
 
 export type SmsMailingFacts = {

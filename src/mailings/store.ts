@@ -11,10 +11,17 @@ import { smsSenderProblem } from "../sms/sender.ts";
 import { sendingWindowState } from "../sms/window.ts";
 import { type MailingAccessibilityWarning, mailingAccessibilityWarnings } from "./accessibility.ts";
 import type { GoalCategory } from "./api-schemas.ts";
+import { formFieldKeys } from "./form-response.ts";
 import { isEditable } from "./lifecycle.ts";
 import { checkTemplate } from "./merge-fields.ts";
 import { recipientCounts } from "./recipients.ts";
-import { documentMailingSteps, mailingSteps, type Steps, smsMailingSteps } from "./steps.ts";
+import {
+  documentMailingSteps,
+  formMailingSteps,
+  mailingSteps,
+  type Steps,
+  smsMailingSteps,
+} from "./steps.ts";
 import { CREATABLE_TYPES, SMS_ACCOUNT_KINDS } from "./words.ts";
 
 export type MailingInput = {
@@ -50,6 +57,8 @@ export type MailingInput = {
   docSource?: "composed" | "word";
   docOrder?: "list" | "postcode";
   docOddPages?: boolean;
+  /** Form response: the form whose processed submissions the mailing answers. */
+  formId?: number | null;
   options?: {
     overrideConsent?: boolean;
     onePerAddress?: boolean;
@@ -96,6 +105,8 @@ export type Mailing = {
   docOddPages: boolean;
   /** The uploaded Word template's file name (the file itself: GET /api/mailings/{id}/document-template). */
   docTemplateName: string | null;
+  /** Form response: the form it answers. */
+  formId: number | null;
   options: {
     overrideConsent: boolean;
     onePerAddress: boolean;
@@ -167,6 +178,7 @@ function toMailing(r: Row): Mailing {
     docOrder: r.doc_order ?? "list",
     docOddPages: r.doc_odd_pages === 1,
     docTemplateName: r.doc_template_name,
+    formId: r.form_id,
     options: {
       overrideConsent: r.opt_override_consent === 1,
       onePerAddress: r.opt_one_per_address === 1,
@@ -225,6 +237,7 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
     ["selectionId", "selections", "selection"],
     ["projectId", "projects", "project"],
     ["subscriptionTypeId", "subscription_types", "subscription type"],
+    ["formId", "forms", "form"],
   ] as const;
   if (problems.length > 0) throw invalid(problems);
   for (const [field, table, what] of references) {
@@ -267,6 +280,7 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
     doc_source: input.docSource,
     doc_order: input.docOrder,
     doc_odd_pages: flag(input.docOddPages),
+    form_id: input.formId,
     opt_override_consent: flag(o.overrideConsent),
     opt_one_per_address: flag(o.onePerAddress),
     opt_refresh_on_send: flag(o.refreshOnSend),
@@ -376,6 +390,7 @@ export type ContentCheck = { unknownVariables: string[]; errors: string[]; hasUn
 export function checkMailingContent(
   m: Pick<Mailing, "subject" | "content" | "textContent">,
   keys: string[],
+  form?: { formFieldKeys: string[] },
 ): ContentCheck {
   const unknown = new Set<string>();
   const errors: string[] = [];
@@ -386,7 +401,12 @@ export function checkMailingContent(
     ["text", m.textContent],
   ] as const) {
     if (!source) continue;
-    const result = checkTemplate(source, { customFieldKeys: keys });
+    const result = checkTemplate(
+      source,
+      form
+        ? { customFieldKeys: keys, allowed: "form", formFieldKeys: form.formFieldKeys }
+        : { customFieldKeys: keys },
+    );
     for (const v of result.unknownVariables) unknown.add(v);
     for (const v of result.variables) variables.add(v);
     for (const e of result.errors) errors.push(`${part}: ${e.message}${e.line ? ` (line ${e.line})` : ""}`);
@@ -400,7 +420,14 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
   const mailing = toMailing(row);
   if (mailing.type === "sms") return getSmsMailing(db, mailing);
   if (mailing.type === "document") return getDocumentMailing(db, mailing, row.doc_template_unknown);
-  const check = checkMailingContent(mailing, await customFieldKeys(db));
+  const form = mailing.type === "form";
+  // A form response knows form.<key> for the keys of its form's latest version (and form.receipt); without a form,
+  // no form.* at all.
+  const check = checkMailingContent(
+    mailing,
+    await customFieldKeys(db),
+    form ? { formFieldKeys: await formFieldKeys(db, mailing.formId) } : undefined,
+  );
   const domain = mailing.fromAddress?.split("@")[1]?.toLowerCase();
   const sendingDomain = domain
     ? await db
@@ -416,7 +443,7 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
       ? failedCheckWarning(domain, sendingDomain.dns_status, sendingDomain.dns_result)
       : null;
   const counts = await recipientCounts(db, id);
-  const steps = mailingSteps({
+  const facts = {
     name: mailing.name,
     sendingAccountId: mailing.sendingAccountId,
     subject: mailing.subject,
@@ -427,9 +454,18 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
     hasUnsubscribeLink: check.hasUnsubscribeLink,
     unknownVariables: check.unknownVariables,
     templateErrors: check.errors,
-    recipientsResolved: mailing.recipientsResolvedAt !== null,
-    eligibleRecipients: counts.eligible,
-  });
+  };
+  const steps = form
+    ? formMailingSteps({
+        ...facts,
+        formId: mailing.formId,
+        otherLiveMailing: await otherLiveFormMailing(db, mailing),
+      })
+    : mailingSteps({
+        ...facts,
+        recipientsResolved: mailing.recipientsResolvedAt !== null,
+        eligibleRecipients: counts.eligible,
+      });
   return {
     ...mailing,
     ...steps,
@@ -441,6 +477,20 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
     recipients: counts,
     smsWindow: null,
   };
+}
+
+/** The name of another live (sending or paused) form-response mailing of the same form, or null. */
+async function otherLiveFormMailing(db: Db, mailing: Mailing): Promise<string | null> {
+  if (mailing.formId === null) return null;
+  const other = await db
+    .selectFrom("mailings")
+    .select("name")
+    .where("type", "=", "form")
+    .where("form_id", "=", mailing.formId)
+    .where("status", "in", ["sending", "paused"])
+    .where("id", "<>", mailing.id)
+    .executeTakeFirst();
+  return other?.name ?? null;
 }
 
 async function getSmsMailing(db: Db, mailing: Mailing): Promise<MailingWithSteps> {

@@ -2,8 +2,13 @@
 // nothing, so the web bundle may import these lists (the schemas in api-schemas.ts are built from them).
 
 export const MAILING_TYPES = ["email", "sms", "document", "form"] as const;
-/** The types New mailing offers. Documents and form responses join when their channels are registered. */
-export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = ["email", "sms", "document"];
+/** The types New mailing offers: all of them (a form response is an e-mail that answers a form's submissions). */
+export const CREATABLE_TYPES: readonly (typeof MAILING_TYPES)[number][] = [
+  "email",
+  "sms",
+  "document",
+  "form",
+];
 /** The sending account kinds an SMS goes through (SPEC §12). */
 export const SMS_ACCOUNT_KINDS = ["smpp", "twilio", "sms-outbox"] as const;
 export const MAILING_STATUSES = ["draft", "scheduled", "sending", "paused", "finished", "cancelled"] as const;

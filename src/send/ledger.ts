@@ -318,22 +318,29 @@ export async function recoverExpired(
   return { released: Number(released.numUpdatedRows), unknown: Number(unknown.numUpdatedRows) };
 }
 
-/** Mailings with nothing left in flight are finished. */
+/**
+ * Mailings with nothing left in flight are finished; a form-response mailing never: it stays live (sending) for the
+ * submissions still to come until a person pauses or stops it.
+ */
 export async function finishMailings(db: Db, options: LedgerOptions): Promise<number[]> {
   const now = at(options);
   const open: DeliveryStatus[] = ["pending", "claimed", "sending"];
   return transition(db, "any", "finish", {
     now,
     also: { finished_at: now },
-    onlyIf: ({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("deliveries")
-            .select("deliveries.id")
-            .whereRef("deliveries.mailing_id", "=", "mailings.id")
-            .where("deliveries.status", "in", open),
+    onlyIf: (eb) =>
+      eb.and([
+        eb("mailings.type", "<>", "form"),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("deliveries")
+              .select("deliveries.id")
+              .whereRef("deliveries.mailing_id", "=", "mailings.id")
+              .where("deliveries.status", "in", open),
+          ),
         ),
-      ),
+      ]),
   });
 }
 

@@ -11,6 +11,18 @@ import { transition } from "../mailings/transition.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError } from "../shared/errors.ts";
 
+function formTaken(mailingId: number): AppError {
+  return new AppError(
+    "MAILING_NOT_READY",
+    `mailing ${mailingId} cannot be started: another form-response mailing already answers its form`,
+    {
+      problems: [
+        { step: "setup", code: "form-taken", field: "formId", message: "The form is already answered" },
+      ],
+    },
+  );
+}
+
 export async function beginSending(db: Db, mailingId: number): Promise<{ deliveries: number }> {
   let mailing = await getMailing(db, mailingId);
   if (mailing.status !== "draft" && mailing.status !== "scheduled")
@@ -21,7 +33,9 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
         status: mailing.status,
       },
     );
-  if (mailing.options.refreshOnSend || mailing.recipientsResolvedAt === null) {
+  const form = mailing.type === "form";
+  // A form response has no list to resolve: its recipients come one per processed submission (form-response.ts).
+  if (!form && (mailing.options.refreshOnSend || mailing.recipientsResolvedAt === null)) {
     await resolveRecipients(db, mailingId);
     mailing = await getMailing(db, mailingId);
   }
@@ -41,9 +55,17 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
         ? sql`'document', r.postal_address, r.postal_key, 'pending', null`
         : sql`'email', r.email, r.email_lower, 'pending', ${emailMessageIdSql(1, mailing.fromAddress!.split("@")[1]!.toLowerCase())}`;
   return db.transaction().execute(async (trx) => {
-    const started = await transition(trx, mailingId, "send", { now, also: { started_at: now } });
+    const started = await transition(trx, mailingId, "send", { now, also: { started_at: now } }).catch(
+      (error: unknown) => {
+        // The unique index of one live form response per form: another was started at the same moment.
+        if (form) throw formTaken(mailingId);
+        throw error;
+      },
+    );
     if (started.length === 0)
       throw new AppError("MAILING_WRONG_STATUS", `mailing ${mailingId} was started by someone else`, {});
+    // Started, a form response is live: it answers the form's submissions as they are processed, and sends nothing now.
+    if (form) return { deliveries: 0 };
     const inserted = await sql`
       insert into deliveries (mailing_id, recipient_id, attempt, person_id, channel, address, address_key, status,
         message_id, tries, next_try_at, created_at, updated_at)

@@ -32,6 +32,7 @@ import {
   tooLargePage,
   tooManyPage,
 } from "../../forms/page.ts";
+import { prefillFor } from "../../forms/prefill.ts";
 import { handleNewSubmission } from "../../forms/processing.ts";
 import { SLUG_PATTERN } from "../../forms/rules.ts";
 import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
@@ -130,11 +131,20 @@ export const formPageRoutes =
       return html(reply, 200, thankYouPage(await frameOf(request, form), form.thankYouText));
     }
 
+    const tokenOf = (request: FastifyRequest) => {
+      const t = (request.query as { t?: unknown }).t;
+      return typeof t === "string" ? t : null;
+    };
+
     app.get("/f/:slug", { schema: { hide: true } }, async (request, reply) => {
       const loaded = await load(request, reply);
       if (!loaded) return reply;
       await countView(db, loaded.form.id);
-      const values = prefillValues(loaded.fields, request.query as Record<string, unknown>);
+      const query = request.query as Record<string, unknown>;
+      // A signed [[link.form.*]] token fills the pre-fillable fields from the person's CRM values; the query string
+      // fills the rest it may (never the e-mail address).
+      const person = await prefillFor(deps, loaded.form.slug, typeof query.t === "string" ? query.t : null);
+      const values = { ...prefillValues(loaded.fields, query), ...(person?.values ?? {}) };
       return showForm(request, reply, loaded, { status: 200, values, problems: [] });
     });
 
@@ -197,6 +207,7 @@ export const formPageRoutes =
         answers,
         ip: request.ip ?? null,
         userAgent: typeof userAgent === "string" ? userAgent : null,
+        prefillPersonId: (await prefillFor(deps, form.slug, tokenOf(request)))?.personId ?? null,
       });
       try {
         await handleNewSubmission(deps, submissionId);

@@ -27,7 +27,8 @@ import {
   unpublishForm,
   updateForm,
 } from "../../forms/store.ts";
-import { formStatistics, listSubmissions, submissionDetail } from "../../forms/submissions.ts";
+import { submissionDetail } from "../../forms/manual.ts";
+import { formStatistics, listSubmissions } from "../../forms/submissions.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
@@ -194,6 +195,7 @@ export const formRoutes =
           response: { 200: SubmissionDetail, ...errorResponses },
         },
       },
-      async (request) => submissionDetail(db, request.params.id, request.params.sid),
+      async (request) =>
+        submissionDetail(db, request.params.id, request.params.sid, deps.config.defaultCountry),
     );
   };

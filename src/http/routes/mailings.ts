@@ -8,6 +8,7 @@ import {
   MailingInputSchema,
   MailingPageSchema,
   MailingSchema,
+  MergeVariablesQuerySchema,
   MergeVariablesSchema,
 } from "../../mailings/api-schemas.ts";
 import { createDraft, editDraft } from "../../mailings/drafts.ts";
@@ -61,11 +62,12 @@ export const mailingRoutes =
       {
         schema: {
           tags,
-          summary: "Merge fields for the insert menu",
+          summary: "Merge fields for the insert menu (with formId: that form's fields too)",
+          querystring: MergeVariablesQuerySchema,
           response: { 200: MergeVariablesSchema, ...errorResponses },
         },
       },
-      async () => mergeVariableMenu(db),
+      async (request) => mergeVariableMenu(db, request.query.formId),
     );
     app.post(
       "/mailings",

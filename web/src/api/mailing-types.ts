@@ -77,6 +77,7 @@ export type MailingFields = Pick<
   | "docSource"
   | "docOrder"
   | "docOddPages"
+  | "formId"
 >;
 
 export type SendingAccount = {

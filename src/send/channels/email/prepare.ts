@@ -106,6 +106,7 @@ export function renderDelivery(
     ourContact: values.ourContact,
     mailing: { name: prepared.name, subject: null },
     link: links,
+    ...(values.form ? { form: values.form } : {}),
   };
   const subject = renderTemplate(prepared.subject, context, "subject");
   context.mailing.subject = subject;

@@ -50,7 +50,12 @@ export function ContentStep({ mailing, values, change, errors, editable }: StepP
           </div>
         </Input.Wrapper>
         <Group gap="xs" data-testid="content-toolbar">
-          <MergeFieldMenu onInsert={insert} disabled={!editable} />
+          <MergeFieldMenu
+            onInsert={insert}
+            disabled={!editable}
+            mailingType={mailing.type}
+            formId={values.formId}
+          />
           {LINKS.map((link) => (
             <Button
               key={link}

@@ -12,14 +12,17 @@ export function MergeFieldMenu({
   onInsert,
   disabled,
   mailingType = "email",
+  formId = null,
 }: {
   onInsert: (tag: string) => void;
   disabled?: boolean;
   /** Offers the groups that apply to this kind of mailing. */
   mailingType?: string;
+  /** A form response's form: its fields are offered as `form.<key>`. */
+  formId?: number | null;
 }) {
   const { t, language } = useI18n();
-  const query = useMergeVariables();
+  const query = useMergeVariables(mailingType === "form" ? formId : null);
   const [search, setSearch] = useState("");
 
   const groups: { label: string; entries: Entry[] }[] = (query.data?.groups ?? [])
@@ -30,6 +33,12 @@ export function MergeFieldMenu({
         .filter((v) => !v.types || (v.types as readonly string[]).includes(mailingType))
         .map((v) => ({ path: v.path, description: language === "nb" ? v.nb : v.en })),
     }));
+  const answers = mailingType === "form" ? (query.data?.formFields ?? []) : [];
+  const formGroup = groups.find((g) => g.entries.some((e) => e.path === "form.receipt"));
+  if (formGroup)
+    formGroup.entries.unshift(
+      ...answers.map((f) => ({ path: `form.${f.key}`, description: language === "nb" ? f.nb : f.en })),
+    );
   const custom = query.data?.customFields ?? [];
   if (custom.length > 0) {
     groups.push({

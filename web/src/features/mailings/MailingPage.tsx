@@ -5,6 +5,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
+import { presentStepKeys } from "../../../../src/mailings/step-order.ts";
 import { liveSetupProblems } from "../../../../src/mailings/steps.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
@@ -37,7 +38,7 @@ import { problemText, warningText } from "./problems.ts";
 import { mailingKey, useMailing, useMailingChanged } from "./queries.ts";
 import { SetupStep } from "./SetupStep.tsx";
 import { StepMarkers } from "./StepMarkers.tsx";
-import { firstUnfinished, openSteps, STEP_KEYS, type StepProps } from "./step-props.ts";
+import { firstUnfinished, openSteps, type StepProps } from "./step-props.ts";
 
 export function MailingPage() {
   const id = Number(useParams().id);
@@ -188,12 +189,18 @@ function MailingView({ mailing }: { mailing: Mailing }) {
     saved && step === "setup"
       ? {
           ...saved,
-          problems: liveSetupProblems(saved.problems, values, sms ? "sms" : doc ? "document" : "email"),
+          problems: liveSetupProblems(
+            saved.problems,
+            values,
+            sms ? "sms" : doc ? "document" : mailing.type === "form" ? "form" : "email",
+          ),
         }
       : saved;
-  const index = STEP_KEYS.indexOf(step);
-  const previous = STEP_KEYS[index - 1];
-  const next = STEP_KEYS[index + 1];
+  // A form response has no Recipients step: its steps are those the server gives.
+  const keys = presentStepKeys(mailing.steps);
+  const index = keys.indexOf(step);
+  const previous = keys[index - 1];
+  const next = keys[index + 1];
 
   return (
     <>

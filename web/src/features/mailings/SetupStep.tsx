@@ -14,8 +14,10 @@ import {
   TextInput,
 } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
+import { useQuery } from "@tanstack/react-query";
 import { FROM_MODES, GOAL_CATEGORIES, TRACK_LINKS } from "../../../../src/mailings/words.ts";
 import { useSubscriptionTypes } from "../../api/catalogue.ts";
+import { useApi } from "../../api/context.tsx";
 import type { FromMode, GoalCategory, TrackLinks } from "../../api/mailing-types.ts";
 import { errorText } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
@@ -36,6 +38,14 @@ export function SetupStep({ mailing, values, change, errors }: StepProps) {
   // Three long choices side by side are wider than a phone (or a 200 % zoom): stack them there.
   const narrow = useMediaQuery("(max-width: 36em)");
   const sms = isSms(mailing);
+  const formResponse = mailing.type === "form";
+  const api = useApi();
+  // A form response answers one form (GET /api/forms, the forms feature's list).
+  const forms = useQuery({
+    queryKey: ["forms", "list"],
+    queryFn: () => api.get<{ forms: Array<{ id: number; name: string }> }>("/api/forms"),
+    enabled: formResponse,
+  });
 
   return (
     <Stack gap="lg">
@@ -100,29 +110,50 @@ export function SetupStep({ mailing, values, change, errors }: StepProps) {
 
       <Fieldset legend={t("mailings.setup.audience")}>
         <Stack>
-          <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <Select
-              label={t("mailings.fields.selection")}
-              placeholder={t("mailings.setup.none")}
-              searchable
-              clearable
-              value={values.selectionId === null ? null : String(values.selectionId)}
-              onChange={(v) => change({ selectionId: v ? Number(v) : null })}
-              data={(selections.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
-              nothingFoundMessage={t("selections.noMatches")}
-              error={errors.selectionId}
-            />
-            <Select
-              label={t("mailings.fields.project")}
-              placeholder={t("mailings.setup.none")}
-              searchable
-              clearable
-              value={values.projectId === null ? null : String(values.projectId)}
-              onChange={(v) => change({ projectId: v ? Number(v) : null })}
-              data={(projects.data?.items ?? []).map((p) => ({ value: String(p.id), label: p.name }))}
-              nothingFoundMessage={t("projects.noMatches")}
-              error={errors.projectId}
-            />
+          {formResponse && (
+            <>
+              <Select
+                label={t("mailings.fields.form")}
+                required
+                searchable
+                value={values.formId === null ? null : String(values.formId)}
+                onChange={(v) => change({ formId: v ? Number(v) : null })}
+                data={(forms.data?.forms ?? []).map((f) => ({ value: String(f.id), label: f.name }))}
+                error={errors.formId}
+                data-testid="mailing-form"
+              />
+              <Text size="sm" c="dimmed">
+                {t("mailings.setup.formHelp")}
+              </Text>
+            </>
+          )}
+          <SimpleGrid cols={{ base: 1, md: formResponse ? 1 : 3 }}>
+            {!formResponse && (
+              <Select
+                label={t("mailings.fields.selection")}
+                placeholder={t("mailings.setup.none")}
+                searchable
+                clearable
+                value={values.selectionId === null ? null : String(values.selectionId)}
+                onChange={(v) => change({ selectionId: v ? Number(v) : null })}
+                data={(selections.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
+                nothingFoundMessage={t("selections.noMatches")}
+                error={errors.selectionId}
+              />
+            )}
+            {!formResponse && (
+              <Select
+                label={t("mailings.fields.project")}
+                placeholder={t("mailings.setup.none")}
+                searchable
+                clearable
+                value={values.projectId === null ? null : String(values.projectId)}
+                onChange={(v) => change({ projectId: v ? Number(v) : null })}
+                data={(projects.data?.items ?? []).map((p) => ({ value: String(p.id), label: p.name }))}
+                nothingFoundMessage={t("projects.noMatches")}
+                error={errors.projectId}
+              />
+            )}
             <Select
               label={t("mailings.fields.subscriptionType")}
               allowDeselect={false}

@@ -1,9 +1,9 @@
 // The five step markers: each step's state as the API reports it (complete, incomplete with its problem count,
 // not started); a step can be opened once every step before it is complete.
 import { Group, SimpleGrid, Text, ThemeIcon, UnstyledButton } from "@mantine/core";
+import { presentStepKeys } from "../../../../src/mailings/step-order.ts";
 import type { MailingStep, StepKey, StepState } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
-import { STEP_KEYS } from "./step-props.ts";
 
 const COLORS: Record<StepState, string> = { complete: "green", incomplete: "orange", "not-started": "gray" };
 
@@ -31,8 +31,13 @@ export function StepMarkers({
   }
 
   return (
-    <SimpleGrid cols={{ base: 2, sm: 5 }} spacing="xs" component="nav" aria-label={t("mailings.stepsLabel")}>
-      {STEP_KEYS.map((key, index) => {
+    <SimpleGrid
+      cols={{ base: 2, sm: presentStepKeys(steps).length }}
+      spacing="xs"
+      component="nav"
+      aria-label={t("mailings.stepsLabel")}
+    >
+      {presentStepKeys(steps).map((key, index) => {
         const step = steps.find((s) => s.key === key);
         const state = step?.state ?? "not-started";
         const isActive = key === active;

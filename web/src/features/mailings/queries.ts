@@ -48,11 +48,11 @@ export function useTemplates(type: TemplateSummary["type"]) {
   });
 }
 
-export function useMergeVariables() {
+export function useMergeVariables(formId: number | null = null) {
   const api = useApi();
   return useQuery({
-    queryKey: ["merge-variables"],
-    queryFn: () => api.get<MergeVariables>("/api/merge-variables"),
+    queryKey: ["merge-variables", formId],
+    queryFn: () => api.get<MergeVariables>("/api/merge-variables", formId === null ? {} : { formId }),
     staleTime: 300_000,
   });
 }

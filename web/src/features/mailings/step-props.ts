@@ -1,6 +1,6 @@
 // What the wizard hands each step: the saved mailing, the values as edited, and the ways to change them.
 
-import { openStepKeys } from "../../../../src/mailings/step-order.ts";
+import { openStepKeys, presentStepKeys } from "../../../../src/mailings/step-order.ts";
 import { STEP_KEYS } from "../../../../src/mailings/words.ts";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
 import { isSms } from "../sms/types.ts";
@@ -38,7 +38,10 @@ export function openSteps(mailing: Pick<Mailing, "steps">): Set<StepKey> {
 /** Where to land without a step in the address: the first open step that is not complete. */
 export function firstUnfinished(mailing: Pick<Mailing, "steps">): StepKey {
   const open = openSteps(mailing);
-  return STEP_KEYS.find((key) => open.has(key) && stateOf(mailing, key) !== "complete") ?? "confirm";
+  return (
+    presentStepKeys(mailing.steps).find((key) => open.has(key) && stateOf(mailing, key) !== "complete") ??
+    "confirm"
+  );
 }
 
 /** Empty text means "not set" for the nullable text fields. */

@@ -51,7 +51,9 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
   // The spam check follows the recipient shown in the preview (null: the first one, as the server picks).
   const [spamRecipient, setSpamRecipient] = useState<number | null>(null);
   const doc = isDocument(mailing);
-  const spamChecked = !isSms(mailing) && !doc;
+  const formResponse = mailing.type === "form";
+  // A form response has no recipient yet to check a message for.
+  const spamChecked = !isSms(mailing) && !doc && !formResponse;
   const spam = useSpamCheck(mailing.id, spamRecipient, spamChecked && mailing.canSend);
   const spamBlocked = spamBlocks(spam.data);
   // An account that cannot send as configured (no EHLO name it may give, clear text toward a remote host).
@@ -128,7 +130,9 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         </Alert>
       ) : (
         <Alert color="green" data-testid="ready">
-          {t("sending.ready", { count: formatNumber(mailing.recipients.eligible) })}
+          {formResponse
+            ? t("sending.formResponseReady")
+            : t("sending.ready", { count: formatNumber(mailing.recipients.eligible) })}
         </Alert>
       )}
 
@@ -166,10 +170,14 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
           ) : (
             <>
               <Button onClick={confirm.open} disabled={!canSend}>
-                {doc ? t("documents.confirm.generate") : t("sending.sendNow")}
+                {doc
+                  ? t("documents.confirm.generate")
+                  : formResponse
+                    ? t("sending.formResponseStart")
+                    : t("sending.sendNow")}
               </Button>
-              {/* A document is generated when asked: there is nothing to time. */}
-              {!doc && (
+              {/* A document is generated when asked, a form response answers as submissions come: nothing to time. */}
+              {!doc && !formResponse && (
                 <Button variant="default" onClick={schedule.open} disabled={!canSend}>
                   {t("sending.scheduleOpen")}
                 </Button>

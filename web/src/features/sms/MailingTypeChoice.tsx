@@ -1,4 +1,5 @@
-// "New mailing": the choice between an e-mail, an SMS and a document, as two cards with an icon and one line each.
+// "New mailing": the choice between an e-mail, an SMS, a document and a form response, as cards with an icon and one
+// line each.
 import { Group, Radio, SimpleGrid, Text } from "@mantine/core";
 import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
@@ -8,9 +9,12 @@ const ICONS: Record<MailingType, string> = {
   email: "M3 6h18v12H3z M3 6l9 7 9-7",
   sms: "M4 5h16v10H9l-5 4z",
   document: "M6 3h9l4 4v14H6z M14 3v5h5 M9 12h7 M9 16h7",
+  form: "M4 4h16v16H4z M8 9h8 M8 13h8 M8 17l2 2 4-4",
 };
 
-const SHOWN = (["email", "sms", "document"] as const).filter((type) => CREATABLE_TYPES.includes(type));
+const SHOWN = (["email", "sms", "document", "form"] as const).filter((type) =>
+  CREATABLE_TYPES.includes(type),
+);
 
 function Icon({ type }: { type: MailingType }) {
   return (

@@ -14,7 +14,7 @@ export type {
 } from "../../../../src/send/channels/sms/api-schemas.ts";
 
 /** The types New mailing offers: an e-mail, an SMS or a document (letters to print). */
-export type MailingType = "email" | "sms" | "document";
+export type MailingType = "email" | "sms" | "document" | "form";
 
 export type SmsFields = Pick<Mailing, "smsSender" | "smsText" | "smsNormalize" | "smsOptOutLine">;
 
