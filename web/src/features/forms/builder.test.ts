@@ -53,7 +53,12 @@ describe("adding, removing and moving fields", () => {
   it("adds each kind with a unique key; a mapped field's key is what it fills; e-mail is required", () => {
     const d = sample();
     expect(d.fields.map((f) => f.key)).toEqual(["email", "first_name", "consent_newsletter", "choice"]);
-    expect(d.fields[0]).toMatchObject({ kind: "mapped", maps: "email", required: true, label: { nb: "E-post" } });
+    expect(d.fields[0]).toMatchObject({
+      kind: "mapped",
+      maps: "email",
+      required: true,
+      label: { nb: "E-post" },
+    });
     expect(d.fields[1]).toMatchObject({ required: false, label: { nb: "Fornavn", en: "First name" } });
     expect(d.fields[2]).toMatchObject({ kind: "consent", purposeKey: "newsletter", required: false });
     expect(d.fields[3]).toMatchObject({ kind: "free", type: "choice", options: [] });
@@ -69,7 +74,11 @@ describe("adding, removing and moving fields", () => {
   });
 
   it("removes the field at an index and leaves the others in order", () => {
-    expect(removeField(sample(), 1).fields.map((f) => f.key)).toEqual(["email", "consent_newsletter", "choice"]);
+    expect(removeField(sample(), 1).fields.map((f) => f.key)).toEqual([
+      "email",
+      "consent_newsletter",
+      "choice",
+    ]);
   });
 
   it("moves a field up, down, to either end, and ignores moves past the ends", () => {
@@ -122,7 +131,9 @@ describe("problems the builder shows", () => {
     const d = sample();
     expect(definitionProblems(d, automatic)).toEqual([{ code: "optionsMissing", index: 3, key: "choice" }]);
     const blankOption = addOption(d, 3);
-    expect(definitionProblems(blankOption, automatic)).toEqual([{ code: "optionEmpty", index: 3, key: "choice" }]);
+    expect(definitionProblems(blankOption, automatic)).toEqual([
+      { code: "optionEmpty", index: 3, key: "choice" },
+    ]);
     const unlabelled = relabelField(removeField(d, 3), 1, { nb: "Fornavn", en: " " });
     expect(definitionProblems(unlabelled, automatic)).toEqual([
       { code: "labelMissing", index: 1, key: "first_name" },
@@ -134,7 +145,11 @@ describe("problems the builder shows", () => {
     const taken = { fields: d.fields.map((f, i) => (i === 1 ? { ...f, key: "email" } : f)) };
     expect(definitionProblems(taken, automatic)).toContainEqual({ code: "keyTaken", index: 1, key: "email" });
     const spaced = { fields: d.fields.map((f, i) => (i === 1 ? { ...f, key: "first name" } : f)) };
-    expect(definitionProblems(spaced, automatic)).toContainEqual({ code: "keyInvalid", index: 1, key: "first name" });
+    expect(definitionProblems(spaced, automatic)).toContainEqual({
+      code: "keyInvalid",
+      index: 1,
+      key: "first name",
+    });
   });
 
   it("an e-mail field is needed for automatic processing and double opt-in, not for manual; never two", () => {
@@ -150,7 +165,11 @@ describe("problems the builder shows", () => {
   it("a consent check-box needs its text in both languages", () => {
     const d = removeField(sample(), 3);
     const field = d.fields[2]!;
-    const blank = { fields: d.fields.map((f, i) => (i === 2 && f.kind === "consent" ? { ...f, text: { nb: "Ja", en: "" } } : f)) };
+    const blank = {
+      fields: d.fields.map((f, i) =>
+        i === 2 && f.kind === "consent" ? { ...f, text: { nb: "Ja", en: "" } } : f,
+      ),
+    };
     expect(field.kind).toBe("consent");
     expect(definitionProblems(blank, automatic)).toEqual([
       { code: "consentTextMissing", index: 2, key: "consent_newsletter" },

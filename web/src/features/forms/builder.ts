@@ -154,7 +154,9 @@ export function updateField(
   patch: Partial<FormField>,
 ): FormDefinition {
   return {
-    fields: definition.fields.map((field, i) => (i === index ? ({ ...field, ...patch } as FormField) : field)),
+    fields: definition.fields.map((field, i) =>
+      i === index ? ({ ...field, ...patch } as FormField) : field,
+    ),
   };
 }
 
@@ -169,14 +171,16 @@ export function relabelField(definition: FormDefinition, index: number, label: L
   const newSource = label.en || label.nb;
   const others = definition.fields.filter((_, i) => i !== index).map((f) => f.key);
   const keyFollowsLabel =
-    field.kind === "free" && field.key === uniqueKey(keyFromLabel(oldSource), others) && newSource.trim() !== "";
+    field.kind === "free" &&
+    field.key === uniqueKey(keyFromLabel(oldSource), others) &&
+    newSource.trim() !== "";
   const key = keyFollowsLabel ? uniqueKey(keyFromLabel(newSource), others) : field.key;
   return updateField(definition, index, { label, key });
 }
 
 export function addOption(definition: FormDefinition, index: number): FormDefinition {
   const field = definition.fields[index];
-  if (!field || field.kind !== "free") return definition;
+  if (field?.kind !== "free") return definition;
   return updateField(definition, index, { options: [...(field.options ?? []), { nb: "", en: "" }] });
 }
 
@@ -187,7 +191,7 @@ export function setOption(
   text: LocalText,
 ): FormDefinition {
   const field = definition.fields[index];
-  if (!field || field.kind !== "free") return definition;
+  if (field?.kind !== "free") return definition;
   return updateField(definition, index, {
     options: (field.options ?? []).map((o, i) => (i === option ? text : o)),
   });
@@ -195,7 +199,7 @@ export function setOption(
 
 export function removeOption(definition: FormDefinition, index: number, option: number): FormDefinition {
   const field = definition.fields[index];
-  if (!field || field.kind !== "free") return definition;
+  if (field?.kind !== "free") return definition;
   return updateField(definition, index, { options: (field.options ?? []).filter((_, i) => i !== option) });
 }
 
@@ -234,7 +238,8 @@ export function definitionProblems(
     if (isChoice(field) && field.kind === "free") {
       const options = field.options ?? [];
       if (options.length === 0) problems.push({ code: "optionsMissing", index, key });
-      else if (options.some((o) => !o.nb.trim() || !o.en.trim())) problems.push({ code: "optionEmpty", index, key });
+      else if (options.some((o) => !o.nb.trim() || !o.en.trim()))
+        problems.push({ code: "optionEmpty", index, key });
     }
   });
   const emails = definition.fields.filter((f) => f.kind === "mapped" && f.maps === "email").length;
@@ -269,7 +274,14 @@ export function deactivateAfterProblem(value: string): "notPositive" | null {
 
 /** Interest names from a comma- or line-separated text, trimmed, without blanks or repeats. */
 export function parseNames(text: string): string[] {
-  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export function sameActions(a: FormActions, b: FormActions): boolean {

@@ -107,7 +107,11 @@ export type SubmissionSummary = {
   rejectReason: string | null;
 };
 
-export type SubmissionPage = { submissions: SubmissionSummary[]; total: number; nextAfter: number | string | null };
+export type SubmissionPage = {
+  submissions: SubmissionSummary[];
+  total: number;
+  nextAfter: number | string | null;
+};
 
 export type Suggestion = {
   personId: number;
