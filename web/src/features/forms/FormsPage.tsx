@@ -89,11 +89,7 @@ export function FormsPage() {
                     </Table.Td>
                     <Table.Td ta="right">
                       {f.awaitingManual > 0 ? (
-                        <Anchor
-                          component={Link}
-                          to={`/forms/${f.id}/submissions?status=awaiting-manual`}
-                          fw={700}
-                        >
+                        <Anchor component={Link} to={`/forms/${f.id}/submissions?status=submitted`} fw={700}>
                           {formatNumber(f.awaitingManual)}
                         </Anchor>
                       ) : (

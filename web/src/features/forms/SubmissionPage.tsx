@@ -54,7 +54,9 @@ export function SubmissionPage() {
   if (query.isPending) return <Loading />;
   if (query.isError) return <ErrorAlert error={query.error} />;
   const submission = query.data;
-  const manual = submission.status === "awaiting-manual" && can("write");
+  // Manual processing is offered for a submission not yet processed, rejected or waiting for its confirmation.
+  const manual =
+    (submission.status === "submitted" || submission.status === "awaiting-manual") && can("write");
 
   async function act(which: string, action: string, body?: unknown, done?: string) {
     setBusy(which);

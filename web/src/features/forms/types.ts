@@ -86,10 +86,10 @@ export type SubmissionStatus =
   | "rejected"
   | "expired";
 
+/** The statuses a submission is stored with (SPEC §9); one waiting for manual processing is "submitted". */
 export const SUBMISSION_STATUSES: SubmissionStatus[] = [
   "submitted",
   "awaiting-confirmation",
-  "awaiting-manual",
   "processed",
   "rejected",
   "expired",
