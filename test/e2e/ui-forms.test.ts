@@ -73,7 +73,7 @@ describe.skipIf(!runs)("web UI: building, publishing and following up a form", (
   it("creates a form from the menu's Forms page", async () => {
     await page.getByRole("navigation").getByRole("link", { name: "Skjemaer" }).click();
     await page.waitForURL(/\/forms$/);
-    expect(await page.title()).toBe("Skjemaer – utsend");
+    await expect.poll(() => page.title()).toBe("Skjemaer – utsend");
     await expect.poll(() => page.getByTestId("empty-state").textContent()).toContain("Ingen skjemaer ennå");
     await page.getByRole("button", { name: "Nytt skjema" }).click();
     const dialog = page.getByRole("dialog");

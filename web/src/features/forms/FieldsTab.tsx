@@ -166,7 +166,7 @@ export function FieldsTab({ definition, onChange, problems, language, name, read
               {problemText(t, p)}
             </Alert>
           ))}
-        {!readOnly && <AddField onAdd={add} language={language} />}
+        {!readOnly && <AddField onAdd={add} />}
       </Stack>
       <PreviewPanel definition={definition} language={language} name={name} />
     </SimpleGrid>
@@ -178,13 +178,12 @@ function labelIn(text: LocalText, language: FormLanguage): string {
 }
 
 /** The "Add field" picker: one list grouped by kind, then the Add button. */
-function AddField({ onAdd, language }: { onAdd: (spec: NewField) => void; language: FormLanguage }) {
+function AddField({ onAdd }: { onAdd: (spec: NewField) => void }) {
   const { t, language: ui } = useI18n();
   const purposes = useConsentPurposes();
   const types = useSubscriptionTypes();
   const customFields = useCustomFields();
   const [choice, setChoice] = useState<string | null>(null);
-  void language;
 
   const data = [
     {
