@@ -15,6 +15,7 @@ import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
 import { axeViolations } from "../helpers/axe.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { browserTestsRun, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import { aFormWithSubmission } from "../helpers/form-pages.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer, waitFor } from "../helpers/server.ts";
 import { zoneWhereItIs } from "../helpers/time-zones.ts";
@@ -57,6 +58,8 @@ const DIALOGS: Record<string, Opener[]> = {
     { tab: "followUp.tabs.recipients", button: "followUp.recipients.addAll" },
   ],
   "/selections": [{ button: "selections.new" }],
+  "/forms": [{ button: "forms.new" }],
+  "/forms/:id/submissions/:sid": [{ button: "forms.submission.reject" }],
   "/selections/:id": [{ button: "common.edit" }, { button: "common.delete" }],
   "/projects": [{ button: "projects.new" }],
   "/projects/:id": [
@@ -140,6 +143,8 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
       api.get("/api/mailings?limit=50"),
     );
     draftId = drafts.items.find((m) => m.status === "draft")!.id;
+    // A published form with a submission awaiting manual processing: fills /forms/:id and its submission pages.
+    await aFormWithSubmission(api, db);
 
     // SMS mailings through a local SMS outbox whose sending window is open now: a draft for the content step's
     // counter and the preview panel, a sent one for its statistics and its message in the Outbox. Made

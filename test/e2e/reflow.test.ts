@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
 import { browserTestsRun, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import { aFormWithSubmission } from "../helpers/form-pages.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import {
   type ApiClient,
@@ -91,6 +92,7 @@ describe.skipIf(!runs)("reflow at 320 CSS px", () => {
     // /outbox/:id; and a draft for the wizard's steps.
     const db = server.server.handle.db;
     const setup = await aSendingSetup(db);
+    await aFormWithSubmission(api, db);
     const persons = await ok<{ items: Array<{ id: number }> }>(api.get("/api/persons?limit=3"));
     const sent = await aReadyMailing(
       db,

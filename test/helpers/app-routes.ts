@@ -68,7 +68,7 @@ export function webRoutes(): WebRoute[] {
 
 /**
  * The route with its parameters filled from the first item the API lists under the path's first segment
- * ("/persons/:id/edit" → the first of GET /api/persons). A parameter nothing fills is an error that names the
+ * ("/persons/:id/edit" → the first of GET /api/persons; the first array of the answer when it has no `items`). A parameter nothing fills is an error that names the
  * route, so a new route with a new kind of parameter is noticed, not skipped.
  */
 export async function concreteUrl(api: ApiClient, route: WebRoute): Promise<string> {
@@ -83,7 +83,11 @@ export async function concreteUrl(api: ApiClient, route: WebRoute): Promise<stri
     }
     const collection = filled.join("/");
     const response = await api.get(`/api${collection}?limit=1`);
-    const items = (response.body as { items?: Array<{ id: number | string }> } | null)?.items;
+    // A page's rows are `items`; a few lists name them after what they hold (`forms`, `submissions`).
+    const body = response.body as Record<string, unknown> | null;
+    const items = (body?.items ?? Object.values(body ?? {}).find(Array.isArray)) as
+      | Array<{ id: number | string }>
+      | undefined;
     const id = items?.[0]?.id;
     if (response.status !== 200 || id === undefined) {
       throw new Error(

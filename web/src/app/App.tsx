@@ -6,6 +6,11 @@ import { CompaniesPage } from "../features/companies/CompaniesPage.tsx";
 import { CompanyEditPage } from "../features/companies/CompanyEditPage.tsx";
 import { CompanyPage } from "../features/companies/CompanyPage.tsx";
 import { RegisteredLinksPage } from "../features/follow-up/RegisteredLinksPage.tsx";
+import { FormPage } from "../features/forms/FormPage.tsx";
+import { FormsPage } from "../features/forms/FormsPage.tsx";
+import { StatisticsPage as FormStatisticsPage } from "../features/forms/StatisticsPage.tsx";
+import { SubmissionPage } from "../features/forms/SubmissionPage.tsx";
+import { SubmissionsPage } from "../features/forms/SubmissionsPage.tsx";
 import { ImportPage } from "../features/imports/ImportPage.tsx";
 import { MailingPage } from "../features/mailings/MailingPage.tsx";
 import { MailingsPage } from "../features/mailings/MailingsPage.tsx";
@@ -60,6 +65,11 @@ export function App() {
           <Route path="projects/:id" element={<ProjectPage />} />
           <Route path="mailings" element={<MailingsPage />} />
           <Route path="mailings/:id" element={<MailingPage />} />
+          <Route path="forms" element={<FormsPage />} />
+          <Route path="forms/:id" element={<FormPage />} />
+          <Route path="forms/:id/submissions" element={<SubmissionsPage />} />
+          <Route path="forms/:id/submissions/:sid" element={<SubmissionPage />} />
+          <Route path="forms/:id/statistics" element={<FormStatisticsPage />} />
           <Route path="registered-links" element={<RegisteredLinksPage />} />
           <Route path="blocked-addresses" element={<BlockedAddressesPage />} />
           <Route path="outbox" element={<OutboxPage />} />

@@ -16,6 +16,7 @@ const NAV: NavItem[] = [
   { to: "/selections", label: "nav.selections" },
   { to: "/projects", label: "nav.projects" },
   { to: "/mailings", label: "nav.mailings" },
+  { to: "/forms", label: "nav.forms" },
   { to: "/blocked-addresses", label: "nav.blockedAddresses" },
   { to: "/outbox", label: "nav.outbox" },
   { to: "/settings", label: "nav.settings", adminOnly: true },

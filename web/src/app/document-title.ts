@@ -11,6 +11,7 @@ const SECTIONS: Record<string, MessageKey> = {
   selections: "nav.selections",
   projects: "nav.projects",
   mailings: "nav.mailings",
+  forms: "nav.forms",
   "registered-links": "followUp.registered.title",
   "blocked-addresses": "nav.blockedAddresses",
   outbox: "nav.outbox",
