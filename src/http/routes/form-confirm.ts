@@ -4,8 +4,8 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { readConfirmToken } from "../../deliveries/form-link.ts";
 import { confirmedPage, confirmQuestionPage, expiredPage } from "../../forms/confirm-pages.ts";
-import { confirmSubmission, expireOverdueConfirmations } from "../../forms/processing.ts";
 import { languageOf } from "../../forms/mail-texts.ts";
+import { confirmSubmission, expireOverdueConfirmations } from "../../forms/processing.ts";
 import { unknownLinkPage } from "../../recipient-pages/pages.ts";
 import type { RouteDeps } from "../schemas.ts";
 

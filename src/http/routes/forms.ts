@@ -17,6 +17,7 @@ import type { FormDefinition } from "../../forms/definition.ts";
 import { embedSnippets, hostedUrl } from "../../forms/embed.ts";
 import { EXPORT_CONTENT_TYPES, exportSubmissions } from "../../forms/export.ts";
 import { formMarkup } from "../../forms/form-markup.ts";
+import { submissionDetail } from "../../forms/manual.ts";
 import {
   createForm,
   deleteForm,
@@ -27,7 +28,6 @@ import {
   unpublishForm,
   updateForm,
 } from "../../forms/store.ts";
-import { submissionDetail } from "../../forms/manual.ts";
 import { formStatistics, listSubmissions } from "../../forms/submissions.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
