@@ -1,6 +1,7 @@
 // Walks every write endpoint with bad input: wrong types, unknown fields, oversize strings, unknown ids, bad ids.
 // Each must answer 400/404/409 with the field named, never 500.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aFormWithSubmission } from "../helpers/form-pages.ts";
 import {
   type ApiClient,
   type ApiResponse,
@@ -33,6 +34,10 @@ type Ids = {
   registeredLink: number;
   sent: number;
   sentRecipient: number;
+  form: number;
+  submission: number;
+  rejectForm: number;
+  rejectSubmission: number;
 };
 type Route = {
   method: string;
@@ -322,6 +327,29 @@ const routes: Route[] = [
   { method: "DELETE", path: "/api/mailings/{mailing}/sources/{source}", hasId: true },
   { method: "DELETE", path: "/api/mailings/{mailing}/attachments/{attachment}", hasId: true },
   { method: "DELETE", path: "/api/mailings/{mailing}", hasId: true },
+  { method: "POST", path: "/api/forms", body: () => ({ name: `Skjema ${u()}`, language: "nb" }) },
+  {
+    method: "POST",
+    path: "/api/forms/preview",
+    body: () => ({ definition: { fields: [] }, language: "nb" }),
+  },
+  { method: "PUT", path: "/api/forms/{form}", body: () => ({ name: "Walker-skjema" }), hasId: true },
+  { method: "POST", path: "/api/forms/{form}/publish", hasId: true },
+  { method: "POST", path: "/api/forms/{form}/unpublish", hasId: true },
+  { method: "DELETE", path: "/api/forms/{form}", hasId: true },
+  {
+    method: "POST",
+    path: "/api/forms/{form}/submissions/{submission}/link",
+    body: (ids) => ({ personId: ids.person }),
+    hasId: true,
+  },
+  { method: "POST", path: "/api/forms/{form}/submissions/{submission}/create", hasId: true },
+  {
+    method: "POST",
+    path: "/api/forms/{rejectForm}/submissions/{rejectSubmission}/reject",
+    body: () => ({ reason: "Søppel" }),
+    hasId: true,
+  },
   { method: "DELETE", path: "/api/templates/{template}", hasId: true },
   { method: "POST", path: "/api/sending-domains/{domain}/check", hasId: true },
   { method: "DELETE", path: "/api/sending-domains/{domain}", hasId: true },
@@ -420,6 +448,10 @@ beforeAll(async () => {
     link: 0,
     sent: 0,
     sentRecipient: 0,
+    form: 0,
+    submission: 0,
+    rejectForm: 0,
+    rejectSubmission: 0,
     registeredLink: await create("/api/registered-links", {
       url: "https://walker.example/lib",
       name: "Walker",
@@ -441,6 +473,15 @@ beforeAll(async () => {
     smsText: "Hei [[customer.firstname]]",
     sendingAccountId: await create("/api/sending-accounts", { name: "Walker SMS", kind: "sms-outbox" }),
   });
+  // Two forms with a submission waiting each: one to link (and create), one to reject.
+  ({ formId: ids.form, submissionId: ids.submission } = await aFormWithSubmission(
+    admin,
+    server.server.handle.db,
+  ));
+  ({ formId: ids.rejectForm, submissionId: ids.rejectSubmission } = await aFormWithSubmission(
+    admin,
+    server.server.handle.db,
+  ));
   // A preview registers the content's links, as sending does.
   await admin.get(`/api/mailings/${ids.ready}/preview`);
   ids.link = ((await admin.get(`/api/mailings/${ids.ready}/links`)).body as Array<{ id: number }>)[0]!.id;

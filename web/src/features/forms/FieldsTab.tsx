@@ -318,7 +318,8 @@ function FieldCard(props: CardProps) {
         props.onDrop();
       }}
     >
-      <Group justify="space-between" wrap="nowrap" gap="xs">
+      {/* The move and remove buttons go below the field's name on a narrow screen rather than squeeze it. */}
+      <Group justify="space-between" gap="xs">
         <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
           {!readOnly && (
             // The mouse's way to reorder; the keyboard's is the move buttons, so the handle is not a Tab stop.
@@ -348,7 +349,7 @@ function FieldCard(props: CardProps) {
               )}
             </Text>
             <Group gap={4}>
-              <Badge size="xs" variant="light">
+              <Badge size="xs" variant="light" style={{ flexShrink: 0 }}>
                 {kindLabel(t, field)}
               </Badge>
               <Text size="xs" c="dimmed">

@@ -31,7 +31,12 @@ export function FormsPage() {
         actions={can("write") && <Button onClick={open}>{t("forms.new")}</Button>}
       />
       <Paper withBorder p="md" radius="md">
-        <SearchInput value={q} onSearch={setQ} placeholder={t("forms.searchPlaceholder")} />
+        <SearchInput
+          value={q}
+          onSearch={setQ}
+          placeholder={t("forms.searchPlaceholder")}
+          w="min(100%, 320px)"
+        />
         {query.isPending ? (
           <Loading />
         ) : query.isError ? (

@@ -152,7 +152,10 @@ function Snippet({
       <Text size="sm" c="dimmed" mb="xs">
         {hint}
       </Text>
-      <Code block>{code}</Code>
+      {/* A long snippet scrolls sideways: a Tab stop with a name, so the keyboard can scroll it too. */}
+      <Code block tabIndex={0} role="region" aria-label={title}>
+        {code}
+      </Code>
     </Paper>
   );
 }
