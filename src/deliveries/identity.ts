@@ -2,10 +2,17 @@
 // it (unsubscribe, manage subscriptions, view online). Derived from the delivery alone, so the planner, resends,
 // the send loop, bounces and the recipients' pages all agree without storing more than the delivery.
 import { type RawBuilder, sql } from "kysely";
+import { formLinkUrl } from "./form-link.ts";
 import { type Keyring, signDeliveryToken, verifyDeliveryToken } from "./tokens.ts";
 
 export type DeliveryKey = { mailingId: number; recipientId: number; attempt: number };
-export type RecipientLinks = { unsubscribe: string; subscriptions: string; viewOnline: string };
+export type RecipientLinks = {
+  unsubscribe: string;
+  subscriptions: string;
+  viewOnline: string;
+  /** `[[link.form.<slug>]]`: the hosted form by slug, with the person's signed token (see recipientFormLinks). */
+  form?: Record<string, string>;
+};
 
 /** Message-ID (without <>) from (mailing, recipient, attempt): the same delivery keeps it through every retry. */
 export function emailMessageId(key: DeliveryKey, domain: string): string {
@@ -66,6 +73,27 @@ export function recipientLinks(publicUrl: string, keys: Keyring, deliveryId: num
     subscriptions: `${publicUrl}/s/${token}`,
     viewOnline: `${publicUrl}/v/${token}`,
   };
+}
+
+/**
+ * `[[link.form.<slug>]]` for each slug the message uses: the hosted form with a token naming the person, so the page
+ * pre-fills their fields marked pre-fillable (SPEC §9). A recipient without a CRM person (imported from a file, or the
+ * preview's sample) gets the form's plain address: the form still works, it only cannot pre-fill.
+ */
+export function recipientFormLinks(
+  publicUrl: string,
+  keys: Keyring,
+  personId: number | null,
+  slugs: readonly string[],
+): Record<string, string> {
+  return Object.fromEntries(
+    slugs.map((slug) => [
+      slug,
+      personId === null
+        ? `${publicUrl}/f/${encodeURIComponent(slug)}`
+        : formLinkUrl(publicUrl, keys, personId, slug),
+    ]),
+  );
 }
 
 /** The List-Unsubscribe mailto address for a delivery, answered by the bounce receiver. */

@@ -5,6 +5,7 @@ import {
   checkTemplate,
   compileTemplate,
   emptyVariables,
+  formLinkSlugs,
   MERGE_VARIABLES,
   type MergeContext,
   type RenderMode,
@@ -219,6 +220,38 @@ describe("checking a template", () => {
           expect(
             checkTemplate(`[[${v.path}]]`, { ...noCustomFields, allowed: type }).unknownVariables,
           ).toEqual([]);
+  });
+
+  it("knows link.form.<slug> only for the slugs of existing forms, and only where links are", () => {
+    const source = "[[link.form.sommerfest-2026]] [[link.form.finnes-ikke]] [[link.form.Sommerfest]]";
+    const slugs = ["sommerfest-2026"];
+    expect(checkTemplate(source, { ...noCustomFields, formSlugs: slugs }).unknownVariables).toEqual([
+      "link.form.finnes-ikke",
+      "link.form.Sommerfest",
+    ]);
+    expect(checkTemplate(source, noCustomFields).unknownVariables).toHaveLength(3);
+    expect(
+      checkTemplate("[[link.form.sommerfest-2026]]", { ...noCustomFields, allowed: "form", formSlugs: slugs })
+        .unknownVariables,
+    ).toEqual([]);
+    expect(
+      checkTemplate("[[link.form.sommerfest-2026]]", { ...noCustomFields, allowed: "sms", formSlugs: slugs })
+        .unknownVariables,
+    ).toEqual(["link.form.sommerfest-2026"]);
+  });
+
+  it("finds the forms a mailing links to and merges each recipient's link", () => {
+    const html = compileTemplate('<a href="[[link.form.sommerfest-2026]]">Svar</a>', "html");
+    const text = compileTemplate(
+      "[% if link.form.kurs %][[link.form.kurs]][% endif %] [[link.unsubscribe]]",
+      "text",
+    );
+    expect(formLinkSlugs([html, text])).toEqual(["sommerfest-2026", "kurs"]);
+    const context = aContext();
+    context.link.form = { "sommerfest-2026": "https://utsend.example/f/sommerfest-2026?t=a1.x" };
+    expect(renderTemplate(html, context)).toBe(
+      '<a href="https://utsend.example/f/sommerfest-2026?t=a1.x">Svar</a>',
+    );
   });
 
   it("knows group names and company.ourContact so that conditions can test them", () => {

@@ -209,7 +209,13 @@ export type MergeContext = {
   } | null;
   ourContact: Contact | null;
   mailing: { name: MergeValue; subject: MergeValue };
-  link: { unsubscribe: MergeValue; subscriptions: MergeValue; viewOnline: MergeValue };
+  link: {
+    unsubscribe: MergeValue;
+    subscriptions: MergeValue;
+    viewOnline: MergeValue;
+    /** `[[link.form.<slug>]]`: the hosted form with the person's signed pre-fill token, by slug. */
+    form?: Record<string, MergeValue>;
+  };
   /** Form response: each answer by field key, and `receipt` (every answer: a table in HTML, lines in text). */
   form?: Record<string, MergeValue | FormReceipt>;
   document?: {
@@ -504,6 +510,8 @@ export type CheckOptions = {
   allowed?: MailingType;
   /** For form response mailings: the form's field keys; without them any `form.<key>` is accepted. */
   formFieldKeys?: readonly string[];
+  /** The slugs of this installation's forms, for `link.form.<slug>`; without them every `link.form.*` is unknown. */
+  formSlugs?: readonly string[];
   limits?: Partial<TemplateLimits>;
 };
 export type TemplateCheck = { errors: TemplateProblem[]; unknownVariables: string[]; variables: string[] };
@@ -516,6 +524,7 @@ export function checkTemplate(source: string, options: CheckOptions): TemplateCh
   const type = options.allowed ?? "email";
   const known = knownPaths(type, options.customFieldKeys);
   const formKeys = options.formFieldKeys && new Set(options.formFieldKeys);
+  const slugs = new Set(known.has("link") ? (options.formSlugs ?? []) : []);
   const variables: string[] = [];
   const unknownVariables: string[] = [];
   for (const v of variablesIn(templates)) {
@@ -529,9 +538,28 @@ export function checkTemplate(source: string, options: CheckOptions): TemplateCh
       typeof key === "string" &&
       rest.length === 0 &&
       (!formKeys || formKeys.has(key));
-    if (!known.has(path) && !isForm) unknownVariables.push(path);
+    const formLink = formLinkSlug(path);
+    const isFormLink = formLink !== null && slugs.has(formLink);
+    if (!known.has(path) && !isForm && !isFormLink) unknownVariables.push(path);
   }
   return { errors: [], unknownVariables, variables };
+}
+
+/** The slug of a `link.form.<slug>` path, else null. */
+export function formLinkSlug(path: string): string | null {
+  const match = /^link\.form\.([a-z0-9-]+)$/.exec(path);
+  return match ? match[1]! : null;
+}
+
+/** The slugs of every `[[link.form.<slug>]]` the compiled templates use. */
+export function formLinkSlugs(templates: readonly CompiledTemplate[]): string[] {
+  const slugs = new Set<string>();
+  for (const t of templates)
+    for (const path of t.variables) {
+      const slug = formLinkSlug(path);
+      if (slug !== null) slugs.add(slug);
+    }
+  return [...slugs];
 }
 
 function lookup(context: MergeContext, segments: readonly string[]): unknown {

@@ -384,6 +384,11 @@ export async function customFieldKeys(db: Db): Promise<string[]> {
   return (await db.selectFrom("custom_fields").select("key").execute()).map((r) => r.key);
 }
 
+/** The slugs of every form (any status), for the `link.form.<slug>` check; read here so mailings/ needs no forms/. */
+export async function formSlugs(db: Db): Promise<string[]> {
+  return (await db.selectFrom("forms").select("slug").execute()).map((r) => r.slug);
+}
+
 export type ContentCheck = { unknownVariables: string[]; errors: string[]; hasUnsubscribeLink: boolean };
 
 /** Subject, HTML and text through the merge-field checker: unknown variables warn at save and block at Confirm. */
@@ -391,6 +396,7 @@ export function checkMailingContent(
   m: Pick<Mailing, "subject" | "content" | "textContent">,
   keys: string[],
   form?: { formFieldKeys: string[] },
+  slugs: string[] = [],
 ): ContentCheck {
   const unknown = new Set<string>();
   const errors: string[] = [];
@@ -404,8 +410,8 @@ export function checkMailingContent(
     const result = checkTemplate(
       source,
       form
-        ? { customFieldKeys: keys, allowed: "form", formFieldKeys: form.formFieldKeys }
-        : { customFieldKeys: keys },
+        ? { customFieldKeys: keys, allowed: "form", formFieldKeys: form.formFieldKeys, formSlugs: slugs }
+        : { customFieldKeys: keys, formSlugs: slugs },
     );
     for (const v of result.unknownVariables) unknown.add(v);
     for (const v of result.variables) variables.add(v);
@@ -427,6 +433,7 @@ export async function getMailing(db: Db, id: number): Promise<MailingWithSteps> 
     mailing,
     await customFieldKeys(db),
     form ? { formFieldKeys: await formFieldKeys(db, mailing.formId) } : undefined,
+    await formSlugs(db),
   );
   const domain = mailing.fromAddress?.split("@")[1]?.toLowerCase();
   const sendingDomain = domain

@@ -1,5 +1,6 @@
 // A person's data export and erasure, and Settings → Privacy, in real Chromium: an admin downloads the export from
-// the person page, erases the person after reading what goes, and finds the address on the suppression list.
+// the person page, erases the person after reading what goes, and finds the address on the suppression list; and the
+// web forms' settings in Settings → General.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
@@ -122,6 +123,45 @@ describe.skipIf(!runs)("web UI: export and erase a person, the suppression list"
     expect(await textOf(page.getByTestId("retention-schedule"), (t) => t.includes("sist"))).toContain(
       "Slettes daglig: sist",
     );
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("edits the web forms' settings: the confirmation link's hours and the fields a submission may overwrite", async () => {
+    const admin = await signIn(server.url, server.adminEmail, server.adminPassword);
+    const settings = async () =>
+      await ok<{ formConfirmHours: number; formOverwritableFields: string[] }>(admin.get("/api/settings"));
+    await page.goto(`${server.url}/settings?tab=general`);
+    const hours = page.getByRole("textbox", {
+      name: "Dobbel bekreftelse: bekreftelseslenken gjelder (timer)",
+    });
+    expect(await hours.inputValue()).toBe("48");
+    await hours.fill("72");
+    await hours.blur();
+    await expect.poll(async () => (await settings()).formConfirmHours).toBe(72);
+
+    const fields = page.getByRole("combobox", { name: "Felt et skjemasvar kan overskrive" });
+    await fields.click();
+    await page.getByRole("option", { name: "Mobil", exact: true }).click();
+    await expect.poll(async () => (await settings()).formOverwritableFields).toEqual(["mobile"]);
+    // The e-mail address is never overwritten by a submission, so it is not offered.
+    await fields.click();
+    const lastName = page.getByRole("option", { name: "Etternavn", exact: true });
+    await lastName.waitFor();
+    expect(await page.getByRole("option", { name: "E-post", exact: true }).count()).toBe(0);
+    await lastName.click();
+    await expect.poll(async () => (await settings()).formOverwritableFields).toEqual(["mobile", "last_name"]);
+
+    await page.reload();
+    expect(
+      await page
+        .getByRole("textbox", { name: "Dobbel bekreftelse: bekreftelseslenken gjelder (timer)" })
+        .inputValue(),
+    ).toBe("72");
+    const chosen = await textOf(
+      page.getByRole("combobox", { name: "Felt et skjemasvar kan overskrive" }).locator(".."),
+      (t) => t.includes("Etternavn"),
+    );
+    expect(chosen).toContain("Mobil");
     expect(pageErrors).toEqual([]);
   });
 });

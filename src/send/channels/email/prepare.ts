@@ -1,12 +1,18 @@
 // A mailing made ready to send: templates compiled, MJML rendered and CSS inlined once; then one message per
 // delivery is only a merge and a build. Identity (Message-ID, VERP, unsubscribe token) derives from the delivery.
 import type { Db } from "../../../db/connect.ts";
-import { type RecipientLinks, unsubscribeMailto, verpReturnPath } from "../../../deliveries/identity.ts";
+import {
+  type RecipientLinks,
+  recipientFormLinks,
+  unsubscribeMailto,
+  verpReturnPath,
+} from "../../../deliveries/identity.ts";
 import type { Keyring } from "../../../deliveries/tokens.ts";
 import { inlineCss, renderSourceHtml, textFromHtml } from "../../../mailings/content.ts";
 import {
   type CompiledTemplate,
   compileTemplate,
+  formLinkSlugs,
   type MergeContext,
   renderTemplate,
 } from "../../../mailings/merge-fields.ts";
@@ -32,6 +38,8 @@ export type PreparedMailing = {
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
   /** Tracked links by id, as written in the content (a URL with merge fields is rendered at click time). */
   trackedLinks: Map<number, string>;
+  /** The forms `[[link.form.<slug>]]` names in the subject, HTML or text: each recipient gets their own link. */
+  formSlugs: string[];
   updatedAt: string;
 };
 
@@ -62,14 +70,17 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
     .orderBy("id")
     .execute();
   const domains = await db.selectFrom("sending_domains").select("domain").execute();
+  const subject = compileTemplate(m.subject, "header", { field: "subject" });
+  const html = compileTemplate(htmlSource, "html", { field: "content" });
+  const text = compileTemplate(m.text_content?.trim() ? m.text_content : textFromHtml(inlined), "text", {
+    field: "textContent",
+  });
   return {
     mailingId,
     name: m.name,
-    subject: compileTemplate(m.subject, "header", { field: "subject" }),
-    html: compileTemplate(htmlSource, "html", { field: "content" }),
-    text: compileTemplate(m.text_content?.trim() ? m.text_content : textFromHtml(inlined), "text", {
-      field: "textContent",
-    }),
+    subject,
+    html,
+    text,
     from: { name: m.from_name, address: m.from_address },
     fromMode: m.from_mode,
     replyTo: m.reply_to,
@@ -82,8 +93,24 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
       content: Buffer.from(a.data),
     })),
     trackedLinks: new Map([...linkIds].map(([url, id]) => [id, url])),
+    formSlugs: formLinkSlugs([subject, html, text]),
     updatedAt: m.updated_at,
   };
+}
+
+/**
+ * `[[link.form.<slug>]]` for this recipient: each form the mailing names, with a token naming the person. Never
+ * click-tracked (track/links.ts leaves every `[[link.…]]` alone), so the token reaches the form as it was signed.
+ */
+export function formLinksFor(
+  prepared: Pick<PreparedMailing, "formSlugs">,
+  values: Pick<RecipientValues, "customer">,
+  keys: Keyring,
+  publicUrl: string,
+): Record<string, string> {
+  const id = Number(values.customer.id ?? Number.NaN);
+  const personId = Number.isSafeInteger(id) && id > 0 ? id : null;
+  return recipientFormLinks(publicUrl, keys, personId, prepared.formSlugs);
 }
 
 export type DeliveryIdentity = { id: number; email: string; messageId: string };
@@ -105,7 +132,7 @@ export function renderDelivery(
     company: values.company,
     ourContact: values.ourContact,
     mailing: { name: prepared.name, subject: null },
-    link: links,
+    link: { ...links, form: formLinksFor(prepared, values, keys, options.publicUrl) },
     ...(values.form ? { form: values.form } : {}),
   };
   const subject = renderTemplate(prepared.subject, context, "subject");

@@ -16,7 +16,7 @@ import { randomToken } from "../../../shared/ids.ts";
 import { accountForSending } from "../../accounts.ts";
 import { emailTransport, smtpAccountOf } from "./index.ts";
 import { buildMessage } from "./message.ts";
-import { prepareMailing, renderDelivery } from "./prepare.ts";
+import { formLinksFor, prepareMailing, renderDelivery } from "./prepare.ts";
 
 export type PreviewDeps = { db: Db; publicUrl: string; keys: Keyring };
 
@@ -67,7 +67,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
   const context: MergeContext = {
     ...values,
     mailing: { name: prepared.name, subject: rendered.message.subject },
-    link: links,
+    link: { ...links, form: formLinksFor(prepared, values, deps.keys, deps.publicUrl) },
   };
   const empty = [
     ...new Set([...emptyVariables(prepared.subject, context), ...emptyVariables(prepared.html, context)]),
@@ -92,7 +92,12 @@ export async function emailEmptyVariableReport(db: Db, mailingId: number) {
   return emptyVariableReport(db, mailingId, [prepared.subject, prepared.html], (values) => ({
     ...values,
     mailing: { name: prepared.name, subject: "" },
-    link: { unsubscribe: "x", subscriptions: "x", viewOnline: "x" },
+    link: {
+      unsubscribe: "x",
+      subscriptions: "x",
+      viewOnline: "x",
+      form: Object.fromEntries(prepared.formSlugs.map((slug) => [slug, "x"])),
+    },
   }));
 }
 
