@@ -195,10 +195,19 @@ export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path
         if (day !== undefined && !isDay(day))
           problems.push({ field: `${at}.${end}`, message: `"${day}" is not a date (YYYY-MM-DD)` });
       }
-      if (criterion.from && criterion.to && isDay(criterion.from) && isDay(criterion.to) && criterion.from > criterion.to)
+      if (
+        criterion.from &&
+        criterion.to &&
+        isDay(criterion.from) &&
+        isDay(criterion.to) &&
+        criterion.from > criterion.to
+      )
         problems.push({ field: `${at}.to`, message: "the period ends before it starts" });
       if (criterion.lastDays !== undefined && (criterion.from !== undefined || criterion.to !== undefined))
-        problems.push({ field: `${at}.lastDays`, message: "give either from/to dates or the last N days, not both" });
+        problems.push({
+          field: `${at}.lastDays`,
+          message: "give either from/to dates or the last N days, not both",
+        });
       return;
     }
     if (criterion.type === "field" || criterion.type === "customField") {

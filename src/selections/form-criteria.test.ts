@@ -97,11 +97,13 @@ describe.each(await testDialects())("criteria on form behaviour on %s", (dialect
   });
 
   it("finds who submitted any form, and who did not", async () => {
-    expect(await matching(t.db, [form({ status: "submitted" })])).toEqual(ids("anna", "bo", "cato", "dina", "eva"));
+    expect(await matching(t.db, [form({ status: "submitted" })])).toEqual(
+      ids("anna", "bo", "cato", "dina", "eva"),
+    );
     const someoneElse = (await aPerson(t.db, { firstName: "frida" })).id;
-    expect(await matching(t.db, [{ type: "field", field: "person.firstName", op: "eq", value: "frida" }])).toEqual([
-      someoneElse,
-    ]);
+    expect(
+      await matching(t.db, [{ type: "field", field: "person.firstName", op: "eq", value: "frida" }]),
+    ).toEqual([someoneElse]);
     expect(
       await matching(t.db, [
         form({ status: "submitted" }),
@@ -111,8 +113,12 @@ describe.each(await testDialects())("criteria on form behaviour on %s", (dialect
   });
 
   it("tells confirmed (double opt-in) and processed apart", async () => {
-    expect(await matching(t.db, [form({ formId: newsletter, status: "confirmed" })])).toEqual(ids("dina", "eva"));
-    expect(await matching(t.db, [form({ formId: newsletter, status: "processed" })])).toEqual(ids("dina", "eva"));
+    expect(await matching(t.db, [form({ formId: newsletter, status: "confirmed" })])).toEqual(
+      ids("dina", "eva"),
+    );
+    expect(await matching(t.db, [form({ formId: newsletter, status: "processed" })])).toEqual(
+      ids("dina", "eva"),
+    );
     expect(await matching(t.db, [form({ status: "processed" })])).toEqual(ids("anna", "bo", "dina", "eva"));
     expect(await matching(t.db, [form({ formId: newsletter, status: "processed", lastDays: 30 })])).toEqual(
       ids("dina"),
@@ -129,10 +135,16 @@ describe.each(await testDialects())("criteria on form behaviour on %s", (dialect
       ids("anna", "bo", "cato", "dina", "eva"),
     );
     expect(
-      await matching(t.db, [form({ formId: event, status: "submitted", from: "2026-03-02", to: "2026-04-01" })]),
+      await matching(t.db, [
+        form({ formId: event, status: "submitted", from: "2026-03-02", to: "2026-04-01" }),
+      ]),
     ).toEqual(ids("bo", "cato"));
-    expect(await matching(t.db, [form({ formId: event, status: "submitted", to: "2026-02-28" })])).toEqual([]);
-    expect(await matching(t.db, [form({ formId: event, status: "submitted", from: "2026-04-02" })])).toEqual([]);
+    expect(await matching(t.db, [form({ formId: event, status: "submitted", to: "2026-02-28" })])).toEqual(
+      [],
+    );
+    expect(await matching(t.db, [form({ formId: event, status: "submitted", from: "2026-04-02" })])).toEqual(
+      [],
+    );
   });
 
   it("counts the last N days back from now", async () => {
@@ -171,7 +183,9 @@ describe.each(await testDialects())("criteria on form behaviour on %s", (dialect
       code: "VALIDATION_FAILED",
       details: { fields: [{ field: "criteria.criteria[1].from" }] },
     });
-    await expect(save(form({ status: "submitted", from: "2026-05-01", to: "2026-04-30" }))).rejects.toMatchObject({
+    await expect(
+      save(form({ status: "submitted", from: "2026-05-01", to: "2026-04-30" })),
+    ).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
       details: { fields: [{ field: "criteria.criteria[1].to" }] },
     });

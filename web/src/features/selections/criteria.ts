@@ -148,7 +148,8 @@ export function withFormPeriod(criterion: FormCriterion, kind: FormPeriodKind): 
 /** A period the server takes: N at least 1; dates that are dates (one end may be open), from not after to. */
 export function isFormPeriodValid(criterion: FormCriterion): boolean {
   const day = /^\d{4}-\d{2}-\d{2}$/;
-  if (criterion.lastDays !== undefined) return Number.isInteger(criterion.lastDays) && criterion.lastDays >= 1;
+  if (criterion.lastDays !== undefined)
+    return Number.isInteger(criterion.lastDays) && criterion.lastDays >= 1;
   const from = criterion.from || undefined;
   const to = criterion.to || undefined;
   if (criterion.from !== undefined || criterion.to !== undefined) {
