@@ -39,7 +39,7 @@ export function FormCriterionControls({
   return (
     <>
       <Select
-        w={230}
+        w={270}
         aria-label={label("criteria.formBehaviour")}
         value={criterion.status}
         allowDeselect={false}
