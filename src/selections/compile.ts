@@ -6,6 +6,36 @@ import { AppError, notFound } from "../shared/errors.ts";
 import type { Criteria, Criterion, LeafCriterion, TextOp } from "./criteria.ts";
 
 type MailingLeaf = Extract<LeafCriterion, { type: "mailing" }>;
+type FormLeaf = Extract<LeafCriterion, { type: "form" }>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Submitted (any status, any form or one), confirmed (double opt-in: confirmed_at is set) or processed, within a
+ * period. Correlated on the person: `form_submissions_by_person` (person_id, form_id, submitted_at) answers it.
+ * Times are UTC ISO strings, so the period compares as text: `from` at 00:00 of its day, `to` up to the next day's
+ * 00:00 (excluded), the last N days from now − N × 24 h.
+ */
+function formCondition(c: FormLeaf, now: Date): Expression<SqlBool> {
+  const form = c.formId === undefined ? sql`` : sql`and fs.form_id = ${c.formId}`;
+  const status =
+    c.status === "confirmed"
+      ? sql`and fs.confirmed_at is not null`
+      : c.status === "processed"
+        ? sql`and fs.status = 'processed'`
+        : sql``;
+  const since =
+    c.lastDays !== undefined
+      ? new Date(now.getTime() - c.lastDays * DAY_MS).toISOString()
+      : c.from !== undefined
+        ? `${c.from}T00:00:00.000Z`
+        : undefined;
+  const before =
+    c.to !== undefined ? new Date(Date.parse(`${c.to}T00:00:00.000Z`) + DAY_MS).toISOString() : undefined;
+  const from = since === undefined ? sql`` : sql`and fs.submitted_at >= ${since}`;
+  const to = before === undefined ? sql`` : sql`and fs.submitted_at < ${before}`;
+  return sql<SqlBool>`exists (select 1 from form_submissions fs where fs.person_id = p.id ${form} ${status} ${from} ${to})`;
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: the scope joins aliased tables (p, c, e) that Kysely types only per query.
 type Scope = ExpressionBuilder<any, any>;
@@ -30,6 +60,7 @@ const FIELD_COLUMNS: Record<string, string> = {
 };
 
 type Lookups = {
+  now: Date;
   customFields: Map<string, { id: number; type: string }>;
   purposes: Map<string, number>;
 };
@@ -143,6 +174,8 @@ function leafCondition(eb: Scope, criterion: LeafCriterion, lookups: Lookups): E
       const ids = mailingBehaviourIds(criterion);
       return criterion.op === "did" ? sql<SqlBool>`p.id in (${ids})` : sql<SqlBool>`p.id not in (${ids})`;
     }
+    case "form":
+      return formCondition(criterion, lookups.now);
   }
 }
 
@@ -172,7 +205,8 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
   const mailingLeaves = all.filter((c): c is MailingLeaf => c.type === "mailing");
   const mailingIds = [...new Set(mailingLeaves.flatMap((c) => (c.mailingId ? [c.mailingId] : [])))];
   const linkIds = [...new Set(mailingLeaves.flatMap((c) => (c.linkId ? [c.linkId] : [])))];
-  const [fieldRows, purposeRows, typeRows, mailingRows, linkRows] = await Promise.all([
+  const formIds = [...new Set(all.flatMap((c) => (c.type === "form" && c.formId ? [c.formId] : [])))];
+  const [fieldRows, purposeRows, typeRows, mailingRows, linkRows, formRows] = await Promise.all([
     keys.length
       ? db.selectFrom("custom_fields").select(["id", "key", "type"]).where("key", "in", keys).execute()
       : [],
@@ -186,13 +220,16 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
     linkIds.length
       ? db.selectFrom("tracked_links").select(["id", "mailing_id"]).where("id", "in", linkIds).execute()
       : [],
+    formIds.length ? db.selectFrom("forms").select("id").where("id", "in", formIds).execute() : [],
   ]);
   const lookups: Lookups = {
+    now: new Date(),
     customFields: new Map(fieldRows.map((r) => [r.key, { id: r.id, type: r.type }])),
     purposes: new Map(purposeRows.map((r) => [r.key, r.id])),
   };
   const known = new Set(typeRows.map((r) => r.id));
   const knownMailings = new Set(mailingRows.map((r) => r.id));
+  const knownForms = new Set(formRows.map((r) => r.id));
   const linkMailing = new Map(linkRows.map((r) => [r.id, r.mailing_id]));
   const missing: Array<{ field: string; message: string }> = [];
   const walk = (list: Criterion[], path: string) =>
@@ -209,6 +246,8 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
         missing.push({ field: `${at}.mailingId`, message: `no mailing ${c.mailingId}` });
       else if (c.type === "mailing" && c.linkId !== undefined && linkMailing.get(c.linkId) !== c.mailingId)
         missing.push({ field: `${at}.linkId`, message: `no link ${c.linkId} in mailing ${c.mailingId}` });
+      else if (c.type === "form" && c.formId !== undefined && !knownForms.has(c.formId))
+        missing.push({ field: `${at}.formId`, message: `no form ${c.formId}` });
     });
   walk(criteria.criteria, "criteria");
   if (missing.length > 0)

@@ -94,6 +94,23 @@ const MailingCriterion = Type.Object(
   },
   { additionalProperties: false },
 );
+/** What a person did with a form (SPEC §9): submitted it at all, confirmed it (double opt-in), or had it processed. */
+export const FORM_STATUSES = ["submitted", "confirmed", "processed"] as const;
+export type FormCriterionStatus = (typeof FORM_STATUSES)[number];
+const DAY = "^\\d{4}-\\d{2}-\\d{2}$";
+const FormCriterion = Type.Object(
+  {
+    type: Type.Literal("form"),
+    /** Left out: any form. */
+    formId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+    status: literalUnion(FORM_STATUSES),
+    /** A period of submission days (UTC, both ends included), or the last N days (N × 24 hours back from now). */
+    from: Type.Optional(Type.String({ pattern: DAY })),
+    to: Type.Optional(Type.String({ pattern: DAY })),
+    lastDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
 const LeafCriterion = Type.Union([
   FieldCriterion,
   CustomFieldCriterion,
@@ -101,6 +118,7 @@ const LeafCriterion = Type.Union([
   ConsentCriterion,
   SubscriptionCriterion,
   MailingCriterion,
+  FormCriterion,
 ]);
 
 // Groups nest one level deep in the schema (all/any of leaves); enough for "A and (B or C)" without recursive schemas.
@@ -131,7 +149,15 @@ export type LeafCriterion =
   | { type: "interest"; op: "has" | "hasNot"; interest: string }
   | { type: "consent"; purpose: string; state: "active" | "withdrawn" | "missing" }
   | { type: "subscription"; typeId: number; status: "subscribed" | "unsubscribed" | "never" }
-  | { type: "mailing"; op: "did" | "didNot"; event: MailingEvent; mailingId?: number; linkId?: number };
+  | { type: "mailing"; op: "did" | "didNot"; event: MailingEvent; mailingId?: number; linkId?: number }
+  | {
+      type: "form";
+      formId?: number;
+      status: FormCriterionStatus;
+      from?: string;
+      to?: string;
+      lastDays?: number;
+    };
 export type Criterion = LeafCriterion | { type: "group"; match: "all" | "any"; criteria: LeafCriterion[] };
 
 // Compile-time check that the hand-written types and the schema agree.
@@ -140,8 +166,15 @@ const _schemaMatches: _SchemaMatches = true;
 void _schemaMatches;
 export type CriteriaSchemaType = TSchema;
 
+/** A real calendar day written YYYY-MM-DD (2026-02-30 is not one). */
+function isDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 /** Checks what the schema cannot: a value where the operator needs one, dates and booleans that parse, a mailing
- * where the event needs one. */
+ * where the event needs one, a form period that is one. */
 export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path = "criteria"): void {
   criteria.criteria.forEach((criterion, index) => {
     const at = `${path}.criteria[${index}]`;
@@ -154,6 +187,27 @@ export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path
         problems.push({ field: `${at}.mailingId`, message: `"${criterion.event}" needs a mailing` });
       if (criterion.linkId !== undefined && criterion.event !== "clicked")
         problems.push({ field: `${at}.linkId`, message: "a link goes only with clicked" });
+      return;
+    }
+    if (criterion.type === "form") {
+      for (const end of ["from", "to"] as const) {
+        const day = criterion[end];
+        if (day !== undefined && !isDay(day))
+          problems.push({ field: `${at}.${end}`, message: `"${day}" is not a date (YYYY-MM-DD)` });
+      }
+      if (
+        criterion.from &&
+        criterion.to &&
+        isDay(criterion.from) &&
+        isDay(criterion.to) &&
+        criterion.from > criterion.to
+      )
+        problems.push({ field: `${at}.to`, message: "the period ends before it starts" });
+      if (criterion.lastDays !== undefined && (criterion.from !== undefined || criterion.to !== undefined))
+        problems.push({
+          field: `${at}.lastDays`,
+          message: "give either from/to dates or the last N days, not both",
+        });
       return;
     }
     if (criterion.type === "field" || criterion.type === "customField") {

@@ -175,13 +175,24 @@ export type MailingCriterion = {
   mailingId?: number;
   linkId?: number;
 };
+export type FormCriterionStatus = "submitted" | "confirmed" | "processed";
+/** Without a form: any form. The period is from/to (YYYY-MM-DD, UTC days, both included) or the last N days. */
+export type FormCriterion = {
+  type: "form";
+  formId?: number;
+  status: FormCriterionStatus;
+  from?: string;
+  to?: string;
+  lastDays?: number;
+};
 export type LeafCriterion =
   | FieldCriterion
   | CustomFieldCriterion
   | InterestCriterion
   | ConsentCriterion
   | SubscriptionCriterion
-  | MailingCriterion;
+  | MailingCriterion
+  | FormCriterion;
 export type GroupCriterion = { type: "group"; match: Match; criteria: LeafCriterion[] };
 export type Criterion = LeafCriterion | GroupCriterion;
 export type Criteria = { match: Match; criteria: Criterion[] };

@@ -18,6 +18,7 @@ import {
   opsFor,
   withField,
 } from "./criteria.ts";
+import { FormCriterionControls } from "./FormCriterionControls.tsx";
 import { MailingCriterionControls } from "./MailingCriterionControls.tsx";
 
 export function CriterionRow({
@@ -215,6 +216,8 @@ function CriterionControls({
       );
     case "mailing":
       return <MailingCriterionControls criterion={criterion} onChange={onChange} label={label} />;
+    case "form":
+      return <FormCriterionControls criterion={criterion} onChange={onChange} label={label} />;
   }
 }
 

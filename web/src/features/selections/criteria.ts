@@ -5,6 +5,7 @@ import type {
   CriteriaField,
   Criterion,
   CustomFieldType,
+  FormCriterion,
   LeafCriterion,
   MailingCriterion,
   MailingEvent,
@@ -21,6 +22,7 @@ export const LEAF_TYPES: LeafType[] = [
   "consent",
   "subscription",
   "mailing",
+  "form",
 ];
 
 export const MAILING_EVENTS: MailingEvent[] = ["received", "opened", "clicked", "bounced", "unsubscribed"];
@@ -91,6 +93,8 @@ export function blankCriterion(
       return { type: "subscription", typeId: defaults.typeId ?? 0, status: "subscribed" };
     case "mailing":
       return { type: "mailing", op: "did", event: "opened" };
+    case "form":
+      return { type: "form", status: "submitted" };
   }
 }
 
@@ -119,7 +123,41 @@ export function isLeafComplete(criterion: LeafCriterion): boolean {
       return criterion.typeId > 0;
     case "mailing":
       return !eventNeedsMailing(criterion.event) || (criterion.mailingId ?? 0) > 0;
+    case "form":
+      return isFormPeriodValid(criterion);
   }
+}
+
+/** How a form criterion's period is given: not at all, the last N days, or between dates. */
+export type FormPeriodKind = "ever" | "lastDays" | "between";
+
+export function formPeriodKind(criterion: FormCriterion): FormPeriodKind {
+  if (criterion.lastDays !== undefined) return "lastDays";
+  if (criterion.from !== undefined || criterion.to !== undefined) return "between";
+  return "ever";
+}
+
+/** Switches the period's kind, dropping what the other kind had (the server refuses both at once). */
+export function withFormPeriod(criterion: FormCriterion, kind: FormPeriodKind): FormCriterion {
+  const { from: _from, to: _to, lastDays: _days, ...rest } = criterion;
+  if (kind === "lastDays") return { ...rest, lastDays: 30 };
+  if (kind === "between") return { ...rest, from: "" };
+  return rest;
+}
+
+/** A period the server takes: N at least 1; dates that are dates (one end may be open), from not after to. */
+export function isFormPeriodValid(criterion: FormCriterion): boolean {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (criterion.lastDays !== undefined)
+    return Number.isInteger(criterion.lastDays) && criterion.lastDays >= 1;
+  const from = criterion.from || undefined;
+  const to = criterion.to || undefined;
+  if (criterion.from !== undefined || criterion.to !== undefined) {
+    if (!from && !to) return false;
+    if ((from && !day.test(from)) || (to && !day.test(to))) return false;
+    if (from && to && from > to) return false;
+  }
+  return true;
 }
 
 export function isComplete(criteria: Criteria): boolean {
@@ -131,6 +169,11 @@ export function isComplete(criteria: Criteria): boolean {
 /** The criteria as sent to the API: values dropped where the operator takes none. */
 export function cleanCriteria(criteria: Criteria): Criteria {
   const cleanLeaf = (c: LeafCriterion): LeafCriterion => {
+    if (c.type === "form") {
+      // An empty date input is an open end of the period.
+      const { from, to, ...rest } = c;
+      return { ...rest, ...(from ? { from } : {}), ...(to ? { to } : {}) };
+    }
     if ((c.type === "field" || c.type === "customField") && !needsValue(c.op)) {
       const { value: _drop, ...rest } = c;
       return rest;
