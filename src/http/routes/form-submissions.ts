@@ -2,37 +2,13 @@
 // users with the write right. The answer is the submission's detail after the change.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { SubmissionDetail as Detail } from "../../forms/api-schemas.ts";
 import { createFromSubmission, linkSubmission, rejectWithReason } from "../../forms/manual.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, Nullable, type RouteDeps } from "../schemas.ts";
 
 const tags = ["forms"];
 const Params = Type.Object({ id: Id, sid: Id });
-
-const Detail = Type.Object({
-  id: Type.Integer(),
-  version: Type.Integer(),
-  status: Type.String(),
-  answers: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
-  fields: Type.Array(Type.Object({}, { additionalProperties: true })),
-  ip: Nullable(Type.String()),
-  userAgent: Nullable(Type.String()),
-  submittedAt: Type.String(),
-  confirmedAt: Nullable(Type.String()),
-  processedAt: Nullable(Type.String()),
-  personId: Nullable(Type.Integer()),
-  companyId: Nullable(Type.Integer()),
-  rejectReason: Nullable(Type.String()),
-  suggestions: Type.Array(
-    Type.Object({
-      personId: Type.Integer(),
-      name: Type.String(),
-      email: Nullable(Type.String()),
-      companyName: Nullable(Type.String()),
-      reason: Type.String({ description: "same-email, same-name-and-company or same-mobile" }),
-    }),
-  ),
-});
 
 export const formSubmissionRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
