@@ -2,18 +2,9 @@
 // implicit MX of RFC 5321 §5.1). DNS that cannot be asked (timeout, refused) answers "unknown", and the submission
 // is accepted: a visitor is never turned away because our resolver is down.
 import { Resolver } from "node:dns/promises";
+import type { DnsSettings } from "../sending-domains/dns-check.ts";
 
 export type MailDomainVerdict = "receives-mail" | "no-mail" | "unknown";
-export type DnsSettings = { servers: string[]; timeoutMs: number };
-
-/** `UTSEND_DNS_SERVERS` ("1.1.1.1, 10.0.0.2:5353") and its timeout, as the sending-domain check reads them. */
-export function dnsSettingsOf(config: { dnsServers: string; dnsTimeoutMs: number }): DnsSettings {
-  const servers = config.dnsServers
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return { servers, timeoutMs: config.dnsTimeoutMs };
-}
 
 // Answers that say the record is not there; anything else means DNS was not asked successfully.
 const ABSENT = new Set(["ENODATA", "ENOTFOUND"]);

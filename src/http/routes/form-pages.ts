@@ -22,7 +22,7 @@ import {
 } from "../../forms/answers.ts";
 import type { FormField } from "../../forms/definition.ts";
 import { embedScript } from "../../forms/embed.ts";
-import { dnsSettingsOf, mailDomainVerdict } from "../../forms/mail-domain.ts";
+import { mailDomainVerdict } from "../../forms/mail-domain.ts";
 import {
   closedPage,
   formPage,
@@ -38,6 +38,7 @@ import { SLUG_PATTERN } from "../../forms/rules.ts";
 import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
 import { countRefusal, countView, recentSubmissions, storeSubmission } from "../../forms/submissions.ts";
 import { TEXT } from "../../forms/texts.ts";
+import { dnsSettings } from "../../sending-domains/dns-check.ts";
 import { readLetterhead } from "../../settings/letterhead.ts";
 import type { RouteDeps } from "../schemas.ts";
 
@@ -183,7 +184,7 @@ export const formPageRoutes =
       const email = emailOf(fields, answers);
       if (email) {
         const domain = email.slice(email.lastIndexOf("@") + 1);
-        if ((await mailDomainVerdict(domain, dnsSettingsOf(deps.config))) === "no-mail") {
+        if ((await mailDomainVerdict(domain, dnsSettings(deps.config))) === "no-mail") {
           await refuse("no-mail-domain");
           const key = fields.find((f) => f.kind === "mapped" && f.maps === "email")!.key;
           return showForm(request, reply, loaded, {
