@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import {
   ADDRESS_LIMIT,
   honeypotName,
-  IP_LIMIT,
+  ipLimit,
   judgeStamp,
   type RefusalReason,
   STAMP_FIELD,
@@ -176,7 +176,11 @@ export const formPageRoutes =
         const notice = TEXT[form.language].tryAgain;
         return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
       }
-      if ((await recentSubmissions(db, form.id, { ip: request.ip }, IP_LIMIT.windowMs)) >= IP_LIMIT.count) {
+      const perIp = ipLimit(deps.config.formIpLimit);
+      if (
+        perIp &&
+        (await recentSubmissions(db, form.id, { ip: request.ip }, perIp.windowMs)) >= perIp.count
+      ) {
         await refuse("ip-limit");
         return html(reply, 429, tooManyPage(await frameOf(request, form)));
       }
