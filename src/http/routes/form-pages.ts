@@ -22,7 +22,7 @@ import {
 } from "../../forms/answers.ts";
 import type { FormField } from "../../forms/definition.ts";
 import { embedScript } from "../../forms/embed.ts";
-import { mailDomainVerdict } from "../../forms/mail-domain.ts";
+import { cachedMailDomainVerdicts } from "../../forms/mail-domain.ts";
 import {
   closedPage,
   formPage,
@@ -58,6 +58,7 @@ export const formPageRoutes =
   (deps: RouteDeps): FastifyPluginAsync =>
   async (app) => {
     const { db } = deps;
+    const mailDomainVerdict = cachedMailDomainVerdicts(() => dnsSettings(deps.config));
     // The page posts urlencoded (a ticked box is a name that is present; a multi-choice repeats its name). The
     // parser keeps the text: the handler measures it, so a body over the form limit is refused and counted.
     app.addContentTypeParser(
@@ -188,7 +189,7 @@ export const formPageRoutes =
       const email = emailOf(fields, answers);
       if (email) {
         const domain = email.slice(email.lastIndexOf("@") + 1);
-        if ((await mailDomainVerdict(domain, dnsSettings(deps.config))) === "no-mail") {
+        if ((await mailDomainVerdict(domain)) === "no-mail") {
           await refuse("no-mail-domain");
           const key = fields.find((f) => f.kind === "mapped" && f.maps === "email")!.key;
           return showForm(request, reply, loaded, {
