@@ -10,7 +10,7 @@ import type { Database, FormSubmissionStatus } from "../db/schema.ts";
 import { confirmToken } from "../deliveries/form-link.ts";
 import { enqueueFormResponse } from "../mailings/form-response.ts";
 import { recordConsent, setSubscription } from "../persons/consent.ts";
-import { createPerson, getPerson, type PersonInput, updatePerson } from "../persons/persons.ts";
+import { getPerson, insertPerson, type PersonInput, updatePerson } from "../persons/persons.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers } from "../selections/store.ts";
 import { readSettings } from "../settings/store.ts";
@@ -395,7 +395,7 @@ async function writePerson(
   if (target === "create") {
     const email = plan.email ?? emailOf(loaded);
     if (email) input.emails = [{ address: email }];
-    personId = (await withoutRefusedFields(input, (i) => createPerson(db, i, options))).id;
+    personId = await withoutRefusedFields(input, (i) => insertPerson(db, i, options));
   } else {
     personId = target;
     if (Object.keys(input).length > 0)
