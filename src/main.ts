@@ -8,6 +8,7 @@ import { openMigrated } from "./db/migrate.ts";
 import { type Keyring, keyringFromSecret } from "./deliveries/tokens.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
 import { startDocumentThread } from "./documents/generator-thread.ts";
+import { createFormQueue, type FormQueue } from "./forms/queue.ts";
 import { buildApp } from "./http/app.ts";
 import { startRetention } from "./privacy/retention.ts";
 import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
@@ -15,6 +16,9 @@ import { createSendWorker } from "./send/worker.ts";
 import type { Config } from "./shared/config.ts";
 
 export type Output = { info(line: string): void };
+
+/** The form queue sweeps twice a lease, at most every 15 s: a dead process's submissions wait at most ~1.5 leases. */
+const formSweepMs = (leaseMs: number) => Math.min(15_000, Math.max(1_000, leaseMs / 2));
 
 export { openMigrated };
 
@@ -44,7 +48,14 @@ export async function ensureDemoData(handle: DbHandle, config: Config, out: Outp
   );
 }
 
-export type RunningServer = { app: FastifyInstance; url: string; handle: DbHandle; close(): Promise<void> };
+export type RunningServer = {
+  app: FastifyInstance;
+  url: string;
+  handle: DbHandle;
+  /** Processing of the hosted forms' submissions; tests wait on its idle(). */
+  formQueue: FormQueue;
+  close(): Promise<void>;
+};
 
 export type SendContext = { keys: Keyring; publicUrl: string };
 
@@ -114,10 +125,20 @@ export async function startServer(
   await ensureOutboxAccount(handle.db);
   // The listening port is known only after listen; links in messages need it when no public URL is configured.
   const sendDeps = { keys: keyringFromSecret(""), publicUrl: "" };
+  // Every server processes the submissions its hosted pages stored, and sweeps up what any process left.
+  const formQueue = createFormQueue(
+    { db: handle.db, config, send: sendDeps },
+    {
+      leaseMs: config.leaseSeconds * 1000,
+      sweepMs: formSweepMs(config.leaseSeconds * 1000),
+      log: (line) => out.info(line),
+    },
+  );
   const app = await buildApp({
     handle,
     config,
     send: sendDeps,
+    formQueue,
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     ...(options.snsFetch ? { snsFetch: options.snsFetch } : {}),
   });
@@ -126,6 +147,7 @@ export async function startServer(
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   Object.assign(sendDeps, await sendContext(handle, config, url));
+  formQueue.start();
   const worker = config.worker ? startWorker(handle, config, sendDeps, out) : null;
   // Every server checks hourly; the guarded claim lets one of them run the day's retention.
   const retention = startRetention(handle.db, (line) => out.info(line));
@@ -137,11 +159,13 @@ export async function startServer(
     app,
     url,
     handle,
+    formQueue,
     close: async () => {
       await bouncePoller?.stop();
       await retention.stop();
       await worker?.stop();
       await app.close();
+      await formQueue.stop();
       await handle.close();
     },
   };

@@ -588,6 +588,10 @@ export type Database = {
     confirmed_at: string | null;
     processed_at: string | null;
     processed_by: number | null;
+    /** When processing's first pass was through; null while the submission waits in the queue (forms/queue.ts). */
+    handled_at: string | null;
+    /** The lease of the process working on it; a past lease on an unfinished submission marks a cut processing. */
+    claimed_until: string | null;
   };
   form_daily: { form_id: number; day: string; views: Generated<number> };
   /** Every refused submission counted by day and reason (SPEC §9: never a silent drop). */

@@ -87,15 +87,33 @@ function emailOf(loaded: LoadedSubmission): string | null {
 }
 
 /**
- * Called by the hosted page once a submission is stored (status "submitted"): asks for confirmation when the form
- * has double opt-in and the submission is not confirmed yet, else processes it by the form's mode. A submission
- * already past "submitted" is left as it is (expired and rejected both answer "rejected").
+ * Processing's first pass over a stored submission, run by the queue (forms/queue.ts) after the visitor's thank-you
+ * page: asks for confirmation when the form has double opt-in and the submission is not confirmed yet, else processes
+ * it by the form's mode. Then the submission is marked handled. A submission already past "submitted" is left as it
+ * is (expired and rejected both answer "rejected"), except one whose confirmation e-mail a killed process never sent.
+ * Throws when the pass must be tried again (a confirmation e-mail the server did not take, the database gone): the
+ * submission stays unhandled and the queue's sweep tries it again once the lease has run out.
  */
 export async function handleNewSubmission(deps: FormDeps, submissionId: number): Promise<ProcessingResult> {
-  await expireOverdueConfirmations(deps.db);
   const loaded = await loadSubmission(deps.db, submissionId);
-  if (loaded.submission.status !== "submitted") return resultOf(loaded.submission.status);
-  if (loaded.form.double_opt_in && !loaded.submission.confirmed_at) return requestConfirmation(deps, loaded);
+  const result = await firstPass(deps, loaded);
+  await deps.db
+    .updateTable("form_submissions")
+    .set({ handled_at: isoNow(), claimed_until: null })
+    .where("id", "=", submissionId)
+    .where("handled_at", "is", null)
+    .execute();
+  return result;
+}
+
+async function firstPass(deps: FormDeps, loaded: LoadedSubmission): Promise<ProcessingResult> {
+  const { submission } = loaded;
+  if (submission.status === "awaiting-confirmation" && submission.handled_at === null) {
+    await mailConfirmation(deps, loaded, new Date(submission.confirm_expires_at ?? Date.now()));
+    return "awaiting-confirmation";
+  }
+  if (submission.status !== "submitted") return resultOf(submission.status);
+  if (loaded.form.double_opt_in && !submission.confirmed_at) return requestConfirmation(deps, loaded);
   return processByMode(deps, loaded);
 }
 
@@ -164,6 +182,19 @@ async function requestConfirmation(deps: FormDeps, loaded: LoadedSubmission): Pr
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) === 0)
     return resultOf((await loadSubmission(deps.db, loaded.submission.id)).submission.status);
+  await mailConfirmation(deps, loaded, expires);
+  return "awaiting-confirmation";
+}
+
+/**
+ * The confirmation e-mail. At least once: a process killed between the status change and the handled mark sends it
+ * again after restart, and a temporary refusal is thrown so the queue tries again; a permanent one (no such mailbox)
+ * is final, the link simply never arrives and the submission expires.
+ */
+async function mailConfirmation(deps: FormDeps, loaded: LoadedSubmission, expires: Date): Promise<void> {
+  const email = emailOf(loaded);
+  if (!email) return;
+  const { formConfirmHours } = await readSettings(deps.db);
   const language = languageOf(loaded.form.language);
   const t = TEXT[language];
   const link = `${deps.send.publicUrl}/f/${encodeURIComponent(loaded.form.slug)}/confirm/${confirmToken(
@@ -172,7 +203,7 @@ async function requestConfirmation(deps: FormDeps, loaded: LoadedSubmission): Pr
     expires,
   )}`;
   const sentence = t.confirmSentence(loaded.form.name, formConfirmHours);
-  await sendFormMail(
+  const outcome = await sendFormMail(
     deps.db,
     deps.send.publicUrl,
     {
@@ -189,20 +220,29 @@ async function requestConfirmation(deps: FormDeps, loaded: LoadedSubmission): Pr
       )}">${t.confirmLink}</a></p><p>${escapeHtml(t.confirmIgnore)}</p></body></html>`,
     },
   );
-  return "awaiting-confirmation";
+  if (outcome.kind === "temporary")
+    throw new Error(
+      `the confirmation e-mail to submission ${loaded.submission.id} was not taken: ${outcome.reply}`,
+    );
 }
 
 /**
- * Marks every submission whose confirmation link has run out "expired". Run on each new submission and each
- * confirmation page, so a list read after them is right; a lone overdue submission is also caught by its own link.
+ * Marks every submission whose confirmation link has run out "expired" (the queue's sweep runs it; the index
+ * form_submissions_confirm_expiry holds only the submissions that wait for a confirmation). A confirmation page
+ * expires its own submission at once.
  */
-export async function expireOverdueConfirmations(db: Db, now = isoNow()): Promise<number> {
-  const result = await db
+export async function expireOverdueConfirmations(
+  db: Db,
+  now = isoNow(),
+  submissionId: number | null = null,
+): Promise<number> {
+  let query = db
     .updateTable("form_submissions")
     .set({ status: "expired" })
     .where("status", "=", "awaiting-confirmation")
-    .where("confirm_expires_at", "<=", now)
-    .executeTakeFirst();
+    .where("confirm_expires_at", "<=", now);
+  if (submissionId !== null) query = query.where("id", "=", submissionId);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
@@ -210,23 +250,24 @@ export type ConfirmOutcome = "confirmed" | "already-confirmed" | "expired" | "un
 
 /**
  * The visitor pressed Confirm: "awaiting-confirmation" → "submitted" with confirmed_at (one guarded UPDATE; of two
- * presses one wins), then processing by mode. Past its expiry the submission becomes "expired" instead.
+ * presses one wins), back in the queue (handled_at null), then processed by mode at once; a process killed before
+ * that leaves it to the queue's sweep. Past its expiry the submission becomes "expired" instead.
  */
 export async function confirmSubmission(deps: FormDeps, submissionId: number): Promise<ConfirmOutcome> {
   const now = isoNow();
   const confirmed = await deps.db
     .updateTable("form_submissions")
-    .set({ status: "submitted", confirmed_at: now })
+    .set({ status: "submitted", confirmed_at: now, handled_at: null })
     .where("id", "=", submissionId)
     .where("status", "=", "awaiting-confirmation")
     .where("confirmed_at", "is", null)
     .where("confirm_expires_at", ">", now)
     .executeTakeFirst();
   if (Number(confirmed.numUpdatedRows) === 1) {
-    await processByMode(deps, await loadSubmission(deps.db, submissionId));
+    await handleNewSubmission(deps, submissionId);
     return "confirmed";
   }
-  await expireOverdueConfirmations(deps.db, now);
+  await expireOverdueConfirmations(deps.db, now, submissionId);
   const row = await deps.db
     .selectFrom("form_submissions")
     .select(["status", "confirmed_at"])
@@ -242,10 +283,11 @@ export async function confirmSubmission(deps: FormDeps, submissionId: number): P
 
 /**
  * Processes a "submitted" submission for `target` (an existing person, or "create"): takes it with one guarded UPDATE
- * to "processed", then writes the person, their consents and subscriptions and runs the form's actions. False when
- * it was no longer "submitted" (another process or user took it). When a write fails the submission goes back to
- * "submitted" and the error is thrown; what was already written stays (processing it again finds the person by
- * e-mail).
+ * to "processed" under a lease (claimed_until), then writes the person, their consents and subscriptions, runs the
+ * form's actions, records the person and answers with the form-response mailing, and only then lets go of the
+ * lease. False when it was no longer "submitted" (another process or user took it). When a write fails the
+ * submission goes back to "submitted" and the error is thrown; what was already written stays (processing it again
+ * finds the person by e-mail). A process killed on the way leaves the lease to run out: recoverCutProcessings.
  */
 export async function processSubmission(
   deps: FormDeps,
@@ -255,17 +297,22 @@ export async function processSubmission(
 ): Promise<boolean> {
   const db = deps.db;
   if (target !== "create") await getPerson(db, target);
+  const now = new Date();
   const taken = await db
     .updateTable("form_submissions")
-    .set({ status: "processed", processed_at: isoNow(), processed_by: userId })
+    .set({
+      status: "processed",
+      processed_at: now.toISOString(),
+      processed_by: userId,
+      claimed_until: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
+    })
     .where("id", "=", submissionId)
     .where("status", "=", "submitted")
     .executeTakeFirst();
   if (Number(taken.numUpdatedRows) === 0) return false;
   const loaded = await loadSubmission(db, submissionId);
-  let written: { personId: number; companyId: number | null };
   try {
-    written = await writePerson(deps, loaded, target, userId);
+    const written = await writePerson(deps, loaded, target, userId);
     await runActions(deps, loaded, written.personId);
     await db
       .updateTable("form_submissions")
@@ -275,17 +322,66 @@ export async function processSubmission(
   } catch (error) {
     await db
       .updateTable("form_submissions")
-      .set({ status: "submitted", processed_at: null, processed_by: null })
+      .set({ status: "submitted", processed_at: null, processed_by: null, claimed_until: null })
       .where("id", "=", submissionId)
       .where("status", "=", "processed")
       .where("person_id", "is", null)
       .execute();
     throw error;
   }
-  await notifyUsers(deps, loaded, false);
   if (loaded.actions.responseMailingId !== null)
     await respondTo(deps, loaded.actions.responseMailingId, submissionId);
+  await db
+    .updateTable("form_submissions")
+    .set({ claimed_until: null })
+    .where("id", "=", submissionId)
+    .execute();
+  await notifyUsers(deps, loaded, false);
   return true;
+}
+
+/**
+ * What a killed process left half-way through processSubmission, found by its lease having run out: with no person
+ * recorded yet, the submission goes back to "submitted" (the queue processes it again when its first pass was not
+ * through, else it waits for a user again); with the person recorded, only the form-response answer may be missing,
+ * and enqueueFormResponse is idempotent per submission. How many it recovered.
+ */
+export async function recoverCutProcessings(deps: FormDeps, now = isoNow()): Promise<number> {
+  const cut = await deps.db
+    .selectFrom("form_submissions")
+    .select(["id", "person_id"])
+    .where("claimed_until", "is not", null)
+    .where("claimed_until", "<=", now)
+    .where("status", "=", "processed")
+    .orderBy("id")
+    .limit(500)
+    .execute();
+  let recovered = 0;
+  for (const row of cut) {
+    if (row.person_id === null) {
+      const back = await deps.db
+        .updateTable("form_submissions")
+        .set({ status: "submitted", processed_at: null, processed_by: null, claimed_until: null })
+        .where("id", "=", row.id)
+        .where("status", "=", "processed")
+        .where("person_id", "is", null)
+        .where("claimed_until", "<=", now)
+        .executeTakeFirst();
+      recovered += Number(back.numUpdatedRows);
+      continue;
+    }
+    const loaded = await loadSubmission(deps.db, row.id);
+    if (loaded.actions.responseMailingId !== null)
+      await respondTo(deps, loaded.actions.responseMailingId, row.id);
+    const done = await deps.db
+      .updateTable("form_submissions")
+      .set({ claimed_until: null })
+      .where("id", "=", row.id)
+      .where("claimed_until", "<=", now)
+      .executeTakeFirst();
+    recovered += Number(done.numUpdatedRows);
+  }
+  return recovered;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { FetchText } from "../bounces/webhooks/sns.ts";
 import type { DbHandle } from "../db/connect.ts";
 import { createSpamChecker } from "../deliverability/spam-check.ts";
 import { spamScorer } from "../deliverability/spamassassin.ts";
+import type { FormQueue } from "../forms/queue.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth, openToAll, signedIn } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
@@ -55,6 +56,8 @@ export type AppDeps = {
   webRoot?: string;
   /** How the SES webhook fetches SNS certificates and subscription URLs (tests pass their own). */
   snsFetch?: FetchText;
+  /** Where the hosted form page hands a stored submission for processing (forms/queue.ts). */
+  formQueue: Pick<FormQueue, "nudge">;
 };
 export type App = FastifyInstance;
 
@@ -127,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openToAll(publicRoutes(routeDeps)));
   await app.register(openToAll(formConfirmRoutes(routeDeps)));
   await app.register(openToAll(trackingRoutes(routeDeps)));
-  await app.register(openToAll(formPageRoutes(routeDeps)));
+  await app.register(openToAll(formPageRoutes(routeDeps, deps.formQueue)));
   await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
   for (const routes of [
     personRoutes,

@@ -102,7 +102,7 @@ export const configEntries = {
     env: "UTSEND_LEASE_SECONDS",
     schema: Type.Integer({ default: 60, minimum: 2, maximum: 3600 }),
     description:
-      "How long a worker owns the deliveries it claimed; after a crash they are released (or marked unknown) this much later.",
+      "How long a worker owns the deliveries it claimed, and a server the form submission it processes; after a crash they are released (or marked unknown) this much later.",
   },
   dnsServers: {
     env: "UTSEND_DNS_SERVERS",

@@ -175,6 +175,8 @@ describe("a route that declares nothing", () => {
       config: { ...(await import("../../src/shared/config.ts")).loadConfig({}, { logLevel: "silent" }) },
       send: { keys: { current: "k", keys: { k: "secret" } }, publicUrl: "http://127.0.0.1" },
       webRoot: "/nonexistent",
+      // No form is posted here: nothing reaches the queue.
+      formQueue: { nudge: () => undefined },
     });
     app.get("/api/forgotten", async () => ({ secret: true }));
     app.get("/forgotten-too", async () => ({ secret: true }));

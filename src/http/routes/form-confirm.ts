@@ -7,6 +7,7 @@ import { confirmedPage, confirmQuestionPage, expiredPage } from "../../forms/con
 import { languageOf } from "../../forms/mail-texts.ts";
 import { confirmSubmission, expireOverdueConfirmations } from "../../forms/processing.ts";
 import { unknownLinkPage } from "../../recipient-pages/pages.ts";
+import { isoNow } from "../../shared/clock.ts";
 import type { RouteDeps } from "../schemas.ts";
 
 type Params = { slug?: string; token?: string };
@@ -26,6 +27,7 @@ export const formConfirmRoutes =
       const { slug = "", token = "" } = params as Params;
       const read = readConfirmToken(deps.send.keys, token.slice(0, 100));
       if (!read) return null;
+      await expireOverdueConfirmations(deps.db, isoNow(), read.submissionId);
       const row = await deps.db
         .selectFrom("form_submissions as s")
         .innerJoin("forms as f", "f.id", "s.form_id")
@@ -47,7 +49,6 @@ export const formConfirmRoutes =
         .type("text/html; charset=utf-8");
 
     app.get("/f/:slug/confirm/:token", { schema: { hide: true } }, async (request, reply) => {
-      await expireOverdueConfirmations(deps.db);
       const found = await target(request.params);
       html(reply);
       if (!found) return reply.status(404).send(unknownLinkPage());

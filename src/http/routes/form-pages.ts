@@ -1,6 +1,6 @@
 // The hosted form page /f/<slug> (SPEC §9), without sign-in: GET shows the published version and counts a view;
-// POST checks the abuse defences and the answers, stores the submission FIRST, then hands it to processing, then
-// thanks the visitor (or redirects). Every refusal is counted with its reason. Also embed.js and the logo.
+// POST checks the abuse defences and the answers, stores the submission FIRST, then hands it to the processing queue
+// and thanks the visitor (or redirects). Every refusal is counted with its reason. Also embed.js and the logo.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import {
   ADDRESS_LIMIT,
@@ -33,7 +33,7 @@ import {
   tooManyPage,
 } from "../../forms/page.ts";
 import { prefillFor } from "../../forms/prefill.ts";
-import { handleNewSubmission } from "../../forms/processing.ts";
+import type { FormQueue } from "../../forms/queue.ts";
 import { SLUG_PATTERN } from "../../forms/rules.ts";
 import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
 import { countRefusal, countView, recentSubmissions, storeSubmission } from "../../forms/submissions.ts";
@@ -55,7 +55,7 @@ const CSP =
 type Loaded = { form: FormRecord; fields: FormField[] };
 
 export const formPageRoutes =
-  (deps: RouteDeps): FastifyPluginAsync =>
+  (deps: RouteDeps, queue: Pick<FormQueue, "nudge">): FastifyPluginAsync =>
   async (app) => {
     const { db } = deps;
     const mailDomainVerdict = cachedMailDomainVerdicts(() => dnsSettings(deps.config));
@@ -215,12 +215,9 @@ export const formPageRoutes =
         userAgent: typeof userAgent === "string" ? userAgent : null,
         prefillPersonId: (await prefillFor(deps, form.slug, tokenOf(request)))?.personId ?? null,
       });
-      try {
-        await handleNewSubmission(deps, submissionId);
-      } catch (error) {
-        // The submission is stored and waits in the list; the visitor is not told about our failure.
-        request.log.error({ err: error, submissionId }, "processing a new form submission failed");
-      }
+      // Processing runs after the thank-you page (forms/queue.ts): the visitor never waits for it, and a failure or
+      // a crash there leaves the stored submission for the queue's sweep.
+      queue.nudge(submissionId);
       return thanks(request, reply, form);
     });
 
