@@ -1,6 +1,6 @@
 // `npm run bench -- forms`: a real utsend server on loopback (SQLite, then PostgreSQL) taking valid submissions to a
 // hosted form in automatic processing under autocannon: thank-you answers per second and p50/p99 latency per
-// connection count, median of 3 runs; after each run, once nothing of the form waits in the queue, the stored
+// connection count, median of 3 runs; after each run, once the processing queue has drained, the stored
 // submissions are counted against the thank-you pages answered (none lost) and the processed ones (a person each).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -112,7 +112,7 @@ async function counts(server: TestServer, formId: number): Promise<Counts> {
     .selectFrom("form_submissions")
     .select([
       (eb) => eb.fn.countAll<number | string>().as("stored"),
-      sql<number | string>`sum(case when status = 'submitted' then 1 else 0 end)`.as("waiting"),
+      sql<number | string>`sum(case when handled_at is null then 1 else 0 end)`.as("waiting"),
       sql<
         number | string
       >`sum(case when status = 'processed' and person_id is not null then 1 else 0 end)`.as("processed"),
@@ -126,7 +126,7 @@ async function counts(server: TestServer, formId: number): Promise<Counts> {
   };
 }
 
-/** The counts once the queue has drained: nothing of the form left "submitted", and the total has stopped moving. */
+/** The counts once the queue has drained: nothing of the form left unhandled, and the total has stopped moving. */
 async function drained(server: TestServer, formId: number): Promise<Counts & { drainSeconds: number }> {
   const started = Date.now();
   let previous = -1;

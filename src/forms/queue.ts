@@ -4,6 +4,7 @@
 // id, so processing starts at once and one submission at a time (SQLite has one writer; a burst queues here instead
 // of in the database's lock). A sweep picks up what no nudge will: submissions a killed or failing process left
 // (their lease run out), processings cut half-way, and confirmation links that ran out.
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { Db } from "../db/connect.ts";
 import type { FormDeps } from "./deps.ts";
 import { expireOverdueConfirmations, handleNewSubmission, recoverCutProcessings } from "./processing.ts";
@@ -84,6 +85,11 @@ export function createFormQueue(deps: FormDeps, options: FormQueueOptions): Form
 
   async function drain() {
     while (queued.length > 0 && !stopped) {
+      // On SQLite every query is synchronous under its promise, so without this a drain runs to the end of the queue
+      // in one turn of the event loop, and each visitor waiting for a thank-you page waits for all of it. Yielding
+      // to I/O between submissions answers the pages first; processing catches up when the burst is over.
+      await yieldToIo();
+      if (queued.length === 0 || stopped) break;
       const id = queued.shift()!;
       try {
         if (await claimSubmission(deps.db, id, options.leaseMs)) await handleNewSubmission(deps, id);
