@@ -139,6 +139,22 @@ async function drained(server: TestServer, formId: number): Promise<Counts & { d
   }
 }
 
+/**
+ * The server's CPU per POST and per processing, apart: at the stop `handled` submissions were processed besides the
+ * POSTs stored, and what the queue did after the stop was processing only. Null when too little was left after the
+ * stop to tell (the queue kept up).
+ */
+function cpuSplit(
+  atStop: { ms: number; stored: number },
+  total: { ms: number; stored: number },
+  handled: number,
+): { post: number; processing: number } | null {
+  const processedAfter = total.stored - handled;
+  if (processedAfter < total.stored * 0.1 || atStop.stored === 0) return null;
+  const processing = (total.ms - atStop.ms) / processedAfter;
+  return { post: (atStop.ms - processing * handled) / atStop.stored, processing };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const spread = (values: number[], digits = 0) =>
   `median ${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`;
@@ -165,6 +181,8 @@ async function benchDialect(dialect: Dialect): Promise<void> {
       const p50s: number[] = [];
       const p99s: number[] = [];
       const cpus: number[] = [];
+      const posts: number[] = [];
+      const processings: number[] = [];
       for (let run = 1; run <= RUNS; run++) {
         const before = await drained(server, form.id);
         // CPU the server process spent (all its threads) until the queue drained: what other sessions on a shared
@@ -182,6 +200,8 @@ async function benchDialect(dialect: Dialect): Promise<void> {
           },
           dir,
         );
+        const cpuAtStop = process.cpuUsage(cpuBefore);
+        const atStop = await counts(server, form.id);
         const after = await drained(server, form.id);
         const cpu = process.cpuUsage(cpuBefore);
         const stored = after.stored - before.stored;
@@ -195,18 +215,28 @@ async function benchDialect(dialect: Dialect): Promise<void> {
         const rate = accepted / result.seconds;
         const cpuMs = (cpu.user + cpu.system) / 1000 / Math.max(stored, 1);
         cpus.push(cpuMs);
+        const split = cpuSplit(
+          { ms: (cpuAtStop.user + cpuAtStop.system) / 1000, stored: atStop.stored - before.stored },
+          { ms: (cpu.user + cpu.system) / 1000, stored },
+          atStop.stored - atStop.waiting - (before.stored - before.waiting),
+        );
+        if (split) {
+          posts.push(split.post);
+          processings.push(split.processing);
+        }
         rates.push(rate);
         p50s.push(result.p50);
         p99s.push(result.p99);
         console.log(
           `${dialect}: ${connections} connections, run ${run}: ${rate.toFixed(0)} submissions/s, p50 ${result.p50} ms, p99 ${result.p99} ms; ` +
             `200 answers ${accepted}, non-2xx ${nonOk} ${JSON.stringify(Object.fromEntries(other))}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
-            `drained in ${after.drainSeconds.toFixed(1)} s: stored ${stored} (${stored - accepted} of ${inFlight} in flight at the stop), processed ${processed}; server CPU ${cpuMs.toFixed(2)} ms a submission — ${kept && nonOk === 0 ? "none lost" : "MISMATCH"}`,
+            `drained in ${after.drainSeconds.toFixed(1)} s: stored ${stored} (${stored - accepted} of ${inFlight} in flight at the stop), processed ${processed}; server CPU ${cpuMs.toFixed(2)} ms a submission${split ? ` (${split.post.toFixed(2)} a POST, ${split.processing.toFixed(2)} a processing)` : ""} — ${kept && nonOk === 0 ? "none lost" : "MISMATCH"}`,
         );
         if (!kept || nonOk > 0) process.exitCode = 1;
       }
       console.log(
-        `forms ${dialect}, ${connections} connections: submissions/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms; server CPU ${spread(cpus, 2)} ms a submission`,
+        `forms ${dialect}, ${connections} connections: submissions/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms; server CPU ${spread(cpus, 2)} ms a submission` +
+          (posts.length > 0 ? `, ${spread(posts, 2)} a POST, ${spread(processings, 2)} a processing` : ""),
       );
     }
   } finally {
