@@ -22,6 +22,7 @@ import {
 } from "../../forms/answers.ts";
 import type { FormField } from "../../forms/definition.ts";
 import { embedScript } from "../../forms/embed.ts";
+import { cachedLetterheadHeading } from "../../forms/letterhead-heading.ts";
 import { cachedMailDomainVerdicts } from "../../forms/mail-domain.ts";
 import {
   closedPage,
@@ -59,6 +60,7 @@ export const formPageRoutes =
   async (app) => {
     const { db } = deps;
     const mailDomainVerdict = cachedMailDomainVerdicts(() => dnsSettings(deps.config));
+    const letterheadHeading = cachedLetterheadHeading(db);
     // The page posts urlencoded (a ticked box is a name that is present; a multi-choice repeats its name). The
     // parser keeps the text: the handler measures it, so a body over the form limit is refused and counted.
     app.addContentTypeParser(
@@ -79,13 +81,13 @@ export const formPageRoutes =
         .send(body);
 
     async function frameOf(request: FastifyRequest, form: FormRecord | null): Promise<PageFrame> {
-      const letterhead = await readLetterhead(db);
+      const letterhead = await letterheadHeading();
       const slug = slugOf(request);
       return {
         language: form?.language ?? "nb",
         title: form?.name ?? "",
         companyName: letterhead.companyName,
-        logoUrl: letterhead.logo && form ? `/f/${slug}/logo` : null,
+        logoUrl: letterhead.hasLogo && form ? `/f/${slug}/logo` : null,
         embed: (request.query as { embed?: string }).embed === "1",
         frameScriptUrl: `/f/${slug}/embed.js`,
       };
