@@ -36,7 +36,7 @@ import {
 import { prefillFor } from "../../forms/prefill.ts";
 import type { FormQueue } from "../../forms/queue.ts";
 import { SLUG_PATTERN } from "../../forms/rules.ts";
-import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
+import { type FormRecord, formAndPublishedBySlug, formBySlug } from "../../forms/store.ts";
 import { countRefusal, countView, recentSubmissions, storeSubmission } from "../../forms/submissions.ts";
 import { TEXT } from "../../forms/texts.ts";
 import { dnsSettings } from "../../sending-domains/dns-check.ts";
@@ -96,12 +96,13 @@ export const formPageRoutes =
     /** The form and its published fields; null (after answering) when there is none or it takes no answers. */
     async function load(request: FastifyRequest, reply: FastifyReply): Promise<Loaded | null> {
       const slug = slugOf(request);
-      const form = SLUG_PATTERN.test(slug) ? await formBySlug(db, slug) : null;
-      if (!form || form.status === "draft") {
-        await html(reply, 404, notFoundPage(await frameOf(request, form)));
+      const found = SLUG_PATTERN.test(slug) ? await formAndPublishedBySlug(db, slug) : null;
+      if (!found || found.form.status === "draft") {
+        await html(reply, 404, notFoundPage(await frameOf(request, found?.form ?? null)));
         return null;
       }
-      const definition = form.active ? await versionDefinition(db, form.id, form.publishedVersion) : null;
+      const { form, published } = found;
+      const definition = form.active ? published : null;
       if (!definition) {
         await html(reply, 410, closedPage(await frameOf(request, form)));
         return null;
