@@ -7,6 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { axeViolations } from "../helpers/axe.ts";
 import { chromiumAvailable, launchChromium, pick, signedInPage, textOf } from "../helpers/chromium.ts";
 import { agedStamp, postPage } from "../helpers/forms.ts";
 import { partAvailable } from "../helpers/requirements.ts";
@@ -189,6 +190,7 @@ describe.skipIf(!runs)("web UI: building, publishing and following up a form", (
     await expect
       .poll(() => page.getByText("Besøkende trenger da JavaScript", { exact: false }).count())
       .toBe(1);
+    expect(await axeViolations(page, "nb form settings tab")).toEqual([]);
     await toggle.check();
     await page.getByTestId("save-form").click();
     await page.getByTestId("unsaved").waitFor({ state: "hidden" });
