@@ -88,6 +88,11 @@ describe("judging a proof-of-work solution", () => {
   it("refuses a challenge signed with a key we do not hold, and accepts one of a rotated-out key we still hold", async () => {
     const foreign = await solved({ current: "b", keys: { a: "x", b: "someone-else" } }, 7, now);
     expect(await judgeSolution(keys, 7, foreign.posted, now)).toEqual({ ok: false, why: "invalid" });
+    for (const kid of ["constructor", "__proto__", "toString"]) {
+      const parameters = { ...foreign.payload.challenge.parameters, data: { form: 7, kid } };
+      const posted = encode({ ...foreign.payload, challenge: { ...foreign.payload.challenge, parameters } });
+      expect(await judgeSolution(keys, 7, posted, now)).toEqual({ ok: false, why: "invalid" });
+    }
     const old = await solved({ current: "a", keys: { a: "old-secret", b: "new-secret" } }, 7, now);
     expect((await judgeSolution(keys, 7, old.posted, now)).ok).toBe(true);
   });

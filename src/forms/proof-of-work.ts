@@ -54,8 +54,13 @@ export type PowVerdict =
   | { ok: true; signature: string; expiresAt: string }
   | { ok: false; why: "missing" | "malformed" | "expired" | "invalid" | "other-form" };
 
+type Parameters = Challenge["parameters"];
+/** Our challenges always carry an expiry and their data (form, kid). */
 type Payload = {
-  challenge: { parameters: Challenge["parameters"]; signature: string };
+  challenge: {
+    parameters: Parameters & Required<Pick<Parameters, "expiresAt" | "data">>;
+    signature: string;
+  };
   solution: { counter: number; derivedKey: string };
 };
 
@@ -68,7 +73,7 @@ function parsePayload(text: string): Payload | null {
     return null;
   }
   const p = value as Partial<Payload> | null;
-  const parameters = p?.challenge?.parameters as Partial<Challenge["parameters"]> | undefined;
+  const parameters = p?.challenge?.parameters as Partial<Parameters> | undefined;
   const ok =
     typeof parameters === "object" &&
     parameters !== null &&
@@ -97,9 +102,11 @@ export async function judgeSolution(
   const payload = parsePayload(posted);
   if (!payload) return { ok: false, why: "malformed" };
   const { parameters } = payload.challenge;
-  const key = keys.keys[String(parameters.data?.kid)];
-  if (!key) return { ok: false, why: "invalid" };
-  if (parameters.expiresAt! * 1000 <= now) return { ok: false, why: "expired" };
+  const kid = String(parameters.data.kid);
+  // Own keys only: a kid such as "constructor" must not find what every object inherits.
+  const key = Object.hasOwn(keys.keys, kid) ? keys.keys[kid] : undefined;
+  if (typeof key !== "string") return { ok: false, why: "invalid" };
+  if (parameters.expiresAt * 1000 <= now) return { ok: false, why: "expired" };
   let result: Awaited<ReturnType<typeof verifySolution>>;
   try {
     result = await verifySolution({
@@ -114,10 +121,10 @@ export async function judgeSolution(
   }
   if (result.expired) return { ok: false, why: "expired" };
   if (!result.verified) return { ok: false, why: "invalid" };
-  if (parameters.data?.form !== formId) return { ok: false, why: "other-form" };
+  if (parameters.data.form !== formId) return { ok: false, why: "other-form" };
   return {
     ok: true,
     signature: payload.challenge.signature,
-    expiresAt: new Date(parameters.expiresAt! * 1000).toISOString(),
+    expiresAt: new Date(parameters.expiresAt * 1000).toISOString(),
   };
 }
