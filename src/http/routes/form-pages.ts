@@ -194,7 +194,8 @@ export const formPageRoutes =
           typeof solution === "string" ? solution : "",
           Date.now(),
         );
-        // Spent before the other checks: a page shown again asks for new work, so the solution is never needed twice.
+        // Spent before the checks that follow: a page shown again solves a new challenge, so a person never needs
+        // this one twice.
         if (!pow.ok || !(await spendPowSolution(db, pow.signature, pow.expiresAt))) {
           await refuse("proof-of-work");
           const notice = TEXT[form.language].powAgain;
