@@ -13,6 +13,7 @@ export const REFUSAL_REASONS = [
   "address-limit",
   "too-large",
   "no-mail-domain",
+  "proof-of-work",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -15,6 +15,10 @@ export const TEXT = {
     notFoundTitle: "Fant ikke skjemaet",
     notFound: "Det finnes ikke noe skjema på denne adressen.",
     tryAgain: "Vi klarte ikke å ta imot svaret. Se over feltene og send inn på nytt.",
+    powAgain:
+      "Nettleseren din ble ikke ferdig med kontrollen mot automatiske innsendinger. Send inn på nytt.",
+    powNoScript:
+      "Dette skjemaet trenger JavaScript: nettleseren gjør en liten kontroll mot automatiske innsendinger når du sender inn. Slå på JavaScript og last inn siden på nytt.",
     tooManyTitle: "For mange innsendinger",
     tooMany: "Vi har fått mange svar herfra på kort tid. Vent litt og prøv igjen senere.",
     tooLargeTitle: "Svaret er for stort",
@@ -41,6 +45,9 @@ export const TEXT = {
     notFoundTitle: "Form not found",
     notFound: "There is no form at this address.",
     tryAgain: "We could not take your answer. Please check the fields and submit again.",
+    powAgain: "Your browser did not finish the check against automated submissions. Please submit again.",
+    powNoScript:
+      "This form needs JavaScript: your browser makes a small check against automated submissions when you submit. Please turn on JavaScript and reload the page.",
     tooManyTitle: "Too many submissions",
     tooMany: "We have received many answers from here in a short time. Please wait and try again later.",
     tooLargeTitle: "The answer is too large",

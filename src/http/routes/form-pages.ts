@@ -33,19 +33,28 @@ import {
   tooManyPage,
 } from "../../forms/page.ts";
 import { prefillFor } from "../../forms/prefill.ts";
+import { judgeSolution, POW_CSP, POW_FIELD } from "../../forms/proof-of-work.ts";
 import type { FormQueue } from "../../forms/queue.ts";
 import { SLUG_PATTERN } from "../../forms/rules.ts";
 import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
-import { countRefusal, countView, recentSubmissions, storeSubmission } from "../../forms/submissions.ts";
+import {
+  countRefusal,
+  countView,
+  recentSubmissions,
+  spendPowSolution,
+  storeSubmission,
+} from "../../forms/submissions.ts";
 import { TEXT } from "../../forms/texts.ts";
 import { dnsSettings } from "../../sending-domains/dns-check.ts";
 import { readLetterhead } from "../../settings/letterhead.ts";
 import type { RouteDeps } from "../schemas.ts";
+import { powWidget } from "./form-pow.ts";
 
 /**
  * A form is made to be framed on the organisation's own sites, which we cannot list: any ancestor may frame it
  * (frame-ancestors *, and no X-Frame-Options). Clickjacking gains nothing here: the page only takes what the visitor
- * types, and signs them in to nothing. The rest stays tight: only our own script (embed.js, in embed mode) runs,
+ * types, and signs them in to nothing. The rest stays tight: only our own scripts (embed.js in embed mode; the
+ * proof-of-work widget, which needs a little more: POW_CSP) run,
  * images only from us, and the form posts only to us or (after a submission) redirects to https.
  */
 const CSP =
@@ -67,11 +76,11 @@ export const formPageRoutes =
     );
 
     const slugOf = (request: FastifyRequest) => String((request.params as { slug?: string }).slug ?? "");
-    const html = (reply: FastifyReply, status: number, body: string) =>
+    const html = (reply: FastifyReply, status: number, body: string, csp = CSP) =>
       reply
         .status(status)
         .header("cache-control", "no-store")
-        .header("content-security-policy", CSP)
+        .header("content-security-policy", csp)
         .header("referrer-policy", "strict-origin-when-cross-origin")
         .header("x-content-type-options", "nosniff")
         .type("text/html; charset=utf-8")
@@ -121,10 +130,11 @@ export const formPageRoutes =
           problems: state.problems,
           stamp: { name: STAMP_FIELD, value: signStamp(deps.send.keys, form.id, Date.now()) },
           honeypot: honeypotName(fields),
+          ...(form.proofOfWork ? { proofOfWork: powWidget(form.slug, form.language) } : {}),
         },
         state.notice ?? null,
       );
-      return html(reply, state.status, page);
+      return html(reply, state.status, page, form.proofOfWork ? `${CSP}; ${POW_CSP}` : CSP);
     }
 
     async function thanks(request: FastifyRequest, reply: FastifyReply, form: FormRecord) {
@@ -175,6 +185,22 @@ export const formPageRoutes =
         await refuse(verdict.reason);
         const notice = TEXT[form.language].tryAgain;
         return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
+      }
+      if (form.proofOfWork) {
+        const solution = posted[POW_FIELD];
+        const pow = await judgeSolution(
+          deps.send.keys,
+          form.id,
+          typeof solution === "string" ? solution : "",
+          Date.now(),
+        );
+        // Spent before the checks that follow: a page shown again solves a new challenge, so a person never needs
+        // this one twice.
+        if (!pow.ok || !(await spendPowSolution(db, pow.signature, pow.expiresAt))) {
+          await refuse("proof-of-work");
+          const notice = TEXT[form.language].powAgain;
+          return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
+        }
       }
       if ((await recentSubmissions(db, form.id, { ip: request.ip }, IP_LIMIT.windowMs)) >= IP_LIMIT.count) {
         await refuse("ip-limit");
