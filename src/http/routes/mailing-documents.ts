@@ -36,7 +36,9 @@ const LetterheadSchema = Type.Object({
     Type.Object({ contentType: literals(["image/png", "image/jpeg"] as const), base64: Type.String() }),
   ),
   brandColor: Nullable(
-    Type.String({ description: "#rrggbb (lower case): the hosted form page's button, heading accent and focus ring" }),
+    Type.String({
+      description: "#rrggbb (lower case): the hosted form page's button, heading accent and focus ring",
+    }),
   ),
 });
 
