@@ -175,6 +175,7 @@ export function LetterheadSettings() {
             description={t("settings.letterhead.brandColorHelp")}
             format="hex"
             withEyeDropper={false}
+            fixOnBlur={false}
             placeholder="#0b5394"
             value={form.brandColor}
             onChange={(brandColor) => set({ brandColor })}
@@ -237,9 +238,6 @@ function BrandPreview({ color }: { color: string }) {
   const ratio = contrast(c.brand, c.onBrand).toFixed(1);
   return (
     <Group gap="sm" data-testid="brand-preview">
-      <Box aria-hidden px="md" py={6} style={{ background: c.brand, color: c.onBrand, borderRadius: 4 }}>
-        {t("settings.letterhead.brandPreviewButton")}
-      </Box>
       <Text size="sm">
         {t(
           c.onBrand === WHITE ? "settings.letterhead.brandTextWhite" : "settings.letterhead.brandTextBlack",
@@ -248,6 +246,9 @@ function BrandPreview({ color }: { color: string }) {
           },
         )}
       </Text>
+      <Box aria-hidden px="md" py={6} style={{ background: c.brand, color: c.onBrand, borderRadius: 4 }}>
+        {t("settings.letterhead.brandPreviewButton")}
+      </Box>
     </Group>
   );
 }
