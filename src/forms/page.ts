@@ -1,6 +1,7 @@
 // The hosted page's HTML (/f/<slug>): the form, the thank-you, "closed" and refusal pages, in the form's language,
-// with the letterhead's logo and brand colour. Pure. Like the recipient pages it meets WCAG 2.1 AA on its own: lang, a title, one h1
-// in a main landmark, labelled controls, AA contrast, a visible focus ring, no sideways scrolling at 320 px.
+// with the letterhead's logo and brand colour. Pure. Like the recipient pages it meets WCAG 2.1 AA on its own: lang,
+// a title, one h1 in a main landmark, labelled controls, AA contrast (whatever the brand colour), a visible focus ring,
+// no sideways scrolling at 320 px.
 import { brandColours, isBrandColour } from "../settings/brand-colour.ts";
 import { type FormMarkupInput, formMarkup } from "./form-markup.ts";
 import type { FormLanguage } from "./rules.ts";

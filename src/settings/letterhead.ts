@@ -1,4 +1,5 @@
-// The company letterhead every composed letter carries (SPEC §13): kept as one settings row, read and written here.
+// The company letterhead every composed letter carries (SPEC §13), whose logo and brand colour the hosted form pages
+// wear (SPEC §9): kept as one settings row, read and written here.
 import type { Db } from "../db/connect.ts";
 import { invalid } from "../shared/errors.ts";
 import { isBrandColour } from "./brand-colour.ts";
