@@ -42,7 +42,7 @@ describe("/api/forms", () => {
     });
     expect(form.hostedUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/f\/kurs-i-bergen$/);
     expect(form.embed.iframe).toBe(
-      `<iframe src="${form.hostedUrl}?embed=1" title="Kurs i Bergen" style="width:100%;border:0" loading="lazy"></iframe>`,
+      `<iframe src="${form.hostedUrl}?embed=1" title="Kurs i Bergen" style="width:100%;height:40rem;border:0" loading="lazy"></iframe>`,
     );
     expect(form.embed.script).toBe(`<script src="${form.hostedUrl}/embed.js" async></script>`);
     const list = await ok<{ forms: Array<{ id: number }> }>(admin.get("/api/forms"));

@@ -94,6 +94,7 @@ export const formPageRoutes =
         title: form?.name ?? "",
         companyName: letterhead.companyName,
         logoUrl: letterhead.logo && form ? `/f/${slug}/logo` : null,
+        brandColor: letterhead.brandColor,
         embed: (request.query as { embed?: string }).embed === "1",
         frameScriptUrl: `/f/${slug}/embed.js`,
       };
