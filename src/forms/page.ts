@@ -108,3 +108,9 @@ export function tooLargePage(frame: PageFrame): string {
   const t = TEXT[frame.language];
   return page(frame, t.tooLargeTitle, `<p>${t.tooLarge}</p>`);
 }
+
+/** A body our page could not have sent (bad encoding, another content type): nothing in it is kept. */
+export function unreadablePage(frame: PageFrame): string {
+  const t = TEXT[frame.language];
+  return page(frame, t.unreadableTitle, `<p>${t.unreadable}</p>`);
+}

@@ -23,6 +23,8 @@ export const TEXT = {
     tooMany: "Vi har fått mange svar herfra på kort tid. Vent litt og prøv igjen senere.",
     tooLargeTitle: "Svaret er for stort",
     tooLarge: "Svaret er for stort til å tas imot. Gå tilbake, gjør svarene kortere og send inn på nytt.",
+    unreadableTitle: "Vi klarte ikke å lese svaret",
+    unreadable: "Svaret kom fram i en form vi ikke kan lese. Gå tilbake til skjemaet og send inn på nytt.",
     problems: {
       required: "Fyll ut dette feltet.",
       email: "Skriv en gyldig e-postadresse, som navn@eksempel.no.",
@@ -52,6 +54,8 @@ export const TEXT = {
     tooMany: "We have received many answers from here in a short time. Please wait and try again later.",
     tooLargeTitle: "The answer is too large",
     tooLarge: "The answer is too large to be received. Go back, shorten your answers and submit again.",
+    unreadableTitle: "We could not read your answer",
+    unreadable: "Your answer arrived in a form we cannot read. Go back to the form and submit again.",
     problems: {
       required: "Fill in this field.",
       email: "Enter a valid e-mail address, like name@example.com.",

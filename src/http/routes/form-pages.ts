@@ -31,6 +31,7 @@ import {
   thankYouPage,
   tooLargePage,
   tooManyPage,
+  unreadablePage,
 } from "../../forms/page.ts";
 import { prefillFor } from "../../forms/prefill.ts";
 import { judgeSolution, POW_CSP, POW_FIELD } from "../../forms/proof-of-work.ts";
@@ -63,6 +64,9 @@ const CSP =
 
 type Loaded = { form: FormRecord; fields: FormField[] };
 
+/** The body of a POST that was not urlencoded. */
+const OTHER_TYPE = Symbol("other content type");
+
 export const formPageRoutes =
   (deps: RouteDeps, queue: Pick<FormQueue, "nudge">): FastifyPluginAsync =>
   async (app) => {
@@ -74,6 +78,12 @@ export const formPageRoutes =
       { parseAs: "string", bodyLimit: 1024 * 1024 },
       (_request, body, done) => done(null, String(body)),
     );
+    // Any other body (multipart, JSON, …) is not from our page: read nothing of it, and let the handler refuse it
+    // with a page and a count instead of a JSON error or a parsed object no one checks.
+    const otherType = (_request: FastifyRequest, _body: Buffer, done: (error: null, body: unknown) => void) =>
+      done(null, OTHER_TYPE);
+    app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, otherType);
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, otherType);
 
     const slugOf = (request: FastifyRequest) => String((request.params as { slug?: string }).slug ?? "");
     const html = (reply: FastifyReply, status: number, body: string, csp = CSP) =>
@@ -165,12 +175,21 @@ export const formPageRoutes =
       if (!loaded) return reply;
       const { form, fields } = loaded;
       const refuse = (reason: RefusalReason) => countRefusal(db, form.id, reason);
+      if (request.body === OTHER_TYPE) {
+        await refuse("malformed");
+        return html(reply, 415, unreadablePage(await frameOf(request, form)));
+      }
       const body = typeof request.body === "string" ? request.body : "";
       if (Buffer.byteLength(body) > BODY_MAX_BYTES) {
         await refuse("too-large");
         return html(reply, 413, tooLargePage(await frameOf(request, form)));
       }
-      const posted = postedValues(body);
+      const read = postedValues(body);
+      if (!read.ok) {
+        await refuse("malformed");
+        return html(reply, 400, unreadablePage(await frameOf(request, form)));
+      }
+      const posted = read.values;
       const { answers, problems } = readAnswers(fields, posted, form.language);
       // What the visitor typed goes back into the page; the honeypot and the stamp never do.
       const values: PostedValues = { ...answers };
