@@ -295,7 +295,7 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
   });
 
   it.skipIf(!soffice)(
-    "merges the starter Word template per recipient and converts it to one PDF with LibreOffice",
+    "merges the starter Word template per recipient and converts it to one PDF with LibreOffice, duplex: each letter on an odd page",
     async () => {
       const made = await ok<Mailing>(
         admin.send("POST", "/api/mailings", {
@@ -303,6 +303,7 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
           type: "document",
           docSource: "word",
           docHeading: "Invitasjon til [[customer.firstname]]",
+          docOddPages: true,
         }),
         201,
       );
@@ -333,7 +334,21 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
       const file = await bytes(`/api/mailings/${made.id}/document/file`);
       expect(file.type).toBe("application/pdf");
       const pages = await pdfWords(saved("word.pdf", file.body));
-      expect(pages).toHaveLength(3);
+      // Three one-page letters, a blank page after each but the last, so each starts on the front of a sheet.
+      expect(pages).toHaveLength(5);
+      expect(state).toMatchObject({ pages: 5 });
+      expect([pages[1]!.words, pages[3]!.words]).toEqual([[], []]);
+      const deliveries = await ok<{ items: Delivery[] }>(
+        admin.get(`/api/mailings/${made.id}/deliveries?limit=10`),
+      );
+      const ranges = deliveries.items.map((d) => [d.firstPage, d.pageCount]).sort();
+      expect(ranges).toEqual([
+        [1, 1],
+        [3, 1],
+        [5, 1],
+      ]);
+      for (const d of deliveries.items)
+        expect(pageText(pages[d.firstPage! - 1]!)).toContain("Invitasjon til");
       const texts = pages.map(pageText);
       expect(texts.some((t) => t.includes("Invitasjon til Bjørn"))).toBe(true);
       expect(pages.some((p) => inWindow(p, "3179 ÅSGÅRDSTRAND"))).toBe(true);
