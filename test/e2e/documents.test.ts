@@ -145,6 +145,52 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     rmSync(work, { recursive: true, force: true });
   });
 
+  it("lists each recipient with the postal address the letter goes to, and one without as left out for no postal address", async () => {
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", { name: "Adresseliste", type: "document", content: "<p>Hei</p>" }),
+      201,
+    );
+    for (const key of ["own", "company", "nowhere"])
+      await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids[key] }));
+    type Row = { personId: number; postalAddress: string | null; status: string; blockReason: string | null };
+    const list = await ok<{ items: Row[]; total: number }>(admin.get(`/api/mailings/${made.id}/recipients`));
+    expect(list.total).toBe(3);
+    const byPerson = new Map(list.items.map((r) => [r.personId, r]));
+    expect(byPerson.get(ids.own!)).toMatchObject({
+      postalAddress: "Bjørn Ærlig\nÅsgårdveien 7\n3179 ÅSGÅRDSTRAND",
+      status: "eligible",
+      blockReason: null,
+    });
+    // No address of her own: the company's, named by the company (she is on the attention line).
+    expect(byPerson.get(ids.company!)).toMatchObject({
+      postalAddress: "Havblikk AS\nBryggen 5\n5003 BERGEN",
+      status: "eligible",
+      blockReason: null,
+    });
+    expect(byPerson.get(ids.nowhere!)).toMatchObject({
+      postalAddress: null,
+      status: "blocked",
+      blockReason: "no-postal-address",
+    });
+    const blocked = await ok<{ items: Row[] }>(
+      admin.get(`/api/mailings/${made.id}/recipients?status=blocked`),
+    );
+    expect(blocked.items.map((r) => r.personId)).toEqual([ids.nowhere]);
+    const mailing = await ok<Mailing>(admin.get(`/api/mailings/${made.id}`));
+    expect(mailing.recipients).toMatchObject({ eligible: 2, leftOut: 1 });
+
+    // An e-mail mailing's list carries no postal address and still leaves out the rows it cannot send to unlisted.
+    const email = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", { name: "E-post", type: "email" }),
+      201,
+    );
+    await ok(admin.send("POST", `/api/mailings/${email.id}/sources`, { kind: "person", refId: ids.own }));
+    const emailList = await ok<{ items: Row[]; total: number }>(
+      admin.get(`/api/mailings/${email.id}/recipients`),
+    );
+    expect(emailList.total).toBe(0);
+  });
+
   it("generates one PDF with a letter per recipient with a postal address, ordered by postcode", async () => {
     const made = await ok<Mailing>(
       admin.send("POST", "/api/mailings", {
