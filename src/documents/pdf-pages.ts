@@ -85,10 +85,13 @@ function findLetters(pdf: Pdf, letters: number) {
   const destsRef = ref(catalog, "Dests");
   const dests = destsRef === null ? "" : body(pdf, destsRef);
   const pageOf = new Map(kids.map((kid, i) => [kid, i]));
+  // Read once: 10,000 letters are 10,000 names.
+  const marked = new Map<string, number>();
+  for (const m of dests.matchAll(/\/(\w+)\s*\[\s*(\d+)\s+0\s+R/g)) marked.set(m[1]!, Number(m[2]));
   const starts: number[] = [];
   for (let n = 1; n <= letters; n++) {
-    const m = new RegExp(`/${letterMark(n)}\\s*\\[\\s*(\\d+)\\s+0\\s+R`).exec(dests);
-    const page = m ? pageOf.get(Number(m[1])) : undefined;
+    const pageRef = marked.get(letterMark(n));
+    const page = pageRef === undefined ? undefined : pageOf.get(pageRef);
     if (page === undefined) throw unreadable(`no mark where letter ${n} starts`);
     if (n > 1 && page <= starts.at(-1)!) throw unreadable(`letter ${n} starts before letter ${n - 1} ends`);
     starts.push(page);
