@@ -377,7 +377,7 @@ export type MergeOptions = {
   /**
    * Duplex: each letter is a section of its own that starts on an odd page (`w:type oddPage`), so Word inserts the
    * blank pages. Not for LibreOffice's PDF export: it gives such a section's first page other header spacing, which
-   * moves the address out of the envelope window (see libreoffice.ts); there the blank pages go in afterwards.
+   * moves the address out of the envelope window; there the blank pages go in afterwards (pdf-pages.ts).
    */
   oddPages?: boolean;
   /** A bookmark at the start of each letter (`letterMark(n)`, n from 1), for finding the letters in the PDF. */
