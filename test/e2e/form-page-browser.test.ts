@@ -13,7 +13,7 @@ import { axeViolations } from "../helpers/axe.ts";
 import { browserTestsRun, launchChromium } from "../helpers/chromium.ts";
 import { testDialects } from "../helpers/dialects.ts";
 import { type DnsServer, startDnsServer } from "../helpers/dns-server.ts";
-import { getPage, label } from "../helpers/forms.ts";
+import { getPage, label, MENU_FIELD } from "../helpers/forms.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
 const FIELDS: FormField[] = [
@@ -28,15 +28,7 @@ const FIELDS: FormField[] = [
     prefill: false,
   },
   { kind: "mapped", key: "mobil", maps: "mobile", label: label("Mobil"), required: false, prefill: false },
-  {
-    kind: "free",
-    key: "meny",
-    type: "choice",
-    label: label("Meny"),
-    required: false,
-    prefill: false,
-    options: [label("Fisk"), label("Vegetar")],
-  },
+  MENU_FIELD,
 ];
 
 type Form = { id: number; slug: string; hostedUrl: string; embed: { iframe: string; script: string } };

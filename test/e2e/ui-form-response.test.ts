@@ -4,6 +4,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { NO_ACTIONS } from "../../src/forms/definition.ts";
 import { chromiumAvailable, launchChromium, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
@@ -121,15 +122,7 @@ describe.skipIf(!runs)("web UI: form-response mailings", () => {
   }, 90_000);
 
   it("links from the form's Actions tab and statistics page to the response mailing's statistics once it is live", async () => {
-    const actions = {
-      addToSelectionIds: [],
-      addToProjectIds: [],
-      addInterests: [],
-      removeInterests: [],
-      subscribeTypeIds: [],
-      notifyUserIds: [],
-      responseMailingId: mailingId,
-    };
+    const actions = { ...NO_ACTIONS, responseMailingId: mailingId };
     // The form made above has no e-mail field, which automatic processing needs before any change is saved.
     await ok(api.send("PUT", `/api/forms/${formId}`, { processingMode: "manual", actions }));
     // Not started: no statistics to link to yet, and the page says when they come.
