@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "export.blocked-addresses",
   "export.audit-log",
   "export.document",
+  "export.form-submissions",
   "block.cleared",
   "person.data-exported",
   "person.erased",
@@ -40,5 +41,6 @@ export const AUDIT_TARGETS = [
   "settings",
   "person",
   "suppression",
+  "form",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];

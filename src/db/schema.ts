@@ -553,6 +553,8 @@ export type Database = {
     double_opt_in: Generated<Flag>;
     sending_account_id: number | null;
     allow_company_create: Generated<Flag>;
+    /** The hosted page asks the visitor's browser for a proof of work (forms/proof-of-work.ts). */
+    proof_of_work: Generated<Flag>;
     thank_you_text: string | null;
     /** https only. */
     redirect_url: string | null;
@@ -596,6 +598,8 @@ export type Database = {
   form_daily: { form_id: number; day: string; views: Generated<number> };
   /** Every refused submission counted by day and reason (SPEC §9: never a silent drop). */
   form_rejections: { form_id: number; day: string; reason: string; count: Generated<number> };
+  /** Proof-of-work solutions already accepted, by their challenge's signature, kept until the challenge expires. */
+  form_pow_solutions: { signature: string; expires_at: string };
   /** A document mailing's generated files (SPEC §13); the newest ready one is offered for download. */
   document_files: {
     id: Id;

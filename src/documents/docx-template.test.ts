@@ -241,6 +241,59 @@ describe("merging a Word template", () => {
     expect(xml).toContain('</w:tbl><w:p><w:r><w:br w:type="page"/></w:r></w:p><w:tbl>');
   });
 
+  it("duplex: each letter is a section of the template's page setup that starts on an odd page", async () => {
+    const out = join(dir, "duplex.docx");
+    const template = docx(
+      `${paragraph("[[customer.name]]")}<w:tbl><w:tr><w:tc>${paragraph("x")}</w:tc></w:tr></w:tbl>${paragraph("Hilsen")}`,
+    );
+    await mergeTemplate(template, recipients(), out, { oddPages: true });
+    const xml = documentXmlOf(await readFile(out));
+    const sections = [...xml.matchAll(/<w:sectPr>[\s\S]*?<\/w:sectPr>/g)].map((m) => m[0]);
+    expect(sections).toHaveLength(3);
+    for (const section of sections) {
+      expect(section).toMatch(
+        /^<w:sectPr><w:type w:val="oddPage"\/><w:pgSz w:w="11906" w:h="16838"\/><w:pgMar /,
+      );
+    }
+    // The first two end in each letter's last paragraph (no empty paragraph that could push a page over), the last
+    // closes the body; no page breaks besides.
+    expect(xml.match(/<w:p><w:pPr><w:sectPr>/g)).toHaveLength(2);
+    expect(xml).toMatch(/Hilsen<\/w:t><\/w:r><\/w:p><w:sectPr>[\s\S]*<\/w:sectPr><\/w:body>/);
+    expect(xml).not.toContain("pageBreakBefore");
+    const text = await textOf(await readFile(out));
+    expect(text.indexOf("Bjørn Ærlig")).toBeLessThan(text.indexOf("Per <&> Hansen"));
+  });
+
+  it("duplex: a template with sections of its own starts each letter's first section on an odd page", async () => {
+    const out = join(dir, "duplex-sections.docx");
+    const inner =
+      '<w:sectPr><w:headerReference w:type="default" r:id="rId9"/><w:type w:val="continuous"/><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>';
+    const template = docx(
+      `<w:p><w:pPr>${inner}</w:pPr><w:r><w:t>[[customer.name]]</w:t></w:r></w:p>${paragraph("Side 2")}`,
+    );
+    await mergeTemplate(template, [context("A", "B"), context("C", "D")], out, { oddPages: true });
+    const types = [...documentXmlOf(await readFile(out)).matchAll(/<w:sectPr>([\s\S]*?)<\/w:sectPr>/g)].map(
+      (m) => /<w:type w:val="(\w+)"\/>/.exec(m[1] ?? "")?.[1] ?? "nextPage",
+    );
+    // Letter 1: its own section (odd), then the template's page setup; letter 2 the same.
+    expect(types).toEqual(["oddPage", "nextPage", "oddPage", "nextPage"]);
+    expect(documentXmlOf(await readFile(out))).toContain(
+      '<w:sectPr><w:headerReference w:type="default" r:id="rId9"/><w:type w:val="oddPage"/><w:pgSz',
+    );
+  });
+
+  it("marks where each letter starts with a bookmark in its first paragraph, for finding it in the PDF", async () => {
+    const out = join(dir, "marked.docx");
+    const template = docx(`<w:tbl><w:tr><w:tc>${paragraph("[[customer.name]]")}</w:tc></w:tr></w:tbl>`);
+    await mergeTemplate(template, [context("A", "B"), context("C", "D")], out, { markLetters: true });
+    const xml = documentXmlOf(await readFile(out));
+    expect(xml.match(/<w:bookmarkStart [^>]*w:name="UtsendLetter\d+"\/>/g)).toEqual([
+      '<w:bookmarkStart w:id="900000001" w:name="UtsendLetter1"/>',
+      '<w:bookmarkStart w:id="900000002" w:name="UtsendLetter2"/>',
+    ]);
+    expect(xml).toContain('<w:tc><w:p><w:bookmarkStart w:id="900000002"');
+  });
+
   it("merges the starter template with the address block filled in", async () => {
     const out = join(dir, "starter.docx");
     const bjorn = context("Bjørn", "Ærlig", { company: company("Ærlig & Sønn AS") });

@@ -296,17 +296,110 @@ function startOnNewPage(letter: string): string {
   );
 }
 
+/** A bookmark in a letter's first paragraph, which LibreOffice exports as a PDF named destination on its first page. */
+export const letterMark = (n: number) => `UtsendLetter${n}`;
+
+function markLetter(letter: string, n: number): string {
+  const mark = `<w:bookmarkStart w:id="${900_000_000 + n}" w:name="${letterMark(n)}"/><w:bookmarkEnd w:id="${900_000_000 + n}"/>`;
+  // The first paragraph, even inside a table's first cell: a bookmark before it would land on the previous page.
+  const p = /<w:p(?:\s[^>]*)?>(?:<w:pPr\/>|<w:pPr(?:\s[^>]*)?>(?:(?!<\/w:pPr>)[\s\S])*<\/w:pPr>)?/.exec(
+    letter,
+  );
+  if (!p) return `<w:p>${mark}</w:p>${letter}`;
+  const at = p.index + p[0].length;
+  return letter.slice(0, at) + mark + letter.slice(at);
+}
+
+const ODD_PAGE = '<w:type w:val="oddPage"/>';
+
+/** The section properties with their type set to start on an odd page (the schema puts w:type after the notes). */
+function oddPageSection(sectPr: string): string {
+  if (/^<w:sectPr\b[^>]*\/>$/.test(sectPr)) return `${sectPr.slice(0, -2)}>${ODD_PAGE}</w:sectPr>`;
+  return sectPr
+    .replace(/<w:type\b[^>]*\/>/, "")
+    .replace(
+      /^(<w:sectPr\b[^>]*>(?:<w:(?:headerReference|footerReference)\b[^>]*\/>|<w:(footnotePr|endnotePr)\b[^>]*>(?:(?!<\/w:\2>)[\s\S])*<\/w:\2>|<w:(?:footnotePr|endnotePr)\b[^>]*\/>)*)/,
+      `$1${ODD_PAGE}`,
+    );
+}
+
+/**
+ * A letter's first section starts on an odd page: a section the template has inside the letter, else the one that
+ * ends it (`ending`, the template's page setup).
+ */
+function startOnOddPage(letter: string, finalSection: string): { letter: string; ending: string } {
+  const inner = /<w:sectPr\b(?:[^>]*\/>|[\s\S]*?<\/w:sectPr>)/.exec(letter);
+  if (!inner) return { letter, ending: oddPageSection(finalSection) };
+  return {
+    letter:
+      letter.slice(0, inner.index) + oddPageSection(inner[0]) + letter.slice(inner.index + inner[0].length),
+    ending: finalSection,
+  };
+}
+
+/** Ends the letter with a section of the template's page setup: in its last paragraph, else an empty one after it. */
+function endSection(letter: string, sectPr: string): string {
+  let depth = 0;
+  let start = -1;
+  let last: { start: number; end: number } | null = null;
+  for (const m of letter.matchAll(/<(\/?)w:(\w+)\b[^>]*?(\/?)>/g)) {
+    const [, closing, name, selfClosing] = m;
+    if (selfClosing) continue;
+    if (!closing) {
+      if (depth === 0 && name === "p") start = m.index;
+      depth++;
+      continue;
+    }
+    depth--;
+    if (depth === 0 && name === "p" && start >= 0) last = { start, end: m.index + m[0].length };
+  }
+  const after = last ? letter.slice(last.end) : "";
+  // Only markers (bookmark ends, proofing marks) may follow the paragraph that ends the section.
+  if (!last || !/^(?:\s*<w:\w+\b[^>]*\/>)*\s*$/.test(after))
+    return `${letter}<w:p><w:pPr>${sectPr}</w:pPr></w:p>`;
+  const paragraph = letter.slice(last.start, last.end);
+  if (/<w:sectPr\b/.test(paragraph)) return `${letter}<w:p><w:pPr>${sectPr}</w:pPr></w:p>`;
+  let ended: string;
+  const open = /^<w:p(?:\s[^>]*)?>/.exec(paragraph)![0];
+  const rest = paragraph.slice(open.length);
+  if (rest.startsWith("<w:pPr/>")) ended = `${open}<w:pPr>${sectPr}</w:pPr>${rest.slice(8)}`;
+  else if (/^<w:pPr[\s>]/.test(rest)) {
+    // sectPr comes after the paragraph mark's properties and before a tracked change of them.
+    const change = rest.indexOf("<w:pPrChange");
+    const close = rest.indexOf("</w:pPr>");
+    const at = change >= 0 && change < close ? change : close;
+    ended = open + rest.slice(0, at) + sectPr + rest.slice(at);
+  } else ended = `${open}<w:pPr>${sectPr}</w:pPr>${rest}`;
+  return letter.slice(0, last.start) + ended + after;
+}
+
+export type MergeOptions = {
+  /**
+   * Duplex: each letter is a section of its own that starts on an odd page (`w:type oddPage`), so Word inserts the
+   * blank pages. Not for LibreOffice's PDF export: it gives such a section's first page other header spacing, which
+   * moves the address out of the envelope window; there the blank pages go in afterwards (pdf-pages.ts).
+   */
+  oddPages?: boolean;
+  /** A bookmark at the start of each letter (`letterMark(n)`, n from 1), for finding the letters in the PDF. */
+  markLetters?: boolean;
+};
+
 /** One merged DOCX, a letter per context, each after the first on a new page; written to `outPath` as it merges. */
 export async function mergeTemplate(
   docx: Buffer,
   contexts: AsyncIterable<MergeContext> | Iterable<MergeContext>,
   outPath: string,
+  options: MergeOptions = {},
 ): Promise<{ letters: number }> {
   const prepared = prepare(docx);
+  const finalSection =
+    /^\s*(<w:sectPr\b(?:[^>]*\/>|[\s\S]*?<\/w:sectPr>))/.exec(prepared.tail)?.[1] ?? "<w:sectPr/>";
+  const tail = options.oddPages ? prepared.tail.replace(finalSection, "").replace(/^\s*/, "") : prepared.tail;
   checked(prepared, {});
   const compiled = compileTemplate(prepared.source, "html", { field: "template" });
   let letters = 0;
   let drawingId = 0;
+  let held: { letter: string; ending: string } | null = null;
   async function* documentXml(): AsyncGenerator<Buffer> {
     yield Buffer.from(prepared.head);
     for await (const context of contexts) {
@@ -324,11 +417,19 @@ export async function mergeTemplate(
         .replace(XML_UNSAFE, "")
         // Word wants each drawing's id unique in the document; the template's repeat in every letter.
         .replace(/(<wp:docPr\b[^>]*?\bid=")\d+"/g, (_, before: string) => `${before}${++drawingId}"`);
-      if (letters > 0) letter = startOnNewPage(letter);
       letters++;
+      if (options.markLetters) letter = markLetter(letter, letters);
+      if (options.oddPages) {
+        // The letter before is held back until we know it is not the last: the last one's section is the body's own.
+        if (held !== null) yield Buffer.from(endSection(held.letter, held.ending));
+        held = startOnOddPage(letter, finalSection);
+        continue;
+      }
+      if (letters > 1) letter = startOnNewPage(letter);
       yield Buffer.from(letter);
     }
-    yield Buffer.from(prepared.tail);
+    if (held !== null) yield Buffer.from(held.letter);
+    yield Buffer.from(options.oddPages ? (held?.ending ?? finalSection) + tail : prepared.tail);
   }
   const file = await open(outPath, "w");
   try {

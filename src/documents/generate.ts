@@ -17,6 +17,7 @@ import { composeLetter, type DocumentSetup, letterContext, prepareDocument } fro
 import { mergeTemplate } from "./docx-template.ts";
 import { createLetterWriter, type LetterWarning } from "./letter-pdf.ts";
 import { convertToPdf, findLibreOffice } from "./libreoffice.ts";
+import { letterPages } from "./pdf-pages.ts";
 
 const PAGE = 500;
 
@@ -292,17 +293,26 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
   if (doc.source === "word") {
     if (!doc.template) throw new AppError("MAILING_NOT_READY", "the mailing has no Word template", {});
     const docxPath = `${part}.docx`;
+    const ids: number[] = [];
     async function* contexts() {
       for await (const rows of lettersInOrder(db, taken.mailing_id, doc.order)) {
         if (!(await stillOurs(deps, taken.id, taken.mailing_id, letters))) throw new LostLease();
-        for (const { recipient } of await recipientsOf(rows)) {
+        for (const { row, recipient } of await recipientsOf(rows)) {
           letters++;
+          ids.push(row.id);
           yield letterContext(prepared, recipient, now);
         }
       }
     }
-    await mergeTemplate(doc.template, contexts(), docxPath);
     const soffice = await findLibreOffice();
+    // A DOCX result carries the odd-page section breaks for Word to print; LibreOffice gets plain page breaks and a
+    // mark at each letter, and the blank pages go into its PDF (its odd-page sections move the address window).
+    await mergeTemplate(
+      doc.template,
+      contexts(),
+      docxPath,
+      soffice ? { markLetters: true } : { oddPages: doc.oddPages },
+    );
     if (!soffice) {
       await rename(docxPath, part);
       return {
@@ -325,6 +335,7 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
       pdf = await convertToPdf(docxPath, {
         outDir: documentsDir(deps.dataDir),
         timeoutMs: Math.max(120_000, letters * 40),
+        namedDestinations: true,
       });
     } finally {
       clearInterval(renew);
@@ -332,7 +343,13 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
     if (!(await stillOurs(deps, taken.id, taken.mailing_id, letters))) throw new LostLease();
     await rm(docxPath, { force: true });
     await rename(pdf, part);
-    return { path: part, format: "pdf", letters, pages: null, note: null, warnings: [] };
+    const placed = await letterPages(part, letters, { oddPages: doc.oddPages });
+    for (let i = 0; i < ids.length; i += PAGE)
+      await recordPages(
+        db,
+        ids.slice(i, i + PAGE).map((id, k) => ({ id, ...placed.letters[i + k]! })),
+      );
+    return { path: part, format: "pdf", letters, pages: placed.pages, note: null, warnings: [] };
   }
 
   const letterhead = await readLetterhead(db);

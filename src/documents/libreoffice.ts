@@ -29,7 +29,23 @@ function failed(message: string, details: Record<string, unknown>): AppError {
   return new AppError("DOCUMENT_CONVERSION_FAILED", message, details);
 }
 
-export type ConvertOptions = { timeoutMs?: number; outDir?: string; soffice?: string };
+export type ConvertOptions = {
+  timeoutMs?: number;
+  outDir?: string;
+  soffice?: string;
+  /** Bookmarks become PDF named destinations (how pdf-pages.ts finds where each letter starts). */
+  namedDestinations?: boolean;
+};
+
+// Blank pages a section break asks for (a section that starts on an odd page) are printed, as Word prints them; the
+// export drops them by default. JSON filter options need LibreOffice 7.4.
+function exportFilter(options: ConvertOptions): string {
+  const flag = (value: boolean) => ({ type: "boolean", value: String(value) });
+  return `pdf:writer_pdf_Export:${JSON.stringify({
+    IsSkipEmptyPages: flag(false),
+    ...(options.namedDestinations ? { ExportBookmarksToPDFDestination: flag(true) } : {}),
+  })}`;
+}
 
 /** Converts a DOCX to PDF beside it (or in `outDir`) and resolves the PDF's path. */
 export async function convertToPdf(docxPath: string, options: ConvertOptions = {}): Promise<string> {
@@ -47,7 +63,7 @@ export async function convertToPdf(docxPath: string, options: ConvertOptions = {
     "--nolockcheck",
     `-env:UserInstallation=${pathToFileURL(profile).href}`,
     "--convert-to",
-    "pdf",
+    exportFilter(options),
     "--outdir",
     outDir,
     source,

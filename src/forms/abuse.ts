@@ -13,6 +13,10 @@ export const REFUSAL_REASONS = [
   "address-limit",
   "too-large",
   "no-mail-domain",
+  "proof-of-work",
+  // A body our page could not have sent: bad percent-encoding, not UTF-8, control characters, a giant name, or
+  // not urlencoded at all.
+  "malformed",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ANSWER_MAX, emailOf, isIsoDate, postedValues, prefillValues, readAnswers } from "./answers.ts";
+import {
+  ANSWER_MAX,
+  emailOf,
+  isIsoDate,
+  NAME_MAX,
+  postedValues,
+  prefillValues,
+  readAnswers,
+} from "./answers.ts";
 import type { FormField } from "./definition.ts";
 
 const label = (text: string) => ({ nb: text, en: text });
@@ -51,9 +59,11 @@ const codes = (posted: Record<string, string | string[]>) =>
 
 describe("answers to a published version", () => {
   it("keeps a valid submission's answers, a ticked box as on, and drops names the version does not have", () => {
-    const posted = postedValues(
+    const read = postedValues(
       "email=Kari%40Example.no&first_name=Kari&day=2026-02-28&size=Stor&food=Fisk&food=Kj%C3%B8tt&ok=on&admin=1",
     );
+    if (!read.ok) throw new Error(`unreadable: ${read.malformed}`);
+    const posted = read.values;
     const { answers, problems } = readAnswers(fields, posted, "nb");
     expect(problems).toEqual([]);
     expect(answers).toMatchObject({
@@ -64,6 +74,30 @@ describe("answers to a published version", () => {
     });
     expect(answers).not.toHaveProperty("admin");
     expect(emailOf(fields, answers)).toBe("kari@example.no");
+  });
+
+  it("reads a body strictly: plus as space, repeated names as lists, and refuses what no browser sends", () => {
+    expect(postedValues("a=Kari+%C3%85se&b=1&b=2&c&&d=")).toEqual({
+      ok: true,
+      values: { a: "Kari Åse", b: ["1", "2"], c: "", d: "" },
+    });
+    expect(postedValues("note=linje%0D%0Aneste%09tab")).toMatchObject({ ok: true });
+    const refused = (body: string) => {
+      const read = postedValues(body);
+      return read.ok ? "read" : read.malformed;
+    };
+    expect(refused("a=%zz")).toBe("bad-percent");
+    expect(refused("a=Kari%")).toBe("bad-percent");
+    expect(refused("a%2=1")).toBe("bad-percent");
+    expect(refused("a=%ff%fe")).toBe("not-utf8");
+    expect(refused("a=%C3")).toBe("not-utf8");
+    expect(refused("a=%ED%A0%80")).toBe("not-utf8");
+    expect(refused("a=Kari\uFFFD")).toBe("not-utf8");
+    expect(refused("a=Ka%00ri")).toBe("control-character");
+    expect(refused("a=Ka\u0000ri")).toBe("control-character");
+    expect(refused("a%1B=1")).toBe("control-character");
+    expect(refused(`${"x".repeat(NAME_MAX + 1)}=1`)).toBe("long-name");
+    expect(refused(`${"x".repeat(NAME_MAX)}=1`)).toBe("read");
   });
 
   it("names every missing required field and every wrong type", () => {

@@ -24,14 +24,61 @@ export type AnswerProblem = { key: string; code: AnswerProblemCode; limit?: numb
 /** The urlencoded body as the page sees it: a name given more than once (check-boxes) gives every value. */
 export type PostedValues = Record<string, string | string[]>;
 
-export function postedValues(body: string): PostedValues {
-  const params = new URLSearchParams(body);
+/** Longest name a posted field may have: a field's key is at most 40 characters, the stamp and honeypot shorter. */
+export const NAME_MAX = 100;
+
+/**
+ * Why a body is not one our page could have sent: a `%` not followed by two hex digits, bytes that are not UTF-8
+ * (percent-encoded, or raw and already replaced by U+FFFD when the body was read as text), a control character
+ * (NUL and the like; tab and line breaks are text), or a name longer than any field's.
+ */
+export type MalformedBody = "bad-percent" | "not-utf8" | "control-character" | "long-name";
+
+export type PostedBody = { ok: true; values: PostedValues } | { ok: false; malformed: MalformedBody };
+
+// C0 controls except tab, line feed and carriage return, and DEL: no one types them, and PostgreSQL refuses NUL.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Reads the body strictly, where URLSearchParams would keep a stray `%` as text and turn bad bytes into U+FFFD:
+ * what it cannot read exactly is refused, never stored half-decoded.
+ */
+export function postedValues(body: string): PostedBody {
+  if (body.includes("\uFFFD")) return { ok: false, malformed: "not-utf8" };
   const out: PostedValues = {};
-  for (const key of new Set(params.keys())) {
-    const all = params.getAll(key);
-    out[key] = all.length === 1 ? all[0]! : all;
+  for (const pair of body.split("&")) {
+    if (pair === "") continue;
+    const at = pair.indexOf("=");
+    const name = decodePart(at === -1 ? pair : pair.slice(0, at));
+    const value = decodePart(at === -1 ? "" : pair.slice(at + 1));
+    if (!name.ok) return name;
+    if (!value.ok) return value;
+    if (name.text.length > NAME_MAX) return { ok: false, malformed: "long-name" };
+    if (CONTROL.test(name.text) || CONTROL.test(value.text))
+      return { ok: false, malformed: "control-character" };
+    const earlier = out[name.text];
+    out[name.text] =
+      earlier === undefined
+        ? value.text
+        : Array.isArray(earlier)
+          ? [...earlier, value.text]
+          : [earlier, value.text];
   }
-  return out;
+  return { ok: true, values: out };
+}
+
+type Decoded = { ok: true; text: string } | { ok: false; malformed: MalformedBody };
+
+function decodePart(part: string): Decoded {
+  const spaced = part.replace(/\+/g, " ");
+  if (/%(?![0-9A-Fa-f]{2})/.test(spaced)) return { ok: false, malformed: "bad-percent" };
+  try {
+    return { ok: true, text: decodeURIComponent(spaced) };
+  } catch {
+    // Well-formed escapes that decode to no UTF-8 (%ff, a lone continuation byte, an encoded surrogate).
+    return { ok: false, malformed: "not-utf8" };
+  }
 }
 
 const first = (value: string | string[] | undefined): string =>

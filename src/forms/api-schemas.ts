@@ -73,6 +73,10 @@ export const Form = Type.Object({
   doubleOptIn: Type.Boolean(),
   sendingAccountId: Nullable(Type.Integer()),
   allowCompanyCreate: Type.Boolean(),
+  proofOfWork: Type.Boolean({
+    description:
+      "The hosted page asks the visitor's browser for a proof of work (ALTCHA, self-hosted); it then needs JavaScript",
+  }),
   thankYouText: Nullable(Type.String()),
   redirectUrl: Nullable(Type.String()),
   deactivateAt: Nullable(Type.String()),
@@ -100,6 +104,7 @@ export const FormUpdate = Type.Object(
     doubleOptIn: Type.Optional(Type.Boolean()),
     sendingAccountId: Type.Optional(Nullable(Id)),
     allowCompanyCreate: Type.Optional(Type.Boolean()),
+    proofOfWork: Type.Optional(Type.Boolean()),
     thankYouText: Type.Optional(Nullable(Text(10_000))),
     redirectUrl: Type.Optional(Nullable(Text(2000))),
     deactivateAt: Type.Optional(Nullable(Text(40))),

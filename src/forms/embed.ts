@@ -14,7 +14,9 @@ export function embedSnippets(
 ): { iframe: string; script: string } {
   const url = hostedUrl(publicUrl, slug);
   return {
-    iframe: `<iframe src="${escapeHtml(url)}?embed=1" title="${escapeHtml(title)}" style="width:100%;border:0" loading="lazy"></iframe>`,
+    // Without the script nothing can size the frame: a browser would make it 150 px tall, so it gets room for a
+    // typical form (a longer one scrolls inside it; the site may change the height).
+    iframe: `<iframe src="${escapeHtml(url)}?embed=1" title="${escapeHtml(title)}" style="width:100%;height:40rem;border:0" loading="lazy"></iframe>`,
     script: `<script src="${escapeHtml(url)}/embed.js" async></script>`,
   };
 }
@@ -30,8 +32,11 @@ export function embedScript(publicUrl: string, slug: string, title: string): str
   var script = document.currentScript;
   var url = ${json(`${url}?embed=1`)}, title = ${json(title)}, origin = ${json(origin)};
   if (script && script.hasAttribute("data-frame")) {
+    // The root's own box, not its scrollHeight: that is never less than the frame, so a frame could grow but never
+    // shrink back (a thank-you after a long form would sit above a screenful of blank).
     var post = function () {
-      window.parent.postMessage({ utsendForm: ${json(slug)}, height: document.documentElement.scrollHeight }, "*");
+      var height = document.documentElement.getBoundingClientRect().height;
+      window.parent.postMessage({ utsendForm: ${json(slug)}, height: height }, "*");
     };
     window.addEventListener("load", post);
     if (window.ResizeObserver) new ResizeObserver(post).observe(document.documentElement);

@@ -44,13 +44,22 @@ async function* rowsOf(db: Db, formId: number, fields: FormField[]): AsyncGenera
   }
 }
 
-/** The export as a byte stream; a missing form fails before the first byte. */
+/**
+ * The export as a byte stream; a missing form fails before the first byte. `rows` is the number of submissions when
+ * the export starts, for the audit log (one arriving while it streams may be in the file too).
+ */
 export async function exportSubmissions(
   db: Db,
   formId: number,
   format: SubmissionExportFormat,
-): Promise<{ stream: Readable; slug: string }> {
+): Promise<{ stream: Readable; slug: string; name: string; rows: number }> {
   const form = await getForm(db, formId);
+  const counted = await db
+    .selectFrom("form_submissions")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("form_id", "=", formId)
+    .executeTakeFirstOrThrow();
+  const about = { slug: form.slug, name: form.name, rows: Number(counted.n) };
   const latest = await db
     .selectFrom("form_versions")
     .select("definition")
@@ -74,11 +83,11 @@ export async function exportSubmissions(
       })(),
     );
     source.on("error", (error) => csv.destroy(error));
-    return { stream: source.pipe(csv), slug: form.slug };
+    return { stream: source.pipe(csv), ...about };
   }
   const out = new PassThrough();
   void writeXlsx(out, headers, rows).catch((error: Error) => out.destroy(error));
-  return { stream: out, slug: form.slug };
+  return { stream: out, ...about };
 }
 
 async function writeXlsx(out: PassThrough, headers: string[], rows: AsyncIterable<string[]>): Promise<void> {

@@ -1,8 +1,10 @@
 // The hosted page's <form>: every field with its <label>, help linked by aria-describedby, required marked in words,
 // each error beside its field (aria-invalid) and a summary at the top linking to them, autofocus on the first field
-// in error; the honeypot and the signed stamp as hidden inputs. Pure; the builder's preview shows the same markup.
+// in error; the honeypot and the signed stamp as hidden inputs; the proof-of-work widget when the form asks for it.
+// Pure; the builder's preview shows the same markup.
 import { type AnswerProblem, optionValue, type PostedValues } from "./answers.ts";
 import type { FormField, MappedField } from "./definition.ts";
+import { POW_FIELD } from "./proof-of-work.ts";
 import type { FormLanguage } from "./rules.ts";
 import { escapeHtml, problemText, TEXT } from "./texts.ts";
 
@@ -17,6 +19,8 @@ export type FormMarkupInput = {
   honeypot: string;
   /** Consent texts are each purpose's; subscription check-boxes show the type's name when the label is empty. */
   subscriptionNames?: ReadonlyMap<number, string>;
+  /** Where the proof-of-work widget's scripts and challenge are (routes/form-pow.ts); absent when the form asks none. */
+  proofOfWork?: { scriptUrls: string[]; challengeUrl: string };
 };
 
 /** Autocomplete tokens for mapped fields (WCAG 1.3.5: a browser may fill them, assistive tech may mark them). */
@@ -135,6 +139,17 @@ function summary(input: FormMarkupInput): string {
   return `<div class="summary" role="alert" aria-labelledby="summary-title"><h2 id="summary-title">${t.summaryTitle}</h2><ul>${items}</ul></div>`;
 }
 
+/**
+ * The ALTCHA widget and a note for visitors without JavaScript, who cannot send this form. auto="onsubmit": the work
+ * starts when Submit is pressed (after the browser's own checks), so a challenge never expires while a person types.
+ */
+function proofOfWorkMarkup(pow: NonNullable<FormMarkupInput["proofOfWork"]>, language: FormLanguage): string {
+  const scripts = pow.scriptUrls.map((url) => `<script type="module" src="${attr(url)}"></script>`).join("");
+  return `${scripts}<altcha-widget challenge="${attr(pow.challengeUrl)}" name="${POW_FIELD}" auto="onsubmit" language="${language}"></altcha-widget>
+<noscript><p class="notice">${TEXT[language].powNoScript}</p></noscript>
+`;
+}
+
 export function formMarkup(input: FormMarkupInput): string {
   const t = TEXT[input.language];
   const firstError = input.fields.find((f) => input.problems.some((p) => p.key === f.key))?.key;
@@ -154,7 +169,8 @@ export function formMarkup(input: FormMarkupInput): string {
   const stamp = input.stamp
     ? `<input type="hidden" name="${attr(input.stamp.name)}" value="${attr(input.stamp.value)}">`
     : "";
+  const pow = input.proofOfWork ? proofOfWorkMarkup(input.proofOfWork, input.language) : "";
   return `${summary(input)}<form method="post" accept-charset="utf-8">${stamp}
 ${fields}
-${honeypot}<button type="submit">${t.submit}</button></form>`;
+${honeypot}${pow}<button type="submit">${t.submit}</button></form>`;
 }

@@ -12,15 +12,19 @@ describe.each(await testDialects())("the hosted pages' letterhead heading on %s"
   afterAll(() => t.dispose());
 
   it("shows a change saved in Settings once its time to live has run out, not before", async () => {
-    await writeLetterhead(t.db, { companyName: "Gamle AS", logoBase64: null });
+    await writeLetterhead(t.db, { companyName: "Gamle AS", brandColor: null, logoBase64: null });
     let clock = 5_000_000;
     const heading = cachedLetterheadHeading(t.db, () => clock);
-    expect(await heading()).toEqual({ companyName: "Gamle AS", hasLogo: false });
-    await writeLetterhead(t.db, { companyName: "Nye AS", logoBase64: solidPng(8, 8).toString("base64") });
+    expect(await heading()).toEqual({ companyName: "Gamle AS", brandColor: null, hasLogo: false });
+    await writeLetterhead(t.db, {
+      companyName: "Nye AS",
+      brandColor: "#0b5394",
+      logoBase64: solidPng(8, 8).toString("base64"),
+    });
     clock += HEADING_TTL_MS - 1;
-    expect(await heading()).toEqual({ companyName: "Gamle AS", hasLogo: false });
+    expect(await heading()).toEqual({ companyName: "Gamle AS", brandColor: null, hasLogo: false });
     clock += 1;
-    expect(await heading()).toEqual({ companyName: "Nye AS", hasLogo: true });
+    expect(await heading()).toEqual({ companyName: "Nye AS", brandColor: "#0b5394", hasLogo: true });
   });
 
   it("gives the pages that ask at once one read between them", async () => {

@@ -1,4 +1,4 @@
-// What the hosted pages show of the letterhead: the company name and whether there is a logo. Every view and every
+// What the hosted pages show of the letterhead: the company name, the brand colour and whether there is a logo. Every view and every
 // thank-you page needs it, and the letterhead is one settings row that carries the logo (up to 1 MB as base64), so
 // each process reads it at most once every HEADING_TTL_MS: a change saved in Settings reaches the pages of every
 // process within that time, without any process having to tell the others.
@@ -7,7 +7,7 @@ import { readLetterhead } from "../settings/letterhead.ts";
 
 export const HEADING_TTL_MS = 10_000;
 
-export type LetterheadHeading = { companyName: string; hasLogo: boolean };
+export type LetterheadHeading = { companyName: string; brandColor: string | null; hasLogo: boolean };
 
 export function cachedLetterheadHeading(
   db: Db,
@@ -19,6 +19,7 @@ export function cachedLetterheadHeading(
     // One read for all the pages that ask while it runs; a failed read is not kept.
     const heading = readLetterhead(db).then((l) => ({
       companyName: l.companyName,
+      brandColor: l.brandColor,
       hasLogo: l.logo !== null,
     }));
     const entry = { heading, until: now() + HEADING_TTL_MS };

@@ -1,6 +1,8 @@
 // The hosted page's HTML (/f/<slug>): the form, the thank-you, "closed" and refusal pages, in the form's language,
-// with the letterhead's logo. Pure. Like the recipient pages it meets WCAG 2.1 AA on its own: lang, a title, one h1
-// in a main landmark, labelled controls, AA contrast, a visible focus ring, no sideways scrolling at 320 px.
+// with the letterhead's logo and brand colour. Pure. Like the recipient pages it meets WCAG 2.1 AA on its own: lang,
+// a title, one h1 in a main landmark, labelled controls, AA contrast (whatever the brand colour), a visible focus ring,
+// no sideways scrolling at 320 px.
+import { brandColours, isBrandColour } from "../settings/brand-colour.ts";
 import { type FormMarkupInput, formMarkup } from "./form-markup.ts";
 import type { FormLanguage } from "./rules.ts";
 import { escapeHtml, TEXT } from "./texts.ts";
@@ -12,12 +14,14 @@ export type PageFrame = {
   /** The letterhead's company name and whether it has a logo (served at /f/<slug>/logo). */
   companyName: string;
   logoUrl: string | null;
+  /** The letterhead's `#rrggbb`, or null for the default blue. */
+  brandColor: string | null;
   /** Inside an embedding iframe: no outer margins, and the script that tells the parent page its height. */
   embed: boolean;
   frameScriptUrl: string;
 };
 
-// #0b5394 on white is 7.4:1, #52606d 6.3:1, #1f2933 14.7:1, #a61b1b 7.1:1; the focus ring is the text colour.
+// #0b5394 on white is 7.8:1, #52606d 6.3:1, #1f2933 14.7:1, #a61b1b 7.1:1; the focus ring is the text colour.
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1f2933;
 line-height:1.5;overflow-wrap:anywhere}body.embed{margin:0 auto;padding:.5rem}
 h1{font-size:1.6rem;line-height:1.25}h2{font-size:1.15rem}
@@ -40,6 +44,19 @@ button:hover{background:#083d6e}
 :focus-visible{outline:3px solid #1f2933;outline-offset:2px}
 @media (prefers-reduced-motion: reduce){*{transition:none!important}}`;
 
+/**
+ * The brand colour over the default: the button with the text colour computed for contrast, an accent under the
+ * heading, and the focus ring when the colour shows on white. Only a checked #rrggbb reaches the CSS.
+ */
+export function brandStyle(brandColor: string | null): string {
+  if (!brandColor || !isBrandColour(brandColor)) return "";
+  const c = brandColours(brandColor);
+  return `
+h1{border-bottom:.25rem solid ${c.brand};padding-bottom:.4rem}
+button{background:${c.brand};color:${c.onBrand}}button:hover{background:${c.hover}}
+:focus-visible{outline-color:${c.focusRing}}`;
+}
+
 function page(frame: PageFrame, heading: string, body: string): string {
   const logo = frame.logoUrl
     ? `<img class="logo" src="${escapeHtml(frame.logoUrl)}" alt="${escapeHtml(frame.companyName)}">`
@@ -49,7 +66,7 @@ function page(frame: PageFrame, heading: string, body: string): string {
     : "";
   return `<!doctype html><html lang="${frame.language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>${escapeHtml(heading)}</title><style>${STYLE}</style>${script}</head>
+<title>${escapeHtml(heading)}</title><style>${STYLE}${brandStyle(frame.brandColor)}</style>${script}</head>
 <body${frame.embed ? ' class="embed"' : ""}><main>${logo}<h1>${escapeHtml(heading)}</h1>${body}</main></body></html>`;
 }
 
@@ -90,4 +107,10 @@ export function tooManyPage(frame: PageFrame): string {
 export function tooLargePage(frame: PageFrame): string {
   const t = TEXT[frame.language];
   return page(frame, t.tooLargeTitle, `<p>${t.tooLarge}</p>`);
+}
+
+/** A body our page could not have sent (bad encoding, another content type): nothing in it is kept. */
+export function unreadablePage(frame: PageFrame): string {
+  const t = TEXT[frame.language];
+  return page(frame, t.unreadableTitle, `<p>${t.unreadable}</p>`);
 }

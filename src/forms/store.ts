@@ -36,6 +36,8 @@ export type FormRecord = {
   doubleOptIn: boolean;
   sendingAccountId: number | null;
   allowCompanyCreate: boolean;
+  /** The hosted page asks the visitor's browser for a proof of work (proof-of-work.ts); it then needs JavaScript. */
+  proofOfWork: boolean;
   thankYouText: string | null;
   redirectUrl: string | null;
   deactivateAt: string | null;
@@ -58,6 +60,7 @@ export type FormChanges = Partial<
     | "doubleOptIn"
     | "sendingAccountId"
     | "allowCompanyCreate"
+    | "proofOfWork"
     | "thankYouText"
     | "redirectUrl"
     | "deactivateAt"
@@ -102,6 +105,7 @@ async function toForm(db: Db, row: NonNullable<FormRow>): Promise<FormRecord> {
     doubleOptIn: row.double_opt_in === 1,
     sendingAccountId: row.sending_account_id,
     allowCompanyCreate: row.allow_company_create === 1,
+    proofOfWork: row.proof_of_work === 1,
     thankYouText: row.thank_you_text,
     redirectUrl: row.redirect_url,
     actions: { ...NO_ACTIONS, ...(JSON.parse(row.actions) as Partial<FormActions>) },
@@ -285,6 +289,7 @@ export async function updateForm(db: Db, id: number, changes: FormChanges): Prom
       ...(set("doubleOptIn") ? { double_opt_in: next.doubleOptIn ? 1 : 0 } : {}),
       ...(set("sendingAccountId") ? { sending_account_id: next.sendingAccountId } : {}),
       ...(set("allowCompanyCreate") ? { allow_company_create: next.allowCompanyCreate ? 1 : 0 } : {}),
+      ...(set("proofOfWork") ? { proof_of_work: next.proofOfWork ? 1 : 0 } : {}),
       ...(set("thankYouText") ? { thank_you_text: next.thankYouText || null } : {}),
       ...(set("redirectUrl") ? { redirect_url: next.redirectUrl || null } : {}),
       ...(set("deactivateAt")

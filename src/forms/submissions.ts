@@ -74,6 +74,22 @@ export async function countRefusal(db: Db, formId: number, reason: RefusalReason
     .execute();
 }
 
+/**
+ * Marks a proof-of-work solution used (by its challenge's signature); false when it already was: a replay. One
+ * insert decides, so of two posts of the same solution at once exactly one gets true. Rows of expired challenges are
+ * cleared on the way: such a challenge is refused before it gets here.
+ */
+export async function spendPowSolution(db: Db, signature: string, expiresAt: string): Promise<boolean> {
+  await db.deleteFrom("form_pow_solutions").where("expires_at", "<", isoNow()).execute();
+  const row = await db
+    .insertInto("form_pow_solutions")
+    .values({ signature, expires_at: expiresAt })
+    .onConflict((oc) => oc.column("signature").doNothing())
+    .returning("signature")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Submissions to the form since `windowMs` ago from this (truncated) IP, or this address. */
 export async function recentSubmissions(
   db: Db,

@@ -61,6 +61,7 @@ export type FormOptions = {
   mode?: FormProcessingMode;
   doubleOptIn?: boolean;
   allowCompanyCreate?: boolean;
+  proofOfWork?: boolean;
   actions?: Partial<FormActions>;
   sendingAccountId?: number | null;
   language?: "nb" | "en";
@@ -83,6 +84,7 @@ export async function aForm(db: Db, options: FormOptions = {}) {
       double_opt_in: options.doubleOptIn ? 1 : 0,
       sending_account_id: options.sendingAccountId ?? null,
       allow_company_create: options.allowCompanyCreate ? 1 : 0,
+      proof_of_work: options.proofOfWork ? 1 : 0,
       thank_you_text: null,
       redirect_url: null,
       deactivate_at: null,

@@ -24,6 +24,7 @@ import { companyRoutes } from "./routes/companies.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { formConfirmRoutes } from "./routes/form-confirm.ts";
 import { formPageRoutes } from "./routes/form-pages.ts";
+import { formPowRoutes } from "./routes/form-pow.ts";
 import { formSubmissionRoutes } from "./routes/form-submissions.ts";
 import { formRoutes } from "./routes/forms.ts";
 import { importRoutes } from "./routes/imports.ts";
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openToAll(formConfirmRoutes(routeDeps)));
   await app.register(openToAll(trackingRoutes(routeDeps)));
   await app.register(openToAll(formPageRoutes(routeDeps, deps.formQueue)));
+  await app.register(openToAll(formPowRoutes(routeDeps)));
   await app.register(openToAll(webhookRoutes(routeDeps, deps.snsFetch ? { fetchText: deps.snsFetch } : {})));
   for (const routes of [
     personRoutes,

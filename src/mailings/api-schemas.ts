@@ -318,8 +318,18 @@ export const RecipientSchema = Type.Object({
   email: Nullable(Type.String()),
   mobile: Nullable(Type.String({ description: "SMS mailings: the number in E.164" })),
   name: Nullable(Type.String()),
+  postalAddress: Nullable(
+    Type.String({
+      description:
+        "Document mailings: the address the letter goes to, one line per line (the person's own, else their company's); null for other mailings and when there is none",
+    }),
+  ),
   status: literals(["eligible", "blocked"] as const),
-  blockReason: Nullable(literals(BLOCK_REASONS)),
+  blockReason: Nullable(
+    literals([...BLOCK_REASONS, "no-postal-address"] as const, {
+      description: "`no-postal-address` (left out) is listed for document mailings only",
+    }),
+  ),
 });
 export const RecipientPageSchema = PageOf(RecipientSchema);
 

@@ -396,8 +396,10 @@ export type RecipientRow = {
   email: string | null;
   mobile: string | null;
   name: string | null;
+  /** Document mailings: the address block the letter goes to, line by line; null for other mailings. */
+  postalAddress: string | null;
   status: "eligible" | "blocked";
-  blockReason: BlockReason | null;
+  blockReason: BlockReason | "no-postal-address" | null;
 };
 
 export type RecipientCounts = {
@@ -452,16 +454,35 @@ export async function listRecipients(
   filter: { status?: "eligible" | "blocked" | undefined; reason?: BlockReason | undefined },
   page: { limit: number; offset: number },
 ) {
+  const { type } = await db
+    .selectFrom("mailings")
+    .select("type")
+    .where("id", "=", mailingId)
+    .executeTakeFirstOrThrow();
+  const document = type === "document";
+  // Rows without an e-mail address or mobile number are only counted; a letter's missing postal address is listed,
+  // since it is often one to fix (SPEC §13).
+  const unlisted = document ? LEFT_OUT_REASONS.filter((r) => r !== "no-postal-address") : LEFT_OUT_REASONS;
   let base = db
     .selectFrom("mailing_recipients")
     .where("mailing_id", "=", mailingId)
-    .where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", LEFT_OUT_REASONS)]));
+    .where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", unlisted)]));
   if (filter.status) base = base.where("status", "=", filter.status);
   if (filter.reason) base = base.where("block_reason", "=", filter.reason);
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     base
-      .select(["id", "person_id", "company_id", "email", "mobile", "name", "status", "block_reason"])
+      .select([
+        "id",
+        "person_id",
+        "company_id",
+        "email",
+        "mobile",
+        "name",
+        "postal_address",
+        "status",
+        "block_reason",
+      ])
       .orderBy("position")
       .limit(page.limit)
       .offset(page.offset)
@@ -474,9 +495,10 @@ export async function listRecipients(
     email: r.email,
     mobile: r.mobile,
     name: r.name,
+    postalAddress: document ? r.postal_address : null,
     status: r.status,
-    // The query leaves out the rows without an address, the only ones stored with a reason outside BlockReason.
-    blockReason: r.block_reason as BlockReason | null,
+    // The query leaves out the rows without an address, bar a letter's: the only reasons outside BlockReason.
+    blockReason: r.block_reason as RecipientRow["blockReason"],
   }));
   return { items, total: Number(count.n), limit: page.limit, offset: page.offset };
 }

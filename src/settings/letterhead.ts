@@ -1,6 +1,8 @@
-// The company letterhead every composed letter carries (SPEC §13): kept as one settings row, read and written here.
+// The company letterhead every composed letter carries (SPEC §13), whose logo and brand colour the hosted form pages
+// wear (SPEC §9): kept as one settings row, read and written here.
 import type { Db } from "../db/connect.ts";
 import { invalid } from "../shared/errors.ts";
+import { isBrandColour } from "./brand-colour.ts";
 
 export type Letterhead = {
   companyName: string;
@@ -13,6 +15,8 @@ export type Letterhead = {
   web: string | null;
   /** PNG or JPEG, at most LOGO_MAX_BYTES. */
   logo: { contentType: "image/png" | "image/jpeg"; data: Buffer } | null;
+  /** `#rrggbb` in lower case: the hosted form page's button, heading accent and focus ring; null keeps utsend's blue. */
+  brandColor: string | null;
 };
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
@@ -26,6 +30,7 @@ export const EMPTY_LETTERHEAD: Letterhead = {
   phone: null,
   web: null,
   logo: null,
+  brandColor: null,
 };
 
 type Stored = Omit<Letterhead, "logo"> & { logo: { contentType: string; base64: string } | null };
@@ -76,11 +81,19 @@ export async function writeLetterhead(db: Db, input: LetterheadInput): Promise<L
       ]);
     logo = { contentType: kind, data };
   }
+  if (input.brandColor != null && !isBrandColour(input.brandColor))
+    throw invalid([
+      {
+        field: "brandColor",
+        message: `must be a colour written #rrggbb (six hex digits, e.g. "#0b5394"), not ${JSON.stringify(input.brandColor)}`,
+      },
+    ]);
   const { logoBase64: _, ...fields } = input;
   const next: Letterhead = { ...current, ...fields, logo };
   const stored: Stored = {
     ...next,
     addressLines: next.addressLines.map((l) => l.trim()).filter(Boolean),
+    brandColor: next.brandColor?.toLowerCase() ?? null,
     logo: logo ? { contentType: logo.contentType, base64: logo.data.toString("base64") } : null,
   };
   const value = JSON.stringify(stored);
@@ -89,5 +102,5 @@ export async function writeLetterhead(db: Db, input: LetterheadInput): Promise<L
     .values({ key: KEY, value })
     .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
     .execute();
-  return next;
+  return { ...next, brandColor: stored.brandColor };
 }

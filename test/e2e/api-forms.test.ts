@@ -42,7 +42,7 @@ describe("/api/forms", () => {
     });
     expect(form.hostedUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/f\/kurs-i-bergen$/);
     expect(form.embed.iframe).toBe(
-      `<iframe src="${form.hostedUrl}?embed=1" title="Kurs i Bergen" style="width:100%;border:0" loading="lazy"></iframe>`,
+      `<iframe src="${form.hostedUrl}?embed=1" title="Kurs i Bergen" style="width:100%;height:40rem;border:0" loading="lazy"></iframe>`,
     );
     expect(form.embed.script).toBe(`<script src="${form.hostedUrl}/embed.js" async></script>`);
     const list = await ok<{ forms: Array<{ id: number }> }>(admin.get("/api/forms"));
@@ -148,6 +148,23 @@ describe("/api/forms", () => {
     const sheet = await readSheet(Buffer.from(await xlsx.arrayBuffer()));
     expect(sheet[0]).toEqual(["E-post", "Fornavn", "Meny", "Dato", "Kilde", "Status", "Sendt inn"]);
     expect(sheet.slice(1).map((r) => r[0])).toEqual(["kari@example.no", "ola@example.no"]);
+    // Each export is in the audit log: who, which form, which format, how many rows; newest first.
+    type Audit = { items: Array<{ actor: string; targetType: string; targetId: string; detail: unknown }> };
+    const audited = await ok<Audit>(admin.get("/api/audit?action=export.form-submissions&limit=10"));
+    expect(audited.items).toEqual([
+      expect.objectContaining({
+        actor: `${server.adminEmail} (api key forms-export)`,
+        targetType: "form",
+        targetId: String(form.id),
+        detail: { form: "Eksport", format: "xlsx", rows: 2 },
+      }),
+      expect.objectContaining({ detail: { form: "Eksport", format: "csv", rows: 2 } }),
+    ]);
+    const missing = await fetch(`${server.url}/api/forms/999999/submissions/export?format=csv`, {
+      headers: { authorization: `Bearer ${await apiKey()}` },
+    });
+    expect(missing.status).toBe(404);
+    expect((await ok<Audit>(admin.get("/api/audit?action=export.form-submissions"))).items).toHaveLength(2);
 
     const stats = await ok<{
       views: number;

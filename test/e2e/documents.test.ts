@@ -145,6 +145,52 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     rmSync(work, { recursive: true, force: true });
   });
 
+  it("lists each recipient with the postal address the letter goes to, and one without as left out for no postal address", async () => {
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", { name: "Adresseliste", type: "document", content: "<p>Hei</p>" }),
+      201,
+    );
+    for (const key of ["own", "company", "nowhere"])
+      await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids[key] }));
+    type Row = { personId: number; postalAddress: string | null; status: string; blockReason: string | null };
+    const list = await ok<{ items: Row[]; total: number }>(admin.get(`/api/mailings/${made.id}/recipients`));
+    expect(list.total).toBe(3);
+    const byPerson = new Map(list.items.map((r) => [r.personId, r]));
+    expect(byPerson.get(ids.own!)).toMatchObject({
+      postalAddress: "Bjørn Ærlig\nÅsgårdveien 7\n3179 ÅSGÅRDSTRAND",
+      status: "eligible",
+      blockReason: null,
+    });
+    // No address of her own: the company's, named by the company (she is on the attention line).
+    expect(byPerson.get(ids.company!)).toMatchObject({
+      postalAddress: "Havblikk AS\nBryggen 5\n5003 BERGEN",
+      status: "eligible",
+      blockReason: null,
+    });
+    expect(byPerson.get(ids.nowhere!)).toMatchObject({
+      postalAddress: null,
+      status: "blocked",
+      blockReason: "no-postal-address",
+    });
+    const blocked = await ok<{ items: Row[] }>(
+      admin.get(`/api/mailings/${made.id}/recipients?status=blocked`),
+    );
+    expect(blocked.items.map((r) => r.personId)).toEqual([ids.nowhere]);
+    const mailing = await ok<Mailing>(admin.get(`/api/mailings/${made.id}`));
+    expect(mailing.recipients).toMatchObject({ eligible: 2, leftOut: 1 });
+
+    // An e-mail mailing's list carries no postal address and still leaves out the rows it cannot send to unlisted.
+    const email = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", { name: "E-post", type: "email" }),
+      201,
+    );
+    await ok(admin.send("POST", `/api/mailings/${email.id}/sources`, { kind: "person", refId: ids.own }));
+    const emailList = await ok<{ items: Row[]; total: number }>(
+      admin.get(`/api/mailings/${email.id}/recipients`),
+    );
+    expect(emailList.total).toBe(0);
+  });
+
   it("generates one PDF with a letter per recipient with a postal address, ordered by postcode", async () => {
     const made = await ok<Mailing>(
       admin.send("POST", "/api/mailings", {
@@ -295,7 +341,7 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
   });
 
   it.skipIf(!soffice)(
-    "merges the starter Word template per recipient and converts it to one PDF with LibreOffice",
+    "merges the starter Word template per recipient and converts it to one PDF with LibreOffice, duplex: each letter on an odd page",
     async () => {
       const made = await ok<Mailing>(
         admin.send("POST", "/api/mailings", {
@@ -303,6 +349,7 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
           type: "document",
           docSource: "word",
           docHeading: "Invitasjon til [[customer.firstname]]",
+          docOddPages: true,
         }),
         201,
       );
@@ -333,7 +380,21 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
       const file = await bytes(`/api/mailings/${made.id}/document/file`);
       expect(file.type).toBe("application/pdf");
       const pages = await pdfWords(saved("word.pdf", file.body));
-      expect(pages).toHaveLength(3);
+      // Three one-page letters, a blank page after each but the last, so each starts on the front of a sheet.
+      expect(pages).toHaveLength(5);
+      expect(state).toMatchObject({ pages: 5 });
+      expect([pages[1]!.words, pages[3]!.words]).toEqual([[], []]);
+      const deliveries = await ok<{ items: Delivery[] }>(
+        admin.get(`/api/mailings/${made.id}/deliveries?limit=10`),
+      );
+      const ranges = deliveries.items.map((d) => [d.firstPage, d.pageCount]).sort();
+      expect(ranges).toEqual([
+        [1, 1],
+        [3, 1],
+        [5, 1],
+      ]);
+      for (const d of deliveries.items)
+        expect(pageText(pages[d.firstPage! - 1]!)).toContain("Invitasjon til");
       const texts = pages.map(pageText);
       expect(texts.some((t) => t.includes("Invitasjon til Bjørn"))).toBe(true);
       expect(pages.some((p) => inWindow(p, "3179 ÅSGÅRDSTRAND"))).toBe(true);

@@ -163,6 +163,66 @@ describe("POST /f/:slug", () => {
     expect((await refusals(form.id))["too-large"]).toBe(1);
   });
 
+  it("answers a malformed body with a 4xx page, stores nothing and counts each as malformed", async () => {
+    const coded = await publishedForm(admin, "Koding", { processingMode: "automatic" });
+    const codedStamp = await agedStamp(server.url, coded.slug);
+    const rest = `meny=Fisk&_stamp=${encodeURIComponent(codedStamp)}`;
+    const raw = async (body: BodyInit, type?: string) => {
+      const response = await fetch(`${server.url}/f/${coded.slug}`, {
+        method: "POST",
+        ...(type ? { headers: { "content-type": type } } : {}),
+        body,
+        redirect: "manual",
+      });
+      return {
+        status: response.status,
+        type: response.headers.get("content-type"),
+        text: await response.text(),
+      };
+    };
+    const urlencoded = "application/x-www-form-urlencoded";
+    const multipart = new FormData();
+    multipart.append("email", "koding-multipart@example.no");
+    multipart.append("fornavn", "Kari");
+    multipart.append("_stamp", codedStamp);
+    const answers = [
+      await raw(`email=koding-pct%zz@example.no&fornavn=Kari&${rest}`, urlencoded),
+      await raw(`email=koding-lone@example.no&fornavn=Kari%&${rest}`, urlencoded),
+      await raw(`email=koding-utf8@example.no&fornavn=Kari%ff%fe&${rest}`, urlencoded),
+      await raw(
+        Buffer.concat([
+          Buffer.from("email=koding-raw@example.no&fornavn=Kari"),
+          Buffer.from([0xff]),
+          Buffer.from(`&${rest}`),
+        ]),
+        urlencoded,
+      ),
+      await raw(`email=koding-nul@example.no&fornavn=Ka%00ri&${rest}`, urlencoded),
+      await raw(`email=koding-nul-raw@example.no&fornavn=Ka\u0000ri&${rest}`, urlencoded),
+      await raw(multipart),
+      await raw(
+        JSON.stringify({ email: "koding-json@example.no", fornavn: "Kari", _stamp: codedStamp }),
+        "application/json",
+      ),
+      await raw(`${"x".repeat(20_000)}=1&email=koding-giant@example.no&fornavn=Kari&${rest}`, urlencoded),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400, 400, 415, 415, 400]);
+    for (const answer of answers) {
+      expect(answer.type).toContain("text/html");
+      expect(answer.text).toContain('<html lang="nb">');
+    }
+    expect(answers[0]!.text).toContain("Vi klarte ikke å lese svaret");
+    expect(answers[6]!.text).toContain("Vi klarte ikke å lese svaret");
+    expect(await submissions(coded.id)).toEqual([]);
+    const persons = await ok<{ items: unknown[] }>(admin.get("/api/persons?q=koding-"));
+    expect(persons.items).toEqual([]);
+    expect(await refusals(coded.id)).toEqual({ malformed: answers.length });
+    // The same body well encoded is taken: what was refused was the encoding, not the answer.
+    const fine = await raw(`email=koding-fine@example.no&fornavn=Kari%20%C3%85se&${rest}`, urlencoded);
+    expect(fine.status).toBe(200);
+    expect(await submissions(coded.id)).toMatchObject([{ email: "koding-fine@example.no" }]);
+  });
+
   it("limits one address to 3 an hour and one IP to 10 in 10 minutes, each refusal counted", async () => {
     const other = await publishedForm(admin, "Grenser");
     const otherStamp = await agedStamp(server.url, other.slug);

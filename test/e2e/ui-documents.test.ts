@@ -278,6 +278,24 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       );
       expect((await mailing()).recipients).toMatchObject({ eligible: 2, leftOut: 1 });
       expect(await page.getByRole("checkbox", { name: "Ett brev per postadresse" }).count()).toBe(1);
+      // The list shows where each letter goes instead of an e-mail column, and the one left out with the reason.
+      const table = page.getByTestId("recipients-table");
+      await table.getByRole("row", { name: /Per Uten/ }).waitFor();
+      expect(await table.getByRole("columnheader").allInnerTexts()).toEqual([
+        "Navn",
+        "Postadresse",
+        "Status",
+        "Årsak",
+      ]);
+      const cells = async (name: RegExp) =>
+        (await table.getByRole("row", { name }).getByRole("cell").allTextContents()).map((c) => c.trim());
+      expect(await cells(/Bjørn Ærlig/)).toEqual([
+        "Bjørn Ærlig",
+        "Bjørn Ærlig\nÅsgårdveien 7\n3179 ÅSGÅRDSTRAND",
+        "Mottaker",
+        "",
+      ]);
+      expect(await cells(/Per Uten/)).toEqual(["Per Uten", "", "Utelatt", "Ingen postadresse"]);
       await axe("nb document wizard › recipients");
       await next("Bekreft");
       await page.waitForURL(/step=confirm/);

@@ -1,8 +1,10 @@
 // A form-response mailing in the web UI, in real Chromium: New mailing offers "Skjemasvar", Setup asks for the form,
-// the wizard has no Recipients step, and Confirm says each processed submission gets one message.
+// the wizard has no Recipients step, and Confirm says each processed submission gets one message; the form names its
+// response mailing and links to that mailing's statistics.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { NO_ACTIONS } from "../../src/forms/definition.ts";
 import { chromiumAvailable, launchChromium, textOf } from "../helpers/chromium.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
@@ -19,6 +21,7 @@ describe.skipIf(!runs)("web UI: form-response mailings", () => {
   let browser: Browser;
   let page: Page;
   let formId = 0;
+  let mailingId = 0;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -90,6 +93,7 @@ describe.skipIf(!runs)("web UI: form-response mailings", () => {
     await dialog.getByRole("button", { name: "Opprett og åpne" }).click();
     await page.waitForURL(/\/mailings\/\d+$/);
     const id = Number(new URL(page.url()).pathname.split("/").pop());
+    mailingId = id;
     const created = await ok<{ type: string; steps: Array<{ key: string }> }>(api.get(`/api/mailings/${id}`));
     expect(created.type).toBe("form");
     await textOf(page.getByTestId("step-problems"), (t) => t.includes("Velg skjemaet"));
@@ -114,6 +118,45 @@ describe.skipIf(!runs)("web UI: form-response mailings", () => {
       .poll(() => page.getByRole("button", { name: "Start å svare innsendinger" }).isVisible())
       .toBe(true);
     expect(await page.getByRole("button", { name: /Planlegg/ }).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("links from the form's Actions tab and statistics page to the response mailing's statistics once it is live", async () => {
+    const actions = { ...NO_ACTIONS, responseMailingId: mailingId };
+    // The form made above has no e-mail field, which automatic processing needs before any change is saved.
+    await ok(api.send("PUT", `/api/forms/${formId}`, { processingMode: "manual", actions }));
+    // Not started: no statistics to link to yet, and the page says when they come.
+    await page.goto(`${server.url}/forms/${formId}?tab=actions`);
+    const links = page.getByTestId("response-mailing-links");
+    await textOf(links, (t) => t.includes("Statistikken begynner når utsendelsen er startet"));
+    expect(await links.getByRole("link", { name: "Statistikken for utsendelsen" }).count()).toBe(0);
+    expect(await links.getByRole("link", { name: "Åpne utsendelsen" }).getAttribute("href")).toBe(
+      `/mailings/${mailingId}`,
+    );
+
+    expect(await ok<{ status: string }>(api.send("POST", `/api/mailings/${mailingId}/send`))).toMatchObject({
+      status: "sending",
+    });
+    await page.reload();
+    const statistics = page.getByTestId("response-mailing-links").getByRole("link", {
+      name: "Statistikken for utsendelsen",
+    });
+    await statistics.click();
+    await page.waitForURL(`**/mailings/${mailingId}?tab=statistics`);
+    await expect
+      .poll(() => page.getByRole("tab", { name: "Statistikk" }).getAttribute("aria-selected"))
+      .toBe("true");
+    await expect.poll(() => page.getByTestId("statistics-figures").isVisible()).toBe(true);
+
+    // The form's own statistics page names the mailing where its answers' statistics accumulate.
+    await page.goto(`${server.url}/forms/${formId}/statistics`);
+    await textOf(page.getByTestId("response-mailing-links"), (t) => t.includes("Takk for henvendelsen"));
+    expect(
+      await page
+        .getByTestId("response-mailing-links")
+        .getByRole("link", { name: "Statistikken for utsendelsen" })
+        .getAttribute("href"),
+    ).toBe(`/mailings/${mailingId}?tab=statistics`);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });

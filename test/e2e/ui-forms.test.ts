@@ -1,12 +1,15 @@
 // The forms UI in real Chromium against the real server: create a form, build it (an e-mail field mapped to the CRM,
 // first name, a consent check-box, a choice field with options), reorder by keyboard with focus kept on the moved
 // field, see the live preview follow, save, publish, open the hosted page from Share; the submissions list's empty
-// state and the statistics page with the view the hosted page counted.
+// state and the statistics page with the view the hosted page counted; proof of work turned on in Settings, and its
+// refusal named on the statistics page.
 // Needs the forms API (core branch of issue 16): it passes once that is merged.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { axeViolations } from "../helpers/axe.ts";
 import { chromiumAvailable, launchChromium, pick, signedInPage, textOf } from "../helpers/chromium.ts";
+import { agedStamp, postPage } from "../helpers/forms.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -178,6 +181,31 @@ describe.skipIf(!runs)("web UI: building, publishing and following up a form", (
     expect(await page.getByTestId("no-refusals").count()).toBe(1);
     await page.goto(`${server.url}/forms`);
     await expect.poll(() => page.getByTestId("forms-table").textContent()).toContain("Påmelding vårkurs");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("turns on proof of work in Settings, and the statistics name its refusal", async () => {
+    await page.goto(`${server.url}/forms/${formId}?tab=settings`);
+    const toggle = page.getByRole("switch", { name: "Krev arbeidsbevis" });
+    await expect
+      .poll(() => page.getByText("Besøkende trenger da JavaScript", { exact: false }).count())
+      .toBe(1);
+    expect(await axeViolations(page, "nb form settings tab")).toEqual([]);
+    await toggle.check();
+    await page.getByTestId("save-form").click();
+    await page.getByTestId("unsaved").waitFor({ state: "hidden" });
+    const form = await ok<FormBody & { proofOfWork: boolean }>(api.get(`/api/forms/${formId}`));
+    expect(form.proofOfWork).toBe(true);
+    const slug = new URL(form.hostedUrl).pathname.split("/").pop()!;
+    const refused = await postPage(server.url, `/f/${slug}`, {
+      email: "robot@example.no",
+      _stamp: await agedStamp(server.url, slug),
+    });
+    expect(refused.status).toBe(422);
+    await page.goto(`${server.url}/forms/${formId}/statistics`);
+    await expect
+      .poll(() => page.getByTestId("refusals").textContent())
+      .toContain("Manglende eller ugyldig arbeidsbevis");
     expect(pageErrors).toEqual([]);
   });
 });

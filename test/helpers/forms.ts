@@ -4,6 +4,17 @@ import { type ApiClient, ok } from "./server.ts";
 
 export const label = (nb: string, en = nb) => ({ nb, en });
 
+/** A free choice field with two options. */
+export const MENU_FIELD: FormField = {
+  kind: "free",
+  key: "meny",
+  type: "choice",
+  label: label("Meny"),
+  required: false,
+  prefill: false,
+  options: [label("Fisk"), label("Vegetar")],
+};
+
 export const FIELDS: FormField[] = [
   {
     kind: "mapped",
@@ -22,15 +33,7 @@ export const FIELDS: FormField[] = [
     required: true,
     prefill: true,
   },
-  {
-    kind: "free",
-    key: "meny",
-    type: "choice",
-    label: label("Meny"),
-    required: false,
-    prefill: false,
-    options: [label("Fisk"), label("Vegetar")],
-  },
+  MENU_FIELD,
   { kind: "free", key: "dato", type: "date", label: label("Dato"), required: false, prefill: false },
   { kind: "free", key: "kilde", type: "hidden", label: label("Kilde"), required: false, prefill: true },
 ];

@@ -32,21 +32,31 @@ import {
   thankYouPage,
   tooLargePage,
   tooManyPage,
+  unreadablePage,
 } from "../../forms/page.ts";
 import { prefillFor } from "../../forms/prefill.ts";
+import { judgeSolution, POW_CSP, POW_FIELD } from "../../forms/proof-of-work.ts";
 import type { FormQueue } from "../../forms/queue.ts";
 import { SLUG_PATTERN } from "../../forms/rules.ts";
 import { type FormRecord, formAndPublishedBySlug, formBySlug } from "../../forms/store.ts";
-import { countRefusal, countView, recentSubmissions, storeSubmission } from "../../forms/submissions.ts";
+import {
+  countRefusal,
+  countView,
+  recentSubmissions,
+  spendPowSolution,
+  storeSubmission,
+} from "../../forms/submissions.ts";
 import { TEXT } from "../../forms/texts.ts";
 import { dnsSettings } from "../../sending-domains/dns-check.ts";
 import { readLetterhead } from "../../settings/letterhead.ts";
 import type { RouteDeps } from "../schemas.ts";
+import { powWidget } from "./form-pow.ts";
 
 /**
  * A form is made to be framed on the organisation's own sites, which we cannot list: any ancestor may frame it
  * (frame-ancestors *, and no X-Frame-Options). Clickjacking gains nothing here: the page only takes what the visitor
- * types, and signs them in to nothing. The rest stays tight: only our own script (embed.js, in embed mode) runs,
+ * types, and signs them in to nothing. The rest stays tight: only our own scripts (embed.js in embed mode; the
+ * proof-of-work widget, which needs a little more: POW_CSP) run,
  * images only from us, and the form posts only to us or (after a submission) redirects to https.
  */
 const CSP =
@@ -54,6 +64,9 @@ const CSP =
   "form-action 'self' https:; base-uri 'none'; frame-ancestors *";
 
 type Loaded = { form: FormRecord; fields: FormField[] };
+
+/** The body of a POST that was not urlencoded. */
+const OTHER_TYPE = Symbol("other content type");
 
 export const formPageRoutes =
   (deps: RouteDeps, queue: Pick<FormQueue, "nudge">): FastifyPluginAsync =>
@@ -68,13 +81,19 @@ export const formPageRoutes =
       { parseAs: "string", bodyLimit: 1024 * 1024 },
       (_request, body, done) => done(null, String(body)),
     );
+    // Any other body (multipart, JSON, …) is not from our page: read nothing of it, and let the handler refuse it
+    // with a page and a count instead of a JSON error or a parsed object no one checks.
+    const otherType = (_request: FastifyRequest, _body: Buffer, done: (error: null, body: unknown) => void) =>
+      done(null, OTHER_TYPE);
+    app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, otherType);
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, otherType);
 
     const slugOf = (request: FastifyRequest) => String((request.params as { slug?: string }).slug ?? "");
-    const html = (reply: FastifyReply, status: number, body: string) =>
+    const html = (reply: FastifyReply, status: number, body: string, csp = CSP) =>
       reply
         .status(status)
         .header("cache-control", "no-store")
-        .header("content-security-policy", CSP)
+        .header("content-security-policy", csp)
         .header("referrer-policy", "strict-origin-when-cross-origin")
         .header("x-content-type-options", "nosniff")
         .type("text/html; charset=utf-8")
@@ -88,6 +107,7 @@ export const formPageRoutes =
         title: form?.name ?? "",
         companyName: letterhead.companyName,
         logoUrl: letterhead.hasLogo && form ? `/f/${slug}/logo` : null,
+        brandColor: letterhead.brandColor,
         embed: (request.query as { embed?: string }).embed === "1",
         frameScriptUrl: `/f/${slug}/embed.js`,
       };
@@ -125,10 +145,11 @@ export const formPageRoutes =
           problems: state.problems,
           stamp: { name: STAMP_FIELD, value: signStamp(deps.send.keys, form.id, Date.now()) },
           honeypot: honeypotName(fields),
+          ...(form.proofOfWork ? { proofOfWork: powWidget(form.slug, form.language) } : {}),
         },
         state.notice ?? null,
       );
-      return html(reply, state.status, page);
+      return html(reply, state.status, page, form.proofOfWork ? `${CSP}; ${POW_CSP}` : CSP);
     }
 
     async function thanks(request: FastifyRequest, reply: FastifyReply, form: FormRecord) {
@@ -158,12 +179,21 @@ export const formPageRoutes =
       if (!loaded) return reply;
       const { form, fields } = loaded;
       const refuse = (reason: RefusalReason) => countRefusal(db, form.id, reason);
+      if (request.body === OTHER_TYPE) {
+        await refuse("malformed");
+        return html(reply, 415, unreadablePage(await frameOf(request, form)));
+      }
       const body = typeof request.body === "string" ? request.body : "";
       if (Buffer.byteLength(body) > BODY_MAX_BYTES) {
         await refuse("too-large");
         return html(reply, 413, tooLargePage(await frameOf(request, form)));
       }
-      const posted = postedValues(body);
+      const read = postedValues(body);
+      if (!read.ok) {
+        await refuse("malformed");
+        return html(reply, 400, unreadablePage(await frameOf(request, form)));
+      }
+      const posted = read.values;
       const { answers, problems } = readAnswers(fields, posted, form.language);
       // What the visitor typed goes back into the page; the honeypot and the stamp never do.
       const values: PostedValues = { ...answers };
@@ -179,6 +209,22 @@ export const formPageRoutes =
         await refuse(verdict.reason);
         const notice = TEXT[form.language].tryAgain;
         return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
+      }
+      if (form.proofOfWork) {
+        const solution = posted[POW_FIELD];
+        const pow = await judgeSolution(
+          deps.send.keys,
+          form.id,
+          typeof solution === "string" ? solution : "",
+          Date.now(),
+        );
+        // Spent before the checks that follow: a page shown again solves a new challenge, so a person never needs
+        // this one twice.
+        if (!pow.ok || !(await spendPowSolution(db, pow.signature, pow.expiresAt))) {
+          await refuse("proof-of-work");
+          const notice = TEXT[form.language].powAgain;
+          return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
+        }
       }
       const perIp = ipLimit(deps.config.formIpLimit);
       if (

@@ -29,6 +29,7 @@ import {
   updateForm,
 } from "../../forms/store.ts";
 import { formStatistics, listSubmissions } from "../../forms/submissions.ts";
+import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
 
@@ -176,7 +177,13 @@ export const formRoutes =
       },
       async (request, reply) => {
         const { format } = request.query;
-        const { stream, slug } = await exportSubmissions(db, request.params.id, format);
+        const { stream, slug, name, rows } = await exportSubmissions(db, request.params.id, format);
+        // Submissions are personal data: who took which form's answers out, in which format, how many.
+        await audit(db, request, {
+          action: "export.form-submissions",
+          target: { type: "form", id: request.params.id },
+          detail: { form: name, format, rows },
+        });
         const day = new Date().toISOString().slice(0, 10);
         return reply
           .header("content-type", EXPORT_CONTENT_TYPES[format])

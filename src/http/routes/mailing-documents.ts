@@ -35,6 +35,11 @@ const LetterheadSchema = Type.Object({
   logo: Nullable(
     Type.Object({ contentType: literals(["image/png", "image/jpeg"] as const), base64: Type.String() }),
   ),
+  brandColor: Nullable(
+    Type.String({
+      description: "#rrggbb (lower case): the hosted form page's button, heading accent and focus ring",
+    }),
+  ),
 });
 
 const LetterheadInputSchema = Type.Object(
@@ -48,6 +53,15 @@ const LetterheadInputSchema = Type.Object(
     logoBase64: Type.Optional(
       Nullable(
         Type.String({ maxLength: 1_500_000, description: "A PNG or JPEG of at most 1 MB; null removes it" }),
+      ),
+    ),
+    brandColor: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 50,
+          description:
+            "#rrggbb; the text on it is chosen (white or black) for contrast, not stored; null returns to the default blue",
+        }),
       ),
     ),
   },
@@ -101,7 +115,7 @@ export const mailingDocumentRoutes =
       {
         schema: {
           tags,
-          summary: "The company letterhead on composed letters",
+          summary: "The company letterhead on composed letters and hosted form pages",
           response: { 200: LetterheadSchema },
         },
       },

@@ -24,6 +24,8 @@ export type Letterhead = {
   phone: string | null;
   web: string | null;
   logo: { contentType: "image/png" | "image/jpeg"; base64: string } | null;
+  /** #rrggbb: the hosted form page's button, heading accent and focus ring. */
+  brandColor: string | null;
 };
 
 export type TemplateCheck = { variables: string[]; unknownVariables: string[] };

@@ -15,6 +15,21 @@ import { StatisticsTab } from "./StatisticsTab.tsx";
  * An SMS mailing has no links to follow; it has replies instead. A document (printed letters) has neither
  * statistics nor links: only its recipients.
  */
+/** The tabs FollowUpTabs shows for the mailing, so a `?tab=` in the address can be checked against them. */
+export function followUpTabKeys(mailing: Mailing): string[] {
+  const sms = isSms(mailing);
+  const doc = isDocument(mailing);
+  return [
+    ...(doc ? [] : ["statistics"]),
+    ...(sms || doc ? [] : ["links"]),
+    "recipients",
+    ...(sms ? ["replies"] : []),
+  ];
+}
+
+/** A started mailing's Statistics tab, as other pages link to it (a form names its form-response mailing). */
+export const mailingStatisticsPath = (mailingId: number) => `/mailings/${mailingId}?tab=statistics`;
+
 export function FollowUpTabs({ mailing }: { mailing: Mailing }) {
   const { t } = useI18n();
   const sms = isSms(mailing);

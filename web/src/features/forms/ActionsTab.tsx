@@ -1,19 +1,7 @@
 // The builder's Actions tab: what processing a submission does besides writing the person (SPEC §9): selections and
 // projects to add to, interests to add or remove, subscription types, users to tell, and the form-response mailing.
-import {
-  Anchor,
-  Group,
-  MultiSelect,
-  Paper,
-  Select,
-  SimpleGrid,
-  Stack,
-  TagsInput,
-  Text,
-  Title,
-} from "@mantine/core";
+import { MultiSelect, Paper, Select, SimpleGrid, Stack, TagsInput, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { Link } from "react-router";
 import { useInterests, useSubscriptionTypes } from "../../api/catalogue.ts";
 import { useApi } from "../../api/context.tsx";
 import type { MailingSummary } from "../../api/mailing-types.ts";
@@ -21,6 +9,7 @@ import type { Items, Page, Project, User } from "../../api/types.ts";
 import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
+import { ResponseMailingLinks } from "./ResponseMailingLinks.tsx";
 import type { FormActions } from "./types.ts";
 
 type Props = {
@@ -163,11 +152,7 @@ export function ActionsTab({ formId, actions, onChange, readOnly }: Props) {
             maw={420}
           />
           {actions.responseMailingId !== null && (
-            <Group gap="xs">
-              <Anchor component={Link} to={`/mailings/${actions.responseMailingId}`} size="sm">
-                {t("forms.actions.openResponseMailing")}
-              </Anchor>
-            </Group>
+            <ResponseMailingLinks mailingId={actions.responseMailingId} />
           )}
         </Stack>
       </Paper>

@@ -1,6 +1,6 @@
 // The builder's Settings tab: name, language, address (slug), how submissions are processed, double opt-in and the
-// account its confirmation goes through, company creation, what the visitor sees after submitting, and when the form
-// stops taking submissions.
+// account its confirmation goes through, company creation, the optional proof of work, what the visitor sees after
+// submitting, and when the form stops taking submissions.
 import {
   Paper,
   Radio,
@@ -130,6 +130,19 @@ export function SettingsTab({ draft, onChange, texts, onTexts, errors, readOnly 
             onChange={(e) => onChange({ allowCompanyCreate: e.currentTarget.checked })}
           />
         </Stack>
+      </Paper>
+
+      <Paper withBorder p="md" radius="md">
+        <Title order={2} size="h4" mb="sm">
+          {t("forms.settings.protection")}
+        </Title>
+        <Switch
+          label={t("forms.settings.proofOfWork")}
+          description={t("forms.settings.proofOfWorkHint")}
+          checked={draft.proofOfWork}
+          disabled={readOnly}
+          onChange={(e) => onChange({ proofOfWork: e.currentTarget.checked })}
+        />
       </Paper>
 
       <Paper withBorder p="md" radius="md">

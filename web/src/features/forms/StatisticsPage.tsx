@@ -10,6 +10,7 @@ import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { type MessageKey, useI18n } from "../../i18n/i18n.tsx";
 import { useForm } from "./queries.ts";
+import { ResponseMailingLinks } from "./ResponseMailingLinks.tsx";
 import type { FormStatistics } from "./types.ts";
 
 const FIGURES: Array<{ key: keyof FormStatistics; label: MessageKey }> = [
@@ -78,6 +79,9 @@ export function StatisticsPage() {
     <>
       {header}
       <Stack gap="lg">
+        {form.data?.actions.responseMailingId != null && (
+          <ResponseMailingLinks mailingId={form.data.actions.responseMailingId} named />
+        )}
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} data-testid="form-figures">
           {FIGURES.map((f) => (
             <Paper key={f.key} withBorder p="md" radius="md">

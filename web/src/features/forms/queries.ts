@@ -51,6 +51,7 @@ export function editableOf(form: Form): Required<FormUpdate> {
     doubleOptIn: form.doubleOptIn,
     sendingAccountId: form.sendingAccountId,
     allowCompanyCreate: form.allowCompanyCreate,
+    proofOfWork: form.proofOfWork,
     thankYouText: form.thankYouText,
     redirectUrl: form.redirectUrl,
     deactivateAt: form.deactivateAt,

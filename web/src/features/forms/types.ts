@@ -31,6 +31,7 @@ export type Form = {
   doubleOptIn: boolean;
   sendingAccountId: number | null;
   allowCompanyCreate: boolean;
+  proofOfWork: boolean;
   thankYouText: string | null;
   redirectUrl: string | null;
   deactivateAt: string | null;
@@ -56,6 +57,7 @@ export type FormUpdate = Partial<
     | "doubleOptIn"
     | "sendingAccountId"
     | "allowCompanyCreate"
+    | "proofOfWork"
     | "thankYouText"
     | "redirectUrl"
     | "deactivateAt"

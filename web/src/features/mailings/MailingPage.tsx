@@ -25,7 +25,7 @@ import { DocumentPanel } from "../documents/DocumentPanel.tsx";
 import { DocumentPreviewPanel } from "../documents/DocumentPreviewPanel.tsx";
 import { DocumentSetupStep } from "../documents/DocumentSetupStep.tsx";
 import { isDocument } from "../documents/types.ts";
-import { FollowUpPanels, FollowUpTabs } from "../follow-up/FollowUpTabs.tsx";
+import { FollowUpPanels, FollowUpTabs, followUpTabKeys } from "../follow-up/FollowUpTabs.tsx";
 import { PreviewPanel } from "../preview/PreviewPanel.tsx";
 import { RecipientsStep } from "../recipients/RecipientsStep.tsx";
 import { ConfirmStep, MailingSummaryList } from "../sending/ConfirmStep.tsx";
@@ -98,6 +98,13 @@ function MailingView({ mailing }: { mailing: Mailing }) {
   const base = `/api/mailings/${mailing.id}`;
   const sms = isSms(mailing);
   const doc = isDocument(mailing);
+  // After the wizard, the tab is in the address (`?tab=statistics`), so other pages can link to one.
+  const tabs = [
+    "overview",
+    ...(mailing.startedAt !== null ? followUpTabKeys(mailing) : []),
+    ...(mailing.startedAt !== null && !sms && !doc ? ["bounces"] : []),
+  ];
+  const tab = tabs.find((key) => key === params.get("tab")) ?? "overview";
 
   function change(patch: MailingInput) {
     setChanges((prev) => ({
@@ -314,7 +321,21 @@ function MailingView({ mailing }: { mailing: Mailing }) {
           </Group>
         </Stack>
       ) : (
-        <Tabs defaultValue="overview" keepMounted={false}>
+        <Tabs
+          value={tab}
+          onChange={(value) =>
+            setParams(
+              (prev) => {
+                const next = new URLSearchParams(prev);
+                if (value && value !== "overview") next.set("tab", value);
+                else next.delete("tab");
+                return next;
+              },
+              { replace: true },
+            )
+          }
+          keepMounted={false}
+        >
           <Tabs.List mb="md">
             <Tabs.Tab value="overview">{t("bounces.mailingOverviewTab")}</Tabs.Tab>
             {mailing.startedAt !== null && <FollowUpTabs mailing={mailing} />}

@@ -1,9 +1,10 @@
 // A recipient row's status: eligible, or blocked with its reason in the user's language.
 import { Badge } from "@mantine/core";
+// The server's own list: a file of constants that imports nothing, so bundling it brings nothing else along.
+import { isLeftOut } from "../../../../src/db/block-reasons.ts";
 import type { Recipient } from "../../api/mailing-types.ts";
 import { translateKnown, useI18n } from "../../i18n/i18n.tsx";
 
-// The server's own list: a file of constants that imports nothing, so bundling it brings nothing else along.
 export { BLOCK_REASONS } from "../../../../src/db/block-reasons.ts";
 
 export function useReasonText() {
@@ -17,6 +18,12 @@ export function RecipientStatusBadge({
   recipient: Pick<Recipient, "status" | "blockReason">;
 }) {
   const { t } = useI18n();
+  if (isLeftOut(recipient.blockReason))
+    return (
+      <Badge variant="light" color="gray">
+        {t("recipients.leftOutOne")}
+      </Badge>
+    );
   return recipient.status === "eligible" ? (
     <Badge variant="light" color="green">
       {t("recipients.eligibleOne")}

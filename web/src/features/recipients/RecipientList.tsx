@@ -25,10 +25,13 @@ export function RecipientList({
   filter,
   onFilter,
   sms = false,
+  document = false,
 }: {
   mailingId: number;
   /** An SMS mailing's rows show the mobile number instead of the e-mail address. */
   sms?: boolean;
+  /** A document mailing's rows show the postal address the letter goes to instead of the e-mail address. */
+  document?: boolean;
   filter: RecipientFilter;
   onFilter: (filter: RecipientFilter) => void;
 }) {
@@ -105,7 +108,13 @@ export function RecipientList({
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>{t("recipients.name")}</Table.Th>
-                    <Table.Th>{sms ? t("sms.recipients.mobile") : t("recipients.email")}</Table.Th>
+                    <Table.Th>
+                      {sms
+                        ? t("sms.recipients.mobile")
+                        : document
+                          ? t("documents.recipients.postalAddress")
+                          : t("recipients.email")}
+                    </Table.Th>
                     <Table.Th w={120}>{t("recipients.status")}</Table.Th>
                     <Table.Th w={240}>{t("recipients.reason")}</Table.Th>
                   </Table.Tr>
@@ -116,13 +125,23 @@ export function RecipientList({
                       <Table.Td>
                         {r.personId ? (
                           <Anchor component={Link} to={`/persons/${r.personId}`} size="sm">
-                            {r.name || (sms ? mobileOf(r) : r.email)}
+                            {r.name || (sms ? mobileOf(r) : document ? r.postalAddress : r.email)}
                           </Anchor>
                         ) : (
                           r.name
                         )}
                       </Table.Td>
-                      <Table.Td>{sms ? mobileOf(r) : r.email}</Table.Td>
+                      <Table.Td>
+                        {sms ? (
+                          mobileOf(r)
+                        ) : document ? (
+                          <Text size="sm" style={{ whiteSpace: "pre-line" }} data-testid="postal-address">
+                            {r.postalAddress}
+                          </Text>
+                        ) : (
+                          r.email
+                        )}
+                      </Table.Td>
                       <Table.Td>
                         <RecipientStatusBadge recipient={r} />
                       </Table.Td>

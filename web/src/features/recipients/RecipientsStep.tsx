@@ -253,6 +253,7 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             filter={filter}
             onFilter={setFilter}
             sms={isSms(mailing)}
+            document={isDocument(mailing)}
           />
         )}
       </Paper>

@@ -1,7 +1,10 @@
 // Settings → Letterhead: the sender block on composed letters (SPEC §13): company name, address lines, country,
-// org number, phone, web and a logo (PNG or JPEG, at most 1 MB).
+// org number, phone, web and a logo (PNG or JPEG, at most 1 MB); the brand colour the hosted form pages use, with a
+// preview of their button in the text colour the server will choose for it.
 import {
+  Box,
   Button,
+  ColorInput,
   FileButton,
   Group,
   Image,
@@ -14,6 +17,7 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
+import { brandColours, contrast, isBrandColour, WHITE } from "../../../../src/settings/brand-colour.ts";
 import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
@@ -31,6 +35,7 @@ type Form = {
   orgNumber: string;
   phone: string;
   web: string;
+  brandColor: string;
 };
 
 const toForm = (l: Letterhead): Form => ({
@@ -40,6 +45,7 @@ const toForm = (l: Letterhead): Form => ({
   orgNumber: l.orgNumber ?? "",
   phone: l.phone ?? "",
   web: l.web ?? "",
+  brandColor: l.brandColor ?? "",
 });
 
 const orNull = (text: string) => (text.trim() === "" ? null : text.trim());
@@ -78,6 +84,11 @@ export function LetterheadSettings() {
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!form) return;
+    const brandColor = form.brandColor.trim();
+    if (brandColor !== "" && !isBrandColour(brandColor)) {
+      setErrors({ brandColor: t("settings.letterhead.brandColorInvalid") });
+      return;
+    }
     const saved = await write(
       {
         companyName: form.companyName.trim(),
@@ -89,6 +100,7 @@ export function LetterheadSettings() {
         orgNumber: orNull(form.orgNumber),
         phone: orNull(form.phone),
         web: orNull(form.web),
+        brandColor: brandColor === "" ? null : brandColor.toLowerCase(),
       },
       t("settings.letterhead.saved"),
     );
@@ -158,6 +170,19 @@ export function LetterheadSettings() {
               error={errors.web}
             />
           </SimpleGrid>
+          <ColorInput
+            label={t("settings.letterhead.brandColor")}
+            description={t("settings.letterhead.brandColorHelp")}
+            format="hex"
+            withEyeDropper={false}
+            fixOnBlur={false}
+            placeholder="#0b5394"
+            value={form.brandColor}
+            onChange={(brandColor) => set({ brandColor })}
+            error={errors.brandColor}
+            data-testid="brand-color"
+          />
+          <BrandPreview color={form.brandColor.trim()} />
           <Group>
             <Button type="submit" loading={busy}>
               {t("common.save")}
@@ -202,5 +227,28 @@ export function LetterheadSettings() {
       </Input.Wrapper>
       {logoError && <ErrorAlert error={logoError} />}
     </Stack>
+  );
+}
+
+/** The hosted page's button in the brand colour, with the text colour the page will use and its contrast. */
+function BrandPreview({ color }: { color: string }) {
+  const { t } = useI18n();
+  if (!isBrandColour(color)) return null;
+  const c = brandColours(color);
+  const ratio = contrast(c.brand, c.onBrand).toFixed(1);
+  return (
+    <Group gap="sm" data-testid="brand-preview">
+      <Text size="sm">
+        {t(
+          c.onBrand === WHITE ? "settings.letterhead.brandTextWhite" : "settings.letterhead.brandTextBlack",
+          {
+            ratio,
+          },
+        )}
+      </Text>
+      <Box aria-hidden px="md" py={6} style={{ background: c.brand, color: c.onBrand, borderRadius: 4 }}>
+        {t("settings.letterhead.brandPreviewButton")}
+      </Box>
+    </Group>
   );
 }
