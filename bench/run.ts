@@ -1,6 +1,7 @@
 // `npm run bench -- <name>… [--option value]`: runs the named benchmarks (all when none is named); options are theirs.
 import { benchDocumentsAndGeneration } from "./documents.ts";
 import { benchDocx } from "./documents-docx.ts";
+import { benchForms } from "./forms.ts";
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
   "sms-pacing": benchSmsPacing,
   documents: benchDocumentsAndGeneration,
   "documents-docx": benchDocx,
+  forms: benchForms,
 };
 
 // Options ("--count 5000", "--count=5000") belong to the benchmarks, which read process.argv themselves.

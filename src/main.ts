@@ -17,6 +17,8 @@ import type { Config } from "./shared/config.ts";
 
 export type Output = { info(line: string): void };
 
+// Each processing holds one pooled connection at a time; the pool has 10, and the pages need some.
+const FORM_QUEUE_POSTGRES_CONCURRENCY = 4;
 /** The form queue sweeps twice a lease, at most every 15 s: a dead process's submissions wait at most ~1.5 leases. */
 const formSweepMs = (leaseMs: number) => Math.min(15_000, Math.max(1_000, leaseMs / 2));
 
@@ -131,6 +133,7 @@ export async function startServer(
     {
       leaseMs: config.leaseSeconds * 1000,
       sweepMs: formSweepMs(config.leaseSeconds * 1000),
+      concurrency: handle.dialect === "postgres" ? FORM_QUEUE_POSTGRES_CONCURRENCY : 1,
       log: (line) => out.info(line),
     },
   );

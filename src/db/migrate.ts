@@ -29,6 +29,7 @@ import * as formResponse from "./migrations/0023-form-response.ts";
 import * as formSubmissionPerson from "./migrations/0024-form-submission-person.ts";
 import * as formSubmissionQueue from "./migrations/0025-form-submission-queue.ts";
 import * as formProofOfWork from "./migrations/0026-form-proof-of-work.ts";
+import * as formSubmissionIp from "./migrations/0027-form-submission-ip.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -61,6 +62,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0024-form-submission-person", formSubmissionPerson],
   ["0025-form-submission-queue", formSubmissionQueue],
   ["0026-form-proof-of-work", formProofOfWork],
+  ["0027-form-submission-ip", formSubmissionIp],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { honeypotName, judgeStamp, MIN_FILL_MS, STAMP_MAX_AGE_MS, signStamp, truncateIp } from "./abuse.ts";
+import {
+  honeypotName,
+  IP_WINDOW_MS,
+  ipLimit,
+  judgeStamp,
+  MIN_FILL_MS,
+  STAMP_MAX_AGE_MS,
+  signStamp,
+  truncateIp,
+} from "./abuse.ts";
 import type { FormField } from "./definition.ts";
 
 const keys = { current: "b", keys: { a: "old-secret", b: "new-secret" } };
@@ -56,5 +65,14 @@ describe("the honeypot", () => {
     });
     expect(honeypotName([field("name")])).toBe("website");
     expect(honeypotName([field("website"), field("homepage")])).toBe("url");
+  });
+});
+
+describe("the per-IP limit", () => {
+  it("takes its count from the setting over a 10-minute window, and none at all when it is 0", () => {
+    expect(ipLimit(10)).toEqual({ count: 10, windowMs: IP_WINDOW_MS });
+    expect(IP_WINDOW_MS).toBe(10 * 60 * 1000);
+    expect(ipLimit(1)).toEqual({ count: 1, windowMs: IP_WINDOW_MS });
+    expect(ipLimit(0)).toBeNull();
   });
 });

@@ -24,8 +24,13 @@ export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 export const MIN_FILL_MS = 3000;
 /** A page left open longer gets a fresh stamp and is asked again, so one fetched stamp is not reusable forever. */
 export const STAMP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-export const IP_LIMIT = { count: 10, windowMs: 10 * 60 * 1000 };
+export const IP_WINDOW_MS = 10 * 60 * 1000;
 export const ADDRESS_LIMIT = { count: 3, windowMs: 60 * 60 * 1000 };
+
+/** The per-IP limit from UTSEND_FORM_IP_LIMIT (default 10 per 10 minutes); 0 is none, where a proxy limits instead. */
+export function ipLimit(count: number): { count: number; windowMs: number } | null {
+  return count > 0 ? { count, windowMs: IP_WINDOW_MS } : null;
+}
 
 /** The stamp's hidden field; it starts with `_`, which a field key never does. */
 export const STAMP_FIELD = "_stamp";

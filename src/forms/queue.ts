@@ -1,9 +1,10 @@
 // The hosted page stores a submission and thanks the visitor; processing (double opt-in, the person, the actions, the
 // form-response answer) runs after, here. The database is the queue: a submission whose first pass is not through
 // has handled_at null. Each server process runs one of these. The page's POST nudges it with the new submission's
-// id, so processing starts at once and one submission at a time (SQLite has one writer; a burst queues here instead
-// of in the database's lock). A sweep picks up what no nudge will: submissions a killed or failing process left
-// (their lease run out), processings cut half-way, and confirmation links that ran out.
+// id, so processing starts at once, one submission at a time on SQLite (one writer; a burst queues here instead of
+// in the database's lock) and a few at a time on PostgreSQL. A sweep picks up what no nudge will: submissions a
+// killed or failing process left (their lease run out), processings cut half-way, and confirmation links that ran out.
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { Db } from "../db/connect.ts";
 import type { FormDeps } from "./deps.ts";
 import { expireOverdueConfirmations, handleNewSubmission, recoverCutProcessings } from "./processing.ts";
@@ -13,6 +14,11 @@ export type FormQueueOptions = {
   leaseMs: number;
   /** How often the sweep runs. */
   sweepMs: number;
+  /**
+   * Submissions processed at once in this process (default 1). SQLite has one writer, so more only interleave; on
+   * PostgreSQL each processing waits on some thirty round trips, and one at a time drains a burst at tens a second.
+   */
+  concurrency?: number;
   log(line: string): void;
 };
 
@@ -60,7 +66,8 @@ export async function unclaimedSubmissions(db: Db, now: Date, storedBefore: Date
 export function createFormQueue(deps: FormDeps, options: FormQueueOptions): FormQueue {
   const queued: number[] = [];
   const queuedIds = new Set<number>();
-  let running: Promise<void> | null = null;
+  const running = new Set<Promise<void>>();
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   let sweeping: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -75,15 +82,22 @@ export function createFormQueue(deps: FormDeps, options: FormQueueOptions): Form
   }
 
   function kick() {
-    if (running || queued.length === 0 || stopped) return;
-    running = drain().finally(() => {
-      running = null;
-      kick();
-    });
+    while (running.size < Math.min(concurrency, queued.length) && !stopped) {
+      const run: Promise<void> = drain().finally(() => {
+        running.delete(run);
+        kick();
+      });
+      running.add(run);
+    }
   }
 
   async function drain() {
     while (queued.length > 0 && !stopped) {
+      // On SQLite every query is synchronous under its promise, so without this a drain runs to the end of the queue
+      // in one turn of the event loop, and each visitor waiting for a thank-you page waits for all of it. Yielding
+      // to I/O between submissions answers the pages first; processing catches up when the burst is over.
+      await yieldToIo();
+      if (queued.length === 0 || stopped) break;
       const id = queued.shift()!;
       try {
         if (await claimSubmission(deps.db, id, options.leaseMs)) await handleNewSubmission(deps, id);
@@ -122,12 +136,12 @@ export function createFormQueue(deps: FormDeps, options: FormQueueOptions): Form
       enqueue([submissionId]);
     },
     async idle() {
-      while (running || sweeping) await (running ?? sweeping);
+      while (running.size > 0 || sweeping) await Promise.all([...running, sweeping]);
     },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      await Promise.all([running, sweeping]);
+      await Promise.all([...running, sweeping]);
     },
   };
 }

@@ -6,6 +6,7 @@ import { submissionDetail } from "./manual.ts";
 import {
   createForm,
   deleteForm,
+  formAndPublishedBySlug,
   formBySlug,
   getForm,
   listForms,
@@ -77,8 +78,12 @@ describe.each(await testDialects())("forms on %s", (dialect) => {
       active: true,
       inactiveReason: null,
     });
+    expect((await formAndPublishedBySlug(t.db, form.slug))?.published?.fields).toEqual([email]);
     await updateForm(t.db, form.id, { definition: { fields: [email, firstName] } });
     expect((await getForm(t.db, form.id)).publishedVersion).toBe(1);
+    const visitors = await formAndPublishedBySlug(t.db, form.slug);
+    expect(visitors?.published?.fields).toEqual([email]);
+    expect(visitors?.form.definition.fields).toEqual([email, firstName]);
     expect((await publishForm(t.db, form.id)).publishedVersion).toBe(2);
     const versions = await t.db
       .selectFrom("form_versions")
@@ -89,6 +94,12 @@ describe.each(await testDialects())("forms on %s", (dialect) => {
     expect(versions.map((v) => JSON.parse(v.definition).fields.length)).toEqual([1, 2]);
     expect((await unpublishForm(t.db, form.id)).inactiveReason).toBe("unpublished");
     expect((await formBySlug(t.db, form.slug))?.active).toBe(false);
+    expect(await formAndPublishedBySlug(t.db, "ingen-slik")).toBeNull();
+    const draft = await createForm(t.db, { name: "Bare utkast", language: "nb" }, null);
+    expect(await formAndPublishedBySlug(t.db, draft.slug)).toMatchObject({
+      form: { status: "draft" },
+      published: null,
+    });
   });
 
   it("refuses a definition with problems, naming each field, and changes nothing", async () => {

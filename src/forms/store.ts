@@ -127,6 +127,28 @@ export async function formBySlug(db: Db, slug: string): Promise<FormRecord | nul
   return row ? toForm(db, row) : null;
 }
 
+/** The form with this slug and the definition visitors answer (its published version's), in one read. */
+export async function formAndPublishedBySlug(
+  db: Db,
+  slug: string,
+): Promise<{ form: FormRecord; published: FormDefinition | null } | null> {
+  const row = await db
+    .selectFrom("forms")
+    .leftJoin("form_versions as v", (join) =>
+      join.onRef("v.form_id", "=", "forms.id").onRef("v.version", "=", "forms.published_version"),
+    )
+    .selectAll("forms")
+    .select("v.definition as published_definition")
+    .where("forms.slug", "=", slug)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { published_definition, ...form } = row;
+  return {
+    form: await toForm(db, form),
+    published: published_definition === null ? null : (JSON.parse(published_definition) as FormDefinition),
+  };
+}
+
 /** The definition visitors answer: the published version's (not the draft). */
 export async function versionDefinition(
   db: Db,

@@ -316,6 +316,11 @@ async function keepSuppressedOut(db: Db, personId: number, added: string[]): Pro
 }
 
 export async function createPerson(db: Db, input: PersonInput, options: ContactsOptions): Promise<Person> {
+  return getPerson(db, await insertPerson(db, input, options));
+}
+
+/** createPerson without reading the person back (six queries): for callers that only need the id. */
+export async function insertPerson(db: Db, input: PersonInput, options: ContactsOptions): Promise<number> {
   const problems: FieldProblem[] = [];
   const columns = personColumns(input, options, problems);
   const emails = input.emails ? normaliseEmails(input.emails, problems) : [];
@@ -349,7 +354,7 @@ export async function createPerson(db: Db, input: PersonInput, options: Contacts
     id,
     emails.map((e) => e.addressLower),
   );
-  return getPerson(db, id);
+  return id;
 }
 
 export async function updatePerson(

@@ -81,6 +81,12 @@ export const configEntries = {
     schema: Type.Integer({ default: 10, minimum: 1, maximum: 1000 }),
     description: "Sign-in attempts allowed per client address and minute.",
   },
+  formIpLimit: {
+    env: "UTSEND_FORM_IP_LIMIT",
+    schema: Type.Integer({ default: 10, minimum: 0, maximum: 1_000_000 }),
+    description:
+      "Submissions a hosted form takes from one client address (IPv4 /24, IPv6 /48) per 10 minutes; 0 turns the limit off, for load tests and installs behind a proxy that limits on its own.",
+  },
   secureCookies: {
     env: "UTSEND_SECURE_COOKIES",
     schema: Type.Boolean({ default: false }),

@@ -263,6 +263,37 @@ describe("POST /f/:slug", () => {
   });
 });
 
+describe("UTSEND_FORM_IP_LIMIT", () => {
+  // A server of its own: the setting is read at start.
+  const withLimit = async (formIpLimit: number) => {
+    const own = await startTestServer({
+      config: { dnsServers: dns.address, dnsTimeoutMs: 1000, formIpLimit },
+    });
+    const ownAdmin = await signIn(own.url, own.adminEmail, own.adminPassword);
+    const ownForm = await publishedForm(ownAdmin, "Grense");
+    const ownStamp = await agedStamp(own.url, ownForm.slug);
+    const post = (i: number) =>
+      postPage(own.url, `/f/${ownForm.slug}`, { ...valid(`ip${i}@example.no`), _stamp: ownStamp });
+    return { own, post };
+  };
+
+  it("takes 2 from one IP when set to 2, and any number when set to 0 (off, for a proxy that limits)", async () => {
+    const two = await withLimit(2);
+    const off = await withLimit(0);
+    try {
+      expect([(await two.post(1)).status, (await two.post(2)).status, (await two.post(3)).status]).toEqual([
+        200, 200, 429,
+      ]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await off.post(i)).status);
+      expect(statuses).toEqual(Array(12).fill(200));
+    } finally {
+      await two.own.close();
+      await off.own.close();
+    }
+  }, 30_000);
+});
+
 describe.runIf(browserTestsRun())("the hosted page in Chromium", () => {
   let browser: Browser;
   beforeAll(async () => {

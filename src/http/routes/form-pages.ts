@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import {
   ADDRESS_LIMIT,
   honeypotName,
-  IP_LIMIT,
+  ipLimit,
   judgeStamp,
   type RefusalReason,
   STAMP_FIELD,
@@ -22,7 +22,8 @@ import {
 } from "../../forms/answers.ts";
 import type { FormField } from "../../forms/definition.ts";
 import { embedScript } from "../../forms/embed.ts";
-import { mailDomainVerdict } from "../../forms/mail-domain.ts";
+import { cachedLetterheadHeading } from "../../forms/letterhead-heading.ts";
+import { cachedMailDomainVerdicts } from "../../forms/mail-domain.ts";
 import {
   closedPage,
   formPage,
@@ -37,7 +38,7 @@ import { prefillFor } from "../../forms/prefill.ts";
 import { judgeSolution, POW_CSP, POW_FIELD } from "../../forms/proof-of-work.ts";
 import type { FormQueue } from "../../forms/queue.ts";
 import { SLUG_PATTERN } from "../../forms/rules.ts";
-import { type FormRecord, formBySlug, versionDefinition } from "../../forms/store.ts";
+import { type FormRecord, formAndPublishedBySlug, formBySlug } from "../../forms/store.ts";
 import {
   countRefusal,
   countView,
@@ -71,6 +72,8 @@ export const formPageRoutes =
   (deps: RouteDeps, queue: Pick<FormQueue, "nudge">): FastifyPluginAsync =>
   async (app) => {
     const { db } = deps;
+    const mailDomainVerdict = cachedMailDomainVerdicts(() => dnsSettings(deps.config));
+    const letterheadHeading = cachedLetterheadHeading(db);
     // The page posts urlencoded (a ticked box is a name that is present; a multi-choice repeats its name). The
     // parser keeps the text: the handler measures it, so a body over the form limit is refused and counted.
     app.addContentTypeParser(
@@ -97,13 +100,13 @@ export const formPageRoutes =
         .send(body);
 
     async function frameOf(request: FastifyRequest, form: FormRecord | null): Promise<PageFrame> {
-      const letterhead = await readLetterhead(db);
+      const letterhead = await letterheadHeading();
       const slug = slugOf(request);
       return {
         language: form?.language ?? "nb",
         title: form?.name ?? "",
         companyName: letterhead.companyName,
-        logoUrl: letterhead.logo && form ? `/f/${slug}/logo` : null,
+        logoUrl: letterhead.hasLogo && form ? `/f/${slug}/logo` : null,
         brandColor: letterhead.brandColor,
         embed: (request.query as { embed?: string }).embed === "1",
         frameScriptUrl: `/f/${slug}/embed.js`,
@@ -113,12 +116,13 @@ export const formPageRoutes =
     /** The form and its published fields; null (after answering) when there is none or it takes no answers. */
     async function load(request: FastifyRequest, reply: FastifyReply): Promise<Loaded | null> {
       const slug = slugOf(request);
-      const form = SLUG_PATTERN.test(slug) ? await formBySlug(db, slug) : null;
-      if (!form || form.status === "draft") {
-        await html(reply, 404, notFoundPage(await frameOf(request, form)));
+      const found = SLUG_PATTERN.test(slug) ? await formAndPublishedBySlug(db, slug) : null;
+      if (!found || found.form.status === "draft") {
+        await html(reply, 404, notFoundPage(await frameOf(request, found?.form ?? null)));
         return null;
       }
-      const definition = form.active ? await versionDefinition(db, form.id, form.publishedVersion) : null;
+      const { form, published } = found;
+      const definition = form.active ? published : null;
       if (!definition) {
         await html(reply, 410, closedPage(await frameOf(request, form)));
         return null;
@@ -222,7 +226,11 @@ export const formPageRoutes =
           return showForm(request, reply, loaded, { status: 422, values, problems: [], notice });
         }
       }
-      if ((await recentSubmissions(db, form.id, { ip: request.ip }, IP_LIMIT.windowMs)) >= IP_LIMIT.count) {
+      const perIp = ipLimit(deps.config.formIpLimit);
+      if (
+        perIp &&
+        (await recentSubmissions(db, form.id, { ip: request.ip }, perIp.windowMs)) >= perIp.count
+      ) {
         await refuse("ip-limit");
         return html(reply, 429, tooManyPage(await frameOf(request, form)));
       }
@@ -230,7 +238,7 @@ export const formPageRoutes =
       const email = emailOf(fields, answers);
       if (email) {
         const domain = email.slice(email.lastIndexOf("@") + 1);
-        if ((await mailDomainVerdict(domain, dnsSettings(deps.config))) === "no-mail") {
+        if ((await mailDomainVerdict(domain)) === "no-mail") {
           await refuse("no-mail-domain");
           const key = fields.find((f) => f.kind === "mapped" && f.maps === "email")!.key;
           return showForm(request, reply, loaded, {
