@@ -234,4 +234,27 @@ describe.each(await testDialects())("the form submission queue on %s", (dialect)
     expect(rows.map((r) => [r.status, r.handled_at !== null])).toEqual(ids.map(() => ["processed", true]));
     for (const email of emails) expect(await personsWith(t.db, email)).toHaveLength(1);
   });
+
+  it("with several at a time, processes one address's submissions one after the other: one person, not one each", async () => {
+    const form = await aForm(t.db);
+    const email = unique("dobbeltklikk");
+    const ids: number[] = [];
+    for (const typed of [email, email.toUpperCase(), email])
+      ids.push(await aSubmission(t.db, form.id, { epost: typed, samtykke: "on" }));
+    const queue = createFormQueue(deps, {
+      leaseMs: LEASE_MS,
+      sweepMs: 3_600_000,
+      concurrency: 3,
+      log: () => {},
+    });
+    queues.push(queue);
+    for (const id of ids) queue.nudge(id);
+    await queue.idle();
+    const persons = await personsWith(t.db, email);
+    expect(persons).toHaveLength(1);
+    const rows = await Promise.all(ids.map(row));
+    expect(rows.map((r) => [r.status, r.person_id])).toEqual(
+      ids.map(() => ["processed", persons[0]!.person_id]),
+    );
+  });
 });

@@ -34,16 +34,25 @@ export type FormQueue = {
 
 const SWEEP_BATCH = 500;
 
-/** Takes a submission for this process until the lease runs out; false when it is handled or another holds it. */
-export async function claimSubmission(db: Db, submissionId: number, leaseMs: number, now = new Date()) {
-  const result = await db
+/**
+ * Takes a submission for this process until the lease runs out. Its address (lower case; null when it has none) when
+ * taken; undefined when it is handled or another holds it.
+ */
+export async function claimSubmission(
+  db: Db,
+  submissionId: number,
+  leaseMs: number,
+  now = new Date(),
+): Promise<{ emailLower: string | null } | undefined> {
+  const row = await db
     .updateTable("form_submissions")
     .set({ claimed_until: new Date(now.getTime() + leaseMs).toISOString() })
     .where("id", "=", submissionId)
     .where("handled_at", "is", null)
     .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<=", now.toISOString())]))
+    .returning("email_lower")
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return row ? { emailLower: row.email_lower } : undefined;
 }
 
 /**
@@ -67,6 +76,9 @@ export function createFormQueue(deps: FormDeps, options: FormQueueOptions): Form
   const queued: number[] = [];
   const queuedIds = new Set<number>();
   const running = new Set<Promise<void>>();
+  // Two submissions from one address processed at once would each find no person and create one each (a double
+  // click, a re-submit): in this process an address is processed by one drain at a time.
+  const busyAddresses = new Map<string, Promise<void>>();
   const concurrency = Math.max(1, options.concurrency ?? 1);
   let sweeping: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -99,14 +111,28 @@ export function createFormQueue(deps: FormDeps, options: FormQueueOptions): Form
       await yieldToIo();
       if (queued.length === 0 || stopped) break;
       const id = queued.shift()!;
+      let release = () => {};
       try {
-        if (await claimSubmission(deps.db, id, options.leaseMs)) await handleNewSubmission(deps, id);
+        const claimed = await claimSubmission(deps.db, id, options.leaseMs);
+        if (!claimed) continue;
+        const address = claimed.emailLower;
+        if (address !== null) {
+          while (busyAddresses.has(address)) await busyAddresses.get(address);
+          busyAddresses.set(address, new Promise<void>((resolve) => (release = resolve)));
+          const done = release;
+          release = () => {
+            busyAddresses.delete(address);
+            done();
+          };
+        }
+        await handleNewSubmission(deps, id);
       } catch (error) {
         // Left unhandled under its claim: the sweep tries again once the lease has run out.
         options.log(
           `form submission ${id}: processing failed, tried again later: ${(error as Error).message}`,
         );
       } finally {
+        release();
         queuedIds.delete(id);
       }
     }
