@@ -5,12 +5,10 @@ import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { FormSubmissionStatus } from "../db/schema.ts";
 import { isoNow } from "../shared/clock.ts";
-import { notFound } from "../shared/errors.ts";
 import type { RefusalReason } from "./abuse.ts";
 import { truncateIp } from "./abuse.ts";
 import { emailOf, nameOf } from "./answers.ts";
 import type { FormAnswers, FormField } from "./definition.ts";
-import { versionDefinition } from "./store.ts";
 
 const USER_AGENT_MAX = 500;
 

@@ -299,7 +299,7 @@ describe.each(await testDialects())("SMS mailings on %s", (dialect) => {
         [
           "reply",
           "Takk for tilbudet!",
-          "Anne Person" + String(replies.items[0]!.personName).split("Person")[1],
+          `Anne Person${String(replies.items[0]!.personName).split("Person")[1]}`,
         ],
         ["opt-out", "Stopp takk", replies.items[1]!.personName],
       ]);

@@ -5,7 +5,7 @@ import Type from "typebox";
 import { SubmissionDetail as Detail } from "../../forms/api-schemas.ts";
 import { createFromSubmission, linkSubmission, rejectWithReason } from "../../forms/manual.ts";
 import { caller } from "../auth.ts";
-import { errorResponses, Id, Nullable, type RouteDeps } from "../schemas.ts";
+import { errorResponses, Id, type RouteDeps } from "../schemas.ts";
 
 const tags = ["forms"];
 const Params = Type.Object({ id: Id, sid: Id });
