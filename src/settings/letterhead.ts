@@ -102,5 +102,12 @@ export async function writeLetterhead(db: Db, input: LetterheadInput): Promise<L
     .values({ key: KEY, value })
     .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
     .execute();
+  writes.set(db, letterheadWrites(db) + 1);
   return { ...next, brandColor: stored.brandColor };
 }
+
+// This process's letterhead writes per database handle: a cache of the letterhead in this process (the hosted form
+// pages') sees its own process's change at once; other processes' caches see it when their time to live runs out.
+const writes = new WeakMap<Db, number>();
+
+export const letterheadWrites = (db: Db): number => writes.get(db) ?? 0;
