@@ -214,9 +214,9 @@ export function ImportPage() {
         <Paper withBorder p="md" radius="md" data-testid="import-result">
           <Alert color="green" title={t("imports.doneTitle")} mb="md">
             {t("imports.doneSummary", {
-              created: result.created,
-              updated: result.updated,
-              skipped: result.invalid,
+              created: t("imports.doneSummaryParts.created", { count: result.created }),
+              updated: t("imports.doneSummaryParts.updated", { count: result.updated }),
+              skipped: t("imports.doneSummaryParts.skipped", { count: result.invalid }),
             })}
           </Alert>
           <ImportCounts report={result} dryRun={false} />
