@@ -415,7 +415,7 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
     expect(await count("persons")).toBe(5);
   });
 
-  it("reports progress in rows and bytes up to the whole file, checking first, then writing", async () => {
+  it("reports progress in rows and bytes up to the whole file, checking first, then writing rows of a known total", async () => {
     const lines = ["E-post", ...Array.from({ length: 25 }, (_, i) => `p${i}@example.no`)];
     const events: ImportProgress[] = [];
     await importPersons(db, csvFile(lines), {
@@ -429,6 +429,9 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
       events.findLastIndex((e) => e.phase === "checking"),
     );
     expect(writing.map((e) => e.rows)).toEqual([10, 20, 25]);
+    // The first pass counted the rows: writing says how many of how many.
+    expect(writing.map((e) => e.totalRows)).toEqual([25, 25, 25]);
+    expect(events.filter((e) => e.phase === "checking").every((e) => e.totalRows === null)).toBe(true);
     expect(writing.at(-1)!.bytes).toBe(writing.at(-1)!.totalBytes);
   });
 });

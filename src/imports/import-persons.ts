@@ -38,6 +38,8 @@ export type ImportProgress = {
   /** `checking`: reading the whole file before anything is written; `writing`: the batches being written. */
   phase: "checking" | "writing";
   rows: number;
+  /** The file's rows, once a first pass has counted them (while writing); null while they are being counted. */
+  totalRows: number | null;
   bytes: number;
   totalBytes: number;
 };
@@ -141,7 +143,12 @@ export async function openMappedTable(
 }
 
 /** `expectedRows`: the data rows an earlier pass counted (0 when unknown), to size the table of seen addresses once. */
-type Pass = { write: boolean; phase: ImportProgress["phase"]; expectedRows: number };
+type Pass = {
+  write: boolean;
+  phase: ImportProgress["phase"];
+  expectedRows: number;
+  totalRows: number | null;
+};
 
 /**
  * Imports persons. A dry run reads and checks everything and writes nothing. A real run first reads the whole file
@@ -171,8 +178,13 @@ export async function importPersons(
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
   const listLimit = options.listLimit ?? DEFAULT_LIST_LIMIT;
   let last: ImportProgress | null = null;
-  const progressOf = (source: TableSource, phase: ImportProgress["phase"], rows: number) => {
-    const now = { phase, rows, bytes: source.bytesRead(), totalBytes: source.totalBytes };
+  const progressOf = (
+    source: TableSource,
+    phase: ImportProgress["phase"],
+    rows: number,
+    totalRows: number | null = null,
+  ) => {
+    const now = { phase, rows, totalRows, bytes: source.bytesRead(), totalBytes: source.totalBytes };
     if (last && last.phase === phase && last.rows === rows && last.bytes === now.bytes) return;
     last = now;
     options.onProgress?.(now);
@@ -203,7 +215,7 @@ export async function importPersons(
         await refreshStatistics(handle);
         analyzeAt = report.created * 2;
       }
-      progressOf(source, pass.phase, report.rows);
+      progressOf(source, pass.phase, report.rows, pass.totalRows);
       // SQLite calls and XLSX rows never leave the microtask queue; without a turn of the event loop the native
       // memory of finished statements is not released (and timers and HTTP requests would wait for the whole file).
       await yieldToEventLoop();
@@ -219,7 +231,7 @@ export async function importPersons(
     } finally {
       source.close();
     }
-    progressOf(source, pass.phase, report.rows);
+    progressOf(source, pass.phase, report.rows, pass.totalRows);
     return report;
   }
 
@@ -227,7 +239,12 @@ export async function importPersons(
   async function readThrough(source: TableSource): Promise<number> {
     let rows = 0;
     try {
-      for await (const _ of source.rows) if (++rows % batchSize === 0) progressOf(source, "checking", rows);
+      for await (const _ of source.rows)
+        if (++rows % batchSize === 0) {
+          progressOf(source, "checking", rows);
+          // As in `run`: let a progress request (and every other) through while a large file is read.
+          await yieldToEventLoop();
+        }
     } finally {
       source.close();
     }
@@ -237,16 +254,24 @@ export async function importPersons(
 
   const first = await open();
   if (options.dryRun)
-    return run(first.source, first.columns, { write: false, phase: "checking", expectedRows: 0 });
+    return run(first.source, first.columns, {
+      write: false,
+      phase: "checking",
+      expectedRows: 0,
+      totalRows: null,
+    });
   let writing = first;
   let expectedRows = 0;
+  let totalRows = 0;
   if (options.allOrNothing) {
     const check = await run(first.source, first.columns, {
       write: false,
       phase: "checking",
       expectedRows: 0,
+      totalRows: null,
     });
     expectedRows = check.valid;
+    totalRows = check.rows;
     if (check.invalid > 0)
       throw new AppError(
         "IMPORT_ROWS_INVALID",
@@ -257,9 +282,15 @@ export async function importPersons(
   } else {
     // CSV and XLSX both stream, so the file is read through once before the first write.
     expectedRows = await readThrough(first.source);
+    totalRows = expectedRows;
     writing = await open();
   }
-  const report = await run(writing.source, writing.columns, { write: true, phase: "writing", expectedRows });
+  const report = await run(writing.source, writing.columns, {
+    write: true,
+    phase: "writing",
+    expectedRows,
+    totalRows,
+  });
   if (selectionId !== null && report.addedToSelection > 0) await touchSelection(db, selectionId);
   return report;
 }

@@ -149,6 +149,8 @@ export async function importRecipients(
     options.onProgress?.({
       phase: dryRun ? "checking" : "writing",
       rows: report.rows,
+      // One pass: the total is known only at the end.
+      totalRows: null,
       bytes: source.bytesRead(),
       totalBytes: source.totalBytes,
     });

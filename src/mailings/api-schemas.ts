@@ -3,7 +3,7 @@
 // imports, so a change here that the UI does not follow fails `npm run typecheck`. The web UI's compiler reads this
 // file too, so it imports only typebox, shared/schemas.ts and lists that import nothing.
 import Type, { type Static } from "typebox";
-import { BLOCK_REASONS } from "../db/block-reasons.ts";
+import { BLOCK_REASONS, LEFT_OUT_REASONS } from "../db/block-reasons.ts";
 import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
 import {
   CONTENT_FORMATS,
@@ -333,6 +333,17 @@ export const RecipientSchema = Type.Object({
 });
 export const RecipientPageSchema = PageOf(RecipientSchema);
 
+export const PersonCheckSchema = Type.Object({
+  personId: Type.Integer(),
+  status: literals(["eligible", "blocked", "left-out"] as const, {
+    description: "left-out: the person has no address for this mailing's channel",
+  }),
+  reason: Nullable(literals([...BLOCK_REASONS, ...LEFT_OUT_REASONS])),
+  alreadyListed: Type.Boolean({
+    description: "The person is on the mailing's list already; the answer is that row's",
+  }),
+});
+
 // Preview and test
 
 export const PreviewSchema = Type.Object({
@@ -487,6 +498,7 @@ export type MailingStep = Mailing["steps"][number];
 export type MergeVariables = Static<typeof MergeVariablesSchema>;
 export type MailingSource = Static<typeof SourceSchema>;
 export type Recipient = Static<typeof RecipientSchema>;
+export type PersonCheck = Static<typeof PersonCheckSchema>;
 export type Preview = Static<typeof PreviewSchema>;
 export type EmptyVariables = Static<typeof EmptyVariablesSchema>;
 export type TestSend = Static<typeof TestSendSchema>;

@@ -30,20 +30,44 @@ const messages: Record<Language, unknown> = {
   nb: JSON.parse(readFileSync(resolve(I18N_DIR, "nb.json"), "utf8")),
   en: JSON.parse(readFileSync(resolve(I18N_DIR, "en.json"), "utf8")),
 };
-/** The UI's text for a message key, so the walk finds buttons by the name a user sees in either language. */
-function text(language: Language, key: string): string {
+function lookup(language: Language, key: string): string | undefined {
   let node: unknown = messages[language];
   for (const part of key.split(".")) node = (node as Record<string, unknown> | undefined)?.[part];
-  if (typeof node !== "string") throw new Error(`no message ${key} in ${language}.json`);
-  return node;
+  return typeof node === "string" ? node : undefined;
 }
 
-/** The name of a button whose message has placeholders ("Add all {count} …"), matching any value in them. */
+/** The UI's text for a message key, so the walk finds buttons by the name a user sees in either language. */
+function text(language: Language, key: string): string {
+  const found = lookup(language, key) ?? lookup(language, `${key}_other`);
+  if (found === undefined) throw new Error(`no message ${key} in ${language}.json`);
+  return found;
+}
+
+/**
+ * The name of a button whose message has placeholders ("Add all {count} …"), matching any value in them; a count
+ * message matches its singular and its plural form.
+ */
 function named(language: Language, key: string): string | RegExp {
-  const message = text(language, key);
-  if (!message.includes("{")) return message;
-  const parts = message.split(/\{\w+\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${parts.join(".+")}$`);
+  const forms = [
+    lookup(language, key),
+    lookup(language, `${key}_one`),
+    lookup(language, `${key}_other`),
+  ].filter((m): m is string => m !== undefined);
+  if (forms.length === 0) throw new Error(`no message ${key} in ${language}.json`);
+  if (forms.length === 1 && !forms[0]!.includes("{")) return forms[0]!;
+  // A count is a number ("1 200"), so "Legg {count} til i …" does not also match "Legg valgte (0) til i …".
+  const pattern = (message: string) =>
+    message
+      .split(/(\{\w+\})/)
+      .map((p) =>
+        p === "{count}"
+          ? "[\\d\\s\u00a0.,]+"
+          : /^\{\w+\}$/.test(p)
+            ? ".+"
+            : p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("");
+  return new RegExp(`^(?:${forms.map(pattern).join("|")})$`);
 }
 
 /** A button that opens a dialog; `tab` is clicked first when the button lives on a tab; `inside` opens one from that dialog. */

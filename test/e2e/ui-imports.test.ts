@@ -1,6 +1,6 @@
 // The person import and export in real Chromium against a server with demo data: upload a CSV with broken rows, read
 // the dry-run report (row numbers and columns as the spreadsheet shows them), import skipping the invalid rows, see
-// the persons list grow by the number created, and download a CSV export.
+// the persons list grow by the number created, download a CSV export, and see rows counted while a file is checked.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -198,6 +198,57 @@ describe.skipIf(!runs)("web UI: import and export persons", () => {
       await page.getByRole("link", { name: "Eksporter Excel" }).waitFor();
       await screenshot(page, "imports-06-selection-export");
       expect(pageErrors).toEqual([]);
+    },
+    STEP,
+  );
+
+  it(
+    "shows how many rows are done while the file is checked, and the server follows the import by the page's id",
+    async () => {
+      // The upload is held until the page has shown the progress it was given: what the page asks for and shows is
+      // checked here; how the server counts is import-persons.test.ts and running.test.ts.
+      let releaseUpload: () => void = () => {};
+      const uploadHeld = new Promise<void>((resolve) => {
+        releaseUpload = resolve;
+      });
+      let progressId: string | null = null;
+      await page.route("**/api/imports/persons?*", async (route) => {
+        progressId = new URL(route.request().url()).searchParams.get("progressId");
+        await uploadHeld;
+        await route.continue();
+      });
+      await page.route("**/api/imports/progress/*", (route) =>
+        route.fulfill({
+          contentType: "application/json",
+          body: JSON.stringify({
+            running: true,
+            progress: { phase: "checking", rows: 1200, totalRows: null, bytes: 300, totalBytes: 1200 },
+          }),
+        }),
+      );
+      try {
+        await page.goto(`${server.url}/persons/import`);
+        await page.locator('input[type="file"]').setInputFiles(FIXTURE);
+        await page.getByRole("combobox", { name: /Rettslig grunnlag/ }).click();
+        await page.getByRole("option", { name: "Samtykke" }).click();
+        await page.getByRole("textbox", { name: /^Kilde/ }).fill("Påmeldingsliste, messe 2024");
+        await page.getByRole("button", { name: "Sjekk filen (prøvekjøring)" }).click();
+        await textOf(page.getByTestId("import-progress-counts"), (t) =>
+          t.includes("1\u00a0200 rader sjekket · 25 % av filen lest"),
+        );
+        expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("25");
+        await screenshot(page, "imports-06b-progress");
+        expect(progressId).toMatch(/^[0-9a-f]{32}$/);
+        releaseUpload();
+        // The server took the id (an unknown query parameter would be refused) and forgets it once the import ends.
+        await page.getByTestId("import-report").waitFor();
+        expect(await count(page, "rows")).toBe(9);
+        expect((await api.get(`/api/imports/progress/${progressId}`)).status).toBe(404);
+      } finally {
+        releaseUpload();
+        await page.unroute("**/api/imports/persons?*");
+        await page.unroute("**/api/imports/progress/*");
+      }
     },
     STEP,
   );

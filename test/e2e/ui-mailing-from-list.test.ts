@@ -1,6 +1,6 @@
 // A mailing started from a selection's or a project's page, in real Chromium: it is linked to that selection or
 // project in Setup and sends to its members (the seed's entry point), with the same New mailing dialog; and the
-// single-person picker shows each person's address and who has none.
+// single-person picker shows each person's address, who has none, and whether the chosen person would receive it.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
@@ -76,6 +76,51 @@ describe.skipIf(!runs)("web UI: a new mailing from a selection or a project", ()
     );
     await page.getByRole("option", { name: /Uten Epostadresse/ }).click();
     await textOf(dialog, (t) => t.includes("Uten Epostadresse har ingen e-postadresse og blir utelatt"));
+  }, 60_000);
+
+  it("says at once, by the mailing's own rules, whether the chosen person would receive it and why not", async () => {
+    const type = await ok<{ id: number }>(
+      api.send("POST", "/api/subscription-types", { name: "Kundeavis" }),
+      201,
+    );
+    const person = async (firstName: string, address: string, status: "subscribed" | "unsubscribed") => {
+      const created = await ok<{ id: number }>(
+        api.send("POST", "/api/persons", { firstName, lastName: "Leser", emails: [{ address }] }),
+        201,
+      );
+      await ok(api.send("PUT", `/api/persons/${created.id}/subscriptions/${type.id}`, { status }));
+    };
+    await person("Avmeldt", "avmeldt.leser@example.no", "unsubscribed");
+    await person("Abonnent", "abonnent.leser@example.no", "subscribed");
+    const accounts = await ok<{ items: Array<{ id: number; kind: string }> }>(
+      api.get("/api/sending-accounts"),
+    );
+    const mailing = await ok<{ id: number }>(
+      api.send("POST", "/api/mailings", {
+        name: "Kundeavisen",
+        sendingAccountId: accounts.items.find((a) => a.kind === "outbox")!.id,
+        subscriptionTypeId: type.id,
+        subject: "Hei",
+        fromAddress: "post@nyheter.utsend.example",
+        content: '<p>Hei</p><a href="[[link.unsubscribe]]">Meld av</a>',
+      }),
+      201,
+    );
+    await page.goto(`${server.url}/mailings/${mailing.id}?step=recipients`);
+    await page.getByRole("button", { name: "Legg til kilde" }).click();
+    await page.getByRole("menuitem", { name: "Enkeltperson …" }).click();
+    const dialog = page.getByRole("dialog");
+    const picker = dialog.getByLabel("Person", { exact: true });
+    await picker.fill("Avmeldt Leser");
+    await page.getByRole("option", { name: /Avmeldt Leser · avmeldt\.leser@example\.no/ }).click();
+    await textOf(dialog, (t) => t.includes("Avmeldt Leser får ikke denne utsendelsen: avmeldt."));
+    await expect(picker.getAttribute("aria-invalid")).resolves.toBe("true");
+    await picker.fill("Abonnent Leser");
+    await page.getByRole("option", { name: /Abonnent Leser · abonnent\.leser@example\.no/ }).click();
+    await textOf(dialog, (t) => t.includes("Abonnent Leser kan motta denne utsendelsen."));
+    // The check left the mailing as it was: nobody was added until the user says so.
+    const sources = await ok<{ items: unknown[] }>(api.get(`/api/mailings/${mailing.id}/sources`));
+    expect(sources.items).toEqual([]);
   }, 60_000);
 
   for (const kind of ["selection", "project"] as const) {

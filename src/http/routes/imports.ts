@@ -6,6 +6,8 @@ import { PersonImportReportSchema } from "../../imports/api-schemas.ts";
 import { CONTENT_TYPES, exportPersons } from "../../imports/export.ts";
 import { importPersons } from "../../imports/import-persons.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
+import { runningImports } from "../../imports/running.ts";
+import { notFound } from "../../shared/errors.ts";
 import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
 import {
@@ -15,7 +17,28 @@ import {
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
-import { Id, IdParams, literals, NoContent, type RouteDeps } from "../schemas.ts";
+import { errorResponses, Id, IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
+
+const ProgressId = Type.String({
+  pattern: "^[A-Za-z0-9-]{8,64}$",
+  description: "an id the client chooses, to follow the import at GET /api/imports/progress/{progressId}",
+});
+
+const ProgressSchema = Type.Object({
+  running: Type.Literal(true),
+  progress: Nullable(
+    Type.Object({
+      phase: literals(["checking", "writing"] as const, {
+        description:
+          "checking: reading the file before anything is written; writing: the batches being written",
+      }),
+      rows: Type.Integer(),
+      totalRows: Nullable(Type.Integer({ description: "known once a first pass has counted the rows" })),
+      bytes: Type.Integer(),
+      totalBytes: Type.Integer(),
+    }),
+  ),
+});
 
 const ImportQuery = Type.Object(
   {
@@ -43,6 +66,7 @@ const ImportQuery = Type.Object(
         description: 'columns to fields, e.g. "E-post=email,Fornavn=firstName"',
       }),
     ),
+    progressId: Type.Optional(ProgressId),
   },
   { additionalProperties: false },
 );
@@ -69,6 +93,7 @@ export const importRoutes =
   async (app) => {
     const { db } = deps;
     const handle = { db, dialect: deps.dialect };
+    const running = runningImports();
 
     acceptFileBodies(app, join(deps.config.dataDir, "uploads")); // scoped to this plugin
 
@@ -92,6 +117,8 @@ export const importRoutes =
       async (request) => {
         const query = request.query;
         const file = uploadedFile(request, query.map);
+        const userId = caller(request).user.id;
+        const followed = query.progressId ? running.start(query.progressId, userId) : null;
         try {
           return await importPersons(handle, file.input, {
             dryRun: query.dryRun,
@@ -101,12 +128,33 @@ export const importRoutes =
             mappingId: query.mappingId ?? null,
             map: file.map,
             ...(file.format ? { format: file.format } : {}),
-            userId: caller(request).user.id,
+            userId,
             defaultCountry: deps.config.defaultCountry,
+            ...(followed ? { onProgress: followed.onProgress } : {}),
           });
         } finally {
+          followed?.end();
           await file.remove();
         }
+      },
+    );
+
+    app.get(
+      "/imports/progress/:progressId",
+      {
+        schema: {
+          tags: ["imports"],
+          summary: "How far a running person import has come (rows read or written, of how many)",
+          description:
+            "For an import sent with progressId by the same user, while it runs in this server process; 404 once it has ended.",
+          params: Type.Object({ progressId: ProgressId }),
+          response: { 200: ProgressSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const found = running.progressOf(request.params.progressId, caller(request).user.id);
+        if (!found) throw notFound("import", request.params.progressId);
+        return found;
       },
     );
 

@@ -4,10 +4,12 @@ import Type from "typebox";
 import { BLOCK_REASONS } from "../../db/block-reasons.ts";
 import {
   MailingSchema,
+  PersonCheckSchema,
   RecipientPageSchema,
   SourceInputSchema,
   SourceListSchema,
 } from "../../mailings/api-schemas.ts";
+import { checkPerson } from "../../mailings/person-check.ts";
 import {
   addRecipientSource,
   recipientsOf,
@@ -70,6 +72,21 @@ export const mailingRecipientRoutes =
         },
       },
       async (request) => refreshRecipients(db, request.params.id),
+    );
+    app.post(
+      "/mailings/:id/recipients/check-person",
+      {
+        schema: {
+          tags,
+          summary: "Whether one person would receive this mailing, and if not why, before they are added",
+          description:
+            "Runs the mailing's eligibility rules on the person alone (duplicates aside); a person already on the list gets that row's answer.",
+          params: IdParams,
+          body: Type.Object({ personId: Id }, { additionalProperties: false }),
+          response: { 200: PersonCheckSchema, ...errorResponses },
+        },
+      },
+      async (request) => checkPerson(db, request.params.id, request.body.personId),
     );
     app.get(
       "/mailings/:id/recipients",

@@ -26,6 +26,7 @@ export type {
   MailingSummary,
   MergeVariables,
   PastedAddress,
+  PersonCheck,
   Preview,
   Progress,
   Recipient,

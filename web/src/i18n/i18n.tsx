@@ -1,10 +1,13 @@
-// A tiny i18n: messages from nb.json / en.json by dotted key, "{name}" placeholders, language kept in localStorage.
+// A tiny i18n: messages from nb.json / en.json by dotted key, "{name}" placeholders, plural forms chosen by "{count}",
+// language kept in localStorage.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import enJson from "./en.json";
 import nb from "./nb.json";
 
+// A message with a count is stored as "key_one" and "key_other" and asked for as "key".
+type PluralBase<K extends string> = K extends `${infer Base}_${"one" | "other"}` ? Base : K;
 type Leaves<T, P extends string = ""> = {
-  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
+  [K in keyof T & string]: T[K] extends string ? `${P}${PluralBase<K>}` : Leaves<T[K], `${P}${K}.`>;
 }[keyof T & string];
 
 export type MessageKey = Leaves<typeof nb>;
@@ -18,8 +21,11 @@ export const LANGUAGES: { value: Language; label: string }[] = [
 const en: typeof nb = enJson;
 const messages: Record<Language, typeof nb> = { nb, en };
 const STORAGE_KEY = "utsend.language";
+const LOCALES: Record<Language, string> = { nb: "nb-NO", en: "en-GB" };
 
-export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+// The count is a number, so that the plural form can be chosen from it; it is shown formatted for the language.
+export type MessageVars = { count?: number } & Record<string, string | number>;
+export type Translate = (key: MessageKey, vars?: MessageVars) => string;
 
 type I18n = {
   language: Language;
@@ -52,10 +58,23 @@ function lookup(tree: unknown, key: string): string | undefined {
 
 /** The messages of one language, for code outside React's tree (a notification shown after an action). */
 export function translator(language: Language): Translate {
+  const locale = LOCALES[language];
+  const plural = new Intl.PluralRules(locale);
+  const number = new Intl.NumberFormat(locale);
+  const find = (key: string) => lookup(messages[language], key) ?? lookup(messages.nb, key);
   return (key, vars) => {
-    const text = lookup(messages[language], key) ?? lookup(messages.nb, key) ?? key;
+    const count = vars?.count;
+    const text =
+      (typeof count === "number"
+        ? (find(`${key}_${plural.select(count)}`) ?? find(`${key}_other`))
+        : undefined) ??
+      find(key) ??
+      find(`${key}_other`) ??
+      key;
     if (!vars) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+    const shown: Record<string, string | number> =
+      typeof count === "number" ? { ...vars, count: number.format(count) } : vars;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in shown ? String(shown[name]) : whole));
   };
 }
 
@@ -81,7 +100,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<I18n>(() => {
-    const locale = language === "nb" ? "nb-NO" : "en-GB";
+    const locale = LOCALES[language];
     const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
     const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
     const number = new Intl.NumberFormat(locale);

@@ -133,7 +133,7 @@ export function DocumentPanel({ mailing }: { mailing: Mailing }) {
       )}
       {shortened > 0 && (
         <Alert color="yellow" data-testid="address-warnings">
-          {t("documents.state.addressWarnings", { count: formatNumber(shortened) })}
+          {t("documents.state.addressWarnings", { count: shortened })}
         </Alert>
       )}
       {(blocked.length > 0 || mailing.recipients.leftOut > 0) && (

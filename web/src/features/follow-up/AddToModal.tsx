@@ -91,26 +91,26 @@ export function AddToModal({
         <Stack gap="sm" data-testid="add-to-result">
           <AddedGroup
             testId="added"
-            text={t("followUp.addTo.result.added", { count: formatNumber(result.added) })}
+            text={t("followUp.addTo.result.added", { count: result.added })}
             names={result.named.added.map((p) => p.name ?? `#${p.personId}`)}
             total={result.added}
           />
           <AddedGroup
             testId="already"
-            text={t("followUp.addTo.result.already", { count: formatNumber(result.alreadyMembers) })}
+            text={t("followUp.addTo.result.already", { count: result.alreadyMembers })}
             names={result.named.alreadyMembers.map((p) => p.name ?? `#${p.personId}`)}
             total={result.alreadyMembers}
           />
           <AddedGroup
             testId="not-in-crm"
-            text={t("followUp.addTo.result.notInCrm", { count: formatNumber(result.notInCrm) })}
+            text={t("followUp.addTo.result.notInCrm", { count: result.notInCrm })}
             names={result.named.notInCrm.map((r) => r.name ?? r.email ?? `#${r.recipientId}`)}
             total={result.notInCrm}
           />
           {result.rows > result.persons + result.notInCrm && (
             <Text size="sm" c="dimmed">
               {t("followUp.addTo.result.samePerson", {
-                count: formatNumber(result.rows - result.persons - result.notInCrm),
+                count: result.rows - result.persons - result.notInCrm,
               })}
             </Text>
           )}
@@ -124,7 +124,7 @@ export function AddToModal({
   return (
     <Modal opened={opened} onClose={onClose} title={t("followUp.addTo.title")} centered>
       <Stack gap="sm" data-testid="add-to-modal">
-        <Text size="sm">{t("followUp.addTo.rows", { count: formatNumber(count) })}</Text>
+        <Text size="sm">{t("followUp.addTo.rows", { count: count })}</Text>
         <SegmentedControl
           value={mode}
           onChange={(v) => {
@@ -195,7 +195,7 @@ function AddedGroup({
   names: string[];
   total: number;
 }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   if (total === 0) return null;
   return (
     <div data-testid={`add-to-${testId}`}>
@@ -210,7 +210,7 @@ function AddedGroup({
       </List>
       {total > names.length && (
         <Text size="xs" c="dimmed">
-          {t("followUp.addTo.result.more", { count: formatNumber(total - names.length) })}
+          {t("followUp.addTo.result.more", { count: total - names.length })}
         </Text>
       )}
     </div>

@@ -49,7 +49,7 @@ export function RecipientActions({
     const skipped = Object.values(result.skipped).reduce((a, b) => a + b, 0);
     notifySuccess(
       t("followUp.recipients.resent", {
-        count: formatNumber(result.created),
+        count: result.created,
         added: formatNumber(result.added),
         skipped: formatNumber(skipped),
       }),
@@ -81,10 +81,10 @@ export function RecipientActions({
       {can("write") && (
         <>
           <Button variant="light" disabled={picked.length === 0} onClick={addPicked.open}>
-            {t("followUp.recipients.addPicked", { count: formatNumber(picked.length) })}
+            {t("followUp.recipients.addPicked", { count: picked.length })}
           </Button>
           <Button variant="light" disabled={total === 0} onClick={addAll.open}>
-            {t("followUp.recipients.addAll", { count: formatNumber(total) })}
+            {t("followUp.recipients.addAll", { count: total })}
           </Button>
         </>
       )}
@@ -95,7 +95,7 @@ export function RecipientActions({
             variant="default"
             disabled={picked.length === 0}
             title={t("followUp.recipients.resendTitle")}
-            message={t("followUp.recipients.resendConfirm", { count: formatNumber(picked.length) })}
+            message={t("followUp.recipients.resendConfirm", { count: picked.length })}
             confirmLabel={t("followUp.recipients.resend")}
             onConfirm={resendPicked}
           >

@@ -52,11 +52,11 @@ function Detail({ children, testId }: { children: ReactNode; testId?: string }) 
 }
 
 function Flagged({ id, count }: { id: string; count: number }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   if (count === 0) return null;
   return (
     <Badge mt={4} size="sm" variant="light" color="gray" data-testid={`figure-${id}-flagged`}>
-      {t("followUp.flagged", { count: formatNumber(count) })}
+      {t("followUp.flagged", { count: count })}
     </Badge>
   );
 }
@@ -68,10 +68,10 @@ function Figures({ stats }: { stats: MailingStatistics }) {
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" data-testid="statistics-figures">
       <Figure id="sent" label={t("followUp.figures.sent")} value={stats.sent}>
-        <Detail>{t("followUp.notYetSent", { count: n(stats.notYetSent) })}</Detail>
+        <Detail>{t("followUp.notYetSent", { count: stats.notYetSent })}</Detail>
       </Figure>
       <Figure id="delivered" label={t("followUp.figures.delivered")} value={stats.delivered}>
-        <Detail>{t("followUp.ofRecipients", { count: n(stats.recipients.eligible) })}</Detail>
+        <Detail>{t("followUp.ofRecipients", { count: stats.recipients.eligible })}</Detail>
       </Figure>
       <Figure
         id="opened"
@@ -79,7 +79,7 @@ function Figures({ stats }: { stats: MailingStatistics }) {
         value={stats.opened.unique}
         rate={percent(stats.rates.open)}
       >
-        <Detail>{t("followUp.opensInAll", { count: n(stats.opened.total) })}</Detail>
+        <Detail>{t("followUp.opensInAll", { count: stats.opened.total })}</Detail>
         <Flagged id="opened" count={stats.opened.flagged} />
       </Figure>
       <Figure
@@ -88,7 +88,7 @@ function Figures({ stats }: { stats: MailingStatistics }) {
         value={stats.clicked.unique}
         rate={percent(stats.rates.clickThrough)}
       >
-        <Detail>{t("followUp.clicksInAll", { count: n(stats.clicked.total) })}</Detail>
+        <Detail>{t("followUp.clicksInAll", { count: stats.clicked.total })}</Detail>
         <Flagged id="clicked" count={stats.clicked.flagged} />
       </Figure>
       <Figure

@@ -28,7 +28,7 @@ import { ConfirmButton } from "../../app/ConfirmButton.tsx";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
-import { useI18n } from "../../i18n/i18n.tsx";
+import { type Translate, useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
 import { useFieldOptions } from "./fields.ts";
 import { ImportCounts, ImportIssues } from "./ImportReportView.tsx";
@@ -73,8 +73,56 @@ function useElapsed(running: boolean): number {
   return seconds;
 }
 
+type ImportProgress = {
+  phase: "checking" | "writing";
+  rows: number;
+  totalRows: number | null;
+  bytes: number;
+  totalBytes: number;
+};
+
+/** The running import's progress, asked for twice a second while its upload waits for the report. */
+function useImportProgress(progressId: string | null): ImportProgress | null {
+  const api = useApi();
+  const query = useQuery({
+    queryKey: ["imports", "progress", progressId],
+    queryFn: () =>
+      api.get<{ running: true; progress: ImportProgress | null }>(`/api/imports/progress/${progressId}`),
+    enabled: progressId !== null,
+    refetchInterval: 500,
+    // Gone (404) once the import has ended: the report is on its way.
+    retry: false,
+  });
+  return progressId !== null ? (query.data?.progress ?? null) : null;
+}
+
+function progressPercent(progress: ImportProgress | null): number | null {
+  if (!progress) return null;
+  if (progress.phase === "writing" && progress.totalRows) return (100 * progress.rows) / progress.totalRows;
+  return progress.totalBytes > 0 ? (100 * progress.bytes) / progress.totalBytes : null;
+}
+
+/** "1 200 av 5 000 rader importert": the total from this pass, else from the check the user just ran, else the file's share read. */
+function progressText(
+  t: Translate,
+  formatNumber: (n: number) => string,
+  progress: ImportProgress,
+  checkedRows: number | null,
+): string {
+  const done = formatNumber(progress.rows);
+  if (progress.phase === "writing" && progress.totalRows !== null)
+    return t("imports.progressCounts.writtenOf", { done, count: progress.totalRows });
+  const total = progress.totalRows ?? checkedRows;
+  if (total !== null) return t("imports.progressCounts.checkedOf", { done, count: total });
+  const read = t("imports.progressCounts.checked", { count: progress.rows });
+  const percent = progressPercent(progress);
+  return percent === null
+    ? read
+    : `${read} · ${t("imports.progressCounts.ofFile", { percent: formatNumber(Math.floor(percent)) })}`;
+}
+
 export function ImportPage() {
-  const { t } = useI18n();
+  const { t, formatNumber } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const fieldOptions = useFieldOptions();
@@ -101,6 +149,8 @@ export function ImportPage() {
   const [running, setRunning] = useState<"dryRun" | "import" | null>(null);
   const [mappingName, setMappingName] = useState("");
   const elapsed = useElapsed(running !== null);
+  const [progressId, setProgressId] = useState<string | null>(null);
+  const progress = useImportProgress(running !== null ? progressId : null);
 
   const key = JSON.stringify([fileKey(file), settings]);
   const upToDate = checked !== null && checked.key === key;
@@ -129,6 +179,11 @@ export function ImportPage() {
   async function run(dryRun: boolean) {
     if (!file || !settings.legalBasis) return;
     setRunning(dryRun ? "dryRun" : "import");
+    // getRandomValues, not randomUUID: the latter exists only on https or localhost.
+    const followId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
+    setProgressId(followId);
     setError(null);
     if (!dryRun) setResult(null);
     const runKey = key;
@@ -147,6 +202,7 @@ export function ImportPage() {
         selectionId: settings.selectionId,
         mappingId: map ? undefined : settings.mappingId,
         map,
+        progressId: followId,
       });
       if (dryRun) setChecked({ key: runKey, report });
       else {
@@ -214,9 +270,9 @@ export function ImportPage() {
         <Paper withBorder p="md" radius="md" data-testid="import-result">
           <Alert color="green" title={t("imports.doneTitle")} mb="md">
             {t("imports.doneSummary", {
-              created: result.created,
-              updated: result.updated,
-              skipped: result.invalid,
+              created: t("imports.doneSummaryParts.created", { count: result.created }),
+              updated: t("imports.doneSummaryParts.updated", { count: result.updated }),
+              skipped: t("imports.doneSummaryParts.skipped", { count: result.invalid }),
             })}
           </Alert>
           <ImportCounts report={result} dryRun={false} />
@@ -429,7 +485,12 @@ export function ImportPage() {
 
           {running && (
             <Stack gap={4} data-testid="import-progress">
-              <Progress value={100} animated striped aria-label={t("imports.progressLabel")} />
+              <Progress
+                value={progressPercent(progress) ?? 100}
+                animated={progressPercent(progress) === null}
+                striped
+                aria-label={t("imports.progressLabel")}
+              />
               {/* The seconds tick every second: announced once, without them, then left alone. */}
               <VisuallyHidden role="status">
                 {t(running === "dryRun" ? "imports.checkingNow" : "imports.importingNow")}
@@ -437,6 +498,11 @@ export function ImportPage() {
               <Text size="sm" c="dimmed" aria-hidden="true">
                 {t(running === "dryRun" ? "imports.checking" : "imports.importing", { seconds: elapsed })}
               </Text>
+              {progress && (
+                <Text size="sm" data-testid="import-progress-counts">
+                  {progressText(t, formatNumber, progress, upToDate ? checked.report.rows : null)}
+                </Text>
+              )}
             </Stack>
           )}
 

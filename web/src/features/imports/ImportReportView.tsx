@@ -54,7 +54,7 @@ export function ImportCounts({ report, dryRun }: { report: ImportReport; dryRun:
 }
 
 export function ImportIssues({ report }: { report: Pick<ImportReport, "issues" | "notListed"> }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const [offset, setOffset] = useState(0);
   if (report.issues.length === 0) return null;
   const page = report.issues.slice(offset, offset + ISSUES_PAGE);
@@ -86,7 +86,7 @@ export function ImportIssues({ report }: { report: Pick<ImportReport, "issues" |
       <Pager total={report.issues.length} offset={offset} limit={ISSUES_PAGE} onOffset={setOffset} />
       {report.notListed.issues > 0 && (
         <Text size="sm" c="dimmed" mt="xs">
-          {t("imports.notListed", { count: formatNumber(report.notListed.issues) })}
+          {t("imports.notListed", { count: report.notListed.issues })}
         </Text>
       )}
     </>

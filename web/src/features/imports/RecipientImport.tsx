@@ -84,10 +84,10 @@ export function RecipientImport({
         <Paper withBorder p="sm" radius="md" data-testid="recipient-import-report">
           <Text size="sm" mb="xs">
             {t("recipients.importCounts", {
-              rows: formatNumber(report.rows),
-              valid: formatNumber(report.valid),
-              invalid: formatNumber(report.invalid),
-              duplicates: formatNumber(report.duplicatesInFile),
+              rows: t("recipients.importCountsParts.rows", { count: report.rows }),
+              valid: t("recipients.importCountsParts.valid", { count: report.valid }),
+              invalid: t("recipients.importCountsParts.invalid", { count: report.invalid }),
+              duplicates: t("recipients.importCountsParts.duplicates", { count: report.duplicatesInFile }),
             })}
           </Text>
           <SimpleGrid cols={3} spacing="xs">
@@ -137,7 +137,7 @@ export function RecipientImport({
           {t("recipients.importCheck")}
         </Button>
         <Button onClick={add} loading={busy === "add"} disabled={!report || !consent || adding === 0}>
-          {t("recipients.importAdd", { count: formatNumber(adding) })}
+          {t("recipients.importAdd", { count: adding })}
         </Button>
       </Group>
     </Stack>

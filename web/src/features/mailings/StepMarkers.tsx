@@ -25,9 +25,7 @@ export function StepMarkers({
     if (step.state === "complete") return t("mailings.stepStates.complete");
     const count = step.problems.length;
     if (count === 0) return t("mailings.stepStates.incomplete");
-    return count === 1
-      ? t("mailings.stepStates.incompleteOne")
-      : t("mailings.stepStates.incompleteMany", { count });
+    return t("mailings.stepStates.incompleteCount", { count });
   }
 
   return (

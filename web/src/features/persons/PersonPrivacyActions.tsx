@@ -108,7 +108,10 @@ function ErasureDialog({ personId, onCancel }: { personId: number; onCancel: () 
         ))}
       </List>
       <Text size="sm">
-        {t("persons.erase.kept", { deliveries: plan.data.deliveries, events: plan.data.events })}
+        {t("persons.erase.kept", {
+          deliveries: t("persons.erase.keptParts.deliveries", { count: plan.data.deliveries }),
+          events: t("persons.erase.keptParts.events", { count: plan.data.events }),
+        })}
       </Text>
       <Text size="sm">{t("persons.erase.suppressed")}</Text>
       <Text size="sm" fw={600}>

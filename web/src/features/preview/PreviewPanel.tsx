@@ -173,7 +173,7 @@ function EmptyVariablesList({ mailingId, onShow }: { mailingId: number; onShow: 
           <Accordion.Item key={item.variable} value={item.variable}>
             <Accordion.Control>
               <Text size="sm" c="yellow.9">
-                {t("preview.emptyFor", { variable: item.variable, count: formatNumber(item.count) })}
+                {t("preview.emptyFor", { variable: item.variable, count: item.count })}
               </Text>
             </Accordion.Control>
             <Accordion.Panel>
@@ -194,7 +194,7 @@ function EmptyVariablesList({ mailingId, onShow }: { mailingId: number; onShow: 
               </Table>
               {item.recipients.length < item.count && (
                 <Text size="xs" c="dimmed" mt={4}>
-                  {t("preview.andMore", { count: formatNumber(item.count - item.recipients.length) })}
+                  {t("preview.andMore", { count: item.count - item.recipients.length })}
                 </Text>
               )}
             </Accordion.Panel>

@@ -5,13 +5,20 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useApi } from "../../api/context.tsx";
-import type { Mailing, SourceKind } from "../../api/mailing-types.ts";
+import type { Mailing, PersonCheck, SourceKind } from "../../api/mailing-types.ts";
 import type { Page, PersonSummary } from "../../api/types.ts";
+import { errorText } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { RecipientImport } from "../imports/RecipientImport.tsx";
 import { useAllProjects } from "../mailings/queries.ts";
 import { useAllSelections } from "../selections/queries.ts";
 import { parseAddresses } from "./addresses.ts";
+import { useReasonText } from "./ReasonBadge.tsx";
+
+/** A reason inside a sentence: "… får ikke denne utsendelsen: avmeldt." */
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLocaleLowerCase() + text.slice(1);
+}
 
 export function AddSourceModal({
   mailingId,
@@ -94,7 +101,9 @@ export function AddSourceModal({
               nothingFoundMessage={t("projects.noMatches")}
             />
           )}
-          {kind === "person" && <PersonPicker value={refId} onChange={setRefId} sms={sms} />}
+          {kind === "person" && (
+            <PersonPicker mailingId={mailingId} value={refId} onChange={setRefId} sms={sms} />
+          )}
           {kind === "addresses" && (
             <>
               <Textarea
@@ -145,13 +154,16 @@ export function AddSourceModal({
 
 /**
  * Searchable person select: asks /api/persons?q= (name, e-mail or company) as the user types. Each person shows the
- * address this mailing would use (e-mail, or mobile for an SMS), and a person without one says so at once.
+ * address this mailing would use (e-mail, or mobile for an SMS), and a person without one says so at once; once
+ * chosen, the mailing's own rules say whether they would receive it, and if not why (unsubscribed, no consent …).
  */
 function PersonPicker({
+  mailingId,
   value,
   onChange,
   sms,
 }: {
+  mailingId: number;
   value: string | null;
   onChange: (id: string | null) => void;
   sms: boolean;
@@ -180,6 +192,25 @@ function PersonPicker({
       .join(" · "),
   }));
   const chosen = query.data?.items.find((p) => String(p.id) === value);
+  const check = useQuery({
+    queryKey: ["mailings", mailingId, "check-person", value],
+    queryFn: () =>
+      api.post<PersonCheck>(`/api/mailings/${mailingId}/recipients/check-person`, {
+        personId: Number(value),
+      }),
+    enabled: value !== null,
+  });
+  const reasonText = useReasonText();
+  const name = chosen?.fullName || chosen?.email || picked?.label || "";
+  const verdict = value !== null && check.data?.personId === Number(value) ? check.data : undefined;
+  const refusal =
+    chosen && !addressOf(chosen)
+      ? t(sms ? "recipients.personNoMobile" : "recipients.personNoEmail", { name: chosen.fullName })
+      : verdict && verdict.status !== "eligible"
+        ? t("recipients.personBlocked", { name, reason: lowerFirst(reasonText(verdict.reason ?? "unknown")) })
+        : check.isError
+          ? errorText(t, check.error)
+          : undefined;
   if (picked && value === picked.value && !options.some((o) => o.value === picked.value))
     options.unshift(picked);
   return (
@@ -198,11 +229,14 @@ function PersonPicker({
       data={options}
       filter={({ options: all }) => all}
       nothingFoundMessage={query.isFetching ? t("common.loading") : t("persons.noMatches")}
-      error={
-        chosen && !addressOf(chosen)
-          ? t(sms ? "recipients.personNoMobile" : "recipients.personNoEmail", { name: chosen.fullName })
+      error={refusal}
+      description={
+        !refusal && verdict
+          ? t(verdict.alreadyListed ? "recipients.personListed" : "recipients.personEligible", { name })
           : undefined
       }
+      inputWrapperOrder={["label", "input", "description", "error"]}
+      data-testid="person-picker"
     />
   );
 }

@@ -93,9 +93,9 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
     // A selection, project or person deleted since it was added has no name left.
     const label = source.label ?? "";
     const pasted = source.kind === "addresses" ? /^(\d+) address/.exec(label) : null;
-    if (pasted) return t("recipients.pastedCount", { count: formatNumber(Number(pasted[1])) });
+    if (pasted) return t("recipients.pastedCount", { count: Number(pasted[1]) });
     const file = source.kind === "import" ? /^(.*) \((\d+) rows\)$/.exec(label) : null;
-    if (file) return t("recipients.importLabel", { file: file[1]!, count: formatNumber(Number(file[2])) });
+    if (file) return t("recipients.importLabel", { file: file[1]!, count: Number(file[2]) });
     return label;
   }
 
@@ -232,7 +232,7 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
                       ? "documents.recipients.leftOut"
                       : "recipients.leftOut",
                   {
-                    count: formatNumber(counts.leftOut),
+                    count: counts.leftOut,
                   },
                 )}
               </Text>

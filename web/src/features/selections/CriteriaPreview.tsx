@@ -11,7 +11,7 @@ import { useI18n } from "../../i18n/i18n.tsx";
 const SAMPLE = 5;
 
 export function CriteriaPreview({ criteria, complete }: { criteria: Criteria; complete: boolean }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const [body] = useDebouncedValue(JSON.stringify({ criteria }), 400);
 
@@ -40,7 +40,7 @@ export function CriteriaPreview({ criteria, complete }: { criteria: Criteria; co
         <Stack gap={4}>
           <Group gap="xs">
             <Text fw={600} data-testid="preview-count">
-              {t("criteria.previewCount", { count: formatNumber(query.data.total) })}
+              {t("criteria.previewCount", { count: query.data.total })}
             </Text>
             {query.isFetching && <Loader size="xs" />}
           </Group>

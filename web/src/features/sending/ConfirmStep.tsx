@@ -26,7 +26,7 @@ import { type Schedule, ScheduleModal } from "./ScheduleModal.tsx";
 import { SpamCheck, spamBlocks, useSpamCheck } from "./SpamCheck.tsx";
 
 export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
-  const { t, language, formatNumber, formatDateTime } = useI18n();
+  const { t, language, formatDateTime } = useI18n();
   const api = useApi();
   const { can } = useSession();
   /** The scheduled time as the clock in the mailing's own zone shows it, not the browser's. */
@@ -132,7 +132,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Alert color="green" data-testid="ready">
           {formResponse
             ? t("sending.formResponseReady")
-            : t("sending.ready", { count: formatNumber(mailing.recipients.eligible) })}
+            : t("sending.ready", { count: mailing.recipients.eligible })}
         </Alert>
       )}
 
@@ -222,7 +222,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
         <Text size="sm">
           {t(doc ? "documents.confirm.message" : "sending.confirmMessage", {
             name: mailing.name,
-            count: formatNumber(mailing.recipients.eligible),
+            count: mailing.recipients.eligible,
           })}
         </Text>
         <Group justify="flex-end" mt="lg">
@@ -254,7 +254,7 @@ export function ConfirmStep({ mailing, editable, act, goTo }: StepProps) {
 
 /** What will be sent, from whom, to how many, through which account. */
 export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const accounts = useSendingAccounts();
   const types = useSubscriptionTypes();
   const selections = useAllSelections();
@@ -314,8 +314,8 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
           value: (
             <span data-testid="summary-recipients">
               {t("sending.recipientsValue", {
-                eligible: formatNumber(mailing.recipients.eligible),
-                blocked: formatNumber(blocked),
+                eligible: t("sending.recipientsValueParts.eligible", { count: mailing.recipients.eligible }),
+                blocked: t("sending.recipientsValueParts.blocked", { count: blocked }),
               })}
             </span>
           ),

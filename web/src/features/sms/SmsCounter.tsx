@@ -29,18 +29,18 @@ export function SmsCounter({ text }: { text: string }) {
     <div data-testid="sms-counter">
       <Group gap="lg" wrap="wrap">
         <Text size="sm" data-testid="sms-characters">
-          {t("sms.counter.characters", { count: formatNumber(count.characters) })}
+          {t("sms.counter.characters", { count: count.characters })}
         </Text>
         <Text size="sm" data-testid="sms-encoding">
           {t(`sms.encodings.${count.encoding}`)}
         </Text>
         <Text size="sm" fw={count.parts > 1 ? 700 : undefined} data-testid="sms-parts">
-          {t(count.parts === 1 ? "sms.counter.part" : "sms.counter.parts", {
-            count: formatNumber(count.parts),
+          {t("sms.counter.parts", {
+            count: count.parts,
           })}
         </Text>
         <Text size="sm" c="dimmed" data-testid="sms-remaining">
-          {t("sms.counter.remaining", { count: formatNumber(count.remaining) })}
+          {t("sms.counter.remaining", { count: count.remaining })}
         </Text>
       </Group>
       {forcing.length > 0 && (

@@ -21,7 +21,7 @@ export function SmsPreviewPanel({
   sender: string | null;
   canTest: boolean;
 }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const [recipientId, setRecipientId] = useState<number | null>(null);
   const [testing, setTesting] = useState(false);
@@ -67,12 +67,10 @@ export function SmsPreviewPanel({
               </Text>
             )}
             <Text size="sm">{t(`sms.encodings.${preview.data.encoding}`)}</Text>
-            <Text size="sm">
-              {t("sms.counter.characters", { count: formatNumber(preview.data.characters) })}
-            </Text>
+            <Text size="sm">{t("sms.counter.characters", { count: preview.data.characters })}</Text>
             <Text size="sm" data-testid="sms-preview-parts">
-              {t(preview.data.parts === 1 ? "sms.counter.part" : "sms.counter.parts", {
-                count: formatNumber(preview.data.parts),
+              {t("sms.counter.parts", {
+                count: preview.data.parts,
               })}
             </Text>
           </Stack>
@@ -83,17 +81,17 @@ export function SmsPreviewPanel({
       ) : summary.data ? (
         <Paper withBorder p="sm" radius="md" data-testid="sms-summary">
           <Text fw={500} size="sm" mb="xs">
-            {t("sms.preview.summaryTitle", { count: formatNumber(summary.data.recipients) })}
+            {t("sms.preview.summaryTitle", { count: summary.data.recipients })}
           </Text>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
             <Text size="sm" data-testid="sms-summary-max">
-              {t("sms.preview.maxParts", { count: formatNumber(summary.data.maxParts) })}
+              {t("sms.preview.maxParts", { count: summary.data.maxParts })}
             </Text>
             <Text size="sm" data-testid="sms-summary-multipart">
-              {t("sms.preview.multipart", { count: formatNumber(summary.data.multipart) })}
+              {t("sms.preview.multipart", { count: summary.data.multipart })}
             </Text>
             <Text size="sm" data-testid="sms-summary-total">
-              {t("sms.preview.totalParts", { count: formatNumber(summary.data.totalParts) })}
+              {t("sms.preview.totalParts", { count: summary.data.totalParts })}
             </Text>
           </SimpleGrid>
         </Paper>

@@ -1,0 +1,69 @@
+// Every message that shows a count has its singular and its plural form in both languages, and the translator picks
+// the form from the count: "1 person", "2 personer".
+import { describe, expect, it } from "vitest";
+import en from "./en.json";
+import { translator } from "./i18n.tsx";
+import nb from "./nb.json";
+
+type Tree = { [key: string]: string | Tree };
+
+function leaves(tree: Tree, prefix = ""): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    if (typeof value === "string") found.set(prefix + key, value);
+    else for (const [k, v] of leaves(value, `${prefix}${key}.`)) found.set(k, v);
+  }
+  return found;
+}
+
+const languages = { nb: leaves(nb), en: leaves(en) };
+const PLURAL = /_(one|other)$/;
+
+describe("plural forms of count messages", () => {
+  it.each(Object.keys(languages) as Array<keyof typeof languages>)(
+    "%s has a _one and an _other form, in both languages, for every message with {count}",
+    (language) => {
+      const problems: string[] = [];
+      for (const [key, text] of languages[language]) {
+        if (!text.includes("{count}") && !PLURAL.test(key)) continue;
+        if (!PLURAL.test(key)) {
+          problems.push(`${key}: shows {count} without _one/_other forms`);
+          continue;
+        }
+        const base = key.replace(PLURAL, "");
+        for (const [other, messages] of Object.entries(languages)) {
+          for (const form of ["one", "other"]) {
+            if (!messages.get(`${base}_${form}`)?.trim()) problems.push(`${other} lacks ${base}_${form}`);
+          }
+        }
+      }
+      expect([...new Set(problems)]).toEqual([]);
+    },
+  );
+
+  it("says one person in the singular and several in the plural, in Norwegian and English", () => {
+    const nbT = translator("nb");
+    const enT = translator("en");
+    expect(nbT("criteria.previewCount", { count: 1 })).toBe("1 person passer");
+    expect(nbT("criteria.previewCount", { count: 0 })).toBe("0 personer passer");
+    expect(nbT("criteria.previewCount", { count: 2 })).toBe("2 personer passer");
+    expect(enT("criteria.previewCount", { count: 1 })).toBe("1 person matches");
+    expect(enT("criteria.previewCount", { count: 2 })).toBe("2 persons match");
+  });
+
+  it("builds a message with several counts from parts that each agree with their own number", () => {
+    const t = translator("nb");
+    const text = t("recipients.importCounts", {
+      rows: t("recipients.importCountsParts.rows", { count: 3 }),
+      valid: t("recipients.importCountsParts.valid", { count: 2 }),
+      invalid: t("recipients.importCountsParts.invalid", { count: 1 }),
+      duplicates: t("recipients.importCountsParts.duplicates", { count: 0 }),
+    });
+    expect(text).toBe("3 rader: 2 gyldige, 1 ugyldig (hoppes over), 0 gjentar en tidligere adresse");
+  });
+
+  it("shows the count formatted for the language", () => {
+    expect(translator("nb")("followUp.clicksInAll", { count: 12345 })).toBe("12\u00a0345 klikk i alt");
+    expect(translator("en")("followUp.clicksInAll", { count: 12345 })).toBe("12,345 clicks in all");
+  });
+});
