@@ -249,6 +249,12 @@ const routes: Route[] = [
   { method: "POST", path: "/api/sending-domains", body: () => ({ domain: `d${unique++}.example` }) },
   { method: "POST", path: "/api/mailings/{mailing}/copy", hasId: true },
   { method: "POST", path: "/api/mailings/{mailing}/recipients/refresh", hasId: true },
+  {
+    method: "POST",
+    path: "/api/mailings/{mailing}/recipients/check-person",
+    hasId: true,
+    body: (ids) => ({ personId: ids.person }),
+  },
   { method: "POST", path: "/api/mailings/{ready}/send", hasId: true },
   { method: "POST", path: "/api/mailings/{ready}/unschedule", hasId: true },
   { method: "POST", path: "/api/mailings/{ready}/pause", hasId: true },
