@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   "sending-account.created",
   "sending-account.changed",
   "sending-domain.created",
+  "sending-domain.changed",
   "sending-domain.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

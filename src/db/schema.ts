@@ -213,6 +213,10 @@ export type Database = {
     dkim_selector: string;
     dkim_private_key: string;
     dkim_public_key: string;
+    /** Who signs the domain's mail: "utsend" with the key above, or "relay" (the SMTP relay, with its own key). */
+    dkim_signer: Generated<"utsend" | "relay">;
+    /** With the relay signing: the selector its key is published under, which the DNS check verifies. */
+    relay_dkim_selector: string | null;
     bounce_domain: string;
     created_at: string;
     dns_status: "pass" | "warn" | "fail" | "unknown" | null;

@@ -83,10 +83,7 @@ export function createSpamChecker(deps: {
       {
         id: 0,
         email: recipient.email!,
-        messageId: emailMessageId(
-          { mailingId, recipientId: recipient.id, attempt: 1 },
-          prepared.dkim.domainName,
-        ),
+        messageId: emailMessageId({ mailingId, recipientId: recipient.id, attempt: 1 }, prepared.fromDomain),
       },
       values,
       recipientLinks(publicUrl, keys, 0),

@@ -2,7 +2,7 @@
 // sending account (SMTP or the local outbox) the way a test send goes, never through the delivery ledger — they
 // answer one visitor or one user, are not marketing and count in no mailing's statistics.
 import type { Db } from "../db/connect.ts";
-import { accountForSending } from "../send/accounts.ts";
+import { accountForSending, dkimSigningKey } from "../send/accounts.ts";
 import { emailTransport } from "../send/channels/email/index.ts";
 import { buildMessage } from "../send/channels/email/message.ts";
 import type { SendOutcome } from "../send/outcomes.ts";
@@ -42,9 +42,7 @@ async function senderFor(db: Db, publicUrl: string, fromName: string, responseMa
   const domain = domains.find((d) => d.domain === address.split("@")[1]?.toLowerCase());
   return {
     from: { name: mailing?.from_name ?? fromName, address },
-    dkim: domain
-      ? { domainName: domain.domain, keySelector: domain.dkim_selector, privateKey: domain.dkim_private_key }
-      : undefined,
+    dkim: domain ? dkimSigningKey(domain) : undefined,
     domain: domain?.domain ?? address.split("@")[1] ?? fallbackDomain,
   };
 }

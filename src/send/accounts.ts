@@ -1,7 +1,7 @@
 // Sending accounts (SMTP servers or the local outbox, with their rate) and sending domains (DKIM keys, bounce
 // domain). Admin settings; the outbox account exists from the first start so a laptop can send at once.
 import type { Db } from "../db/connect.ts";
-import type { SendingDomain } from "../sending-domains/api-schemas.ts";
+import type { DkimSigner, SendingDomain } from "../sending-domains/api-schemas.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "../sending-domains/dkim-keys.ts";
 import { type EhloToCheck, lastCheck } from "../sending-domains/dns-check.ts";
 import type { CheckStatus } from "../sending-domains/dns-records.ts";
@@ -318,6 +318,8 @@ function toDomain(r: {
   domain: string;
   dkim_selector: string;
   dkim_public_key: string;
+  dkim_signer: DkimSigner;
+  relay_dkim_selector: string | null;
   bounce_domain: string;
   created_at: string;
   dns_status: CheckStatus | null;
@@ -328,10 +330,13 @@ function toDomain(r: {
     id: r.id,
     domain: r.domain,
     dkimSelector: r.dkim_selector,
+    dkimSigner: r.dkim_signer,
+    relayDkimSelector: r.relay_dkim_selector,
     bounceDomain: r.bounce_domain,
-    // Records that can be published as they are; what depends on the set-up is advice, not a record.
+    // Records that can be published as they are; what depends on the set-up is advice, not a record. A relay
+    // that signs publishes its own key (SES and Mailgun give the record to copy), so utsend's is not offered.
     dnsRecords: [
-      dkimDnsRecord(r.dkim_selector, r.domain, r.dkim_public_key),
+      ...(r.dkim_signer === "utsend" ? [dkimDnsRecord(r.dkim_selector, r.domain, r.dkim_public_key)] : []),
       {
         name: `_dmarc.${r.domain}`,
         type: "TXT" as const,
@@ -339,6 +344,11 @@ function toDomain(r: {
       },
     ],
     advice: [
+      ...(r.dkim_signer === "relay"
+        ? [
+            `DKIM: the SMTP relay signs ${r.domain}'s mail; publish the record it gives you at ${r.relay_dkim_selector}._domainkey.${r.domain} (a CNAME to the relay's record works too). Every account that sends for ${r.domain} must sign for it: utsend adds no signature.`,
+          ]
+        : []),
       `SPF: add the SMTP server that sends for utsend to the TXT record of ${r.domain} (one SPF record per name).`,
       `Bounces: point the MX record of ${r.bounce_domain} at the host that receives bounces for utsend.`,
       "EHLO name: each SMTP account greets its server with its EHLO name (shown on the account, by default the public URL's host); give that name an A/AAAA record for the sending address, and the address a PTR record back to the name (set by whoever owns the address, usually the hosting provider). The DNS check shows each account's name and what its records say.",
@@ -354,7 +364,13 @@ export type { SendingDomain };
 /** Registers a domain: utsend makes and keeps the DKIM key pair; the records to publish come back. */
 export async function createDomain(
   db: Db,
-  input: { domain: string; bounceDomain?: string | null; selector?: string | null },
+  input: {
+    domain: string;
+    bounceDomain?: string | null;
+    selector?: string | null;
+    dkimSigner?: DkimSigner;
+    relayDkimSelector?: string | null;
+  },
 ) {
   const domain = input.domain.trim().toLowerCase();
   const bounceDomain = (input.bounceDomain ?? `bounces.${domain}`).trim().toLowerCase();
@@ -370,6 +386,7 @@ export async function createDomain(
     problems.push({ field: "bounceDomain", message: `"${input.bounceDomain}" is not a domain name` });
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(selector))
     problems.push({ field: "selector", message: "letters, digits and -" });
+  const signing = signingInput(input, problems);
   if (problems.length > 0) throw invalid(problems);
   if (await db.selectFrom("sending_domains").select("id").where("domain", "=", domain).executeTakeFirst())
     throw conflict("domain", `${domain} is registered already`);
@@ -382,10 +399,54 @@ export async function createDomain(
       dkim_private_key: keys.privateKeyPem,
       dkim_public_key: keys.publicKeyPem,
       bounce_domain: bounceDomain,
+      dkim_signer: signing.signer,
+      relay_dkim_selector: signing.relaySelector,
       created_at: isoNow(),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return toDomain(row);
+}
+
+/** Who signs, as given: the relay needs the selector its key is published under; utsend keeps none. */
+function signingInput(
+  input: { dkimSigner?: DkimSigner; relayDkimSelector?: string | null },
+  problems: FieldProblem[],
+): { signer: DkimSigner; relaySelector: string | null } {
+  const signer = input.dkimSigner ?? "utsend";
+  const relaySelector = input.relayDkimSelector?.trim() || null;
+  if (signer === "relay" && !relaySelector)
+    problems.push({
+      field: "relayDkimSelector",
+      message: "the selector the relay signs with is needed, so the DNS check can verify its published key",
+    });
+  if (relaySelector && !/^[a-z0-9][a-z0-9-]{0,62}$/i.test(relaySelector))
+    problems.push({ field: "relayDkimSelector", message: "letters, digits and -" });
+  return { signer, relaySelector: signer === "relay" ? relaySelector : null };
+}
+
+/** Switches who signs the domain's mail. The last DNS check judged the other key, so it is dropped. */
+export async function setDomainSigning(
+  db: Db,
+  id: number,
+  input: { dkimSigner: DkimSigner; relayDkimSelector?: string | null },
+): Promise<SendingDomain> {
+  const problems: FieldProblem[] = [];
+  const signing = signingInput(input, problems);
+  if (problems.length > 0) throw invalid(problems);
+  const row = await db
+    .updateTable("sending_domains")
+    .set({
+      dkim_signer: signing.signer,
+      relay_dkim_selector: signing.relaySelector,
+      dns_status: null,
+      dns_result: null,
+      dns_checked_at: null,
+    })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw notFound("sending domain", id);
   return toDomain(row);
 }
 
@@ -403,6 +464,21 @@ export async function getDomain(db: Db, id: number): Promise<SendingDomain> {
 export async function deleteDomain(db: Db, id: number): Promise<void> {
   const result = await db.deleteFrom("sending_domains").where("id", "=", id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw notFound("sending domain", id);
+}
+
+/** The key utsend signs a domain's mail with; undefined when the domain's relay signs it. */
+export function dkimSigningKey(domain: {
+  domain: string;
+  dkim_signer: DkimSigner;
+  dkim_selector: string;
+  dkim_private_key: string;
+}): { domainName: string; keySelector: string; privateKey: string } | undefined {
+  if (domain.dkim_signer === "relay") return undefined;
+  return {
+    domainName: domain.domain,
+    keySelector: domain.dkim_selector,
+    privateKey: domain.dkim_private_key,
+  };
 }
 
 export async function domainForSending(db: Db, domain: string) {

@@ -55,10 +55,26 @@ export const DnsRecordSchema = Type.Object({
   value: Type.String(),
 });
 
+export const DkimSignerSchema = Type.Union([Type.Literal("utsend"), Type.Literal("relay")], {
+  description:
+    "Who signs the domain's mail with DKIM: utsend, with the key it keeps (default), or the SMTP relay (Amazon SES, Mailgun, Postfix with OpenDKIM), with its own key; then utsend adds no signature",
+});
+
+/** The relay's selector: a DNS label, as the DKIM record's name `<selector>._domainkey.<domain>` needs. */
+export const RelaySelectorSchema = Type.String({
+  minLength: 1,
+  maxLength: 63,
+  pattern: "^[A-Za-z0-9][A-Za-z0-9-]*$",
+});
+
 export const SendingDomainSchema = Type.Object({
   id: Id,
   domain: Type.String(),
-  dkimSelector: Type.String(),
+  dkimSelector: Type.String({ description: "The selector of the key utsend keeps for the domain" }),
+  dkimSigner: DkimSignerSchema,
+  relayDkimSelector: Nullable(
+    Type.String({ description: "With dkimSigner relay: the selector the relay's key is published under" }),
+  ),
   bounceDomain: Type.String(),
   dnsRecords: Type.Array(DnsRecordSchema, { description: "Records that can be published as they are" }),
   advice: Type.Array(Type.String(), {
@@ -78,3 +94,4 @@ export type EhloCheck = Static<typeof EhloCheckSchema>;
 export type DnsCheck = Static<typeof DomainCheckSchema>;
 export type DnsRecord = Static<typeof DnsRecordSchema>;
 export type SendingDomain = Static<typeof SendingDomainSchema>;
+export type DkimSigner = Static<typeof DkimSignerSchema>;

@@ -13,6 +13,7 @@ import {
   judgeDmarc,
   judgeEhloName,
   judgeLoopbackRelayEhlo,
+  judgeRelayDkim,
   judgeSpf,
   type Lookup,
   overallStatus,
@@ -84,6 +85,9 @@ export type DomainToCheck = {
   domain: string;
   dkimSelector: string;
   dkimPublicKeyPem: string;
+  /** utsend signs with the key above; relay: the relay signs with its own key, published at relayDkimSelector. */
+  dkimSigner?: "utsend" | "relay";
+  relayDkimSelector?: string | null;
   bounceDomain: string;
 };
 
@@ -150,12 +154,14 @@ export async function checkDomainDns(
   const txt = (name: string) =>
     using(async (r) => (await r.resolveTxt(name)).map((chunks) => chunks.join("")));
   const dkimRecord = dkimDnsRecord(domain.dkimSelector, domain.domain, domain.dkimPublicKeyPem);
+  const relaySigns = domain.dkimSigner === "relay" && !!domain.relayDkimSelector;
+  const dkimName = relaySigns ? `${domain.relayDkimSelector}._domainkey.${domain.domain}` : dkimRecord.name;
   const dmarcLookups = dmarcNames(domain.domain);
   // Started first so the accounts' lookups run alongside the domain's.
   const ehloChecks = Promise.all(accounts.map((a) => checkEhlo(a, using)));
   const [spf, dkim, mx, addresses, ...dmarc] = await Promise.all([
     txt(domain.domain),
-    txt(dkimRecord.name),
+    txt(dkimName),
     using(async (r) => (await r.resolveMx(domain.bounceDomain)).map((mx) => mx.exchange)),
     using((r) => r.resolve4(domain.bounceDomain)),
     ...dmarcLookups.map(txt),
@@ -163,7 +169,9 @@ export async function checkDomainDns(
   const ehlo = await ehloChecks;
   const checks = {
     spf: judgeSpf(domain.domain, spf!),
-    dkim: judgeDkim(dkimRecord.name, tags(dkimRecord.value).get("p") ?? "", dkim!),
+    dkim: relaySigns
+      ? judgeRelayDkim(dkimName, dkim!)
+      : judgeDkim(dkimRecord.name, tags(dkimRecord.value).get("p") ?? "", dkim!),
     dmarc: judgeDmarc(
       domain.domain,
       dmarcLookups.map((name, i) => ({ name, lookup: dmarc[i]! })),
@@ -192,6 +200,8 @@ export async function checkSendingDomain(
       domain: row.domain,
       dkimSelector: row.dkim_selector,
       dkimPublicKeyPem: row.dkim_public_key,
+      dkimSigner: row.dkim_signer,
+      relayDkimSelector: row.relay_dkim_selector,
       bounceDomain: row.bounce_domain,
     },
     settings,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   dmarcNames,
@@ -7,6 +8,7 @@ import {
   judgeDmarc,
   judgeEhloName,
   judgeLoopbackRelayEhlo,
+  judgeRelayDkim,
   judgeSpf,
   overallStatus,
   type RecordCheck,
@@ -61,6 +63,43 @@ describe("DKIM", () => {
 
   it("ignores records that are not DKIM1", () => {
     expect(judgeDkim(name, "QUJDREVG", txt("v=DKIM2; p=QUJDREVG")).status).toBe("fail");
+  });
+});
+
+describe("DKIM signed by the relay", () => {
+  const name = "k1._domainkey.example.no";
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 })
+    .publicKey.export({ type: "spki", format: "der" })
+    .toString("base64");
+  const ed25519 = generateKeyPairSync("ed25519")
+    .publicKey.export({ type: "spki", format: "der" })
+    .subarray(-32)
+    .toString("base64");
+
+  it("passes a record whose p= is an RSA key, split as panels split it", () => {
+    const split = `${rsa.slice(0, 40)} ${rsa.slice(40)}`;
+    const check = judgeRelayDkim(name, txt("v=spf1 -all", `v=DKIM1; k=rsa; p=${split}`));
+    expect(check.status).toBe("pass");
+    expect(check.records).toEqual([`v=DKIM1; k=rsa; p=${split}`]);
+  });
+
+  it("passes an Ed25519 key of 32 bytes and fails one of another length", () => {
+    expect(judgeRelayDkim(name, txt(`v=DKIM1; k=ed25519; p=${ed25519}`)).status).toBe("pass");
+    expect(judgeRelayDkim(name, txt(`v=DKIM1; k=ed25519; p=${rsa}`)).status).toBe("fail");
+  });
+
+  it("fails no record, a revoked key and a p= that is not a key", () => {
+    expect(judgeRelayDkim(name, txt()).message).toContain(`No DKIM record at ${name}`);
+    expect(judgeRelayDkim(name, txt("v=DKIM1; p=")).message).toContain("revoked");
+    const garbage = judgeRelayDkim(name, txt("v=DKIM1; k=rsa; p=QUJDREVG"));
+    expect(garbage).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("no key a receiver can use"),
+    });
+  });
+
+  it("is unknown when DNS did not answer", () => {
+    expect(judgeRelayDkim(name, down).status).toBe("unknown");
   });
 });
 

@@ -1,5 +1,6 @@
 // What a sending domain's published SPF, DKIM and DMARC records say, judged from the TXT strings DNS returned. Pure:
 // the lookups live in dns-check.ts, so every rule here is tested with plain strings.
+import { createPublicKey } from "node:crypto";
 
 /** pass: as it should be; warn: works but weak; fail: receivers will reject or junk; unknown: DNS did not answer. */
 export type CheckStatus = "pass" | "warn" | "fail" | "unknown";
@@ -101,6 +102,46 @@ export function judgeDkim(name: string, expectedKey: string, lookup: Lookup): Re
     message: `The DKIM key at ${name} is not the one utsend signs with: receivers will reject the signature`,
     records,
   };
+}
+
+/** Whether a record's p= holds a key a receiver can verify with: an RSA key (DER SubjectPublicKeyInfo) or, with
+ * k=ed25519, 32 raw bytes (RFC 8463). */
+function usableDkimKey(record: string): boolean {
+  const t = tags(record);
+  const p = compactKey(t.get("p") ?? "");
+  if (!p || !/^[A-Za-z0-9+/]+={0,2}$/.test(p)) return false;
+  const der = Buffer.from(p, "base64");
+  if ((t.get("k") ?? "rsa").toLowerCase() === "ed25519") return der.length === 32;
+  try {
+    const key = createPublicKey({ key: der, format: "der", type: "spki" });
+    return key.asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}
+
+/** With the relay signing, utsend cannot know the key; it checks that the relay's selector publishes a usable one. */
+export function judgeRelayDkim(name: string, lookup: Lookup): RecordCheck {
+  if ("error" in lookup) return unknown(lookup);
+  const records = lookup.records.filter((r) => {
+    const v = tags(r).get("v");
+    return v === undefined || v === "DKIM1";
+  });
+  if (records.length === 0)
+    return {
+      status: "fail",
+      message: `No DKIM record at ${name}: publish the record your relay gives you`,
+      records: lookup.records,
+    };
+  if (records.some(usableDkimKey))
+    return {
+      status: "pass",
+      message: `${name} publishes a DKIM key for the relay to sign with (utsend cannot see which key the relay uses: send a test and look at the Authentication-Results)`,
+      records,
+    };
+  if (records.every((r) => compactKey(tags(r).get("p") ?? "") === ""))
+    return { status: "fail", message: `The DKIM key at ${name} is revoked (empty p=)`, records };
+  return { status: "fail", message: `The DKIM record at ${name} holds no key a receiver can use`, records };
 }
 
 const DMARC = /^v\s*=\s*DMARC1\s*(;|$)/;

@@ -1,4 +1,5 @@
 // The sending-domain DNS check through the API, against a real server whose resolver asks a DNS server in the test.
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DnsServer, reverseName, startDnsServer } from "../helpers/dns-server.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer, userWithRole } from "../helpers/server.ts";
@@ -138,6 +139,49 @@ describe("POST /api/sending-domains/:id/check", () => {
     expect(warned.check?.status).toBe(passed.check?.status);
     const list = await ok<{ items: Domain[] }>(admin.get("/api/sending-domains"));
     expect(ehloOf(list.items.find((d) => d.id === domain.id)!)).toEqual(ehloOf(warned));
+  });
+
+  it("checks the relay's selector instead of utsend's key when the relay signs, and offers no key of its own", async () => {
+    const relayKey = generateKeyPairSync("rsa", { modulusLength: 1024 })
+      .publicKey.export({ type: "spki", format: "der" })
+      .toString("base64");
+    const missingSelector = await admin.send("PUT", `/api/sending-domains/${domain.id}/dkim`, {
+      dkimSigner: "relay",
+    });
+    expect(missingSelector.status).toBe(400);
+    expect(JSON.stringify(missingSelector.body)).toContain("relayDkimSelector");
+    const relayed = await ok<Domain & { dkimSigner: string; advice: string[] }>(
+      admin.send("PUT", `/api/sending-domains/${domain.id}/dkim`, {
+        dkimSigner: "relay",
+        relayDkimSelector: "k1",
+      }),
+    );
+    expect(relayed.dkimSigner).toBe("relay");
+    // The last check judged utsend's key, so it is gone; the records offered no longer include utsend's key.
+    expect(relayed.check).toBeNull();
+    expect(relayed.dnsRecords.map((r) => r.name)).not.toContain(domain.dnsRecords[0]!.name);
+    expect(relayed.advice.join(" ")).toContain(`k1._domainkey.${DOMAIN}`);
+
+    const unpublished = await ok<Domain>(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    expect(dns.asked).toContain(`k1._domainkey.${DOMAIN}`);
+    expect(unpublished.check?.dkim).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("k1._domainkey"),
+    });
+
+    dns.zone[`k1._domainkey.${DOMAIN}`] = { TXT: [`v=DKIM1; k=rsa; p=${relayKey}`] };
+    const published = await ok<Domain>(admin.send("POST", `/api/sending-domains/${domain.id}/check`));
+    expect(published.check?.dkim.status).toBe("pass");
+
+    const back = await ok<Domain & { dkimSigner: string; relayDkimSelector: string | null }>(
+      admin.send("PUT", `/api/sending-domains/${domain.id}/dkim`, { dkimSigner: "utsend" }),
+    );
+    expect(back).toMatchObject({ dkimSigner: "utsend", relayDkimSelector: null });
+    expect(back.dnsRecords[0]).toEqual(domain.dnsRecords[0]);
+    const audit = await ok<{ items: Array<{ action: string; detail: Record<string, unknown> }> }>(
+      admin.get("/api/audit?action=sending-domain.changed"),
+    );
+    expect(audit.items.map((e) => e.detail.dkimSigner)).toEqual(["utsend", "relay"]);
   });
 
   it("is for admins only", async () => {

@@ -357,6 +357,12 @@ const routes: Route[] = [
     hasId: true,
   },
   { method: "DELETE", path: "/api/templates/{template}", hasId: true },
+  {
+    method: "PUT",
+    path: "/api/sending-domains/{domain}/dkim",
+    hasId: true,
+    body: () => ({ dkimSigner: "relay", relayDkimSelector: "k1" }),
+  },
   { method: "POST", path: "/api/sending-domains/{domain}/check", hasId: true },
   { method: "DELETE", path: "/api/sending-domains/{domain}", hasId: true },
   { method: "DELETE", path: "/api/import-mappings/{mapping}", hasId: true },

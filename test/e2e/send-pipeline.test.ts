@@ -4,6 +4,7 @@ import type { Db } from "../../src/db/connect.ts";
 import { keyringFromSecret, verifyDeliveryToken } from "../../src/deliveries/tokens.ts";
 import { resolveRecipients } from "../../src/mailings/recipients.ts";
 import { addSelectionMembers, createSelection } from "../../src/selections/store.ts";
+import { setDomainSigning } from "../../src/send/accounts.ts";
 import { beginSending } from "../../src/send/planner.ts";
 import { createSendWorker } from "../../src/send/worker.ts";
 import { aPerson } from "../helpers/builders.ts";
@@ -94,6 +95,31 @@ describe.each(await testDialects())("sending on %s", (dialect) => {
       .where("mailing_id", "=", mailing.id)
       .execute();
     expect(events.map((e) => e.kind)).toEqual(["sent", "sent"]);
+  });
+
+  it("adds no DKIM signature of its own when the domain's relay signs, and signs again when switched back", async () => {
+    const setup = await aSendingSetup(t.db, { host: sink.host, port: sink.port });
+    await setDomainSigning(t.db, setup.domain.id, { dkimSigner: "relay", relayDkimSelector: "k1" });
+    const per = await aPerson(t.db, { firstName: "Per", email: `per-relay-${dialect}@example.no` });
+    const relayed = await aReadyMailing(t.db, setup, [per.id]);
+    await beginSending(t.db, relayed.id);
+    let before = sink.messages.length;
+    await sendUntilFinished(t.db, dialect, keys, relayed.id);
+    const unsigned = sink.messages.slice(before);
+    expect(unsigned).toHaveLength(1);
+    expect(unsigned[0]!.parsed!.headers.some((h) => h.key === "dkim-signature")).toBe(false);
+    expect(unsigned[0]!.parsed!.headers.find((h) => h.key === "list-unsubscribe-post")?.value).toBe(
+      "List-Unsubscribe=One-Click",
+    );
+
+    await setDomainSigning(t.db, setup.domain.id, { dkimSigner: "utsend" });
+    const signedMailing = await aReadyMailing(t.db, setup, [per.id]);
+    await beginSending(t.db, signedMailing.id);
+    before = sink.messages.length;
+    await sendUntilFinished(t.db, dialect, keys, signedMailing.id);
+    const [signed] = sink.messages.slice(before);
+    const dkimRecord = setup.domain.dnsRecords[0]!;
+    expect((await verifyDkim(signed!.raw, { [dkimRecord.name]: dkimRecord.value })).result).toBe("pass");
   });
 
   it("sends HTML a screen reader can use: the recipient's language, the subject as title, layout tables as presentation", async () => {

@@ -101,4 +101,22 @@ describe.skipIf(!runs)("web UI: sending-domain DNS check", () => {
     expect(await page.getByTestId(`dns-ehlo-${accountId}`).textContent()).not.toContain("PTR");
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it("lets the relay sign: the relay's selector is checked instead of utsend's key", async () => {
+    const row = page.getByTestId("sending-domains").getByRole("row", { name: new RegExp(DOMAIN) });
+    await row.getByRole("button", { name: "DNS-oppføringer" }).click();
+    const signing = page.getByTestId("dkim-signing");
+    await signing.getByRole("radio", { name: /SMTP-reléet/ }).check();
+    const save = signing.getByRole("button", { name: "Lagre" });
+    expect(await save.isDisabled()).toBe(true); // no selector yet
+    await signing.getByLabel("Reléets DKIM-selektor").fill("k1");
+    await save.click();
+    await expect.poll(() => row.textContent()).toContain("signeres av reléet (k1)");
+    // The last check judged utsend's key: it is gone until the next one, which asks for the relay's record.
+    expect(await row.textContent()).not.toContain("DKIM: OK");
+    await row.getByRole("button", { name: "Sjekk DNS" }).click();
+    await expect.poll(() => dns.asked.includes(`k1._domainkey.${DOMAIN}`)).toBe(true);
+    await expect.poll(() => page.getByTestId(`dns-check-${DOMAIN}`).textContent()).toContain("k1._domainkey");
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

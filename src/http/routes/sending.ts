@@ -11,12 +11,17 @@ import {
   getDomain,
   listAccounts,
   listDomains,
+  setDomainSigning,
   updateAccount,
 } from "../../send/accounts.ts";
 import { testAccountConnection } from "../../send/channels/email/index.ts";
 import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
 import { TLS_MODES } from "../../send/channels/email/smtp-settings.ts";
-import { SendingDomainSchema } from "../../sending-domains/api-schemas.ts";
+import {
+  DkimSignerSchema,
+  RelaySelectorSchema,
+  SendingDomainSchema,
+} from "../../sending-domains/api-schemas.ts";
 import { checkSendingDomain, dnsSettings } from "../../sending-domains/dns-check.ts";
 import { audit } from "../audit.ts";
 import {
@@ -190,6 +195,8 @@ export const sendingRoutes =
               domain: Type.String({ minLength: 3, maxLength: 253 }),
               bounceDomain: Type.Optional(Nullable(Type.String({ maxLength: 253 }))),
               selector: Type.Optional(Nullable(Type.String({ maxLength: 63 }))),
+              dkimSigner: Type.Optional(DkimSignerSchema),
+              relayDkimSelector: Type.Optional(Nullable(RelaySelectorSchema)),
             },
             { additionalProperties: false },
           ),
@@ -204,6 +211,36 @@ export const sendingRoutes =
           detail: { domain: created.domain },
         });
         return reply.status(201).send(created);
+      },
+    );
+    app.put(
+      "/sending-domains/:id/dkim",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            "Choose who signs the domain's mail with DKIM: utsend (its own key) or the SMTP relay (give the selector its key is published under); the last DNS check is dropped (admin)",
+          params: IdParams,
+          body: Type.Object(
+            { dkimSigner: DkimSignerSchema, relayDkimSelector: Type.Optional(Nullable(RelaySelectorSchema)) },
+            { additionalProperties: false },
+          ),
+          response: { 200: SendingDomainSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const updated = await setDomainSigning(db, request.params.id, request.body);
+        await audit(db, request, {
+          action: "sending-domain.changed",
+          target: { type: "sending-domain", id: updated.id },
+          detail: {
+            domain: updated.domain,
+            dkimSigner: updated.dkimSigner,
+            relayDkimSelector: updated.relayDkimSelector,
+          },
+        });
+        return updated;
       },
     );
     app.post(

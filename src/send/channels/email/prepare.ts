@@ -19,7 +19,7 @@ import {
 import type { RecipientValues } from "../../../mailings/merge-values.ts";
 import { AppError } from "../../../shared/errors.ts";
 import { fillTrackingMarkers, markOpenPixel, markTrackedLinks, registerLinks } from "../../../track/links.ts";
-import { domainForSending } from "../../accounts.ts";
+import { dkimSigningKey, domainForSending } from "../../accounts.ts";
 import { fillDocumentMarkers, markDocument, recipientLanguage } from "./document.ts";
 import type { OutgoingMessage } from "./message.ts";
 
@@ -32,7 +32,10 @@ export type PreparedMailing = {
   from: { name: string | null; address: string };
   fromMode: "fixed" | "our-contact";
   replyTo: string | null;
-  dkim: { domainName: string; keySelector: string; privateKey: string };
+  /** The from address's domain, a registered sending domain. */
+  fromDomain: string;
+  /** Undefined when the domain's relay signs (sending-domains `dkim_signer`): the message goes out unsigned. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
   bounceDomain: string;
   registeredDomains: Set<string>;
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
@@ -84,7 +87,8 @@ export async function prepareMailing(db: Db, mailingId: number): Promise<Prepare
     from: { name: m.from_name, address: m.from_address },
     fromMode: m.from_mode,
     replyTo: m.reply_to,
-    dkim: { domainName, keySelector: domain.dkim_selector, privateKey: domain.dkim_private_key },
+    fromDomain: domainName,
+    dkim: dkimSigningKey(domain),
     bounceDomain: domain.bounce_domain,
     registeredDomains: new Set(domains.map((d) => d.domain)),
     attachments: attachments.map((a) => ({

@@ -57,7 +57,7 @@ async function renderFor(deps: PreviewDeps, mailingId: number, recipientId?: num
     {
       id: 0,
       email: values.customer.email ?? SAMPLE_RECIPIENT.customer.email!,
-      messageId: testMessageId(mailingId, randomToken(6), prepared.dkim.domainName),
+      messageId: testMessageId(mailingId, randomToken(6), prepared.fromDomain),
     },
     values,
     links,
@@ -138,7 +138,7 @@ export async function sendTest(
       const raw = await buildMessage({
         ...rendered.message,
         to: { address },
-        messageId: testMessageId(mailingId, randomToken(8), prepared.dkim.domainName),
+        messageId: testMessageId(mailingId, randomToken(8), prepared.fromDomain),
       });
       // A return path under the bounce domain like a delivery's, whose token marks it as a test of this mailing:
       // its bounce is kept with the mailing as a test event and never counts against anyone (bounces/inbound.ts).

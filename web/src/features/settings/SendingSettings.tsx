@@ -24,6 +24,7 @@ import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useSendingAccounts } from "../mailings/queries.ts";
 import { AddForm } from "./AddForm.tsx";
+import { DkimSigning } from "./DkimSigning.tsx";
 import { CheckDnsButton, DnsCheckBadges } from "./DomainDnsCheck.tsx";
 import { SendingAccountModal } from "./SendingAccountModal.tsx";
 
@@ -187,7 +188,15 @@ function SendingDomains() {
               <Table.Tr key={d.id}>
                 <Table.Td fw={500}>{d.domain}</Table.Td>
                 <Table.Td>
-                  <Code>{d.dkimSelector}</Code>
+                  {d.dkimSigner === "relay" ? (
+                    <Text size="sm">
+                      {t("settings.sending.dkimSigning.signedByRelay", {
+                        selector: d.relayDkimSelector ?? "",
+                      })}
+                    </Text>
+                  ) : (
+                    <Code>{d.dkimSelector}</Code>
+                  )}
                 </Table.Td>
                 <Table.Td>{d.bounceDomain}</Table.Td>
                 <Table.Td>
@@ -302,6 +311,7 @@ function DnsRecords({ domain, onClose }: { domain: SendingDomain; onClose: () =>
         <Text size="xs" c="dimmed">
           {t("settings.sending.dkimSplit")}
         </Text>
+        <DkimSigning key={`${domain.id}-${domain.dkimSigner}-${domain.relayDkimSelector}`} domain={domain} />
       </Stack>
     </Alert>
   );
