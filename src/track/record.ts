@@ -43,6 +43,23 @@ async function targetFor(
       return null;
     }
   }
+  if (link.has_merge_fields) return withUtm(url, utm);
+  // The same link for every recipient: parsed once, not on every click.
+  const key = `${url}\n${utm.source ?? ""}\n${utm.campaign ?? ""}`;
+  let target = targets.get(key);
+  if (target === undefined) {
+    target = withUtm(url, utm);
+    if (targets.size >= CACHED_TARGETS) targets.delete(targets.keys().next().value!);
+    targets.set(key, target);
+  }
+  return target;
+}
+
+const CACHED_TARGETS = 1000;
+const targets = new Map<string, string | null>();
+
+/** The URL with the mailing's UTM tags added (those it does not carry yet); null when it is not an http(s) URL. */
+function withUtm(url: string, utm: { source: string | null; campaign: string | null }): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
