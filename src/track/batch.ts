@@ -174,122 +174,120 @@ type LinkTally = { clicks: number; unique: number; flagged: number; test: number
  * delivery's first open or click is the first one queued, a link's unique clicker is counted once.
  */
 async function flush(db: Db, jobs: Job[]): Promise<() => void> {
-  // Reads first, outside the transaction and side by side (one round trip on PostgreSQL): one writer per database, so
-  // they see every earlier batch committed. Every link_clickers row of the deliveries serves the burst rule.
-  const clicks = jobs.filter((job): job is ClickJob => job.kind === "click");
-  const linkIds = unique(clicks.map((job) => job.linkId));
-  const deliveryIds = unique(jobs.filter((job) => job.deliveryId !== 0).map((job) => job.deliveryId));
-  const clickedIds = unique(clicks.filter((job) => job.deliveryId !== 0).map((job) => job.deliveryId));
-  const [linkRows, deliveryRows, clickerRows] = await Promise.all([
-    linkIds.length === 0
-      ? []
-      : db
-          .selectFrom("tracked_links as l")
-          .innerJoin("mailings as m", "m.id", "l.mailing_id")
-          .select([
-            "l.id",
-            "l.mailing_id",
-            "l.url",
-            "l.has_merge_fields",
-            "l.action_kind",
-            "l.action_ref_id",
-            "m.utm_source",
-            "m.utm_campaign",
-          ])
-          .where("l.id", "in", linkIds)
-          .execute(),
-    deliveryIds.length === 0
-      ? []
-      : db
-          .selectFrom("deliveries")
-          .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"])
-          .where("id", "in", deliveryIds)
-          .execute(),
-    clickedIds.length === 0
-      ? []
-      : db
-          .selectFrom("link_clickers")
-          .select(["link_id", "delivery_id", "first_at"])
-          .where("delivery_id", "in", clickedIds)
-          .execute(),
-  ]);
-  const links = new Map<number, LinkRow>(linkRows.map((row) => [row.id, row]));
-  const deliveries = new Map<number, DeliveryRow>(deliveryRows.map((row) => [row.id, row]));
-
-  // What each job stores; undefined when it records nothing (an unknown link or delivery, a target that is no URL).
-  type Stored =
-    | { kind: "click"; link: LinkRow; delivery: DeliveryRow; at: string; flag: ClickFlag; target: string }
-    | { kind: "test-click"; link: LinkRow; at: string; target: string }
-    | { kind: "open"; delivery: DeliveryRow; at: string; flag: OpenFlag };
-  const stored: (Stored | undefined)[] = [];
-  for (const job of jobs) {
-    const at = job.now.toISOString();
-    if (job.kind === "open") {
-      const delivery = deliveries.get(job.deliveryId);
-      stored.push(delivery ? { kind: "open", delivery, at, flag: flagOpen(job.agent) } : undefined);
-      continue;
-    }
-    const link = links.get(job.linkId);
-    if (!link) {
-      stored.push(undefined);
-      continue;
-    }
-    if (job.deliveryId === 0) {
-      const target = await job.targetOf(db, link, null);
-      stored.push(target ? { kind: "test-click", link, at, target } : undefined);
-      continue;
-    }
-    const delivery = deliveries.get(job.deliveryId);
-    const target =
-      delivery && delivery.mailing_id === link.mailing_id ? await job.targetOf(db, link, delivery) : null;
-    stored.push(target && delivery ? { kind: "click", link, delivery, at, flag: null, target } : undefined);
-  }
-
-  // The burst rule: when each delivery first clicked each link, including this batch's clicks. All of a delivery's
-  // rows (one per link it clicked), not only the window's: a link first clicked long ago is not a new first click.
-  const real = jobs.flatMap((job, i) => {
-    const entry = stored[i];
-    return entry?.kind === "click" ? [{ job: job as ClickJob, entry }] : [];
-  });
-  const firstClicks = new Map<number, Map<number, string>>();
-  for (const row of clickerRows) {
-    const byLink = firstClicks.get(row.delivery_id) ?? new Map<number, string>();
-    byLink.set(row.link_id, row.first_at);
-    firstClicks.set(row.delivery_id, byLink);
-  }
-  const others = real.map(({ job, entry }) => {
-    const byLink = firstClicks.get(entry.delivery.id) ?? new Map<number, string>();
-    firstClicks.set(entry.delivery.id, byLink);
-    const since = new Date(job.now.getTime() - BURST_WINDOW_MS).toISOString();
-    let n = 0;
-    for (const [linkId, firstAt] of byLink) if (linkId !== entry.link.id && firstAt >= since) n++;
-    if (!byLink.has(entry.link.id)) byLink.set(entry.link.id, entry.at);
-    return n;
-  });
-  // The mailing's link count matters only when another link was clicked in the window: most batches skip it.
-  const linksIn = new Map<number, number>();
-  const burstMailings = unique(
-    real.filter((_, i) => others[i]! > 0).map(({ entry }) => entry.delivery.mailing_id),
-  );
-  if (burstMailings.length > 0)
-    for (const row of await db
-      .selectFrom("tracked_links")
-      .select(["mailing_id", (eb) => eb.fn.countAll<number | string>().as("n")])
-      .where("mailing_id", "in", burstMailings)
-      .groupBy("mailing_id")
-      .execute())
-      linksIn.set(row.mailing_id, Number(row.n));
-  real.forEach(({ job, entry }, i) => {
-    entry.flag = flagClick({
-      agent: job.agent,
-      sentAt: entry.delivery.sent_at,
-      now: job.now,
-      otherLinksClickedInBurst: others[i]!,
-      linksInMailing: others[i]! > 0 ? (linksIn.get(entry.delivery.mailing_id) ?? 0) : 0,
-    });
-  });
-
   const answers = await db.transaction().execute(async (trx) => {
+    const clicks = jobs.filter((job): job is ClickJob => job.kind === "click");
+    const linkIds = unique(clicks.map((job) => job.linkId));
+    const links = new Map<number, LinkRow>();
+    if (linkIds.length > 0)
+      for (const row of await trx
+        .selectFrom("tracked_links as l")
+        .innerJoin("mailings as m", "m.id", "l.mailing_id")
+        .select([
+          "l.id",
+          "l.mailing_id",
+          "l.url",
+          "l.has_merge_fields",
+          "l.action_kind",
+          "l.action_ref_id",
+          "m.utm_source",
+          "m.utm_campaign",
+        ])
+        .where("l.id", "in", linkIds)
+        .execute())
+        links.set(row.id, row);
+    const deliveryIds = unique(
+      jobs
+        .filter((job) => job.deliveryId !== 0 && (job.kind === "open" || links.has(job.linkId)))
+        .map((job) => job.deliveryId),
+    );
+    const deliveries = new Map<number, DeliveryRow>();
+    if (deliveryIds.length > 0)
+      for (const row of await trx
+        .selectFrom("deliveries")
+        .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"])
+        .where("id", "in", deliveryIds)
+        .execute())
+        deliveries.set(row.id, row);
+
+    // What each job stores; undefined when it records nothing (an unknown link or delivery, a target that is no URL).
+    type Stored =
+      | { kind: "click"; link: LinkRow; delivery: DeliveryRow; at: string; flag: ClickFlag; target: string }
+      | { kind: "test-click"; link: LinkRow; at: string; target: string }
+      | { kind: "open"; delivery: DeliveryRow; at: string; flag: OpenFlag };
+    const stored: (Stored | undefined)[] = [];
+    for (const job of jobs) {
+      const at = job.now.toISOString();
+      if (job.kind === "open") {
+        const delivery = deliveries.get(job.deliveryId);
+        stored.push(delivery ? { kind: "open", delivery, at, flag: flagOpen(job.agent) } : undefined);
+        continue;
+      }
+      const link = links.get(job.linkId);
+      if (!link) {
+        stored.push(undefined);
+        continue;
+      }
+      if (job.deliveryId === 0) {
+        const target = await job.targetOf(trx, link, null);
+        stored.push(target ? { kind: "test-click", link, at, target } : undefined);
+        continue;
+      }
+      const delivery = deliveries.get(job.deliveryId);
+      const target =
+        delivery && delivery.mailing_id === link.mailing_id ? await job.targetOf(trx, link, delivery) : null;
+      stored.push(target && delivery ? { kind: "click", link, delivery, at, flag: null, target } : undefined);
+    }
+
+    // The burst rule: when each delivery first clicked each link, including this batch's clicks. All of a delivery's
+    // rows (one per link it clicked), not only the window's: a link first clicked long ago is not a new first click.
+    const real = jobs.flatMap((job, i) => {
+      const entry = stored[i];
+      return entry?.kind === "click" ? [{ job: job as ClickJob, entry }] : [];
+    });
+    const firstClicks = new Map<number, Map<number, string>>();
+    if (real.length > 0) {
+      for (const row of await trx
+        .selectFrom("link_clickers")
+        .select(["link_id", "delivery_id", "first_at"])
+        .where("delivery_id", "in", unique(real.map(({ entry }) => entry.delivery.id)))
+        .execute()) {
+        const byLink = firstClicks.get(row.delivery_id) ?? new Map<number, string>();
+        byLink.set(row.link_id, row.first_at);
+        firstClicks.set(row.delivery_id, byLink);
+      }
+    }
+    const others = real.map(({ job, entry }) => {
+      const byLink = firstClicks.get(entry.delivery.id) ?? new Map<number, string>();
+      firstClicks.set(entry.delivery.id, byLink);
+      const since = new Date(job.now.getTime() - BURST_WINDOW_MS).toISOString();
+      let n = 0;
+      for (const [linkId, firstAt] of byLink) if (linkId !== entry.link.id && firstAt >= since) n++;
+      if (!byLink.has(entry.link.id)) byLink.set(entry.link.id, entry.at);
+      return n;
+    });
+    // The mailing's link count matters only when another link was clicked in the window: most batches skip it.
+    const linksIn = new Map<number, number>();
+    const burstMailings = unique(
+      real.filter((_, i) => others[i]! > 0).map(({ entry }) => entry.delivery.mailing_id),
+    );
+    if (burstMailings.length > 0)
+      for (const row of await trx
+        .selectFrom("tracked_links")
+        .select(["mailing_id", (eb) => eb.fn.countAll<number | string>().as("n")])
+        .where("mailing_id", "in", burstMailings)
+        .groupBy("mailing_id")
+        .execute())
+        linksIn.set(row.mailing_id, Number(row.n));
+    real.forEach(({ job, entry }, i) => {
+      entry.flag = flagClick({
+        agent: job.agent,
+        sentAt: entry.delivery.sent_at,
+        now: job.now,
+        otherLinksClickedInBurst: others[i]!,
+        linksInMailing: others[i]! > 0 ? (linksIn.get(entry.delivery.mailing_id) ?? 0) : 0,
+      });
+    });
+
     // Events, append-only, in queue order.
     const events = jobs.flatMap((job, i): NewEvent[] => {
       const entry = stored[i];
