@@ -1,34 +1,23 @@
 // Recording opens and clicks: verify the signed token, flag machines, store the event append-only and bump the
-// rollups in one transaction, then answer with the stored target — never a URL taken from the request.
+// rollups in one transaction (shared with the events that arrived meanwhile, batch.ts), then answer with the stored
+// target — never a URL taken from the request.
 
-import type { Transaction } from "kysely";
 import type { Db } from "../db/connect.ts";
-import type { Database } from "../db/schema.ts";
-import { appendEvent } from "../deliveries/events.ts";
 import { type Keyring, verifyDeliveryToken, verifyLinkToken } from "../deliveries/tokens.ts";
 import { compileTemplate, renderTemplate } from "../mailings/merge-fields.ts";
 import { loadRecipientValues } from "../mailings/merge-values.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers } from "../selections/store.ts";
-import { BURST_WINDOW_MS, classifyAgent, flagClick, flagOpen, truncateIp } from "./agents.ts";
-import { bumpCounter, bumpHour, shardOf } from "./counters.ts";
+import { classifyAgent, truncateIp } from "./agents.ts";
+import { type DeliveryRow, type LinkRow, queueClick, queueOpen } from "./batch.ts";
 
 export type RequestMeta = { userAgent?: string; ip?: string; now?: Date };
-
-type LinkRow = {
-  id: number;
-  mailing_id: number;
-  url: string;
-  has_merge_fields: number;
-  action_kind: string | null;
-  action_ref_id: number | null;
-};
 
 /** The address the click goes to, built from stored data only; null when it is not an http(s) URL. */
 async function targetFor(
   db: Db,
   link: LinkRow,
-  delivery: { recipient_id: number; email: string } | null,
+  delivery: DeliveryRow | null,
   utm: { source: string | null; campaign: string | null },
 ): Promise<string | null> {
   let url = link.url;
@@ -54,6 +43,23 @@ async function targetFor(
       return null;
     }
   }
+  if (link.has_merge_fields) return withUtm(url, utm);
+  // The same link for every recipient: parsed once, not on every click.
+  const key = `${url}\n${utm.source ?? ""}\n${utm.campaign ?? ""}`;
+  let target = targets.get(key);
+  if (target === undefined) {
+    target = withUtm(url, utm);
+    if (targets.size >= CACHED_TARGETS) targets.delete(targets.keys().next().value!);
+    targets.set(key, target);
+  }
+  return target;
+}
+
+const CACHED_TARGETS = 1000;
+const targets = new Map<string, string | null>();
+
+/** The URL with the mailing's UTM tags added (those it does not carry yet); null when it is not an http(s) URL. */
+function withUtm(url: string, utm: { source: string | null; campaign: string | null }): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
@@ -71,7 +77,8 @@ async function targetFor(
   return parsed.toString();
 }
 
-/** Records a click and returns where to send the browser, or null (a plain 404) for a bad or unknown token. */
+/** Records a click and returns where to send the browser, or null (a plain 404) for a bad or unknown token. It
+ * resolves once the click is committed, together with the clicks that arrived meanwhile (see batch.ts). */
 export async function recordClick(
   db: Db,
   keys: Keyring,
@@ -80,168 +87,18 @@ export async function recordClick(
 ): Promise<string | null> {
   const named = verifyLinkToken(keys, token);
   if (!named) return null;
-  // One read on the request path: the link and its mailing's UTM tags together.
-  const link = await db
-    .selectFrom("tracked_links as l")
-    .innerJoin("mailings as m", "m.id", "l.mailing_id")
-    .select([
-      "l.id",
-      "l.mailing_id",
-      "l.url",
-      "l.has_merge_fields",
-      "l.action_kind",
-      "l.action_ref_id",
-      "m.utm_source",
-      "m.utm_campaign",
-    ])
-    .where("l.id", "=", named.linkId)
-    .executeTakeFirst();
-  if (!link) return null;
-  const utm = { source: link.utm_source, campaign: link.utm_campaign };
-  const now = meta.now ?? new Date();
-  const at = now.toISOString();
-  const agent = classifyAgent(meta.userAgent, meta.ip);
-  const ip = truncateIp(meta.ip);
-
-  // Delivery 0 is a test send: the click works and is kept apart, so it never counts.
-  if (named.deliveryId === 0) {
-    const target = await targetFor(db, link, null, utm);
-    if (!target) return null;
-    await db.transaction().execute(async (trx) => {
-      await appendEvent(trx, {
-        mailing_id: link.mailing_id,
-        delivery_id: null,
-        person_id: null,
-        kind: "clicked",
-        link_id: link.id,
-        detail: null,
-        ua_class: agent,
-        ip,
-        flagged: 0,
-        is_test: 1,
-        created_at: at,
-      });
-      await trx
-        .updateTable("tracked_links")
-        .set((eb) => ({ test_clicks: eb("test_clicks", "+", 1) }))
-        .where("id", "=", link.id)
-        .execute();
-    });
-    return target;
-  }
-
-  const delivery = await db
-    .selectFrom("deliveries")
-    .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"])
-    .where("id", "=", named.deliveryId)
-    .executeTakeFirst();
-  if (!delivery || delivery.mailing_id !== link.mailing_id) return null;
-  const target = await targetFor(db, link, delivery, utm);
-  if (!target) return null;
-
-  const burst = await db
-    .selectFrom("link_clickers")
-    .select((eb) => eb.fn.countAll<number | string>().as("n"))
-    .where("delivery_id", "=", delivery.id)
-    .where("link_id", "!=", link.id)
-    .where("first_at", ">=", new Date(now.getTime() - BURST_WINDOW_MS).toISOString())
-    .executeTakeFirstOrThrow();
-  // The mailing's link count matters only when another link was clicked in the window: most clicks skip the query.
-  const linksInMailing =
-    Number(burst.n) === 0
-      ? 0
-      : Number(
-          (
-            await db
-              .selectFrom("tracked_links")
-              .select((eb) => eb.fn.countAll<number | string>().as("n"))
-              .where("mailing_id", "=", delivery.mailing_id)
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
-  const flag = flagClick({
-    agent,
-    sentAt: delivery.sent_at,
-    now,
-    otherLinksClickedInBurst: Number(burst.n),
-    linksInMailing,
+  const outcome = await queueClick(db, {
+    deliveryId: named.deliveryId,
+    linkId: named.linkId,
+    now: meta.now ?? new Date(),
+    agent: classifyAgent(meta.userAgent, meta.ip),
+    ip: truncateIp(meta.ip),
+    targetOf: (trx, link, delivery) =>
+      targetFor(trx, link, delivery, { source: link.utm_source, campaign: link.utm_campaign }),
   });
-  const shard = shardOf(delivery.id);
-
-  const firstHumanClickOnLink = await db.transaction().execute(async (trx) => {
-    await appendEvent(trx, {
-      mailing_id: delivery.mailing_id,
-      delivery_id: delivery.id,
-      person_id: delivery.person_id,
-      kind: "clicked",
-      link_id: link.id,
-      detail: flag,
-      ua_class: agent,
-      ip,
-      flagged: flag ? 1 : 0,
-      is_test: 0,
-      created_at: at,
-    });
-    const inserted = await trx
-      .insertInto("link_clickers")
-      .values({
-        link_id: link.id,
-        delivery_id: delivery.id,
-        person_id: delivery.person_id,
-        clicks: 0,
-        flagged: flag ? 1 : 0,
-        first_at: at,
-        last_at: at,
-      })
-      .onConflict((oc) => oc.columns(["link_id", "delivery_id"]).doNothing())
-      .executeTakeFirst();
-    const newRow = Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
-    if (flag) {
-      await trx
-        .updateTable("tracked_links")
-        .set((eb) => ({ flagged_clicks: eb("flagged_clicks", "+", 1) }))
-        .where("id", "=", link.id)
-        .execute();
-      await bumpCounter(trx, delivery.mailing_id, "clicked_flagged", shard);
-      return false;
-    }
-    // A clicker counts once per link from the first click that is not a machine's, even after flagged ones.
-    let unique = newRow;
-    if (!newRow) {
-      const cleared = await trx
-        .updateTable("link_clickers")
-        .set({ flagged: 0 })
-        .where("link_id", "=", link.id)
-        .where("delivery_id", "=", delivery.id)
-        .where("flagged", "=", 1)
-        .executeTakeFirst();
-      unique = Number(cleared.numUpdatedRows) === 1;
-    }
-    await trx
-      .updateTable("link_clickers")
-      .set((eb) => ({ clicks: eb("clicks", "+", 1), last_at: at }))
-      .where("link_id", "=", link.id)
-      .where("delivery_id", "=", delivery.id)
-      .execute();
-    await trx
-      .updateTable("tracked_links")
-      .set((eb) => ({
-        clicks: eb("clicks", "+", 1),
-        unique_clickers: eb("unique_clickers", "+", unique ? 1 : 0),
-      }))
-      .where("id", "=", link.id)
-      .execute();
-    await bumpCounter(trx, delivery.mailing_id, "clicked_total", shard);
-    await bumpHour(trx, delivery.mailing_id, "clicked", at, shard);
-    await markFirst(trx, delivery, "first_clicked_at", "clicked_unique", at, shard);
-    // A click counts as an open: the reader saw the message even when images were blocked.
-    await markFirst(trx, delivery, "first_opened_at", "opened_unique", at, shard);
-    return unique;
-  });
-
-  if (firstHumanClickOnLink && delivery.person_id !== null && link.action_kind)
-    await runLinkAction(db, link, delivery.person_id);
-  return target;
+  if (outcome.firstHuman && outcome.personId != null && outcome.link?.action_kind)
+    await runLinkAction(db, outcome.link, outcome.personId);
+  return outcome.target;
 }
 
 /** A link's action for the person who clicked it; a removed selection or project is skipped, not an error. */
@@ -272,55 +129,10 @@ async function runLinkAction(db: Db, link: LinkRow, personId: number): Promise<v
 export async function recordOpen(db: Db, keys: Keyring, token: string, meta: RequestMeta): Promise<void> {
   const deliveryId = verifyDeliveryToken(keys, "open", token.replace(/\.gif$/, ""));
   if (deliveryId === null || deliveryId === 0) return;
-  const delivery = await db
-    .selectFrom("deliveries")
-    .select(["id", "mailing_id", "person_id"])
-    .where("id", "=", deliveryId)
-    .executeTakeFirst();
-  if (!delivery) return;
-  const now = meta.now ?? new Date();
-  const at = now.toISOString();
-  const agent = classifyAgent(meta.userAgent, meta.ip);
-  const flag = flagOpen(agent);
-  const shard = shardOf(delivery.id);
-  await db.transaction().execute(async (trx) => {
-    await appendEvent(trx, {
-      mailing_id: delivery.mailing_id,
-      delivery_id: delivery.id,
-      person_id: delivery.person_id,
-      kind: "opened",
-      link_id: null,
-      detail: flag,
-      ua_class: agent,
-      ip: truncateIp(meta.ip),
-      flagged: flag ? 1 : 0,
-      is_test: 0,
-      created_at: at,
-    });
-    if (flag) {
-      await bumpCounter(trx, delivery.mailing_id, "opened_flagged", shard);
-      return;
-    }
-    await bumpCounter(trx, delivery.mailing_id, "opened_total", shard);
-    await bumpHour(trx, delivery.mailing_id, "opened", at, shard);
-    await markFirst(trx, delivery, "first_opened_at", "opened_unique", at, shard);
+  await queueOpen(db, {
+    deliveryId,
+    now: meta.now ?? new Date(),
+    agent: classifyAgent(meta.userAgent, meta.ip),
+    ip: truncateIp(meta.ip),
   });
-}
-
-/** Stamps the delivery's first open or click; the first one also counts the recipient as unique. */
-async function markFirst(
-  trx: Transaction<Database>,
-  delivery: { id: number; mailing_id: number },
-  column: "first_opened_at" | "first_clicked_at",
-  counter: "opened_unique" | "clicked_unique",
-  at: string,
-  shard: number,
-): Promise<void> {
-  const first = await trx
-    .updateTable("deliveries")
-    .set({ [column]: at })
-    .where("id", "=", delivery.id)
-    .where(column, "is", null)
-    .executeTakeFirst();
-  if (Number(first.numUpdatedRows) === 1) await bumpCounter(trx, delivery.mailing_id, counter, shard);
 }

@@ -1,0 +1,540 @@
+// Group commit for opens and clicks. Each request verifies its token and queues its event here; one writer per
+// database takes everything queued, reads what it needs (links, deliveries, recent clicks for the burst rule) in a
+// few set-based queries, stores every event and bumps every rollup in one transaction, and only then answers each
+// request. Under load a transaction carries tens of events for the price of one commit and about a dozen
+// statements; alone, an event is a batch of one. The outcome is the same as storing the events one by one in the
+// order they arrived: src/track/batch.test.ts replays batches one by one into a second database and compares.
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+import type { NewEvent } from "../deliveries/events.ts";
+import {
+  type AgentClass,
+  BURST_WINDOW_MS,
+  type ClickFlag,
+  flagClick,
+  flagOpen,
+  type OpenFlag,
+} from "./agents.ts";
+import { type CounterName, hourOf, shardOf } from "./counters.ts";
+
+export type LinkRow = {
+  id: number;
+  mailing_id: number;
+  url: string;
+  has_merge_fields: number;
+  action_kind: string | null;
+  action_ref_id: number | null;
+  utm_source: string | null;
+  utm_campaign: string | null;
+};
+
+export type DeliveryRow = {
+  id: number;
+  mailing_id: number;
+  recipient_id: number;
+  person_id: number | null;
+  email: string;
+  sent_at: string | null;
+};
+
+/** Where a click goes: built from stored data only, null when it must be a 404 (see record.ts). */
+export type TargetOf = (trx: Db, link: LinkRow, delivery: DeliveryRow | null) => Promise<string | null>;
+
+export type ClickOutcome = {
+  target: string | null;
+  /** The first click on this link by this recipient that is not a machine's: the link's action runs. */
+  firstHuman: boolean;
+  link?: LinkRow;
+  personId?: number | null;
+};
+
+type Pending<T> = { resolve(value: T): void; reject(error: unknown): void };
+type ClickJob = Pending<ClickOutcome> & {
+  kind: "click";
+  deliveryId: number;
+  linkId: number;
+  now: Date;
+  agent: AgentClass;
+  ip: string | null;
+  targetOf: TargetOf;
+};
+type OpenJob = Pending<void> & {
+  kind: "open";
+  deliveryId: number;
+  now: Date;
+  agent: AgentClass;
+  ip: string | null;
+};
+type Job = ClickJob | OpenJob;
+
+/** Events per transaction at most: keeps statements well under both databases' parameter limits. */
+const MAX_BATCH = 200;
+
+class Recorder {
+  private queue: Job[] = [];
+  private running = false;
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  add(job: Job): void {
+    this.queue.push(job);
+    if (this.running) return;
+    this.running = true;
+    // Requests that arrived in the same turn of the event loop go together.
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) await this.flushSafely(this.queue.splice(0, MAX_BATCH));
+    this.running = false;
+  }
+
+  /** One event's failure (a delivery deleted meanwhile …) must not fail the others: a failed batch is retried one by one. */
+  private async flushSafely(jobs: Job[]): Promise<void> {
+    try {
+      const settle = await flush(this.db, jobs);
+      settle();
+    } catch (error) {
+      if (jobs.length === 1) {
+        jobs[0]!.reject(error);
+        return;
+      }
+      for (const job of jobs) await this.flushSafely([job]);
+    }
+  }
+}
+
+const recorders = new WeakMap<Db, Recorder>();
+
+function recorderOf(db: Db): Recorder {
+  let recorder = recorders.get(db);
+  if (!recorder) {
+    recorder = new Recorder(db);
+    recorders.set(db, recorder);
+  }
+  return recorder;
+}
+
+/** Queues a click whose token was verified; resolves once it is committed (or found not to exist). */
+export function queueClick(
+  db: Db,
+  click: Omit<ClickJob, "kind" | "resolve" | "reject">,
+): Promise<ClickOutcome> {
+  return new Promise((resolve, reject) => recorderOf(db).add({ ...click, kind: "click", resolve, reject }));
+}
+
+/** Queues an open whose token was verified; resolves once it is committed (or found not to exist). */
+export function queueOpen(db: Db, open: Omit<OpenJob, "kind" | "resolve" | "reject">): Promise<void> {
+  return new Promise((resolve, reject) => recorderOf(db).add({ ...open, kind: "open", resolve, reject }));
+}
+
+const unique = <T>(values: T[]) => [...new Set(values)];
+const int = (value: number) => sql`cast(${value} as integer)`;
+
+/** `case <column> when k then v … else <otherwise> end`, or the key pairs' own value for a (link, delivery) key. */
+function caseOf<K>(
+  entries: [K, RawBuilder<unknown>][],
+  when: (key: K) => RawBuilder<unknown>,
+  otherwise: string,
+) {
+  return sql`case ${sql.join(
+    entries.map(([key, value]) => sql`when ${when(key)} then ${value}`),
+    sql` `,
+  )} else ${sql.raw(otherwise)} end`;
+}
+
+type Key = { linkId: number; deliveryId: number };
+const keyOf = (linkId: number, deliveryId: number) => `${linkId}:${deliveryId}`;
+const isKey = (key: Key) => sql`(link_id = ${key.linkId} and delivery_id = ${key.deliveryId})`;
+
+type Counted = { mailingId: number; shard: number };
+class Tally {
+  readonly counts = new Map<string, { key: string[]; value: number }>();
+  add(parts: (string | number)[], by = 1): void {
+    if (by === 0) return;
+    const id = parts.join("|");
+    const entry = this.counts.get(id);
+    if (entry) entry.value += by;
+    else this.counts.set(id, { key: parts.map(String), value: by });
+  }
+  sorted() {
+    return [...this.counts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, entry]) => entry);
+  }
+}
+
+type LinkTally = { clicks: number; unique: number; flagged: number; test: number };
+
+/**
+ * Stores a batch in one transaction and returns what answers the requests once it has committed. Every rule is the
+ * one of storing the events one at a time in queue order: the burst rule sees the clicks queued before it, a
+ * delivery's first open or click is the first one queued, a link's unique clicker is counted once.
+ */
+async function flush(db: Db, jobs: Job[]): Promise<() => void> {
+  const answers = await db.transaction().execute(async (trx) => {
+    const clicks = jobs.filter((job): job is ClickJob => job.kind === "click");
+    const linkIds = unique(clicks.map((job) => job.linkId));
+    const links = new Map<number, LinkRow>();
+    if (linkIds.length > 0)
+      for (const row of await trx
+        .selectFrom("tracked_links as l")
+        .innerJoin("mailings as m", "m.id", "l.mailing_id")
+        .select([
+          "l.id",
+          "l.mailing_id",
+          "l.url",
+          "l.has_merge_fields",
+          "l.action_kind",
+          "l.action_ref_id",
+          "m.utm_source",
+          "m.utm_campaign",
+        ])
+        .where("l.id", "in", linkIds)
+        .execute())
+        links.set(row.id, row);
+    const deliveryIds = unique(
+      jobs
+        .filter((job) => job.deliveryId !== 0 && (job.kind === "open" || links.has(job.linkId)))
+        .map((job) => job.deliveryId),
+    );
+    const deliveries = new Map<number, DeliveryRow>();
+    if (deliveryIds.length > 0)
+      for (const row of await trx
+        .selectFrom("deliveries")
+        .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"])
+        .where("id", "in", deliveryIds)
+        .execute())
+        deliveries.set(row.id, row);
+
+    // What each job stores; undefined when it records nothing (an unknown link or delivery, a target that is no URL).
+    type Stored =
+      | { kind: "click"; link: LinkRow; delivery: DeliveryRow; at: string; flag: ClickFlag; target: string }
+      | { kind: "test-click"; link: LinkRow; at: string; target: string }
+      | { kind: "open"; delivery: DeliveryRow; at: string; flag: OpenFlag };
+    const stored: (Stored | undefined)[] = [];
+    for (const job of jobs) {
+      const at = job.now.toISOString();
+      if (job.kind === "open") {
+        const delivery = deliveries.get(job.deliveryId);
+        stored.push(delivery ? { kind: "open", delivery, at, flag: flagOpen(job.agent) } : undefined);
+        continue;
+      }
+      const link = links.get(job.linkId);
+      if (!link) {
+        stored.push(undefined);
+        continue;
+      }
+      if (job.deliveryId === 0) {
+        const target = await job.targetOf(trx, link, null);
+        stored.push(target ? { kind: "test-click", link, at, target } : undefined);
+        continue;
+      }
+      const delivery = deliveries.get(job.deliveryId);
+      const target =
+        delivery && delivery.mailing_id === link.mailing_id ? await job.targetOf(trx, link, delivery) : null;
+      stored.push(target && delivery ? { kind: "click", link, delivery, at, flag: null, target } : undefined);
+    }
+
+    // The burst rule: when each delivery first clicked each link, including this batch's clicks. All of a delivery's
+    // rows (one per link it clicked), not only the window's: a link first clicked long ago is not a new first click.
+    const real = jobs.flatMap((job, i) => {
+      const entry = stored[i];
+      return entry?.kind === "click" ? [{ job: job as ClickJob, entry }] : [];
+    });
+    const firstClicks = new Map<number, Map<number, string>>();
+    if (real.length > 0) {
+      for (const row of await trx
+        .selectFrom("link_clickers")
+        .select(["link_id", "delivery_id", "first_at"])
+        .where("delivery_id", "in", unique(real.map(({ entry }) => entry.delivery.id)))
+        .execute()) {
+        const byLink = firstClicks.get(row.delivery_id) ?? new Map<number, string>();
+        byLink.set(row.link_id, row.first_at);
+        firstClicks.set(row.delivery_id, byLink);
+      }
+    }
+    const others = real.map(({ job, entry }) => {
+      const byLink = firstClicks.get(entry.delivery.id) ?? new Map<number, string>();
+      firstClicks.set(entry.delivery.id, byLink);
+      const since = new Date(job.now.getTime() - BURST_WINDOW_MS).toISOString();
+      let n = 0;
+      for (const [linkId, firstAt] of byLink) if (linkId !== entry.link.id && firstAt >= since) n++;
+      if (!byLink.has(entry.link.id)) byLink.set(entry.link.id, entry.at);
+      return n;
+    });
+    // The mailing's link count matters only when another link was clicked in the window: most batches skip it.
+    const linksIn = new Map<number, number>();
+    const burstMailings = unique(
+      real.filter((_, i) => others[i]! > 0).map(({ entry }) => entry.delivery.mailing_id),
+    );
+    if (burstMailings.length > 0)
+      for (const row of await trx
+        .selectFrom("tracked_links")
+        .select(["mailing_id", (eb) => eb.fn.countAll<number | string>().as("n")])
+        .where("mailing_id", "in", burstMailings)
+        .groupBy("mailing_id")
+        .execute())
+        linksIn.set(row.mailing_id, Number(row.n));
+    real.forEach(({ job, entry }, i) => {
+      entry.flag = flagClick({
+        agent: job.agent,
+        sentAt: entry.delivery.sent_at,
+        now: job.now,
+        otherLinksClickedInBurst: others[i]!,
+        linksInMailing: others[i]! > 0 ? (linksIn.get(entry.delivery.mailing_id) ?? 0) : 0,
+      });
+    });
+
+    // Events, append-only, in queue order.
+    const events = jobs.flatMap((job, i): NewEvent[] => {
+      const entry = stored[i];
+      if (!entry) return [];
+      const base = { ua_class: job.agent, ip: job.ip, created_at: entry.at };
+      if (entry.kind === "test-click")
+        return [
+          {
+            ...base,
+            mailing_id: entry.link.mailing_id,
+            delivery_id: null,
+            person_id: null,
+            kind: "clicked" as const,
+            link_id: entry.link.id,
+            detail: null,
+            flagged: 0,
+            is_test: 1,
+          },
+        ];
+      return [
+        {
+          ...base,
+          mailing_id: entry.delivery.mailing_id,
+          delivery_id: entry.delivery.id,
+          person_id: entry.delivery.person_id,
+          kind: entry.kind === "click" ? ("clicked" as const) : ("opened" as const),
+          link_id: entry.kind === "click" ? entry.link.id : null,
+          detail: entry.flag,
+          flagged: entry.flag ? 1 : 0,
+          is_test: 0,
+        },
+      ];
+    });
+    if (events.length > 0) await trx.insertInto("events").values(events).execute();
+
+    const counters = new Tally();
+    const hourly = new Tally();
+    const perLink = new Map<number, LinkTally>();
+    const linkTally = (id: number) => {
+      const tally = perLink.get(id) ?? { clicks: 0, unique: 0, flagged: 0, test: 0 };
+      perLink.set(id, tally);
+      return tally;
+    };
+    const bump = (at: Counted, name: CounterName) => counters.add([at.mailingId, name, at.shard]);
+    const countedAt = (delivery: DeliveryRow): Counted => ({
+      mailingId: delivery.mailing_id,
+      shard: shardOf(delivery.id),
+    });
+
+    // Who clicked which link: a row per (link, delivery) from its first click, flagged until a human click.
+    type Clicker = {
+      key: Key;
+      first: (typeof real)[number]["entry"];
+      human: number;
+      lastHumanAt: string;
+      firstHumanJob?: number;
+    };
+    const clickers = new Map<string, Clicker>();
+    jobs.forEach((_, i) => {
+      const entry = stored[i];
+      if (entry?.kind === "test-click") linkTally(entry.link.id).test++;
+      if (entry?.kind !== "click") return;
+      const id = keyOf(entry.link.id, entry.delivery.id);
+      const clicker = clickers.get(id) ?? {
+        key: { linkId: entry.link.id, deliveryId: entry.delivery.id },
+        first: entry,
+        human: 0,
+        lastHumanAt: entry.at,
+      };
+      clickers.set(id, clicker);
+      const at = countedAt(entry.delivery);
+      if (entry.flag) {
+        linkTally(entry.link.id).flagged++;
+        bump(at, "clicked_flagged");
+        return;
+      }
+      clicker.human++;
+      clicker.lastHumanAt = entry.at;
+      clicker.firstHumanJob ??= i;
+      linkTally(entry.link.id).clicks++;
+      bump(at, "clicked_total");
+      hourly.add([at.mailingId, hourOf(entry.at), "clicked", at.shard]);
+    });
+    const firstHuman = new Set<number>();
+    if (clickers.size > 0) {
+      const all = [...clickers.values()];
+      const inserted = new Set(
+        (
+          await trx
+            .insertInto("link_clickers")
+            .values(
+              all.map(({ first }) => ({
+                link_id: first.link.id,
+                delivery_id: first.delivery.id,
+                person_id: first.delivery.person_id,
+                clicks: 0,
+                flagged: first.flag ? 1 : 0,
+                first_at: first.at,
+                last_at: first.at,
+              })),
+            )
+            .onConflict((oc) => oc.columns(["link_id", "delivery_id"]).doNothing())
+            .returning(["link_id", "delivery_id"])
+            .execute()
+        ).map((row) => keyOf(row.link_id, row.delivery_id)),
+      );
+      const human = all.filter((clicker) => clicker.human > 0);
+      if (human.length > 0) {
+        const within = sql`delivery_id in (${sql.join(unique(human.map((c) => c.key.deliveryId)))}) and (${sql.join(
+          human.map((c) => isKey(c.key)),
+          sql` or `,
+        )})`;
+        // A clicker counts once per link from the first click that is not a machine's, even after flagged ones.
+        const cleared = await sql<{
+          link_id: number;
+          delivery_id: number;
+        }>`update link_clickers set flagged = 0
+          where flagged = 1 and ${within} returning link_id, delivery_id`.execute(trx);
+        const unflagged = new Set(cleared.rows.map((row) => keyOf(row.link_id, row.delivery_id)));
+        await sql`update link_clickers set
+          clicks = clicks + ${caseOf(
+            human.map((c) => [c.key, int(c.human)]),
+            isKey,
+            "0",
+          )},
+          last_at = ${caseOf(
+            human.map((c) => [c.key, sql`${c.lastHumanAt}`]),
+            isKey,
+            "last_at",
+          )}
+          where ${within}`.execute(trx);
+        for (const clicker of human) {
+          const id = keyOf(clicker.key.linkId, clicker.key.deliveryId);
+          if ((inserted.has(id) && !clicker.first.flag) || unflagged.has(id)) {
+            linkTally(clicker.key.linkId).unique++;
+            firstHuman.add(clicker.firstHumanJob!);
+          }
+        }
+      }
+    }
+
+    // First click and first open of each delivery; a click counts as an open (images may have been blocked).
+    const firstClickAt = new Map<number, { delivery: DeliveryRow; at: string }>();
+    const firstOpenAt = new Map<number, { delivery: DeliveryRow; at: string }>();
+    for (const entry of stored) {
+      if (!entry || entry.kind === "test-click") continue;
+      const at = countedAt(entry.delivery);
+      if (entry.kind === "open") {
+        if (entry.flag) {
+          bump(at, "opened_flagged");
+          continue;
+        }
+        bump(at, "opened_total");
+        hourly.add([at.mailingId, hourOf(entry.at), "opened", at.shard]);
+      } else {
+        if (entry.flag) continue;
+        if (!firstClickAt.has(entry.delivery.id))
+          firstClickAt.set(entry.delivery.id, { delivery: entry.delivery, at: entry.at });
+      }
+      if (!firstOpenAt.has(entry.delivery.id))
+        firstOpenAt.set(entry.delivery.id, { delivery: entry.delivery, at: entry.at });
+    }
+    const stamp = async (
+      column: "first_clicked_at" | "first_opened_at",
+      counter: CounterName,
+      firsts: Map<number, { delivery: DeliveryRow; at: string }>,
+    ) => {
+      if (firsts.size === 0) return;
+      const entries = [...firsts.values()];
+      const result = await sql<{ id: number }>`update deliveries set ${sql.ref(column)} = ${caseOf(
+        entries.map((f) => [f.delivery.id, sql`${f.at}`]),
+        (id) => sql`id = ${id}`,
+        column,
+      )} where id in (${sql.join(entries.map((f) => f.delivery.id))}) and ${sql.ref(column)} is null
+        returning id`.execute(trx);
+      for (const row of result.rows) bump(countedAt(firsts.get(row.id)!.delivery), counter);
+    };
+    await stamp("first_clicked_at", "clicked_unique", firstClickAt);
+    await stamp("first_opened_at", "opened_unique", firstOpenAt);
+
+    if (perLink.size > 0) {
+      const rows = [...perLink.entries()].sort(([a], [b]) => a - b);
+      const column = (pick: (tally: LinkTally) => number) =>
+        caseOf(
+          rows.map(([id, tally]) => [id, int(pick(tally))]),
+          (id) => sql`id = ${id}`,
+          "0",
+        );
+      await sql`update tracked_links set
+        clicks = clicks + ${column((t) => t.clicks)},
+        unique_clickers = unique_clickers + ${column((t) => t.unique)},
+        flagged_clicks = flagged_clicks + ${column((t) => t.flagged)},
+        test_clicks = test_clicks + ${column((t) => t.test)}
+        where id in (${sql.join(rows.map(([id]) => id))})`.execute(trx);
+    }
+    const countRows = counters.sorted();
+    if (countRows.length > 0)
+      await trx
+        .insertInto("mailing_counters")
+        .values(
+          countRows.map(({ key: [mailingId, name, shard], value }) => ({
+            mailing_id: Number(mailingId),
+            name: name!,
+            shard: Number(shard),
+            value,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(["mailing_id", "name", "shard"])
+            .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
+        )
+        .execute();
+    const hourRows = hourly.sorted();
+    if (hourRows.length > 0)
+      await trx
+        .insertInto("mailing_hourly")
+        .values(
+          hourRows.map(({ key: [mailingId, hour, kind, shard], value }) => ({
+            mailing_id: Number(mailingId),
+            hour: hour!,
+            kind: kind as "opened" | "clicked",
+            shard: Number(shard),
+            value,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(["mailing_id", "hour", "kind", "shard"])
+            .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
+        )
+        .execute();
+
+    return { stored, firstHuman };
+  });
+
+  return () =>
+    jobs.forEach((job, i) => {
+      const entry = answers.stored[i];
+      if (job.kind === "open") job.resolve();
+      else if (!entry || entry.kind === "open") job.resolve({ target: null, firstHuman: false });
+      else
+        job.resolve({
+          target: entry.target,
+          firstHuman: answers.firstHuman.has(i),
+          link: entry.link,
+          personId: entry.kind === "click" ? entry.delivery.person_id : null,
+        });
+    });
+}
