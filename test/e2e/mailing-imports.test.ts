@@ -227,9 +227,16 @@ describe("POST /api/mailings/:id/imports and GET /api/mailings/:id/recipients/ex
         row: 5,
         column: "Mobil",
         value: "",
+        kind: "missing-mobile",
         reason: "is blank; every recipient of an SMS mailing needs a mobile number",
       },
-      { row: 6, column: "Mobil", value: "12", reason: "is not a valid mobile number" },
+      {
+        row: 6,
+        column: "Mobil",
+        value: "12",
+        kind: "invalid-mobile",
+        reason: "is not a valid mobile number",
+      },
     ]);
     expect(dry.body.duplicates).toEqual([{ row: 7, email: "", mobile: "+4791800002", firstRow: 3 }]);
     expect(dry.body.matches).toEqual([{ row: 2, email: "", mobile: "+4791800001", personId: perId }]);

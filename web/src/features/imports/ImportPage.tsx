@@ -26,6 +26,7 @@ import { ConfirmButton } from "../../app/ConfirmButton.tsx";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
+import { fieldProblemText } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
 import { useFieldOptions } from "./fields.ts";
@@ -411,7 +412,7 @@ export function ImportPage() {
                 <List size="sm" mt="xs">
                   {problems.map((p) => (
                     <List.Item key={`${p.field}-${p.message}`}>
-                      {p.field}: {p.message}
+                      {p.field}: {fieldProblemText(t, p)}
                     </List.Item>
                   ))}
                 </List>
