@@ -70,8 +70,13 @@ export async function createUser(db: Db, input: UserInput): Promise<User> {
   const problems: FieldProblem[] = [];
   const email = input.email.trim().toLowerCase();
   if (!isValidEmail(email))
-    problems.push({ field: "email", message: `"${input.email}" is not a valid e-mail address` });
-  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
+    problems.push({
+      field: "email",
+      message: `"${input.email}" is not a valid e-mail address`,
+      kind: "format",
+      params: { format: "email" },
+    });
+  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (!ROLES.includes(input.role))
     problems.push({ field: "role", message: `must be one of ${ROLES.join(", ")}` });
   checkPasswordStrength(input.password, problems);
@@ -124,7 +129,7 @@ export async function updateUser(
   const problems: FieldProblem[] = [];
   if (input.password !== undefined) checkPasswordStrength(input.password, problems);
   if (input.name !== undefined && !input.name.trim())
-    problems.push({ field: "name", message: "must not be empty" });
+    problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (problems.length > 0) throw invalid(problems);
   const changes = {
     ...(input.name !== undefined ? { name: input.name.trim() } : {}),
@@ -264,7 +269,7 @@ export async function createApiKey(
   userId: number,
   name: string,
 ): Promise<{ id: number; key: string; prefix: string }> {
-  if (!name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (!name.trim()) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   await getUser(db, userId);
   const prefix = randomToken(12)
     .replace(/[^A-Za-z0-9]/g, "")

@@ -124,7 +124,14 @@ export async function correctAddress(db: Db, from: string, to: string): Promise<
   const address = to.trim();
   const newLower = address.toLowerCase();
   if (!isValidEmail(address))
-    throw invalid([{ field: "newAddress", message: `"${to}" is not a valid e-mail address` }]);
+    throw invalid([
+      {
+        field: "newAddress",
+        message: `"${to}" is not a valid e-mail address`,
+        kind: "format",
+        params: { format: "email" },
+      },
+    ]);
   if (newLower === oldLower)
     throw invalid([{ field: "newAddress", message: "the new address is the same as the old one" }]);
   const now = isoNow();

@@ -63,7 +63,7 @@ function companyColumns(
   const columns: CompanyColumns = {};
   if (input.name !== undefined) {
     const name = input.name.trim();
-    if (name === "") problems.push({ field: "name", message: "must not be empty" });
+    if (name === "") problems.push({ field: "name", message: "must not be empty", kind: "empty" });
     columns.name = name;
     columns.name_lower = name.toLowerCase();
   }
@@ -103,7 +103,12 @@ function companyColumns(
   const email = blankToNull(input.email);
   if (email !== undefined) {
     if (email !== null && !isValidEmail(email))
-      problems.push({ field: "email", message: `"${email}" is not a valid e-mail address` });
+      problems.push({
+        field: "email",
+        message: `"${email}" is not a valid e-mail address`,
+        kind: "format",
+        params: { format: "email" },
+      });
     else columns.email = email;
   }
   if (input.ourContactId !== undefined) columns.our_contact_id = input.ourContactId;

@@ -44,7 +44,7 @@ function textProblems(
   for (const language of FORM_LANGUAGES) {
     const value = text?.[language];
     if (typeof value !== "string" || !value.trim())
-      problems.push({ field: `${field}.${language}`, message: "must not be empty" });
+      problems.push({ field: `${field}.${language}`, message: "must not be empty", kind: "empty" });
     else if (value.length > max)
       problems.push({ field: `${field}.${language}`, message: `must be at most ${max} characters` });
   }

@@ -125,7 +125,11 @@ describe.each(await testDialects())("forms on %s", (dialect) => {
     };
     const unknown = await errorOf(updateForm(t.db, form.id, { definition: { fields: [consent] } }));
     expect(unknown.details.fields).toEqual([
-      { field: "definition.fields[0].purposeKey", message: expect.stringContaining("no-such") },
+      {
+        field: "definition.fields[0].purposeKey",
+        message: expect.stringContaining("no-such"),
+        kind: "invalid",
+      },
     ]);
     expect((await errorOf(publishForm(t.db, form.id))).code).toBe("VALIDATION_FAILED");
   });

@@ -176,7 +176,7 @@ export async function createForm(
   createdBy: number | null,
 ): Promise<FormRecord> {
   const name = input.name.trim();
-  if (!name) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (!name) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   let slug = input.slug;
   if (slug !== undefined) {
     const problem = slugProblem(slug);
@@ -253,7 +253,7 @@ export async function updateForm(db: Db, id: number, changes: FormChanges): Prom
   const next = { ...current, ...changes };
   const problems: FieldProblem[] = [];
   if (changes.name !== undefined && !changes.name.trim())
-    problems.push({ field: "name", message: "must not be empty" });
+    problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (changes.slug !== undefined) {
     const problem = slugProblem(changes.slug);
     if (problem) problems.push({ field: "slug", message: problem });

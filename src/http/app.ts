@@ -13,6 +13,7 @@ import type { DbHandle } from "../db/connect.ts";
 import { createSpamChecker } from "../deliverability/spam-check.ts";
 import { spamScorer } from "../deliverability/spamassassin.ts";
 import type { FormQueue } from "../forms/queue.ts";
+import { runningImports } from "../imports/running.ts";
 import type { Config } from "../shared/config.ts";
 import { installAuth, openToAll, signedIn } from "./auth.ts";
 import { installErrorHandler } from "./errors.ts";
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       scorer: spamScorer(deps.config),
       send: () => deps.send,
     }),
+    imports: runningImports(),
   };
   await app.register(
     openToAll(async (system) => {

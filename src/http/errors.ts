@@ -1,6 +1,13 @@
 // Maps error codes to HTTP statuses and turns every failure into {error: {code, message, details}}.
 import type { FastifyError, FastifyInstance } from "fastify";
-import { AppError, type ErrorCode, type FieldProblem } from "../shared/errors.ts";
+import {
+  AppError,
+  type ErrorCode,
+  type FieldProblem,
+  type FieldProblemParams,
+  VALIDATION_KINDS,
+  type ValidationKind,
+} from "../shared/errors.ts";
 
 export const httpStatusOf: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -51,7 +58,25 @@ type AjvIssue = {
   keyword?: string;
 };
 
-/** Turns ajv's issues into field problems named as the API names fields (`emails[0].address`). */
+const KINDS = new Set<string>(VALIDATION_KINDS);
+
+/** The words a client fills in for an ajv issue: a bound, a format, the allowed values, a type. */
+function paramsOf(issue: AjvIssue): FieldProblemParams | undefined {
+  const p = issue.params ?? {};
+  if (typeof p.limit === "number") return { limit: p.limit };
+  if (typeof p.multipleOf === "number") return { limit: p.multipleOf };
+  if (typeof p.format === "string") return { format: p.format };
+  if (Array.isArray(p.allowedValues)) return { values: p.allowedValues.map(String).join(", ") };
+  if (p.allowedValue !== undefined) return { values: String(p.allowedValue) };
+  if (typeof p.type === "string") return { type: p.type };
+  if (Array.isArray(p.type)) return { type: p.type.map(String).join(", ") };
+  return undefined;
+}
+
+/**
+ * Turns ajv's issues into field problems named as the API names fields (`emails[0].address`), each with its kind
+ * (ajv's keyword) and params, so the web UI says them in its own language.
+ */
 export function fieldProblems(issues: AjvIssue[], context: string): FieldProblem[] {
   const seen = new Set<string>();
   const problems: FieldProblem[] = [];
@@ -74,7 +99,9 @@ export function fieldProblems(issues: AjvIssue[], context: string): FieldProblem
     // anyOf/const noise from unions says less than the first concrete issue for the same field
     if (seen.has(key) || (issue.keyword === "const" && problems.some((p) => p.field === field))) continue;
     seen.add(key);
-    problems.push({ field, message });
+    const kind = (issue.keyword && KINDS.has(issue.keyword) ? issue.keyword : "invalid") as ValidationKind;
+    const params = kind === "required" || kind === "additionalProperties" ? undefined : paramsOf(issue);
+    problems.push({ field, message, kind, ...(params ? { params } : {}) });
   }
   return problems;
 }
@@ -109,7 +136,7 @@ export function installErrorHandler(app: FastifyInstance): void {
           .send({ error: { code: "RATE_LIMITED", message: error.message, details: {} } });
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         // Malformed JSON, a wrong content type and the like: the body is what is wrong.
-        const fields = [{ field: "body", message: error.message }];
+        const fields: FieldProblem[] = [{ field: "body", message: error.message, kind: "malformed" }];
         return reply.status(400).send({
           error: {
             code: "VALIDATION_FAILED",

@@ -14,6 +14,12 @@ import { invalid } from "../shared/errors.ts";
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/** The id a client chooses for a person or recipient-file import, to follow it while its upload waits. */
+export const ProgressId = Type.String({
+  pattern: "^[A-Za-z0-9-]{8,64}$",
+  description: "an id the client chooses, to follow the import at GET /api/imports/progress/{progressId}",
+});
+
 /** An uploaded file, written to a temporary file as it arrives and removed once the response is sent. */
 type Upload = { path: string; size: number };
 const isUpload = (body: unknown): body is Upload =>

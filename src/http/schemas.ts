@@ -1,8 +1,10 @@
 // Schemas shared by routes: pages, ids, errors and the CRM's entities (validation, types and OpenAPI in one).
+
 import Type from "typebox";
 import type { Db, Dialect } from "../db/connect.ts";
 import type { SpamChecker } from "../deliverability/spam-check.ts";
 import type { Keyring } from "../deliveries/tokens.ts";
+import type { RunningImports } from "../imports/running.ts";
 import { GIVEN_CONSENT_SOURCES, LEGAL_BASES, SUBSCRIPTION_STATUSES } from "../persons/person-rules.ts";
 import type { Config } from "../shared/config.ts";
 import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
@@ -15,6 +17,8 @@ export type RouteDeps = {
   send: { keys: Keyring; publicUrl: string };
   /** The Confirm step's spam check, with its SpamAssassin outcomes kept per message. */
   spamCheck: SpamChecker;
+  /** The person and recipient-file imports running in this process, followed by the progressId their client chose. */
+  imports: RunningImports;
 };
 
 export { Id, literals, Nullable, PageOf };

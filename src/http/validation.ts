@@ -4,7 +4,8 @@ import { Ajv, type Options } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 
-function makeAjv(coerce: boolean) {
+/** The validator request schemas are compiled with: bodies strict, query strings and parameters coerced. */
+export function makeAjv(coerce: boolean) {
   const options: Options = {
     allErrors: true,
     removeAdditional: false,

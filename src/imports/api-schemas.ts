@@ -4,6 +4,24 @@
 import Type, { type Static } from "typebox";
 import { literals, Nullable } from "../shared/schemas.ts";
 
+/** What is wrong with a cell, as a word a client can say in its own language (the web UI: imports.rowIssues.<kind>). */
+export const ROW_ISSUE_KINDS = [
+  "too-long",
+  "several-emails",
+  "invalid-email",
+  "invalid-mobile",
+  "invalid-phone",
+  "invalid-language",
+  "interest-too-long",
+  "invalid-date",
+  "invalid-number",
+  "invalid-yes-no",
+  "missing-email",
+  "missing-mobile",
+  "company-without-name",
+] as const;
+export type RowIssueKind = (typeof ROW_ISSUE_KINDS)[number];
+
 /** The parts both reports have: the file as read, its columns, and the counts of rows. */
 const Row = Type.Integer({ description: "row as the spreadsheet numbers it: the header is row 1" });
 
@@ -27,7 +45,18 @@ const reportFileFields = {
 /** The rows listed by what was wrong or found, at most a few hundred of each. */
 const reportListFields = {
   issues: Type.Array(
-    Type.Object({ row: Row, column: Type.String(), value: Type.String(), reason: Type.String() }),
+    Type.Object({
+      row: Row,
+      column: Type.String(),
+      value: Type.String(),
+      kind: literals(ROW_ISSUE_KINDS, {
+        description: "What is wrong, for a client to say in its own language",
+      }),
+      limit: Type.Optional(
+        Type.Integer({ description: "too-long, interest-too-long: the most characters allowed" }),
+      ),
+      reason: Type.String({ description: "The same in English" }),
+    }),
   ),
   duplicates: Type.Array(
     Type.Object({

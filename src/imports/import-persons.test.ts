@@ -75,25 +75,46 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
   it("dry-runs a file with bad rows: every problem by spreadsheet row and column name, and nothing written", async () => {
     const report = await importPersons(db, fixture("persons-broken-rows.csv"), { ...base, dryRun: true });
     expect(report.issues).toEqual([
-      { row: 3, column: "Email", value: "not-an-email", reason: "is not a valid e-mail address" },
-      { row: 4, column: "Mobile", value: "12", reason: "is not a valid mobile number" },
+      {
+        row: 3,
+        column: "Email",
+        value: "not-an-email",
+        kind: "invalid-email",
+        reason: "is not a valid e-mail address",
+      },
+      {
+        row: 4,
+        column: "Mobile",
+        value: "12",
+        kind: "invalid-mobile",
+        reason: "is not a valid mobile number",
+      },
       {
         row: 5,
         column: "Email",
         value: "",
+        kind: "missing-email",
         reason: "is blank; every imported person needs an e-mail address",
       },
-      { row: 7, column: "Language", value: "klingon", reason: "is not a language such as nb, en or norsk" },
+      {
+        row: 7,
+        column: "Language",
+        value: "klingon",
+        kind: "invalid-language",
+        reason: "is not a language such as nb, en or norsk",
+      },
       {
         row: 9,
         column: "City",
         value: "Bergen",
+        kind: "company-without-name",
         reason: "company details need the company's name in the same row",
       },
       {
         row: 10,
         column: "Email",
         value: "two@example.no;three@example.no",
+        kind: "several-emails",
         reason: "holds more than one e-mail address; import one address per row",
       },
     ]);
@@ -147,6 +168,7 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
       row: 3,
       column: "Email",
       value: "not-an-email",
+      kind: "invalid-email",
       reason: "is not a valid e-mail address",
     });
     expect(await count("persons")).toBe(0);

@@ -80,7 +80,13 @@ describe.each(await testDialects())("importing a mailing's recipients on %s", (d
     expect(report).toMatchObject({ rows: 7, valid: 6, invalid: 1, duplicatesInFile: 1 });
     expect(report).toMatchObject({ linked: 2, importOnly: 3, blockedAddresses: 1, sourceId: null });
     expect(report.issues).toEqual([
-      { row: 4, column: "E-post", value: "ikke-en-adresse", reason: "is not a valid e-mail address" },
+      {
+        row: 4,
+        column: "E-post",
+        value: "ikke-en-adresse",
+        kind: "invalid-email",
+        reason: "is not a valid e-mail address",
+      },
     ]);
     expect(report.duplicates).toEqual([{ row: 6, email: "KARI.NORDMANN@example.no", firstRow: 2 }]);
     expect(report.matches).toEqual([

@@ -95,10 +95,34 @@ describe("an invalid row", () => {
     expect(outcome).toEqual({
       kind: "invalid",
       issues: [
-        { row: 17, column: "E-post", value: "kari@", reason: "is not a valid e-mail address" },
-        { row: 17, column: "Mobil", value: "123", reason: "is not a valid mobile number" },
-        { row: 17, column: "Telefon", value: "abc", reason: "is not a valid phone number" },
-        { row: 17, column: "Språk", value: "klingon", reason: "is not a language such as nb, en or norsk" },
+        {
+          row: 17,
+          column: "E-post",
+          value: "kari@",
+          kind: "invalid-email",
+          reason: "is not a valid e-mail address",
+        },
+        {
+          row: 17,
+          column: "Mobil",
+          value: "123",
+          kind: "invalid-mobile",
+          reason: "is not a valid mobile number",
+        },
+        {
+          row: 17,
+          column: "Telefon",
+          value: "abc",
+          kind: "invalid-phone",
+          reason: "is not a valid phone number",
+        },
+        {
+          row: 17,
+          column: "Språk",
+          value: "klingon",
+          kind: "invalid-language",
+          reason: "is not a language such as nb, en or norsk",
+        },
       ],
     });
   });
@@ -119,6 +143,7 @@ describe("an invalid row", () => {
         row: 5,
         column: "Poststed",
         value: "Bergen",
+        kind: "company-without-name",
         reason: "company details need the company's name in the same row",
       },
     ]);

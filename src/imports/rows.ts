@@ -1,9 +1,20 @@
 // Pure rules for one row of an import: each mapped cell checked and normalised, every problem named by row and column.
 import { isValidEmail, toE164, toMobileE164 } from "../persons/person-rules.ts";
+import type { RowIssueKind } from "./api-schemas.ts";
 import type { ColumnUse, CompanyField, CustomFieldInfo, RecordKey } from "./mapping.ts";
 
-/** One problem with one cell: the row as the spreadsheet numbers it (header = 1), the column as the file names it. */
-export type RowIssue = { row: number; column: string; value: string; reason: string };
+/**
+ * One problem with one cell: the row as the spreadsheet numbers it (header = 1), the column as the file names it, the
+ * kind of problem (with `limit` for a length), and `reason`, the same in English for the CLI and logs.
+ */
+export type RowIssue = {
+  row: number;
+  column: string;
+  value: string;
+  kind: RowIssueKind;
+  limit?: number;
+  reason: string;
+};
 
 export type PersonValues = {
   firstName?: string;
@@ -166,18 +177,25 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
     const value = cellText(cells[use.index]);
     if (use.field === key) keyColumn = use.column;
     if (value === "") continue;
-    const fail = (reason: string) =>
-      issues.push({ row, column: use.column, value: value.slice(0, 200), reason });
+    const fail = (kind: RowIssueKind, reason: string, limit?: number) =>
+      issues.push({
+        row,
+        column: use.column,
+        value: value.slice(0, 200),
+        kind,
+        ...(limit !== undefined ? { limit } : {}),
+        reason,
+      });
     const max = MAX_LENGTH[use.field];
     if (max !== undefined && value.length > max) {
-      fail(`longer than ${max} characters`);
+      fail("too-long", `longer than ${max} characters`, max);
       continue;
     }
     switch (use.field) {
       case "email":
         if (/[\s,;]/.test(value) && value.split(/[\s,;]+/).filter(Boolean).length > 1)
-          fail("holds more than one e-mail address; import one address per row");
-        else if (!isValidEmail(value)) fail("is not a valid e-mail address");
+          fail("several-emails", "holds more than one e-mail address; import one address per row");
+        else if (!isValidEmail(value)) fail("invalid-email", "is not a valid e-mail address");
         else email = value;
         break;
       case "name":
@@ -193,19 +211,19 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
       case "mobile": {
         const e164 = toMobileE164(value, rules.defaultCountry);
         if (e164) person.mobile = e164;
-        else fail("is not a valid mobile number");
+        else fail("invalid-mobile", "is not a valid mobile number");
         break;
       }
       case "phone": {
         const e164 = toE164(value, rules.defaultCountry);
         if (e164) person.phone = e164;
-        else fail("is not a valid phone number");
+        else fail("invalid-phone", "is not a valid phone number");
         break;
       }
       case "language": {
         const code = languageCode(value);
         if (code) person.language = code;
-        else fail("is not a language such as nb, en or norsk");
+        else fail("invalid-language", "is not a language such as nb, en or norsk");
         break;
       }
       case "interests": {
@@ -215,7 +233,11 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
           .filter((n) => n !== "");
         const tooLong = names.find((n) => n.length > MAX_INTEREST);
         if (tooLong)
-          fail(`the interest "${tooLong.slice(0, 40)}…" is longer than ${MAX_INTEREST} characters`);
+          fail(
+            "interest-too-long",
+            `the interest "${tooLong.slice(0, 40)}…" is longer than ${MAX_INTEREST} characters`,
+            MAX_INTEREST,
+          );
         else interests = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
         break;
       }
@@ -229,17 +251,17 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
           const field = rules.customFields.find((f) => f.key === key);
           if (!field) break;
           if (value.length > MAX_CUSTOM) {
-            fail(`longer than ${MAX_CUSTOM} characters`);
+            fail("too-long", `longer than ${MAX_CUSTOM} characters`, MAX_CUSTOM);
             break;
           }
           const normal = customValue(field.type, value);
           if (normal === null)
             fail(
-              field.type === "date"
-                ? "is not a date (YYYY-MM-DD or DD.MM.YYYY)"
+              ...((field.type === "date"
+                ? ["invalid-date", "is not a date (YYYY-MM-DD or DD.MM.YYYY)"]
                 : field.type === "number"
-                  ? "is not a number"
-                  : "is not yes or no (ja/nei, true/false)",
+                  ? ["invalid-number", "is not a number"]
+                  : ["invalid-yes-no", "is not yes or no (ja/nei, true/false)"]) as [RowIssueKind, string]),
             );
           else custom.set(field.id, normal);
         }
@@ -251,6 +273,7 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
       row,
       column: keyColumn,
       value: "",
+      kind: key === "email" ? "missing-email" : "missing-mobile",
       reason:
         key === "email"
           ? "is blank; every imported person needs an e-mail address"
@@ -261,6 +284,7 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
       row,
       column: firstCompanyColumn.column,
       value: firstCompanyColumn.value.slice(0, 200),
+      kind: "company-without-name",
       reason: "company details need the company's name in the same row",
     });
   if (issues.length > 0) return { kind: "invalid", issues };

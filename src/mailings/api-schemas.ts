@@ -184,6 +184,21 @@ export const DismissWarningSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The list's counts by the one definition of recipient, blocked and left out (src/db/block-reasons.ts). */
+export const RecipientCountsSchema = Type.Object(
+  {
+    listed: Type.Integer({ description: "On the list: recipients + blocked" }),
+    eligible: Type.Integer({ description: "Recipients: on the list and not blocked; they get the mailing" }),
+    blocked: Type.Partial(Type.Record(literals(BLOCK_REASONS), Type.Integer()), {
+      description: "Blocked rows counted by reason; a reason without rows is left out",
+    }),
+    blockedTotal: Type.Integer({ description: "On the list, blocked: the sum of `blocked`" }),
+    leftOut: Type.Integer({ description: "Not on the list: people of the sources without a usable address" }),
+    leftOutByReason: Type.Partial(Type.Record(literals(LEFT_OUT_REASONS), Type.Integer())),
+  },
+  { description: "recipients (eligible) + blocked = listed; left out are not on the list" },
+);
+
 export const MailingSchema = Type.Object(
   {
     ...MailingSummarySchema.properties,
@@ -258,13 +273,7 @@ export const MailingSchema = Type.Object(
       description: "Images without alt text, low contrast, vague link text or subject, an image-only e-mail",
     }),
     canSend: Type.Boolean(),
-    recipients: Type.Object({
-      eligible: Type.Integer(),
-      blocked: Type.Partial(Type.Record(literals(BLOCK_REASONS), Type.Integer()), {
-        description: "Blocked rows counted by reason; a reason without rows is left out",
-      }),
-      leftOut: Type.Integer({ description: "Rows without an address" }),
-    }),
+    recipients: RecipientCountsSchema,
   },
   { description: "A mailing with its steps, problems and recipient counts" },
 );
@@ -324,12 +333,11 @@ export const RecipientSchema = Type.Object({
         "Document mailings: the address the letter goes to, one line per line (the person's own, else their company's); null for other mailings and when there is none",
     }),
   ),
-  status: literals(["eligible", "blocked"] as const),
-  blockReason: Nullable(
-    literals([...BLOCK_REASONS, "no-postal-address"] as const, {
-      description: "`no-postal-address` (left out) is listed for document mailings only",
-    }),
-  ),
+  status: literals(["eligible", "blocked", "left-out"] as const, {
+    description:
+      "eligible: a recipient (gets the mailing); blocked: on the list with a reason; left-out: not on the list (no usable address), listed only when asked for",
+  }),
+  blockReason: Nullable(literals([...BLOCK_REASONS, ...LEFT_OUT_REASONS])),
 });
 export const RecipientPageSchema = PageOf(RecipientSchema);
 

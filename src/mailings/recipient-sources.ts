@@ -1,7 +1,7 @@
 // Step 4's recipient sources, and when a draft's recipient list is worked out again: after any change to its
 // sources, after an edit that changes whom the Setup link or the options let in, and when the marketer asks.
 
-import type { BlockReason } from "../db/block-reasons.ts";
+import type { StoredBlockReason } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
 import { invalid, notFound } from "../shared/errors.ts";
 import { type SourceRequest, sourceRequestProblem } from "./pasted-addresses.ts";
@@ -44,7 +44,10 @@ export async function sourcesOf(db: Db, mailingId: number) {
 export async function recipientsOf(
   db: Db,
   mailingId: number,
-  filter: { status?: "eligible" | "blocked" | undefined; reason?: BlockReason | undefined },
+  filter: {
+    status?: "eligible" | "blocked" | "left-out" | undefined;
+    reason?: StoredBlockReason | undefined;
+  },
   page: { limit: number; offset: number },
 ) {
   await getMailing(db, mailingId);

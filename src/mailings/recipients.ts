@@ -5,9 +5,11 @@
 import { type Expression, sql } from "kysely";
 import {
   type BlockReason,
-  isLeftOut,
   LEFT_OUT_REASONS,
+  type LeftOutReason,
+  type RecipientTally,
   type StoredBlockReason,
+  tallyRecipients,
 } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
 import type { MailingType } from "../db/schema.ts";
@@ -398,16 +400,17 @@ export type RecipientRow = {
   name: string | null;
   /** Document mailings: the address block the letter goes to, line by line; null for other mailings. */
   postalAddress: string | null;
-  status: "eligible" | "blocked";
-  blockReason: BlockReason | "no-postal-address" | null;
+  /** recipient (`eligible`), blocked, or left out (listed only when asked for: `status: "left-out"`). */
+  status: "eligible" | "blocked" | "left-out";
+  blockReason: StoredBlockReason | null;
 };
 
-export type RecipientCounts = {
-  eligible: number;
+export type RecipientCounts = Omit<RecipientTally, "blockedByReason" | "blocked"> & {
   blocked: Partial<Record<BlockReason, number>>;
-  leftOut: number;
+  blockedTotal: number;
 };
 
+/** The list's counts by the one definition (block-reasons.ts): what Confirm and the Recipients step show. */
 export async function recipientCounts(db: Db, mailingId: number): Promise<RecipientCounts> {
   const rows = await db
     .selectFrom("mailing_recipients")
@@ -415,13 +418,10 @@ export async function recipientCounts(db: Db, mailingId: number): Promise<Recipi
     .where("mailing_id", "=", mailingId)
     .groupBy(["status", "block_reason"])
     .execute();
-  const counts: RecipientCounts = { eligible: 0, blocked: {}, leftOut: 0 };
-  for (const row of rows) {
-    if (row.status === "eligible") counts.eligible += Number(row.n);
-    else if (isLeftOut(row.block_reason)) counts.leftOut += Number(row.n);
-    else if (row.block_reason) counts.blocked[row.block_reason as BlockReason] = Number(row.n);
-  }
-  return counts;
+  const { blockedByReason, blocked, ...rest } = tallyRecipients(
+    rows.map((r) => ({ status: r.status, reason: r.block_reason, n: r.n })),
+  );
+  return { ...rest, blocked: blockedByReason, blockedTotal: blocked };
 }
 
 /** The list as the Recipients step shows it: eligible and blocked rows in source order; people without an address are left out. */
@@ -451,7 +451,10 @@ export async function pickPreviewRecipient(
 export async function listRecipients(
   db: Db,
   mailingId: number,
-  filter: { status?: "eligible" | "blocked" | undefined; reason?: BlockReason | undefined },
+  filter: {
+    status?: "eligible" | "blocked" | "left-out" | undefined;
+    reason?: StoredBlockReason | undefined;
+  },
   page: { limit: number; offset: number },
 ) {
   const { type } = await db
@@ -460,14 +463,19 @@ export async function listRecipients(
     .where("id", "=", mailingId)
     .executeTakeFirstOrThrow();
   const document = type === "document";
-  // Rows without an e-mail address or mobile number are only counted; a letter's missing postal address is listed,
-  // since it is often one to fix (SPEC §13).
-  const unlisted = document ? LEFT_OUT_REASONS.filter((r) => r !== "no-postal-address") : LEFT_OUT_REASONS;
+  // The list is the recipients and the blocked; the left out are only shown when asked for by name (block-reasons.ts).
+  const leftOut =
+    filter.status === "left-out" ||
+    (filter.reason !== undefined && LEFT_OUT_REASONS.includes(filter.reason as LeftOutReason));
   let base = db
     .selectFrom("mailing_recipients")
     .where("mailing_id", "=", mailingId)
-    .where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", unlisted)]));
-  if (filter.status) base = base.where("status", "=", filter.status);
+    .where((eb) =>
+      leftOut
+        ? eb("block_reason", "in", LEFT_OUT_REASONS)
+        : eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", LEFT_OUT_REASONS)]),
+    );
+  if (filter.status && filter.status !== "left-out") base = base.where("status", "=", filter.status);
   if (filter.reason) base = base.where("block_reason", "=", filter.reason);
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
@@ -496,9 +504,8 @@ export async function listRecipients(
     mobile: r.mobile,
     name: r.name,
     postalAddress: document ? r.postal_address : null,
-    status: r.status,
-    // The query leaves out the rows without an address, bar a letter's: the only reasons outside BlockReason.
-    blockReason: r.block_reason as RecipientRow["blockReason"],
+    status: leftOut ? "left-out" : r.status,
+    blockReason: r.block_reason,
   }));
   return { items, total: Number(count.n), limit: page.limit, offset: page.offset };
 }

@@ -217,7 +217,12 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
   for (const field of ["fromAddress", "replyTo"] as const) {
     const value = input[field];
     if (value && !isValidEmail(value.trim()))
-      problems.push({ field, message: `"${value}" is not a valid e-mail address` });
+      problems.push({
+        field,
+        message: `"${value}" is not a valid e-mail address`,
+        kind: "format",
+        params: { format: "email" },
+      });
   }
   if (input.type !== undefined && !CREATABLE_TYPES.includes(input.type))
     problems.push({
@@ -231,7 +236,7 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
   if (typeof input.smsOptOutLine === "string" && HEADER_UNSAFE.test(input.smsOptOutLine))
     problems.push({ field: "smsOptOutLine", message: "must be one line" });
   if (input.name !== undefined && !input.name.trim())
-    problems.push({ field: "name", message: "must not be empty" });
+    problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   const references = [
     ["sendingAccountId", "sending_accounts", "sending account"],
     ["selectionId", "selections", "selection"],

@@ -80,7 +80,7 @@ const SMS_ONLY = ["smsText", "smsNormalize", "smsOptOutLine"] as const;
 
 function templateProblems(input: TemplateInput): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
+  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   const type = input.type ?? "email";
   const foreign = type === "sms" ? EMAIL_ONLY : SMS_ONLY;
   for (const field of foreign)

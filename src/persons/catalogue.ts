@@ -21,7 +21,7 @@ export async function listInterests(db: Db) {
 
 export async function createInterest(db: Db, name: string) {
   const trimmed = name.trim();
-  if (!trimmed) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (!trimmed) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   const exists = await db
     .selectFrom("interests")
     .select("id")
@@ -53,7 +53,7 @@ export async function createCustomField(
       field: "key",
       message: "must start with a letter and hold only letters, digits and _ (≤ 40)",
     });
-  if (!input.label.trim()) problems.push({ field: "label", message: "must not be empty" });
+  if (!input.label.trim()) problems.push({ field: "label", message: "must not be empty", kind: "empty" });
   if (problems.length > 0) throw invalid(problems);
   const exists = await db
     .selectFrom("custom_fields")
@@ -81,7 +81,7 @@ export async function createConsentPurpose(db: Db, input: { key: string; name: s
   const problems: FieldProblem[] = [];
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(input.key))
     problems.push({ field: "key", message: "must be lower-case letters, digits and - (2–40)" });
-  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
+  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (problems.length > 0) throw invalid(problems);
   const exists = await db
     .selectFrom("consent_purposes")
@@ -120,7 +120,7 @@ export async function listSubscriptionTypes(db: Db) {
 
 export async function createSubscriptionType(db: Db, input: { name: string; description?: string | null }) {
   const name = input.name.trim();
-  if (!name) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (!name) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   const exists = await db
     .selectFrom("subscription_types")
     .select("id")
@@ -148,7 +148,7 @@ export async function updateSubscriptionType(
   const changes: { name?: string; name_lower?: string; description?: string | null } = {};
   if (input.name !== undefined) {
     const name = input.name.trim();
-    if (!name) throw invalid([{ field: "name", message: "must not be empty" }]);
+    if (!name) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
     const clash = await db
       .selectFrom("subscription_types")
       .select("id")

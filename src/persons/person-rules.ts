@@ -51,7 +51,12 @@ export function normaliseEmails(emails: EmailInput[], problems: FieldProblem[]):
     const address = email.address.trim();
     const field = `emails[${index}].address`;
     if (!isValidEmail(address)) {
-      problems.push({ field, message: `"${email.address}" is not a valid e-mail address` });
+      problems.push({
+        field,
+        message: `"${email.address}" is not a valid e-mail address`,
+        kind: "format",
+        params: { format: "email" },
+      });
       return;
     }
     const addressLower = address.toLowerCase();

@@ -51,7 +51,7 @@ export async function createProject(
   input: { name: string; status?: ProjectStatus; description?: string | null },
 ): Promise<Project> {
   const name = input.name.trim();
-  if (!name) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (!name) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   const now = isoNow();
   const row = await db
     .insertInto("projects")
@@ -73,7 +73,7 @@ export async function updateProject(
   input: { name?: string; status?: ProjectStatus; description?: string | null },
 ): Promise<Project> {
   if (input.name !== undefined && !input.name.trim())
-    throw invalid([{ field: "name", message: "must not be empty" }]);
+    throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   const result = await db
     .updateTable("projects")
     .set({

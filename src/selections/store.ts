@@ -119,7 +119,7 @@ export async function updateSelection(db: Db, id: number, input: SelectionInput)
   if (input.kind && input.kind !== existing.kind)
     throw invalid([{ field: "kind", message: "the kind of a selection cannot change; create a new one" }]);
   if (input.name !== undefined && !input.name.trim())
-    throw invalid([{ field: "name", message: "must not be empty" }]);
+    throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   if (input.criteria || input.combine) await checkDefinition(db, existing.kind, input, id);
   await db
     .updateTable("selections")

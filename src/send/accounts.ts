@@ -156,7 +156,7 @@ function accountColumns(input: AccountInput, kind: string, problems: FieldProble
   if (!ACCOUNT_KINDS.includes(kind))
     problems.push({ field: "kind", message: `must be one of ${ACCOUNT_KINDS.join(", ")}` });
   if (input.name !== undefined && !input.name.trim())
-    problems.push({ field: "name", message: "must not be empty" });
+    problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   const ehloName = blankToNull(input.ehloName)?.toLowerCase();
   const caCertificate = blankToNull(input.caCertificate);
   let tlsMode = input.tlsMode;

@@ -60,7 +60,46 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
-export type FieldProblem = { field: string; message: string };
+/**
+ * What is wrong with a field, as a word a client can say in its own language (the web UI: errors.validation.<kind>),
+ * with `params` to fill in. The request-schema kinds are ajv's keywords; `empty`, `malformed` and `invalid` are ours:
+ * `invalid` is a rule of the feature that only `message` explains.
+ */
+export const VALIDATION_KINDS = [
+  "required",
+  "type",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "format",
+  "enum",
+  "const",
+  "pattern",
+  "additionalProperties",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "empty",
+  "malformed",
+  "invalid",
+] as const;
+export type ValidationKind = (typeof VALIDATION_KINDS)[number];
+/** limit: a length, size, count or bound; format: ajv's format name; values: the allowed values, comma-separated; type: the JSON type wanted. */
+export type FieldProblemParams = { limit?: number; format?: string; values?: string; type?: string };
+
+export type FieldProblem = {
+  field: string;
+  /** The server's sentence, in English: for logs, the CLI and clients that do not read `kind`. */
+  message: string;
+  kind?: ValidationKind;
+  params?: FieldProblemParams;
+};
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -76,7 +115,9 @@ export class AppError extends Error {
 
 export function invalid(fields: FieldProblem[]): AppError {
   const summary = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
-  return new AppError("VALIDATION_FAILED", `Invalid input: ${summary}`, { fields });
+  return new AppError("VALIDATION_FAILED", `Invalid input: ${summary}`, {
+    fields: fields.map((f) => ({ ...f, kind: f.kind ?? "invalid" })),
+  });
 }
 
 export function notFound(what: string, id: number | string): AppError {

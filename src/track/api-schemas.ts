@@ -2,6 +2,7 @@
 // registered links) as TypeBox schemas: Fastify serializes with them and the web UI takes its types from them with
 // type-only imports. Like mailings/api-schemas.ts, this file imports only typebox and files the web may read.
 import Type, { type Static } from "typebox";
+import { BLOCK_REASONS, LEFT_OUT_REASONS } from "../db/block-reasons.ts";
 import { DELIVERY_STATUSES } from "../mailings/words.ts";
 import { literals, Nullable, PageOf } from "../shared/schemas.ts";
 
@@ -19,12 +20,17 @@ const Counted = Type.Object({ unique: Type.Integer(), total: Type.Integer(), fla
 
 export const StatisticsSchema = Type.Object({
   mailingId: Type.Integer(),
-  recipients: Type.Object({
-    total: Type.Integer(),
-    eligible: Type.Integer(),
-    blocked: Type.Integer(),
-    blockedByReason: Type.Record(Type.String(), Type.Integer()),
-  }),
+  recipients: Type.Object(
+    {
+      total: Type.Integer({ description: "On the list: recipients (eligible) + blocked" }),
+      eligible: Type.Integer({ description: "Recipients: on the list and not blocked" }),
+      blocked: Type.Integer(),
+      blockedByReason: Type.Partial(Type.Record(literals(BLOCK_REASONS), Type.Integer())),
+      leftOut: Type.Integer({ description: "Not on the list (no usable address); not in total" }),
+      leftOutByReason: Type.Partial(Type.Record(literals(LEFT_OUT_REASONS), Type.Integer())),
+    },
+    { description: "The one definition of recipient, blocked and left out (docs/glossary.md)" },
+  ),
   deliveries: Type.Record(literals(DELIVERY_STATUSES), Type.Integer(), {
     description: "First attempts and later ones, by status",
   }),
@@ -116,7 +122,7 @@ export const FollowUpRowSchema = Type.Object({
   name: Nullable(Type.String()),
   email: Nullable(Type.String()),
   recipientStatus: literals(["eligible", "blocked"] as const),
-  blockReason: Nullable(Type.String()),
+  blockReason: Nullable(literals(BLOCK_REASONS)),
   deliveryId: Nullable(Type.Integer({ description: "The latest attempt; null before the first" })),
   deliveryStatus: Nullable(literals(DELIVERY_STATUSES)),
   attempt: Nullable(Type.Integer()),

@@ -1,6 +1,7 @@
 // Following up a mailing's recipients (SPEC §8): each recipient with its latest delivery and what happened to it,
 // filtered by combinable conditions, and the people behind filtered or selected rows added to a selection or project.
 import { type ExpressionBuilder, sql } from "kysely";
+import { type BlockReason, LEFT_OUT_REASONS } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { addProjectMembers } from "../projects/store.ts";
@@ -98,7 +99,11 @@ function baseQuery(db: Db, mailingId: number, query: FollowUpQuery) {
           sql<number>`(select max(d2.attempt) from deliveries d2 where d2.mailing_id = r.mailing_id and d2.recipient_id = r.id)`,
         ),
     )
-    .where("r.mailing_id", "=", mailingId);
+    .where("r.mailing_id", "=", mailingId)
+    // Only the list: the left out (no usable address) were never on it (src/db/block-reasons.ts).
+    .where((eb) =>
+      eb.or([eb("r.block_reason", "is", null), eb("r.block_reason", "not in", LEFT_OUT_REASONS)]),
+    );
   for (const filter of query.filters) q = q.where((eb) => condition(eb as unknown as Eb, filter));
   if (query.linkId !== undefined) {
     const linkId = query.linkId;
@@ -164,7 +169,9 @@ export async function followUpRecipients(
       .execute(),
     base.select((eb) => eb.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow(),
   ]);
-  return { items: rows, total: Number(total.n), limit: page.limit, offset: page.offset };
+  // The base query keeps only the list, so a row's reason is a blocked one, never a left-out one.
+  const items = rows.map((r) => ({ ...r, blockReason: r.blockReason as BlockReason | null }));
+  return { items, total: Number(total.n), limit: page.limit, offset: page.offset };
 }
 
 export type AddTarget = { selectionId?: number; projectId?: number; newSelectionName?: string };

@@ -1,5 +1,6 @@
 // A mailing's statistics (SPEC §8), read from indexes and rollups: delivery states grouped on their index, opens and
 // clicks from the counters bumped with each event, the 48-hour chart from hourly buckets, links from their counters.
+import { type BlockReason, type LeftOutReason, tallyRecipients } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
 import { DELIVERY_STATUSES } from "../mailings/words.ts";
@@ -9,7 +10,18 @@ import { type SmsStatistics, smsStatistics } from "./sms-stats.ts";
 
 export type MailingStatistics = {
   mailingId: number;
-  recipients: { total: number; eligible: number; blocked: number; blockedByReason: Record<string, number> };
+  /**
+   * By the one definition (src/db/block-reasons.ts): total = on the list = recipients (eligible) + blocked; the left
+   * out are not on the list and not in total.
+   */
+  recipients: {
+    total: number;
+    eligible: number;
+    blocked: number;
+    blockedByReason: Partial<Record<BlockReason, number>>;
+    leftOut: number;
+    leftOutByReason: Partial<Record<LeftOutReason, number>>;
+  };
   deliveries: Record<DeliveryStatus, number>;
   sent: number;
   delivered: number;
@@ -40,13 +52,10 @@ export type MailingStatistics = {
 const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
 
 /**
- * Eligible and blocked counts as resolving the list stored them; a list resolved before those were kept is counted
- * on its (mailing, status, position) index. Only the few blocked rows are read again for their reason.
+ * The recipients (eligible) as resolving the list stored them; a list resolved before that was kept is counted on its
+ * (mailing, status, position) index. The few blocked and left-out rows are read by reason.
  */
-async function recipientCounts(
-  db: Db,
-  mailingId: number,
-): Promise<Array<{ status: string; n: number | string }>> {
+async function eligibleCount(db: Db, mailingId: number): Promise<number> {
   const stored = await db
     .selectFrom("mailing_counters")
     .select(["name", "value"])
@@ -54,13 +63,14 @@ async function recipientCounts(
     .where("name", "in", ["recipients:eligible", "recipients:blocked"])
     .execute();
   if (stored.length > 0)
-    return stored.map((r) => ({ status: r.name.slice("recipients:".length), n: String(r.value) }));
-  return db
+    return stored.reduce((sum, r) => sum + (r.name === "recipients:eligible" ? Number(r.value) : 0), 0);
+  const counted = await db
     .selectFrom("mailing_recipients")
-    .select(["status", (eb) => eb.fn.countAll<number | string>().as("n")])
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
     .where("mailing_id", "=", mailingId)
-    .groupBy("status")
-    .execute();
+    .where("status", "=", "eligible")
+    .executeTakeFirstOrThrow();
+  return Number(counted.n);
 }
 
 const rate = (part: number, whole: number) =>
@@ -73,7 +83,7 @@ export async function mailingStatistics(db: Db, mailingId: number): Promise<Mail
     .where("id", "=", mailingId)
     .executeTakeFirst();
   if (!mailing) throw notFound("mailing", mailingId);
-  const [byState, counters, eventKinds, recipientStatuses, blockReasons, hourly, links] = await Promise.all([
+  const [byState, counters, eventKinds, eligible, blockReasons, hourly, links] = await Promise.all([
     // Kept by the database's triggers on deliveries (migration 0009): a few rows, however long the list.
     db
       .selectFrom("delivery_counts")
@@ -90,7 +100,7 @@ export async function mailingStatistics(db: Db, mailingId: number): Promise<Mail
       .where("is_test", "=", 0)
       .groupBy("kind")
       .execute(),
-    recipientCounts(db, mailingId),
+    eligibleCount(db, mailingId),
     db
       .selectFrom("mailing_recipients")
       .select(["block_reason", (eb) => eb.fn.countAll<number | string>().as("n")])
@@ -129,17 +139,18 @@ export async function mailingStatistics(db: Db, mailingId: number): Promise<Mail
   const unsubscribed = events.unsubscribed ?? 0;
   const complained = events.complained ?? 0;
 
-  const recipients = { total: 0, eligible: 0, blocked: 0, blockedByReason: {} as Record<string, number> };
-  for (const row of recipientStatuses) {
-    const n = Number(row.n);
-    recipients.total += n;
-    if (row.status === "eligible") recipients.eligible += n;
-    else recipients.blocked += n;
-  }
-  for (const row of blockReasons) {
-    const reason = row.block_reason ?? "unknown";
-    recipients.blockedByReason[reason] = (recipients.blockedByReason[reason] ?? 0) + Number(row.n);
-  }
+  const tally = tallyRecipients([
+    { status: "eligible", reason: null, n: eligible },
+    ...blockReasons.map((r) => ({ status: "blocked" as const, reason: r.block_reason, n: r.n })),
+  ]);
+  const recipients = {
+    total: tally.listed,
+    eligible: tally.eligible,
+    blocked: tally.blocked,
+    blockedByReason: tally.blockedByReason,
+    leftOut: tally.leftOut,
+    leftOutByReason: tally.leftOutByReason,
+  };
 
   const start = mailing.started_at ? Date.parse(mailing.started_at) : null;
   const buckets = new Map<string, { hour: string; opened: number; clicked: number }>();

@@ -43,6 +43,7 @@ describe("POST /api/imports/persons", () => {
       row: 3,
       column: "Email",
       value: "not-an-email",
+      kind: "invalid-email",
       reason: "is not a valid e-mail address",
     });
     const persons = await admin.get("/api/persons?q=ok.one");

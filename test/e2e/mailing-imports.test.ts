@@ -109,6 +109,53 @@ describe("POST /api/mailings/:id/imports and GET /api/mailings/:id/recipients/ex
     expect(sheet).toHaveLength(6);
   });
 
+  it("says how far a running import has come, with counts, at the person import's progress address", async () => {
+    const mailingId = await newMailing();
+    const rows = 40_000;
+    const csv = `E-post;Navn\n${Array.from({ length: rows }, (_, i) => `mottaker${i}@example.no;Mottaker ${i}`).join("\n")}\n`;
+    const progressId = "recipient-import-progress-1";
+    const auth = { authorization: `Bearer ${key}` };
+    const sent = fetch(
+      `${server.url}/api/mailings/${mailingId}/imports?consentConfirmed=true&fileName=stor.csv&progressId=${progressId}`,
+      { method: "POST", headers: { ...auth, "content-type": "text/csv" }, body: csv },
+    ).then(async (r) => ({ status: r.status, body: (await r.json()) as { rows: number } }));
+    let finished = false;
+    void sent.finally(() => {
+      finished = true;
+    });
+    // Read while the upload waits for its report: the rows counted so far and the share of the file read.
+    const seen: Array<{
+      phase: string;
+      rows: number;
+      totalRows: number | null;
+      bytes: number;
+      totalBytes: number;
+    }> = [];
+    while (!finished) {
+      const answer = await fetch(`${server.url}/api/imports/progress/${progressId}`, { headers: auth });
+      if (answer.status === 200) {
+        const body = (await answer.json()) as { running: true; progress: (typeof seen)[number] | null };
+        if (body.progress) seen.push(body.progress);
+      } else await answer.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const report = await sent;
+    expect(report.status).toBe(200);
+    expect(report.body.rows).toBe(rows);
+    const during = seen.filter((p) => p.rows > 0 && p.rows < rows);
+    expect(during.length).toBeGreaterThan(0);
+    for (const p of during) {
+      expect(p).toMatchObject({ phase: "writing", totalRows: null, totalBytes: Buffer.byteLength(csv) });
+      expect(p.bytes).toBeGreaterThan(0);
+      expect(p.bytes).toBeLessThanOrEqual(p.totalBytes);
+    }
+    // The counts only grow, and the import is forgotten once it has ended.
+    expect(during.map((p) => p.rows)).toEqual([...during.map((p) => p.rows)].sort((a, b) => a - b));
+    const after = await fetch(`${server.url}/api/imports/progress/${progressId}`, { headers: auth });
+    expect(after.status).toBe(404);
+    await after.body?.cancel();
+  });
+
   it("refuses a real run without the consent confirmation, a broken file and a mapping without e-mail", async () => {
     const mailingId = await newMailing();
     const unconfirmed = await upload(mailingId, "recipients-nb.csv", "");
@@ -180,9 +227,16 @@ describe("POST /api/mailings/:id/imports and GET /api/mailings/:id/recipients/ex
         row: 5,
         column: "Mobil",
         value: "",
+        kind: "missing-mobile",
         reason: "is blank; every recipient of an SMS mailing needs a mobile number",
       },
-      { row: 6, column: "Mobil", value: "12", reason: "is not a valid mobile number" },
+      {
+        row: 6,
+        column: "Mobil",
+        value: "12",
+        kind: "invalid-mobile",
+        reason: "is not a valid mobile number",
+      },
     ]);
     expect(dry.body.duplicates).toEqual([{ row: 7, email: "", mobile: "+4791800002", firstRow: 3 }]);
     expect(dry.body.matches).toEqual([{ row: 2, email: "", mobile: "+4791800001", personId: perId }]);

@@ -106,6 +106,8 @@ describe.each(await testDialects())("resending on %s", (dialect) => {
       eligible: 3,
       blocked: 1,
       blockedByReason: { "consent-withdrawn": 1 },
+      leftOut: 0,
+      leftOutByReason: {},
     });
 
     // Again: nothing new to send.

@@ -91,9 +91,12 @@ describe.each(await testDialects())("SMS mailings on %s", (dialect) => {
     );
     // Carl has no mobile: left out and counted. Dina shares Anne's phone: one text per number.
     expect(shown.recipients).toEqual({
+      listed: 4,
       eligible: 2,
       blocked: { duplicate: 1, "no-subscription": 1 },
+      blockedTotal: 2,
       leftOut: 1,
+      leftOutByReason: { "no-mobile": 1 },
     });
     expect(shown.canSend).toBe(true);
     const rows = await ok<{

@@ -99,7 +99,7 @@ describe.skipIf(!runs)("web UI: import and export persons", () => {
       expect(await count(page, "duplicatesInFile")).toBe(1);
       const first = page.getByTestId("import-issues").locator("tbody tr").first();
       const cells = await first.locator("td").allTextContents();
-      expect(cells).toEqual(["3", "Email", "not-an-email", "is not a valid e-mail address"]);
+      expect(cells).toEqual(["3", "Email", "not-an-email", "er ikke en gyldig e-postadresse"]);
       await expect.poll(() => page.getByTestId("import-issues").locator("tbody tr").count()).toBe(6);
       // The server's header guesses fill the mapping.
       await expect

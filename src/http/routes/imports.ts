@@ -6,7 +6,6 @@ import { PersonImportReportSchema } from "../../imports/api-schemas.ts";
 import { CONTENT_TYPES, exportPersons } from "../../imports/export.ts";
 import { importPersons } from "../../imports/import-persons.ts";
 import { deleteMapping, listMappings, saveMapping } from "../../imports/mappings.ts";
-import { runningImports } from "../../imports/running.ts";
 import { notFound } from "../../shared/errors.ts";
 import { audit } from "../audit.ts";
 import { caller } from "../auth.ts";
@@ -14,15 +13,11 @@ import {
   acceptFileBodies,
   importErrors,
   MAX_FILE_BYTES,
+  ProgressId,
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
 import { errorResponses, Id, IdParams, literals, NoContent, Nullable, type RouteDeps } from "../schemas.ts";
-
-const ProgressId = Type.String({
-  pattern: "^[A-Za-z0-9-]{8,64}$",
-  description: "an id the client chooses, to follow the import at GET /api/imports/progress/{progressId}",
-});
 
 const ProgressSchema = Type.Object({
   running: Type.Literal(true),
@@ -93,7 +88,7 @@ export const importRoutes =
   async (app) => {
     const { db } = deps;
     const handle = { db, dialect: deps.dialect };
-    const running = runningImports();
+    const running = deps.imports;
 
     acceptFileBodies(app, join(deps.config.dataDir, "uploads")); // scoped to this plugin
 
@@ -144,9 +139,9 @@ export const importRoutes =
       {
         schema: {
           tags: ["imports"],
-          summary: "How far a running person import has come (rows read or written, of how many)",
+          summary: "How far a running import has come (rows read or written, of how many)",
           description:
-            "For an import sent with progressId by the same user, while it runs in this server process; 404 once it has ended.",
+            "For a person import (POST /api/imports/persons) or a recipient-file import (POST /api/mailings/{id}/imports) sent with progressId by the same user, while it runs in this server process; 404 once it has ended. A recipient-file import reads its file once: totalRows stays null and bytes of totalBytes say how far it is.",
           params: Type.Object({ progressId: ProgressId }),
           response: { 200: ProgressSchema, ...errorResponses },
         },

@@ -15,6 +15,7 @@ import {
   acceptFileBodies,
   importErrors,
   MAX_FILE_BYTES,
+  ProgressId,
   uploadedFile,
   XLSX,
 } from "../import-report-schema.ts";
@@ -40,7 +41,8 @@ export const mailingImportRoutes =
           description:
             `Send the file as the body (text/csv or ${XLSX}). Columns are mapped as in the person import. Rows ` +
             "whose address belongs to a CRM person are linked to that person; the others stay import-only " +
-            "recipients. A real run needs consentConfirmed=true and adds the file as one recipient source.",
+            "recipients. A real run needs consentConfirmed=true and adds the file as one recipient source. With " +
+            "progressId, GET /api/imports/progress/{progressId} says how far it has come while the request waits.",
           params: IdParams,
           querystring: Type.Object(
             {
@@ -55,6 +57,7 @@ export const mailingImportRoutes =
               ),
               fileName: Type.Optional(Type.String({ maxLength: 200 })),
               mappingId: Type.Optional(Id),
+              progressId: Type.Optional(ProgressId),
               map: Type.Optional(
                 Type.String({
                   maxLength: 4000,
@@ -70,6 +73,9 @@ export const mailingImportRoutes =
       async (request) => {
         const query = request.query;
         const file = uploadedFile(request, query.map);
+        const userId = caller(request).user.id;
+        // The same progress as the person import's, read at GET /api/imports/progress/{progressId}.
+        const followed = query.progressId ? deps.imports.start(query.progressId, userId) : null;
         try {
           return await importRecipients(handle, request.params.id, file.input, {
             dryRun: query.dryRun,
@@ -80,10 +86,12 @@ export const mailingImportRoutes =
             mappingId: query.mappingId ?? null,
             map: file.map,
             ...(file.format ? { format: file.format } : {}),
-            userId: caller(request).user.id,
+            userId,
             defaultCountry: deps.config.defaultCountry,
+            ...(followed ? { onProgress: followed.onProgress } : {}),
           });
         } finally {
+          followed?.end();
           await file.remove();
         }
       },

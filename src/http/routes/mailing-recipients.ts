@@ -1,7 +1,7 @@
 // /api/mailings/:id/sources and /recipients: step 4's recipient sources and the resolved list.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { BLOCK_REASONS } from "../../db/block-reasons.ts";
+import { BLOCK_REASONS, LEFT_OUT_REASONS } from "../../db/block-reasons.ts";
 import {
   MailingSchema,
   PersonCheckSchema,
@@ -94,12 +94,14 @@ export const mailingRecipientRoutes =
         schema: {
           tags,
           summary: "The recipient list with each row's status and reason",
+          description:
+            "The list: recipients (eligible) and blocked rows. The left out (no usable address) are not on it; `status=left-out` lists them with their reason.",
           params: IdParams,
           querystring: Type.Object(
             {
               ...PageQuery,
-              status: Type.Optional(literals(["eligible", "blocked"] as const)),
-              reason: Type.Optional(literals(BLOCK_REASONS)),
+              status: Type.Optional(literals(["eligible", "blocked", "left-out"] as const)),
+              reason: Type.Optional(literals([...BLOCK_REASONS, ...LEFT_OUT_REASONS])),
             },
             { additionalProperties: false },
           ),

@@ -4,7 +4,13 @@
 export type QueryValue = string | number | boolean | null | undefined;
 export type Query = Record<string, QueryValue>;
 
-export type FieldProblem = { field: string; message: string };
+/** A field's problem: `kind` and `params` say it in any language (i18n/error-text.ts); `message` is the server's English. */
+export type FieldProblem = {
+  field: string;
+  message: string;
+  kind?: string;
+  params?: { limit?: number; format?: string; values?: string; type?: string };
+};
 
 export class ApiError extends Error {
   readonly status: number;
@@ -31,14 +37,6 @@ export class ApiError extends Error {
     if (typeof details.field === "string") return [{ field: details.field, message: this.message }];
     return [];
   }
-}
-
-/** Field path → message, for putting API validation errors under form fields. */
-export function fieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {};
-  const out: Record<string, string> = {};
-  for (const problem of error.fieldProblems) out[problem.field] ??= problem.message;
-  return out;
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);

@@ -1,10 +1,12 @@
 // Every error code the API can answer has its sentence in both of the UI's languages, and the UI shows an API error
 // in the page's language with the server's details filled in.
 import { describe, expect, it } from "vitest";
-import { errorCatalogue } from "../../../src/shared/errors.ts";
+import { ROW_ISSUE_KINDS } from "../../../src/imports/api-schemas.ts";
+import { errorCatalogue, VALIDATION_KINDS } from "../../../src/shared/errors.ts";
 import { ApiError } from "../api/client.ts";
+import { rowIssueText } from "../features/imports/ImportReportView.tsx";
 import en from "./en.json";
-import { errorText } from "./error-text.ts";
+import { errorText, fieldErrors, fieldProblemText } from "./error-text.ts";
 import { type MessageKey, translator } from "./i18n.tsx";
 import nb from "./nb.json";
 
@@ -18,6 +20,89 @@ describe("error codes in the UI's languages", () => {
     const sentences = (messages.errors as { codes: Record<string, string> }).codes;
     expect(codes.filter((code) => !sentences[code]?.trim())).toEqual([]);
     expect(Object.keys(sentences).filter((code) => !codes.includes(code))).toEqual([]);
+  });
+
+  // The server's field problems carry a kind (src/shared/errors.ts VALIDATION_KINDS, tested in src/http/errors.test.ts).
+  it.each([
+    ["nb", nb],
+    ["en", en],
+  ] as const)(
+    "%s has a sentence for every kind of field problem the server can give",
+    (_language, messages) => {
+      const sentences = (messages.errors as { validation: Record<string, string> }).validation;
+      const named = new Set(Object.keys(sentences).map((key) => key.replace(/_(one|other)$/, "")));
+      expect(VALIDATION_KINDS.filter((kind) => !named.has(kind))).toEqual([]);
+      expect([...named].filter((kind) => !(VALIDATION_KINDS as readonly string[]).includes(kind))).toEqual(
+        [],
+      );
+      // A sentence with a count has both plural forms.
+      for (const key of Object.keys(sentences).filter((k) => k.endsWith("_one")))
+        expect(sentences[key.replace(/_one$/, "_other")], key).toBeTruthy();
+      // The formats and types the schemas use have words of their own.
+      const words = messages.errors as unknown as Record<string, Record<string, string>>;
+      for (const format of ["email", "date-time"]) expect(words.validationFormats?.[format]).toBeTruthy();
+      for (const type of ["string", "integer", "number", "boolean", "array", "object"])
+        expect(words.validationTypes?.[type]).toBeTruthy();
+    },
+  );
+
+  it.each([
+    ["nb", nb],
+    ["en", en],
+  ] as const)("%s has a sentence for every kind of import row problem", (_language, messages) => {
+    const sentences = (messages.imports as unknown as { rowIssues: Record<string, string> }).rowIssues;
+    expect(ROW_ISSUE_KINDS.filter((kind) => !sentences[kind]?.trim())).toEqual([]);
+    expect(
+      Object.keys(sentences).filter((kind) => !(ROW_ISSUE_KINDS as readonly string[]).includes(kind)),
+    ).toEqual([]);
+  });
+
+  it("says an import row's problem in the page's language, with its limit", () => {
+    const issue = { kind: "too-long", limit: 200, reason: "longer than 200 characters" };
+    expect(rowIssueText(translator("nb"), issue)).toBe("er lengre enn 200 tegn");
+    expect(rowIssueText(translator("en"), { kind: "invalid-email", reason: "x" })).toBe(
+      "is not a valid e-mail address",
+    );
+  });
+
+  it("says a field problem in the page's language, with its params, and a feature's own rule as the server said it", () => {
+    const nbT = translator("nb");
+    const enT = translator("en");
+    const long = {
+      field: "name",
+      message: "must NOT have more than 200 characters",
+      kind: "maxLength",
+      params: { limit: 200 },
+    };
+    expect(fieldProblemText(nbT, long)).toBe("kan ha høyst 200 tegn");
+    expect(fieldProblemText(enT, long)).toBe("may have at most 200 characters");
+    expect(fieldProblemText(enT, { ...long, kind: "minItems", params: { limit: 1 } })).toBe(
+      "must have at least 1 item",
+    );
+    expect(
+      fieldProblemText(nbT, {
+        field: "email",
+        message: "must match format",
+        kind: "format",
+        params: { format: "email" },
+      }),
+    ).toBe("må være en e-postadresse");
+    expect(
+      fieldProblemText(nbT, {
+        field: "n",
+        message: "must be integer",
+        kind: "type",
+        params: { type: "integer" },
+      }),
+    ).toBe("har feil type (skal være et heltall)");
+    expect(fieldProblemText(nbT, { field: "x", message: "the time has passed", kind: "invalid" })).toBe(
+      "the time has passed",
+    );
+    const error = new ApiError(400, "VALIDATION_FAILED", "Invalid input: name: must not be empty", {
+      fields: [{ field: "name", message: "must not be empty", kind: "empty" }],
+    });
+    expect(fieldErrors(error, nbT)).toEqual({ name: "kan ikke være tom" });
+    expect(errorText(nbT, error)).toBe("Noe av det du fylte inn er ikke gyldig. name: kan ikke være tom");
   });
 
   it("says a refused action in Norwegian with the detail filled in, and drops a detail the server did not give", () => {

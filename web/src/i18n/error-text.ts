@@ -1,7 +1,7 @@
 // An API error in the UI's language: the sentence for its code (errors.codes.<CODE> in nb.json and en.json), with the
 // details the server gave filled in. Where the server's own sentence names the specifics a person needs (which row,
 // which image, what the mail server replied), it follows as the details.
-import { ApiError } from "../api/client.ts";
+import { ApiError, type FieldProblem } from "../api/client.ts";
 import type { MessageKey, Translate } from "./i18n.tsx";
 
 /** Codes whose server message says more than their sentence can (where, what exactly). */
@@ -16,6 +16,41 @@ const WITH_SPECIFICS = new Set([
   "BOUNCE_MAILBOX_FAILED",
   "CONFIG_INVALID",
 ]);
+
+/**
+ * One field's problem in the UI's language, from its kind and params ("må ha høyst 200 tegn"). A problem of kind
+ * `invalid` (a feature's own rule) or of a kind this build does not know is shown with the server's sentence.
+ */
+export function fieldProblemText(t: Translate, problem: FieldProblem): string {
+  const kind = problem.kind;
+  if (!kind || kind === "invalid") return problem.message;
+  const key = `errors.validation.${kind}`;
+  const params: Record<string, string | number> = { ...problem.params };
+  // A bound is also the count its sentence's plural follows ("1 tegn", "200 tegn").
+  if (problem.params?.limit !== undefined) params.count = problem.params.limit;
+  // Format and type names in words ("en e-postadresse"); one this build does not name stays as the server said it.
+  const named = (group: string, word: string) => {
+    const wordKey = `errors.${group}.${word}`;
+    const text = t(wordKey as MessageKey);
+    return text === wordKey ? word : text;
+  };
+  if (problem.params?.format) params.format = named("validationFormats", problem.params.format);
+  if (problem.params?.type)
+    params.type = problem.params.type
+      .split(", ")
+      .map((word) => named("validationTypes", word))
+      .join(", ");
+  const text = t(key as MessageKey, params);
+  return text === key ? problem.message : text;
+}
+
+/** Field path → its problem in the UI's language, for showing API validation errors beside form fields. */
+export function fieldErrors(error: unknown, t: Translate): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const out: Record<string, string> = {};
+  for (const problem of error.fieldProblems) out[problem.field] ??= fieldProblemText(t, problem);
+  return out;
+}
 
 export function errorText(t: Translate, error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
@@ -32,6 +67,10 @@ export function errorText(t: Translate, error: unknown): string {
       return inParens ? ` (${value})` : String(value);
     },
   );
+  // A validation error's specifics are its fields, each said in the UI's language.
+  const problems = error.code === "VALIDATION_FAILED" ? error.fieldProblems : [];
+  if (problems.length > 0)
+    return `${text} ${problems.map((p) => `${p.field}: ${fieldProblemText(t, p)}`).join("; ")}`;
   return WITH_SPECIFICS.has(error.code) && error.message
     ? `${text} ${t("errors.detailsLabel")}: ${error.message}`
     : text;

@@ -2,9 +2,9 @@
 // bounced in are sent again to the new address for those who have not received them.
 import { Button, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useEffect, useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useBounceChanged } from "./BounceActions.tsx";
 import type { CorrectionResult } from "./types.ts";
@@ -35,7 +35,7 @@ export function CorrectAddressModal({ address, onClose }: { address: string | nu
       await changed();
       onClose();
     } catch (e) {
-      const fields = fieldErrors(e);
+      const fields = fieldErrors(e, t);
       if (fields.newAddress) setError(fields.newAddress);
       else notifyFailure(e);
     } finally {

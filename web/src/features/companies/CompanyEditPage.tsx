@@ -3,12 +3,12 @@ import { Button, Group, Paper, SimpleGrid, Stack, TextInput, Title } from "@mant
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useNavigate, useParams } from "react-router";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Company, CompanyInput } from "../../api/types.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { type MessageKey, useI18n } from "../../i18n/i18n.tsx";
 
 const FIELDS = [
@@ -69,7 +69,7 @@ function CompanyForm({ company }: { company: Company | null }) {
       notifySuccess(t("companies.saved"));
       navigate(`/companies/${saved.id}`);
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

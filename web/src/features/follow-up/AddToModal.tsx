@@ -4,9 +4,9 @@
 import { Button, Group, List, Modal, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllProjects } from "../mailings/queries.ts";
 import { useAllSelections } from "../selections/queries.ts";
@@ -72,7 +72,7 @@ export function AddToModal({
       setErrors({});
       setResult(result);
     } catch (error) {
-      setErrors(fieldErrors(error));
+      setErrors(fieldErrors(error, t));
       notifyFailure(error);
     } finally {
       setBusy(false);

@@ -3,10 +3,10 @@
 import { Button, Group, Modal, Select, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { useInterests } from "../../api/catalogue.ts";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { useFocusReturnOnUnmount } from "../../app/dialog-focus.ts";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllProjects } from "../mailings/queries.ts";
 import { useAllSelections } from "../selections/queries.ts";
@@ -74,7 +74,7 @@ export function LinkActionModal({
       notifySuccess(t("followUp.links.actionSaved"));
       onClose();
     } catch (error) {
-      setErrors(fieldErrors(error));
+      setErrors(fieldErrors(error, t));
       notifyFailure(error);
     } finally {
       setBusy(false);

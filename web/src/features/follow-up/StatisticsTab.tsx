@@ -110,7 +110,11 @@ function Figures({ stats }: { stats: MailingStatistics }) {
       <Figure id="complained" label={t("followUp.figures.complained")} value={stats.complained} />
       <Figure id="failed" label={t("followUp.figures.failed")} value={stats.failed} />
       <Figure id="unknown" label={t("followUp.figures.unknown")} value={stats.unknown} />
-      <Figure id="blocked" label={t("followUp.figures.blocked")} value={stats.recipients.blocked} />
+      <Figure id="blocked" label={t("followUp.figures.blocked")} value={stats.recipients.blocked}>
+        {stats.recipients.leftOut > 0 && (
+          <Detail>{t("followUp.leftOut", { count: stats.recipients.leftOut })}</Detail>
+        )}
+      </Figure>
     </SimpleGrid>
   );
 }

@@ -3,11 +3,11 @@
 import { Alert, Badge, Button, Group, Tabs } from "@mantine/core";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { fieldErrors } from "../../api/client.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useSession } from "../../app/session.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { ActionsTab } from "./ActionsTab.tsx";
 import { deactivateAfterProblem, definitionProblems, redirectUrlProblem } from "./builder.ts";
@@ -108,7 +108,7 @@ function Builder({ form }: { form: Form }) {
       notifySuccess(t("forms.saved"));
       return true;
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setServerErrors(byField);
       setFailure(error);
       return false;

@@ -3,10 +3,10 @@ import { Button, Group, Modal, Select, Stack, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { useNavigate } from "react-router";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import type { Form, FormLanguage } from "./types.ts";
 
@@ -40,7 +40,7 @@ export function NewFormModal({ opened, onClose }: { opened: boolean; onClose: ()
       onClose();
       navigate(`/forms/${form.id}`);
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

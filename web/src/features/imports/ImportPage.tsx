@@ -8,17 +8,15 @@ import {
   Group,
   List,
   Paper,
-  Progress,
   Select,
   Stack,
   Table,
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { useCustomFields } from "../../api/catalogue.ts";
 import { ApiError } from "../../api/client.ts";
@@ -28,9 +26,11 @@ import { ConfirmButton } from "../../app/ConfirmButton.tsx";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
-import { type Translate, useI18n } from "../../i18n/i18n.tsx";
+import { fieldProblemText } from "../../i18n/error-text.ts";
+import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
 import { useFieldOptions } from "./fields.ts";
+import { ImportProgressView, newProgressId, useElapsed, useImportProgress } from "./ImportProgress.tsx";
 import { ImportCounts, ImportIssues } from "./ImportReportView.tsx";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -61,68 +61,8 @@ export function asUpload(file: File): Blob {
   return new Blob([file], { type });
 }
 
-function useElapsed(running: boolean): number {
-  const [seconds, setSeconds] = useState(0);
-  useEffect(() => {
-    if (!running) return;
-    const started = Date.now();
-    setSeconds(0);
-    const timer = setInterval(() => setSeconds(Math.floor((Date.now() - started) / 1000)), 500);
-    return () => clearInterval(timer);
-  }, [running]);
-  return seconds;
-}
-
-type ImportProgress = {
-  phase: "checking" | "writing";
-  rows: number;
-  totalRows: number | null;
-  bytes: number;
-  totalBytes: number;
-};
-
-/** The running import's progress, asked for twice a second while its upload waits for the report. */
-function useImportProgress(progressId: string | null): ImportProgress | null {
-  const api = useApi();
-  const query = useQuery({
-    queryKey: ["imports", "progress", progressId],
-    queryFn: () =>
-      api.get<{ running: true; progress: ImportProgress | null }>(`/api/imports/progress/${progressId}`),
-    enabled: progressId !== null,
-    refetchInterval: 500,
-    // Gone (404) once the import has ended: the report is on its way.
-    retry: false,
-  });
-  return progressId !== null ? (query.data?.progress ?? null) : null;
-}
-
-function progressPercent(progress: ImportProgress | null): number | null {
-  if (!progress) return null;
-  if (progress.phase === "writing" && progress.totalRows) return (100 * progress.rows) / progress.totalRows;
-  return progress.totalBytes > 0 ? (100 * progress.bytes) / progress.totalBytes : null;
-}
-
-/** "1 200 av 5 000 rader importert": the total from this pass, else from the check the user just ran, else the file's share read. */
-function progressText(
-  t: Translate,
-  formatNumber: (n: number) => string,
-  progress: ImportProgress,
-  checkedRows: number | null,
-): string {
-  const done = formatNumber(progress.rows);
-  if (progress.phase === "writing" && progress.totalRows !== null)
-    return t("imports.progressCounts.writtenOf", { done, count: progress.totalRows });
-  const total = progress.totalRows ?? checkedRows;
-  if (total !== null) return t("imports.progressCounts.checkedOf", { done, count: total });
-  const read = t("imports.progressCounts.checked", { count: progress.rows });
-  const percent = progressPercent(progress);
-  return percent === null
-    ? read
-    : `${read} · ${t("imports.progressCounts.ofFile", { percent: formatNumber(Math.floor(percent)) })}`;
-}
-
 export function ImportPage() {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const fieldOptions = useFieldOptions();
@@ -179,10 +119,7 @@ export function ImportPage() {
   async function run(dryRun: boolean) {
     if (!file || !settings.legalBasis) return;
     setRunning(dryRun ? "dryRun" : "import");
-    // getRandomValues, not randomUUID: the latter exists only on https or localhost.
-    const followId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-      b.toString(16).padStart(2, "0"),
-    ).join("");
+    const followId = newProgressId();
     setProgressId(followId);
     setError(null);
     if (!dryRun) setResult(null);
@@ -475,7 +412,7 @@ export function ImportPage() {
                 <List size="sm" mt="xs">
                   {problems.map((p) => (
                     <List.Item key={`${p.field}-${p.message}`}>
-                      {p.field}: {p.message}
+                      {p.field}: {fieldProblemText(t, p)}
                     </List.Item>
                   ))}
                 </List>
@@ -484,26 +421,12 @@ export function ImportPage() {
           )}
 
           {running && (
-            <Stack gap={4} data-testid="import-progress">
-              <Progress
-                value={progressPercent(progress) ?? 100}
-                animated={progressPercent(progress) === null}
-                striped
-                aria-label={t("imports.progressLabel")}
-              />
-              {/* The seconds tick every second: announced once, without them, then left alone. */}
-              <VisuallyHidden role="status">
-                {t(running === "dryRun" ? "imports.checkingNow" : "imports.importingNow")}
-              </VisuallyHidden>
-              <Text size="sm" c="dimmed" aria-hidden="true">
-                {t(running === "dryRun" ? "imports.checking" : "imports.importing", { seconds: elapsed })}
-              </Text>
-              {progress && (
-                <Text size="sm" data-testid="import-progress-counts">
-                  {progressText(t, formatNumber, progress, upToDate ? checked.report.rows : null)}
-                </Text>
-              )}
-            </Stack>
+            <ImportProgressView
+              running={running === "dryRun" ? "checking" : "importing"}
+              elapsed={elapsed}
+              progress={progress}
+              checkedRows={upToDate ? checked.report.rows : null}
+            />
           )}
 
           <Group>

@@ -3,7 +3,7 @@ import { Paper, SimpleGrid, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import type { ImportReport } from "../../api/types.ts";
 import { Pager } from "../../app/Pager.tsx";
-import { type MessageKey, useI18n } from "../../i18n/i18n.tsx";
+import { type MessageKey, type Translate, useI18n } from "../../i18n/i18n.tsx";
 
 const ISSUES_PAGE = 25;
 
@@ -53,6 +53,14 @@ export function ImportCounts({ report, dryRun }: { report: ImportReport; dryRun:
   );
 }
 
+/** A row's problem in the UI's language by its kind; a kind this build does not know is shown as the server said it. */
+export function rowIssueText(t: Translate, issue: { kind?: string; limit?: number; reason: string }): string {
+  if (!issue.kind) return issue.reason;
+  const key = `imports.rowIssues.${issue.kind}`;
+  const text = t(key as MessageKey, issue.limit !== undefined ? { count: issue.limit } : undefined);
+  return text === key ? issue.reason : text;
+}
+
 export function ImportIssues({ report }: { report: Pick<ImportReport, "issues" | "notListed"> }) {
   const { t } = useI18n();
   const [offset, setOffset] = useState(0);
@@ -78,7 +86,7 @@ export function ImportIssues({ report }: { report: Pick<ImportReport, "issues" |
               <Table.Td>{issue.row}</Table.Td>
               <Table.Td>{issue.column}</Table.Td>
               <Table.Td style={{ wordBreak: "break-all" }}>{issue.value}</Table.Td>
-              <Table.Td>{issue.reason}</Table.Td>
+              <Table.Td>{rowIssueText(t, issue)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

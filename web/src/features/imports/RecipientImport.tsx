@@ -7,6 +7,7 @@ import type { Mailing, RecipientImportReport } from "../../api/mailing-types.ts"
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { asUpload } from "./ImportPage.tsx";
+import { ImportProgressView, newProgressId, useElapsed, useImportProgress } from "./ImportProgress.tsx";
 import { ImportIssues } from "./ImportReportView.tsx";
 
 export function RecipientImport({
@@ -28,7 +29,17 @@ export function RecipientImport({
   const [source, setSource] = useState("");
   const [busy, setBusy] = useState<"check" | "add" | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Followed as the person import is: rows read of the file's rows (the dry run counted them) while the upload waits.
+  const [progressId, setProgressId] = useState<string | null>(null);
+  const progress = useImportProgress(busy !== null ? progressId : null);
+  const elapsed = useElapsed(busy !== null);
   const path = `/api/mailings/${mailingId}/imports`;
+
+  function follow(): string {
+    const id = newProgressId();
+    setProgressId(id);
+    return id;
+  }
 
   async function check() {
     if (!file) return;
@@ -36,7 +47,11 @@ export function RecipientImport({
     setError(null);
     try {
       setReport(
-        await api.upload<RecipientImportReport>(path, asUpload(file), { dryRun: true, fileName: file.name }),
+        await api.upload<RecipientImportReport>(path, asUpload(file), {
+          dryRun: true,
+          fileName: file.name,
+          progressId: follow(),
+        }),
       );
     } catch (caught) {
       setError(caught);
@@ -53,6 +68,7 @@ export function RecipientImport({
         consentConfirmed: true,
         source: source.trim(),
         fileName: file.name,
+        progressId: follow(),
       });
       return api.get<Mailing>(`/api/mailings/${mailingId}`);
     });
@@ -80,6 +96,14 @@ export function RecipientImport({
         }}
       />
       <ErrorAlert error={error} />
+      {busy !== null && (
+        <ImportProgressView
+          running={busy === "check" ? "checking" : "importing"}
+          elapsed={elapsed}
+          progress={progress}
+          checkedRows={busy === "add" && report ? report.rows : null}
+        />
+      )}
       {report && (
         <Paper withBorder p="sm" radius="md" data-testid="recipient-import-report">
           <Text size="sm" mb="xs">

@@ -7,7 +7,6 @@ import { useRef, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { presentStepKeys } from "../../../../src/mailings/step-order.ts";
 import { liveSetupProblems } from "../../../../src/mailings/steps.ts";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing, MailingFields, MailingInput, StepKey } from "../../api/mailing-types.ts";
 import { ConfirmButton } from "../../app/ConfirmButton.tsx";
@@ -16,6 +15,7 @@ import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
 import { PageHeader } from "../../app/PageHeader.tsx";
 import { useSession } from "../../app/session.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { MailingBouncesTab } from "../bounces/MailingBouncesTab.tsx";
 import { ContentStep } from "../content/ContentStep.tsx";
@@ -139,7 +139,7 @@ function MailingView({ mailing }: { mailing: Mailing }) {
       }
       return saved;
     } catch (error) {
-      setErrors(fieldErrors(error));
+      setErrors(fieldErrors(error, t));
       notifyFailure(error);
       return null;
     } finally {

@@ -6,11 +6,11 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
 import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing, MailingSummary } from "../../api/mailing-types.ts";
 import type { Page } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { MailingTypeChoice } from "../sms/MailingTypeChoice.tsx";
 import type { MailingType } from "../sms/types.ts";
@@ -86,7 +86,7 @@ export function NewMailingModal({
       // Without a step in the address the wizard opens the first one that is not complete.
       navigate(`/mailings/${mailing.id}`);
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

@@ -15,11 +15,11 @@ import {
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useConsentPurposes } from "../../api/catalogue.ts";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { LegalBasis, Person } from "../../api/types.ts";
 import { notifySuccess } from "../../app/notify.ts";
 import { useSession } from "../../app/session.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { translateKnown, useI18n } from "../../i18n/i18n.tsx";
 
 const LEGAL_BASES: LegalBasis[] = ["consent", "contract", "legitimate-interest", "withdrawn"];
@@ -115,7 +115,7 @@ function RecordConsentForm({ personId }: { personId: number }) {
       await queryClient.invalidateQueries({ queryKey: ["persons"] });
       notifySuccess(t("consents.recorded"));
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(Object.keys(byField).length > 0 ? byField : { _: (error as Error).message });
     } finally {
       setBusy(false);

@@ -13,9 +13,9 @@ import {
 } from "@mantine/core";
 import { type ChangeEvent, type FormEvent, useState } from "react";
 import { useInterests } from "../../api/catalogue.ts";
-import { fieldErrors } from "../../api/client.ts";
 import type { Person, PersonInput } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { CompanyPicker, type PickedCompany } from "../companies/CompanyPicker.tsx";
 import { CustomFieldsInput, type CustomValues } from "./CustomFieldsInput.tsx";
@@ -125,7 +125,7 @@ export function PersonForm({
     try {
       await onSubmit(input);
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       const perRow: (string | undefined)[] = [];
       emailRows.forEach((row, sent) => {

@@ -3,10 +3,10 @@
 import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { TestSendHistory } from "../../api/mailing-types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { RecipientPicker } from "./RecipientPicker.tsx";
 
@@ -63,7 +63,7 @@ export function SendTestModal({
     }
   }
 
-  const problem = fieldErrors(error).addresses;
+  const problem = fieldErrors(error, t).addresses;
 
   return (
     <Modal opened={opened} onClose={onClose} title={t("preview.testTitle")} size="lg">

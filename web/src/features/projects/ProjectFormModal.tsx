@@ -3,11 +3,11 @@ import { Button, Group, Modal, Select, Stack, Textarea, TextInput } from "@manti
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { useNavigate } from "react-router";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Project, ProjectStatus } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { PROJECT_STATUSES } from "./StatusBadge.tsx";
 
@@ -53,7 +53,7 @@ export function ProjectFormModal({
       onClose();
       if (!project) navigate(`/projects/${saved.id}`);
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

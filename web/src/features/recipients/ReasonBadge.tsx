@@ -5,7 +5,7 @@ import { isLeftOut } from "../../../../src/db/block-reasons.ts";
 import type { Recipient } from "../../api/mailing-types.ts";
 import { translateKnown, useI18n } from "../../i18n/i18n.tsx";
 
-export { BLOCK_REASONS } from "../../../../src/db/block-reasons.ts";
+export { BLOCK_REASONS, LEFT_OUT_REASONS } from "../../../../src/db/block-reasons.ts";
 
 export function useReasonText() {
   const { t } = useI18n();

@@ -17,7 +17,8 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { mailingPartsKey } from "../mailings/queries.ts";
 import { RecipientStatusBadge, useReasonText } from "./ReasonBadge.tsx";
 
-export type RecipientFilter = { status: "" | "eligible" | "blocked"; reason: BlockReason | "" };
+/** `left-out`: the people the sources held who are not on the list (no usable address), with their reason. */
+export type RecipientFilter = { status: "" | "eligible" | "blocked" | "left-out"; reason: BlockReason | "" };
 const ALL_PAGE = 500;
 
 export function RecipientList({
@@ -26,8 +27,11 @@ export function RecipientList({
   onFilter,
   sms = false,
   document = false,
+  leftOut = 0,
 }: {
   mailingId: number;
+  /** How many are left out: when any, the filter offers to show them. */
+  leftOut?: number;
   /** An SMS mailing's rows show the mobile number instead of the e-mail address. */
   sms?: boolean;
   /** A document mailing's rows show the postal address the letter goes to instead of the e-mail address. */
@@ -78,6 +82,9 @@ export function RecipientList({
               { value: "", label: t("recipients.showAll") },
               { value: "eligible", label: t("recipients.showEligible") },
               { value: "blocked", label: t("recipients.showBlocked") },
+              ...(leftOut > 0 || filter.status === "left-out"
+                ? [{ value: "left-out", label: t("recipients.showLeftOut") }]
+                : []),
             ]}
           />
           {filter.reason && (
@@ -180,11 +187,12 @@ export function RecipientList({
 function ExportMenu({ mailingId, filter }: { mailingId: number; filter: RecipientFilter }) {
   const { t } = useI18n();
   const { can } = useSession();
-  if (!can("export")) return null;
+  // The export is the list; the left out are not on it.
+  if (!can("export") || filter.status === "left-out") return null;
   const href = (format: "csv" | "xlsx") =>
     withQuery(`/api/mailings/${mailingId}/recipients/export`, {
       format,
-      status: filter.status,
+      status: filter.status as "" | "eligible" | "blocked",
       reason: filter.reason,
     });
   return (

@@ -37,8 +37,16 @@ import type { StepProps } from "../mailings/step-props.ts";
 import { useAllSelections } from "../selections/queries.ts";
 import { isSms } from "../sms/types.ts";
 import { AddSourceModal } from "./AddSourceModal.tsx";
-import { BLOCK_REASONS, useReasonText } from "./ReasonBadge.tsx";
+import { BLOCK_REASONS, LEFT_OUT_REASONS, useReasonText } from "./ReasonBadge.tsx";
 import { type RecipientFilter, RecipientList } from "./RecipientList.tsx";
+
+/** How the step says who is left out, by reason (the reasons are the server's: src/db/block-reasons.ts). */
+const LEFT_OUT_TEXT = {
+  "no-email": "recipients.leftOut",
+  "no-mobile": "sms.recipients.leftOut",
+  "invalid-mobile": "sms.recipients.leftOutInvalid",
+  "no-postal-address": "documents.recipients.leftOut",
+} as const;
 
 const OPTIONS: (keyof MailingOptions)[] = [
   "overrideConsent",
@@ -225,16 +233,10 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             )}
             {counts.leftOut > 0 && (
               <Text size="sm" c="dimmed" data-testid="left-out">
-                {t(
-                  isSms(mailing)
-                    ? "sms.recipients.leftOut"
-                    : isDocument(mailing)
-                      ? "documents.recipients.leftOut"
-                      : "recipients.leftOut",
-                  {
-                    count: counts.leftOut,
-                  },
-                )}
+                {LEFT_OUT_REASONS.flatMap((reason) => {
+                  const count = counts.leftOutByReason[reason] ?? 0;
+                  return count > 0 ? [t(LEFT_OUT_TEXT[reason], { count })] : [];
+                }).join(" · ")}
               </Text>
             )}
             {mailing.recipientsResolvedAt && (
@@ -254,6 +256,7 @@ export function RecipientsStep({ mailing, editable, act }: StepProps) {
             onFilter={setFilter}
             sms={isSms(mailing)}
             document={isDocument(mailing)}
+            leftOut={counts.leftOut}
           />
         )}
       </Paper>

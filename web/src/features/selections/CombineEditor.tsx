@@ -2,10 +2,10 @@
 import { Button, Group, Paper, SegmentedControl, Select, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { CombineOp, Selection } from "../../api/types.ts";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "./queries.ts";
 
@@ -41,7 +41,7 @@ export function CombineEditor({ selection, editable }: { selection: Selection; e
       await queryClient.invalidateQueries({ queryKey: ["members", `/api/selections/${selection.id}`] });
       notifySuccess(t("combine.saved"));
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) notifyFailure(error);
     } finally {

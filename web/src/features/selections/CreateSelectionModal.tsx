@@ -3,10 +3,10 @@ import { Button, Group, Modal, Radio, Select, SimpleGrid, Stack, Textarea, TextI
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { CombineOp, Selection, SelectionKind } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { EMPTY_CRITERIA } from "./criteria.ts";
 import { useAllSelections } from "./queries.ts";
@@ -62,7 +62,7 @@ export function CreateSelectionModal({ opened, onClose }: { opened: boolean; onC
       close();
       navigate(`/selections/${created.id}?tab=${FIRST_TAB[kind]}`);
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

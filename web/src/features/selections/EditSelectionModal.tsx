@@ -2,11 +2,11 @@
 import { Button, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Selection } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 export function EditSelectionModal({
@@ -47,7 +47,7 @@ export function EditSelectionModal({
       notifySuccess(t("selections.saved"));
       onClose();
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

@@ -261,7 +261,6 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
   const projects = useAllProjects();
   const account = accounts.data?.items.find((a) => a.id === mailing.sendingAccountId);
   const type = types.data?.items.find((s) => s.id === mailing.subscriptionTypeId);
-  const blocked = Object.values(mailing.recipients.blocked).reduce((sum, n) => sum + (n ?? 0), 0);
   const from = mailing.fromAddress
     ? mailing.fromName
       ? `${mailing.fromName} <${mailing.fromAddress}>`
@@ -313,10 +312,20 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
           label: t("sending.recipients"),
           value: (
             <span data-testid="summary-recipients">
-              {t("sending.recipientsValue", {
-                eligible: t("sending.recipientsValueParts.eligible", { count: mailing.recipients.eligible }),
-                blocked: t("sending.recipientsValueParts.blocked", { count: blocked }),
-              })}
+              {t(
+                mailing.recipients.leftOut > 0
+                  ? "sending.recipientsValueWithLeftOut"
+                  : "sending.recipientsValue",
+                {
+                  eligible: t("sending.recipientsValueParts.eligible", {
+                    count: mailing.recipients.eligible,
+                  }),
+                  blocked: t("sending.recipientsValueParts.blocked", {
+                    count: mailing.recipients.blockedTotal,
+                  }),
+                  leftOut: t("sending.recipientsValueParts.leftOut", { count: mailing.recipients.leftOut }),
+                },
+              )}
             </span>
           ),
         },

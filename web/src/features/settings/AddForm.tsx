@@ -1,8 +1,9 @@
 // A one-line form under a settings table that adds an item; API problems show under their field.
 import { Button, Group, Paper, Text } from "@mantine/core";
 import { type FormEvent, type ReactNode, useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { notifyFailure } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
+import { useI18n } from "../../i18n/i18n.tsx";
 
 export function AddForm({
   title,
@@ -18,6 +19,7 @@ export function AddForm({
   disabled?: boolean;
   children: (errors: Record<string, string>) => ReactNode;
 }) {
+  const { t } = useI18n();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
@@ -28,7 +30,7 @@ export function AddForm({
     try {
       await onSubmit();
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) notifyFailure(error);
     } finally {

@@ -2,11 +2,11 @@
 import { Button, Checkbox, Group, Modal, PasswordInput, Select, Stack, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Role } from "../../api/types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 const ROLES: Role[] = ["admin", "marketer", "viewer"];
@@ -39,7 +39,7 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
       notifySuccess(t("settings.users.created"));
       close();
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {

@@ -18,10 +18,10 @@ import {
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { brandColours, contrast, isBrandColour, WHITE } from "../../../../src/settings/brand-colour.ts";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { dataUri, type Letterhead } from "../documents/types.ts";
 
@@ -73,7 +73,7 @@ export function LetterheadSettings() {
       notifySuccess(done);
       return saved;
     } catch (error) {
-      setErrors(fieldErrors(error));
+      setErrors(fieldErrors(error, t));
       notifyFailure(error);
       return null;
     } finally {

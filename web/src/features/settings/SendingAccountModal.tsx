@@ -23,7 +23,6 @@ import { useMediaQuery } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { CREATABLE_TYPES } from "../../../../src/mailings/words.ts";
-import { fieldErrors } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import type {
   ConnectionReport,
@@ -33,6 +32,7 @@ import type {
 } from "../../api/mailing-types.ts";
 import { ErrorAlert } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
+import { fieldErrors } from "../../i18n/error-text.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 
 type Kind = SendingAccount["kind"];
@@ -168,7 +168,7 @@ export function SendingAccountModal({
       notifySuccess(t("settings.saved"));
       onClose();
     } catch (error) {
-      const byField = fieldErrors(error);
+      const byField = fieldErrors(error, t);
       setErrors(byField);
       if (Object.keys(byField).length === 0) setFailure(error);
     } finally {
