@@ -126,7 +126,15 @@ export const FollowUpRowSchema = Type.Object({
   bounceKind: Nullable(literals(["hard", "soft"] as const)),
   lastReply: Nullable(Type.String()),
 });
-export const FollowUpPageSchema = PageOf(FollowUpRowSchema);
+export const FollowUpPageSchema = Type.Object({
+  items: Type.Array(FollowUpRowSchema),
+  total: Type.Integer({ description: "Rows the filters match" }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  nextCursor: Nullable(
+    Type.String({ description: "Pass as `after` for the next page; null on the last page. Opaque." }),
+  ),
+});
 
 const NamedPersonSchema = Type.Object({ personId: Type.Integer(), name: Nullable(Type.String()) });
 
