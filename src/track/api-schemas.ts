@@ -187,6 +187,7 @@ export type LinkAction = Static<typeof LinkActionSchema>;
 export type TrackedLink = Static<typeof TrackedLinkSchema>;
 export type Clicker = Static<typeof ClickerSchema>;
 export type FollowUpRow = Static<typeof FollowUpRowSchema>;
+export type FollowUpPage = Static<typeof FollowUpPageSchema>;
 export type AddResult = Static<typeof AddResultSchema>;
 export type RegisteredLink = Static<typeof RegisteredLinkSchema>;
 export type ResendResult = Static<typeof ResendResultSchema>;
