@@ -30,6 +30,7 @@ import * as formSubmissionPerson from "./migrations/0024-form-submission-person.
 import * as formSubmissionQueue from "./migrations/0025-form-submission-queue.ts";
 import * as formProofOfWork from "./migrations/0026-form-proof-of-work.ts";
 import * as formSubmissionIp from "./migrations/0027-form-submission-ip.ts";
+import * as latestAttempt from "./migrations/0029-latest-attempt.ts";
 import * as relayDkim from "./migrations/0033-relay-dkim.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
@@ -64,6 +65,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0025-form-submission-queue", formSubmissionQueue],
   ["0026-form-proof-of-work", formProofOfWork],
   ["0027-form-submission-ip", formSubmissionIp],
+  ["0029-latest-attempt", latestAttempt],
   ["0033-relay-dkim", relayDkim],
 ];
 

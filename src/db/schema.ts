@@ -380,6 +380,8 @@ export type Database = {
     page_count: number | null;
     first_opened_at: string | null;
     first_clicked_at: string | null;
+    /** 1 on the recipient's latest attempt, kept by triggers (migration 0029): what the follow-up list shows. */
+    is_latest: Generated<Flag>;
     created_at: string;
     updated_at: string;
   };

@@ -383,12 +383,18 @@ export async function storeRecipientCounts(db: Db, mailingId: number): Promise<v
   await db
     .deleteFrom("mailing_counters")
     .where("mailing_id", "=", mailingId)
-    .where("name", "in", ["recipients:eligible", "recipients:blocked"])
+    .where("name", "in", ["recipients:eligible", "recipients:blocked", "recipients:left-out"])
     .execute();
+  // The left out are stored as blocked rows with a left-out reason; counted apart, so "blocked" is the list's.
+  const leftOut = sql.join(LEFT_OUT_REASONS.map((r) => sql.lit(r)));
   await sql`
     insert into mailing_counters (mailing_id, name, shard, value)
-    select ${mailingId}, 'recipients:' || status, 0, count(*)
-    from mailing_recipients where mailing_id = ${mailingId} group by status`.execute(db);
+    select ${mailingId}, c.name, 0, count(*)
+    from (
+      select case when block_reason in (${leftOut}) then 'recipients:left-out' else 'recipients:' || status end as name
+      from mailing_recipients where mailing_id = ${mailingId}
+    ) c
+    group by c.name`.execute(db);
 }
 
 export type RecipientRow = {

@@ -132,7 +132,15 @@ export const FollowUpRowSchema = Type.Object({
   bounceKind: Nullable(literals(["hard", "soft"] as const)),
   lastReply: Nullable(Type.String()),
 });
-export const FollowUpPageSchema = PageOf(FollowUpRowSchema);
+export const FollowUpPageSchema = Type.Object({
+  items: Type.Array(FollowUpRowSchema),
+  total: Type.Integer({ description: "Rows the filters match" }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  nextCursor: Nullable(
+    Type.String({ description: "Pass as `after` for the next page; null on the last page. Opaque." }),
+  ),
+});
 
 const NamedPersonSchema = Type.Object({ personId: Type.Integer(), name: Nullable(Type.String()) });
 
@@ -185,6 +193,7 @@ export type LinkAction = Static<typeof LinkActionSchema>;
 export type TrackedLink = Static<typeof TrackedLinkSchema>;
 export type Clicker = Static<typeof ClickerSchema>;
 export type FollowUpRow = Static<typeof FollowUpRowSchema>;
+export type FollowUpPage = Static<typeof FollowUpPageSchema>;
 export type AddResult = Static<typeof AddResultSchema>;
 export type RegisteredLink = Static<typeof RegisteredLinkSchema>;
 export type ResendResult = Static<typeof ResendResultSchema>;

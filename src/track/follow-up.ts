@@ -1,12 +1,13 @@
 // Following up a mailing's recipients (SPEC §8): each recipient with its latest delivery and what happened to it,
 // filtered by combinable conditions, and the people behind filtered or selected rows added to a selection or project.
-import { type ExpressionBuilder, sql } from "kysely";
+import { type ExpressionBuilder, PostgresAdapter, sql } from "kysely";
 import { type BlockReason, LEFT_OUT_REASONS } from "../db/block-reasons.ts";
 import type { Db } from "../db/connect.ts";
-import type { Database } from "../db/schema.ts";
+import type { Database, DeliveryStatus } from "../db/schema.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
 import { invalid, notFound } from "../shared/errors.ts";
+import { type Driver, planFollowUp } from "./follow-up-counts.ts";
 
 export const FOLLOW_UP_FILTERS = [
   "sent",
@@ -54,18 +55,21 @@ function condition(eb: Eb, filter: FollowUpFilter) {
         .where("e.kind", "=", kind)
         .where("e.is_test", "=", 0),
     );
+  // coalesce: a condition that fails on a missing attempt would let SQLite turn the LEFT JOIN around, start from the
+  // status index and sort every match, where walking the list in order finds a page of a broad filter at once.
+  const status = sql<string>`coalesce(d.status, '')`;
   switch (filter) {
     case "sent":
-      return eb("d.status", "in", ["sent", "bounced", "complained"]);
+      return eb(status, "in", ["sent", "bounced", "complained"]);
     case "delivered":
-      return eb("d.status", "in", ["sent", "complained"]);
+      return eb(status, "in", ["sent", "complained"]);
     case "not-sent":
       return eb.and([
         eb("r.status", "=", "eligible"),
         eb.or([eb("d.id", "is", null), eb("d.status", "in", ["pending", "claimed", "sending"])]),
       ]);
     case "bounced":
-      return eb("d.status", "=", "bounced");
+      return eb(status, "=", "bounced");
     case "opened":
       return eb("d.first_opened_at", "is not", null);
     case "clicked":
@@ -73,39 +77,147 @@ function condition(eb: Eb, filter: FollowUpFilter) {
     case "blocked":
       return eb("r.status", "=", "blocked");
     case "complained":
-      return eb.or([eb("d.status", "=", "complained"), hasEvent("complained")]);
+      return eb.or([eb(status, "=", "complained"), hasEvent("complained")]);
     case "unsubscribed":
       return hasEvent("unsubscribed");
     case "failed":
-      return eb("d.status", "=", "failed");
+      return eb(status, "=", "failed");
     case "unknown":
-      return eb("d.status", "=", "unknown");
+      return eb(status, "=", "unknown");
   }
 }
 
-function baseQuery(db: Db, mailingId: number, query: FollowUpQuery) {
-  let q = db
-    .selectFrom("mailing_recipients as r")
-    // The latest attempt tells what the recipient got; earlier ones stay in the deliveries list.
-    .leftJoin("deliveries as d", (join) =>
-      join
-        .onRef("d.recipient_id", "=", "r.id")
-        // Naming the mailing lets both lookups use the (mailing, recipient, attempt) key: without it each
-        // recipient scanned the deliveries of every mailing.
-        .onRef("d.mailing_id", "=", "r.mailing_id")
-        .on(
-          "d.attempt",
-          "=",
-          sql<number>`(select max(d2.attempt) from deliveries d2 where d2.mailing_id = r.mailing_id and d2.recipient_id = r.id)`,
-        ),
+/** Where a page starts: after the row with this (position, id) in list order. Opaque to clients. */
+export type FollowUpCursor = { position: number; id: number };
+
+export const CURSOR_PATTERN = "^[0-9]{1,16}\\.[0-9]{1,16}$";
+export const formatCursor = (c: FollowUpCursor) => `${c.position}.${c.id}`;
+export function parseCursor(text: string): FollowUpCursor {
+  const match = /^(\d{1,16})\.(\d{1,16})$/.exec(text);
+  const position = Number(match?.[1]);
+  const id = Number(match?.[2]);
+  if (!match || !Number.isSafeInteger(position) || !Number.isSafeInteger(id))
+    throw invalid([{ field: "after", message: "not a cursor this list gave (nextCursor)" }]);
+  return { position, id };
+}
+
+/**
+ * A small set of recipients that holds every row a filter can match, read from its own index (the latest attempts
+ * by status, complaint and unsubscribe events, a link's clickers, the blocked rows). A page then sorts that set
+ * instead of walking the whole list in order looking for rare rows; a broad filter walks the list.
+ */
+function driverQuery(db: Db, mailingId: number, driver: Driver, linkId: number | undefined) {
+  const latest = (...statuses: DeliveryStatus[]) =>
+    db
+      .selectFrom("deliveries as d")
+      .select("d.recipient_id as id")
+      .where("d.mailing_id", "=", mailingId)
+      .where("d.status", "in", statuses)
+      // + 0: read by status; SQLite would otherwise scan every latest attempt of the mailing on the partial index.
+      .where(sql`d.is_latest + 0`, "=", sql.lit(1));
+  // The latest attempt's recipient for a delivery id, null for a superseded one: a scalar subquery per row, which
+  // PostgreSQL runs as an index lookup where a join would hash every delivery of the mailing.
+  const recipientOf = (deliveryId: "e.delivery_id" | "lc.delivery_id") =>
+    sql<number>`(select d.recipient_id from deliveries d where d.id = ${sql.ref(deliveryId)} and d.is_latest = 1)`;
+  const byEvent = (kind: "complained" | "unsubscribed") =>
+    db
+      .selectFrom("events as e")
+      .select(recipientOf("e.delivery_id").as("id"))
+      .where("e.mailing_id", "=", mailingId)
+      .where("e.kind", "=", kind)
+      .where("e.is_test", "=", 0);
+  switch (driver) {
+    case "bounced":
+    case "failed":
+    case "unknown":
+      return latest(driver);
+    case "in-flight":
+      return latest("pending", "claimed", "sending");
+    case "complained":
+      // distinct: a complaint event on a delivery whose status is complained names it once. (A UNION would have
+      // SQLite read every attempt of the mailing in recipient order to merge the two.)
+      return db
+        .selectFrom(latest("complained").unionAll(byEvent("complained")).as("u"))
+        .select("u.id")
+        .distinct();
+    case "unsubscribed":
+      return byEvent("unsubscribed").distinct();
+    case "blocked":
+      return db
+        .selectFrom("mailing_recipients as r")
+        .select("r.id")
+        .where("r.mailing_id", "=", mailingId)
+        .where("r.status", "=", "blocked");
+    case "link":
+      return db
+        .selectFrom("link_clickers as lc")
+        .select(recipientOf("lc.delivery_id").as("id"))
+        .where("lc.link_id", "=", linkId ?? 0)
+        .where("lc.flagged", "=", 0);
+  }
+}
+
+function walkFrom(db: Db) {
+  return db.selectFrom("mailing_recipients as r");
+}
+type Walk = ReturnType<typeof walkFrom>;
+
+/** The latest attempt beside each recipient row (one per recipient, marked by migration 0029's triggers). */
+function withLatest(from: Walk) {
+  return from.leftJoin("deliveries as d", (join) =>
+    join
+      .onRef("d.mailing_id", "=", "r.mailing_id")
+      .onRef("d.recipient_id", "=", "r.id")
+      .on("d.is_latest", "=", sql.lit(1)),
+  );
+}
+
+/**
+ * The driver's set read first (a materialized CTE), then each of its rows looked up. SQLite: CROSS JOIN keeps it from
+ * walking the whole list in order and probing the set, which it would prefer to avoid the sort. PostgreSQL: LATERAL
+ * with OFFSET 0 keeps it from hashing a million recipients and deliveries to join a few thousand.
+ */
+function drivenFrom(db: Db, mailingId: number, driver: Driver, linkId: number | undefined) {
+  const picked = db.with(
+    (cte) => cte("picked").materialized(),
+    () => driverQuery(db, mailingId, driver, linkId),
+  );
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter))
+    return withLatest(
+      picked
+        .selectFrom("picked as p")
+        .crossJoin("mailing_recipients as r")
+        .whereRef("r.id", "=", "p.id") as unknown as Walk,
+    );
+  return picked
+    .selectFrom("picked as p")
+    .crossJoinLateral((eb) =>
+      eb.selectFrom("mailing_recipients").selectAll().whereRef("id", "=", "p.id").offset(0).as("r"),
     )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("deliveries")
+          .selectAll()
+          .whereRef("deliveries.mailing_id", "=", "r.mailing_id")
+          .whereRef("deliveries.recipient_id", "=", "r.id")
+          .where("deliveries.is_latest", "=", sql.lit(1))
+          .offset(0)
+          .as("d"),
+      (join) => join.onTrue(),
+    ) as unknown as ReturnType<typeof withLatest>;
+}
+
+function baseQuery(db: Db, mailingId: number, query: FollowUpQuery, driver?: Driver) {
+  let q = (driver ? drivenFrom(db, mailingId, driver, query.linkId) : withLatest(walkFrom(db)))
     .where("r.mailing_id", "=", mailingId)
     // Only the list: the left out (no usable address) were never on it (src/db/block-reasons.ts).
     .where((eb) =>
       eb.or([eb("r.block_reason", "is", null), eb("r.block_reason", "not in", LEFT_OUT_REASONS)]),
     );
-  for (const filter of query.filters) q = q.where((eb) => condition(eb as unknown as Eb, filter));
-  if (query.linkId !== undefined) {
+  for (const filter of query.filters)
+    if (filter !== driver) q = q.where((eb) => condition(eb as unknown as Eb, filter));
+  if (query.linkId !== undefined && driver !== "link") {
     const linkId = query.linkId;
     q = q.where((eb) =>
       eb.exists(
@@ -135,43 +247,101 @@ export function followUpMatches(db: Db, mailingId: number, query: FollowUpQuery)
   return baseQuery(db, mailingId, query).select("r.id");
 }
 
+/**
+ * One page of the list in (position, id) order, from the start or after a cursor (keyset: page 1,000 costs what page
+ * 1 costs), with the total the filters match. `offset` still works, for old clients, at the cost of skipping rows.
+ */
 export async function followUpRecipients(
   db: Db,
   mailingId: number,
   query: FollowUpQuery,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset?: number; after?: FollowUpCursor },
 ) {
   await requireMailing(db, mailingId);
   if (query.linkId !== undefined) await requireLink(db, mailingId, query.linkId);
-  const base = baseQuery(db, mailingId, query);
-  const [rows, total] = await Promise.all([
-    base
-      .select([
-        "r.id as recipientId",
-        "r.person_id as personId",
-        "r.name",
-        "r.email",
-        "r.status as recipientStatus",
-        "r.block_reason as blockReason",
-        "d.id as deliveryId",
-        "d.status as deliveryStatus",
-        "d.attempt",
-        "d.sent_at as sentAt",
-        "d.first_opened_at as openedAt",
-        "d.first_clicked_at as clickedAt",
-        "d.bounce_kind as bounceKind",
-        "d.last_reply as lastReply",
-      ])
+  const plan = await planFollowUp(db, mailingId, query);
+  if (plan.count === 0)
+    return { items: [], total: 0, limit: page.limit, offset: page.offset ?? 0, nextCursor: null };
+  let list = baseQuery(db, mailingId, query, plan.pageDriver);
+  if (page.after) {
+    const { position, id } = page.after;
+    list = list.where((eb) => eb(eb.refTuple("r.position", "r.id"), ">", eb.tuple(position, id)));
+  }
+  const [found, total] = await Promise.all([
+    // Keys first (a narrow sort over a driver's set), then the page's rows with their latest attempt.
+    list
+      .select(["r.position", "r.id"])
       .orderBy("r.position")
       .orderBy("r.id")
-      .limit(page.limit)
-      .offset(page.offset)
+      // One row more than the page says whether there is a next one.
+      .limit(page.limit + 1)
+      .offset(page.offset ?? 0)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow(),
+    plan.count ?? countMatches(db, mailingId, query, plan.driver),
   ]);
-  // The base query keeps only the list, so a row's reason is a blocked one, never a left-out one.
-  const items = rows.map((r) => ({ ...r, blockReason: r.blockReason as BlockReason | null }));
-  return { items, total: Number(total.n), limit: page.limit, offset: page.offset };
+  const keys = found.slice(0, page.limit);
+  const last = keys.at(-1);
+  return {
+    items: await pageRows(
+      db,
+      mailingId,
+      keys.map((k) => k.id),
+    ),
+    total,
+    limit: page.limit,
+    offset: page.offset ?? 0,
+    nextCursor:
+      found.length > page.limit && last
+        ? formatCursor({ position: Number(last.position), id: last.id })
+        : null,
+  };
+}
+
+/** The rows of a page, in the order of `ids`. */
+async function pageRows(db: Db, mailingId: number, ids: number[]) {
+  if (ids.length === 0) return [];
+  const rows = await withLatest(walkFrom(db))
+    .select([
+      "r.id as recipientId",
+      "r.person_id as personId",
+      "r.name",
+      "r.email",
+      "r.status as recipientStatus",
+      "r.block_reason as blockReason",
+      "d.id as deliveryId",
+      "d.status as deliveryStatus",
+      "d.attempt",
+      "d.sent_at as sentAt",
+      "d.first_opened_at as openedAt",
+      "d.first_clicked_at as clickedAt",
+      "d.bounce_kind as bounceKind",
+      "d.last_reply as lastReply",
+    ])
+    .where("r.mailing_id", "=", mailingId)
+    .where("r.id", "in", ids)
+    .execute();
+  // The ids come from the base query, which keeps only the list: a row's reason is a blocked one, never a left-out one.
+  const byId = new Map(rows.map((r) => [r.recipientId, { ...r, blockReason: r.blockReason as BlockReason | null }]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+/** How many rows the filters match, by a query (for what the rollups cannot count; see planFollowUp). */
+async function countMatches(
+  db: Db,
+  mailingId: number,
+  query: FollowUpQuery,
+  driver?: Driver,
+): Promise<number> {
+  const row = await baseQuery(db, mailingId, query, driver)
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The count alone: the rollups' when they have it. */
+export async function countFollowUp(db: Db, mailingId: number, query: FollowUpQuery): Promise<number> {
+  const plan = await planFollowUp(db, mailingId, query);
+  return plan.count ?? countMatches(db, mailingId, query, plan.driver);
 }
 
 export type AddTarget = { selectionId?: number; projectId?: number; newSelectionName?: string };

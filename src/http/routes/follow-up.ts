@@ -17,8 +17,10 @@ import {
 } from "../../track/api-schemas.ts";
 import {
   addRecipientsTo,
+  CURSOR_PATTERN,
   type FollowUpQuery,
   followUpRecipients,
+  parseCursor,
   parseFilters,
 } from "../../track/follow-up.ts";
 import {
@@ -161,15 +163,30 @@ export const followUpRoutes =
           summary: "Recipients with their latest delivery, opens and clicks; filters combine (all must hold)",
           params: IdParams,
           querystring: Type.Object(
-            { ...PageQuery, limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), ...FilterQuery },
+            {
+              ...PageQuery,
+              limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+              after: Type.Optional(
+                Type.String({
+                  pattern: CURSOR_PATTERN,
+                  description:
+                    "The previous page's nextCursor: the page after it, as fast at page 1,000 as at page 1 (prefer it to offset, which skips rows)",
+                }),
+              ),
+              ...FilterQuery,
+            },
             { additionalProperties: false },
           ),
           response: { 200: FollowUpPageSchema, ...errorResponses },
         },
       },
       async (request) => {
-        const { limit, offset, ...rest } = request.query;
-        return followUpRecipients(db, request.params.id, queryOf(rest), { limit, offset });
+        const { limit, offset, after, ...rest } = request.query;
+        return followUpRecipients(db, request.params.id, queryOf(rest), {
+          limit,
+          offset,
+          ...(after ? { after: parseCursor(after) } : {}),
+        });
       },
     );
     app.post(

@@ -5,9 +5,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing } from "../../api/mailing-types.ts";
-import type { Page } from "../../api/types.ts";
+import { CursorPager } from "../../app/CursorPager.tsx";
 import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
-import { Pager } from "../../app/Pager.tsx";
 import { SearchInput } from "../../app/SearchInput.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { isDocument } from "../documents/types.ts";
@@ -15,7 +14,7 @@ import { isSms } from "../sms/types.ts";
 import { followUpKey, linksRefresh, rowParams, useLinks } from "./queries.ts";
 import { RecipientActions } from "./RecipientActions.tsx";
 import { RecipientRow } from "./RecipientRow.tsx";
-import { FOLLOW_UP_FILTERS, type FollowUpFilter, type FollowUpRow, type RowQuery } from "./types.ts";
+import { FOLLOW_UP_FILTERS, type FollowUpFilter, type FollowUpPage, type RowQuery } from "./types.ts";
 
 const LIMIT = 100;
 
@@ -30,15 +29,17 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
     ? FOLLOW_UP_FILTERS
     : FOLLOW_UP_FILTERS.filter((f) => f !== "opened" && f !== "clicked");
   const [rows, setRows] = useState<RowQuery>({ filters: [], linkId: null, search: "" });
-  const [offset, setOffset] = useState(0);
+  // The cursors of the pages before this one (keyset paging): previous pops, next pushes the page's nextCursor.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const after = cursors.at(-1);
   const [picked, setPicked] = useState<Set<number>>(new Set());
   const query = useQuery({
-    queryKey: [...followUpKey(mailing.id), "recipients", rows, offset],
+    queryKey: [...followUpKey(mailing.id), "recipients", rows, after ?? null],
     queryFn: () =>
-      api.get<Page<FollowUpRow>>(`/api/mailings/${mailing.id}/follow-up`, {
+      api.get<FollowUpPage>(`/api/mailings/${mailing.id}/follow-up`, {
         ...rowParams(rows),
         limit: LIMIT,
-        offset,
+        after,
       }),
     placeholderData: keepPreviousData,
     refetchInterval: linksRefresh(mailing),
@@ -46,7 +47,7 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
 
   function change(patch: Partial<RowQuery>) {
     setRows((current) => ({ ...current, ...patch }));
-    setOffset(0);
+    setCursors([]);
     setPicked(new Set());
   }
 
@@ -145,7 +146,18 @@ export function RecipientsTab({ mailing }: { mailing: Mailing }) {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager total={query.data.total} offset={offset} limit={LIMIT} onOffset={setOffset} />
+          <CursorPager
+            total={query.data.total}
+            page={cursors.length}
+            limit={LIMIT}
+            shown={items.length}
+            hasNext={query.data.nextCursor !== null}
+            onPrevious={() => setCursors((c) => c.slice(0, -1))}
+            onNext={() => {
+              const next = query.data.nextCursor;
+              if (next) setCursors((c) => [...c, next]);
+            }}
+          />
         </>
       )}
     </Stack>

@@ -6,6 +6,7 @@ export type { DeliveryStatus } from "../../../../src/mailings/api-schemas.ts";
 export type {
   AddResult,
   Clicker,
+  FollowUpPage,
   FollowUpRow,
   LinkAction,
   LinkActionKind,
