@@ -2,6 +2,7 @@
 // sending document mailing of N recipients with addresses (the sample letter's letterhead and body, merged per
 // recipient). The database is made once per count in the parent and copied before the clock starts; what is timed
 // is the job: reading the letters a page at a time, merge values, compose, render, page ranges, sync, rename, mark.
+// The same job in the generator's thread, as the workers run it, is bench/document-thread.ts.
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,15 +10,12 @@ import { join } from "node:path";
 import { type DbHandle, openDatabase } from "../src/db/connect.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
 import { documentsDir, generateNextDocument } from "../src/documents/generate.ts";
-import { startDocumentThread } from "../src/documents/generator-thread.ts";
 import { beginSending } from "../src/send/planner.ts";
 import { writeLetterhead } from "../src/settings/letterhead.ts";
 import { aDocumentMailingOf } from "../test/helpers/document-mailings.ts";
+import { generationTemplateFile as templateFile } from "./document-thread.ts";
 import type { LetterProducer } from "./documents.ts";
 import { BODY, LETTERHEAD } from "./letter-sample.ts";
-
-const templateFile = (count: number, owner: number) =>
-  join(tmpdir(), `utsend-bench-generation-${owner}-${count}.db`);
 
 /** In the parent: a database whose one document mailing of `count` letters waits to be generated. */
 export async function prepareGenerationDatabase(count: number): Promise<string> {
@@ -68,57 +66,6 @@ export const generateLetters: LetterProducer = async (count, file) => {
     );
   await rename(join(documentsDir(dir), row.file_name), file);
   if ((await readdir(documentsDir(dir))).length > 0) throw new Error("generation left files behind");
-  await handle.close();
-  await rm(dir, { recursive: true, force: true });
-};
-
-let thread: ReturnType<typeof startDocumentThread> | null = null;
-
-/**
- * Before the clock, for the job as the workers run it: the database copy, and the generator's thread started and
- * ready (its code loaded, its connection open), as a worker has it from its start. The mailing is held paused
- * meanwhile, so the thread finds nothing to do until the clock runs.
- */
-export async function startGeneratorThread(count: number): Promise<void> {
-  await copyGenerationDatabase(count);
-  const { dir, handle } = work!;
-  await handle.db.updateTable("mailings").set({ status: "paused" }).execute();
-  thread = startDocumentThread(
-    {
-      database: { databaseUrl: `sqlite:${join(dir, "utsend.db")}`, dataDir: dir },
-      dataDir: dir,
-      owner: "bench",
-      leaseMs: 600_000,
-      idleMs: 5,
-    },
-    () => {},
-  );
-  await thread.ready;
-}
-
-/**
- * The job as the workers run it: in the generator's thread with its heap limits (src/documents/generator-thread.ts),
- * the process around it holding only what this bench loaded. Timed from the mailing's release to the ready file.
- */
-export const generateLettersInThread: LetterProducer = async (count, file) => {
-  if (!work || !thread) throw new Error("startGeneratorThread runs first");
-  const { dir, handle } = work;
-  await handle.db.updateTable("mailings").set({ status: "sending" }).execute();
-  let row: { status: string; letters_done: number; file_name: string | null; error: string | null };
-  for (;;) {
-    row = await handle.db
-      .selectFrom("document_files")
-      .select(["status", "letters_done", "file_name", "error"])
-      .executeTakeFirstOrThrow();
-    if (row.status === "ready" || row.error) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await thread.stop();
-  if (row.status !== "ready" || row.letters_done !== count || !row.file_name)
-    throw new Error(
-      `generation ended ${row.status} with ${row.letters_done} of ${count} letters: ${row.error}`,
-    );
-  await rename(join(documentsDir(dir), row.file_name), file);
   await handle.close();
   await rm(dir, { recursive: true, force: true });
 };

@@ -13,11 +13,10 @@ import PDFDocument from "pdfkit";
 import { parseLetterBody } from "../src/documents/letter-body.ts";
 import { formatLetterDate } from "../src/documents/letter-date.ts";
 import { createLetterWriter } from "../src/documents/letter-pdf.ts";
-import { prepareGenerationDatabase, removeGenerationDatabases } from "./document-generation.ts";
 import { BODY, LETTERHEAD } from "./letter-sample.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const THIS_FILE = fileURLToPath(import.meta.url);
+const CASE_FILE = fileURLToPath(new URL("./document-case.ts", import.meta.url));
 
 /**
  * Writes `count` letters into `file` as one PDF and resolves when the file is complete. The benchmark names it by
@@ -154,12 +153,12 @@ export const ceilingPages: LetterProducer = async (count, file) => {
 
 type CaseRun = { seconds: number; letters: number; bytes: number; peakRssMb: number; liveHeapMb: number };
 
-/** One case in a child process of its own (this file with BENCH_DOCUMENTS_CASE set). */
+/** One case in a child process of its own (bench/document-case.ts, which loads only the case's module). */
 async function runCase(producer: ProducerRef, count: number): Promise<CaseRun> {
   const file = join(tmpdir(), `utsend-bench-letters-${process.pid}-${Date.now()}.pdf`);
   // BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=8") tries the V8 settings a generation worker might run with.
   const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...flags, "--expose-gc", THIS_FILE], {
+  const child = spawn(process.execPath, [...flags, "--expose-gc", CASE_FILE], {
     env: { ...process.env, BENCH_DOCUMENTS_CASE: JSON.stringify({ producer, count, file }) },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -175,30 +174,6 @@ async function runCase(producer: ProducerRef, count: number): Promise<CaseRun> {
   } finally {
     await rm(file, { force: true });
   }
-}
-
-/** The child's part: produce the letters, then print time, peak RSS and the live heap after a full collection. */
-async function caseMain(job: { producer: ProducerRef; count: number; file: string }): Promise<void> {
-  // This file cannot import itself while its own top-level await is still running it.
-  const module: Record<string, LetterProducer> =
-    job.producer.module === import.meta.url
-      ? { composeLetters, ceilingPages }
-      : await import(job.producer.module);
-  const produce = module[job.producer.name];
-  if (typeof produce !== "function")
-    throw new Error(`${job.producer.module} exports no ${job.producer.name}`);
-  if (job.producer.setup) await module[job.producer.setup]!(job.count, job.file);
-  const start = performance.now();
-  await produce(job.count, job.file);
-  const seconds = (performance.now() - start) / 1000;
-  global.gc?.();
-  const run = {
-    seconds,
-    letters: job.count,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    liveHeapMb: process.memoryUsage().heapUsed / 1048576,
-  };
-  console.log(JSON.stringify(run));
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -267,18 +242,19 @@ export async function benchDocuments(
 
 /** `npm run bench -- documents`: the composed letters alone and the full generation job, against the one ceiling. */
 export async function benchDocumentsAndGeneration(): Promise<void> {
+  // In the parent only: the cases' processes load this file for composeLetters, and need not load the migrations.
+  const { prepareGenerationDatabase, removeGenerationDatabases } = await import("./document-generation.ts");
   const counts = [Math.max(1, Math.round(countArgument() / 10)), countArgument()];
   for (const count of counts) await prepareGenerationDatabase(count);
   try {
     const generation = new URL("./document-generation.ts", import.meta.url).href;
+    const inThread = new URL("./document-thread.ts", import.meta.url).href;
     await benchDocuments([
       { module: import.meta.url, name: "composeLetters" },
       { module: generation, name: "generateLetters", setup: "copyGenerationDatabase" },
-      { module: generation, name: "generateLettersInThread", setup: "startGeneratorThread" },
+      { module: inThread, name: "generateLettersInThread", setup: "startGeneratorThread" },
     ]);
   } finally {
     await removeGenerationDatabases(counts);
   }
 }
-
-if (process.env.BENCH_DOCUMENTS_CASE) await caseMain(JSON.parse(process.env.BENCH_DOCUMENTS_CASE));

@@ -5,23 +5,22 @@ import { countUsers, createUser } from "./auth/users.ts";
 import type { FetchText } from "./bounces/webhooks/sns.ts";
 import type { DbHandle } from "./db/connect.ts";
 import { openMigrated } from "./db/migrate.ts";
-import { type Keyring, keyringFromSecret } from "./deliveries/tokens.ts";
+import { keyringFromSecret } from "./deliveries/tokens.ts";
 import { isDemoLoaded, loadDemoData } from "./demo/seed.ts";
-import { startDocumentThread } from "./documents/generator-thread.ts";
 import { createFormQueue, type FormQueue } from "./forms/queue.ts";
 import { buildApp } from "./http/app.ts";
 import { startRetention } from "./privacy/retention.ts";
-import { ensureOutboxAccount, ensureSecret } from "./send/accounts.ts";
-import { createSendWorker } from "./send/worker.ts";
+import { ensureOutboxAccount } from "./send/accounts.ts";
 import type { Config } from "./shared/config.ts";
-
-export type Output = { info(line: string): void };
+import { type Output, sendContext, startWorker } from "./worker.ts";
 
 // Each processing holds one pooled connection at a time; the pool has 10, and the pages need some.
 const FORM_QUEUE_POSTGRES_CONCURRENCY = 4;
 /** The form queue sweeps twice a lease, at most every 15 s: a dead process's submissions wait at most ~1.5 leases. */
 const formSweepMs = (leaseMs: number) => Math.min(15_000, Math.max(1_000, leaseMs / 2));
 
+// The send worker and the document generator's thread, wired in worker.ts so that `utsend worker` loads no HTTP app.
+export { type Output, type SendContext, sendContext, startWorker } from "./worker.ts";
 export { openMigrated };
 
 /** Creates the first admin when there are no users; a generated password is printed once and never stored in clear. */
@@ -58,60 +57,6 @@ export type RunningServer = {
   formQueue: FormQueue;
   close(): Promise<void>;
 };
-
-export type SendContext = { keys: Keyring; publicUrl: string };
-
-/** Keys and the public address for tokens and links; the address defaults to where this server listens. */
-export async function sendContext(
-  handle: DbHandle,
-  config: Config,
-  listeningUrl?: string,
-): Promise<SendContext> {
-  const secret = await ensureSecret(handle.db, config.secret);
-  const publicUrl = (config.publicUrl || listeningUrl || `http://${config.host}:${config.port}`).replace(
-    /\/$/,
-    "",
-  );
-  return { keys: keyringFromSecret(secret), publicUrl };
-}
-
-export function startWorker(handle: DbHandle, config: Config, send: SendContext, out: Output) {
-  const worker = createSendWorker({
-    db: handle.db,
-    dialect: handle.dialect,
-    publicUrl: send.publicUrl,
-    keys: send.keys,
-    leaseMs: config.leaseSeconds * 1000,
-    log: (line) => out.info(line),
-  });
-  // Document mailings are generated, not sent: their own job beside the send loop, leased the same way, in a thread
-  // whose heap has limits of its own (documents/generator-thread.ts).
-  const documents = startDocumentThread(
-    {
-      database: {
-        databaseUrl: config.databaseUrl,
-        dataDir: config.dataDir,
-        databaseSchema: config.databaseSchema,
-      },
-      dataDir: config.dataDir,
-      owner: worker.owner,
-      leaseMs: config.leaseSeconds * 1000,
-    },
-    (line) => out.info(line),
-  );
-  const controller = new AbortController();
-  const running = worker
-    .run(controller.signal)
-    .catch((error: unknown) => out.info(`send worker stopped: ${(error as Error).message}`));
-  return {
-    worker,
-    stop: async () => {
-      controller.abort();
-      await Promise.all([running, documents.stop()]);
-      await worker.stop();
-    },
-  };
-}
 
 export async function startServer(
   config: Config,

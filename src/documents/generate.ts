@@ -14,10 +14,7 @@ import { readLetterhead } from "../settings/letterhead.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError } from "../shared/errors.ts";
 import { composeLetter, type DocumentSetup, letterContext, prepareDocument } from "./compose.ts";
-import { mergeTemplate } from "./docx-template.ts";
 import { createLetterWriter, type LetterWarning } from "./letter-pdf.ts";
-import { convertToPdf, findLibreOffice } from "./libreoffice.ts";
-import { letterPages } from "./pdf-pages.ts";
 
 const PAGE = 500;
 
@@ -292,6 +289,13 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
 
   if (doc.source === "word") {
     if (!doc.template) throw new AppError("MAILING_NOT_READY", "the mailing has no Word template", {});
+    // The Word path (docxtemplater, PizZip, LibreOffice, the PDF page finder) loads only for a Word job: the
+    // generator's thread otherwise holds only what composed letters need (docs/documents.md, Speed and memory).
+    const [{ mergeTemplate }, { convertToPdf, findLibreOffice }, { letterPages }] = await Promise.all([
+      import("./docx-template.ts"),
+      import("./libreoffice.ts"),
+      import("./pdf-pages.ts"),
+    ]);
     const docxPath = `${part}.docx`;
     const ids: number[] = [];
     async function* contexts() {

@@ -3,8 +3,7 @@
 // generation (what --max-semi-space-size=8 gives) keeps the thread's share near the live size without slowing the
 // send loop beside it. The thread opens its own database connection; the lease rules are the same as in-process.
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { type DbOptions, openDatabase } from "../db/connect.ts";
-import { runDocumentGenerator } from "./generate.ts";
+import type { DbOptions } from "../db/connect.ts";
 
 type ThreadData = {
   database: DbOptions;
@@ -58,6 +57,11 @@ export function startDocumentThread(
 
 async function runInThread(data: ThreadData): Promise<void> {
   const port = parentPort!;
+  // Loaded here, in the thread only: the process that starts the thread never runs the generator itself.
+  const [{ openDatabase }, { runDocumentGenerator }] = await Promise.all([
+    import("../db/connect.ts"),
+    import("./generate.ts"),
+  ]);
   const handle = await openDatabase(data.database);
   const controller = new AbortController();
   port.on("message", (message) => {

@@ -165,7 +165,7 @@ export function createLetterWriter(
     }
     return width;
   };
-  let drawings = new Map<string, { font: PdfFont; operators: Buffer }>();
+  let drawings = new Map<string, { font: PdfFont; operators: Uint8Array }>();
   const page = () => (doc as unknown as { page: PdfPage }).page;
   const draw = (text: string, font: FontName, size: number, x: number, y: number) => {
     const key = `${font}\u0000${size}\u0000${x}\u0000${y}\u0000${text}`;
@@ -187,8 +187,10 @@ export function createLetterWriter(
       doc.addContent = addContent;
     }
     const used = (doc as unknown as { _font: PdfFont })._font;
-    // Operators are ASCII (glyphs are written as hex), so latin1 gives the bytes pdfkit itself would write.
-    drawings.set(key, { font: used, operators: Buffer.from(operators.join(""), "latin1") });
+    // Operators are ASCII (glyphs are written as hex), so latin1 gives the bytes pdfkit itself would write. Copied
+    // out of Buffer's shared 8 KB pool, where a kept slice of a hundred bytes held its whole slab alive: the names
+    // and addresses drawn since the last clearing then held 15–20 MB (docs/documents.md, Speed and memory).
+    drawings.set(key, { font: used, operators: new Uint8Array(Buffer.from(operators.join(""), "latin1")) });
   };
 
   const shorten = (text: string, font: FontName, size: number, width: number) =>
@@ -206,12 +208,22 @@ export function createLetterWriter(
     return lines;
   };
 
+  // pdfkit keeps each page's dictionary in the page tree to the end of the document, and with it the page's
+  // resources and content objects (about 1 KB a page: 10 MB at 10,000 letters), though they were written when the
+  // next page began (bufferPages: false) and the tree needs only their object numbers. So once a page is written,
+  // its dictionary keeps its number and drops its contents.
+  const newPage = () => {
+    const previous = (doc as unknown as { page?: { dictionary: { data: object } } }).page;
+    doc.addPage();
+    if (previous) previous.dictionary.data = {};
+  };
+
   // Pages: counted here, since every page is added here.
   let pages = 0;
   let letterPages = 0;
   let y = 0;
   const addPage = () => {
-    doc.addPage();
+    newPage();
     pages++;
     letterPages++;
   };
@@ -410,7 +422,7 @@ export function createLetterWriter(
     for (const block of letter.body) if (block.kind === "image") opened.set(block, openImage(block.data));
 
     if (options.oddPages && pages % 2 === 1) {
-      doc.addPage(); // blank: the letter starts on the front of a sheet
+      newPage(); // blank: the letter starts on the front of a sheet
       pages++;
     }
     letterPages = 0;

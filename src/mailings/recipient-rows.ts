@@ -6,7 +6,6 @@ import type { Db, Dialect } from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { blockedAmong } from "../deliveries/blocks.ts";
 import { isoNow } from "../shared/clock.ts";
-import { addSource } from "./recipients.ts";
 
 export type StoredRecipientRow = {
   row: number;
@@ -86,6 +85,9 @@ export async function storeRows(
 
 /** Completes the import and adds it as the mailing's latest source, in one transaction; returns the source id. */
 export async function completeImport(db: Db, mailingId: number, importId: number, rows: number) {
+  // Loaded when an import completes: the merge values (importedFields, below) are read by the document generator's
+  // thread, which need not load the recipient lists and, through them, the person rules' validators.
+  const { addSource } = await import("./recipients.ts");
   return db.transaction().execute(async (trx) => {
     await trx
       .updateTable("recipient_imports")

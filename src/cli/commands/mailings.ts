@@ -45,7 +45,7 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
         const config = ctx.config();
         const { beginSending } = await import("../../send/planner.ts");
         const { mailingProgress } = await import("../../mailings/actions.ts");
-        const { sendContext, startWorker } = await import("../../main.ts");
+        const { sendContext, startWorker } = await import("../../worker.ts");
         const send = await sendContext(handle, config);
         if (options.start) {
           // As Send in the API: a spam score nobody dismissed with a reason stops it (docs/deliverability.md).
@@ -150,7 +150,9 @@ export function registerMailingCommands(program: Command, ctx: CliContext): void
     .description("run a send worker on its own (several may run, on several machines)")
     .action(async () => {
       const config = ctx.config();
-      const { openMigrated, sendContext, startWorker } = await import("../../main.ts");
+      // worker.ts, not main.ts: a worker process loads no HTTP app.
+      const { openMigrated } = await import("../../db/migrate.ts");
+      const { sendContext, startWorker } = await import("../../worker.ts");
       const handle = await openMigrated(config);
       const { ensureOutboxAccount } = await import("../../send/accounts.ts");
       await ensureOutboxAccount(handle.db);
