@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
@@ -19,7 +19,9 @@ const NODE_DEFAULTS = ["--max-semi-space-size=0", "--heap-growing-percent=0"];
 const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 1));
 /**
  * `BENCH_IMPORT_ONLY=csv-sqlite` runs only the million-row CSV into SQLite (with the CLI's flags and Node's defaults);
- * `xlsx-sqlite` only the XLSX into SQLite (`BENCH_XLSX_ROWS=1000000` for the million-row workbook).
+ * `xlsx-sqlite` only the XLSX into SQLite (`BENCH_XLSX_ROWS=1000000` for the million-row workbook); `csv` the CSV into
+ * SQLite and PostgreSQL with the CLI's flags. Runs go round the cases (run 1 of each, then run 2 …), so that a
+ * shared machine's load falls on every case alike.
  */
 const ONLY = process.env.BENCH_IMPORT_ONLY ?? "";
 /** Rows per batch (the import's default when unset), to compare batch sizes on the same machine. */
@@ -156,55 +158,51 @@ export async function benchImport(): Promise<void> {
   try {
     const csv = join(dir, "persons.csv");
     const xlsx = join(dir, "persons.xlsx");
+    const wantCsv = ["", "csv", "csv-sqlite"].includes(ONLY);
+    const wantXlsx = ["", "xlsx-sqlite"].includes(ONLY);
+    const wantPostgres = ["", "csv"].includes(ONLY);
+    const wantNodeDefaults = ["", "csv-sqlite"].includes(ONLY);
     const wanted = [
-      ...(ONLY !== "xlsx-sqlite" ? [`${CSV_ROWS} CSV rows`] : []),
-      ...(ONLY !== "csv-sqlite" ? [`${XLSX_ROWS} XLSX rows`] : []),
+      ...(wantCsv ? [`${CSV_ROWS} CSV rows`] : []),
+      ...(wantXlsx ? [`${XLSX_ROWS} XLSX rows`] : []),
     ];
     console.log(`generating ${wanted.join(" and ")} in ${dir}`);
-    if (ONLY !== "xlsx-sqlite") await writeCsv(csv, CSV_ROWS);
-    if (ONLY !== "csv-sqlite") await writeXlsx(xlsx, XLSX_ROWS);
+    if (wantCsv) await writeCsv(csv, CSV_ROWS);
+    if (wantXlsx) await writeXlsx(xlsx, XLSX_ROWS);
     const mb = (path: string) => (statSync(path).size / 1024 / 1024).toFixed(1);
     console.log(
-      ONLY === ""
-        ? `CSV ${mb(csv)} MB, XLSX ${mb(xlsx)} MB`
-        : ONLY === "csv-sqlite"
-          ? `CSV ${mb(csv)} MB`
-          : `XLSX ${mb(xlsx)} MB`,
+      [...(wantCsv ? [`CSV ${mb(csv)} MB`] : []), ...(wantXlsx ? [`XLSX ${mb(xlsx)} MB`] : [])].join(", "),
     );
     const databases = ["SQLite"];
-    if (ONLY === "" && (await postgresReachable())) databases.push("PostgreSQL");
-    else if (ONLY === "") console.log(`PostgreSQL skipped: nothing answers at ${POSTGRES_URL}`);
-    type Case = { file: string; label: string; database: string; nodeArgs?: string[] };
+    if (wantPostgres && (await postgresReachable())) databases.push("PostgreSQL");
+    else if (wantPostgres) console.log(`PostgreSQL skipped: nothing answers at ${POSTGRES_URL}`);
+    type Case = { file: string; label: string; database: string; nodeArgs?: string[]; results: Result[] };
     const cases: Case[] = [];
     const files = [
-      [csv, "CSV"],
-      [xlsx, "XLSX"],
-    ] as const;
-    for (const [file, label] of ONLY === ""
-      ? files
-      : ONLY === "csv-sqlite"
-        ? files.slice(0, 1)
-        : files.slice(1))
+      ...(wantCsv ? [[csv, "CSV"] as const] : []),
+      ...(wantXlsx ? [[xlsx, "XLSX"] as const] : []),
+    ];
+    for (const [file, label] of files)
       for (const database of databases) {
-        cases.push({ file, label, database });
-        if (label === "CSV" && database === "SQLite")
-          cases.push({ file, label, database, nodeArgs: NODE_DEFAULTS });
+        cases.push({ file, label, database, results: [] });
+        if (label === "CSV" && database === "SQLite" && wantNodeDefaults)
+          cases.push({ file, label, database, nodeArgs: NODE_DEFAULTS, results: [] });
       }
+    const nameOf = (c: Case) =>
+      `${c.label} → ${c.database} (${c.nodeArgs ? "Node's heap defaults, as in the server" : "utsend persons import"})`;
     let n = 0;
-    for (const c of cases) {
-      const name = `${c.label} → ${c.database} (${c.nodeArgs ? "Node's heap defaults, as in the server" : "utsend persons import"})`;
-      const results: Result[] = [];
-      for (let run = 1; run <= RUNS; run++) {
+    for (let run = 1; run <= RUNS; run++)
+      for (const c of cases) {
         // A fresh SQLite file per run; PostgreSQL gets a schema per run, dropped afterwards.
         const schema = `bench_import_${process.pid}_${++n}`;
         const env: Record<string, string> =
           c.database === "SQLite"
             ? { UTSEND_DATABASE_URL: `sqlite:${join(dir, `bench-${n}.db`)}`, UTSEND_DATA_DIR: dir }
             : { UTSEND_DATABASE_URL: POSTGRES_URL, UTSEND_DATABASE_SCHEMA: schema, UTSEND_DATA_DIR: dir };
-        console.log(`${name}, run ${run} of ${RUNS}`);
+        console.log(`${nameOf(c)}, run ${run} of ${RUNS} (load average ${loadavg()[0]!.toFixed(2)})`);
         try {
           const r = await measure(c.file, env, c.nodeArgs);
-          results.push(r);
+          c.results.push(r);
           console.log(
             `  ${r.rows} rows (${r.created} created, ${r.invalid} invalid) in ${r.seconds.toFixed(1)} s, ` +
               `${Math.round(r.rows / r.seconds)} rows/s, peak RSS ${Math.round(r.maxRssMb)} MB`,
@@ -216,23 +214,28 @@ export async function benchImport(): Promise<void> {
               rmSync(join(dir, `bench-${n}.db${suffix}`), { force: true });
         }
       }
-      const spread = (values: number[], digits: number) => {
-        const sorted = [...values].sort((x, y) => x - y);
-        const median = sorted[Math.floor(sorted.length / 2)]!;
-        return sorted.length === 1
-          ? median.toFixed(digits)
-          : `${median.toFixed(digits)} (${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)})`;
-      };
+    const spread = (values: number[], digits: number) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      return sorted.length === 1
+        ? median.toFixed(digits)
+        : `${median.toFixed(digits)} (${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)})`;
+    };
+    for (const c of cases)
       console.log(
-        `${name}: ${results[0]!.rows} rows in ${spread(
-          results.map((r) => r.seconds),
+        `${nameOf(c)}: ${c.results[0]!.rows} rows in ${spread(
+          c.results.map((r) => r.seconds),
           1,
         )} s, peak RSS ${spread(
-          results.map((r) => r.maxRssMb),
+          c.results.map((r) => r.maxRssMb),
           0,
         )} MB${RUNS > 1 ? ` (median of ${RUNS}, min–max)` : ""}`,
       );
-    }
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ")}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

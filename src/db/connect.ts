@@ -21,6 +21,14 @@ export type DbOptions = { databaseUrl: string; dataDir: string; databaseSchema?:
 
 const INT8_OID = 20;
 
+/** The pg pool behind each PostgreSQL handle's Kysely, for what Kysely cannot do (COPY: `src/db/pg-copy.ts`). */
+const postgresPools = new WeakMap<Db, pg.Pool>();
+
+/** The pool a PostgreSQL `db` from `openDatabase` runs on; undefined for SQLite and for a Kysely made elsewhere. */
+export function postgresPoolOf(db: Db): pg.Pool | undefined {
+  return postgresPools.get(db);
+}
+
 export async function openDatabase(options: DbOptions): Promise<DbHandle> {
   const url = options.databaseUrl;
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.databaseSchema ?? "public");
@@ -80,6 +88,7 @@ async function openPostgres(url: string, schema: string): Promise<DbHandle> {
   };
   const pool = new pg.Pool({ connectionString: url, max: 10, types, options: `-c search_path=${schema}` });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  postgresPools.set(db, pool);
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   const safeUrl = url.replace(/\/\/[^@/]*@/, "//");
   return {

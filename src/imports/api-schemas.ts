@@ -19,6 +19,7 @@ export const ROW_ISSUE_KINDS = [
   "missing-email",
   "missing-mobile",
   "company-without-name",
+  "nul-character",
 ] as const;
 export type RowIssueKind = (typeof ROW_ISSUE_KINDS)[number];
 

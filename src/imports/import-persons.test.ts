@@ -357,6 +357,65 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
     });
   });
 
+  it("stores tabs, line breaks, backslashes and COPY's markers as written; a NUL refuses its row, named by number", async () => {
+    await createCustomField(db.db, { key: "note", label: "Notat", type: "text" });
+    const file = (lines: string[]) => {
+      const path = join(dir, `escapes-${++fileCount}.csv`);
+      writeFileSync(path, `${lines.join("\n")}\n`);
+      return { path };
+    };
+    // The padding puts the NUL past the first 4 KiB, which the format check would refuse as a binary file.
+    const lines = [
+      "E-post;Fornavn;Etternavn;Tittel;Notat;Interesser;Ignorert",
+      `tab@example.no;Ola\tPer;Back\\slash;"Linje 1\r\nLinje 2";\\N;"C:\\temp\\ny, Golf\\Ski";${"x".repeat(5000)}`,
+      "marker@example.no;\\.;O'Brien;\\t\\n;\\\\;;",
+      "nul@example.no;Kari;Nord\u0000mann;;;;",
+      "after@example.no;Per;Etter;;;;",
+    ];
+    const dry = await importPersons(db, file(lines), { ...base, dryRun: true });
+    const report = await importPersons(db, file(lines), base);
+    expect({ ...dry, dryRun: false }).toEqual(report);
+    expect(report).toMatchObject({ rows: 4, valid: 3, invalid: 1, created: 3 });
+    expect(report.issues).toEqual([
+      {
+        row: 4,
+        column: "Etternavn",
+        value: "Nord\ufffdmann",
+        reason: "holds a NUL character (code 0), which cannot be stored",
+      },
+    ]);
+    const tab = await personByEmail("tab@example.no");
+    expect(tab).toMatchObject({
+      firstName: "Ola\tPer",
+      lastName: "Back\\slash",
+      title: "Linje 1\r\nLinje 2",
+      customFields: { note: "\\N" },
+    });
+    expect([...tab.interests].sort()).toEqual(["C:\\temp\\ny", "Golf\\Ski"]);
+    expect(await personByEmail("marker@example.no")).toMatchObject({
+      firstName: "\\.",
+      lastName: "O'Brien",
+      title: "\\t\\n",
+      customFields: { note: "\\\\" },
+    });
+    expect(await personByEmail("after@example.no")).toMatchObject({ lastName: "Etter" });
+    expect(await count("persons")).toBe(3);
+
+    // Updates and upserts take the same values (PostgreSQL: as array parameters, not COPY).
+    const again = await importPersons(
+      db,
+      file(["E-post;Fornavn;Etternavn;Notat", 'TAB@example.no;"Ny\tverdi";;"a\\b\nc"']),
+      base,
+    );
+    expect(again).toMatchObject({ created: 0, updated: 1 });
+    expect(await personByEmail("tab@example.no")).toMatchObject({
+      id: tab.id,
+      firstName: "Ny\tverdi",
+      lastName: "Back\\slash",
+      customFields: { note: "a\\b\nc" },
+    });
+  });
+
   it("refuses a file without an e-mail column as an invalid mapping, writing nothing", async () => {
     const error = await refusal(importPersons(db, csvFile(["Fornavn;Etternavn", "Ola;Nordmann"]), base));
     expect(error.code).toBe("IMPORT_MAPPING_INVALID");

@@ -1,7 +1,9 @@
 // Importing persons from CSV or XLSX: a checked read of the whole file first, then batched writes, and one report.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Db, Dialect } from "../db/connect.ts";
+import { openPgSession } from "../db/pg-copy.ts";
 import { LEGAL_BASES } from "../persons/person-rules.ts";
+import { suppressionKey } from "../privacy/suppression.ts";
 import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
 import type { KnownCompany } from "./company-match.ts";
 import { type ColumnUse, type CustomFieldInfo, type RecordKey, resolveMapping } from "./mapping.ts";
@@ -173,6 +175,7 @@ export async function importPersons(
     userId: options.userId ?? null,
     selectionId,
     customFieldIds: new Set(fields.map((f) => f.id)),
+    suppressionKey: await suppressionKey(db),
   };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
@@ -202,20 +205,42 @@ export async function importPersons(
     // Statistics are refreshed at the start and each time the persons created by this pass double.
     let analyzeAt = pass.write ? 10_000 : Number.POSITIVE_INFINITY;
     await refreshStatistics(handle);
+    // PostgreSQL writes on one connection held for the pass: COPY needs the driver's client, not Kysely. Each commit
+    // waits for the disk: a batch the report counts as imported survives a crash of the database server too.
+    const session = pass.write && handle.dialect === "postgres" ? await openPgSession(db) : null;
+    // PostgreSQL: the batch being written, while the next one is read and checked (the database works on its own
+    // core meanwhile). Batches are still written one after another, each seeing the ones before it committed.
+    let inFlight: Promise<void> | null = null;
+    const settle = async () => {
+      const write = inFlight;
+      inFlight = null;
+      await write;
+    };
     const flush = async () => {
       if (batch.length === 0) return;
       const records = mergeWithinBatch(batch, repeats);
       batch = [];
       repeats = new Map();
-      const result = pass.write
-        ? await writeBatch(handle, records, context)
-        : await previewBatch(db, records, context, plannedCompanies);
-      addResult(report, result, listLimit);
-      if (report.created >= analyzeAt) {
-        await refreshStatistics(handle);
-        analyzeAt = report.created * 2;
-      }
-      progressOf(source, pass.phase, report.rows, pass.totalRows);
+      await settle();
+      // The rows up to this batch's end: with a batch in flight the reader is further on when it is written.
+      const rowsDone = report.rows;
+      const write = (async () => {
+        const result = pass.write
+          ? await writeBatch(handle, records, context, session)
+          : await previewBatch(db, handle.dialect, records, context, plannedCompanies);
+        addResult(report, result, listLimit);
+        if (report.created >= analyzeAt) {
+          await refreshStatistics(handle);
+          analyzeAt = report.created * 2;
+        }
+        progressOf(source, pass.phase, rowsDone, pass.totalRows);
+      })();
+      if (session) {
+        inFlight = write;
+        // Its failure is thrown where it is awaited (the next flush, or the end); this only keeps it from being
+        // reported as unhandled while the next batch is read.
+        write.catch(() => {});
+      } else await write;
       // SQLite calls and XLSX rows never leave the microtask queue; without a turn of the event loop the native
       // memory of finished statements is not released (and timers and HTTP requests would wait for the whole file).
       await yieldToEventLoop();
@@ -228,8 +253,13 @@ export async function importPersons(
         if (batch.length >= batchSize) await flush();
       }
       await flush();
+      await settle();
     } finally {
       source.close();
+      // A file that broke while a batch was being written: that batch ends (committed or not) before the connection
+      // goes back to the pool.
+      await (inFlight as Promise<void> | null)?.catch(() => {});
+      await session?.release();
     }
     progressOf(source, pass.phase, report.rows, pass.totalRows);
     return report;

@@ -186,6 +186,18 @@ export function checkRow(rules: RowRules, row: number, cells: string[]): RowOutc
         ...(limit !== undefined ? { limit } : {}),
         reason,
       });
+    // PostgreSQL text cannot hold NUL at all (SQLite would keep it): invalid on both, so a dry run says so.
+    // The issue shows each NUL as U+FFFD, so the report itself can be stored and shown anywhere.
+    if (value.includes("\u0000")) {
+      issues.push({
+        row,
+        column: use.column,
+        value: value.slice(0, 200).replaceAll("\u0000", "\ufffd"),
+        kind: "nul-character",
+        reason: "holds a NUL character (code 0), which cannot be stored",
+      });
+      continue;
+    }
     const max = MAX_LENGTH[use.field];
     if (max !== undefined && value.length > max) {
       fail("too-long", `longer than ${max} characters`, max);

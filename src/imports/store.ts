@@ -2,14 +2,27 @@
 import { sql } from "kysely";
 import { chunked, type Executor } from "../db/bulk-sql.ts";
 import type { Db, Dialect } from "../db/connect.ts";
+import type { PgSession } from "../db/pg-copy.ts";
 import { type LegalBasis, searchName } from "../persons/person-rules.ts";
 import { suppressedAmong } from "../privacy/suppression.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, notFound } from "../shared/errors.ts";
-import { addInterests, addMembers, createPersons, recordConsents, setCustomValues } from "./batch-inserts.ts";
+import {
+  addInterests,
+  addMembers,
+  type BatchWriter,
+  createPersons,
+  type PersonChanges,
+  recordConsents,
+  setCustomValues,
+  updatePersons,
+} from "./batch-inserts.ts";
 import { createCompanies, type KnownCompany, matchCompanies } from "./company-match.ts";
 import type { CustomFieldInfo } from "./mapping.ts";
 import type { ImportRecord, PersonValues } from "./rows.ts";
+
+/** A batch's addresses are looked up on the suppression list in one query (under both databases' parameter limits). */
+const SUPPRESSION_CHUNK = 5_000;
 
 /** A valid row ready to write; `repeatOf` is the row that first had its e-mail when that was in an earlier batch. */
 export type BatchRecord = ImportRecord & { repeatOf: number | null };
@@ -30,6 +43,8 @@ export type BatchContext = {
   userId: number | null;
   selectionId: number | null;
   customFieldIds: Set<number>;
+  /** The suppression list's key, read once per import. */
+  suppressionKey: string;
 };
 
 export type BatchResult = {
@@ -62,11 +77,13 @@ type ExistingPerson = {
 /** Persons owning any of the addresses (primary address first, then the oldest person), with their e-marketing consent. */
 async function findByEmails(
   db: Executor,
+  dialect: Dialect,
   emailsLower: string[],
   purposeId: number,
 ): Promise<Map<string, ExistingPerson>> {
   const found = new Map<string, ExistingPerson>();
-  for (const chunk of chunked(emailsLower, 1)) {
+  // PostgreSQL takes the batch's addresses as one array parameter (`= any($1)`): one value to bind, not a thousand.
+  for (const chunk of dialect === "postgres" ? [emailsLower] : chunked(emailsLower, 1)) {
     const rows = await db
       .selectFrom("person_emails as e")
       .innerJoin("persons as p", "p.id", "e.person_id")
@@ -87,7 +104,11 @@ async function findByEmails(
         "p.company_id",
         "pc.legal_basis as consent",
       ])
-      .where("e.address_lower", "in", chunk)
+      .where(
+        "e.address_lower",
+        dialect === "postgres" ? "=" : "in",
+        dialect === "postgres" ? sql<string>`any(${chunk})` : chunk,
+      )
       .orderBy("e.is_primary", "desc")
       .orderBy("p.id")
       .execute();
@@ -96,18 +117,6 @@ async function findByEmails(
   }
   return found;
 }
-
-type PersonChanges = {
-  first_name?: string;
-  middle_name?: string;
-  last_name?: string;
-  title?: string;
-  mrmrs?: string;
-  mobile?: string;
-  phone?: string;
-  language?: string;
-  company_id?: number;
-};
 
 const PERSON_COLUMNS: Array<[keyof PersonValues, keyof PersonChanges & keyof ExistingPerson]> = [
   ["firstName", "first_name"],
@@ -153,6 +162,7 @@ const emptyResult = (): BatchResult => ({
  */
 export async function previewBatch(
   db: Db,
+  dialect: Dialect,
   records: BatchRecord[],
   context: BatchContext,
   plannedCompanies: KnownCompany[],
@@ -160,6 +170,7 @@ export async function previewBatch(
   const result = emptyResult();
   const existing = await findByEmails(
     db,
+    dialect,
     records.map((r) => r.emailLower),
     context.purposeId,
   );
@@ -168,6 +179,7 @@ export async function previewBatch(
     : await suppressedAmong(
         db,
         records.map((r) => r.emailLower),
+        { key: context.suppressionKey, chunk: SUPPRESSION_CHUNK },
       );
   const { toCreate } = await matchCompanies(db, records, plannedCompanies);
   result.companiesCreated = toCreate.length;
@@ -208,90 +220,116 @@ export async function previewBatch(
 
 /**
  * Writes one batch in one transaction: a crash leaves the batch wholly written or not at all. Persons are matched by
- * e-mail and updated (non-blank cells only) or created; consent is recorded unless the person withdrew it.
+ * e-mail and updated (non-blank cells only) or created; consent is recorded unless the person withdrew it. On
+ * PostgreSQL the batch runs on the import's own connection (`session`), whose COPY writes the new rows.
  */
 export async function writeBatch(
   handle: { db: Db; dialect: Dialect },
   records: BatchRecord[],
   context: BatchContext,
+  session: PgSession | null = null,
 ): Promise<BatchResult> {
   const now = isoNow();
-  return handle.db.transaction().execute(async (trx) => {
-    // Take the write lock first: imports running side by side then match against each other's committed persons
-    // (PostgreSQL), and SQLite never has to upgrade a read transaction that another writer has overtaken.
-    if (handle.dialect === "postgres") await sql`select pg_advisory_xact_lock(7160411)`.execute(trx);
-    else await sql`update import_mappings set name = name where 1 = 0`.execute(trx);
-    const result = emptyResult();
-    const existing = await findByEmails(
-      trx,
-      records.map((r) => r.emailLower),
-      context.purposeId,
+  if (handle.dialect === "postgres") {
+    if (!session) throw new AppError("INTERNAL", "a PostgreSQL import writes through its own connection");
+    // Take the write lock first: imports running side by side then match against each other's committed persons.
+    return session.transaction(
+      () => writeRecords({ trx: session.db, dialect: "postgres", copy: session.copy }, records, context, now),
+      "select pg_advisory_xact_lock(7160411)",
     );
-    const companies = await createCompanies(trx, records, now);
-    result.companiesCreated = companies.created;
-
-    const personIdOf = new Map<BatchRecord, number>();
-    const fresh: BatchRecord[] = [];
-    for (const record of records) {
-      const person = existing.get(record.emailLower);
-      if (!person) {
-        fresh.push(record);
-        continue;
-      }
-      personIdOf.set(record, person.id);
-      if (record.repeatOf === null) {
-        result.updated++;
-        result.matches.push({ row: record.row, email: record.email, personId: person.id });
-      }
-      const changes = personChanges(person, record.person, companies.idOf(record));
-      if (Object.keys(changes).length === 0) continue;
-      const merged = { ...person, ...changes };
-      await trx
-        .updateTable("persons")
-        .set({ ...changes, search_name: searchName(merged), updated_at: now })
-        .where("id", "=", person.id)
-        .execute();
-    }
-    await createPersons(trx, handle.dialect, fresh, companies.idOf, personIdOf, now);
-    result.created = fresh.filter((r) => r.repeatOf === null).length;
-
-    // An address on the suppression list gets no consent from the file unless it attests new consent; a person the
-    // import creates for it is recorded as withdrawn, so no consent filter setting lets them into marketing.
-    const suppressed = context.attestation.newConsent
-      ? new Set<string>()
-      : await suppressedAmong(
-          trx,
-          records.map((r) => r.emailLower),
-        );
-    const consenting: number[] = [];
-    const keptOut: number[] = [];
-    for (const record of records) {
-      if (record.repeatOf !== null) continue;
-      const before = existing.get(record.emailLower);
-      if (before?.consent === "withdrawn") result.consentWithdrawnKept++;
-      else if (suppressed.has(record.emailLower)) {
-        result.consentSuppressedKept++;
-        if (!before) keptOut.push(personIdOf.get(record)!);
-      } else consenting.push(personIdOf.get(record)!);
-    }
-    const { dialect } = handle;
-    result.consentRecorded = await recordConsents(trx, dialect, [...new Set(consenting)], context, now);
-    await recordConsents(trx, dialect, [...new Set(keptOut)], context, now, {
-      legalBasis: "withdrawn",
-      source: "the address is on the suppression list",
-    });
-    await addInterests(trx, dialect, records, personIdOf, now);
-    await setCustomValues(trx, dialect, records, personIdOf, context.customFieldIds);
-    if (context.selectionId !== null)
-      result.addedToSelection = await addMembers(
-        trx,
-        dialect,
-        context.selectionId,
-        [...new Set(personIdOf.values())],
-        now,
-      );
-    return result;
+  }
+  return handle.db.transaction().execute(async (trx) => {
+    // Take the write lock first: SQLite never has to upgrade a read transaction that another writer has overtaken.
+    await sql`update import_mappings set name = name where 1 = 0`.execute(trx);
+    return writeRecords({ trx, dialect: handle.dialect, copy: null }, records, context, now);
   });
+}
+
+async function writeRecords(
+  writer: BatchWriter,
+  records: BatchRecord[],
+  context: BatchContext,
+  now: string,
+): Promise<BatchResult> {
+  const { trx, dialect } = writer;
+  const result = emptyResult();
+  const existing = await findByEmails(
+    trx,
+    dialect,
+    records.map((r) => r.emailLower),
+    context.purposeId,
+  );
+  const companies = await createCompanies(trx, records, now);
+  result.companiesCreated = companies.created;
+
+  const personIdOf = new Map<BatchRecord, number>();
+  const fresh: BatchRecord[] = [];
+  // Two rows of the batch may name one person (by two of their addresses): their changes are folded, later cells win.
+  const updates = new Map<number, { person: ExistingPerson; changes: PersonChanges }>();
+  for (const record of records) {
+    const person = existing.get(record.emailLower);
+    if (!person) {
+      fresh.push(record);
+      continue;
+    }
+    personIdOf.set(record, person.id);
+    if (record.repeatOf === null) {
+      result.updated++;
+      result.matches.push({ row: record.row, email: record.email, personId: person.id });
+    }
+    const changes = personChanges(person, record.person, companies.idOf(record));
+    if (Object.keys(changes).length === 0) continue;
+    const earlier = updates.get(person.id);
+    if (earlier) Object.assign(earlier.changes, changes);
+    else updates.set(person.id, { person, changes });
+  }
+  await updatePersons(
+    writer,
+    [...updates.values()].map(({ person, changes }) => ({
+      id: person.id,
+      changes,
+      searchName: searchName({ ...person, ...changes }),
+    })),
+    now,
+  );
+  await createPersons(writer, fresh, companies.idOf, personIdOf, now);
+  result.created = fresh.filter((r) => r.repeatOf === null).length;
+
+  // An address on the suppression list gets no consent from the file unless it attests new consent; a person the
+  // import creates for it is recorded as withdrawn, so no consent filter setting lets them into marketing.
+  const suppressed = context.attestation.newConsent
+    ? new Set<string>()
+    : await suppressedAmong(
+        trx,
+        records.map((r) => r.emailLower),
+        { key: context.suppressionKey, chunk: SUPPRESSION_CHUNK },
+      );
+  const consenting: number[] = [];
+  const keptOut: number[] = [];
+  for (const record of records) {
+    if (record.repeatOf !== null) continue;
+    const before = existing.get(record.emailLower);
+    if (before?.consent === "withdrawn") result.consentWithdrawnKept++;
+    else if (suppressed.has(record.emailLower)) {
+      result.consentSuppressedKept++;
+      if (!before) keptOut.push(personIdOf.get(record)!);
+    } else consenting.push(personIdOf.get(record)!);
+  }
+  result.consentRecorded = await recordConsents(writer, [...new Set(consenting)], context, now);
+  await recordConsents(writer, [...new Set(keptOut)], context, now, {
+    legalBasis: "withdrawn",
+    source: "the address is on the suppression list",
+  });
+  await addInterests(writer, records, personIdOf, now);
+  await setCustomValues(writer, records, personIdOf, context.customFieldIds);
+  if (context.selectionId !== null)
+    result.addedToSelection = await addMembers(
+      writer,
+      context.selectionId,
+      [...new Set(personIdOf.values())],
+      now,
+    );
+  return result;
 }
 
 /** The id of the built-in e-marketing purpose, which the import's attestation is about. */

@@ -15,7 +15,7 @@ const KEY_SETTING = "suppressionKey";
  * The list's own HMAC key, made once and kept in `settings` beside the generated instance secret. Not the token
  * keyring: rotating UTSEND_SECRET must not silently empty the list (see README.md).
  */
-async function suppressionKey(db: Executor): Promise<string> {
+export async function suppressionKey(db: Executor): Promise<string> {
   const stored = await db
     .selectFrom("settings")
     .select("value")
@@ -74,23 +74,31 @@ export async function suppressAddresses(
       .execute();
 }
 
-/** Which of these addresses (as given) are on the list; read in chunks the databases' parameter limits allow. */
-export async function suppressedAmong(db: Executor, addresses: Iterable<string>): Promise<Set<string>> {
+/**
+ * Which of these addresses (as given) are on the list; read in chunks the databases' parameter limits allow
+ * (`chunk`, 500 unless said). `key`: the list's key when the caller has it already (a batch import asks once).
+ */
+export async function suppressedAmong(
+  db: Executor,
+  addresses: Iterable<string>,
+  options: { key?: string; chunk?: number } = {},
+): Promise<Set<string>> {
   const byHash = new Map<string, string[]>();
   const given = [...new Set(addresses)].filter(isAddressKey);
   if (given.length === 0) return new Set();
-  const key = await suppressionKey(db);
+  const key = options.key ?? (await suppressionKey(db));
   for (const address of given) {
     const hash = addressHash(key, address);
     byHash.set(hash, [...(byHash.get(hash) ?? []), address]);
   }
   const hashes = [...byHash.keys()];
   const found = new Set<string>();
-  for (let i = 0; i < hashes.length; i += 500) {
+  const chunk = options.chunk ?? 500;
+  for (let i = 0; i < hashes.length; i += chunk) {
     const rows = await db
       .selectFrom("suppressions")
       .select("address_hash")
-      .where("address_hash", "in", hashes.slice(i, i + 500))
+      .where("address_hash", "in", hashes.slice(i, i + chunk))
       .execute();
     for (const row of rows) for (const address of byHash.get(row.address_hash) ?? []) found.add(address);
   }
