@@ -38,6 +38,8 @@ type Ids = {
   submission: number;
   rejectForm: number;
   rejectSubmission: number;
+  /** A starter template's key. */
+  starter: string;
 };
 type Route = {
   method: string;
@@ -233,6 +235,17 @@ const routes: Route[] = [
     path: "/api/mailings/{mailing}/apply-template",
     hasId: true,
     body: (ids) => ({ templateId: ids.template }),
+  },
+  {
+    method: "POST",
+    path: "/api/mailings/{mailing}/apply-starter",
+    hasId: true,
+    body: () => ({ key: "letter-en" }),
+  },
+  {
+    method: "POST",
+    path: "/api/starter-templates/{starter}/copy",
+    body: () => ({ name: `Kopi ${u()}` }),
   },
   {
     method: "POST",
@@ -449,6 +462,7 @@ beforeAll(async () => {
     account: await create("/api/sending-accounts", { name: "Walker", kind: "outbox" }),
     domain: await create("/api/sending-domains", { domain: "walker.example" }),
     delivery: 999_998,
+    starter: "letter-nb",
     source: 0,
     attachment: 999_997,
     link: 0,
