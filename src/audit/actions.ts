@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   "sending-account.changed",
   "sending-domain.created",
   "sending-domain.deleted",
+  "image.uploaded",
+  "image.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -42,5 +44,6 @@ export const AUDIT_TARGETS = [
   "person",
   "suppression",
   "form",
+  "image",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];

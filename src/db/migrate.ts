@@ -30,6 +30,7 @@ import * as formSubmissionPerson from "./migrations/0024-form-submission-person.
 import * as formSubmissionQueue from "./migrations/0025-form-submission-queue.ts";
 import * as formProofOfWork from "./migrations/0026-form-proof-of-work.ts";
 import * as formSubmissionIp from "./migrations/0027-form-submission-ip.ts";
+import * as imageLibrary from "./migrations/0031-image-library.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type AnyDb = Kysely<any>;
@@ -63,6 +64,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0025-form-submission-queue", formSubmissionQueue],
   ["0026-form-proof-of-work", formProofOfWork],
   ["0027-form-submission-ip", formSubmissionIp],
+  ["0031-image-library", imageLibrary],
 ];
 
 // Any fixed number: processes that start at once (a server and its workers) take turns migrating.
