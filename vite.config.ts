@@ -18,6 +18,7 @@ export default defineConfig({
       "/api": server,
       "/auth": server,
       "/t": server,
+      "/img": server,
     },
   },
 });

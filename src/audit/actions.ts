@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = [
   "sending-domain.created",
   "sending-domain.changed",
   "sending-domain.deleted",
+  "image.uploaded",
+  "image.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -43,5 +45,6 @@ export const AUDIT_TARGETS = [
   "person",
   "suppression",
   "form",
+  "image",
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];

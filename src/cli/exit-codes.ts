@@ -35,6 +35,7 @@ export const exitCodeOf: Record<ErrorCode, number> = {
   WEBHOOK_TOPIC_REFUSED: 5,
   WEBHOOK_CERTIFICATE_UNAVAILABLE: 69,
   DOCUMENT_TEMPLATE_INVALID: 2,
+  IMAGE_INVALID: 2,
   DOCUMENT_CONVERSION_FAILED: 70, // EX_SOFTWARE: our converter failed, not the input
   FORM_HAS_SUBMISSIONS: 4,
   INTERNAL: 1,

@@ -31,6 +31,7 @@ import * as formSubmissionQueue from "./migrations/0025-form-submission-queue.ts
 import * as formProofOfWork from "./migrations/0026-form-proof-of-work.ts";
 import * as formSubmissionIp from "./migrations/0027-form-submission-ip.ts";
 import * as latestAttempt from "./migrations/0029-latest-attempt.ts";
+import * as imageLibrary from "./migrations/0031-image-library.ts";
 import * as relayDkim from "./migrations/0033-relay-dkim.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
@@ -66,6 +67,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0026-form-proof-of-work", formProofOfWork],
   ["0027-form-submission-ip", formSubmissionIp],
   ["0029-latest-attempt", latestAttempt],
+  ["0031-image-library", imageLibrary],
   ["0033-relay-dkim", relayDkim],
 ];
 

@@ -297,6 +297,26 @@ export type Database = {
     started_at: string | null;
     finished_at: string | null;
   };
+  images: {
+    id: Id;
+    file_name: string;
+    original_name: string;
+    content_type: string;
+    width: number;
+    height: number;
+    size: number;
+    data: Uint8Array;
+    uploaded_by: number | null;
+    created_at: string;
+  };
+  saved_blocks: {
+    id: Id;
+    name: string;
+    mjml: string;
+    created_by: number | null;
+    created_at: string;
+    updated_at: string;
+  };
   mailing_attachments: {
     id: Id;
     mailing_id: number;

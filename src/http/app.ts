@@ -22,6 +22,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { bounceRoutes } from "./routes/bounces.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { companyRoutes } from "./routes/companies.ts";
+import { editorRoutes, imageFileRoutes } from "./routes/editor.ts";
 import { followUpRoutes } from "./routes/follow-up.ts";
 import { formConfirmRoutes } from "./routes/form-confirm.ts";
 import { formPageRoutes } from "./routes/form-pages.ts";
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Sign-in (/auth/login declares itself public) and the session's own routes under /api/auth.
   await app.register(signedIn(authRoutes(routeDeps)));
   await app.register(openToAll(publicRoutes(routeDeps)));
+  await app.register(openToAll(imageFileRoutes(routeDeps)));
   await app.register(openToAll(formConfirmRoutes(routeDeps)));
   await app.register(openToAll(trackingRoutes(routeDeps)));
   await app.register(openToAll(formPageRoutes(routeDeps, deps.formQueue)));
@@ -148,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailingRecipientRoutes,
     mailingTemplateRoutes,
     mailingAttachmentRoutes,
+    editorRoutes,
     mailingPreviewRoutes,
     mailingSmsRoutes,
     mailingDocumentRoutes,
@@ -192,7 +195,7 @@ function webUi(webRoot: string): FastifyPluginAsync {
   };
 }
 
-const SERVER_PREFIXES = new Set(["api", "auth", "u", "s", "v", "t", "hooks", "f"]);
+const SERVER_PREFIXES = new Set(["api", "auth", "u", "s", "v", "t", "hooks", "f", "img"]);
 
 /**
  * Whether a path the router did not match may be a page of the client-side router. Any spelling that could mean a

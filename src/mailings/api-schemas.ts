@@ -5,6 +5,7 @@
 import Type, { type Static } from "typebox";
 import { BLOCK_REASONS, LEFT_OUT_REASONS } from "../db/block-reasons.ts";
 import { Id, literals, Nullable, PageOf } from "../shared/schemas.ts";
+import { STARTER_KINDS } from "./starter-templates.ts";
 import {
   CONTENT_FORMATS,
   DELIVERY_STATUSES,
@@ -471,6 +472,21 @@ export const TemplateInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const StarterTemplateSummarySchema = Type.Object({
+  key: Type.String({ description: "`<kind>-<language>`, e.g. newsletter-nb" }),
+  kind: literals(STARTER_KINDS),
+  language: literals(["nb", "en"] as const),
+  name: Type.String(),
+  subject: Type.String(),
+  description: Type.String(),
+});
+export const StarterTemplateListSchema = Type.Object({ items: Type.Array(StarterTemplateSummarySchema) });
+export const StarterTemplateSchema = Type.Object({
+  ...StarterTemplateSummarySchema.properties,
+  mjml: Type.String({ description: "The template's MJML" }),
+});
+export const StarterKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 60 }) });
+
 export const AttachmentSchema = Type.Object({
   id: Type.Integer(),
   filename: Type.String(),
@@ -515,5 +531,7 @@ export type Progress = Static<typeof ProgressSchema>;
 export type Delivery = Static<typeof DeliverySchema>;
 export type TemplateSummary = Static<typeof TemplateSummarySchema>;
 export type Template = Static<typeof TemplateSchema>;
+export type StarterTemplateSummary = Static<typeof StarterTemplateSummarySchema>;
+export type StarterTemplate = Static<typeof StarterTemplateSchema>;
 export type Attachment = Static<typeof AttachmentSchema>;
 export type Attachments = Static<typeof AttachmentListSchema>;

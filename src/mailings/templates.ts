@@ -4,6 +4,7 @@ import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { AppError, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { attachmentName } from "./attachment-names.ts";
+import { STARTER_TEMPLATES, type StarterLanguage, starterTemplate } from "./starter-templates.ts";
 import { getMailing, requireEditable } from "./store.ts";
 
 /** The template types there are: an e-mail template holds HTML or MJML, an SMS template a text. */
@@ -191,6 +192,57 @@ export async function applyTemplate(db: Db, mailingId: number, templateId: numbe
       template_origin: origin,
       updated_at: now,
       ...(t.subject ? { subject: t.subject } : {}),
+    })
+    .where("id", "=", mailingId)
+    .execute();
+  return getMailing(db, mailingId);
+}
+
+/** The starter templates (see starter-templates.ts), without their MJML; one language when given. */
+export function listStarters(language?: StarterLanguage) {
+  return STARTER_TEMPLATES.filter((t) => !language || t.language === language).map(
+    ({ mjml: _mjml, ...summary }) => summary,
+  );
+}
+
+export function getStarter(key: string) {
+  const starter = starterTemplate(key);
+  if (!starter) throw notFound("starter template", key);
+  return starter;
+}
+
+/** A starter template as a saved template of the user's own, to edit and keep. */
+export async function copyStarter(db: Db, key: string, name?: string) {
+  const starter = getStarter(key);
+  return createTemplate(db, {
+    name: name?.trim() || starter.name,
+    subject: starter.subject,
+    contentFormat: "mjml",
+    content: starter.mjml,
+  });
+}
+
+/** Starts an e-mail or form-response mailing's content from a starter template (its subject only when it has none). */
+export async function applyStarter(db: Db, mailingId: number, key: string) {
+  await requireEditable(db, mailingId);
+  const m = await getMailing(db, mailingId);
+  const starter = getStarter(key);
+  if (m.type !== "email" && m.type !== "form")
+    throw invalid([
+      {
+        field: "key",
+        message: `starter templates are e-mails; this is ${TYPE_NAMES[m.type] ?? m.type} mailing`,
+      },
+    ]);
+  await db
+    .updateTable("mailings")
+    .set({
+      content_format: "mjml",
+      content: starter.mjml,
+      text_content: null,
+      template_origin: `starter:${starter.key}`,
+      updated_at: isoNow(),
+      ...(m.subject?.trim() ? {} : { subject: starter.subject }),
     })
     .where("id", "=", mailingId)
     .execute();

@@ -49,6 +49,8 @@ export const errorCatalogue = {
     "The SNS signing certificate (or the subscription confirmation URL) could not be fetched; the provider should retry.",
   DOCUMENT_TEMPLATE_INVALID:
     "The uploaded Word template cannot be used (not a DOCX, too large when unpacked, a merge field that never closes or does not parse); `details` says where.",
+  IMAGE_INVALID:
+    "The upload is not an image the library takes (JPEG, PNG, GIF or WebP that can be decoded, within the pixel limit); `details.field` is `body`.",
   DOCUMENT_CONVERSION_FAILED:
     "LibreOffice could not convert the merged document to PDF (it timed out, failed or wrote nothing); `details.cause` says why.",
   FORM_HAS_SUBMISSIONS:

@@ -93,7 +93,9 @@ async function countRecipients(db: Db, mailingId: number, status?: "eligible" | 
     .where("mailing_id", "=", mailingId);
   if (status) q = q.where("status", "=", status);
   // The list only: the left out are stored as blocked rows with a left-out reason (src/db/block-reasons.ts).
-  q = q.where((eb) => eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", LEFT_OUT_REASONS)]));
+  q = q.where((eb) =>
+    eb.or([eb("block_reason", "is", null), eb("block_reason", "not in", LEFT_OUT_REASONS)]),
+  );
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 

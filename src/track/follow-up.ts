@@ -321,7 +321,9 @@ async function pageRows(db: Db, mailingId: number, ids: number[]) {
     .where("r.id", "in", ids)
     .execute();
   // The ids come from the base query, which keeps only the list: a row's reason is a blocked one, never a left-out one.
-  const byId = new Map(rows.map((r) => [r.recipientId, { ...r, blockReason: r.blockReason as BlockReason | null }]));
+  const byId = new Map(
+    rows.map((r) => [r.recipientId, { ...r, blockReason: r.blockReason as BlockReason | null }]),
+  );
   return ids.map((id) => byId.get(id)!);
 }
 

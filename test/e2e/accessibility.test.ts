@@ -517,6 +517,57 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   );
 
   it(
+    "finds no serious or critical violation in the visual e-mail editor and on the starter templates",
+    async () => {
+      // Setup complete (a from address on the demo's sending domain), so the later steps open.
+      const domains = await ok<{ items: Array<{ domain: string }> }>(api.get("/api/sending-domains"));
+      const made = await ok<{ id: number }>(
+        api.send("POST", "/api/mailings", {
+          name: "Visuell e-post",
+          fromName: "Fjordlys",
+          fromAddress: `post@${domains.items[0]!.domain}`,
+        }),
+        201,
+      );
+      await ok(api.send("POST", `/api/mailings/${made.id}/apply-starter`, { key: "newsletter-nb" }));
+      const violations: string[] = [];
+      for (const language of LANGUAGES) {
+        const page = await signedInPage(browser, {
+          url: server.url,
+          email: server.adminEmail,
+          password: server.adminPassword,
+          language,
+        });
+        try {
+          const scan = async (state: string, url: string, ready: string) => {
+            await page.goto(`${server.url}${url}`);
+            await page.locator(ready).first().waitFor();
+            await settle(page);
+            violations.push(...(await axeViolations(page, `${language} visual editor ${state}`)));
+            const structure = (await page.evaluate(STRUCTURE)) as string[];
+            violations.push(
+              ...structure.map((problem) => `${language} visual editor ${state}: structure: ${problem}`),
+            );
+          };
+          await scan(
+            "template step",
+            `/mailings/${made.id}?step=template`,
+            '[data-testid="starter-templates"]',
+          );
+          await scan("content step", `/mailings/${made.id}?step=content`, ".gjs-block");
+        } catch (error) {
+          await screenshot(page, `a11y-visual-editor-failed-${language}`);
+          throw error;
+        } finally {
+          await page.context().close();
+        }
+      }
+      expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
+    },
+    WALK,
+  );
+
+  it(
     "finds no serious or critical violation on the document screens: the wizard's steps, the PDF preview, the generated document",
     async () => {
       const violations: string[] = [];

@@ -38,6 +38,11 @@ type Ids = {
   submission: number;
   rejectForm: number;
   rejectSubmission: number;
+  /** Ids that only the 404 walk fills in (with unknown ones). */
+  image: number;
+  block: number;
+  /** A starter template's key. */
+  starter: string;
 };
 type Route = {
   method: string;
@@ -233,6 +238,27 @@ const routes: Route[] = [
     path: "/api/mailings/{mailing}/apply-template",
     hasId: true,
     body: (ids) => ({ templateId: ids.template }),
+  },
+  {
+    method: "POST",
+    path: "/api/mailings/{mailing}/apply-starter",
+    hasId: true,
+    body: () => ({ key: "letter-en" }),
+  },
+  {
+    method: "POST",
+    path: "/api/saved-blocks",
+    body: () => ({
+      name: `Blokk ${u()}`,
+      mjml: "<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>",
+    }),
+  },
+  { method: "DELETE", path: "/api/saved-blocks/{block}", hasId: true },
+  { method: "DELETE", path: "/api/images/{image}", hasId: true },
+  {
+    method: "POST",
+    path: "/api/starter-templates/{starter}/copy",
+    body: () => ({ name: `Kopi ${u()}` }),
   },
   {
     method: "POST",
@@ -455,6 +481,9 @@ beforeAll(async () => {
     account: await create("/api/sending-accounts", { name: "Walker", kind: "outbox" }),
     domain: await create("/api/sending-domains", { domain: "walker.example" }),
     delivery: 999_998,
+    starter: "letter-nb",
+    image: 0,
+    block: 0,
     source: 0,
     attachment: 999_997,
     link: 0,
@@ -533,6 +562,8 @@ describe("bad input on every write endpoint", () => {
     // Their bodies are files, not JSON: test/e2e/imports.test.ts and test/e2e/api-mailings.test.ts refuse bad files.
     walked.add("POST /api/imports/persons");
     walked.add("POST /api/mailings/{}/attachments");
+    // test/e2e/api-images.test.ts refuses files that are not images, too large or too many pixels.
+    walked.add("POST /api/images");
     // test/e2e/mailing-imports.test.ts refuses bad recipient files.
     walked.add("POST /api/mailings/{}/imports");
     // test/e2e/documents.test.ts and src/documents/docx-template.test.ts refuse bad Word templates.

@@ -1,18 +1,25 @@
-// /api/templates and a mailing's save-as-template and apply-template.
+// /api/templates, the starter templates, and a mailing's save-as-template, apply-template and apply-starter.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
   MailingSchema,
+  StarterKeyParams,
+  StarterTemplateListSchema,
+  StarterTemplateSchema,
   TEMPLATE_TYPES,
   TemplateInputSchema,
   TemplateListSchema,
   TemplateSchema,
 } from "../../mailings/api-schemas.ts";
 import {
+  applyStarter,
   applyTemplate,
+  copyStarter,
   createTemplate,
   deleteTemplate,
+  getStarter,
   getTemplate,
+  listStarters,
   listTemplates,
   saveAsTemplate,
 } from "../../mailings/templates.ts";
@@ -106,5 +113,71 @@ export const mailingTemplateRoutes =
         },
       },
       async (request) => applyTemplate(db, request.params.id, request.body.templateId),
+    );
+    app.get(
+      "/starter-templates",
+      {
+        schema: {
+          tags,
+          summary: "The starter templates: six kinds of e-mail in Norwegian and English (MJML)",
+          querystring: Type.Object(
+            {
+              language: Type.Optional(literals(["nb", "en"] as const, { description: "only this language" })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: StarterTemplateListSchema, ...errorResponses },
+        },
+      },
+      async (request) => ({ items: listStarters(request.query.language) }),
+    );
+    app.get(
+      "/starter-templates/:key",
+      {
+        schema: {
+          tags,
+          summary: "One starter template with its MJML",
+          params: StarterKeyParams,
+          response: { 200: StarterTemplateSchema, ...errorResponses },
+        },
+      },
+      async (request) => getStarter(request.params.key),
+    );
+    app.post(
+      "/starter-templates/:key/copy",
+      {
+        schema: {
+          tags,
+          summary: "Copy a starter template to a saved template of your own",
+          params: StarterKeyParams,
+          body: Type.Object(
+            {
+              name: Type.Optional(
+                Type.String({ maxLength: 200, description: "the starter's name unless given" }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: TemplateSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await copyStarter(db, request.params.key, request.body.name)),
+    );
+    app.post(
+      "/mailings/:id/apply-starter",
+      {
+        schema: {
+          tags,
+          summary: "Start the content from a starter template (and the subject, when the mailing has none)",
+          params: IdParams,
+          body: Type.Object(
+            { key: Type.String({ minLength: 1, maxLength: 60, description: "e.g. newsletter-nb" }) },
+            { additionalProperties: false },
+          ),
+          response: { 200: MailingSchema, ...errorResponses },
+        },
+      },
+      async (request) => applyStarter(db, request.params.id, request.body.key),
     );
   };

@@ -1,7 +1,17 @@
-// Step 3, Content: HTML or MJML source and an optional text part in plain code editors, merge fields inserted at
-// the cursor, the unsubscribe / subscriptions / view-online links, attachments.
-import { Button, Divider, Group, Input, SegmentedControl, Stack, Text, Textarea } from "@mantine/core";
-import { useRef } from "react";
+// Step 3, Content: MJML in the visual editor (a lazily loaded chunk) or as code, or HTML as code; an optional text
+// part; merge fields inserted at the cursor, the unsubscribe / subscriptions / view-online links, attachments.
+import {
+  Button,
+  Divider,
+  Group,
+  Input,
+  Loader,
+  SegmentedControl,
+  Stack,
+  Text,
+  Textarea,
+} from "@mantine/core";
+import { lazy, Suspense, useRef, useState } from "react";
 import type { ContentFormat } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import type { StepProps } from "../mailings/step-props.ts";
@@ -10,12 +20,15 @@ import { MergeFieldMenu } from "./MergeFieldMenu.tsx";
 
 type Part = "content" | "textContent";
 const LINKS = ["link.unsubscribe", "link.subscriptions", "link.viewOnline"] as const;
+const VisualEditor = lazy(() => import("./VisualEditor.tsx"));
 const CODE = { input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 13, lineHeight: 1.5 } };
 
 export function ContentStep({ mailing, values, change, errors, editable }: StepProps) {
   const { t } = useI18n();
   const refs = { content: useRef<HTMLTextAreaElement>(null), textContent: useRef<HTMLTextAreaElement>(null) };
   const target = useRef<Part>("content");
+  const [view, setView] = useState<"visual" | "code">("visual");
+  const visual = values.contentFormat === "mjml" && view === "visual";
 
   function insert(tag: string) {
     const part = target.current;
@@ -49,7 +62,23 @@ export function ContentStep({ mailing, values, change, errors, editable }: StepP
             />
           </div>
         </Input.Wrapper>
-        <Group gap="xs" data-testid="content-toolbar">
+        {values.contentFormat === "mjml" && (
+          <Input.Wrapper label={t("mailings.content.editor.view")}>
+            <div>
+              <SegmentedControl
+                mt={4}
+                aria-label={t("mailings.content.editor.view")}
+                value={view}
+                onChange={(v) => setView(v as "visual" | "code")}
+                data={[
+                  { value: "visual", label: t("mailings.content.editor.visual") },
+                  { value: "code", label: t("mailings.content.editor.code") },
+                ]}
+              />
+            </div>
+          </Input.Wrapper>
+        )}
+        <Group gap="xs" data-testid="content-toolbar" style={visual ? { display: "none" } : undefined}>
           <MergeFieldMenu
             onInsert={insert}
             disabled={!editable}
@@ -70,25 +99,46 @@ export function ContentStep({ mailing, values, change, errors, editable }: StepP
           ))}
         </Group>
       </Group>
-      <Text size="xs" c="dimmed">
-        {values.contentFormat === "mjml" ? t("mailings.content.mjmlHelp") : t("mailings.content.htmlHelp")}
-      </Text>
-      <Textarea
-        ref={refs.content}
-        label={t("mailings.fields.content")}
-        autosize
-        minRows={16}
-        maxRows={36}
-        spellCheck={false}
-        styles={CODE}
-        value={values.content ?? ""}
-        onFocus={() => {
-          target.current = "content";
-        }}
-        onChange={(e) => change({ content: e.currentTarget.value })}
-        error={errors.content}
-        data-testid="content-editor"
-      />
+      {visual ? (
+        <Suspense fallback={<Loader size="sm" aria-label={t("mailings.content.editor.loading")} />}>
+          <VisualEditor
+            value={values.content ?? ""}
+            onChange={(content) => change({ content })}
+            editable={editable}
+            mailingType={mailing.type}
+            formId={values.formId}
+          />
+          {errors.content && (
+            <Text size="sm" c="red" role="alert">
+              {errors.content}
+            </Text>
+          )}
+        </Suspense>
+      ) : (
+        <>
+          <Text size="xs" c="dimmed">
+            {values.contentFormat === "mjml"
+              ? `${t("mailings.content.mjmlHelp")} ${t("mailings.content.editor.codeHelp")}`
+              : t("mailings.content.htmlHelp")}
+          </Text>
+          <Textarea
+            ref={refs.content}
+            label={t("mailings.fields.content")}
+            autosize
+            minRows={16}
+            maxRows={36}
+            spellCheck={false}
+            styles={CODE}
+            value={values.content ?? ""}
+            onFocus={() => {
+              target.current = "content";
+            }}
+            onChange={(e) => change({ content: e.currentTarget.value })}
+            error={errors.content}
+            data-testid="content-editor"
+          />
+        </>
+      )}
       <Textarea
         ref={refs.textContent}
         label={t("mailings.fields.textContent")}

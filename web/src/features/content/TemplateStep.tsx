@@ -1,8 +1,20 @@
 // Step 2, Template: start blank, from a saved template, or with the content of an earlier mailing of the same
 // type; save the content as a template. An SMS mailing's templates and copies carry its text and SMS settings.
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
-import { useQueryClient } from "@tanstack/react-query";
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { StarterTemplateSummary } from "../../../../src/mailings/api-schemas.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing, TemplateSummary } from "../../api/mailing-types.ts";
 import { ConfirmButton } from "../../app/ConfirmButton.tsx";
@@ -14,7 +26,7 @@ import type { StepProps } from "../mailings/step-props.ts";
 import { isSms, mailingType, smsFields } from "../sms/types.ts";
 
 export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps) {
-  const { t, formatDateTime } = useI18n();
+  const { t, formatDateTime, language } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const sms = isSms(mailing);
@@ -23,6 +35,13 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
   const [copyOf, setCopyOf] = useState<string | null>(null);
   const [templateName, setTemplateName] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
+  const [starterLanguage, setStarterLanguage] = useState<"nb" | "en">(language === "en" ? "en" : "nb");
+  const starters = useQuery({
+    queryKey: ["starter-templates"],
+    queryFn: () => api.get<{ items: StarterTemplateSummary[] }>("/api/starter-templates"),
+    enabled: mailing.type === "email" || mailing.type === "form",
+    staleTime: Number.POSITIVE_INFINITY,
+  });
   const hasContent = Boolean((sms ? smsFields(values).smsText : values.content)?.trim());
 
   async function run(key: string, write: () => Promise<Mailing>, done: string) {
@@ -50,6 +69,13 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
       `template-${template.id}`,
       () => api.post<Mailing>(`/api/mailings/${mailing.id}/apply-template`, { templateId: template.id }),
       t("mailings.template.applied", { name: template.name }),
+    );
+
+  const applyStarter = (starter: StarterTemplateSummary) =>
+    run(
+      `starter-${starter.key}`,
+      () => api.post<Mailing>(`/api/mailings/${mailing.id}/apply-starter`, { key: starter.key }),
+      t("mailings.template.starter.applied", { name: starter.name }),
     );
 
   const copyContent = () =>
@@ -139,6 +165,52 @@ export function TemplateStep({ mailing, values, editable, act, goTo }: StepProps
           </Group>
         </Card>
       </SimpleGrid>
+
+      {starters.data && (
+        <Card withBorder padding="md" data-testid="starter-templates">
+          <Group justify="space-between" align="flex-start">
+            <div>
+              <Text fw={600}>{t("mailings.template.starter.title")}</Text>
+              <Text size="sm" c="dimmed" mt={4} mb="sm">
+                {t("mailings.template.starter.help")} {replaceNote}
+              </Text>
+            </div>
+            <SegmentedControl
+              size="xs"
+              aria-label={t("mailings.template.starter.language")}
+              value={starterLanguage}
+              onChange={(v) => setStarterLanguage(v as "nb" | "en")}
+              data={[
+                { value: "nb", label: "Norsk" },
+                { value: "en", label: "English" },
+              ]}
+            />
+          </Group>
+          <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm">
+            {starters.data.items
+              .filter((s) => s.language === starterLanguage)
+              .map((starter) => (
+                <Card key={starter.key} withBorder padding="sm">
+                  <Text fw={500}>{starter.name}</Text>
+                  <Text size="sm" c="dimmed" mb="xs">
+                    {starter.description}
+                  </Text>
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    disabled={!editable}
+                    loading={busy === `starter-${starter.key}`}
+                    onClick={() => applyStarter(starter)}
+                    aria-label={`${t("mailings.template.starter.use")}: ${starter.name}`}
+                    style={{ alignSelf: "flex-start" }}
+                  >
+                    {t("mailings.template.starter.use")}
+                  </Button>
+                </Card>
+              ))}
+          </SimpleGrid>
+        </Card>
+      )}
 
       <Card withBorder padding="md">
         <Text fw={600}>{t("mailings.template.savedTitle")}</Text>
