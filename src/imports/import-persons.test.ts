@@ -381,6 +381,7 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
         row: 4,
         column: "Etternavn",
         value: "Nord\ufffdmann",
+        kind: "nul-character",
         reason: "holds a NUL character (code 0), which cannot be stored",
       },
     ]);

@@ -57,7 +57,8 @@ export function ImportCounts({ report, dryRun }: { report: ImportReport; dryRun:
 export function rowIssueText(t: Translate, issue: { kind?: string; limit?: number; reason: string }): string {
   if (!issue.kind) return issue.reason;
   const key = `imports.rowIssues.${issue.kind}`;
-  const text = t(key as MessageKey, issue.limit !== undefined ? { count: issue.limit } : undefined);
+  // A limit is a bound (200 characters), not a count: its sentence has one form.
+  const text = t(key as MessageKey, issue.limit !== undefined ? { limit: issue.limit } : undefined);
   return text === key ? issue.reason : text;
 }
 
