@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { chromiumAvailable, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
+import { holdUploadShowingProgress } from "../helpers/import-progress.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -207,25 +208,13 @@ describe.skipIf(!runs)("web UI: import and export persons", () => {
     async () => {
       // The upload is held until the page has shown the progress it was given: what the page asks for and shows is
       // checked here; how the server counts is import-persons.test.ts and running.test.ts.
-      let releaseUpload: () => void = () => {};
-      const uploadHeld = new Promise<void>((resolve) => {
-        releaseUpload = resolve;
+      const upload = await holdUploadShowingProgress(page, "**/api/imports/persons?*", {
+        phase: "checking",
+        rows: 1200,
+        totalRows: null,
+        bytes: 300,
+        totalBytes: 1200,
       });
-      let progressId: string | null = null;
-      await page.route("**/api/imports/persons?*", async (route) => {
-        progressId = new URL(route.request().url()).searchParams.get("progressId");
-        await uploadHeld;
-        await route.continue();
-      });
-      await page.route("**/api/imports/progress/*", (route) =>
-        route.fulfill({
-          contentType: "application/json",
-          body: JSON.stringify({
-            running: true,
-            progress: { phase: "checking", rows: 1200, totalRows: null, bytes: 300, totalBytes: 1200 },
-          }),
-        }),
-      );
       try {
         await page.goto(`${server.url}/persons/import`);
         await page.locator('input[type="file"]').setInputFiles(FIXTURE);
@@ -238,16 +227,15 @@ describe.skipIf(!runs)("web UI: import and export persons", () => {
         );
         expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("25");
         await screenshot(page, "imports-06b-progress");
+        const progressId = upload.progressId();
         expect(progressId).toMatch(/^[0-9a-f]{32}$/);
-        releaseUpload();
+        upload.release();
         // The server took the id (an unknown query parameter would be refused) and forgets it once the import ends.
         await page.getByTestId("import-report").waitFor();
         expect(await count(page, "rows")).toBe(9);
         expect((await api.get(`/api/imports/progress/${progressId}`)).status).toBe(404);
       } finally {
-        releaseUpload();
-        await page.unroute("**/api/imports/persons?*");
-        await page.unroute("**/api/imports/progress/*");
+        await upload.stop();
       }
     },
     STEP,

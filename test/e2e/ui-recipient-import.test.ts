@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { chromiumAvailable, launchChromium, screenshot } from "../helpers/chromium.ts";
+import { holdUploadShowingProgress } from "../helpers/import-progress.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -68,41 +69,28 @@ describe.skipIf(!runs)("web UI: recipients from a file", () => {
     await dialog.locator('input[type="file"]').setInputFiles(FIXTURE);
     // The upload is held until the dialog has shown the progress it was given, as on the person import page: what
     // the dialog asks for and shows is checked here; how the server counts is mailing-imports.test.ts.
-    let releaseUpload: () => void = () => {};
-    const uploadHeld = new Promise<void>((resolve) => {
-      releaseUpload = resolve;
+    const upload = await holdUploadShowingProgress(page, "**/api/mailings/*/imports?*", {
+      phase: "checking",
+      rows: 3,
+      totalRows: null,
+      bytes: 100,
+      totalBytes: 400,
     });
-    let progressId: string | null = null;
-    await page.route("**/api/mailings/*/imports?*", async (route) => {
-      progressId = new URL(route.request().url()).searchParams.get("progressId");
-      await uploadHeld;
-      await route.continue();
-    });
-    await page.route("**/api/imports/progress/*", (route) =>
-      route.fulfill({
-        contentType: "application/json",
-        body: JSON.stringify({
-          running: true,
-          progress: { phase: "checking", rows: 3, totalRows: null, bytes: 100, totalBytes: 400 },
-        }),
-      }),
-    );
     try {
       await dialog.getByRole("button", { name: "Kontroller fil" }).click();
       await expect
         .poll(async () => (await dialog.getByTestId("import-progress-counts").textContent()) ?? "")
         .toBe("3 rader sjekket · 25 % av filen lest");
       expect(await dialog.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("25");
+      const progressId = upload.progressId();
       expect(progressId).toMatch(/^[0-9a-f]{32}$/);
       await screenshot(page, "recipient-import-00-progress");
-      releaseUpload();
+      upload.release();
       await dialog.getByTestId("recipient-import-report").waitFor();
       // The server took the id (an unknown query parameter would be refused) and forgot it once the import ended.
       expect((await api.get(`/api/imports/progress/${progressId}`)).status).toBe(404);
     } finally {
-      releaseUpload();
-      await page.unroute("**/api/mailings/*/imports?*");
-      await page.unroute("**/api/imports/progress/*");
+      await upload.stop();
     }
     const issue = await dialog
       .getByTestId("import-issues")
