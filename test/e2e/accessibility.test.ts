@@ -146,6 +146,52 @@ async function settle(page: Page): Promise<void> {
   await page.waitForTimeout(300);
 }
 
+/** A screen to scan: where it is, what shows it is ready, and what to do on it first (open a tab). */
+type Screen = {
+  state: string;
+  url: string;
+  ready: string;
+  open?: (page: Page, language: Language) => Promise<void>;
+};
+
+/**
+ * Signs in once per language and scans each screen: axe-core, then the structure checks. A failure leaves a
+ * screenshot named after the area.
+ */
+async function scanScreens(
+  browser: Browser,
+  server: TestServer,
+  area: string,
+  screens: (language: Language) => Screen[],
+): Promise<string[]> {
+  const violations: string[] = [];
+  for (const language of LANGUAGES) {
+    const page = await signedInPage(browser, {
+      url: server.url,
+      email: server.adminEmail,
+      password: server.adminPassword,
+      language,
+    });
+    try {
+      for (const { state, url, ready, open } of screens(language)) {
+        await page.goto(`${server.url}${url}`);
+        await open?.(page, language);
+        await page.locator(ready).first().waitFor();
+        await settle(page);
+        violations.push(...(await axeViolations(page, `${language} ${area} ${state}`)));
+        const structure = (await page.evaluate(STRUCTURE)) as string[];
+        violations.push(...structure.map((problem) => `${language} ${area} ${state}: structure: ${problem}`));
+      }
+    } catch (error) {
+      await screenshot(page, `a11y-${area.replaceAll(" ", "-")}-failed-${language}`);
+      throw error;
+    } finally {
+      await page.context().close();
+    }
+  }
+  return violations;
+}
+
 describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", () => {
   let server: TestServer;
   let api: ApiClient;
@@ -482,35 +528,23 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   it(
     "finds no serious or critical violation on the SMS screens: content step with its counter, preview, statistics, outbox message",
     async () => {
-      const violations: string[] = [];
-      for (const language of LANGUAGES) {
-        const page = await signedInPage(browser, {
-          url: server.url,
-          email: server.adminEmail,
-          password: server.adminPassword,
-          language,
-        });
-        try {
-          const scan = async (state: string, url: string, ready: string, tab?: string) => {
-            await page.goto(`${server.url}${url}`);
-            if (tab) await page.getByRole("tab", { name: text(language, tab), exact: true }).click();
-            await page.getByTestId(ready).waitFor();
-            await settle(page);
-            violations.push(...(await axeViolations(page, `${language} SMS ${state}`)));
-            const structure = (await page.evaluate(STRUCTURE)) as string[];
-            violations.push(...structure.map((problem) => `${language} SMS ${state}: structure: ${problem}`));
-          };
-          await scan("content step", `/mailings/${sms.draftId}?step=content`, "sms-parts");
-          await scan("confirm step preview", `/mailings/${sms.draftId}?step=confirm`, "phone-bubble");
-          await scan("statistics", `/mailings/${sms.sentId}`, "sms-statistics", "followUp.tabs.statistics");
-          await scan("outbox message", `/outbox/${sms.outboxId}`, "phone-bubble");
-        } catch (error) {
-          await screenshot(page, `a11y-sms-failed-${language}`);
-          throw error;
-        } finally {
-          await page.context().close();
-        }
-      }
+      const testId = (id: string) => `[data-testid="${id}"]`;
+      const violations = await scanScreens(browser, server, "SMS", () => [
+        { state: "content step", url: `/mailings/${sms.draftId}?step=content`, ready: testId("sms-parts") },
+        {
+          state: "confirm step preview",
+          url: `/mailings/${sms.draftId}?step=confirm`,
+          ready: testId("phone-bubble"),
+        },
+        {
+          state: "statistics",
+          url: `/mailings/${sms.sentId}`,
+          ready: testId("sms-statistics"),
+          open: (page, language) =>
+            page.getByRole("tab", { name: text(language, "followUp.tabs.statistics"), exact: true }).click(),
+        },
+        { state: "outbox message", url: `/outbox/${sms.outboxId}`, ready: testId("phone-bubble") },
+      ]);
       expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
     },
     WALK,
@@ -530,38 +564,14 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
         201,
       );
       await ok(api.send("POST", `/api/mailings/${made.id}/apply-starter`, { key: "newsletter-nb" }));
-      const violations: string[] = [];
-      for (const language of LANGUAGES) {
-        const page = await signedInPage(browser, {
-          url: server.url,
-          email: server.adminEmail,
-          password: server.adminPassword,
-          language,
-        });
-        try {
-          const scan = async (state: string, url: string, ready: string) => {
-            await page.goto(`${server.url}${url}`);
-            await page.locator(ready).first().waitFor();
-            await settle(page);
-            violations.push(...(await axeViolations(page, `${language} visual editor ${state}`)));
-            const structure = (await page.evaluate(STRUCTURE)) as string[];
-            violations.push(
-              ...structure.map((problem) => `${language} visual editor ${state}: structure: ${problem}`),
-            );
-          };
-          await scan(
-            "template step",
-            `/mailings/${made.id}?step=template`,
-            '[data-testid="starter-templates"]',
-          );
-          await scan("content step", `/mailings/${made.id}?step=content`, ".gjs-block");
-        } catch (error) {
-          await screenshot(page, `a11y-visual-editor-failed-${language}`);
-          throw error;
-        } finally {
-          await page.context().close();
-        }
-      }
+      const violations = await scanScreens(browser, server, "visual editor", () => [
+        {
+          state: "template step",
+          url: `/mailings/${made.id}?step=template`,
+          ready: '[data-testid="starter-templates"]',
+        },
+        { state: "content step", url: `/mailings/${made.id}?step=content`, ready: ".gjs-block" },
+      ]);
       expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
     },
     WALK,
@@ -570,39 +580,16 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
   it(
     "finds no serious or critical violation on the document screens: the wizard's steps, the PDF preview, the generated document",
     async () => {
-      const violations: string[] = [];
-      for (const language of LANGUAGES) {
-        const page = await signedInPage(browser, {
-          url: server.url,
-          email: server.adminEmail,
-          password: server.adminPassword,
-          language,
-        });
-        try {
-          const scan = async (state: string, url: string, ready: string) => {
-            await page.goto(`${server.url}${url}`);
-            await page.getByTestId(ready).first().waitFor();
-            await settle(page);
-            violations.push(...(await axeViolations(page, `${language} document ${state}`)));
-            const structure = (await page.evaluate(STRUCTURE)) as string[];
-            violations.push(
-              ...structure.map((problem) => `${language} document ${state}: structure: ${problem}`),
-            );
-          };
-          const draft = `/mailings/${doc.draftId}`;
-          await scan("setup step", `${draft}?step=setup`, "doc-heading");
-          await scan("template step", `${draft}?step=template`, "doc-source-word");
-          await scan("content step", `${draft}?step=content`, "document-body");
-          await scan("recipients step", `${draft}?step=recipients`, "recipients-table");
-          await scan("confirm step preview", `${draft}?step=confirm`, "document-preview");
-          await scan("generated", `/mailings/${doc.sentId}`, "download-document");
-        } catch (error) {
-          await screenshot(page, `a11y-document-failed-${language}`);
-          throw error;
-        } finally {
-          await page.context().close();
-        }
-      }
+      const testId = (id: string) => `[data-testid="${id}"]`;
+      const draft = `/mailings/${doc.draftId}`;
+      const violations = await scanScreens(browser, server, "document", () => [
+        { state: "setup step", url: `${draft}?step=setup`, ready: testId("doc-heading") },
+        { state: "template step", url: `${draft}?step=template`, ready: testId("doc-source-word") },
+        { state: "content step", url: `${draft}?step=content`, ready: testId("document-body") },
+        { state: "recipients step", url: `${draft}?step=recipients`, ready: testId("recipients-table") },
+        { state: "confirm step preview", url: `${draft}?step=confirm`, ready: testId("document-preview") },
+        { state: "generated", url: `/mailings/${doc.sentId}`, ready: testId("download-document") },
+      ]);
       expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
     },
     WALK,
