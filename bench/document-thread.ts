@@ -9,6 +9,14 @@ import { type DbHandle, openDatabase } from "../src/db/connect.ts";
 import { startDocumentThread } from "../src/documents/generator-thread.ts";
 import type { LetterProducer } from "./documents.ts";
 
+/** The process's RSS and the generator thread's heap when `letters` letters were written. */
+export type MemorySample = {
+  letters: number;
+  rssMb: number;
+  threadHeapUsedMb: number;
+  threadHeapTotalMb: number;
+};
+
 /** The database the parent prepares once per count (bench/document-generation.ts) and each case copies. */
 export const generationTemplateFile = (count: number, owner: number) =>
   join(tmpdir(), `utsend-bench-generation-${owner}-${count}.db`);
@@ -47,15 +55,28 @@ export const generateLettersInThread: LetterProducer = async (count, file) => {
   const { dir, handle } = work;
   await handle.db.updateTable("mailings").set({ status: "sending" }).execute();
   let row: { status: string; letters_done: number; file_name: string | null; error: string | null };
+  const samples: MemorySample[] = [];
+  const every = Number(process.env.BENCH_MEMORY_EVERY ?? 0);
   for (;;) {
     row = await handle.db
       .selectFrom("document_files")
       .select(["status", "letters_done", "file_name", "error"])
       .executeTakeFirstOrThrow();
+    if (every > 0 && row.letters_done >= (samples.at(-1)?.letters ?? 0) + every) {
+      const heap = await thread.heap();
+      samples.push({
+        letters: row.letters_done,
+        rssMb: process.memoryUsage.rss() / 1048576,
+        threadHeapUsedMb: heap.used_heap_size / 1048576,
+        threadHeapTotalMb: heap.total_heap_size / 1048576,
+      });
+    }
     if (row.status === "ready" || row.error) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await thread.stop();
+  // On stderr, one JSON line, for bench/document-memory.ts; the case's result stays the last line of stdout.
+  if (every > 0) console.error(JSON.stringify({ samples }));
   if (row.status !== "ready" || row.letters_done !== count || !row.file_name)
     throw new Error(
       `generation ended ${row.status} with ${row.letters_done} of ${count} letters: ${row.error}`,

@@ -1,4 +1,5 @@
 // `npm run bench -- <name>… [--option value]`: runs the named benchmarks (all when none is named); options are theirs.
+import { benchDocumentMemory } from "./document-memory.ts";
 import { benchDocumentsAndGeneration } from "./documents.ts";
 import { benchDocx } from "./documents-docx.ts";
 import { benchForms } from "./forms.ts";
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   "sms-pacing": benchSmsPacing,
   documents: benchDocumentsAndGeneration,
   "documents-docx": benchDocx,
+  "documents-memory": benchDocumentMemory,
   forms: benchForms,
 };
 

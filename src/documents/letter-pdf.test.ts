@@ -383,4 +383,40 @@ describe.runIf(popplerAvailable())("createLetterWriter, read back with poppler",
     expect(pageText(pages[0]!)).toContain("Kind regards");
     expect((await readFile(file)).subarray(0, 5).toString()).toBe("%PDF-");
   }, 120_000);
+  it("writes a page tree that lists every page in order and a cross-reference entry that finds every object", async () => {
+    // The writer keeps written pages as numbers only and writes pdfkit's table in blocks (letter-pdf.ts): a wrong
+    // number or offset leaves a file viewers must repair, or pages out of order.
+    const letters = Array.from({ length: 40 }, (_, i) =>
+      letter({
+        addressLines: [`Mottaker ${i + 1} Åsen`, `Vei ${i + 1}`, "0155 Oslo"],
+        body: i === 7 ? longBody(9) : letter().body,
+      }),
+    );
+    const { file, pages } = await writeLetters("tree.pdf", letters);
+    expect(pages).toBe(41);
+    const bytes = await readFile(file);
+    const text = bytes.toString("latin1");
+    const xrefAt = Number(/startxref\n(\d+)\n%%EOF\n?$/.exec(text)?.[1]);
+    const table = /^xref\n0 (\d+)\n/.exec(text.slice(xrefAt));
+    expect(table, "the startxref offset points at the table").not.toBeNull();
+    const objects = Number(table![1]);
+    const entries = text.slice(xrefAt + table![0].length).split("\n").slice(0, objects);
+    expect(entries[0]).toBe("0000000000 65535 f ");
+    for (let id = 1; id < objects; id++) {
+      expect(entries[id]).toMatch(/^\d{10} 00000 n $/);
+      const at = Number(entries[id]!.slice(0, 10));
+      expect(text.slice(at, at + `${id} 0 obj`.length), `object ${id}`).toBe(`${id} 0 obj`);
+    }
+    const pagesId = /\/Pages (\d+) 0 R/.exec(text)![1];
+    const tree = new RegExp(`\\n${pagesId} 0 obj\\n<<([^]*?)>>\\nendobj`).exec(text)![1]!;
+    const kids = [.../\/Kids \[([^\]]*)\]/.exec(tree)![1]!.matchAll(/(\d+) 0 R/g)].map((m) => Number(m[1]));
+    expect(kids).toHaveLength(41);
+    expect(/\/Count 41/.test(tree)).toBe(true);
+    for (const kid of kids) expect(text).toMatch(new RegExp(`\\n${kid} 0 obj\\n<<\\n/Type /Page\\n`));
+    const read = (await pdfWords(file)).map(pageText);
+    expect(read).toHaveLength(41);
+    for (const [i, at] of [0, 7, 9, 39].map((n) => [n, n > 7 ? n + 1 : n] as const))
+      expect(read[at]).toContain(`Mottaker ${i + 1} Åsen`);
+    expect(read[8]).toContain("Side 2");
+  });
 });
