@@ -400,7 +400,10 @@ describe.runIf(popplerAvailable())("createLetterWriter, read back with poppler",
     const table = /^xref\n0 (\d+)\n/.exec(text.slice(xrefAt));
     expect(table, "the startxref offset points at the table").not.toBeNull();
     const objects = Number(table![1]);
-    const entries = text.slice(xrefAt + table![0].length).split("\n").slice(0, objects);
+    const entries = text
+      .slice(xrefAt + table![0].length)
+      .split("\n")
+      .slice(0, objects);
     expect(entries[0]).toBe("0000000000 65535 f ");
     for (let id = 1; id < objects; id++) {
       expect(entries[id]).toMatch(/^\d{10} 00000 n $/);
