@@ -216,7 +216,8 @@ export function resolveMapping(
         problems.push({
           field: column.column,
           message: `both "${other}" and "${column.column}" are mapped to ${field}`,
-          kind: "uniqueItems",
+          kind: "mapped-twice",
+          params: { name: other },
         });
         continue;
       }

@@ -121,6 +121,7 @@ export const VALIDATION_KINDS = [
   "unknown-field",
   "unknown-column",
   "needs-column",
+  "mapped-twice",
   "one-primary",
   // how fields go together
   "needs-value",
