@@ -110,6 +110,16 @@ describe("error codes in the UI's languages", () => {
       fields: [{ field: "name", message: "must not be empty", kind: "empty" }],
     });
     expect(fieldErrors(error, nbT)).toEqual({ name: "kan ikke være tom" });
+    // A duplicate or a missing reference names one field and no kind: its code's sentence goes beside it.
+    const duplicate = new ApiError(409, "CONFLICT", "email: a user with e-mail kari@example.no exists", {
+      field: "email",
+    });
+    expect(fieldErrors(duplicate, nbT)).toEqual({ email: "Dette finnes allerede." });
+    const gone = new ApiError(400, "REFERENCE_NOT_FOUND", "companyId: company 9 does not exist", {
+      field: "companyId",
+      id: 9,
+    });
+    expect(fieldErrors(gone, enT)).toEqual({ companyId: "Something it refers to no longer exists." });
     expect(errorText(nbT, error)).toBe("Noe av det du fylte inn er ikke gyldig. name: kan ikke være tom");
   });
 

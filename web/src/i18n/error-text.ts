@@ -50,11 +50,21 @@ export function fieldProblemText(t: Translate, problem: FieldProblem): string {
     : `${text} (${t("errors.validationPosition", { line, column: column ?? 1 })})`;
 }
 
+/** Codes whose sentence says all a field needs ("Dette finnes allerede."), shown beside the field they name. */
+const SAID_BY_CODE = new Set(["CONFLICT", "REFERENCE_NOT_FOUND"]);
+
 /** Field path → its problem in the UI's language, for showing API validation errors beside form fields. */
 export function fieldErrors(error: unknown, t: Translate): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   const out: Record<string, string> = {};
-  for (const problem of error.fieldProblems) out[problem.field] ??= fieldProblemText(t, problem);
+  for (const problem of error.fieldProblems) {
+    // A single `details.field` (a duplicate, a missing reference) has no kind: the code's sentence, without the
+    // field's name in it, says it beside the field.
+    const key = `errors.codes.${error.code}`;
+    const sentence = !problem.kind && SAID_BY_CODE.has(error.code) ? t(key as MessageKey) : key;
+    out[problem.field] ??=
+      sentence === key ? fieldProblemText(t, problem) : sentence.replace(/ \(\{\w+\}\)|\{\w+\}/g, "");
+  }
   return out;
 }
 
