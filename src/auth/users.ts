@@ -62,8 +62,20 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 export function checkPasswordStrength(password: string, problems: FieldProblem[]): void {
-  if (password.length < 10) problems.push({ field: "password", message: "must be at least 10 characters" });
-  if (password.length > 200) problems.push({ field: "password", message: "must be at most 200 characters" });
+  if (password.length < 10)
+    problems.push({
+      field: "password",
+      message: "must be at least 10 characters",
+      kind: "minLength",
+      params: { limit: 10 },
+    });
+  if (password.length > 200)
+    problems.push({
+      field: "password",
+      message: "must be at most 200 characters",
+      kind: "maxLength",
+      params: { limit: 200 },
+    });
 }
 
 export async function createUser(db: Db, input: UserInput): Promise<User> {
@@ -78,7 +90,12 @@ export async function createUser(db: Db, input: UserInput): Promise<User> {
     });
   if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (!ROLES.includes(input.role))
-    problems.push({ field: "role", message: `must be one of ${ROLES.join(", ")}` });
+    problems.push({
+      field: "role",
+      message: `must be one of ${ROLES.join(", ")}`,
+      kind: "enum",
+      params: { values: ROLES.join(", ") },
+    });
   checkPasswordStrength(input.password, problems);
   if (problems.length > 0) throw invalid(problems);
   const exists = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
@@ -162,7 +179,11 @@ export async function changeOwnPassword(
 ): Promise<void> {
   const problems: FieldProblem[] = [];
   if (input.current === undefined)
-    problems.push({ field: "currentPassword", message: "is required to change the password" });
+    problems.push({
+      field: "currentPassword",
+      message: "is required to change the password",
+      kind: "required",
+    });
   checkPasswordStrength(input.next, problems);
   if (problems.length > 0) throw invalid(problems);
   const row = await db.selectFrom("users").select("password_hash").where("id", "=", id).executeTakeFirst();

@@ -133,7 +133,9 @@ export async function correctAddress(db: Db, from: string, to: string): Promise<
       },
     ]);
   if (newLower === oldLower)
-    throw invalid([{ field: "newAddress", message: "the new address is the same as the old one" }]);
+    throw invalid([
+      { field: "newAddress", message: "the new address is the same as the old one", kind: "same-address" },
+    ]);
   const now = isoNow();
 
   const { persons, targets } = await db.transaction().execute(async (trx) => {

@@ -51,7 +51,14 @@ export function table(headers: string[], rows: Array<Array<string | number | nul
 
 export function parseIntOption(value: string, name: string): number {
   if (!/^\d+$/.test(value))
-    throw invalid([{ field: name, message: `must be a whole number, got "${value}"` }]);
+    throw invalid([
+      {
+        field: name,
+        message: `must be a whole number, got "${value}"`,
+        kind: "type",
+        params: { type: "integer" },
+      },
+    ]);
   return Number(value);
 }
 
@@ -78,7 +85,14 @@ export function oneOf<T extends string>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if ((values as readonly string[]).includes(value)) return value as T;
-  throw invalid([{ field: option, message: `must be one of ${values.join(", ")}; got "${value}"` }]);
+  throw invalid([
+    {
+      field: option,
+      message: `must be one of ${values.join(", ")}; got "${value}"`,
+      kind: "enum",
+      params: { values: values.join(", ") },
+    },
+  ]);
 }
 
 /** `--limit` (1–500) and `--offset` as numbers. */

@@ -84,20 +84,25 @@ function companyColumns(
       problems.push({
         field: "country",
         message: `"${country}" is not a two-letter country code such as NO`,
+        kind: "not-a-country",
       });
     else columns.country = country;
   }
   const domain = blankToNull(input.domain);
   if (domain !== undefined) {
     if (domain !== null && !DOMAIN.test(domain))
-      problems.push({ field: "domain", message: `"${domain}" is not a domain name` });
+      problems.push({ field: "domain", message: `"${domain}" is not a domain name`, kind: "not-a-domain" });
     else columns.domain = domain?.toLowerCase() ?? null;
   }
   const phone = blankToNull(input.phone);
   if (phone !== undefined) {
     const e164 = phone === null ? null : toE164(phone, country ?? defaultCountry);
     if (phone !== null && !e164)
-      problems.push({ field: "phone", message: `"${phone}" is not a valid phone number` });
+      problems.push({
+        field: "phone",
+        message: `"${phone}" is not a valid phone number`,
+        kind: "not-a-phone",
+      });
     else columns.phone = e164;
   }
   const email = blankToNull(input.email);
@@ -123,7 +128,7 @@ async function checkContact(db: Db, ourContactId: number | null | undefined): Pr
 
 export async function createCompany(db: Db, input: CompanyInput, defaultCountry: string): Promise<Company> {
   const problems: FieldProblem[] = [];
-  if (input.name === undefined) problems.push({ field: "name", message: "is required" });
+  if (input.name === undefined) problems.push({ field: "name", message: "is required", kind: "required" });
   const columns = companyColumns(input, defaultCountry, problems);
   if (problems.length > 0) throw invalid(problems);
   await checkContact(db, columns.our_contact_id);

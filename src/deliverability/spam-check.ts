@@ -71,7 +71,11 @@ export function createSpamChecker(deps: {
     const recipient = await pickPreviewRecipient(db, mailingId, "email", recipientId);
     if (!recipient) {
       throw invalid([
-        { field: "recipientId", message: "the mailing has no recipient to check the message for" },
+        {
+          field: "recipientId",
+          message: "the mailing has no recipient to check the message for",
+          kind: "no-recipient",
+        },
       ]);
     }
     const values = (
@@ -187,7 +191,14 @@ export function createSpamChecker(deps: {
     ): Promise<SpamCheck> {
       await requireEditable(db, mailingId);
       if (!input.key.startsWith(SPAM_KEY_PREFIX))
-        throw invalid([{ field: "key", message: `"${input.key}" is not a spam finding's key` }]);
+        throw invalid([
+          {
+            field: "key",
+            message: `"${input.key}" is not a spam finding's key`,
+            kind: "unknown-reference",
+            params: { what: "warning", id: input.key },
+          },
+        ]);
       if (!input.dismissed) {
         await db
           .deleteFrom("mailing_dismissed_warnings")
@@ -201,12 +212,21 @@ export function createSpamChecker(deps: {
       const isScore = sa.kind === "scored" && sa.key === input.key;
       if (!isScore && !current.findings.some((f) => f.key === input.key))
         throw invalid([
-          { field: "key", message: `"${input.key}" is not one of this message's spam findings` },
+          {
+            field: "key",
+            message: `"${input.key}" is not one of this message's spam findings`,
+            kind: "unknown-reference",
+            params: { what: "warning", id: input.key },
+          },
         ]);
       const reason = input.reason?.trim() || null;
       if (isScore && sa.blocking && !reason)
         throw invalid([
-          { field: "reason", message: "say why this message may be sent despite its spam score" },
+          {
+            field: "reason",
+            message: "say why this message may be sent despite its spam score",
+            kind: "required",
+          },
         ]);
       await db
         .insertInto("mailing_dismissed_warnings")

@@ -12,7 +12,7 @@ import { addressedToCompany } from "../mailings/postal-address.ts";
 import { transition } from "../mailings/transition.ts";
 import { readLetterhead } from "../settings/letterhead.ts";
 import { isoNow } from "../shared/clock.ts";
-import { AppError } from "../shared/errors.ts";
+import { AppError, validationFailed } from "../shared/errors.ts";
 import { composeLetter, type DocumentSetup, letterContext, prepareDocument } from "./compose.ts";
 import { createLetterWriter, type LetterWarning } from "./letter-pdf.ts";
 
@@ -378,12 +378,10 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
       for (const { row, recipient } of await recipientsOf(rows)) {
         const composed = composeLetter(prepared, recipient, now);
         if (composed.problems.length > 0)
-          throw new AppError(
-            "VALIDATION_FAILED",
+          throw validationFailed(
             `letter for ${recipient.addressLines[0]}: ${composed.problems.join("; ")}`,
-            {
-              deliveryId: row.id,
-            },
+            composed.problems.map((message) => ({ field: "content", message, kind: "letter-image" })),
+            { deliveryId: row.id },
           );
         const placed = await writer.addLetter(composed.letter);
         if (placed.warnings.length > 0) warnings.push({ deliveryId: row.id, warnings: placed.warnings });

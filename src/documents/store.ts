@@ -11,7 +11,7 @@ import { addressedToCompany } from "../mailings/postal-address.ts";
 import { customFieldKeys, requireEditable } from "../mailings/store.ts";
 import { transition } from "../mailings/transition.ts";
 import { readLetterhead } from "../settings/letterhead.ts";
-import { AppError, notFound } from "../shared/errors.ts";
+import { AppError, notFound, validationFailed } from "../shared/errors.ts";
 import { composeLetter, letterContext, prepareDocument } from "./compose.ts";
 import { inspectTemplate, mergeTemplate } from "./docx-template.ts";
 import { documentSetup, documentsDir } from "./generate.ts";
@@ -42,9 +42,9 @@ async function requireDocumentMailing(db: Db, mailingId: number) {
     .executeTakeFirst();
   if (!m) throw notFound("mailing", mailingId);
   if (m.type !== "document")
-    throw new AppError("VALIDATION_FAILED", `mailing ${mailingId} is not a document mailing`, {
-      fields: [{ field: "type", message: "only document mailings have a document" }],
-    });
+    throw validationFailed(`mailing ${mailingId} is not a document mailing`, [
+      { field: "type", message: "only document mailings have a document", kind: "wrong-mailing-type" },
+    ]);
   return m;
 }
 
@@ -176,9 +176,9 @@ export async function previewLetter(
     .executeTakeFirst();
   if (!r) throw notFound("recipient", recipientId);
   if (!r.postal_address)
-    throw new AppError("VALIDATION_FAILED", "this recipient has no postal address, so gets no letter", {
-      fields: [{ field: "recipientId", message: "no postal address" }],
-    });
+    throw validationFailed("this recipient has no postal address, so gets no letter", [
+      { field: "recipientId", message: "no postal address", kind: "no-postal-address" },
+    ]);
   const doc = await documentSetup(db, mailingId);
   const prepared = prepareDocument(doc.setup);
   const values = await loadRecipientValues(db, [{ recipientId }]);
@@ -203,9 +203,10 @@ export async function previewLetter(
   }
   const composed = composeLetter(prepared, recipient, new Date());
   if (composed.problems.length > 0)
-    throw new AppError("VALIDATION_FAILED", composed.problems.join("; "), {
-      fields: composed.problems.map((message) => ({ field: "content", message })),
-    });
+    throw validationFailed(
+      composed.problems.join("; "),
+      composed.problems.map((message) => ({ field: "content", message, kind: "letter-image" })),
+    );
   const letterhead = await readLetterhead(db);
   const writer = createLetterWriter(out, {
     letterhead: { ...letterhead, logo: letterhead.logo?.data ?? null },

@@ -2,16 +2,21 @@
 // sees and drops into a message. The one writer of `saved_blocks`.
 import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
-import { invalid, notFound } from "../shared/errors.ts";
+import { type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 
 export type SavedBlock = { id: number; name: string; mjml: string; updatedAt: string };
 
 /** A block is one or more `mj-section`/`mj-wrapper` elements, as the editor's block manager takes them. */
 function blockProblems(input: { name: string; mjml: string }) {
-  const problems = [];
-  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty" });
+  const problems: FieldProblem[] = [];
+  if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (!/^\s*<mj-(section|wrapper|hero|raw)[\s>]/.test(input.mjml))
-    problems.push({ field: "mjml", message: "must start with an mj-section, mj-wrapper, mj-hero or mj-raw" });
+    problems.push({
+      field: "mjml",
+      message: "must start with an mj-section, mj-wrapper, mj-hero or mj-raw",
+      kind: "starts-with",
+      params: { values: "mj-section, mj-wrapper, mj-hero, mj-raw" },
+    });
   return problems;
 }
 

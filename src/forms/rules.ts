@@ -46,7 +46,12 @@ function textProblems(
     if (typeof value !== "string" || !value.trim())
       problems.push({ field: `${field}.${language}`, message: "must not be empty", kind: "empty" });
     else if (value.length > max)
-      problems.push({ field: `${field}.${language}`, message: `must be at most ${max} characters` });
+      problems.push({
+        field: `${field}.${language}`,
+        message: `must be at most ${max} characters`,
+        kind: "maxLength",
+        params: { limit: max },
+      });
   }
 }
 
@@ -65,20 +70,37 @@ function fieldProblems(
     problems.push({
       field: `${at}.key`,
       message: "must start with a-z and hold only a-z, 0-9, _ and - (at most 40)",
+      kind: "allowed-characters",
+      params: { characters: "a–z 0–9 _ -" },
     });
   textProblems(field.label, `${at}.label`, MAX_LABEL, problems);
   if (field.help !== undefined) {
     for (const language of FORM_LANGUAGES)
       if ((field.help[language] ?? "").length > MAX_HELP)
-        problems.push({ field: `${at}.help.${language}`, message: `must be at most ${MAX_HELP} characters` });
+        problems.push({
+          field: `${at}.help.${language}`,
+          message: `must be at most ${MAX_HELP} characters`,
+          kind: "maxLength",
+          params: { limit: MAX_HELP },
+        });
   }
   switch (field.kind) {
     case "mapped": {
       const custom = customFieldId(field.maps);
       if (custom === null && !(MAPPED_FIELDS as readonly string[]).includes(field.maps))
-        problems.push({ field: `${at}.maps`, message: `is not a field a form can fill (${field.maps})` });
+        problems.push({
+          field: `${at}.maps`,
+          message: `is not a field a form can fill (${field.maps})`,
+          kind: "unknown-field",
+          params: { name: field.maps },
+        });
       else if (custom !== null && known && !known.customFieldIds.has(custom))
-        problems.push({ field: `${at}.maps`, message: `custom field ${custom} does not exist` });
+        problems.push({
+          field: `${at}.maps`,
+          message: `custom field ${custom} does not exist`,
+          kind: "unknown-reference",
+          params: { what: "customField", id: custom },
+        });
       return;
     }
     case "consent":
@@ -87,6 +109,8 @@ function fieldProblems(
         problems.push({
           field: `${at}.purposeKey`,
           message: `consent purpose "${field.purposeKey}" does not exist`,
+          kind: "unknown-reference",
+          params: { what: "consentPurpose", id: field.purposeKey },
         });
       return;
     case "subscription":
@@ -94,33 +118,63 @@ function fieldProblems(
         problems.push({
           field: `${at}.subscriptionTypeId`,
           message: `subscription type ${field.subscriptionTypeId} does not exist`,
+          kind: "unknown-reference",
+          params: { what: "subscriptionType", id: field.subscriptionTypeId },
         });
       return;
     case "free": {
       if (!(FREE_FIELD_TYPES as readonly string[]).includes(field.type)) {
-        problems.push({ field: `${at}.type`, message: `is not a field type (${field.type})` });
+        problems.push({
+          field: `${at}.type`,
+          message: `is not a field type (${field.type})`,
+          kind: "enum",
+          params: { values: FREE_FIELD_TYPES.join(", ") },
+        });
         return;
       }
       const choosing = field.type === "choice" || field.type === "multi-choice";
       const options = field.options ?? [];
       if (choosing && options.length === 0)
-        problems.push({ field: `${at}.options`, message: "a choice needs at least one option" });
+        problems.push({
+          field: `${at}.options`,
+          message: "a choice needs at least one option",
+          kind: "minItems",
+          params: { limit: 1 },
+        });
       if (!choosing && options.length > 0)
-        problems.push({ field: `${at}.options`, message: `a ${field.type} field has no options` });
+        problems.push({
+          field: `${at}.options`,
+          message: `a ${field.type} field has no options`,
+          kind: "not-allowed",
+        });
       if (options.length > MAX_OPTIONS)
-        problems.push({ field: `${at}.options`, message: `at most ${MAX_OPTIONS} options` });
+        problems.push({
+          field: `${at}.options`,
+          message: `at most ${MAX_OPTIONS} options`,
+          kind: "maxItems",
+          params: { limit: MAX_OPTIONS },
+        });
       options.forEach((option, i) => {
         textProblems(option, `${at}.options[${i}]`, MAX_LABEL, problems);
       });
       for (const language of FORM_LANGUAGES) {
         const texts = options.map((o) => o[language]?.trim());
         if (new Set(texts).size !== texts.length)
-          problems.push({ field: `${at}.options`, message: `two options say the same (${language})` });
+          problems.push({
+            field: `${at}.options`,
+            message: `two options say the same (${language})`,
+            kind: "uniqueItems",
+          });
       }
       return;
     }
     default:
-      problems.push({ field: `${at}.kind`, message: "must be mapped, consent, subscription or free" });
+      problems.push({
+        field: `${at}.kind`,
+        message: "must be mapped, consent, subscription or free",
+        kind: "enum",
+        params: { values: "mapped, consent, subscription, free" },
+      });
   }
 }
 
@@ -133,7 +187,12 @@ export function definitionProblems(
   const problems: FieldProblem[] = [];
   const fields = definition.fields;
   if (fields.length > MAX_FIELDS)
-    problems.push({ field: "definition.fields", message: `at most ${MAX_FIELDS} fields` });
+    problems.push({
+      field: "definition.fields",
+      message: `at most ${MAX_FIELDS} fields`,
+      kind: "maxItems",
+      params: { limit: MAX_FIELDS },
+    });
   const keys = new Map<string, number>();
   const mapped = new Map<string, number>();
   const purposes = new Map<string, number>();
@@ -144,7 +203,12 @@ export function definitionProblems(
     const once = <K>(seen: Map<K, number>, value: K, name: string, message: string) => {
       const first = seen.get(value);
       if (first === undefined) seen.set(value, i);
-      else problems.push({ field: `${at}.${name}`, message: `${message} as fields[${first}]` });
+      else
+        problems.push({
+          field: `${at}.${name}`,
+          message: `${message} as fields[${first}]`,
+          kind: "uniqueItems",
+        });
     };
     once(keys, field.key, "key", `"${field.key}" is the same key`);
     if (field.kind === "mapped") once(mapped, field.maps, "maps", `fills ${field.maps}, the same CRM field`);
@@ -159,11 +223,13 @@ export function definitionProblems(
       problems.push({
         field: "definition.fields",
         message: `${why} needs a field mapped to the e-mail address`,
+        kind: "needs-email-field",
       });
     else if (!email.required)
       problems.push({
         field: `definition.fields[${fields.indexOf(email)}].required`,
         message: `the e-mail field must be required with ${why}`,
+        kind: "email-field-required",
       });
   }
   return problems;

@@ -128,7 +128,8 @@ describe.each(await testDialects())("forms on %s", (dialect) => {
       {
         field: "definition.fields[0].purposeKey",
         message: expect.stringContaining("no-such"),
-        kind: "invalid",
+        kind: "unknown-reference",
+        params: { what: "consentPurpose", id: "no-such" },
       },
     ]);
     expect((await errorOf(publishForm(t.db, form.id))).code).toBe("VALIDATION_FAILED");

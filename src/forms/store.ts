@@ -24,6 +24,10 @@ import {
   slugProblem,
 } from "./rules.ts";
 
+function slugFieldProblem(message: string): FieldProblem {
+  return { field: "slug", message, kind: "allowed-characters", params: { characters: "a–z 0–9 -" } };
+}
+
 export type FormRecord = {
   id: number;
   name: string;
@@ -180,7 +184,7 @@ export async function createForm(
   let slug = input.slug;
   if (slug !== undefined) {
     const problem = slugProblem(slug);
-    if (problem) throw invalid([{ field: "slug", message: problem }]);
+    if (problem) throw invalid([slugFieldProblem(problem)]);
     if (!(await freeSlug(db, slug, null)))
       throw conflict("slug", `another form already has the address /f/${slug}`);
   } else {
@@ -256,14 +260,19 @@ export async function updateForm(db: Db, id: number, changes: FormChanges): Prom
     problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (changes.slug !== undefined) {
     const problem = slugProblem(changes.slug);
-    if (problem) problems.push({ field: "slug", message: problem });
+    if (problem) problems.push(slugFieldProblem(problem));
   }
   if (next.redirectUrl) {
     const problem = redirectProblem(next.redirectUrl);
-    if (problem) problems.push({ field: "redirectUrl", message: problem });
+    if (problem) problems.push({ field: "redirectUrl", message: problem, kind: "needs-https" });
   }
   if (next.deactivateAt !== null && Number.isNaN(Date.parse(next.deactivateAt)))
-    problems.push({ field: "deactivateAt", message: "must be an ISO date and time" });
+    problems.push({
+      field: "deactivateAt",
+      message: "must be an ISO date and time",
+      kind: "format",
+      params: { format: "date-time" },
+    });
   problems.push(...definitionProblems(next.definition, next, await knownReferences(db)));
   if (problems.length > 0) throw invalid(problems);
   if (changes.slug !== undefined && !(await freeSlug(db, changes.slug, id)))
@@ -309,7 +318,12 @@ export async function publishForm(db: Db, id: number): Promise<FormRecord> {
   const form = await getForm(db, id);
   const problems = definitionProblems(form.definition, form, await knownReferences(db));
   if (form.definition.fields.length === 0)
-    problems.push({ field: "definition.fields", message: "a form needs a field" });
+    problems.push({
+      field: "definition.fields",
+      message: "a form needs a field",
+      kind: "minItems",
+      params: { limit: 1 },
+    });
   if (problems.length > 0) throw invalid(problems);
   const now = isoNow();
   await db.transaction().execute(async (tx) => {

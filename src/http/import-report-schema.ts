@@ -75,7 +75,9 @@ export function acceptFileBodies(app: FastifyInstance, uploadDir: string): void 
 export function uploadedFile(request: FastifyRequest, map: string | undefined) {
   const body = request.body;
   if (!isUpload(body) || body.size === 0)
-    throw invalid([{ field: "body", message: "send the CSV or XLSX file as the request body" }]);
+    throw invalid([
+      { field: "body", message: "send the CSV or XLSX file as the request body", kind: "needs-body" },
+    ]);
   const parsed = map ? parseMapText(map) : { map: {}, problems: [] };
   if (parsed.problems.length > 0) throw invalid(parsed.problems);
   const declaresXlsx = (request.headers["content-type"] ?? "").startsWith(XLSX);

@@ -92,16 +92,33 @@ function checkAttestation(options: ImportOptions): Attestation {
   const { legalBasis } = options.attestation;
   const source = options.attestation.source.trim();
   if (!(ATTESTED_BASES as string[]).includes(legalBasis))
-    problems.push({ field: "legalBasis", message: `must be one of ${ATTESTED_BASES.join(", ")}` });
+    problems.push({
+      field: "legalBasis",
+      message: `must be one of ${ATTESTED_BASES.join(", ")}`,
+      kind: "enum",
+      params: { values: ATTESTED_BASES.join(", ") },
+    });
   if (source === "")
     problems.push({
       field: "source",
       message: 'say where the consent comes from (e.g. "sign-up list, fair 2024")',
+      kind: "required",
     });
-  if (source.length > 500) problems.push({ field: "source", message: "longer than 500 characters" });
+  if (source.length > 500)
+    problems.push({
+      field: "source",
+      message: "longer than 500 characters",
+      kind: "maxLength",
+      params: { limit: 500 },
+    });
   const newConsent = options.attestation.newConsent === true;
   if (newConsent && legalBasis !== "consent")
-    problems.push({ field: "newConsent", message: "new consent needs the legal basis consent" });
+    problems.push({
+      field: "newConsent",
+      message: "new consent needs the legal basis consent",
+      kind: "requires",
+      params: { values: "legalBasis = consent" },
+    });
   if (problems.length > 0) throw invalid(problems);
   return { legalBasis: legalBasis as Attestation["legalBasis"], source, newConsent };
 }

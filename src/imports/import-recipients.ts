@@ -107,14 +107,26 @@ export async function importRecipients(
   const mailing = await requireEditable(db, mailingId);
   const dryRun = options.dryRun === true;
   if (mailing.type === "document")
-    throw invalid([{ field: "mailingId", message: "document mailings cannot take imported recipients" }]);
+    throw invalid([
+      {
+        field: "mailingId",
+        message: "document mailings cannot take imported recipients",
+        kind: "wrong-mailing-type",
+      },
+    ]);
   const consentSource = options.consentSource?.trim() || null;
   if (!dryRun && options.consentConfirmed !== true)
     throw invalid([
-      { field: "consentConfirmed", message: "confirm that the people in the file consented to marketing" },
+      {
+        field: "consentConfirmed",
+        message: "confirm that the people in the file consented to marketing",
+        kind: "needs-confirmation",
+      },
     ]);
   if (consentSource && consentSource.length > 500)
-    throw invalid([{ field: "source", message: "longer than 500 characters" }]);
+    throw invalid([
+      { field: "source", message: "longer than 500 characters", kind: "maxLength", params: { limit: 500 } },
+    ]);
   const saved = options.mappingId ? (await getMapping(db, options.mappingId)).columns : {};
   const fields: CustomFieldInfo[] = await customFields(db);
   const keyOf = new Map(fields.map((f) => [f.id, f.key]));

@@ -128,6 +128,13 @@ describe("explicit mappings", () => {
     expect(problems[0]!.message).toContain('"forename" is not a field');
     expect(problems[1]!.message).toContain("does not have");
     expect(problems[2]!.message).toContain("mapped to lastName");
+    // Each with a kind the import page says in its own language.
+    expect(problems.map((p) => [p.kind, p.params])).toEqual([
+      ["unknown-field", { name: "forename" }],
+      ["unknown-column", { name: "Mangler" }],
+      ["mapped-twice", { name: "Navn" }],
+      ["needs-column", undefined],
+    ]);
   });
 
   it("require a column for the e-mail address, which persons are matched by", () => {
@@ -148,7 +155,7 @@ describe("the --map text", () => {
 
   it("reports a pair without =", () => {
     expect(parseMapText("E-post=email,Fornavn").problems).toEqual([
-      { field: "map", message: '"Fornavn" is not COLUMN=field' },
+      { field: "map", message: '"Fornavn" is not COLUMN=field', kind: "pattern" },
     ]);
   });
 });

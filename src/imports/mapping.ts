@@ -192,6 +192,8 @@ export function resolveMapping(
       problems.push({
         field: name,
         message: `the mapping names column "${name}", which the file does not have`,
+        kind: "unknown-column",
+        params: { name },
       });
       continue;
     }
@@ -201,6 +203,8 @@ export function resolveMapping(
       problems.push({
         field: name,
         message: `"${target}" is not a field; use one of ${knownFields(customFields).join(", ")} or "ignore"`,
+        kind: "unknown-field",
+        params: { name: target },
       });
       continue;
     }
@@ -212,6 +216,8 @@ export function resolveMapping(
         problems.push({
           field: column.column,
           message: `both "${other}" and "${column.column}" are mapped to ${field}`,
+          kind: "mapped-twice",
+          params: { name: other },
         });
         continue;
       }
@@ -232,12 +238,14 @@ export function resolveMapping(
       field: "email",
       message:
         'no column holds the e-mail address (persons are matched by e-mail); map one, e.g. "E-post=email"',
+      kind: "needs-column",
     });
   if (key === "mobile" && !taken.has("mobile"))
     problems.push({
       field: "mobile",
       message:
         'no column holds the mobile number (an SMS goes to a mobile number); map one, e.g. "Mobil=mobile"',
+      kind: "needs-column",
     });
   return { columns, problems };
 }
@@ -250,7 +258,7 @@ export function parseMapText(text: string): { map: Record<string, string>; probl
     if (part.trim() === "") continue;
     const at = part.lastIndexOf("=");
     if (at <= 0) {
-      problems.push({ field: "map", message: `"${part.trim()}" is not COLUMN=field` });
+      problems.push({ field: "map", message: `"${part.trim()}" is not COLUMN=field`, kind: "pattern" });
       continue;
     }
     map[part.slice(0, at).trim()] = part.slice(at + 1).trim();

@@ -66,21 +66,32 @@ export async function saveMapping(
 ): Promise<ImportMapping> {
   const problems: FieldProblem[] = [];
   const name = input.name.trim();
-  if (name === "") problems.push({ field: "name", message: "is required" });
+  if (name === "") problems.push({ field: "name", message: "is required", kind: "required" });
   const fields = await customFields(db);
   const columns: Record<string, string> = {};
   for (const [column, target] of Object.entries(input.columns)) {
     if (column.trim() === "") {
-      problems.push({ field: "columns", message: "a column name is blank" });
+      problems.push({ field: "columns", message: "a column name is blank", kind: "empty" });
       continue;
     }
     const ignored = ["", "-", "ignore", "skip", "none"].includes(target.trim().toLowerCase());
     const field = ignored ? "ignore" : parseField(target, fields);
-    if (field === null) problems.push({ field: `columns.${column}`, message: `"${target}" is not a field` });
+    if (field === null)
+      problems.push({
+        field: `columns.${column}`,
+        message: `"${target}" is not a field`,
+        kind: "unknown-field",
+        params: { name: target },
+      });
     else columns[column.trim()] = field;
   }
   if (Object.keys(input.columns).length === 0)
-    problems.push({ field: "columns", message: "map at least one column" });
+    problems.push({
+      field: "columns",
+      message: "map at least one column",
+      kind: "minItems",
+      params: { limit: 1 },
+    });
   if (problems.length > 0) throw invalid(problems);
   const now = isoNow();
   const db2 = mappings(db);

@@ -60,7 +60,12 @@ export async function setWarningDismissed(
   if (dismissed) {
     if (!(await contentWarnings(m)).some((w) => w.key === key))
       throw invalid([
-        { field: "key", message: `"${key}" is not one of this mailing's accessibility warnings` },
+        {
+          field: "key",
+          message: `"${key}" is not one of this mailing's accessibility warnings`,
+          kind: "unknown-reference",
+          params: { what: "warning", id: key },
+        },
       ]);
     await db
       .insertInto("mailing_dismissed_warnings")

@@ -61,11 +61,12 @@ export async function scheduleMailing(
       {
         field,
         message: `cannot read ${input.date} ${input.time} in ${input.timeZone}: ${when.invalidExplanation ?? when.invalidReason}`,
+        kind: field === "timeZone" ? "not-a-time-zone" : "not-a-date",
       },
     ]);
   }
   if (when.toMillis() <= clock().getTime())
-    throw invalid([{ field: "date", message: "the time has passed" }]);
+    throw invalid([{ field: "date", message: "the time has passed", kind: "in-the-past" }]);
   if (!mailing.canSend)
     throw new AppError(
       "MAILING_NOT_READY",

@@ -2,7 +2,7 @@
 import { convert } from "html-to-text";
 import juice from "juice";
 import sanitizeHtml from "sanitize-html";
-import { AppError } from "../shared/errors.ts";
+import { validationFailed } from "../shared/errors.ts";
 
 export type ContentWarning = { message: string; line?: number };
 
@@ -27,9 +27,9 @@ export async function renderSourceHtml(
     return { html: result.html, warnings: [...warnings, ...lostMergeTags(source, result.html)] };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new AppError("VALIDATION_FAILED", `Invalid MJML: ${message}`, {
-      fields: [{ field: "content", message }],
-    });
+    throw validationFailed(`Invalid MJML: ${message}`, [
+      { field: "content", message, kind: "template-syntax" },
+    ]);
   }
 }
 

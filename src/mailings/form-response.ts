@@ -9,7 +9,7 @@ import { blockCauseOf } from "../deliveries/blocks.ts";
 import { emailMessageId } from "../deliveries/identity.ts";
 import { checkAddress } from "../privacy/suppression.ts";
 import { isoNow } from "../shared/clock.ts";
-import { AppError, notFound } from "../shared/errors.ts";
+import { AppError, notFound, validationFailed } from "../shared/errors.ts";
 import { escapeHtml, FormReceipt, type MergeValue } from "./merge-fields.ts";
 
 /** A form field as this module reads it from a stored definition (forms/definition.ts FormField, its common part). */
@@ -162,16 +162,14 @@ export async function enqueueFormResponse(
       .executeTakeFirst();
     if (!submission) throw notFound("form submission", submissionId);
     if (submission.form_id !== mailing.form_id)
-      throw new AppError(
-        "VALIDATION_FAILED",
+      throw validationFailed(
         `submission ${submissionId} answers form ${submission.form_id}, not the form of mailing ${mailingId}`,
-        { fields: [{ field: "submissionId", message: "belongs to another form" }] },
+        [{ field: "submissionId", message: "belongs to another form", kind: "other-form" }],
       );
     if (submission.status !== "processed" || submission.person_id === null)
-      throw new AppError(
-        "VALIDATION_FAILED",
+      throw validationFailed(
         `submission ${submissionId} is ${submission.status}${submission.person_id === null ? " without a person" : ""}; only a processed submission with a person is answered`,
-        { fields: [{ field: "submissionId", message: "not processed" }] },
+        [{ field: "submissionId", message: "not processed", kind: "not-processed" }],
       );
     const existing = await t
       .selectFrom("mailing_recipients")

@@ -285,7 +285,9 @@ describe("checking a template", () => {
 
   it("gives a syntax error with its line and column", () => {
     const check = checkTemplate("<p>Hei</p>\n<p>\n  [% if customer.language %]Hi</p>", noCustomFields);
-    expect(check.errors).toEqual([{ message: expect.stringContaining("not closed"), line: 3, column: 3 }]);
+    expect(check.errors).toEqual([
+      { message: expect.stringContaining("not closed"), kind: "template-syntax", line: 3, column: 3 },
+    ]);
   });
 
   it("gives an unclosed output tag with its line", () => {
@@ -297,7 +299,12 @@ describe("checking a template", () => {
 
   it("refuses an unknown filter at its position", () => {
     expect(checkTemplate("a\n[[customer.firstname | shout]]", noCustomFields).errors).toEqual([
-      { message: 'the filter "shout" does not exist or is not allowed in mailings', line: 2, column: 1 },
+      {
+        message: 'the filter "shout" does not exist or is not allowed in mailings',
+        kind: "template-syntax",
+        line: 2,
+        column: 1,
+      },
     ]);
   });
 
@@ -318,7 +325,11 @@ describe("checking a template", () => {
   it("throws VALIDATION_FAILED with the position when compiling a broken template", () => {
     const error = errorOf(() => compileTemplate("ok\n[% if x %]", "html", { field: "subject" }));
     expect(error.code).toBe("VALIDATION_FAILED");
-    expect(error.details).toMatchObject({ line: 2, column: 1, fields: [{ field: "subject" }] });
+    expect(error.details).toMatchObject({
+      line: 2,
+      column: 1,
+      fields: [{ field: "subject", kind: "template-syntax", params: { line: 2, column: 1 } }],
+    });
   });
 });
 
@@ -329,6 +340,9 @@ describe("limits", () => {
     const error = errorOf(() => renderTemplate(compiled, aContext({ firstname: "aaaa" })));
     expect(error.code).toBe("VALIDATION_FAILED");
     expect(error.message).toContain("too much text");
+    expect(error.details.fields).toEqual([
+      expect.objectContaining({ field: "content", kind: "template-limit" }),
+    ]);
   });
 
   it("stops a render that exceeds the time limit with a clear error", () => {
@@ -341,6 +355,7 @@ describe("limits", () => {
     const deep = `${"[% if customer.id %]".repeat(5000)}x${"[% endif %]".repeat(5000)}`;
     const [error] = checkTemplate(deep, noCustomFields).errors;
     expect(error?.message).toMatch(/nested more than 25 deep/);
+    expect(error?.kind).toBe("template-limit");
     expect(
       checkTemplate(`${"[% if a %]".repeat(20)}${"[% endif %]".repeat(20)}`, noCustomFields).errors,
     ).toEqual([]);
@@ -349,6 +364,7 @@ describe("limits", () => {
   it("refuses a template longer than the source limit", () => {
     const [error] = checkTemplate("x".repeat(2_000_000), noCustomFields).errors;
     expect(error?.message).toMatch(/longer than/);
+    expect(error?.kind).toBe("template-limit");
   });
 });
 

@@ -12,7 +12,7 @@ import {
   type Variable,
 } from "liquidjs";
 import type { MailingType } from "../db/schema.ts";
-import { AppError } from "../shared/errors.ts";
+import { type AppError, type FieldProblem, validationFailed } from "../shared/errors.ts";
 
 export type RenderMode = "html" | "text" | "header" | "url";
 
@@ -355,7 +355,13 @@ function newEngine(mode: RenderMode, limits: TemplateLimits): Liquid {
   return engine;
 }
 
-export type TemplateProblem = { message: string; line?: number; column?: number };
+/** A template that cannot be used: wrong syntax (a tag or filter not allowed too), or over a limit of size or work. */
+export type TemplateProblem = {
+  message: string;
+  line?: number;
+  column?: number;
+  kind?: "template-syntax" | "template-limit";
+};
 
 function lineAndColumn(source: string, index: number): { line: number; column: number } {
   const before = source.slice(0, index);
@@ -372,14 +378,23 @@ function nestingProblem(source: string, max: number): TemplateProblem | null {
     if (depth > max)
       return {
         message: `conditions are nested more than ${max} deep`,
+        kind: "template-limit",
         ...lineAndColumn(source, match.index),
       };
   }
   return null;
 }
 
+const LIMIT_ERRORS =
+  /^(parse length limit exceeded|template render limit exceeded|memory alloc limit exceeded|Maximum call stack size exceeded)$/;
+
 function problemOf(error: unknown): TemplateProblem {
-  const message = (error instanceof Error ? error.message : String(error))
+  const original = (error instanceof Error ? error.message : String(error)).replace(
+    /, line:\d+, col:\d+$/,
+    "",
+  );
+  const kind = LIMIT_ERRORS.test(original) ? "template-limit" : "template-syntax";
+  const message = original
     .replace(/, line:\d+, col:\d+$/, "")
     .replace(/^undefined filter: (\S+)/, 'the filter "$1" does not exist or is not allowed in mailings')
     .replace(/^parse length limit exceeded$/, "the template is too long")
@@ -387,21 +402,29 @@ function problemOf(error: unknown): TemplateProblem {
     .replace(/^memory alloc limit exceeded$/, "the template builds too much text")
     .replace(/^Maximum call stack size exceeded$/, "the template is nested too deeply");
   const position = error instanceof LiquidError ? error.token?.getPosition() : undefined;
-  return position ? { message, line: position[0], column: position[1] } : { message };
+  return position ? { message, kind, line: position[0], column: position[1] } : { message, kind };
 }
 
 function templateError(field: string, problem: TemplateProblem): AppError {
   const where = problem.line ? `line ${problem.line}, column ${problem.column}: ` : "";
-  const fields = [{ field, message: `${where}${problem.message}` }];
-  return new AppError("VALIDATION_FAILED", `Invalid template in ${field}: ${where}${problem.message}`, {
-    fields,
-    ...(problem.line ? { line: problem.line, column: problem.column } : {}),
-  });
+  const position = problem.line ? { line: problem.line, column: problem.column } : {};
+  const fields: FieldProblem[] = [
+    {
+      field,
+      message: `${where}${problem.message}`,
+      kind: problem.kind ?? "template-syntax",
+      ...(problem.line ? { params: position } : {}),
+    },
+  ];
+  return validationFailed(`Invalid template in ${field}: ${where}${problem.message}`, fields, position);
 }
 
 function parse(engine: Liquid, source: string, limits: TemplateLimits): Template[] | TemplateProblem {
   if (source.length > limits.sourceLength)
-    return { message: `the template is longer than ${limits.sourceLength} characters` };
+    return {
+      message: `the template is longer than ${limits.sourceLength} characters`,
+      kind: "template-limit",
+    };
   const nesting = nestingProblem(source, limits.nesting);
   if (nesting) return nesting;
   try {

@@ -9,6 +9,7 @@ describe("a new recipient source", () => {
       expect(sourceRequestProblem({ kind })).toEqual({
         field: "refId",
         message: `a ${kind} source needs refId`,
+        kind: "required",
       });
       expect(sourceRequestProblem({ kind, refId: 7 })).toBeNull();
     }
@@ -36,6 +37,8 @@ describe("a new recipient source", () => {
     expect(problem).toEqual({
       field: "addresses[1].email",
       message: '"ola(at)example.no" is not a valid e-mail address',
+      kind: "format",
+      params: { format: "email" },
     });
   });
 

@@ -16,17 +16,24 @@ export type SourceRequest = {
 export function sourceRequestProblem(request: SourceRequest): FieldProblem | null {
   if (request.kind !== "addresses")
     return request.refId === undefined
-      ? { field: "refId", message: `a ${request.kind} source needs refId` }
+      ? { field: "refId", message: `a ${request.kind} source needs refId`, kind: "required" }
       : null;
   const addresses = request.addresses ?? [];
-  if (addresses.length === 0) return { field: "addresses", message: "give at least one address" };
+  if (addresses.length === 0)
+    return { field: "addresses", message: "give at least one address", kind: "required" };
   if (request.consentConfirmed !== true)
-    return { field: "consentConfirmed", message: "confirm that these people consented to marketing" };
+    return {
+      field: "consentConfirmed",
+      message: "confirm that these people consented to marketing",
+      kind: "needs-confirmation",
+    };
   const bad = addresses.findIndex((a) => !isValidEmail(a.email.trim()));
   if (bad >= 0)
     return {
       field: `addresses[${bad}].email`,
       message: `"${addresses[bad]!.email}" is not a valid e-mail address`,
+      kind: "format",
+      params: { format: "email" },
     };
   return null;
 }

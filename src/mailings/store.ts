@@ -212,7 +212,11 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
   ] as const) {
     const value = input[field];
     if (typeof value === "string" && HEADER_UNSAFE.test(value))
-      problems.push({ field, message: "must not contain line breaks or control characters" });
+      problems.push({
+        field,
+        message: "must not contain line breaks or control characters",
+        kind: "one-line",
+      });
   }
   for (const field of ["fromAddress", "replyTo"] as const) {
     const value = input[field];
@@ -228,13 +232,15 @@ async function columnsOf(db: Db, input: MailingInput, problems: FieldProblem[]) 
     problems.push({
       field: "type",
       message: `${input.type} mailings cannot be created in this version; choose ${CREATABLE_TYPES.join(" or ")}`,
+      kind: "enum",
+      params: { values: CREATABLE_TYPES.join(", ") },
     });
   if (input.smsSender?.trim()) {
     const problem = smsSenderProblem(input.smsSender.trim());
-    if (problem) problems.push({ field: "smsSender", message: problem });
+    if (problem) problems.push({ field: "smsSender", message: problem, kind: "not-an-sms-sender" });
   }
   if (typeof input.smsOptOutLine === "string" && HEADER_UNSAFE.test(input.smsOptOutLine))
-    problems.push({ field: "smsOptOutLine", message: "must be one line" });
+    problems.push({ field: "smsOptOutLine", message: "must be one line", kind: "one-line" });
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   const references = [
@@ -313,7 +319,7 @@ export async function createMailing(
   userId: number | null,
 ): Promise<MailingWithSteps> {
   const problems: FieldProblem[] = [];
-  if (!input.name?.trim()) problems.push({ field: "name", message: "is required" });
+  if (!input.name?.trim()) problems.push({ field: "name", message: "is required", kind: "required" });
   const columns = await columnsOf(db, input, problems);
   const now = isoNow();
   const row = await db

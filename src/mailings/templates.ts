@@ -86,14 +86,21 @@ function templateProblems(input: TemplateInput): FieldProblem[] {
   const foreign = type === "sms" ? EMAIL_ONLY : SMS_ONLY;
   for (const field of foreign)
     if (input[field] !== undefined && input[field] !== null)
-      problems.push({ field, message: `is not a field of an ${type === "sms" ? "SMS" : "e-mail"} template` });
+      problems.push({
+        field,
+        message: `is not a field of an ${type === "sms" ? "SMS" : "e-mail"} template`,
+        kind: "not-allowed",
+      });
   if (type === "sms") {
-    if (!input.smsText?.trim()) problems.push({ field: "smsText", message: "an SMS template needs a text" });
+    if (!input.smsText?.trim())
+      problems.push({ field: "smsText", message: "an SMS template needs a text", kind: "required" });
     if (input.smsOptOutLine && /[\r\n]/.test(input.smsOptOutLine))
-      problems.push({ field: "smsOptOutLine", message: "must be one line" });
+      problems.push({ field: "smsOptOutLine", message: "must be one line", kind: "one-line" });
   } else {
-    if (!input.contentFormat) problems.push({ field: "contentFormat", message: "is required: html or mjml" });
-    if (input.content === undefined) problems.push({ field: "content", message: "is required" });
+    if (!input.contentFormat)
+      problems.push({ field: "contentFormat", message: "is required: html or mjml", kind: "required" });
+    if (input.content === undefined)
+      problems.push({ field: "content", message: "is required", kind: "required" });
   }
   return problems;
 }
@@ -130,7 +137,8 @@ export async function deleteTemplate(db: Db, id: number) {
 export async function saveAsTemplate(db: Db, mailingId: number, name: string) {
   const m = await getMailing(db, mailingId);
   if (m.type === "sms") {
-    if (!m.smsText?.trim()) throw invalid([{ field: "smsText", message: "the mailing has no text to save" }]);
+    if (!m.smsText?.trim())
+      throw invalid([{ field: "smsText", message: "the mailing has no text to save", kind: "empty" }]);
     return createTemplate(db, {
       name,
       type: "sms",
@@ -139,7 +147,8 @@ export async function saveAsTemplate(db: Db, mailingId: number, name: string) {
       smsOptOutLine: m.smsOptOutLine,
     });
   }
-  if (!m.content) throw invalid([{ field: "content", message: "the mailing has no content to save" }]);
+  if (!m.content)
+    throw invalid([{ field: "content", message: "the mailing has no content to save", kind: "empty" }]);
   return createTemplate(db, {
     name,
     subject: m.subject,
@@ -165,6 +174,7 @@ export async function applyTemplate(db: Db, mailingId: number, templateId: numbe
       {
         field: "templateId",
         message: `template ${t.id} is ${TYPE_NAMES[t.type] ?? t.type} template; this is ${TYPE_NAMES[m.type] ?? m.type} mailing`,
+        kind: "wrong-mailing-type",
       },
     ]);
   const now = isoNow();
@@ -232,6 +242,7 @@ export async function applyStarter(db: Db, mailingId: number, key: string) {
       {
         field: "key",
         message: `starter templates are e-mails; this is ${TYPE_NAMES[m.type] ?? m.type} mailing`,
+        kind: "wrong-mailing-type",
       },
     ]);
   await db
@@ -276,7 +287,8 @@ export async function addAttachment(
   const checked = attachmentName(file.filename);
   if (!checked.ok) throw invalid([checked.problem]);
   const filename = checked.name;
-  if (file.data.length === 0) throw invalid([{ field: "body", message: "the file is empty" }]);
+  if (file.data.length === 0)
+    throw invalid([{ field: "body", message: "the file is empty", kind: "needs-body" }]);
   const { totalSize } = await listAttachments(db, mailingId);
   if (totalSize + file.data.length > ATTACHMENTS_LIMIT)
     throw new AppError(

@@ -52,6 +52,8 @@ export async function createCustomField(
     problems.push({
       field: "key",
       message: "must start with a letter and hold only letters, digits and _ (≤ 40)",
+      kind: "allowed-characters",
+      params: { characters: "a–z A–Z 0–9 _" },
     });
   if (!input.label.trim()) problems.push({ field: "label", message: "must not be empty", kind: "empty" });
   if (problems.length > 0) throw invalid(problems);
@@ -80,7 +82,12 @@ export async function listConsentPurposes(db: Db) {
 export async function createConsentPurpose(db: Db, input: { key: string; name: string }) {
   const problems: FieldProblem[] = [];
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(input.key))
-    problems.push({ field: "key", message: "must be lower-case letters, digits and - (2–40)" });
+    problems.push({
+      field: "key",
+      message: "must be lower-case letters, digits and - (2–40)",
+      kind: "allowed-characters",
+      params: { characters: "a–z 0–9 -" },
+    });
   if (!input.name.trim()) problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   if (problems.length > 0) throw invalid(problems);
   const exists = await db

@@ -61,14 +61,15 @@ export function normaliseEmails(emails: EmailInput[], problems: FieldProblem[]):
     }
     const addressLower = address.toLowerCase();
     if (seen.has(addressLower)) {
-      problems.push({ field, message: `"${address}" is listed twice` });
+      problems.push({ field, message: `"${address}" is listed twice`, kind: "uniqueItems" });
       return;
     }
     seen.add(addressLower);
     out.push({ address, addressLower, primary: email.primary === true });
   });
   const primaries = out.filter((e) => e.primary).length;
-  if (primaries > 1) problems.push({ field: "emails", message: "only one address can be primary" });
+  if (primaries > 1)
+    problems.push({ field: "emails", message: "only one address can be primary", kind: "one-primary" });
   if (primaries === 0 && out[0]) out[0].primary = true;
   return out;
 }

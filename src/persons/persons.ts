@@ -142,7 +142,12 @@ export function personColumns(
     else {
       const e164 = toMobileE164(mobile, options.defaultCountry);
       if (e164) columns.mobile = e164;
-      else problems.push({ field: "mobile", message: `"${mobile}" is not a valid mobile number` });
+      else
+        problems.push({
+          field: "mobile",
+          message: `"${mobile}" is not a valid mobile number`,
+          kind: "not-a-mobile",
+        });
     }
   }
   const phone = blankToNull(input.phone);
@@ -151,13 +156,22 @@ export function personColumns(
     else {
       const e164 = toE164(phone, options.defaultCountry);
       if (e164) columns.phone = e164;
-      else problems.push({ field: "phone", message: `"${phone}" is not a valid phone number` });
+      else
+        problems.push({
+          field: "phone",
+          message: `"${phone}" is not a valid phone number`,
+          kind: "not-a-phone",
+        });
     }
   }
   const language = blankToNull(input.language);
   if (language !== undefined) {
     if (language !== null && !LANGUAGE.test(language))
-      problems.push({ field: "language", message: `"${language}" is not a language code such as nb or en` });
+      problems.push({
+        field: "language",
+        message: `"${language}" is not a language code such as nb or en`,
+        kind: "not-a-language",
+      });
     else columns.language = language;
   }
   if (input.companyId !== undefined) columns.company_id = input.companyId;
@@ -203,18 +217,40 @@ async function customFieldIds(
     const field = fields.get(key);
     const value = values[key];
     if (!field) {
-      problems.push({ field: `customFields.${key}`, message: `no custom field "${key}" exists` });
+      problems.push({
+        field: `customFields.${key}`,
+        message: `no custom field "${key}" exists`,
+        kind: "unknown-reference",
+        params: { what: "customField", id: key },
+      });
       continue;
     }
     if (value == null || value === "") continue;
     if (value.length > 2000)
-      problems.push({ field: `customFields.${key}`, message: "longer than 2000 characters" });
+      problems.push({
+        field: `customFields.${key}`,
+        message: "longer than 2000 characters",
+        kind: "maxLength",
+        params: { limit: 2000 },
+      });
     if (field.type === "number" && !/^-?\d+(\.\d+)?$/.test(value))
-      problems.push({ field: `customFields.${key}`, message: `"${value}" is not a number` });
+      problems.push({
+        field: `customFields.${key}`,
+        message: `"${value}" is not a number`,
+        kind: "not-a-number",
+      });
     if (field.type === "date" && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))))
-      problems.push({ field: `customFields.${key}`, message: `"${value}" is not a date (YYYY-MM-DD)` });
+      problems.push({
+        field: `customFields.${key}`,
+        message: `"${value}" is not a date (YYYY-MM-DD)`,
+        kind: "not-a-date",
+      });
     if (field.type === "boolean" && value !== "true" && value !== "false")
-      problems.push({ field: `customFields.${key}`, message: `"${value}" is not true or false` });
+      problems.push({
+        field: `customFields.${key}`,
+        message: `"${value}" is not true or false`,
+        kind: "not-a-boolean",
+      });
   }
   return fields;
 }
@@ -325,7 +361,11 @@ export async function insertPerson(db: Db, input: PersonInput, options: Contacts
   const columns = personColumns(input, options, problems);
   const emails = input.emails ? normaliseEmails(input.emails, problems) : [];
   if (!columns.first_name && !columns.last_name && emails.length === 0 && !input.emails?.length)
-    problems.push({ field: "lastName", message: "a person needs a name or an e-mail address" });
+    problems.push({
+      field: "lastName",
+      message: "a person needs a name or an e-mail address",
+      kind: "name-or-email",
+    });
   const fields = await customFieldIds(db, input.customFields ?? {}, problems);
   if (problems.length > 0) throw invalid(problems);
   await checkReferences(db, columns);

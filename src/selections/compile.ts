@@ -2,7 +2,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { escapeLike } from "../persons/person-rules.ts";
-import { AppError, notFound } from "../shared/errors.ts";
+import { AppError, type FieldProblem, notFound, type ReferenceWhat } from "../shared/errors.ts";
 import type { Criteria, Criterion, LeafCriterion, TextOp } from "./criteria.ts";
 
 type MailingLeaf = Extract<LeafCriterion, { type: "mailing" }>;
@@ -231,23 +231,25 @@ export async function resolveLookups(db: Db, criteria: Criteria): Promise<Lookup
   const knownMailings = new Set(mailingRows.map((r) => r.id));
   const knownForms = new Set(formRows.map((r) => r.id));
   const linkMailing = new Map(linkRows.map((r) => [r.id, r.mailing_id]));
-  const missing: Array<{ field: string; message: string }> = [];
+  const missing: FieldProblem[] = [];
+  const unknown = (field: string, message: string, what: ReferenceWhat, id: string | number) =>
+    missing.push({ field, message, kind: "unknown-reference", params: { what, id } });
   const walk = (list: Criterion[], path: string) =>
     list.forEach((c, i) => {
       const at = `${path}.criteria[${i}]`;
       if (c.type === "group") walk(c.criteria, at);
       else if (c.type === "customField" && !lookups.customFields.has(c.key))
-        missing.push({ field: `${at}.key`, message: `no custom field "${c.key}"` });
+        unknown(`${at}.key`, `no custom field "${c.key}"`, "customField", c.key);
       else if (c.type === "consent" && !lookups.purposes.has(c.purpose))
-        missing.push({ field: `${at}.purpose`, message: `no consent purpose "${c.purpose}"` });
+        unknown(`${at}.purpose`, `no consent purpose "${c.purpose}"`, "consentPurpose", c.purpose);
       else if (c.type === "subscription" && !known.has(c.typeId))
-        missing.push({ field: `${at}.typeId`, message: `no subscription type ${c.typeId}` });
+        unknown(`${at}.typeId`, `no subscription type ${c.typeId}`, "subscriptionType", c.typeId);
       else if (c.type === "mailing" && c.mailingId !== undefined && !knownMailings.has(c.mailingId))
-        missing.push({ field: `${at}.mailingId`, message: `no mailing ${c.mailingId}` });
+        unknown(`${at}.mailingId`, `no mailing ${c.mailingId}`, "mailing", c.mailingId);
       else if (c.type === "mailing" && c.linkId !== undefined && linkMailing.get(c.linkId) !== c.mailingId)
-        missing.push({ field: `${at}.linkId`, message: `no link ${c.linkId} in mailing ${c.mailingId}` });
+        unknown(`${at}.linkId`, `no link ${c.linkId} in mailing ${c.mailingId}`, "link", c.linkId);
       else if (c.type === "form" && c.formId !== undefined && !knownForms.has(c.formId))
-        missing.push({ field: `${at}.formId`, message: `no form ${c.formId}` });
+        unknown(`${at}.formId`, `no form ${c.formId}`, "form", c.formId);
     });
   walk(criteria.criteria, "criteria");
   if (missing.length > 0)

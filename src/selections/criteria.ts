@@ -184,16 +184,29 @@ export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path
     }
     if (criterion.type === "mailing") {
       if (criterion.mailingId === undefined && !EVENTS_WITHOUT_MAILING.includes(criterion.event))
-        problems.push({ field: `${at}.mailingId`, message: `"${criterion.event}" needs a mailing` });
+        problems.push({
+          field: `${at}.mailingId`,
+          message: `"${criterion.event}" needs a mailing`,
+          kind: "required",
+        });
       if (criterion.linkId !== undefined && criterion.event !== "clicked")
-        problems.push({ field: `${at}.linkId`, message: "a link goes only with clicked" });
+        problems.push({
+          field: `${at}.linkId`,
+          message: "a link goes only with clicked",
+          kind: "requires",
+          params: { values: "event = clicked" },
+        });
       return;
     }
     if (criterion.type === "form") {
       for (const end of ["from", "to"] as const) {
         const day = criterion[end];
         if (day !== undefined && !isDay(day))
-          problems.push({ field: `${at}.${end}`, message: `"${day}" is not a date (YYYY-MM-DD)` });
+          problems.push({
+            field: `${at}.${end}`,
+            message: `"${day}" is not a date (YYYY-MM-DD)`,
+            kind: "not-a-date",
+          });
       }
       if (
         criterion.from &&
@@ -202,26 +215,46 @@ export function checkCriteria(criteria: Criteria, problems: FieldProblem[], path
         isDay(criterion.to) &&
         criterion.from > criterion.to
       )
-        problems.push({ field: `${at}.to`, message: "the period ends before it starts" });
+        problems.push({
+          field: `${at}.to`,
+          message: "the period ends before it starts",
+          kind: "period-reversed",
+        });
       if (criterion.lastDays !== undefined && (criterion.from !== undefined || criterion.to !== undefined))
         problems.push({
           field: `${at}.lastDays`,
           message: "give either from/to dates or the last N days, not both",
+          kind: "conflicts-with",
+          params: { values: "from, to" },
         });
       return;
     }
     if (criterion.type === "field" || criterion.type === "customField") {
       const needsValue = !OPS_WITHOUT_VALUE.includes(criterion.op);
       if (needsValue && (criterion.value === undefined || criterion.value === ""))
-        problems.push({ field: `${at}.value`, message: `operator "${criterion.op}" needs a value` });
+        problems.push({
+          field: `${at}.value`,
+          message: `operator "${criterion.op}" needs a value`,
+          kind: "needs-value",
+          params: { name: criterion.op },
+        });
       if (criterion.type === "field") {
         const kind = PERSON_FIELDS[criterion.field];
         if (kind === "boolean" && criterion.op !== "eq" && criterion.op !== "neq")
-          problems.push({ field: `${at}.op`, message: `${criterion.field} takes only eq or neq` });
+          problems.push({
+            field: `${at}.op`,
+            message: `${criterion.field} takes only eq or neq`,
+            kind: "enum",
+            params: { values: "eq, neq" },
+          });
         if (kind === "boolean" && needsValue && criterion.value !== "true" && criterion.value !== "false")
-          problems.push({ field: `${at}.value`, message: "must be true or false" });
+          problems.push({ field: `${at}.value`, message: "must be true or false", kind: "not-a-boolean" });
         if (kind === "date" && needsValue && criterion.value && Number.isNaN(Date.parse(criterion.value)))
-          problems.push({ field: `${at}.value`, message: `"${criterion.value}" is not a date` });
+          problems.push({
+            field: `${at}.value`,
+            message: `"${criterion.value}" is not a date`,
+            kind: "not-a-date",
+          });
       }
     }
   });

@@ -66,15 +66,20 @@ function toSelection(row: SelectionRow): Selection {
 async function checkDefinition(db: Db, kind: SelectionKind, input: SelectionInput, selfId?: number) {
   const problems: FieldProblem[] = [];
   if (kind === "dynamic") {
-    if (!input.criteria) problems.push({ field: "criteria", message: "a dynamic selection needs criteria" });
+    if (!input.criteria)
+      problems.push({ field: "criteria", message: "a dynamic selection needs criteria", kind: "required" });
     else checkCriteria(input.criteria, problems);
   }
   if (kind === "combined" && !input.combine)
-    problems.push({ field: "combine", message: "a combined selection needs combine {op, leftId, rightId}" });
+    problems.push({
+      field: "combine",
+      message: "a combined selection needs combine {op, leftId, rightId}",
+      kind: "required",
+    });
   if (kind !== "dynamic" && input.criteria)
-    problems.push({ field: "criteria", message: `a ${kind} selection has no criteria` });
+    problems.push({ field: "criteria", message: `a ${kind} selection has no criteria`, kind: "not-allowed" });
   if (kind !== "combined" && input.combine)
-    problems.push({ field: "combine", message: `a ${kind} selection combines nothing` });
+    problems.push({ field: "combine", message: `a ${kind} selection combines nothing`, kind: "not-allowed" });
   if (problems.length > 0) throw invalid(problems);
   if (kind === "dynamic" && input.criteria) await resolveLookups(db, input.criteria);
   if (kind === "combined" && input.combine) {
@@ -90,8 +95,9 @@ async function checkDefinition(db: Db, kind: SelectionKind, input: SelectionInpu
 export async function createSelection(db: Db, input: SelectionInput): Promise<Selection> {
   const problems: FieldProblem[] = [];
   const name = input.name?.trim() ?? "";
-  if (!name) problems.push({ field: "name", message: "is required" });
-  if (!input.kind) problems.push({ field: "kind", message: "is required (static, dynamic or combined)" });
+  if (!name) problems.push({ field: "name", message: "is required", kind: "required" });
+  if (!input.kind)
+    problems.push({ field: "kind", message: "is required (static, dynamic or combined)", kind: "required" });
   if (problems.length > 0) throw invalid(problems);
   const kind = input.kind!;
   await checkDefinition(db, kind, input);
@@ -117,7 +123,13 @@ export async function createSelection(db: Db, input: SelectionInput): Promise<Se
 export async function updateSelection(db: Db, id: number, input: SelectionInput): Promise<Selection> {
   const existing = await getSelection(db, id);
   if (input.kind && input.kind !== existing.kind)
-    throw invalid([{ field: "kind", message: "the kind of a selection cannot change; create a new one" }]);
+    throw invalid([
+      {
+        field: "kind",
+        message: "the kind of a selection cannot change; create a new one",
+        kind: "cannot-change",
+      },
+    ]);
   if (input.name !== undefined && !input.name.trim())
     throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   if (input.criteria || input.combine) await checkDefinition(db, existing.kind, input, id);

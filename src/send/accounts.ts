@@ -154,34 +154,45 @@ const blankToNull = (v: string | null | undefined) => (v === undefined ? undefin
 
 function accountColumns(input: AccountInput, kind: string, problems: FieldProblem[], existing?: AccountRow) {
   if (!ACCOUNT_KINDS.includes(kind))
-    problems.push({ field: "kind", message: `must be one of ${ACCOUNT_KINDS.join(", ")}` });
+    problems.push({
+      field: "kind",
+      message: `must be one of ${ACCOUNT_KINDS.join(", ")}`,
+      kind: "enum",
+      params: { values: ACCOUNT_KINDS.join(", ") },
+    });
   if (input.name !== undefined && !input.name.trim())
     problems.push({ field: "name", message: "must not be empty", kind: "empty" });
   const ehloName = blankToNull(input.ehloName)?.toLowerCase();
   const caCertificate = blankToNull(input.caCertificate);
   let tlsMode = input.tlsMode;
   if (kind === "smpp" && input.host !== undefined && (!input.host || !HOST.test(input.host)))
-    problems.push({ field: "host", message: "must be a host name or address" });
+    problems.push({ field: "host", message: "must be a host name or address", kind: "not-a-host" });
   if (kind === "smtp") {
     if (input.host !== undefined && (!input.host || !HOST.test(input.host)))
-      problems.push({ field: "host", message: "must be a host name or address" });
+      problems.push({ field: "host", message: "must be a host name or address", kind: "not-a-host" });
     const host = input.host !== undefined ? input.host : (existing?.host ?? null);
     const port = input.port !== undefined ? input.port : (existing?.port ?? null);
     if (!existing) tlsMode ??= defaultTlsMode(host, port);
     const mode = tlsMode ?? existing?.tls_mode;
     const tlsProblem = mode ? tlsModeProblem(mode, host) : null;
-    if (tlsProblem) problems.push({ field: input.tlsMode ? "tlsMode" : "host", message: tlsProblem });
+    if (tlsProblem)
+      problems.push({ field: input.tlsMode ? "tlsMode" : "host", message: tlsProblem, kind: "tls-mode" });
     const ehloProblem = ehloName ? ehloNameProblem(ehloName) : null;
-    if (ehloProblem) problems.push({ field: "ehloName", message: ehloProblem });
+    if (ehloProblem) problems.push({ field: "ehloName", message: ehloProblem, kind: "not-a-fqdn" });
     const caProblem = caCertificate ? caCertificateProblem(caCertificate) : null;
-    if (caProblem) problems.push({ field: "caCertificate", message: caProblem });
+    if (caProblem) problems.push({ field: "caCertificate", message: caProblem, kind: "not-a-certificate" });
   }
   if (input.timeZone) {
     const problem = timeZoneProblem(input.timeZone);
-    if (problem) problems.push({ field: "timeZone", message: problem });
+    if (problem) problems.push({ field: "timeZone", message: problem, kind: "not-a-time-zone" });
   }
   if (input.apiUrl && !/^https?:\/\/[^\s/]+/.test(input.apiUrl))
-    problems.push({ field: "apiUrl", message: "must be an http(s) address" });
+    problems.push({
+      field: "apiUrl",
+      message: "must be an http(s) address",
+      kind: "format",
+      params: { format: "url" },
+    });
   return Object.fromEntries(
     Object.entries({
       name: input.name?.trim(),
@@ -209,21 +220,32 @@ export async function createAccount(
 ): Promise<SendingAccount> {
   const problems: FieldProblem[] = [];
   const kind = input.kind ?? "smtp";
-  if (!input.name?.trim()) problems.push({ field: "name", message: "is required" });
+  if (!input.name?.trim()) problems.push({ field: "name", message: "is required", kind: "required" });
   if (kind === "smtp" && !input.host)
-    problems.push({ field: "host", message: "an SMTP account needs a host" });
+    problems.push({ field: "host", message: "an SMTP account needs a host", kind: "required" });
   if (kind === "smtp" && !input.port)
-    problems.push({ field: "port", message: "an SMTP account needs a port" });
+    problems.push({ field: "port", message: "an SMTP account needs a port", kind: "required" });
   if (kind === "smpp") {
-    if (!input.host) problems.push({ field: "host", message: "an SMPP account needs the SMSC's host" });
-    if (!input.port) problems.push({ field: "port", message: "an SMPP account needs a port" });
-    if (!input.username) problems.push({ field: "username", message: "an SMPP account needs a system_id" });
+    if (!input.host)
+      problems.push({ field: "host", message: "an SMPP account needs the SMSC's host", kind: "required" });
+    if (!input.port)
+      problems.push({ field: "port", message: "an SMPP account needs a port", kind: "required" });
+    if (!input.username)
+      problems.push({ field: "username", message: "an SMPP account needs a system_id", kind: "required" });
   }
   if (kind === "twilio") {
     if (!input.username)
-      problems.push({ field: "username", message: "a Twilio account needs its Account SID" });
+      problems.push({
+        field: "username",
+        message: "a Twilio account needs its Account SID",
+        kind: "required",
+      });
     if (!input.password)
-      problems.push({ field: "password", message: "a Twilio account needs its auth token" });
+      problems.push({
+        field: "password",
+        message: "a Twilio account needs its auth token",
+        kind: "required",
+      });
   }
   const columns = accountColumns(input, kind, problems);
   if (problems.length > 0) throw invalid(problems);
@@ -381,11 +403,24 @@ export async function createDomain(
       .toLowerCase()}`;
   const problems: FieldProblem[] = [];
   if (!DOMAIN.test(domain))
-    problems.push({ field: "domain", message: `"${input.domain}" is not a domain name` });
+    problems.push({
+      field: "domain",
+      message: `"${input.domain}" is not a domain name`,
+      kind: "not-a-domain",
+    });
   if (!DOMAIN.test(bounceDomain))
-    problems.push({ field: "bounceDomain", message: `"${input.bounceDomain}" is not a domain name` });
+    problems.push({
+      field: "bounceDomain",
+      message: `"${input.bounceDomain}" is not a domain name`,
+      kind: "not-a-domain",
+    });
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(selector))
-    problems.push({ field: "selector", message: "letters, digits and -" });
+    problems.push({
+      field: "selector",
+      message: "letters, digits and -",
+      kind: "allowed-characters",
+      params: { characters: "a–z 0–9 -" },
+    });
   const signing = signingInput(input, problems);
   if (problems.length > 0) throw invalid(problems);
   if (await db.selectFrom("sending_domains").select("id").where("domain", "=", domain).executeTakeFirst())
@@ -419,9 +454,15 @@ function signingInput(
     problems.push({
       field: "relayDkimSelector",
       message: "the selector the relay signs with is needed, so the DNS check can verify its published key",
+      kind: "required",
     });
   if (relaySelector && !/^[a-z0-9][a-z0-9-]{0,62}$/i.test(relaySelector))
-    problems.push({ field: "relayDkimSelector", message: "letters, digits and -" });
+    problems.push({
+      field: "relayDkimSelector",
+      message: "letters, digits and -",
+      kind: "allowed-characters",
+      params: { characters: "a–z 0–9 -" },
+    });
   return { signer, relaySelector: signer === "relay" ? relaySelector : null };
 }
 

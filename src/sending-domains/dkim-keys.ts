@@ -25,9 +25,15 @@ export function generateDkimKeyPair(): { privateKeyPem: string; publicKeyPem: st
 export function dkimDnsRecord(selector: string, domain: string, publicKeyPem: string): DkimDnsRecord {
   const problems: FieldProblem[] = [];
   if (!DNS_NAME.test(selector))
-    problems.push({ field: "selector", message: "must be DNS labels (a-z, 0-9, -)" });
+    problems.push({
+      field: "selector",
+      message: "must be DNS labels (a-z, 0-9, -)",
+      kind: "allowed-characters",
+      params: { characters: "a–z 0–9 -" },
+    });
   const asciiDomain = domainToASCII(domain.trim());
-  if (!DNS_NAME.test(asciiDomain)) problems.push({ field: "domain", message: "must be a domain name" });
+  if (!DNS_NAME.test(asciiDomain))
+    problems.push({ field: "domain", message: "must be a domain name", kind: "not-a-domain" });
   if (problems.length) throw invalid(problems);
   const p = createPublicKey(publicKeyPem).export({ type: "spki", format: "der" }).toString("base64");
   const name = `${selector}._domainkey.${asciiDomain}`.toLowerCase().replace(/\.$/, "");

@@ -74,10 +74,23 @@ export async function writeLetterhead(db: Db, input: LetterheadInput): Promise<L
   else if (input.logoBase64 !== undefined) {
     const data = Buffer.from(input.logoBase64, "base64");
     const kind = imageKind(data);
-    if (!kind) throw invalid([{ field: "logoBase64", message: "must be a PNG or JPEG image" }]);
+    if (!kind)
+      throw invalid([
+        {
+          field: "logoBase64",
+          message: "must be a PNG or JPEG image",
+          kind: "not-an-image",
+          params: { values: "PNG, JPEG" },
+        },
+      ]);
     if (data.length > LOGO_MAX_BYTES)
       throw invalid([
-        { field: "logoBase64", message: `is ${data.length} bytes; a logo may be at most ${LOGO_MAX_BYTES}` },
+        {
+          field: "logoBase64",
+          message: `is ${data.length} bytes; a logo may be at most ${LOGO_MAX_BYTES}`,
+          kind: "too-large",
+          params: { limit: LOGO_MAX_BYTES },
+        },
       ]);
     logo = { contentType: kind, data };
   }
@@ -86,6 +99,7 @@ export async function writeLetterhead(db: Db, input: LetterheadInput): Promise<L
       {
         field: "brandColor",
         message: `must be a colour written #rrggbb (six hex digits, e.g. "#0b5394"), not ${JSON.stringify(input.brandColor)}`,
+        kind: "not-a-colour",
       },
     ]);
   const { logoBase64: _, ...fields } = input;

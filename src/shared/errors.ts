@@ -64,10 +64,12 @@ export type ErrorCode = keyof typeof errorCatalogue;
 
 /**
  * What is wrong with a field, as a word a client can say in its own language (the web UI: errors.validation.<kind>),
- * with `params` to fill in. The request-schema kinds are ajv's keywords; `empty`, `malformed` and `invalid` are ours:
- * `invalid` is a rule of the feature that only `message` explains.
+ * with `params` to fill in. The request-schema kinds are ajv's keywords and are reused where a feature's rule says
+ * exactly the same (`required`, `enum`, `maxLength`, `format`, …); the rest name one of the features' own rules.
+ * `invalid` is left only for an ajv keyword outside this list (anyOf, oneOf, not, if), which only `message` explains.
  */
 export const VALIDATION_KINDS = [
+  // ajv's keywords
   "required",
   "type",
   "minLength",
@@ -87,21 +89,111 @@ export const VALIDATION_KINDS = [
   "uniqueItems",
   "minProperties",
   "maxProperties",
+  // the server's own
   "empty",
   "malformed",
   "invalid",
+  // values that are not what they must be
+  "not-a-date",
+  "not-a-number",
+  "not-a-boolean",
+  "not-a-phone",
+  "not-a-mobile",
+  "not-a-domain",
+  "not-a-host",
+  "not-a-fqdn",
+  "not-a-language",
+  "not-a-country",
+  "not-a-time-zone",
+  "not-a-colour",
+  "not-an-image",
+  "not-a-certificate",
+  "not-a-file-name",
+  "not-an-sms-sender",
+  "allowed-characters",
+  "forbidden-characters",
+  "one-line",
+  "starts-with",
+  "needs-https",
+  "too-large",
+  // references and lists
+  "unknown-reference",
+  "unknown-field",
+  "unknown-column",
+  "needs-column",
+  "mapped-twice",
+  "one-primary",
+  // how fields go together
+  "needs-value",
+  "not-allowed",
+  "conflicts-with",
+  "exactly-one",
+  "requires",
+  "cannot-change",
+  "needs-confirmation",
+  "name-or-email",
+  "same-address",
+  "period-reversed",
+  "in-the-past",
+  "tls-mode",
+  "needs-email-field",
+  "email-field-required",
+  // the state of what the request acts on
+  "wrong-mailing-type",
+  "needs-static-selection",
+  "no-recipient",
+  "no-postal-address",
+  "other-form",
+  "not-processed",
+  "needs-body",
+  // templates and letters
+  "template-syntax",
+  "template-limit",
+  "letter-image",
 ] as const;
 export type ValidationKind = (typeof VALIDATION_KINDS)[number];
-/** limit: a length, size, count or bound; format: ajv's format name; values: the allowed values, comma-separated; type: the JSON type wanted. */
-export type FieldProblemParams = { limit?: number; format?: string; values?: string; type?: string };
+
+/** The things an `unknown-reference` can name; the web UI has a word for each (errors.validationReferences). */
+export const REFERENCE_WHATS = [
+  "customField",
+  "consentPurpose",
+  "subscriptionType",
+  "mailing",
+  "link",
+  "form",
+  "warning",
+] as const;
+export type ReferenceWhat = (typeof REFERENCE_WHATS)[number];
+
+/**
+ * limit: a length, size, count or bound; format: ajv's format name; values: the allowed values (or the other
+ * fields), comma-separated; type: the JSON type wanted; what + id: the thing an unknown reference names; name: a
+ * column or field name as given; characters: the characters allowed or refused; line + column: where in a template.
+ */
+export type FieldProblemParams = {
+  limit?: number;
+  format?: string;
+  values?: string;
+  type?: string;
+  what?: ReferenceWhat;
+  id?: string | number;
+  name?: string;
+  characters?: string;
+  line?: number;
+  column?: number;
+};
 
 export type FieldProblem = {
   field: string;
   /** The server's sentence, in English: for logs, the CLI and clients that do not read `kind`. */
   message: string;
-  kind?: ValidationKind;
+  /** Required: a rule that sends no kind leaves the UI nothing to say in its own language. */
+  kind: ValidationKind;
   params?: FieldProblemParams;
 };
+
+/** A rule's verdict before it knows the field's name (a helper shared by several fields or features). */
+export type RuleProblem = Omit<FieldProblem, "field">;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -118,8 +210,17 @@ export class AppError extends Error {
 export function invalid(fields: FieldProblem[]): AppError {
   const summary = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
   return new AppError("VALIDATION_FAILED", `Invalid input: ${summary}`, {
-    fields: fields.map((f) => ({ ...f, kind: f.kind ?? "invalid" })),
+    fields,
   });
+}
+
+/** VALIDATION_FAILED with a sentence of its own and other details beside the typed `fields` (a template's line). */
+export function validationFailed(
+  message: string,
+  fields: FieldProblem[],
+  details: Record<string, unknown> = {},
+): AppError {
+  return new AppError("VALIDATION_FAILED", message, { ...details, fields });
 }
 
 export function notFound(what: string, id: number | string): AppError {

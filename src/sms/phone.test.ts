@@ -53,10 +53,11 @@ describe("parseNumberList", () => {
     expect(parseNumberList("912 34 567;; hei ; 22 12 34 56;")).toEqual({
       numbers: ["+4791234567"],
       problems: [
-        { position: 2, value: "hei", message: '"hei" is not a valid phone number' },
+        { position: 2, value: "hei", reason: "not-a-phone", message: '"hei" is not a valid phone number' },
         {
           position: 3,
           value: "22 12 34 56",
+          reason: "not-a-mobile",
           message: "+4722123456 is not a mobile number, so it cannot receive SMS",
         },
       ],

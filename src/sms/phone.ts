@@ -19,6 +19,8 @@ export type NumberListProblem = {
   /** 1-based place of the entry in the list as typed, empty entries not counted. */
   position: number;
   value: string;
+  /** Not a phone number at all, or a number that is not a mobile's. */
+  reason: "not-a-phone" | "not-a-mobile";
   message: string;
 };
 
@@ -40,13 +42,19 @@ export function parseNumberList(
     const position = index + 1;
     const number = toE164(value, defaultCountry);
     if (!number) {
-      problems.push({ position, value, message: `"${value}" is not a valid phone number` });
+      problems.push({
+        position,
+        value,
+        reason: "not-a-phone",
+        message: `"${value}" is not a valid phone number`,
+      });
       return;
     }
     if (!isMobileNumber(number, defaultCountry)) {
       problems.push({
         position,
         value,
+        reason: "not-a-mobile",
         message: `${number} is not a mobile number, so it cannot receive SMS`,
       });
       return;

@@ -40,7 +40,12 @@ export function parseFilters(text: string | undefined): FollowUpFilter[] {
   const bad = words.find((w) => !(FOLLOW_UP_FILTERS as readonly string[]).includes(w));
   if (bad)
     throw invalid([
-      { field: "filters", message: `unknown filter "${bad}"; use ${FOLLOW_UP_FILTERS.join(", ")}` },
+      {
+        field: "filters",
+        message: `unknown filter "${bad}"; use ${FOLLOW_UP_FILTERS.join(", ")}`,
+        kind: "enum",
+        params: { values: FOLLOW_UP_FILTERS.join(", ") },
+      },
     ]);
   return [...new Set(words)] as FollowUpFilter[];
 }
@@ -97,7 +102,7 @@ export function parseCursor(text: string): FollowUpCursor {
   const position = Number(match?.[1]);
   const id = Number(match?.[2]);
   if (!match || !Number.isSafeInteger(position) || !Number.isSafeInteger(id))
-    throw invalid([{ field: "after", message: "not a cursor this list gave (nextCursor)" }]);
+    throw invalid([{ field: "after", message: "not a cursor this list gave (nextCursor)", kind: "pattern" }]);
   return { position, id };
 }
 
@@ -370,7 +375,12 @@ export async function addRecipientsTo(
   );
   if (chosen.length !== 1)
     throw invalid([
-      { field: "target", message: "give exactly one of selectionId, projectId or newSelectionName" },
+      {
+        field: "target",
+        message: "give exactly one of selectionId, projectId or newSelectionName",
+        kind: "exactly-one",
+        params: { values: "selectionId, projectId, newSelectionName" },
+      },
     ]);
   let q = baseQuery(db, mailingId, rows.query ?? { filters: [] });
   if (rows.recipientIds) q = q.where("r.id", "in", rows.recipientIds.length ? rows.recipientIds : [0]);

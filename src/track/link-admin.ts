@@ -119,7 +119,11 @@ export async function setLinkAction(
         .executeTakeFirstOrThrow();
       if (sel.kind !== "static")
         throw invalid([
-          { field: "action.refId", message: "clickers can only be added to a static selection" },
+          {
+            field: "action.refId",
+            message: "clickers can only be added to a static selection",
+            kind: "needs-static-selection",
+          },
         ]);
     }
   }
@@ -180,10 +184,17 @@ export async function createRegisteredLink(db: Db, input: { url: string; name: s
   try {
     url = new URL(input.url);
   } catch {
-    throw invalid([{ field: "url", message: "is not a URL" }]);
+    throw invalid([{ field: "url", message: "is not a URL", kind: "format", params: { format: "url" } }]);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw invalid([{ field: "url", message: "must start with http:// or https://" }]);
+    throw invalid([
+      {
+        field: "url",
+        message: "must start with http:// or https://",
+        kind: "format",
+        params: { format: "url" },
+      },
+    ]);
   const exists = await db
     .selectFrom("registered_links")
     .select("id")

@@ -1,6 +1,9 @@
 // Walks every write endpoint with bad input: wrong types, unknown fields, oversize strings, unknown ids, bad ids.
 // Each must answer 400/404/409 with the field named, never 500.
+
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FieldProblem } from "../../src/shared/errors.ts";
 import { aFormWithSubmission } from "../helpers/form-pages.ts";
 import {
   type ApiClient,
@@ -437,7 +440,7 @@ function fill(path: string, values: Record<string, number | string>): string {
 function errorOf(response: ApiResponse) {
   return (
     response.body as {
-      error: { code: string; details: { fields?: Array<{ field: string }>; field?: string } };
+      error: { code: string; details: { fields?: FieldProblem[]; field?: string } };
     }
   ).error;
 }
@@ -670,6 +673,54 @@ describe("domain rules that the schema cannot see", () => {
       password: "short",
     });
     expect(errorOf(user).details.fields?.map((f) => f.field)).toEqual(["email", "password"]);
+  });
+
+  // The server's own rules send a kind of their own, so a Norwegian client says them in Norwegian, not "er ugyldig".
+  it("gives each rule its own kind, which the Norwegian UI turns into its own sentence", async () => {
+    // The web UI's sentence for a kind (web/src/i18n/error-text.test.ts checks how it fills in the params).
+    const nbSentences = JSON.parse(
+      readFileSync(new URL("../../web/src/i18n/nb.json", import.meta.url), "utf8"),
+    ).errors.validation as Record<string, string>;
+    const said = (problem: FieldProblem) => nbSentences[problem.kind];
+    const key = `fodt${unique++}`;
+    await admin.send("POST", "/api/custom-fields", { key, label: "Født", type: "date" });
+    const person = await admin.send("POST", "/api/persons", {
+      lastName: "Dato",
+      mobile: "123",
+      customFields: { [key]: "31.12.1990", ukjent: "x" },
+    });
+    expect(person.status).toBe(400);
+    const personFields = errorOf(person).details.fields ?? [];
+    expect(personFields).toEqual([
+      { field: "mobile", message: expect.any(String), kind: "not-a-mobile" },
+      { field: `customFields.${key}`, message: expect.any(String), kind: "not-a-date" },
+      {
+        field: "customFields.ukjent",
+        message: expect.any(String),
+        kind: "unknown-reference",
+        params: { what: "customField", id: "ukjent" },
+      },
+    ]);
+    expect(personFields.map(said)).toEqual([
+      "er ikke et gyldig mobilnummer",
+      "må være en dato (ÅÅÅÅ-MM-DD)",
+      "finnes ikke ({what} {id})",
+    ]);
+
+    const reversed = await admin.send("POST", "/api/selections/preview", {
+      criteria: {
+        match: "all",
+        criteria: [{ type: "form", status: "submitted", from: "2026-03-01", to: "2026-02-01" }],
+      },
+    });
+    expect(reversed.status).toBe(400);
+    const [period] = errorOf(reversed).details.fields ?? [];
+    expect(period).toEqual({
+      field: "criteria.criteria[0].to",
+      message: expect.any(String),
+      kind: "period-reversed",
+    });
+    expect(said(period!)).toBe("perioden slutter før den begynner");
   });
 
   it("answers 400 naming the field for a reference to an unknown record in the body", async () => {

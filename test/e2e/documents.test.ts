@@ -423,7 +423,7 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
       }
     ).error;
     expect(error.code).toBe("VALIDATION_FAILED");
-    expect(error.details.fields[0]).toMatchObject({ field: "content" });
+    expect(error.details.fields[0]).toMatchObject({ field: "content", kind: "letter-image" });
     expect(error.details.fields[0]!.message).toContain("8000×8000");
     const after = await ok<Mailing & { content: string | null }>(admin.get(`/api/mailings/${made.id}`));
     expect(after.content).toBe("<p>Hei</p>");

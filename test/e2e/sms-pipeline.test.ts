@@ -127,7 +127,16 @@ describe.each(await testDialects())("SMS mailings on %s", (dialect) => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({
-      error: { code: "VALIDATION_FAILED", details: { field: "numbers", value: "12", position: 2 } },
+      error: {
+        code: "VALIDATION_FAILED",
+        details: {
+          field: "numbers",
+          value: "12",
+          position: 2,
+          // A kind the UI says in its own language ("er ikke et gyldig telefonnummer").
+          fields: [{ field: "numbers", kind: "not-a-phone" }],
+        },
+      },
     });
     const tested = await ok<{ sent: { number: string; status: string }[] }>(
       admin.send("POST", `/api/mailings/${mailing.id}/test-sms`, { numbers: "912 34 580" }),

@@ -48,7 +48,7 @@ export function verifyMailgun(
   guard.check(`mailgun:${token}`, "signature.token");
   const data = body["event-data"];
   if (typeof data !== "object" || data === null || Array.isArray(data))
-    throw invalid([{ field: "event-data", message: "is required (an object)" }]);
+    throw invalid([{ field: "event-data", message: "is required (an object)", kind: "required" }]);
   const event = objectOf(data);
   const recipient = stringOf(event.recipient)?.trim();
   const kind = stringOf(event.event);

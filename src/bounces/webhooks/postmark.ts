@@ -35,7 +35,14 @@ export function verifyPostmark(
     });
   const body = parseJson(raw);
   if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw invalid([{ field: "body", message: "must be a Postmark webhook (a JSON object)" }]);
+    throw invalid([
+      {
+        field: "body",
+        message: "must be a Postmark webhook (a JSON object)",
+        kind: "type",
+        params: { type: "object" },
+      },
+    ]);
   const record = objectOf(body);
   const type = stringOf(record.RecordType);
   const recipient = stringOf(record.Email)?.trim();

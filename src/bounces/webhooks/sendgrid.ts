@@ -72,7 +72,10 @@ export function verifySendgrid(
   const replayKey = `sendgrid:${seconds}:${createHash("sha256").update(raw, "utf8").digest("base64url")}`;
   guard.check(replayKey, SENDGRID_SIGNATURE_HEADER);
   const batch = parseJson(raw);
-  if (!Array.isArray(batch)) throw invalid([{ field: "body", message: "must be a JSON array of events" }]);
+  if (!Array.isArray(batch))
+    throw invalid([
+      { field: "body", message: "must be a JSON array of events", kind: "type", params: { type: "array" } },
+    ]);
   const events: StoredEvent[] = [];
   for (const item of batch) {
     const e = objectOf(item);

@@ -59,12 +59,24 @@ export function isSnsCertificateUrl(value: string): boolean {
 export function readSnsMessage(body: string): SnsMessage {
   const parsed = parseJson(body);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw invalid([{ field: "body", message: "must be an SNS message (a JSON object)" }]);
+    throw invalid([
+      {
+        field: "body",
+        message: "must be an SNS message (a JSON object)",
+        kind: "type",
+        params: { type: "object" },
+      },
+    ]);
   const m = objectOf(parsed);
   const type = stringOf(m.Type);
   if (!type || !TYPES.has(type))
     throw invalid([
-      { field: "Type", message: "must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation" },
+      {
+        field: "Type",
+        message: "must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation",
+        kind: "enum",
+        params: { values: [...TYPES].join(", ") },
+      },
     ]);
   const needed = [
     "MessageId",
@@ -78,11 +90,13 @@ export function readSnsMessage(body: string): SnsMessage {
   if (type !== "Notification") needed.push("SubscribeURL", "Token");
   const missing = needed.filter((k) => typeof m[k] !== "string");
   if (missing.length > 0)
-    throw invalid(missing.map((field) => ({ field, message: "is required (a string)" })));
+    throw invalid(missing.map((field) => ({ field, message: "is required (a string)", kind: "required" })));
   // Some senders write a missing subject as null; it is not part of the signed text then.
   if (m.Subject === null) delete m.Subject;
   if (m.Subject !== undefined && typeof m.Subject !== "string")
-    throw invalid([{ field: "Subject", message: "must be a string" }]);
+    throw invalid([
+      { field: "Subject", message: "must be a string", kind: "type", params: { type: "string" } },
+    ]);
   return m as unknown as SnsMessage;
 }
 

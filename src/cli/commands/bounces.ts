@@ -50,7 +50,14 @@ export function registerBounceCommands(program: Command, ctx: CliContext): void 
     .action(async (options: { reason?: string; search?: string }) => {
       const reason = options.reason as BlockedReason | undefined;
       if (reason !== undefined && !BLOCKED_REASONS.includes(reason))
-        throw invalid([{ field: "reason", message: `must be one of ${BLOCKED_REASONS.join(", ")}` }]);
+        throw invalid([
+          {
+            field: "reason",
+            message: `must be one of ${BLOCKED_REASONS.join(", ")}`,
+            kind: "enum",
+            params: { values: BLOCKED_REASONS.join(", ") },
+          },
+        ]);
       await ctx.withDb(async ({ db }) => {
         const rows: Array<Array<string | number | null>> = [];
         for (let offset = 0; ; offset += 500) {

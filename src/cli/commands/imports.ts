@@ -188,11 +188,17 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
     .option("--delimiter <char>", 'CSV delimiter: "," or ";"', ",")
     .action(async (options: { format: string; selection?: string; output?: string; delimiter: string }) => {
       if (options.format !== "csv" && options.format !== "xlsx")
-        throw invalid([{ field: "format", message: "must be csv or xlsx" }]);
+        throw invalid([
+          { field: "format", message: "must be csv or xlsx", kind: "enum", params: { values: "csv, xlsx" } },
+        ]);
       if (options.delimiter !== "," && options.delimiter !== ";")
-        throw invalid([{ field: "delimiter", message: 'must be "," or ";"' }]);
+        throw invalid([
+          { field: "delimiter", message: 'must be "," or ";"', kind: "enum", params: { values: ", ;" } },
+        ]);
       if (options.format === "xlsx" && !options.output && process.stdout.isTTY)
-        throw invalid([{ field: "output", message: "an XLSX file needs --output (or redirect stdout)" }]);
+        throw invalid([
+          { field: "output", message: "an XLSX file needs --output (or redirect stdout)", kind: "required" },
+        ]);
       const format = options.format as ExportFormat;
       const selectionId = options.selection ? parseIntOption(options.selection, "--selection") : null;
       await ctx.withDb(async (handle) => {

@@ -97,15 +97,44 @@ export function registerMailingImportCommands(program: Command, ctx: CliContext)
       ) => {
         const mailingId = parseIntOption(id, "id");
         if (options.format !== "csv" && options.format !== "xlsx")
-          throw invalid([{ field: "format", message: "must be csv or xlsx" }]);
+          throw invalid([
+            {
+              field: "format",
+              message: "must be csv or xlsx",
+              kind: "enum",
+              params: { values: "csv, xlsx" },
+            },
+          ]);
         if (options.delimiter !== "," && options.delimiter !== ";")
-          throw invalid([{ field: "delimiter", message: 'must be "," or ";"' }]);
+          throw invalid([
+            { field: "delimiter", message: 'must be "," or ";"', kind: "enum", params: { values: ", ;" } },
+          ]);
         if (options.status !== undefined && options.status !== "eligible" && options.status !== "blocked")
-          throw invalid([{ field: "status", message: "must be eligible or blocked" }]);
+          throw invalid([
+            {
+              field: "status",
+              message: "must be eligible or blocked",
+              kind: "enum",
+              params: { values: "eligible, blocked" },
+            },
+          ]);
         if (options.reason !== undefined && !(REASONS as readonly string[]).includes(options.reason))
-          throw invalid([{ field: "reason", message: `must be one of ${REASONS.join(", ")}` }]);
+          throw invalid([
+            {
+              field: "reason",
+              message: `must be one of ${REASONS.join(", ")}`,
+              kind: "enum",
+              params: { values: REASONS.join(", ") },
+            },
+          ]);
         if (options.format === "xlsx" && !options.output && process.stdout.isTTY)
-          throw invalid([{ field: "output", message: "an XLSX file needs --output (or redirect stdout)" }]);
+          throw invalid([
+            {
+              field: "output",
+              message: "an XLSX file needs --output (or redirect stdout)",
+              kind: "required",
+            },
+          ]);
         await ctx.withDb(async (handle) => {
           const { exportRecipients } = await import("../../imports/export-recipients.ts");
           const stream = await exportRecipients(handle.db, mailingId, {

@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import type { AuditEntryInput } from "../../audit/log.ts";
 import type { Db } from "../../db/connect.ts";
-import { AppError } from "../../shared/errors.ts";
+import { validationFailed } from "../../shared/errors.ts";
 import type { CliContext } from "../context.ts";
 
 async function audit(db: Db, entry: Omit<AuditEntryInput, "actor" | "origin">): Promise<void> {
@@ -65,10 +65,10 @@ export function registerPrivacyCommands(program: Command, ctx: CliContext): void
         const id = await personIdOf(db, person);
         if (!options.yes) {
           const plan = await erasurePlan(db, id);
-          throw new AppError(
-            "VALIDATION_FAILED",
+          throw validationFailed(
             `Erasing person ${id} removes ${describe(plan)} and cannot be undone; run again with --yes`,
-            { fields: [{ field: "yes", message: "required" }], plan },
+            [{ field: "yes", message: "required", kind: "needs-confirmation" }],
+            { plan },
           );
         }
         const erased = await erasePerson(db, id);

@@ -60,7 +60,9 @@ export const editorRoutes =
         async (request, reply) => {
           const body = request.body;
           if (!Buffer.isBuffer(body))
-            throw invalid([{ field: "body", message: "send the image as the request body" }]);
+            throw invalid([
+              { field: "body", message: "send the image as the request body", kind: "needs-body" },
+            ]);
           const { image, created } = await addImage(db, publicUrl, {
             data: body,
             originalName: request.query.filename,

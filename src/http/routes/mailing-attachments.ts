@@ -54,7 +54,9 @@ export const mailingAttachmentRoutes =
         async (request, reply) => {
           const body = request.body;
           if (!Buffer.isBuffer(body))
-            throw invalid([{ field: "body", message: "send the file as the request body" }]);
+            throw invalid([
+              { field: "body", message: "send the file as the request body", kind: "needs-body" },
+            ]);
           const contentType = (request.headers["content-type"] ?? "application/octet-stream")
             .split(";")[0]!
             .trim();

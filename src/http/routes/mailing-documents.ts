@@ -204,7 +204,9 @@ export const mailingDocumentRoutes =
         },
         async (request) => {
           if (!Buffer.isBuffer(request.body) || request.body.length === 0)
-            throw invalid([{ field: "body", message: "send the DOCX file as the request body" }]);
+            throw invalid([
+              { field: "body", message: "send the DOCX file as the request body", kind: "needs-body" },
+            ]);
           const found = await uploadTemplate(db, request.params.id, request.query.fileName, request.body);
           return { ...found, mailing: await getMailing(db, request.params.id) };
         },

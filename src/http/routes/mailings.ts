@@ -24,7 +24,8 @@ import { errorResponses, Id, IdParams, literals, NoContent, PageQuery, type Rout
 function refuseBadLetterBody(content: string | null | undefined): void {
   if (!content) return;
   const { problems } = parseLetterBody(content);
-  if (problems.length > 0) throw invalid(problems.map((message) => ({ field: "content", message })));
+  if (problems.length > 0)
+    throw invalid(problems.map((message) => ({ field: "content", message, kind: "letter-image" as const })));
 }
 
 export const mailingRoutes =

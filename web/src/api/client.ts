@@ -1,6 +1,8 @@
 // Typed fetch client for the utsend API: sends the session cookie, the CSRF token on writes, and turns
 // `{error:{code,message,details}}` bodies into ApiError so forms can show problems under the named field.
 
+import type { FieldProblemParams } from "../../../src/shared/errors.ts";
+
 export type QueryValue = string | number | boolean | null | undefined;
 export type Query = Record<string, QueryValue>;
 
@@ -9,7 +11,7 @@ export type FieldProblem = {
   field: string;
   message: string;
   kind?: string;
-  params?: { limit?: number; format?: string; values?: string; type?: string };
+  params?: FieldProblemParams;
 };
 
 export class ApiError extends Error {

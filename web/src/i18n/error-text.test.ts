@@ -2,7 +2,7 @@
 // in the page's language with the server's details filled in.
 import { describe, expect, it } from "vitest";
 import { ROW_ISSUE_KINDS } from "../../../src/imports/api-schemas.ts";
-import { errorCatalogue, VALIDATION_KINDS } from "../../../src/shared/errors.ts";
+import { errorCatalogue, REFERENCE_WHATS, VALIDATION_KINDS } from "../../../src/shared/errors.ts";
 import { ApiError } from "../api/client.ts";
 import { rowIssueText } from "../features/imports/ImportReportView.tsx";
 import en from "./en.json";
@@ -43,6 +43,11 @@ describe("error codes in the UI's languages", () => {
       for (const format of ["email", "date-time"]) expect(words.validationFormats?.[format]).toBeTruthy();
       for (const type of ["string", "integer", "number", "boolean", "array", "object"])
         expect(words.validationTypes?.[type]).toBeTruthy();
+      // So do the things an unknown reference names, and a template problem's place.
+      expect(REFERENCE_WHATS.filter((what) => !words.validationReferences?.[what]?.trim())).toEqual([]);
+      expect((messages.errors as { validationPosition?: string }).validationPosition).toMatch(
+        /\{line\}.*\{column\}/,
+      );
     },
   );
 
@@ -95,14 +100,61 @@ describe("error codes in the UI's languages", () => {
         params: { type: "integer" },
       }),
     ).toBe("har feil type (skal være et heltall)");
-    expect(fieldProblemText(nbT, { field: "x", message: "the time has passed", kind: "invalid" })).toBe(
-      "the time has passed",
+    expect(fieldProblemText(nbT, { field: "x", message: "must match then schema", kind: "invalid" })).toBe(
+      "must match then schema",
     );
+    expect(
+      fieldProblemText(nbT, { field: "x", message: "a kind from a newer server", kind: "brand-new" }),
+    ).toBe("a kind from a newer server");
     const error = new ApiError(400, "VALIDATION_FAILED", "Invalid input: name: must not be empty", {
       fields: [{ field: "name", message: "must not be empty", kind: "empty" }],
     });
     expect(fieldErrors(error, nbT)).toEqual({ name: "kan ikke være tom" });
+    // A duplicate or a missing reference names one field and no kind: its code's sentence goes beside it.
+    const duplicate = new ApiError(409, "CONFLICT", "email: a user with e-mail kari@example.no exists", {
+      field: "email",
+    });
+    expect(fieldErrors(duplicate, nbT)).toEqual({ email: "Dette finnes allerede." });
+    const gone = new ApiError(400, "REFERENCE_NOT_FOUND", "companyId: company 9 does not exist", {
+      field: "companyId",
+      id: 9,
+    });
+    expect(fieldErrors(gone, enT)).toEqual({ companyId: "Something it refers to no longer exists." });
     expect(errorText(nbT, error)).toBe("Noe av det du fylte inn er ikke gyldig. name: kan ikke være tom");
+  });
+
+  it("says the server's own rules in Norwegian: a reference that does not exist, a template's place, a size", () => {
+    const nbT = translator("nb");
+    const enT = translator("en");
+    const missing = {
+      field: "criteria.criteria[0].key",
+      message: 'no custom field "fodt"',
+      kind: "unknown-reference",
+      params: { what: "customField" as const, id: "fodt" },
+    };
+    expect(fieldProblemText(nbT, missing)).toBe("finnes ikke (egendefinert felt fodt)");
+    expect(fieldProblemText(enT, missing)).toBe("does not exist (custom field fodt)");
+    expect(
+      fieldProblemText(nbT, {
+        field: "content",
+        message: "line 3, column 7: tag endif not closed",
+        kind: "template-syntax",
+        params: { line: 3, column: 7 },
+      }),
+    ).toBe("har en feil i malen (linje 3, kolonne 7)");
+    expect(fieldProblemText(nbT, { field: "content", message: "x", kind: "template-syntax" })).toBe(
+      "har en feil i malen",
+    );
+    const logo = { field: "logoBase64", message: "too big", kind: "too-large", params: { limit: 1048576 } };
+    expect(fieldProblemText(nbT, logo)).toBe("er for stor (høyst 1\u00a0048\u00a0576 byte)");
+    expect(fieldProblemText(enT, logo)).toBe("is too large (at most 1,048,576 bytes)");
+    expect(
+      fieldProblemText(nbT, {
+        field: "customFields.fodt",
+        message: '"31.12" is not a date',
+        kind: "not-a-date",
+      }),
+    ).toBe("må være en dato (ÅÅÅÅ-MM-DD)");
   });
 
   it("says a refused action in Norwegian with the detail filled in, and drops a detail the server did not give", () => {

@@ -19,7 +19,8 @@ const WITH_SPECIFICS = new Set([
 
 /**
  * One field's problem in the UI's language, from its kind and params ("må ha høyst 200 tegn"). A problem of kind
- * `invalid` (a feature's own rule) or of a kind this build does not know is shown with the server's sentence.
+ * `invalid` (an ajv keyword the server has no word for) or of a kind this build does not know is shown with the
+ * server's sentence. A problem in a template says where (", linje 3, kolonne 7").
  */
 export function fieldProblemText(t: Translate, problem: FieldProblem): string {
   const kind = problem.kind;
@@ -35,20 +36,35 @@ export function fieldProblemText(t: Translate, problem: FieldProblem): string {
     return text === wordKey ? word : text;
   };
   if (problem.params?.format) params.format = named("validationFormats", problem.params.format);
+  if (problem.params?.what) params.what = named("validationReferences", problem.params.what);
   if (problem.params?.type)
     params.type = problem.params.type
       .split(", ")
       .map((word) => named("validationTypes", word))
       .join(", ");
   const text = t(key as MessageKey, params);
-  return text === key ? problem.message : text;
+  if (text === key) return problem.message;
+  const { line, column } = problem.params ?? {};
+  return line === undefined
+    ? text
+    : `${text} (${t("errors.validationPosition", { line, column: column ?? 1 })})`;
 }
+
+/** Codes whose sentence says all a field needs ("Dette finnes allerede."), shown beside the field they name. */
+const SAID_BY_CODE = new Set(["CONFLICT", "REFERENCE_NOT_FOUND"]);
 
 /** Field path → its problem in the UI's language, for showing API validation errors beside form fields. */
 export function fieldErrors(error: unknown, t: Translate): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   const out: Record<string, string> = {};
-  for (const problem of error.fieldProblems) out[problem.field] ??= fieldProblemText(t, problem);
+  for (const problem of error.fieldProblems) {
+    // A single `details.field` (a duplicate, a missing reference) has no kind: the code's sentence, without the
+    // field's name in it, says it beside the field.
+    const key = `errors.codes.${error.code}`;
+    const sentence = !problem.kind && SAID_BY_CODE.has(error.code) ? t(key as MessageKey) : key;
+    out[problem.field] ??=
+      sentence === key ? fieldProblemText(t, problem) : sentence.replace(/ \(\{\w+\}\)|\{\w+\}/g, "");
+  }
   return out;
 }
 

@@ -69,14 +69,26 @@ export async function buildMessage(m: OutgoingMessage): Promise<Buffer> {
   const to = address("to", m.to, problems);
   const replyTo = m.replyTo === undefined ? undefined : checkedAddress("replyTo", m.replyTo, problems);
   if (!MESSAGE_ID.test(m.messageId) || /[<>]/.test(m.messageId)) {
-    problems.push({ field: "messageId", message: "must be id@domain in printable ASCII, without <>" });
+    problems.push({
+      field: "messageId",
+      message: "must be id@domain in printable ASCII, without <>",
+      kind: "pattern",
+    });
   }
   const headers: Array<{ key: string; value: string }> = [];
   for (const [key, value] of Object.entries(m.headers ?? {})) {
     if (!FIELD_NAME.test(key) || OWN_HEADERS.has(key.toLowerCase())) {
-      problems.push({ field: `headers.${key}`, message: "is not a header name utsend lets a caller set" });
+      problems.push({
+        field: `headers.${key}`,
+        message: "is not a header name utsend lets a caller set",
+        kind: "not-allowed",
+      });
     } else if (CONTROLS.test(value)) {
-      problems.push({ field: `headers.${key}`, message: "contains a line break or control character" });
+      problems.push({
+        field: `headers.${key}`,
+        message: "contains a line break or control character",
+        kind: "one-line",
+      });
     } else {
       headers.push({ key, value });
     }
@@ -89,7 +101,12 @@ export async function buildMessage(m: OutgoingMessage): Promise<Buffer> {
   }
   if (m.feedbackId !== undefined) {
     if (!PRINTABLE_ASCII.test(m.feedbackId) || !m.feedbackId.trim()) {
-      problems.push({ field: "feedbackId", message: "must be printable ASCII" });
+      problems.push({
+        field: "feedbackId",
+        message: "must be printable ASCII",
+        kind: "allowed-characters",
+        params: { characters: "ASCII" },
+      });
     }
     headers.push({ key: "Feedback-ID", value: m.feedbackId.trim() });
   }
@@ -163,7 +180,13 @@ function address(field: string, a: MailAddress, problems: FieldProblem[]): MailA
 }
 
 function checkedAddress(field: string, value: string, problems: FieldProblem[]): string {
-  if (!ADDRESS.test(value)) problems.push({ field, message: "is not a plain e-mail address" });
+  if (!ADDRESS.test(value))
+    problems.push({
+      field,
+      message: "is not a plain e-mail address",
+      kind: "format",
+      params: { format: "email" },
+    });
   return value;
 }
 
@@ -177,7 +200,12 @@ function headerUri(field: string, value: string, schemes: string[], problems: Fi
     // reported below
   }
   if (!href || !/^[\x21-\x7e]+$/.test(href) || /[<>]/.test(href)) {
-    problems.push({ field, message: `must be a ${schemes.join(" or ")} URI` });
+    problems.push({
+      field,
+      message: `must be a ${schemes.join(" or ")} URI`,
+      kind: "format",
+      params: { format: "uri" },
+    });
   }
   return href;
 }

@@ -113,10 +113,21 @@ export async function sendTest(
     .map((a) => a.trim())
     .filter(Boolean);
   const bad = addresses.filter((a) => !isValidEmail(a));
-  if (addresses.length === 0) throw invalid([{ field: "addresses", message: "give at least one address" }]);
+  if (addresses.length === 0)
+    throw invalid([{ field: "addresses", message: "give at least one address", kind: "required" }]);
   if (bad.length > 0)
-    throw invalid([{ field: "addresses", message: `not valid e-mail addresses: ${bad.join(", ")}` }]);
-  if (addresses.length > 20) throw invalid([{ field: "addresses", message: "at most 20 test addresses" }]);
+    throw invalid([
+      {
+        field: "addresses",
+        message: `not valid e-mail addresses: ${bad.join(", ")}`,
+        kind: "format",
+        params: { format: "email" },
+      },
+    ]);
+  if (addresses.length > 20)
+    throw invalid([
+      { field: "addresses", message: "at most 20 test addresses", kind: "maxItems", params: { limit: 20 } },
+    ]);
   const mailing = await deps.db
     .selectFrom("mailings")
     .select("sending_account_id")

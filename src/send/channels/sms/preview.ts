@@ -4,7 +4,7 @@ import type { Db } from "../../../db/connect.ts";
 import { recipientLinks } from "../../../deliveries/identity.ts";
 import { loadRecipientValues, type RecipientValues } from "../../../mailings/merge-values.ts";
 import { pickPreviewRecipient } from "../../../mailings/recipients.ts";
-import { AppError, notFound } from "../../../shared/errors.ts";
+import { AppError, notFound, validationFailed } from "../../../shared/errors.ts";
 import { parseNumberList } from "../../../sms/phone.ts";
 import { accountForSending } from "../../accounts.ts";
 import type { ChannelDeps } from "../../channel.ts";
@@ -100,19 +100,27 @@ export async function sendSmsTest(
   const { numbers, problems } = parseNumberList(numberList);
   const first = problems[0];
   if (first)
-    throw new AppError("VALIDATION_FAILED", `number ${first.position}: ${first.message}`, {
-      field: "numbers",
-      value: first.value,
-      position: first.position,
-      fields: problems.map((p) => ({ field: "numbers", message: `number ${p.position}: ${p.message}` })),
-    });
+    throw validationFailed(
+      `number ${first.position}: ${first.message}`,
+      problems.map((p) => ({
+        field: "numbers",
+        message: `number ${p.position}: ${p.message}`,
+        kind: p.reason,
+      })),
+      { field: "numbers", value: first.value, position: first.position },
+    );
   if (numbers.length === 0)
-    throw new AppError("VALIDATION_FAILED", "give at least one mobile number", {
-      field: "numbers",
-      value: "",
-    });
+    throw validationFailed(
+      "give at least one mobile number",
+      [{ field: "numbers", message: "give at least one mobile number", kind: "required" }],
+      { field: "numbers", value: "" },
+    );
   if (numbers.length > 20)
-    throw new AppError("VALIDATION_FAILED", "at most 20 test numbers", { field: "numbers", value: "" });
+    throw validationFailed(
+      "at most 20 test numbers",
+      [{ field: "numbers", message: "at most 20 test numbers", kind: "maxItems", params: { limit: 20 } }],
+      { field: "numbers", value: "" },
+    );
   const prepared = await preparedSms(deps.db, mailingId);
   const mailing = await deps.db
     .selectFrom("mailings")

@@ -277,8 +277,20 @@ export function parseInboundWebhook(params: TwilioParams, receivedAt: Date = new
   const to = param(params, "To");
   if (!from || !to) {
     throw invalid([
-      ...(from ? [] : [{ field: "From", message: "Twilio's inbound webhook names no sender" }]),
-      ...(to ? [] : [{ field: "To", message: "Twilio's inbound webhook names no receiving number" }]),
+      ...(from
+        ? []
+        : [
+            { field: "From", message: "Twilio's inbound webhook names no sender", kind: "required" as const },
+          ]),
+      ...(to
+        ? []
+        : [
+            {
+              field: "To",
+              message: "Twilio's inbound webhook names no receiving number",
+              kind: "required" as const,
+            },
+          ]),
     ]);
   }
   return { from, to, text: param(params, "Body") ?? "", at: receivedAt.toISOString() };

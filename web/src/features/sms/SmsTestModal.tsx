@@ -5,17 +5,19 @@ import { type FormEvent, useEffect, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { useApi } from "../../api/context.tsx";
 import { ErrorAlert } from "../../app/feedback.tsx";
-import { useI18n } from "../../i18n/i18n.tsx";
+import { fieldProblemText } from "../../i18n/error-text.ts";
+import { type Translate, useI18n } from "../../i18n/i18n.tsx";
 import { RecipientPicker } from "../preview/RecipientPicker.tsx";
 import type { SmsTestResult } from "./types.ts";
 
-function numberProblem(error: unknown): string | undefined {
+function numberProblem(error: unknown, t: Translate): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
   const details = error.details as { field?: unknown; value?: unknown } | null;
   if (details?.field !== "numbers") return undefined;
-  return typeof details.value === "string" && details.value !== ""
-    ? `${error.message} (${details.value})`
-    : error.message;
+  // The first problem in the page's language ("er ikke et gyldig mobilnummer"), with the entry it is about.
+  const [first] = error.fieldProblems;
+  const said = first ? fieldProblemText(t, first) : error.message;
+  return typeof details.value === "string" && details.value !== "" ? `${said} (${details.value})` : said;
 }
 
 export function SmsTestModal({
@@ -63,7 +65,7 @@ export function SmsTestModal({
     }
   }
 
-  const problem = numberProblem(error);
+  const problem = numberProblem(error, t);
   const failed = result?.sent.filter((s) => s.status === "failed").length ?? 0;
 
   return (
