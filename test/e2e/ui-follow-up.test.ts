@@ -227,6 +227,10 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       expect(await offer.locator('[data-col="flagged"]').textContent()).toBe("0");
       const other = table.locator("tbody tr", { hasText: "/om-oss" });
       expect(await other.locator('[data-col="clicks"]').textContent()).toBe("0");
+      // The page states the machine-click rule the tracker applies (src/track/agents.ts flagClick).
+      expect(await page.getByTestId("links-help").textContent()).toContain(
+        "klikk på alle lenkene i utsendelsen, eller 3 eller flere av dem, innen 2 sekunder",
+      );
       await shot(page, tag("02-links"));
 
       await offer.getByRole("button", { name: "Klikkere" }).click();
