@@ -39,6 +39,7 @@ type Mailing = {
   fromAddress: string | null;
   content: string | null;
   recipients: { eligible: number; blocked: Record<string, number>; leftOut: number };
+  problems: Array<{ code: string }>;
 };
 
 /** A full-page screenshot from the top (taken scrolled, the fixed header lands mid-page). */
@@ -183,6 +184,18 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await page.getByRole("button", { name: "Lagre utkast" }).click();
       await expect.poll(() => page.getByTestId("step-marker-recipients").isDisabled()).toBe(false);
       expect(await page.getByTestId("step-marker-content").getAttribute("data-state")).toBe("incomplete");
+      // Confirm is reachable too: it lists the unknown merge field, and that holds back sending only.
+      expect(await page.getByTestId("step-marker-confirm").isDisabled()).toBe(false);
+      await page.getByTestId("step-marker-confirm").click();
+      await page.waitForURL(/step=confirm/);
+      await textOf(page.getByTestId("problems"), (t) =>
+        t.includes("Ukjent flettefelt [[customer.shoesize]]"),
+      );
+      expect(await page.getByRole("button", { name: "Send nå" }).isDisabled()).toBe(true);
+      expect((await mailing()).problems.map((p) => p.code)).toEqual(["unknown-variable"]);
+      await shot(page, "mailings-04b-confirm-lists-content-problem");
+      await page.getByTestId("step-marker-content").click();
+      await page.waitForURL(/step=content/);
 
       await editor.fill("<h1>Hei ");
       await page.getByRole("button", { name: "Sett inn flettefelt" }).click();
