@@ -205,6 +205,14 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       const label = await timeline.locator("svg text", { hasText: /^Topp$/ }).boundingBox();
       const axis = await timeline.locator(".recharts-xAxis").boundingBox();
       expect(label!.y + label!.height).toBeLessThan(axis!.y);
+      // The bars use the width: a bar of six hours across the axis is far wider than a 48th of it.
+      const widest = async () => {
+        const boxes = await timeline
+          .locator(".recharts-bar-rectangle path")
+          .evaluateAll((paths) => paths.map((p) => p.getBoundingClientRect().width));
+        return Math.max(0, ...boxes);
+      };
+      await expect.poll(widest).toBeGreaterThan(axis!.width / 24);
       const links = page.getByTestId("chart-links");
       await textOf(links, (t) => t.includes("/tilbud") && t.includes("/om-oss"));
       await expect.poll(() => links.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(0);
