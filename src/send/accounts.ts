@@ -9,6 +9,7 @@ import { isoNow } from "../shared/clock.ts";
 import { AppError, conflict, type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 import { randomToken } from "../shared/ids.ts";
 import { timeZoneProblem } from "../sms/window.ts";
+import { BUILT_IN_OUTBOX_NAME } from "./account-names.ts";
 import {
   caCertificateProblem,
   defaultTlsMode,
@@ -322,7 +323,7 @@ export async function ensureOutboxAccount(db: Db): Promise<void> {
   await db
     .insertInto("sending_accounts")
     .values({
-      name: "Local outbox",
+      name: BUILT_IN_OUTBOX_NAME,
       kind: "outbox",
       rate_per_second: 50,
       max_connections: 1,

@@ -1,9 +1,10 @@
 // The `utsend` CLI as a user runs it: a real process over a real database.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { partAvailable } from "../helpers/requirements.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "utsend-cli-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -24,6 +25,28 @@ describe("utsend CLI", () => {
     expect(result.stdout).toBe(`utsend ${version} on Node ${process.version}\n`);
     expect(process.version).toMatch(/^v2[4-9]\./);
   });
+
+  const systemNpm = partAvailable(
+    "the system's npm",
+    existsSync("/usr/bin/npx") && existsSync("/usr/bin/node"),
+    "/usr/bin/npx or /usr/bin/node is missing (apt install nodejs npm)",
+  );
+  it.skipIf(!systemNpm)(
+    "runs quietly through the system's npx and Node (20 on the machines): one line, no engine warnings",
+    () => {
+      // What a newcomer types, with the system's Node first on PATH (not the Node 24 that npm run puts there).
+      const env = { ...process.env, PATH: "/usr/bin:/bin", UTSEND_DATA_DIR: dataDir };
+      const run = (command: string, args: string[]) =>
+        spawnSync(command, args, { encoding: "utf8", env, timeout: 60_000 });
+      const version = run("/usr/bin/npx", ["utsend", "--version"]);
+      expect(version.status, version.stderr).toBe(0);
+      expect(version.stdout).toMatch(/^utsend \S+ on Node v2[4-9]\.\S+\n$/);
+      expect(version.stderr).toBe("");
+      // The project's .npmrc keeps npm to errors: an install on the older Node does not print 65 EBADENGINE lines.
+      expect(run("/usr/bin/npm", ["config", "get", "loglevel"]).stdout.trim()).toBe("error");
+      expect(run("/usr/bin/npm", ["config", "get", "fund"]).stdout.trim()).toBe("false");
+    },
+  );
 
   it("migrates an empty database and says so as JSON", () => {
     const result = utsend(["migrate", "--json"]);
@@ -151,6 +174,13 @@ describe("utsend CLI", () => {
     expect(projects.code, projects.stderr).toBe(0);
     expect(projects.stdout.split("\n")[0]).toMatch(/^ID\s+Name\s+Status\s+Members$/);
     expect(projects.stdout).toMatch(/\d+ of \d+ \(from 1\)/);
+    const projectsJson = JSON.parse(utsend(["projects", "list", "--json"]).stdout) as {
+      items: Array<{ id: number; name: string; status: string }>;
+      total: number;
+    };
+    expect(projectsJson.total).toBeGreaterThan(0);
+    expect(projectsJson.items[0]).toMatchObject({ id: expect.any(Number), name: expect.any(String) });
+    expect(projects.stdout).toContain(projectsJson.items[0]!.name);
 
     const bad = utsend(["mailings", "list", "--status", "sent"]);
     expect(bad.code).toBe(2);

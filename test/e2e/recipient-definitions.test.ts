@@ -1,6 +1,7 @@
 // One definition of recipient, blocked and left out (src/db/block-reasons.ts), on both databases: a mailing with a
 // person of every left-out and blocked kind is sent through the SMTP sink, and Confirm's counts, the statistics, the
-// recipient list, the follow-up list and the CSV export must say the same about every person.
+// recipient list, the follow-up list and the CSV export must say the same about every person. Adding the list to a
+// project then says what became of each row: added, a member already, or not a CRM person.
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/connect.ts";
@@ -247,5 +248,51 @@ describe.each(await testDialects())("recipient, blocked and left out agree every
         })),
       ),
     ).toEqual(expectedList());
+  });
+
+  it("says, adding the list to a project, who was added, who was a member already and who could not be added and why", async () => {
+    const project = await ok<{ id: number }>(
+      admin.send("POST", "/api/projects", { name: "Alle rader" }),
+      201,
+    );
+    const anne = (await ok<{ items: Array<{ id: number }> }>(admin.get("/api/persons?q=anne%40mottaker")))
+      .items;
+    expect(anne).toHaveLength(1);
+    await ok(admin.send("POST", `/api/projects/${project.id}/members`, { personIds: [anne[0]!.id] }));
+
+    // Every row of the list (no ids, no filters): the left out are not on it.
+    const result = await ok<{
+      rows: number;
+      persons: number;
+      added: number;
+      alreadyMembers: number;
+      notInCrm: number;
+      named: {
+        added: Array<{ personId: number; name: string | null }>;
+        alreadyMembers: Array<{ personId: number; name: string | null }>;
+        notInCrm: Array<{ recipientId: number; name: string | null; email: string | null }>;
+      };
+    }>(admin.send("POST", `/api/mailings/${mailingId}/follow-up/add-to`, { projectId: project.id }));
+    const crmKeys = Object.keys(EXPECTED).filter(
+      (k) => !["importert", "utenadresse", "anne (2)"].includes(k),
+    );
+    expect(result).toMatchObject({
+      rows: expectedCounts().listed,
+      persons: crmKeys.length,
+      added: crmKeys.length - 1,
+      alreadyMembers: 1,
+      notInCrm: 1,
+    });
+    // Anne's second row is the same person: counted once, as the member she was already.
+    expect(result.rows).toBe(result.persons + result.notInCrm + 1);
+    expect(result.named.alreadyMembers.map((p) => p.name)).toEqual([expect.stringContaining("anne")]);
+    expect(result.named.added.map((p) => p.name?.split(" ")[0]).sort()).toEqual(
+      crmKeys.filter((k) => k !== "anne").sort(),
+    );
+    expect(result.named.notInCrm).toEqual([
+      expect.objectContaining({ name: "Importert", email: "importert@mottaker.example" }),
+    ]);
+    const members = await ok<{ total: number }>(admin.get(`/api/projects/${project.id}/members?limit=100`));
+    expect(members.total).toBe(crmKeys.length);
   });
 });

@@ -98,7 +98,7 @@ describe.skipIf(!runs)("web UI: an SMS mailing", () => {
       await page.getByRole("combobox", { name: "Avsenderkonto", exact: true }).click();
       const options = await textOf(page.getByRole("listbox"));
       expect(options).toContain(ACCOUNT);
-      expect(options).not.toContain("Local outbox");
+      expect(options).not.toContain("Lokal utboks");
       await page.getByRole("option", { name: new RegExp(ACCOUNT) }).click();
       await pick(page, "Utvalg", "VIP-kunder");
       await pick(page, "Abonnementstype", "Månedlig nyhetsbrev");

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import type { Db } from "../../src/db/connect.ts";
+import { addSource, resolveRecipients } from "../../src/mailings/recipients.ts";
 import { aPerson } from "../helpers/builders.ts";
 import { chromiumAvailable, cutOffBadges, launchChromium, screenshot, textOf } from "../helpers/chromium.ts";
 import { testDialects } from "../helpers/dialects.ts";
@@ -204,6 +205,14 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       const label = await timeline.locator("svg text", { hasText: /^Topp$/ }).boundingBox();
       const axis = await timeline.locator(".recharts-xAxis").boundingBox();
       expect(label!.y + label!.height).toBeLessThan(axis!.y);
+      // The bars use the width: a bar of six hours across the axis is far wider than a 48th of it.
+      const widest = async () => {
+        const boxes = await timeline
+          .locator(".recharts-bar-rectangle path")
+          .evaluateAll((paths) => paths.map((p) => p.getBoundingClientRect().width));
+        return Math.max(0, ...boxes);
+      };
+      await expect.poll(widest).toBeGreaterThan(axis!.width / 24);
       const links = page.getByTestId("chart-links");
       await textOf(links, (t) => t.includes("/tilbud") && t.includes("/om-oss"));
       await expect.poll(() => links.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(0);
@@ -227,6 +236,10 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       expect(await offer.locator('[data-col="flagged"]').textContent()).toBe("0");
       const other = table.locator("tbody tr", { hasText: "/om-oss" });
       expect(await other.locator('[data-col="clicks"]').textContent()).toBe("0");
+      // The page states the machine-click rule the tracker applies (src/track/agents.ts flagClick).
+      expect(await page.getByTestId("links-help").textContent()).toContain(
+        "klikk på alle lenkene i utsendelsen, eller 3 eller flere av dem, innen 2 sekunder",
+      );
       await shot(page, tag("02-links"));
 
       await offer.getByRole("button", { name: "Klikkere" }).click();
@@ -356,6 +369,54 @@ describe.skipIf(!runs).each(await testDialects())("web UI: follow-up on %s", (di
       await page.getByRole("tab", { name: "Recipients" }).click();
       await page.getByTestId("follow-up-filters").getByText("Unsubscribed", { exact: true }).waitFor();
       await page.evaluate("localStorage.setItem('utsend.language', 'nb')");
+    },
+    STEP,
+  );
+
+  it(
+    "names who could not be added to a project and why: an address pasted into the mailing is not a CRM person",
+    async () => {
+      const setup = await aSendingSetup(db, { host: sink.host, port: sink.port });
+      const per = await aPerson(db, { firstName: "Per", lastName: "Person", email: "per@mottaker.example" });
+      const other = await aReadyMailing(db, setup, [per.id], {
+        name: "Vinterkampanje",
+      });
+      await addSource(db, other.id, {
+        kind: "addresses",
+        addresses: [{ email: "innlimt@mottaker.example", name: "Innlimt Adresse" }],
+      });
+      await resolveRecipients(db, other.id);
+      const before = sink.messages.length;
+      expect((await admin.send("POST", `/api/mailings/${other.id}/send`)).status).toBe(200);
+      await sink.waitFor(before + 2, 20_000);
+      await untilFinished(admin, other.id);
+
+      await page.goto(`${server.url}/mailings/${other.id}?tab=recipients`);
+      const rows = page.getByTestId("follow-up-table").locator("tbody tr");
+      await expect.poll(() => rows.count()).toBe(2);
+      await page.getByRole("checkbox", { name: "Velg alle på siden" }).check();
+      await page.getByRole("button", { name: "Legg valgte (2) til i …" }).click();
+      const dialog = page.getByTestId("add-to-modal").filter({ visible: true });
+      await dialog.locator(".mantine-SegmentedControl-root").getByText("Prosjekt", { exact: true }).click();
+      await dialog.getByRole("combobox", { name: "Prosjekt" }).click();
+      await page.getByRole("option", { name: "Ringeliste høst" }).click();
+      await dialog.getByRole("button", { name: "Legg til", exact: true }).click();
+      const result = page.getByTestId("add-to-result");
+      await textOf(
+        result.getByTestId("add-to-added"),
+        (t) => t.includes("1 lagt til") && t.includes("Per Person"),
+      );
+      const refused = await textOf(result.getByTestId("add-to-not-in-crm"), (t) =>
+        t.includes("Innlimt Adresse"),
+      );
+      expect(refused).toContain(
+        "1 kunne ikke legges til: ikke personer i CRM (importerte eller innlimte adresser)",
+      );
+      await shot(page, tag("06-add-to-not-in-crm"));
+      await result.getByRole("button", { name: "Lukk", exact: true }).click();
+      const members = JSON.stringify(await admin.get(`/api/projects/${projects.calls}/members`));
+      expect(members).toContain("per@mottaker.example");
+      expect(members).not.toContain("innlimt@mottaker.example");
     },
     STEP,
   );

@@ -78,6 +78,54 @@ describe.skipIf(!runs)("web UI: a new mailing from a selection or a project", ()
     await textOf(dialog, (t) => t.includes("Uten Epostadresse har ingen e-postadresse og blir utelatt"));
   }, 60_000);
 
+  it("shows each person's mobile in an SMS mailing's single-person picker and says at once who has none", async () => {
+    await ok(
+      api.send("POST", "/api/persons", { firstName: "Med", lastName: "Mobilnummer", mobile: "+4791234000" }),
+      201,
+    );
+    await ok(
+      api.send("POST", "/api/persons", {
+        firstName: "Uten",
+        lastName: "Mobilnummer",
+        emails: [{ address: "uten.mobil@example.no" }],
+      }),
+      201,
+    );
+    const account = await ok<{ id: number }>(
+      api.send("POST", "/api/sending-accounts", { name: "SMS-utboks", kind: "sms-outbox" }),
+      201,
+    );
+    const mailing = await ok<{ id: number }>(
+      api.send("POST", "/api/mailings", {
+        name: "SMS til enkeltpersoner",
+        type: "sms",
+        sendingAccountId: account.id,
+        smsSender: "Fjordlys",
+        smsText: "Hei",
+      }),
+      201,
+    );
+    await page.goto(`${server.url}/mailings/${mailing.id}?step=recipients`);
+    await page.getByRole("button", { name: "Legg til kilde" }).click();
+    await page.getByRole("menuitem", { name: "Enkeltperson …" }).click();
+    const dialog = page.getByRole("dialog");
+    const picker = dialog.getByLabel("Person", { exact: true });
+    await picker.fill("Mobilnummer");
+    // The mobile number, not the e-mail address: this mailing goes by SMS.
+    const options = await textOf(
+      page.getByRole("listbox"),
+      (t) =>
+        t.includes("Med Mobilnummer · +4791234000") && t.includes("Uten Mobilnummer · mangler mobilnummer"),
+    );
+    expect(options).not.toContain("uten.mobil@example.no");
+    await page.getByRole("option", { name: /Uten Mobilnummer/ }).click();
+    await textOf(dialog, (t) =>
+      t.includes("Uten Mobilnummer har ikke mobilnummer og blir utelatt fra denne SMS-utsendelsen"),
+    );
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+  }, 60_000);
+
   it("says at once, by the mailing's own rules, whether the chosen person would receive it and why not", async () => {
     const type = await ok<{ id: number }>(
       api.send("POST", "/api/subscription-types", { name: "Kundeavis" }),
@@ -139,6 +187,12 @@ describe.skipIf(!runs)("web UI: a new mailing from a selection or a project", ()
       const id = Number(new URL(page.url()).pathname.split("/").pop());
       const mailing = await ok<Mailing>(api.get(`/api/mailings/${id}`));
       expect(kind === "selection" ? mailing.selectionId : mailing.projectId).toBe(owner.id);
+      // Setup shows the link: the wizard opens on Setup (no subject yet) with the selection or project chosen.
+      const field = page.getByRole("combobox", {
+        name: kind === "selection" ? "Utvalg" : "Prosjekt",
+        exact: true,
+      });
+      await expect.poll(() => field.inputValue()).toBe(owner.name);
       const sources = await ok<{ items: Array<{ kind: string; refId: number }> }>(
         api.get(`/api/mailings/${id}/sources`),
       );

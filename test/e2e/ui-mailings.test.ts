@@ -39,6 +39,7 @@ type Mailing = {
   fromAddress: string | null;
   content: string | null;
   recipients: { eligible: number; blocked: Record<string, number>; leftOut: number };
+  problems: Array<{ code: string }>;
 };
 
 /** A full-page screenshot from the top (taken scrolled, the fixed header lands mid-page). */
@@ -138,7 +139,8 @@ describe.skipIf(!runs)("web UI: mailings", () => {
   it(
     "completes Setup with the outbox account, a from address on the demo domain and the static selection",
     async () => {
-      await pick(page, "Avsenderkonto", /Local outbox/);
+      // The built-in outbox is named in the UI's language.
+      await pick(page, "Avsenderkonto", "Lokal utboks");
       await pick(page, "Utvalg", "VIP-kunder");
       await pick(page, "Abonnementstype", "Månedlig nyhetsbrev");
       await page.getByLabel(/^Emne/).fill(SUBJECT);
@@ -182,6 +184,18 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await page.getByRole("button", { name: "Lagre utkast" }).click();
       await expect.poll(() => page.getByTestId("step-marker-recipients").isDisabled()).toBe(false);
       expect(await page.getByTestId("step-marker-content").getAttribute("data-state")).toBe("incomplete");
+      // Confirm is reachable too: it lists the unknown merge field, and that holds back sending only.
+      expect(await page.getByTestId("step-marker-confirm").isDisabled()).toBe(false);
+      await page.getByTestId("step-marker-confirm").click();
+      await page.waitForURL(/step=confirm/);
+      await textOf(page.getByTestId("problems"), (t) =>
+        t.includes("Ukjent flettefelt [[customer.shoesize]]"),
+      );
+      expect(await page.getByRole("button", { name: "Send nå" }).isDisabled()).toBe(true);
+      expect((await mailing()).problems.map((p) => p.code)).toEqual(["unknown-variable"]);
+      await shot(page, "mailings-04b-confirm-lists-content-problem");
+      await page.getByTestId("step-marker-content").click();
+      await page.waitForURL(/step=content/);
 
       await editor.fill("<h1>Hei ");
       await page.getByRole("button", { name: "Sett inn flettefelt" }).click();
@@ -435,7 +449,8 @@ describe.skipIf(!runs)("web UI: mailings", () => {
     async () => {
       await page.getByRole("navigation").getByRole("link", { name: "Innstillinger" }).click();
       await page.getByRole("tab", { name: "Sending" }).click();
-      await textOf(page.getByTestId("sending-accounts"), (t) => t.includes("Local outbox"));
+      const accounts = await textOf(page.getByTestId("sending-accounts"), (t) => t.includes("Lokal utboks"));
+      expect(accounts).not.toContain("Local outbox");
       const domains = await textOf(page.getByTestId("sending-domains"), (t) => t.includes(domain));
       expect(domains).toContain(`bounces.${domain}`);
       await page.getByRole("button", { name: "DNS-oppføringer" }).click();

@@ -41,6 +41,20 @@ describe("plural forms of count messages", () => {
     },
   );
 
+  it.each(Object.keys(languages) as Array<keyof typeof languages>)(
+    "%s puts no count other than {count} before a plural noun (it could say '1 personer')",
+    (language) => {
+      // A count passed under another name is not chosen by number; a message with two counts builds them from
+      // parts that each take their own {count} (see importCounts).
+      const beforePlural =
+        /\{(?!count\})\w+\} (personer|mottakere|mottakerne|rader|adresser|e-poster|nye|ugyldige|persons|recipients|rows|addresses|messages|newcomers)\b/;
+      const problems = [...languages[language]]
+        .filter(([, text]) => beforePlural.test(text))
+        .map(([key, text]) => `${key}: ${text}`);
+      expect(problems).toEqual([]);
+    },
+  );
+
   it("says one person in the singular and several in the plural, in Norwegian and English", () => {
     const nbT = translator("nb");
     const enT = translator("en");
@@ -60,6 +74,26 @@ describe("plural forms of count messages", () => {
       duplicates: t("recipients.importCountsParts.duplicates", { count: 0 }),
     });
     expect(text).toBe("3 rader: 2 gyldige, 1 ugyldig (hoppes over), 0 gjentar en tidligere adresse");
+  });
+
+  it("says one recipient, one corrected person and one newcomer in the singular", () => {
+    const t = translator("nb");
+    expect(t("preview.emptyTitle", { count: 1 })).toBe("Tomme flettefelt for 1 mottaker");
+    expect(t("preview.emptyTitle", { count: 2 })).toBe("Tomme flettefelt blant 2 mottakere");
+    expect(
+      t("bounces.corrected", {
+        persons: t("bounces.correctedParts.persons", { count: 1 }),
+        resent: t("bounces.correctedParts.resent", { count: 1 }),
+      }),
+    ).toBe("Rettet på 1 person; 1 e-post sendes på nytt.");
+    expect(
+      t("followUp.recipients.resent", {
+        count: 1,
+        added: t("followUp.recipients.resentParts.added", { count: 1 }),
+        skipped: t("followUp.recipients.resentParts.skipped", { count: 2 }),
+      }),
+    ).toBe("1 nytt forsøk lagt i kø; 1 ny funnet, 2 utelatt.");
+    expect(translator("en")("bounces.correctedParts.persons", { count: 1 })).toBe("Corrected on 1 person");
   });
 
   it("shows the count formatted for the language", () => {

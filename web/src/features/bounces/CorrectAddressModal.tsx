@@ -31,7 +31,12 @@ export function CorrectAddressModal({ address, onClose }: { address: string | nu
         newAddress: value.trim(),
       });
       const resent = result.resent.reduce((n, m) => n + m.created.length, 0);
-      notifySuccess(t("bounces.corrected", { persons: result.persons, resent }));
+      notifySuccess(
+        t("bounces.corrected", {
+          persons: t("bounces.correctedParts.persons", { count: result.persons }),
+          resent: t("bounces.correctedParts.resent", { count: resent }),
+        }),
+      );
       await changed();
       onClose();
     } catch (e) {

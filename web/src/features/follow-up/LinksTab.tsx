@@ -3,6 +3,7 @@
 import { Anchor, Badge, Button, Group, Stack, Table, Text, Tooltip } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { BURST_LINKS, BURST_WINDOW_MS, SCANNER_CLICK_WINDOW_MS } from "../../../../src/track/agents.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing } from "../../api/mailing-types.ts";
 import { EmptyNote, ErrorAlert, Loading } from "../../app/feedback.tsx";
@@ -122,8 +123,12 @@ export function LinksTab({ mailing }: { mailing: Mailing }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Text size="xs" c="dimmed">
-        {t("followUp.links.help")}
+      <Text size="xs" c="dimmed" data-testid="links-help">
+        {t("followUp.links.help", {
+          soonSeconds: SCANNER_CLICK_WINDOW_MS / 1000,
+          burstLinks: BURST_LINKS,
+          burstSeconds: BURST_WINDOW_MS / 1000,
+        })}
       </Text>
       {clickersOf && (
         <ClickersDrawer mailingId={mailing.id} link={clickersOf} onClose={() => setClickersOf(null)} />

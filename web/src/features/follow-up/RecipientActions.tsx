@@ -29,7 +29,7 @@ export function RecipientActions({
   picked: number[];
   onPickedDone: () => void;
 }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const { can } = useSession();
@@ -50,8 +50,8 @@ export function RecipientActions({
     notifySuccess(
       t("followUp.recipients.resent", {
         count: result.created,
-        added: formatNumber(result.added),
-        skipped: formatNumber(skipped),
+        added: t("followUp.recipients.resentParts.added", { count: result.added }),
+        skipped: t("followUp.recipients.resentParts.skipped", { count: skipped }),
       }),
     );
   }

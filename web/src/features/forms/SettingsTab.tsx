@@ -14,6 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { accountName } from "../mailings/account-name.ts";
 import { useSendingAccounts } from "../mailings/queries.ts";
 import type { FormDraft } from "./queries.ts";
 import { type FormLanguage, PROCESSING_MODES, type ProcessingMode } from "./types.ts";
@@ -117,7 +118,7 @@ export function SettingsTab({ draft, onChange, texts, onTexts, errors, readOnly 
               disabled={readOnly}
               value={draft.sendingAccountId === null ? null : String(draft.sendingAccountId)}
               onChange={(v) => onChange({ sendingAccountId: v ? Number(v) : null })}
-              data={emailAccounts.map((a) => ({ value: String(a.id), label: a.name }))}
+              data={emailAccounts.map((a) => ({ value: String(a.id), label: accountName(t, a) }))}
               error={errors.sendingAccountId}
               maw={420}
             />

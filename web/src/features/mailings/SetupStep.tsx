@@ -24,6 +24,7 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { useAllSelections } from "../selections/queries.ts";
 import { SmsSenderFields } from "../sms/SmsSenderFields.tsx";
 import { isSms, isSmsAccountKind } from "../sms/types.ts";
+import { accountName, isBuiltInOutbox } from "./account-name.ts";
 import { useAllProjects, useSendingAccounts } from "./queries.ts";
 import { orNull, type StepProps } from "./step-props.ts";
 
@@ -71,7 +72,9 @@ export function SetupStep({ mailing, values, change, errors }: StepProps) {
                   value: String(a.id),
                   label:
                     a.kind === "outbox"
-                      ? `${a.name} (${t("mailings.setup.outboxAccount")})`
+                      ? isBuiltInOutbox(a)
+                        ? accountName(t, a)
+                        : `${a.name} (${t("mailings.setup.outboxAccount")})`
                       : sms
                         ? `${a.name} (${t(`settings.sending.kinds.${a.kind as "smpp"}`)})`
                         : `${a.name} (${a.host ?? ""})`,

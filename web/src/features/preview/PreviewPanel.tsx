@@ -149,7 +149,7 @@ function passKeysOut(frame: HTMLIFrameElement) {
 }
 
 function EmptyVariablesList({ mailingId, onShow }: { mailingId: number; onShow: (id: number) => void }) {
-  const { t, formatNumber } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const query = useQuery({
     queryKey: [...mailingPartsKey(mailingId), "empty-variables"],
@@ -159,14 +159,14 @@ function EmptyVariablesList({ mailingId, onShow }: { mailingId: number; onShow: 
   if (!query.data || query.data.items.length === 0) {
     return query.data ? (
       <Text size="sm" c="dimmed" data-testid="empty-variables-none">
-        {t("preview.noEmpty", { checked: formatNumber(query.data.checked) })}
+        {t("preview.noEmpty", { count: query.data.checked })}
       </Text>
     ) : null;
   }
   return (
     <Stack gap="xs">
       <Text fw={500} size="sm">
-        {t("preview.emptyTitle", { checked: formatNumber(query.data.checked) })}
+        {t("preview.emptyTitle", { count: query.data.checked })}
       </Text>
       <Accordion variant="contained" data-testid="empty-variables">
         {query.data.items.map((item) => (

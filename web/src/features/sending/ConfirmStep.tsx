@@ -13,6 +13,7 @@ import { useSession } from "../../app/session.tsx";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { DocumentPreviewPanel } from "../documents/DocumentPreviewPanel.tsx";
 import { isDocument } from "../documents/types.ts";
+import { accountName } from "../mailings/account-name.ts";
 import { problemText } from "../mailings/problems.ts";
 import { useAllProjects, useSendingAccounts } from "../mailings/queries.ts";
 import type { StepProps } from "../mailings/step-props.ts";
@@ -329,7 +330,9 @@ export function MailingSummaryList({ mailing }: { mailing: Mailing }) {
             </span>
           ),
         },
-        ...(doc ? [] : [{ label: t("mailings.fields.sendingAccount"), value: account?.name }]),
+        ...(doc
+          ? []
+          : [{ label: t("mailings.fields.sendingAccount"), value: account && accountName(t, account) }]),
         { label: t("sending.linked"), value: linked.join(" · ") },
         {
           label: t("mailings.fields.subscriptionType"),

@@ -22,6 +22,7 @@ import { ConfirmButton } from "../../app/ConfirmButton.tsx";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
 import { notifySuccess } from "../../app/notify.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
+import { accountName } from "../mailings/account-name.ts";
 import { useSendingAccounts } from "../mailings/queries.ts";
 import { AddForm } from "./AddForm.tsx";
 import { DkimSigning } from "./DkimSigning.tsx";
@@ -90,7 +91,7 @@ function SendingAccounts() {
               <Table.Td>
                 <Group gap={6}>
                   <Text size="sm" fw={500}>
-                    {a.name}
+                    {accountName(t, a)}
                   </Text>
                   {a.isDefault && (
                     <Badge size="sm" variant="light">
