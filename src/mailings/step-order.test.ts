@@ -28,7 +28,17 @@ describe("openStepKeys", () => {
     expect([...openStepKeys(s)]).toEqual(["setup", "template", "content", "recipients", "confirm"]);
   });
 
-  it("still holds them back when the content is missing or lacks its unsubscribe link", () => {
+  it("keeps them reachable past written content that lacks its unsubscribe link", () => {
+    const s = steps({
+      setup: ["complete"],
+      template: ["complete"],
+      content: ["incomplete", ["unknown-variable", "unsubscribe-link"]],
+      recipients: ["complete"],
+    });
+    expect([...openStepKeys(s)]).toEqual(["setup", "template", "content", "recipients", "confirm"]);
+  });
+
+  it("still holds them back when the content is not written, alone or beside a passable problem", () => {
     const missing = steps({
       setup: ["complete"],
       template: ["complete"],
@@ -38,7 +48,7 @@ describe("openStepKeys", () => {
     const mixed = steps({
       setup: ["complete"],
       template: ["complete"],
-      content: ["incomplete", ["unknown-variable", "unsubscribe-link"]],
+      content: ["incomplete", ["unknown-variable", "content"]],
     });
     expect([...openStepKeys(mixed)]).toEqual(["setup", "template", "content"]);
   });

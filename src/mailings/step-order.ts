@@ -10,10 +10,15 @@ type StepLike = {
 };
 
 /**
- * Problems that do not hold the later steps back: the content is written, only a merge field is unknown or the
- * template does not parse. Recipients and Confirm stay reachable; Confirm lists the problem and blocks sending only.
+ * Problems that do not hold the later steps back: the content is written, only a merge field is unknown, the
+ * template does not parse or the unsubscribe link is missing. Recipients and Confirm stay reachable; Confirm lists
+ * the problem and blocks sending only. Content not written at all still holds them back.
  */
-export const PASSABLE_PROBLEMS: ReadonlySet<string> = new Set(["unknown-variable", "template-error"]);
+export const PASSABLE_PROBLEMS: ReadonlySet<string> = new Set([
+  "unknown-variable",
+  "template-error",
+  "unsubscribe-link",
+]);
 
 /** The wizard's steps in order, those the mailing has (a form response has no Recipients step). */
 export function presentStepKeys(steps: Array<{ key: StepKey }>): StepKey[] {
