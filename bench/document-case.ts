@@ -1,8 +1,9 @@
 // The child process of `npm run bench -- documents`: runs one case (a producer named by module and export) and prints
-// its time, peak RSS and live heap as one JSON line. A file of its own that imports nothing at the top, so the
+// its time, peak RSS and live heap as one JSON line. A file of its own that imports nothing at the top but node:fs (bench/peak-rss.ts), so the
 // process holds only what the case's own module loads: the peak RSS of the job in the generator's thread is then
 // that of the thread and a process around it, not of pdfkit and the whole job also loaded in the main thread.
 import type { LetterProducer, ProducerRef } from "./documents.ts";
+import { peakRssMb } from "./peak-rss.ts";
 
 type Job = { producer: ProducerRef; count: number; file: string };
 
@@ -19,7 +20,7 @@ async function caseMain(job: Job): Promise<void> {
   const run = {
     seconds,
     letters: job.count,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb: peakRssMb(),
     liveHeapMb: process.memoryUsage().heapUsed / 1048576,
   };
   console.log(JSON.stringify(run));

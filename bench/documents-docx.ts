@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { mergeTemplate, starterTemplate } from "../src/documents/docx-template.ts";
 import { convertToPdf, findLibreOffice } from "../src/documents/libreoffice.ts";
 import type { MergeContext } from "../src/mailings/merge-fields.ts";
+import { peakRssMb } from "./peak-rss.ts";
 
 const run = promisify(execFile);
 const FIRST = ["Åse", "Bjørn", "Kari", "Øystein", "Ærlend", "Ingrid", "Håkon", "Siri"];
@@ -104,7 +105,7 @@ export async function benchDocx(): Promise<void> {
     let started = performance.now();
     const { letters } = await mergeTemplate(template, recipients(count), docxPath);
     const mergeMs = performance.now() - started;
-    const peakRss = process.resourceUsage().maxRSS * 1024;
+    const peakRss = peakRssMb() * 1048576;
     console.log(
       `merge: ${letters} letters in ${mergeMs.toFixed(0)} ms (${((mergeMs / letters) * 1000).toFixed(0)} µs a letter), ` +
         `DOCX ${mb((await stat(docxPath)).size)}, node RSS ${mb(rssBefore)} before, peak ${mb(peakRss)}`,

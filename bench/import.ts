@@ -66,9 +66,15 @@ async function writeXlsx(path: string, rows: number): Promise<void> {
 type Result = { rows: number; created: number; invalid: number; seconds: number; maxRssMb: number };
 
 const BIN = fileURLToPath(new URL("../bin/utsend.js", import.meta.url));
-/** Loaded before the CLI (and again after its relaunch, which keeps Node's arguments): reports the peak RSS at exit. */
+/**
+ * Loaded before the CLI (and again after its relaunch, which keeps Node's arguments): reports the peak RSS at exit, as
+ * VmHWM (bench/peak-rss.ts says why not resourceUsage().maxRSS: this bench had grown to 380 MB writing the workbook,
+ * and every import it spawned reported those 380 MB).
+ */
 const PEAK_RSS_REPORTER = `data:text/javascript,${encodeURIComponent(
-  "process.on('exit',()=>process.stderr.write('BENCH_MAX_RSS_KB='+process.resourceUsage().maxRSS+'\\n'))",
+  "const fs=process.getBuiltinModule('node:fs');process.on('exit',()=>{let kb=process.resourceUsage().maxRSS;" +
+    "try{const m=/VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status','utf8'));if(m)kb=Number(m[1])}catch{}" +
+    "process.stderr.write('BENCH_MAX_RSS_KB='+kb+'\\n')})",
 )}`;
 
 /**
