@@ -155,7 +155,7 @@ describe.skipIf(!runs)("web UI: the image library and saved blocks", () => {
     async () => {
       const block = page.getByTestId("library-block").filter({ hasText: "Bunntekst" });
       expect(await block.innerText()).toContain(adminName);
-      await block.getByRole("button", { name: "Gi Bunntekst nytt navn" }).click();
+      await block.getByRole("button", { name: "Gi nytt navn: Bunntekst" }).click();
       const rename = page.getByRole("dialog", { name: "Nytt navn på blokken" });
       await rename.getByLabel("Navn").fill("Bunntekst med adresse");
       await rename.getByRole("button", { name: "Lagre" }).click();

@@ -260,6 +260,9 @@ describe.skipIf(!runs)("web UI: the visual e-mail editor", () => {
           await editor.locator(".gjs-sm-sector-title", { hasText: sector }).first().waitFor();
         await editor.locator(".gjs-sm-sector-title", { hasText: "Tekst" }).first().click();
         await editor.locator(".gjs-sm-label", { hasText: "Skriftstørrelse" }).first().waitFor();
+        // The alignment choices are words (GrapesJS's icons come from a CDN that is not used).
+        for (const choice of ["Venstre", "Midtstilt", "Høyre", "Blokkjustert", "Kursiv"])
+          await editor.locator(".gjs-radio-item-label", { hasText: choice }).first().waitFor();
         const seen: string[] = [];
         const visibleWords = async () =>
           seen.push(

@@ -194,6 +194,22 @@ export default function VisualEditor({ value, onChange, editable, mailingType, f
       }
     };
     editor.on("rte:enable", translateTextToolbar);
+    // grapesjs-mjml gives the alignment and font-style choices Font Awesome icons, which are not loaded: without the
+    // class each choice shows its (translated) word instead of an empty box. Runs after the plugin's own onReady,
+    // which sets the sectors up, and before the style panel is first drawn.
+    editor.onReady(() => {
+      for (const sector of editor.StyleManager.getSectors().models)
+        for (const property of sector.getProperties()) {
+          if (property.getType() !== "radio") continue;
+          const options = (
+            property as unknown as { getOptions(): Array<Record<string, unknown>> }
+          ).getOptions();
+          property.set({
+            options: options.map(({ className: _icon, ...option }) => option),
+            list: undefined,
+          });
+        }
+    });
     editor.on("load", () => {
       translateTextToolbar();
       editor.Canvas.getFrameEl()?.setAttribute("title", t("mailings.content.editor.canvasTitle"));

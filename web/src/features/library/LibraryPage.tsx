@@ -180,7 +180,10 @@ function ImagesSection() {
                               size="compact-xs"
                               variant={copied ? "filled" : "default"}
                               onClick={copy}
-                              aria-label={t("library.copyUrlOf", { name: image.originalName })}
+                              // The name says which image; once copied, the visible word is the name.
+                              aria-label={
+                                copied ? undefined : t("library.copyUrlOf", { name: image.originalName })
+                              }
                             >
                               {copied ? t("library.copied") : t("library.copyUrl")}
                             </Button>
