@@ -177,7 +177,7 @@ function ImagesSection() {
                         <CopyButton value={image.url}>
                           {({ copied, copy }) => (
                             <Button
-                              size="compact-xs"
+                              size="compact-sm"
                               variant={copied ? "filled" : "default"}
                               onClick={copy}
                               // The name says which image; once copied, the visible word is the name.
