@@ -12,14 +12,25 @@ export const ImageSchema = Type.Object({
   height: Type.Integer(),
   size: Type.Integer({ description: "bytes, as stored (re-encoded, metadata stripped)" }),
   url: Type.String({ description: "The public address, served without sign-in" }),
+  uploadedBy: Type.Union([Type.String(), Type.Null()], {
+    description: "The uploader's name; null when the user is gone",
+  }),
   createdAt: Type.String({ description: "UTC, ISO 8601" }),
 });
 export const ImageListSchema = Type.Object({ items: Type.Array(ImageSchema) });
+export const ImageUsesSchema = Type.Object({
+  mailings: Type.Array(Type.Object({ id: Id, name: Type.String(), status: Type.String() })),
+  templates: Type.Array(Type.Object({ id: Id, name: Type.String() })),
+});
 
 export const SavedBlockSchema = Type.Object({
   id: Id,
   name: Type.String(),
   mjml: Type.String(),
+  createdBy: Type.Union([Type.String(), Type.Null()], {
+    description: "The name of the user who saved it; null when the user is gone",
+  }),
+  createdAt: Type.String({ description: "UTC, ISO 8601" }),
   updatedAt: Type.String({ description: "UTC, ISO 8601" }),
 });
 export const SavedBlockListSchema = Type.Object({ items: Type.Array(SavedBlockSchema) });
@@ -31,5 +42,11 @@ export const SavedBlockInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const SavedBlockRenameSchema = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
 export type LibraryImage = Static<typeof ImageSchema>;
 export type SavedBlock = Static<typeof SavedBlockSchema>;
+export type ImageUses = Static<typeof ImageUsesSchema>;

@@ -31,6 +31,8 @@ export type LibraryImage = {
   height: number;
   size: number;
   url: string;
+  /** The name of the user who uploaded it; null when uploaded with no user or the user is gone. */
+  uploadedBy: string | null;
   createdAt: string;
 };
 
@@ -43,6 +45,7 @@ type Row = {
   height: number;
   size: number;
   created_at: string;
+  uploaded_by_name?: string | null;
 };
 
 const COLUMNS = [
@@ -70,6 +73,7 @@ function toImage(r: Row, publicUrl: string): LibraryImage {
     height: r.height,
     size: r.size,
     url: imageUrl(publicUrl, r.file_name),
+    uploadedBy: r.uploaded_by_name ?? null,
     createdAt: r.created_at,
   };
 }
@@ -128,11 +132,7 @@ export async function addImage(
   const clean = await cleanImage(upload.data);
   const hash = createHash("sha256").update(clean.data).digest("hex").slice(0, 32);
   const fileName = `${hash}.${FORMATS[clean.format].ext}`;
-  const existing = await db
-    .selectFrom("images")
-    .select(COLUMNS)
-    .where("file_name", "=", fileName)
-    .executeTakeFirst();
+  const existing = await findImage(db, fileName);
   if (existing) return { image: toImage(existing, publicUrl), created: false };
   const row = await db
     .insertInto("images")
@@ -150,19 +150,58 @@ export async function addImage(
     .onConflict((c) => c.column("file_name").doNothing())
     .returning(COLUMNS)
     .executeTakeFirst();
-  if (row) return { image: toImage(row, publicUrl), created: true };
+  if (row) return { image: toImage((await findImage(db, fileName)) ?? row, publicUrl), created: true };
   // Uploaded at the same moment by someone else.
-  const raced = await db
-    .selectFrom("images")
-    .select(COLUMNS)
-    .where("file_name", "=", fileName)
-    .executeTakeFirstOrThrow();
+  const raced = await findImage(db, fileName);
+  if (!raced) throw notFound("image", fileName);
   return { image: toImage(raced, publicUrl), created: false };
 }
 
+/** The images with their uploader's name. */
+function withUploader(db: Db) {
+  return db
+    .selectFrom("images")
+    .leftJoin("users", "users.id", "images.uploaded_by")
+    .select(COLUMNS.map((c) => `images.${c}` as const))
+    .select("users.name as uploaded_by_name");
+}
+
+function findImage(db: Db, fileName: string): Promise<Row | undefined> {
+  return withUploader(db).where("images.file_name", "=", fileName).executeTakeFirst();
+}
+
 export async function listImages(db: Db, publicUrl: string): Promise<LibraryImage[]> {
-  const rows = await db.selectFrom("images").select(COLUMNS).orderBy("id", "desc").execute();
+  const rows = await withUploader(db).orderBy("images.id", "desc").execute();
   return rows.map((r) => toImage(r, publicUrl));
+}
+
+export type ImageUses = {
+  mailings: Array<{ id: number; name: string; status: string }>;
+  templates: Array<{ id: number; name: string }>;
+};
+
+/**
+ * The mailings and saved templates whose content names the image's public file, so deleting it can say what would
+ * lose the picture. A text search of the contents: one statement per table, for one image at a time.
+ */
+export async function imageUses(db: Db, id: number): Promise<ImageUses> {
+  const image = await db.selectFrom("images").select("file_name").where("id", "=", id).executeTakeFirst();
+  if (!image) throw notFound("image", id);
+  // The name is hex and an extension: nothing in it is a LIKE wildcard.
+  const pattern = `%/img/${image.file_name}%`;
+  const mailings = await db
+    .selectFrom("mailings")
+    .select(["id", "name", "status"])
+    .where("content", "like", pattern)
+    .orderBy("id")
+    .execute();
+  const templates = await db
+    .selectFrom("templates")
+    .select(["id", "name"])
+    .where("content", "like", pattern)
+    .orderBy("id")
+    .execute();
+  return { mailings, templates };
 }
 
 /** The stored bytes for the public route; null for a name that is not in the library. */

@@ -4,7 +4,15 @@ import type { Db } from "../db/connect.ts";
 import { isoNow } from "../shared/clock.ts";
 import { type FieldProblem, invalid, notFound } from "../shared/errors.ts";
 
-export type SavedBlock = { id: number; name: string; mjml: string; updatedAt: string };
+export type SavedBlock = {
+  id: number;
+  name: string;
+  mjml: string;
+  /** The name of the user who saved it; null when saved with no user or the user is gone. */
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
 
 /** A block is one or more `mj-section`/`mj-wrapper` elements, as the editor's block manager takes them. */
 function blockProblems(input: { name: string; mjml: string }) {
@@ -21,13 +29,46 @@ function blockProblems(input: { name: string; mjml: string }) {
 }
 
 export async function listSavedBlocks(db: Db): Promise<SavedBlock[]> {
-  const rows = await db
+  const rows = await withCreator(db).orderBy("saved_blocks.name").orderBy("saved_blocks.id").execute();
+  return rows.map(toBlock);
+}
+
+function withCreator(db: Db) {
+  return db
     .selectFrom("saved_blocks")
-    .select(["id", "name", "mjml", "updated_at"])
-    .orderBy("name")
-    .orderBy("id")
-    .execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, mjml: r.mjml, updatedAt: r.updated_at }));
+    .leftJoin("users", "users.id", "saved_blocks.created_by")
+    .select([
+      "saved_blocks.id",
+      "saved_blocks.name",
+      "saved_blocks.mjml",
+      "saved_blocks.created_at",
+      "saved_blocks.updated_at",
+      "users.name as created_by_name",
+    ]);
+}
+
+function toBlock(r: {
+  id: number;
+  name: string;
+  mjml: string;
+  created_at: string;
+  updated_at: string;
+  created_by_name: string | null;
+}): SavedBlock {
+  return {
+    id: r.id,
+    name: r.name,
+    mjml: r.mjml,
+    createdBy: r.created_by_name,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+async function getSavedBlock(db: Db, id: number): Promise<SavedBlock> {
+  const row = await withCreator(db).where("saved_blocks.id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("saved block", id);
+  return toBlock(row);
 }
 
 export async function saveBlock(
@@ -49,7 +90,19 @@ export async function saveBlock(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  return { id: row.id, name: input.name.trim(), mjml: input.mjml, updatedAt: now };
+  return getSavedBlock(db, row.id);
+}
+
+/** Gives a saved block another name; its MJML stays. */
+export async function renameSavedBlock(db: Db, id: number, name: string): Promise<SavedBlock> {
+  if (!name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
+  const result = await db
+    .updateTable("saved_blocks")
+    .set({ name: name.trim(), updated_at: isoNow() })
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw notFound("saved block", id);
+  return getSavedBlock(db, id);
 }
 
 export async function deleteSavedBlock(db: Db, id: number): Promise<void> {

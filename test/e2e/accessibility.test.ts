@@ -7,9 +7,11 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import type { Db } from "../../src/db/connect.ts";
+import { addImage } from "../../src/editor/images.ts";
 import { setSubscription } from "../../src/persons/consent.ts";
 import { concreteUrl, webRoutes } from "../helpers/app-routes.ts";
 import { axeViolations } from "../helpers/axe.ts";
@@ -571,6 +573,49 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
           ready: '[data-testid="starter-templates"]',
         },
         { state: "content step", url: `/mailings/${made.id}?step=content`, ready: ".gjs-block" },
+      ]);
+      expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
+    },
+    WALK,
+  );
+
+  it(
+    "finds no serious or critical violation on the image library page: images, saved blocks, the delete and rename dialogs",
+    async () => {
+      const testId = (id: string) => `[data-testid="${id}"]`;
+      const png = await sharp({ create: { width: 60, height: 30, channels: 3, background: "#0b5cad" } })
+        .png()
+        .toBuffer();
+      await addImage(db, "", { data: png, originalName: "fjordlys-logo.png", userId: null });
+      await ok(
+        api.send("POST", "/api/saved-blocks", {
+          name: "Bunntekst",
+          mjml: "<mj-section><mj-column><mj-text>Fjordlys AS</mj-text></mj-column></mj-section>",
+        }),
+        201,
+      );
+      const violations = await scanScreens(browser, server, "library", () => [
+        { state: "with an image and a block", url: "/library", ready: testId("library-blocks-table") },
+        {
+          state: "delete-image dialog",
+          url: "/library",
+          ready: testId("image-uses"),
+          open: (page, language) =>
+            page
+              .getByRole("button", { name: named(language, "library.deleteImageOf") })
+              .first()
+              .click(),
+        },
+        {
+          state: "rename-block dialog",
+          url: "/library",
+          ready: '[role="dialog"] input',
+          open: (page, language) =>
+            page
+              .getByRole("button", { name: named(language, "library.renameOf") })
+              .first()
+              .click(),
+        },
       ]);
       expect(violations, `${violations.length} violations:\n${violations.join("\n")}`).toEqual([]);
     },

@@ -154,9 +154,36 @@ describe.each(await testDialects())("the image library on %s", (dialect) => {
     // The right is checked before the body is read.
     const refused = await viewer.send("POST", "/api/images?filename=a.jpg", "not read");
     expect(refused.status).toBe(403);
-    const image = (await (await upload("a.jpg", jpeg)).json()) as Image;
+    const image = (await (await upload("a.jpg", jpeg)).json()) as Image & { uploadedBy: string | null };
+    const me = await ok<{ user: { name: string } }>(admin.get("/api/auth/me"));
+    expect(image.uploadedBy).toBe(me.user.name);
     expect((await fetch(`${server.url}/img/${image.fileName}`)).status).toBe(200);
+    // Before deleting, the library can say which mailings and templates still show the picture.
+    type Uses = {
+      mailings: Array<{ id: number; name: string }>;
+      templates: Array<{ id: number; name: string }>;
+    };
+    expect(await ok<Uses>(admin.get(`/api/images/${image.id}/uses`))).toEqual({
+      mailings: [],
+      templates: [],
+    });
+    const template = await ok<{ id: number }>(
+      admin.send("POST", "/api/templates", {
+        name: "Med logo",
+        contentFormat: "html",
+        content: `<p><img src="${image.url}" alt="Logo"></p>`,
+      }),
+      201,
+    );
+    const mailing = await ok<{ id: number }>(
+      admin.send("POST", "/api/mailings", { name: "Med logo", content: `<img src="${image.url}" alt="">` }),
+      201,
+    );
+    const uses = await ok<Uses>(viewer.get(`/api/images/${image.id}/uses`));
+    expect(uses.templates).toEqual([{ id: template.id, name: "Med logo" }]);
+    expect(uses.mailings).toEqual([expect.objectContaining({ id: mailing.id, name: "Med logo" })]);
     expect((await admin.send("DELETE", `/api/images/${image.id}`)).status).toBe(204);
+    expect((await admin.get(`/api/images/${image.id}/uses`)).status).toBe(404);
     expect((await fetch(`${server.url}/img/${image.fileName}`)).status).toBe(404);
     expect((await fetch(`${server.url}/img/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     expect((await admin.send("DELETE", `/api/images/${image.id}`)).status).toBe(404);
@@ -169,11 +196,20 @@ describe.each(await testDialects())("the image library on %s", (dialect) => {
   it("keeps saved blocks that every user sees, and refuses a block that is not a section", async () => {
     const mjml =
       "<mj-section><mj-column><mj-text>Fjordlys AS · Storgata 1</mj-text></mj-column></mj-section>";
-    const saved = await ok<{ id: number; name: string }>(
-      admin.send("POST", "/api/saved-blocks", { name: "Bunntekst", mjml }),
-      201,
-    );
+    type Block = { id: number; name: string; mjml: string; createdBy: string | null; updatedAt: string };
+    const saved = await ok<Block>(admin.send("POST", "/api/saved-blocks", { name: "Bunntekst", mjml }), 201);
+    const me = await ok<{ user: { name: string } }>(admin.get("/api/auth/me"));
+    expect(saved).toMatchObject({ name: "Bunntekst", createdBy: me.user.name });
     const marketer = await userWithRole(server, admin, "marketer");
+    // Renamed by another user: the name changes, the MJML and who saved it stay; a viewer may not.
+    const viewer = await userWithRole(server, admin, "viewer");
+    expect((await viewer.send("PATCH", `/api/saved-blocks/${saved.id}`, { name: "X" })).status).toBe(403);
+    const renamed = await ok<Block>(
+      marketer.send("PATCH", `/api/saved-blocks/${saved.id}`, { name: " Bunn " }),
+    );
+    expect(renamed).toMatchObject({ id: saved.id, name: "Bunn", mjml, createdBy: me.user.name });
+    expect((await marketer.send("PATCH", `/api/saved-blocks/${saved.id}`, { name: "  " })).status).toBe(400);
+    expect((await marketer.send("PATCH", "/api/saved-blocks/999999", { name: "Y" })).status).toBe(404);
     const seen = await ok<{ items: Array<{ id: number; mjml: string }> }>(marketer.get("/api/saved-blocks"));
     expect(seen.items.find((b) => b.id === saved.id)?.mjml).toBe(mjml);
     const bad = await admin.send("POST", "/api/saved-blocks", { name: "Feil", mjml: "<p>hei</p>" });

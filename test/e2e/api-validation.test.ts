@@ -256,6 +256,12 @@ const routes: Route[] = [
       mjml: "<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>",
     }),
   },
+  {
+    method: "PATCH",
+    path: "/api/saved-blocks/{block}",
+    hasId: true,
+    body: () => ({ name: `Omdøpt ${u()}` }),
+  },
   { method: "DELETE", path: "/api/saved-blocks/{block}", hasId: true },
   { method: "DELETE", path: "/api/images/{image}", hasId: true },
   {
@@ -486,7 +492,10 @@ beforeAll(async () => {
     delivery: 999_998,
     starter: "letter-nb",
     image: 0,
-    block: 0,
+    block: await create("/api/saved-blocks", {
+      name: "Walker",
+      mjml: "<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>",
+    }),
     source: 0,
     attachment: 999_997,
     link: 0,

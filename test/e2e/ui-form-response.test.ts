@@ -1,13 +1,19 @@
 // A form-response mailing in the web UI, in real Chromium: New mailing offers "Skjemasvar", Setup asks for the form,
 // the wizard has no Recipients step, and Confirm says each processed submission gets one message; the form names its
-// response mailing and links to that mailing's statistics.
+// response mailing and links to that mailing's statistics. Then an auto-reply built in the visual editor, with the
+// form's fields in its merge-field menu, answers a real submission through a real SMTP sink.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
+import { MIN_FILL_MS } from "../../src/forms/abuse.ts";
 import { NO_ACTIONS } from "../../src/forms/definition.ts";
-import { chromiumAvailable, launchChromium, textOf } from "../helpers/chromium.ts";
+import { chromiumAvailable, launchChromium, screenshot, signedInPage, textOf } from "../helpers/chromium.ts";
+import { type DnsServer, startDnsServer } from "../helpers/dns-server.ts";
+import { getPage, label, postPage, stampOf } from "../helpers/forms.ts";
+import { aSendingSetup } from "../helpers/mailings.ts";
 import { partAvailable } from "../helpers/requirements.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
+import { type SinkMessage, type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
 const runs = partAvailable(
   "Chromium",
@@ -159,4 +165,149 @@ describe.skipIf(!runs)("web UI: form-response mailings", () => {
     ).toBe(`/mailings/${mailingId}?tab=statistics`);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+});
+
+describe.skipIf(!runs)("web UI: a form's auto-reply built in the visual editor", () => {
+  let dns: DnsServer;
+  let sink: SmtpSink;
+  let server: TestServer;
+  let api: ApiClient;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuild(() => {});
+    dns = await startDnsServer({ "example.no": { MX: [{ exchange: "mx.example.no" }] } });
+    sink = await startSmtpSink();
+    server = await startTestServer({ config: { dnsServers: dns.address, dnsTimeoutMs: 1000 } });
+    api = await signIn(server.url, server.adminEmail, server.adminPassword);
+    browser = await launchChromium();
+    page = await signedInPage(browser, {
+      url: server.url,
+      email: server.adminEmail,
+      password: server.adminPassword,
+      language: "nb",
+      viewport: { width: 1440, height: 1000 },
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await sink?.close();
+    await dns?.close();
+  });
+
+  it("offers the form's fields in the visual editor's merge-field menu, and the reply to a submission renders the block and the answer", async () => {
+    const { domain, account } = await aSendingSetup(server.server.handle.db, {
+      host: sink.host,
+      port: sink.port,
+    });
+    const form = await ok<{ id: number; slug: string }>(
+      api.send("POST", "/api/forms", { name: "Kundeservice", language: "nb" }),
+      201,
+    );
+    const fields = [
+      { kind: "mapped", key: "email", maps: "email", label: label("E-post"), required: true, prefill: false },
+      {
+        kind: "mapped",
+        key: "fornavn",
+        maps: "first_name",
+        label: label("Fornavn"),
+        required: true,
+        prefill: false,
+      },
+      {
+        kind: "free",
+        key: "melding",
+        type: "text",
+        label: label("Melding"),
+        required: false,
+        prefill: false,
+      },
+    ];
+    await ok(
+      api.send("PUT", `/api/forms/${form.id}`, { definition: { fields }, processingMode: "automatic" }),
+    );
+    const mailing = await ok<{ id: number }>(
+      api.send("POST", "/api/mailings", {
+        name: "Svar til kundeservice",
+        type: "form",
+        formId: form.id,
+        subject: "Takk, [[form.fornavn]]",
+        fromName: "Fjordlys",
+        fromAddress: `post@${domain.domain}`,
+        sendingAccountId: account.id,
+        contentFormat: "mjml",
+        content: `<mjml><mj-body><mj-section><mj-column><mj-text>Hei [[form.fornavn]], takk for meldingen.</mj-text>
+          <mj-text><a href="[[link.unsubscribe]]">Meld deg av</a></mj-text></mj-column></mj-section></mj-body></mjml>`,
+      }),
+      201,
+    );
+
+    // The Content step opens the visual editor for a form response too.
+    await page.goto(`${server.url}/mailings/${mailing.id}?step=content`);
+    const canvas = page.frameLocator(".gjs-frame");
+    await expect
+      .poll(() => canvas.getByText("takk for meldingen").count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    // A block dragged in from the panel, as a person drags it.
+    const block = page.locator(".gjs-block", { hasText: "1 kolonne" });
+    const box = (await page.locator(".gjs-frame").boundingBox())!;
+    const from = (await block.boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++)
+      await page.mouse.move(box.x + box.width / 2, box.y + 20 + i * 12, { steps: 2 });
+    await page.mouse.up();
+    await expect.poll(() => canvas.getByText("Content 1").count()).toBe(1);
+    // The answer to the form's own question, from the menu that lists the form's fields.
+    await canvas.getByText("Content 1").click();
+    await page.getByRole("button", { name: "Sett inn flettefelt" }).click();
+    const menu = page.getByTestId("merge-field-menu");
+    for (const path of ["form.fornavn", "form.melding", "form.receipt"])
+      await menu.getByText(path, { exact: true }).waitFor();
+    await menu.getByText("form.melding", { exact: true }).click();
+    await expect.poll(() => canvas.getByText("[[form.melding]]").count()).toBe(1);
+    await screenshot(page, "form-response-visual-editor");
+    await page.getByRole("button", { name: "Lagre utkast" }).click();
+    await expect
+      .poll(async () => (await ok<{ content: string }>(api.get(`/api/mailings/${mailing.id}`))).content)
+      .toContain("[[form.melding]]");
+    const saved = (await ok<{ content: string }>(api.get(`/api/mailings/${mailing.id}`))).content;
+    expect(saved).toMatch(/<mj-text[^>]*>[^<]*Content 1[^<]*\[\[form\.melding\]\]/);
+
+    // Live, and named as the form's response: a submission gets the reply.
+    await ok(
+      api.send("PUT", `/api/forms/${form.id}`, { actions: { ...NO_ACTIONS, responseMailingId: mailing.id } }),
+    );
+    expect(await ok<{ status: string }>(api.send("POST", `/api/mailings/${mailing.id}/send`))).toMatchObject({
+      status: "sending",
+    });
+    await ok(api.send("POST", `/api/forms/${form.id}/publish`));
+    const email = "solveig.svar@example.no";
+    const stamp = stampOf((await getPage(server.url, `/f/${form.slug}`)).text);
+    await new Promise((resolve) => setTimeout(resolve, MIN_FILL_MS + 100));
+    const before = sink.messages.length;
+    const thanks = await postPage(server.url, `/f/${form.slug}`, {
+      email,
+      fornavn: "Solveig",
+      melding: "Når åpner butikken i Bodø?",
+      _stamp: stamp,
+    });
+    expect(thanks.status).toBe(200);
+    let reply: SinkMessage | undefined;
+    for (let count = before + 1; !reply; count++)
+      reply = (await sink.waitFor(count, 20_000)).slice(before).find((m) => m.envelope.to.includes(email));
+    expect(reply.parsed!.subject).toBe("Takk, Solveig");
+    const html = String(reply.parsed!.html);
+    expect(html).toContain("Hei Solveig, takk for meldingen.");
+    // The dragged block, compiled from MJML, with the form's answer merged into it.
+    expect(html).toMatch(/Content 1\s*Når åpner butikken i Bodø\?/);
+    expect(html).toMatch(/class="mj-column-per-100/);
+    expect(html).not.toMatch(/\[\[|<mj-/);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

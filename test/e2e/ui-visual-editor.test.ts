@@ -207,6 +207,129 @@ describe.skipIf(!runs)("web UI: the visual e-mail editor", () => {
   );
 
   it(
+    "speaks Norwegian in GrapesJS's own panels when the UI is in Norwegian, and English again after switching",
+    async () => {
+      const nb = await signedInPage(browser, {
+        url: server.url,
+        email: server.adminEmail,
+        password: server.adminPassword,
+        language: "nb",
+        viewport: { width: 1440, height: 1000 },
+      });
+      const errors: string[] = [];
+      nb.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await nb.goto(`${server.url}/mailings/${mailingId}?step=content`);
+        const editor = nb.getByTestId("visual-editor");
+        const blocks = editor.locator(".gjs-block-label");
+        await blocks.first().waitFor();
+        expect(await blocks.allInnerTexts()).toEqual(
+          expect.arrayContaining([
+            "1 kolonne",
+            "2 kolonner",
+            "Tekst",
+            "Overskrift",
+            "Bilde",
+            "Knapp",
+            "Skillelinje",
+          ]),
+        );
+        const titles = () =>
+          editor.locator("[title]").evaluateAll((els) => els.map((e) => e.getAttribute("title") ?? ""));
+        expect(await titles()).toEqual(
+          expect.arrayContaining([
+            "Angre",
+            "Gjør om",
+            "Importer MJML",
+            "Vis koden (MJML og HTML)",
+            "Stil for den valgte blokken",
+            "Innstillinger for den valgte blokken",
+            "Lag: innholdet som tre",
+            "Blokker å dra inn",
+            "Datamaskin",
+            "Mobil",
+          ]),
+        );
+        // The side panel's views, each opened: the style sectors, a block's settings and the layer tree.
+        const nbCanvas = nb.frameLocator(".gjs-frame");
+        await nbCanvas.getByText("News from us").click();
+        const view = (word: string) =>
+          editor.locator(".gjs-pn-btn", { hasText: new RegExp(`^${word}$`) }).click();
+        await view("Stil");
+        for (const sector of ["Mål og avstand", "Tekst", "Bakgrunn og kant"])
+          await editor.locator(".gjs-sm-sector-title", { hasText: sector }).first().waitFor();
+        await editor.locator(".gjs-sm-sector-title", { hasText: "Tekst" }).first().click();
+        await editor.locator(".gjs-sm-label", { hasText: "Skriftstørrelse" }).first().waitFor();
+        // The alignment choices are words (GrapesJS's icons come from a CDN that is not used).
+        for (const choice of ["Venstre", "Midtstilt", "Høyre", "Blokkjustert", "Kursiv"])
+          await editor.locator(".gjs-radio-item-label", { hasText: choice }).first().waitFor();
+        const seen: string[] = [];
+        const visibleWords = async () =>
+          seen.push(
+            ...(await editor.evaluate((root) =>
+              [...root.querySelectorAll("*")]
+                .filter((e) => e.children.length === 0 && (e as HTMLElement).offsetParent !== null)
+                .map((e) => (e.textContent ?? "").trim())
+                .filter(Boolean),
+            )),
+            ...(await titles()),
+          );
+        await visibleWords();
+        await view("Innstillinger");
+        await editor.locator(".gjs-trt-trait", { hasText: "Tittel (verktøytips)" }).first().waitFor();
+        await visibleWords();
+        await view("Lag");
+        await editor.locator(".gjs-layer-name", { hasText: "Seksjon" }).first().waitFor();
+        await visibleWords();
+        // The text toolbar, when a text block is being written in.
+        await nbCanvas.getByText("News from us").dblclick();
+        await expect.poll(() => titles()).toEqual(expect.arrayContaining(["Fet", "Kursiv", "Lenke"]));
+        await visibleWords();
+        await screenshot(nb, "visual-editor-04-norwegian");
+        const english = new Set([
+          "Undo",
+          "Redo",
+          "Open code",
+          "View code",
+          "Open Blocks",
+          "Blocks",
+          "Settings",
+          "Open Layer Manager",
+          "Open Style Manager",
+          "Import MJML",
+          "Desktop",
+          "Tablet",
+          "Mobile",
+          "Dimension",
+          "Typography",
+          "Decorations",
+          "Font size",
+          "Bold",
+          "Italic",
+          "Link",
+          "Section",
+          "Column",
+          "1 column",
+          "Text",
+          "Button",
+        ]);
+        expect(seen.filter((word) => english.has(word))).toEqual([]);
+        expect(seen.filter((word) => /Layer Manager|Style Manager|Select an element/.test(word))).toEqual([]);
+
+        // Another language remakes the editor in it, without reloading the page.
+        await nb.locator("header label", { hasText: "English" }).click();
+        await expect.poll(() => editor.locator(".gjs-block-label").allInnerTexts()).toContain("1 column");
+        expect(await titles()).toEqual(expect.arrayContaining(["Undo", "Show the code (MJML and HTML)"]));
+        expect(await editor.locator(".gjs-block-label", { hasText: "1 kolonne" }).count()).toBe(0);
+        expect(errors).toEqual([]);
+      } finally {
+        await nb.context().close();
+      }
+    },
+    STEP,
+  );
+
+  it(
     "sends the mailing through the SMTP sink, and the received message renders the blocks",
     async () => {
       const before = sink.messages.length;

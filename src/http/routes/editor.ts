@@ -6,12 +6,21 @@ import Type from "typebox";
 import {
   ImageListSchema,
   ImageSchema,
+  ImageUsesSchema,
   SavedBlockInputSchema,
   SavedBlockListSchema,
+  SavedBlockRenameSchema,
   SavedBlockSchema,
 } from "../../editor/api-schemas.ts";
-import { addImage, deleteImage, IMAGE_UPLOAD_LIMIT, imageFile, listImages } from "../../editor/images.ts";
-import { deleteSavedBlock, listSavedBlocks, saveBlock } from "../../editor/saved-blocks.ts";
+import {
+  addImage,
+  deleteImage,
+  IMAGE_UPLOAD_LIMIT,
+  imageFile,
+  imageUses,
+  listImages,
+} from "../../editor/images.ts";
+import { deleteSavedBlock, listSavedBlocks, renameSavedBlock, saveBlock } from "../../editor/saved-blocks.ts";
 import { invalid } from "../../shared/errors.ts";
 import { audit } from "../audit.ts";
 import { errorResponses, IdParams, NoContent, type RouteDeps } from "../schemas.ts";
@@ -78,6 +87,19 @@ export const editorRoutes =
         },
       );
     });
+    app.get(
+      "/images/:id/uses",
+      {
+        schema: {
+          tags,
+          summary:
+            "The mailings and saved templates whose content shows the image (what a delete would leave without it)",
+          params: IdParams,
+          response: { 200: ImageUsesSchema, ...errorResponses },
+        },
+      },
+      async (request) => imageUses(db, request.params.id),
+    );
     app.delete(
       "/images/:id",
       {
@@ -122,6 +144,19 @@ export const editorRoutes =
       },
       async (request, reply) =>
         reply.status(201).send(await saveBlock(db, request.body, request.auth?.user.id ?? null)),
+    );
+    app.patch(
+      "/saved-blocks/:id",
+      {
+        schema: {
+          tags,
+          summary: "Rename a saved block",
+          params: IdParams,
+          body: SavedBlockRenameSchema,
+          response: { 200: SavedBlockSchema, ...errorResponses },
+        },
+      },
+      async (request) => renameSavedBlock(db, request.params.id, request.body.name),
     );
     app.delete(
       "/saved-blocks/:id",

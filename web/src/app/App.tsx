@@ -12,6 +12,7 @@ import { StatisticsPage as FormStatisticsPage } from "../features/forms/Statisti
 import { SubmissionPage } from "../features/forms/SubmissionPage.tsx";
 import { SubmissionsPage } from "../features/forms/SubmissionsPage.tsx";
 import { ImportPage } from "../features/imports/ImportPage.tsx";
+import { LibraryPage } from "../features/library/LibraryPage.tsx";
 import { MailingPage } from "../features/mailings/MailingPage.tsx";
 import { MailingsPage } from "../features/mailings/MailingsPage.tsx";
 import { OutboxMessagePage } from "../features/outbox/OutboxMessagePage.tsx";
@@ -71,6 +72,7 @@ export function App() {
           <Route path="forms/:id/submissions/:sid" element={<SubmissionPage />} />
           <Route path="forms/:id/statistics" element={<FormStatisticsPage />} />
           <Route path="registered-links" element={<RegisteredLinksPage />} />
+          <Route path="library" element={<LibraryPage />} />
           <Route path="blocked-addresses" element={<BlockedAddressesPage />} />
           <Route path="outbox" element={<OutboxPage />} />
           <Route path="outbox/:id" element={<OutboxMessagePage />} />

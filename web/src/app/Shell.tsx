@@ -17,6 +17,7 @@ const NAV: NavItem[] = [
   { to: "/projects", label: "nav.projects" },
   { to: "/mailings", label: "nav.mailings" },
   { to: "/forms", label: "nav.forms" },
+  { to: "/library", label: "nav.library" },
   { to: "/blocked-addresses", label: "nav.blockedAddresses" },
   { to: "/outbox", label: "nav.outbox" },
   { to: "/settings", label: "nav.settings", adminOnly: true },

@@ -13,6 +13,7 @@ const SECTIONS: Record<string, MessageKey> = {
   mailings: "nav.mailings",
   forms: "nav.forms",
   "registered-links": "followUp.registered.title",
+  library: "library.title",
   "blocked-addresses": "nav.blockedAddresses",
   outbox: "nav.outbox",
   settings: "nav.settings",

@@ -78,6 +78,11 @@ export function translator(language: Language): Translate {
   };
 }
 
+/** One language's whole message tree, for a library that takes its words as an object (the visual editor). */
+export function messagesOf(language: Language): typeof nb {
+  return messages[language];
+}
+
 /** The language the page is shown in now (the provider keeps it on <html lang>). */
 export function pageLanguage(): Language {
   return document.documentElement.lang === "en" ? "en" : "nb";

@@ -24,7 +24,7 @@ const VisualEditor = lazy(() => import("./VisualEditor.tsx"));
 const CODE = { input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 13, lineHeight: 1.5 } };
 
 export function ContentStep({ mailing, values, change, errors, editable }: StepProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const refs = { content: useRef<HTMLTextAreaElement>(null), textContent: useRef<HTMLTextAreaElement>(null) };
   const target = useRef<Part>("content");
   const [view, setView] = useState<"visual" | "code">("visual");
@@ -101,7 +101,9 @@ export function ContentStep({ mailing, values, change, errors, editable }: StepP
       </Group>
       {visual ? (
         <Suspense fallback={<Loader size="sm" aria-label={t("mailings.content.editor.loading")} />}>
+          {/* Remade when the UI's language changes: GrapesJS takes its words once, when it starts. */}
           <VisualEditor
+            key={language}
             value={values.content ?? ""}
             onChange={(content) => change({ content })}
             editable={editable}

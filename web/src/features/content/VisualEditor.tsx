@@ -1,7 +1,8 @@
 // The visual e-mail editor: GrapesJS with its MJML preset (what Mautic ships), loaded as its own chunk so the rest of
 // the UI does not grow. It edits the mailing's MJML: blocks (rows and columns, text, heading, image, button, divider,
 // spacer, social links, HTML) by drag and drop, merge fields and the special links from menus, pictures from the
-// image library, saved blocks shared by all users, desktop and mobile preview, undo and redo.
+// image library, saved blocks shared by all users, desktop and mobile preview, undo and redo. GrapesJS's own panels
+// speak the UI's language: its Norwegian locale, with our words (web/src/i18n) for what we and grapesjs-mjml add.
 import "grapesjs/dist/css/grapes.min.css";
 import "./VisualEditor.css";
 import {
@@ -18,12 +19,13 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import grapesjs, { type Component, type Editor } from "grapesjs";
+import grapesNb from "grapesjs/locale/nb.mjs";
 import grapesJSMJMLModule from "grapesjs-mjml";
 import { useEffect, useRef, useState } from "react";
 import type { LibraryImage, SavedBlock } from "../../../../src/editor/api-schemas.ts";
 import { useApi } from "../../api/context.tsx";
 import { notifyFailure, notifySuccess } from "../../app/notify.ts";
-import { useI18n } from "../../i18n/i18n.tsx";
+import { type Language, messagesOf, useI18n } from "../../i18n/i18n.tsx";
 import { MergeFieldMenu } from "./MergeFieldMenu.tsx";
 
 type Props = {
@@ -82,11 +84,38 @@ const PLACEHOLDER =
 const grapesJSMJML =
   (grapesJSMJMLModule as unknown as { default?: typeof grapesJSMJMLModule }).default ?? grapesJSMJMLModule;
 
+type Tree = { [key: string]: string | Tree };
+
+/** `over`'s words on top of `base`, key by key. */
+function merged(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = out[key];
+    out[key] = typeof value === "object" && typeof below === "object" ? merged(below, value) : value;
+  }
+  return out;
+}
+
+/**
+ * GrapesJS's messages for the UI's language: its own locale (Norwegian; English is built in) under our words for the
+ * panel buttons, the style sectors and properties, the settings (traits) and the picker. grapesjs-mjml's words go to
+ * the plugin's own `i18n` option, since it adds its English after the editor's messages are set.
+ */
+function editorMessages(language: Language) {
+  const { mjml, rte, ...core } = messagesOf(language).mailings.content.editor.gjs;
+  const base = (language === "nb" ? grapesNb : {}) as Tree;
+  return {
+    core: merged(base, core as unknown as Tree),
+    mjml: { "grapesjs-mjml": { category: "", ...mjml } },
+    rte,
+  };
+}
+
 const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 const escapeText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 export default function VisualEditor({ value, onChange, editable, mailingType, formId }: Props) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const container = useRef<HTMLDivElement>(null);
@@ -111,8 +140,15 @@ export default function VisualEditor({ value, onChange, editable, mailingType, f
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is made once; later values come from it.
   useEffect(() => {
     if (!container.current) return;
+    const words = editorMessages(language);
     const editor = grapesjs.init({
       container: container.current,
+      i18n: {
+        locale: language,
+        localeFallback: "en",
+        detectLocale: false,
+        messagesAdd: { [language]: words.core },
+      },
       height: "720px",
       fromElement: false,
       storageManager: false,
@@ -127,6 +163,7 @@ export default function VisualEditor({ value, onChange, editable, mailingType, f
             }),
             imagePlaceholderSrc: PLACEHOLDER,
             useCustomTheme: false,
+            i18n: { [language]: words.mjml },
           }),
       ],
       assetManager: { assets: [], upload: false },
@@ -148,7 +185,33 @@ export default function VisualEditor({ value, onChange, editable, mailingType, f
         });
       }
     editor.Panels.getButton("views", "open-blocks")?.set("active", true);
+    // The text toolbar's buttons (bold, italic, link…) carry English titles that GrapesJS does not translate; the
+    // toolbar is made when the editor loads, and its buttons again when a text is first edited.
+    const translateTextToolbar = () => {
+      for (const action of editor.RichTextEditor.getAll()) {
+        const title = (words.rte as Record<string, string>)[action.name];
+        if (title) action.btn?.setAttribute("title", title);
+      }
+    };
+    editor.on("rte:enable", translateTextToolbar);
+    // grapesjs-mjml gives the alignment and font-style choices Font Awesome icons, which are not loaded: without the
+    // class each choice shows its (translated) word instead of an empty box. Runs after the plugin's own onReady,
+    // which sets the sectors up, and before the style panel is first drawn.
+    editor.onReady(() => {
+      for (const sector of editor.StyleManager.getSectors().models)
+        for (const property of sector.getProperties()) {
+          if (property.getType() !== "radio") continue;
+          const options = (
+            property as unknown as { getOptions(): Array<Record<string, unknown>> }
+          ).getOptions();
+          property.set({
+            options: options.map(({ className: _icon, ...option }) => option),
+            list: undefined,
+          });
+        }
+    });
     editor.on("load", () => {
+      translateTextToolbar();
       editor.Canvas.getFrameEl()?.setAttribute("title", t("mailings.content.editor.canvasTitle"));
       // The side panel scrolls: it must be reachable from the keyboard.
       const side = container.current?.querySelector(".gjs-pn-views-container");
