@@ -95,7 +95,7 @@ export async function saveBlock(
 
 /** Gives a saved block another name; its MJML stays. */
 export async function renameSavedBlock(db: Db, id: number, name: string): Promise<SavedBlock> {
-  if (!name.trim()) throw invalid([{ field: "name", message: "must not be empty" }]);
+  if (!name.trim()) throw invalid([{ field: "name", message: "must not be empty", kind: "empty" }]);
   const result = await db
     .updateTable("saved_blocks")
     .set({ name: name.trim(), updated_at: isoNow() })
