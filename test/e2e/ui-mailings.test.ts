@@ -180,10 +180,15 @@ describe.skipIf(!runs)("web UI: mailings", () => {
       await shot(page, "mailings-04-content-warnings");
       // Neither the missing unsubscribe link nor the unknown merge field holds Recipients back: the content is written.
       expect(await page.getByTestId("step-marker-recipients").isDisabled()).toBe(false);
-      expect((await mailing()).problems.map((p) => p.code).sort()).toEqual(["unknown-variable", "unsubscribe-link"]);
+      expect((await mailing()).problems.map((p) => p.code).sort()).toEqual([
+        "unknown-variable",
+        "unsubscribe-link",
+      ]);
       await editor.fill('<p>Hei [[customer.shoesize]]</p><a href="[[link.unsubscribe]]">Meld av</a>');
       await page.getByRole("button", { name: "Lagre utkast" }).click();
-      await expect.poll(async () => (await mailing()).problems.map((p) => p.code)).toEqual(["unknown-variable"]);
+      await expect
+        .poll(async () => (await mailing()).problems.map((p) => p.code))
+        .toEqual(["unknown-variable"]);
       expect(await page.getByTestId("step-marker-recipients").isDisabled()).toBe(false);
       expect(await page.getByTestId("step-marker-content").getAttribute("data-state")).toBe("incomplete");
       // Confirm is reachable too: it lists the unknown merge field, and that holds back sending only.
