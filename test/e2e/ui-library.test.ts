@@ -5,15 +5,17 @@ import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
-import { chromiumAvailable, launchChromium, screenshot, signedInPage, textOf } from "../helpers/chromium.ts";
-import { partAvailable } from "../helpers/requirements.ts";
+import {
+  browserTestsRun,
+  launchChromium,
+  reportPageOnFailure,
+  screenshot,
+  signedInPage,
+  textOf,
+} from "../helpers/chromium.ts";
 import { type ApiClient, ok, signIn, startTestServer, type TestServer } from "../helpers/server.ts";
 
-const runs = partAvailable(
-  "Chromium",
-  chromiumAvailable(),
-  "/usr/bin/chromium is not installed (apt install chromium)",
-);
+const runs = browserTestsRun();
 const STEP = 90_000;
 
 type Image = { id: number; fileName: string; originalName: string; url: string };
@@ -50,12 +52,7 @@ describe.skipIf(!runs)("web UI: the image library and saved blocks", () => {
     page.on("pageerror", (error) => pageErrors.push(error.message));
   }, 180_000);
 
-  beforeEach((context) => {
-    context.onTestFailed(async () => {
-      console.error("page errors:", pageErrors);
-      await screenshot(page, `failed-library-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
-    });
-  });
+  beforeEach((context) => reportPageOnFailure(context, () => page, "library", pageErrors));
 
   afterAll(async () => {
     await browser?.close();

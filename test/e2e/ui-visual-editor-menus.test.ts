@@ -5,9 +5,14 @@ import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { aPerson } from "../helpers/builders.ts";
-import { chromiumAvailable, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import {
+  browserTestsRun,
+  launchChromium,
+  reportPageOnFailure,
+  screenshot,
+  signedInPage,
+} from "../helpers/chromium.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { partAvailable } from "../helpers/requirements.ts";
 import {
   type ApiClient,
   ok,
@@ -17,11 +22,7 @@ import {
   userWithRole,
 } from "../helpers/server.ts";
 
-const runs = partAvailable(
-  "Chromium",
-  chromiumAvailable(),
-  "/usr/bin/chromium is not installed (apt install chromium)",
-);
+const runs = browserTestsRun();
 const STEP = 90_000;
 const MJML = `<mjml><mj-body><mj-section><mj-column>
 <mj-text>Spring greetings</mj-text>
@@ -63,12 +64,7 @@ describe.skipIf(!runs)("web UI: the visual editor's blocks and link menu", () =>
     canvas = page.frameLocator(".gjs-frame");
   }, 180_000);
 
-  beforeEach((context) => {
-    context.onTestFailed(async () => {
-      console.error("page errors:", pageErrors);
-      await screenshot(page, `failed-editor-menus-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
-    });
-  });
+  beforeEach((context) => reportPageOnFailure(context, () => page, "editor-menus", pageErrors));
 
   afterAll(async () => {
     await browser?.close();

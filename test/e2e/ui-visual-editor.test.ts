@@ -9,9 +9,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { axeViolations } from "../helpers/axe.ts";
 import { aPerson } from "../helpers/builders.ts";
-import { chromiumAvailable, launchChromium, screenshot, signedInPage } from "../helpers/chromium.ts";
+import {
+  browserTestsRun,
+  launchChromium,
+  reportPageOnFailure,
+  screenshot,
+  signedInPage,
+} from "../helpers/chromium.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
-import { partAvailable } from "../helpers/requirements.ts";
 import {
   type ApiClient,
   signIn,
@@ -21,11 +26,7 @@ import {
 } from "../helpers/server.ts";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink.ts";
 
-const runs = partAvailable(
-  "Chromium",
-  chromiumAvailable(),
-  "/usr/bin/chromium is not installed (apt install chromium)",
-);
+const runs = browserTestsRun();
 const STEP = 90_000;
 
 type Mailing = { id: number; status: string; content: string | null; contentFormat: string; subject: string };
@@ -77,12 +78,7 @@ describe.skipIf(!runs)("web UI: the visual e-mail editor", () => {
     canvas = page.frameLocator(".gjs-frame");
   }, 180_000);
 
-  beforeEach((context) => {
-    context.onTestFailed(async () => {
-      console.error("page errors:", pageErrors);
-      await screenshot(page, `failed-visual-editor-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
-    });
-  });
+  beforeEach((context) => reportPageOnFailure(context, () => page, "visual-editor", pageErrors));
 
   afterAll(async () => {
     await browser?.close();

@@ -54,6 +54,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/**
+ * For a beforeEach: when the test fails, prints the page's errors and saves a screenshot named after the test, so a
+ * failed browser test shows what the page looked like.
+ */
+export function reportPageOnFailure(
+  context: { task: { name: string }; onTestFailed(fn: () => Promise<void>): void },
+  page: () => Page,
+  prefix: string,
+  pageErrors: string[],
+): void {
+  context.onTestFailed(async () => {
+    console.error("page errors:", pageErrors);
+    await screenshot(page(), `failed-${prefix}-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+  });
+}
+
 /** Waits until the locator's text satisfies the check (by default: has any text), and returns the text. */
 export async function textOf(
   locator: Locator,

@@ -5,9 +5,7 @@ import type { SendingAccount } from "../../api/mailing-types.ts";
 import type { Translate } from "../../i18n/i18n.tsx";
 
 export function accountName(t: Translate, account: Pick<SendingAccount, "kind" | "name">): string {
-  return account.kind === "outbox" && account.name === BUILT_IN_OUTBOX_NAME
-    ? t("settings.sending.kinds.outbox")
-    : account.name;
+  return isBuiltInOutbox(account) ? t("settings.sending.kinds.outbox") : account.name;
 }
 
 /** The built-in outbox under its own name, which says what it is already. */
