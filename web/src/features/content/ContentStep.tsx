@@ -12,6 +12,7 @@ import {
   Textarea,
 } from "@mantine/core";
 import { lazy, Suspense, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import type { ContentFormat } from "../../api/mailing-types.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import type { StepProps } from "../mailings/step-props.ts";
@@ -36,12 +37,11 @@ export function ContentStep({ mailing, values, change, errors, editable }: StepP
     const current = values[part] ?? "";
     const start = element?.selectionStart ?? current.length;
     const end = element?.selectionEnd ?? start;
-    change({ [part]: current.slice(0, start) + tag + current.slice(end) });
-    requestAnimationFrame(() => {
-      if (!element) return;
-      element.focus();
-      element.setSelectionRange(start + tag.length, start + tag.length);
-    });
+    // Rendered and focused in the same task, so keys typed right after the menu land in the text.
+    flushSync(() => change({ [part]: current.slice(0, start) + tag + current.slice(end) }));
+    if (!element) return;
+    element.focus();
+    element.setSelectionRange(start + tag.length, start + tag.length);
   }
 
   return (

@@ -15,6 +15,7 @@ import {
   Textarea,
 } from "@mantine/core";
 import { useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { DOCUMENT_SOURCES } from "../../../../src/mailings/words.ts";
 import { useApi } from "../../api/context.tsx";
 import type { Mailing } from "../../api/mailing-types.ts";
@@ -72,12 +73,12 @@ function ComposedBody({ values, change, errors, editable }: StepProps) {
     const start = element?.selectionStart ?? body.length;
     const end = element?.selectionEnd ?? start;
     const inner = body.slice(start, end);
-    change({ content: body.slice(0, start) + before + inner + after + body.slice(end) });
-    requestAnimationFrame(() => {
-      if (!element) return;
-      element.focus();
-      element.setSelectionRange(start + before.length, start + before.length + inner.length);
-    });
+    // Rendered at once and focused in the same task: keys typed right after a toolbar click
+    // must land in the text, not on the button (a space there would press it again).
+    flushSync(() => change({ content: body.slice(0, start) + before + inner + after + body.slice(end) }));
+    if (!element) return;
+    element.focus();
+    element.setSelectionRange(start + before.length, start + before.length + inner.length);
   }
 
   async function addImage(file: File | null) {

@@ -2,6 +2,7 @@
 // the opt-out line, as it is sent), the GSM-7 typography option and the opt-out line.
 import { Checkbox, Group, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useRef } from "react";
+import { flushSync } from "react-dom";
 import { normalizeForGsm7 } from "../../../../src/send/channels/sms/segments.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { MergeFieldMenu } from "../content/MergeFieldMenu.tsx";
@@ -22,12 +23,11 @@ export function SmsContentStep({ values, change, errors, editable }: StepProps) 
     const element = ref.current;
     const start = element?.selectionStart ?? text.length;
     const end = element?.selectionEnd ?? start;
-    change(smsPatch({ smsText: text.slice(0, start) + tag + text.slice(end) }));
-    requestAnimationFrame(() => {
-      if (!element) return;
-      element.focus();
-      element.setSelectionRange(start + tag.length, start + tag.length);
-    });
+    // Rendered and focused in the same task, so keys typed right after the menu land in the text.
+    flushSync(() => change(smsPatch({ smsText: text.slice(0, start) + tag + text.slice(end) })));
+    if (!element) return;
+    element.focus();
+    element.setSelectionRange(start + tag.length, start + tag.length);
   }
 
   return (
