@@ -139,6 +139,7 @@ function relaxedHeaders(fields: HeaderField[], names: string): { text: string; p
 }
 
 // Tag values come from our own settings, but a ; or = would still open a tag of its own.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is stripped here.
 const tagValue = (value: string) => value.replace(/[\x00-\x1f\x7f;=]/g, "");
 
 /** The message with a DKIM-Signature field in front; the RSA signature is made off the main thread. */
