@@ -131,9 +131,10 @@ describe("utsend CLI", () => {
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+Name\s+E-mail\s+Mobile\s+Company$/);
     expect(table.stdout).toMatch(/5 of 200 \(from 1\)/);
 
-    const json = JSON.parse(
-      utsend(["persons", "list", "-q", "fjordlys", "--limit", "500", "--json"]).stdout,
-    ) as {
+    // README's example search finds people in the demo data.
+    const word = /npx utsend persons list -q (\S+)/.exec(readFileSync("README.md", "utf8"))?.[1];
+    expect(word).toBe("fjordlys");
+    const json = JSON.parse(utsend(["persons", "list", "-q", word!, "--limit", "500", "--json"]).stdout) as {
       items: Array<{ companyName: string }>;
       total: number;
     };
@@ -163,10 +164,14 @@ describe("utsend CLI", () => {
       total: 0,
     });
 
+    const selectionsTable = utsend(["selections", "list"]);
+    expect(selectionsTable.code, selectionsTable.stderr).toBe(0);
+    expect(selectionsTable.stdout.split("\n")[0]).toMatch(/^ID\s+Name\s+Kind\s+Updated$/);
     const selections = JSON.parse(utsend(["selections", "list", "--json"]).stdout) as {
       items: Array<{ id: number; name: string; kind: string }>;
     };
     expect(selections.items.find((s) => s.id === 1)?.name).toBeTruthy();
+    expect(selections.items.map((s) => s.kind)).toEqual(expect.arrayContaining(["static", "dynamic"]));
     const named = utsend(["selections", "list", "-q", selections.items[0]!.name.slice(0, 4)]);
     expect(named.stdout).toContain(selections.items[0]!.name);
 

@@ -2,6 +2,7 @@
 // names, the link menu every special link and the tracked link, and a block another user saved is offered to all. The
 // full path (starter template, drag, merge field, upload, send) is ui-visual-editor.test.ts.
 import type { Browser, FrameLocator, Page } from "playwright-core";
+import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { aPerson } from "../helpers/builders.ts";
@@ -24,8 +25,12 @@ import {
 
 const runs = browserTestsRun();
 const STEP = 90_000;
+// A grey box for the image block, so nothing is fetched from another site.
+const GREY =
+  "data:image/svg+xml;charset=utf-8,%3Csvg xmlns='http://www.w3.org/2000/svg' width='600' height='240'%3E%3Crect width='600' height='240' fill='%23dde1e6'/%3E%3C/svg%3E";
 const MJML = `<mjml><mj-body><mj-section><mj-column>
 <mj-text>Spring greetings</mj-text>
+<mj-image src="${GREY}" alt="Picture to replace" />
 <mj-text><a href="[[link.unsubscribe]]">Unsubscribe</a></mj-text>
 </mj-column></mj-section></mj-body></mjml>`;
 const SAVED = `<mj-section><mj-column><mj-text>Fjordlys footer from the marketer</mj-text></mj-column></mj-section>`;
@@ -33,6 +38,7 @@ const SAVED = `<mj-section><mj-column><mj-text>Fjordlys footer from the marketer
 describe.skipIf(!runs)("web UI: the visual editor's blocks and link menu", () => {
   let server: TestServer;
   let admin: ApiClient;
+  let marketer: ApiClient;
   let browser: Browser;
   let page: Page;
   let canvas: FrameLocator;
@@ -50,7 +56,7 @@ describe.skipIf(!runs)("web UI: the visual editor's blocks and link menu", () =>
       await aReadyMailing(db, setup, [ingrid.id], { name: "Menus", contentFormat: "mjml", content: MJML })
     ).id;
     // Saved by another user: saved blocks are shared by everyone.
-    const marketer = await userWithRole(server, admin, "marketer");
+    marketer = await userWithRole(server, admin, "marketer");
     await ok(marketer.send("POST", "/api/saved-blocks", { name: "Marketer's footer", mjml: SAVED }), 201);
     browser = await launchChromium();
     page = await signedInPage(browser, {
@@ -126,6 +132,67 @@ describe.skipIf(!runs)("web UI: the visual editor's blocks and link menu", () =>
       await expect.poll(content).toContain('href="[[link.subscriptions]]"');
       expect(await content()).toContain('href="[[link.viewOnline]]"');
       await screenshot(page, "visual-editor-menus-02-links");
+      expect(pageErrors).toEqual([]);
+    },
+    STEP,
+  );
+
+  it(
+    "saves the selected section as a block, which every user then has in the block list",
+    async () => {
+      await canvas.getByText("Spring greetings").click();
+      await page.getByRole("button", { name: "Save section as block" }).click();
+      await page.getByLabel("Block name").fill("Spring header");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      const blocks = async (client: ApiClient) =>
+        ((await client.get("/api/saved-blocks")).body as { items: Array<{ name: string; mjml: string }> })
+          .items;
+      await expect.poll(async () => (await blocks(admin)).map((b) => b.name)).toContain("Spring header");
+      // The section the selected text is in, saved as MJML; and another user has it too.
+      const saved = (await blocks(marketer)).find((b) => b.name === "Spring header");
+      expect(saved?.mjml).toMatch(/^<mj-section[\s>]/);
+      expect(saved?.mjml).toContain("Spring greetings");
+      await expect.poll(() => page.locator(".gjs-block", { hasText: "Spring header" }).count()).toBe(1);
+      expect(pageErrors).toEqual([]);
+    },
+    STEP,
+  );
+
+  it(
+    "picks a picture from the image library by double-clicking an image",
+    async () => {
+      // An image already in the library (uploaded elsewhere, e.g. on the library page), not in this mailing.
+      const key = ((await admin.send("POST", "/api/api-keys", { name: "bilder" })).body as { key: string })
+        .key;
+      const png = await sharp({ create: { width: 80, height: 40, channels: 3, background: "#b0413e" } })
+        .png()
+        .toBuffer();
+      const uploaded = await fetch(`${server.url}/api/images?filename=library-pick.png`, {
+        method: "POST",
+        body: new Uint8Array(png),
+        headers: { "content-type": "image/png", authorization: `Bearer ${key}` },
+      });
+      expect(uploaded.status).toBe(201);
+      const image = (await uploaded.json()) as { fileName: string };
+      await page.reload();
+      await expect.poll(() => canvas.getByText("Spring greetings").count(), { timeout: 30_000 }).toBe(1);
+
+      await canvas.locator('img[alt="Picture to replace"]').dblclick();
+      const asset = page.locator(".gjs-am-asset", { hasText: "library-pick" });
+      await asset.waitFor();
+      await screenshot(page, "visual-editor-menus-03-image-picker");
+      await asset.dblclick();
+      await expect
+        .poll(() => canvas.locator(`img[src*="/img/${image.fileName}"]`).count(), { timeout: 20_000 })
+        .toBe(1);
+      await page.getByRole("button", { name: "Save draft" }).click();
+      await expect
+        .poll(
+          async () =>
+            ((await admin.get(`/api/mailings/${mailingId}`)).body as { content: string | null }).content ??
+            "",
+        )
+        .toMatch(new RegExp(`<mj-image[^>]+src="[^"]*/img/${image.fileName}"`));
       expect(pageErrors).toEqual([]);
     },
     STEP,

@@ -15,6 +15,7 @@ import {
   reportPageOnFailure,
   screenshot,
   signedInPage,
+  textOf,
 } from "../helpers/chromium.ts";
 import { aReadyMailing, aSendingSetup } from "../helpers/mailings.ts";
 import {
@@ -183,6 +184,29 @@ describe.skipIf(!runs)("web UI: the visual e-mail editor", () => {
         .toBe(1);
       await page.getByRole("button", { name: "Save draft" }).click();
       await expect.poll(async () => (await mailing()).content ?? "").toContain("Written in the code view");
+    },
+    STEP,
+  );
+
+  it(
+    "saves the edited starter as the user's own template, listed on the Template step",
+    async () => {
+      await page.getByTestId("step-marker-template").click();
+      await page.getByLabel("Template name").fill("Our spring newsletter");
+      await page.getByRole("button", { name: "Save as template" }).click();
+      await textOf(page.getByTestId("templates-table"), (t) => t.includes("Our spring newsletter"));
+      const list = (await admin.get("/api/templates?type=email")).body as {
+        items: Array<{ id: number; name: string; contentFormat: string }>;
+      };
+      const own = list.items.find((t) => t.name === "Our spring newsletter");
+      expect(own?.contentFormat).toBe("mjml");
+      const saved = (await admin.get(`/api/templates/${own!.id}`)).body as { content: string };
+      // The starter's blocks with this user's edits: the dragged section as changed in the code view, the merge field.
+      expect(saved.content).toContain("News from us");
+      expect(saved.content).toContain("Written in the code view");
+      expect(saved.content).toContain("[[customer.lastname]]");
+      await page.getByTestId("step-marker-content").click();
+      await page.getByTestId("visual-editor").waitFor();
     },
     STEP,
   );
