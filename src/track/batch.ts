@@ -4,7 +4,7 @@
 // request. Under load a transaction carries tens of events for the price of one commit and about a dozen
 // statements; alone, an event is a batch of one. The outcome is the same as storing the events one by one in the
 // order they arrived: src/track/batch.test.ts replays batches one by one into a second database and compares.
-import { type RawBuilder, sql } from "kysely";
+import { type Compilable, PostgresAdapter, type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import type { NewEvent } from "../deliveries/events.ts";
 import {
@@ -168,6 +168,69 @@ class Tally {
 
 type LinkTally = { clicks: number; unique: number; flagged: number; test: number };
 
+const isPostgres = (db: Db) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+type ClickerRow = { link_id: number; delivery_id: number; first_at: string };
+
+/**
+ * What a batch reads: its links (with their mailing's UTM fields), its deliveries, and every link each delivery has
+ * clicked (the burst rule). PostgreSQL answers all three in one round trip, as JSON; SQLite reads them in turn.
+ */
+async function readBatch(
+  trx: Db,
+  linkIds: number[],
+  deliveryIds: number[],
+): Promise<{ links: LinkRow[]; deliveries: DeliveryRow[]; clickers: ClickerRow[] }> {
+  const linksQuery = trx
+    .selectFrom("tracked_links as l")
+    .innerJoin("mailings as m", "m.id", "l.mailing_id")
+    .select([
+      "l.id",
+      "l.mailing_id",
+      "l.url",
+      "l.has_merge_fields",
+      "l.action_kind",
+      "l.action_ref_id",
+      "m.utm_source",
+      "m.utm_campaign",
+    ]);
+  const deliveriesQuery = trx
+    .selectFrom("deliveries")
+    .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"]);
+  const clickersQuery = trx.selectFrom("link_clickers").select(["link_id", "delivery_id", "first_at"]);
+  if (isPostgres(trx)) {
+    const rows = (query: Compilable) => sql`(select coalesce(json_agg(t), '[]'::json) from (${query}) as t)`;
+    const ids = (values: number[]) => sql<number>`any(${values}::int[])`;
+    const result = await sql<{ links: LinkRow[]; deliveries: DeliveryRow[]; clickers: ClickerRow[] }>`select
+      ${rows(linksQuery.where("l.id", "=", ids(linkIds)))} as links,
+      ${rows(deliveriesQuery.where("id", "=", ids(deliveryIds)))} as deliveries,
+      ${rows(clickersQuery.where("delivery_id", "=", ids(deliveryIds)))} as clickers`.execute(trx);
+    return result.rows[0]!;
+  }
+  return {
+    links: linkIds.length > 0 ? await linksQuery.where("l.id", "in", linkIds).execute() : [],
+    deliveries: deliveryIds.length > 0 ? await deliveriesQuery.where("id", "in", deliveryIds).execute() : [],
+    clickers:
+      deliveryIds.length > 0 ? await clickersQuery.where("delivery_id", "in", deliveryIds).execute() : [],
+  };
+}
+
+/**
+ * Writes whose results nobody reads (events, per-link counts, counters, hours), each to a table of its own: one
+ * statement of data-modifying CTEs on PostgreSQL (one round trip), in turn on SQLite, which has no such CTEs.
+ */
+async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
+  if (writes.length === 0) return;
+  if (!isPostgres(trx) || writes.length === 1) {
+    for (const write of writes) await write.execute(trx);
+    return;
+  }
+  await sql`with ${sql.join(
+    writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`),
+    sql`, `,
+  )} select 1`.execute(trx);
+}
+
 /**
  * Stores a batch in one transaction and returns what answers the requests once it has committed. Every rule is the
  * one of storing the events one at a time in queue order: the burst rule sees the clicks queued before it, a
@@ -176,38 +239,13 @@ type LinkTally = { clicks: number; unique: number; flagged: number; test: number
 async function flush(db: Db, jobs: Job[]): Promise<() => void> {
   const answers = await db.transaction().execute(async (trx) => {
     const clicks = jobs.filter((job): job is ClickJob => job.kind === "click");
-    const linkIds = unique(clicks.map((job) => job.linkId));
-    const links = new Map<number, LinkRow>();
-    if (linkIds.length > 0)
-      for (const row of await trx
-        .selectFrom("tracked_links as l")
-        .innerJoin("mailings as m", "m.id", "l.mailing_id")
-        .select([
-          "l.id",
-          "l.mailing_id",
-          "l.url",
-          "l.has_merge_fields",
-          "l.action_kind",
-          "l.action_ref_id",
-          "m.utm_source",
-          "m.utm_campaign",
-        ])
-        .where("l.id", "in", linkIds)
-        .execute())
-        links.set(row.id, row);
-    const deliveryIds = unique(
-      jobs
-        .filter((job) => job.deliveryId !== 0 && (job.kind === "open" || links.has(job.linkId)))
-        .map((job) => job.deliveryId),
+    const read = await readBatch(
+      trx,
+      unique(clicks.map((job) => job.linkId)),
+      unique(jobs.filter((job) => job.deliveryId !== 0).map((job) => job.deliveryId)),
     );
-    const deliveries = new Map<number, DeliveryRow>();
-    if (deliveryIds.length > 0)
-      for (const row of await trx
-        .selectFrom("deliveries")
-        .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"])
-        .where("id", "in", deliveryIds)
-        .execute())
-        deliveries.set(row.id, row);
+    const links = new Map(read.links.map((row) => [row.id, row]));
+    const deliveries = new Map(read.deliveries.map((row) => [row.id, row]));
 
     // What each job stores; undefined when it records nothing (an unknown link or delivery, a target that is no URL).
     type Stored =
@@ -245,16 +283,10 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
       return entry?.kind === "click" ? [{ job: job as ClickJob, entry }] : [];
     });
     const firstClicks = new Map<number, Map<number, string>>();
-    if (real.length > 0) {
-      for (const row of await trx
-        .selectFrom("link_clickers")
-        .select(["link_id", "delivery_id", "first_at"])
-        .where("delivery_id", "in", unique(real.map(({ entry }) => entry.delivery.id)))
-        .execute()) {
-        const byLink = firstClicks.get(row.delivery_id) ?? new Map<number, string>();
-        byLink.set(row.link_id, row.first_at);
-        firstClicks.set(row.delivery_id, byLink);
-      }
+    for (const row of read.clickers) {
+      const byLink = firstClicks.get(row.delivery_id) ?? new Map<number, string>();
+      byLink.set(row.link_id, row.first_at);
+      firstClicks.set(row.delivery_id, byLink);
     }
     const others = real.map(({ job, entry }) => {
       const byLink = firstClicks.get(entry.delivery.id) ?? new Map<number, string>();
@@ -321,7 +353,9 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
         },
       ];
     });
-    if (events.length > 0) await trx.insertInto("events").values(events).execute();
+    // Writes that nothing in this batch reads back: made at the end, in one statement on PostgreSQL.
+    const finalWrites: RawBuilder<unknown>[] = [];
+    if (events.length > 0) finalWrites.push(sql`${trx.insertInto("events").values(events)}`);
 
     const counters = new Tally();
     const hourly = new Tally();
@@ -476,50 +510,53 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
           (id) => sql`id = ${id}`,
           "0",
         );
-      await sql`update tracked_links set
+      finalWrites.push(sql`update tracked_links set
         clicks = clicks + ${column((t) => t.clicks)},
         unique_clickers = unique_clickers + ${column((t) => t.unique)},
         flagged_clicks = flagged_clicks + ${column((t) => t.flagged)},
         test_clicks = test_clicks + ${column((t) => t.test)}
-        where id in (${sql.join(rows.map(([id]) => id))})`.execute(trx);
+        where id in (${sql.join(rows.map(([id]) => id))})`);
     }
     const countRows = counters.sorted();
     if (countRows.length > 0)
-      await trx
-        .insertInto("mailing_counters")
-        .values(
-          countRows.map(({ key: [mailingId, name, shard], value }) => ({
-            mailing_id: Number(mailingId),
-            name: name!,
-            shard: Number(shard),
-            value,
-          })),
-        )
-        .onConflict((oc) =>
-          oc
-            .columns(["mailing_id", "name", "shard"])
-            .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
-        )
-        .execute();
+      finalWrites.push(
+        sql`${trx
+          .insertInto("mailing_counters")
+          .values(
+            countRows.map(({ key: [mailingId, name, shard], value }) => ({
+              mailing_id: Number(mailingId),
+              name: name!,
+              shard: Number(shard),
+              value,
+            })),
+          )
+          .onConflict((oc) =>
+            oc
+              .columns(["mailing_id", "name", "shard"])
+              .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
+          )}`,
+      );
     const hourRows = hourly.sorted();
     if (hourRows.length > 0)
-      await trx
-        .insertInto("mailing_hourly")
-        .values(
-          hourRows.map(({ key: [mailingId, hour, kind, shard], value }) => ({
-            mailing_id: Number(mailingId),
-            hour: hour!,
-            kind: kind as "opened" | "clicked",
-            shard: Number(shard),
-            value,
-          })),
-        )
-        .onConflict((oc) =>
-          oc
-            .columns(["mailing_id", "hour", "kind", "shard"])
-            .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
-        )
-        .execute();
+      finalWrites.push(
+        sql`${trx
+          .insertInto("mailing_hourly")
+          .values(
+            hourRows.map(({ key: [mailingId, hour, kind, shard], value }) => ({
+              mailing_id: Number(mailingId),
+              hour: hour!,
+              kind: kind as "opened" | "clicked",
+              shard: Number(shard),
+              value,
+            })),
+          )
+          .onConflict((oc) =>
+            oc
+              .columns(["mailing_id", "hour", "kind", "shard"])
+              .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
+          )}`,
+      );
+    await writeAll(trx, finalWrites);
 
     return { stored, firstHuman };
   });
