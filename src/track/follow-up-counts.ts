@@ -23,6 +23,9 @@ export type Driver =
 /** Above this many rows a driver set costs more to sort than walking the list in order costs to skip. */
 export const DRIVE_LIMIT = 50_000;
 
+/** A count drives from a set of up to a fifth of the list (see planFollowUp). */
+const COUNT_WALK_RATIO = 5;
+
 const IN_FLIGHT: DeliveryStatus[] = ["pending", "claimed", "sending"];
 
 type Figures = {
@@ -178,14 +181,21 @@ export async function planFollowUp(db: Db, mailingId: number, query: FollowUpQue
   }
   if (query.linkId !== undefined) sizes.push(["link", await linkClickers(query.linkId)]);
   const smallest = sizes.sort((a, b) => a[1] - b[1])[0];
-  const driver = smallest && smallest[1] <= DRIVE_LIMIT ? smallest[0] : undefined;
+  const n = await listSize();
+  // A count has no sort: the set's s rows looked up one by one beat the list's n rows walked in order while s stays
+  // under a fifth of n (a lookup costs a few rows walked), so a large set still counts faster than the whole list.
+  const driver =
+    smallest && smallest[1] <= Math.max(DRIVE_LIMIT, n / COUNT_WALK_RATIO) ? smallest[0] : undefined;
   // A page walks the list in order unless the set is rare: spread evenly, a set of s among n rows costs a page about
   // 100·n/s rows walked, against s rows sorted: the set wins below about √(100·n). Complaints, unsubscribes and
   // blocked rows are few or bunched (blocked rows sit where their source is), so they always drive.
   const spread: Driver[] = ["bounced", "failed", "unknown", "link"];
-  const n = await listSize();
   const pageDriver =
-    driver && (!spread.includes(driver) || (smallest?.[1] ?? 0) <= Math.sqrt(100 * n)) ? driver : undefined;
+    driver &&
+    (smallest?.[1] ?? 0) <= DRIVE_LIMIT &&
+    (!spread.includes(driver) || (smallest?.[1] ?? 0) <= Math.sqrt(100 * n))
+      ? driver
+      : undefined;
 
   const parts = query.filters.length + (query.linkId !== undefined ? 1 : 0);
   if (query.search || parts > 1) return { driver, pageDriver, count: null };
