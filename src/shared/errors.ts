@@ -168,7 +168,8 @@ export type ReferenceWhat = (typeof REFERENCE_WHATS)[number];
 /**
  * limit: a length, size, count or bound; format: ajv's format name; values: the allowed values (or the other
  * fields), comma-separated; type: the JSON type wanted; what + id: the thing an unknown reference names; name: a
- * column or field name as given; characters: the characters allowed or refused; line + column: where in a template.
+ * column or field name as given; characters: the characters allowed or refused; line + column: where in a template;
+ * given: the value or values refused, as given (comma-separated), where the field holds several.
  */
 export type FieldProblemParams = {
   limit?: number;
@@ -181,6 +182,7 @@ export type FieldProblemParams = {
   characters?: string;
   line?: number;
   column?: number;
+  given?: string;
 };
 
 export type FieldProblem = {

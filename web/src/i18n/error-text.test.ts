@@ -94,6 +94,14 @@ describe("error codes in the UI's languages", () => {
     ).toBe("må være en e-postadresse");
     expect(
       fieldProblemText(nbT, {
+        field: "addresses",
+        message: "not valid e-mail addresses: ikke-en-adresse, kari@",
+        kind: "format",
+        params: { format: "email", given: "ikke-en-adresse, kari@" },
+      }),
+    ).toBe("må være en e-postadresse: ikke-en-adresse, kari@");
+    expect(
+      fieldProblemText(nbT, {
         field: "n",
         message: "must be integer",
         kind: "type",

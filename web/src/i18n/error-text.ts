@@ -44,10 +44,12 @@ export function fieldProblemText(t: Translate, problem: FieldProblem): string {
       .join(", ");
   const text = t(key as MessageKey, params);
   if (text === key) return problem.message;
-  const { line, column } = problem.params ?? {};
+  const { line, column, given } = problem.params ?? {};
+  // A field of several values (a `;`-separated address list) names the ones refused: the sentence alone cannot.
+  const said = given === undefined ? text : `${text}: ${given}`;
   return line === undefined
-    ? text
-    : `${text} (${t("errors.validationPosition", { line, column: column ?? 1 })})`;
+    ? said
+    : `${said} (${t("errors.validationPosition", { line, column: column ?? 1 })})`;
 }
 
 /** Codes whose sentence says all a field needs ("Dette finnes allerede."), shown beside the field they name. */

@@ -121,7 +121,7 @@ export async function sendTest(
         field: "addresses",
         message: `not valid e-mail addresses: ${bad.join(", ")}`,
         kind: "format",
-        params: { format: "email" },
+        params: { format: "email", given: bad.join(", ") },
       },
     ]);
   if (addresses.length > 20)
