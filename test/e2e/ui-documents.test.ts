@@ -3,7 +3,7 @@
 // toolbar and a merge field, the recipients with the one without a postal address left out, the preview's PDF,
 // Generate, the progress to "Download generated document", and the downloaded PDF read back with poppler. axe checks
 // each of these screens.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -78,7 +78,18 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
   beforeAll(async () => {
     ensureWebBuild(() => {});
     work = mkdtempSync(join(tmpdir(), "utsend-ui-documents-"));
-    server = await startTestServer({});
+    // The server's document generator is started without LibreOffice on its PATH (its thread keeps the PATH it
+    // started with), so a Word mailing's result is the DOCX and the page says why.
+    const path = process.env.PATH;
+    process.env.PATH = (path ?? "")
+      .split(":")
+      .filter((dir) => !existsSync(join(dir, "soffice")))
+      .join(":");
+    try {
+      server = await startTestServer({});
+    } finally {
+      process.env.PATH = path;
+    }
     api = await signIn(server.url, server.adminEmail, server.adminPassword);
     const person = async (body: Record<string, unknown>) =>
       (await ok<{ id: number }>(api.send("POST", "/api/persons", body), 201)).id;
@@ -399,6 +410,31 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       await page.getByRole("button", { name: "Rediger og generer på nytt" }).click();
       await expect.poll(async () => (await mailing()).status).toBe("draft");
       await page.getByTestId("step-confirm-panel").or(page.getByTestId("step-setup-panel")).first().waitFor();
+    },
+    STEP,
+  );
+
+  it(
+    "generates a Word mailing without LibreOffice as a DOCX and says why in Norwegian",
+    async () => {
+      await page.goto(`${server.url}/mailings/${mailingId}?step=template`);
+      await page.getByTestId("doc-source-word").click();
+      await next("Innhold");
+      await page.waitForURL(/step=content/);
+      await textOf(page.getByTestId("word-template-name"), (t) => t.includes("julebrev.docx"));
+      await page.goto(`${server.url}/mailings/${mailingId}?step=confirm`);
+      await page.getByRole("button", { name: "Generer dokument" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Generer dokument" }).click();
+      const download = page.getByRole("link", { name: "Last ned generert dokument" });
+      await download.waitFor({ timeout: 45_000 });
+      const note = page.getByTestId("document-note");
+      expect(await textOf(note)).toContain("En Word-fil, ikke PDF");
+      expect(await textOf(note)).toContain("LibreOffice er ikke installert på serveren");
+      await textOf(page.getByTestId("document-details"), (t) => /Format\s*DOCX/.test(t));
+      const file = await fetchInPage(page, (await download.getAttribute("href"))!);
+      expect(file.type).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+      expect(file.body.subarray(0, 2).toString("latin1")).toBe("PK");
+      await axe("nb document mailing › generated as DOCX");
     },
     STEP,
   );
