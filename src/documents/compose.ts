@@ -130,6 +130,7 @@ export function composeLetter(
       body: body.blocks,
       signature: signer,
       closing: words.closing,
+      language,
     },
     problems: body.problems,
   };

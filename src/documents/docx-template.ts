@@ -261,6 +261,11 @@ export async function inspectTemplate(
   return { variables: check.variables, unknownVariables: check.unknownVariables };
 }
 
+/** The letter's body as the one Liquid template every letter is merged from (XML with the tags), for reports. */
+export function templateSource(docx: Buffer): string {
+  return prepare(docx).source;
+}
+
 // Liquid counts lines and columns in the XML we built; the user knows the tag, so name the tag nearest before it.
 function tagAt(source: string, line: number, column: number, tags: Tag[]): string | undefined {
   const lines = source.split("\n");

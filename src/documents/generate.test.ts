@@ -5,6 +5,7 @@ import PizZip from "pizzip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dialects.ts";
 import { aDocumentMailingOf, documentRows } from "../../test/helpers/document-mailings.ts";
+import { mailingProgress } from "../mailings/actions.ts";
 import { beginSending } from "../send/planner.ts";
 import { starterTemplate } from "./docx-template.ts";
 import { documentsDir, generateNextDocument } from "./generate.ts";
@@ -50,6 +51,65 @@ describe.each(await testDialects())("document generation (%s)", (dialect) => {
     expect(readdirSync(dir)).toEqual([row!.file_name]);
   });
 
+  it("gives the letters written so far as the mailing's progress, which the UI and the CLI show", async () => {
+    const { mailingId } = await aDocumentMailingOf(t.db, 4);
+    const { deliveries } = await beginSending(t.db, mailingId);
+    expect(await mailingProgress(t.db, mailingId)).toMatchObject({
+      status: "sending",
+      total: deliveries,
+      sent: 0,
+      pending: deliveries,
+    });
+    // The generator records how many letters it has written as it renews its lease (every page of letters).
+    await t.db
+      .updateTable("document_files")
+      .set({ letters_done: 3 })
+      .where("mailing_id", "=", mailingId)
+      .execute();
+    expect(await mailingProgress(t.db, mailingId)).toMatchObject({ sent: 3, pending: deliveries - 3 });
+    expect(await generateNextDocument({ db: t.db, dataDir, owner: "p", leaseMs: 60_000 })).toBe(true);
+    expect(await mailingProgress(t.db, mailingId)).toMatchObject({
+      status: "finished",
+      total: deliveries,
+      sent: deliveries,
+      pending: 0,
+    });
+  });
+
+  it("keeps the letters whose address was shortened to fit the window as the document's warnings", async () => {
+    const { mailingId } = await aDocumentMailingOf(t.db, 2);
+    const street = "Kong Christian Frederiks plass 5, oppgang B, tredje etasje, ved siden av kafeen";
+    // Sending reads the list again from the people, so the long street goes on a person whose letter goes home.
+    const home = await t.db
+      .selectFrom("mailing_recipients")
+      .select("person_id")
+      .where("mailing_id", "=", mailingId)
+      .where("status", "=", "eligible")
+      .where("postal_key", "like", "own|%")
+      .orderBy("position")
+      .executeTakeFirstOrThrow();
+    await t.db.updateTable("persons").set({ street }).where("id", "=", home.person_id!).execute();
+    await beginSending(t.db, mailingId);
+    expect(await generateNextDocument({ db: t.db, dataDir, owner: "w", leaseMs: 60_000 })).toBe(true);
+    const { warnings } = await t.db
+      .selectFrom("document_files")
+      .select("warnings")
+      .where("mailing_id", "=", mailingId)
+      .executeTakeFirstOrThrow();
+    const delivery = await t.db
+      .selectFrom("deliveries")
+      .select("id")
+      .where("mailing_id", "=", mailingId)
+      .where("person_id", "=", home.person_id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(warnings!)).toEqual([
+      {
+        deliveryId: delivery.id,
+        warnings: [expect.objectContaining({ kind: "address-line-shortened", line: 1, original: street })],
+      },
+    ]);
+  });
+
   it("without LibreOffice, gives a duplex Word mailing a DOCX whose every letter starts on an odd page", async () => {
     const { mailingId } = await aDocumentMailingOf(t.db, 3);
     await t.db
@@ -69,6 +129,13 @@ describe.each(await testDialects())("document generation (%s)", (dialect) => {
     const [row] = await documentRows(t.db, mailingId);
     expect(row).toMatchObject({ status: "ready" });
     expect(row!.file_name).toMatch(/\.docx$/);
+    // Why it is a DOCX, for the mailing's page to say.
+    const { note } = await t.db
+      .selectFrom("document_files")
+      .select("note")
+      .where("id", "=", row!.id)
+      .executeTakeFirstOrThrow();
+    expect(note).toMatch(/^LibreOffice is not installed on the server that generated the document/);
     const xml = new PizZip(readFileSync(join(documentsDir(dataDir), row!.file_name!)))
       .file("word/document.xml")!
       .asText();

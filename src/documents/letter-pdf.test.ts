@@ -218,6 +218,24 @@ describe.runIf(popplerAvailable())("createLetterWriter, read back with poppler",
         expect(word.text).toMatch(/^(Side|\d+)$/);
   });
 
+  it("prints its own words in each letter's language, whatever the writer's", async () => {
+    const { file } = await writeLetters("languages.pdf", [
+      letter({ language: "en", body: longBody(9), date: "4 December 2026" }),
+      letter(),
+    ]);
+    const text = (await pdfWords(file)).map(pageText);
+    expect(text).toHaveLength(3);
+    expect(text[0]).toContain("Our ref.: DOK-17");
+    expect(text[0]).toContain("Org. no. 912 345 678");
+    expect(text[0]).toContain("Phone +47 22 33 44 55");
+    expect(text[0]).not.toContain("Vår ref.");
+    expect(text[1]).toContain("Page 2");
+    expect(text[1]).toContain("Kind regards");
+    expect(text[2]).toContain("Vår ref.: DOK-17");
+    expect(text[2]).toContain("Org.nr. 912 345 678");
+    expect(text[2]).toContain("Med vennlig hilsen");
+  });
+
   it("starts every letter on an odd page when asked, adding blank pages", async () => {
     const { file, results, pages } = await writeLetters(
       "odd.pdf",

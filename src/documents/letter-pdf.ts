@@ -37,6 +37,11 @@ export type Letter = {
   signature: { name: string; title?: string | null; email?: string | null; phone?: string | null } | null;
   /** "Med vennlig hilsen" / "Kind regards" when not given. */
   closing?: string;
+  /**
+   * The recipient's language for the words the writer prints itself ("Vår ref." / "Our ref.", "Side" / "Page",
+   * "Org.nr." / "Org. no.", the attention word and closing when not given); the writer's language when left out.
+   */
+  language?: Language;
 };
 /** `line` is the index in `addressLines`, or -1 for the attention line. */
 export type LetterWarning =
@@ -48,7 +53,7 @@ export type LetterWriter = {
   /** Ends the document; resolves when `out` has finished. */
   finish(): Promise<{ pages: number }>;
 };
-type Language = "nb" | "en";
+export type Language = "nb" | "en";
 
 const PAGE = { width: 595.28, height: 841.89 };
 const MARGIN = { left: 25 * MM, right: 25 * MM, top: 20 * MM, bottom: 20 * MM };
@@ -187,7 +192,8 @@ export function createLetterWriter(
   out: NodeJS.WritableStream,
   options: { letterhead: Letterhead; oddPages?: boolean; language: Language },
 ): LetterWriter {
-  const words = WORDS[options.language];
+  // The printed words follow each letter's language (set as a letter begins; letters are written one at a time).
+  let words = WORDS[options.language];
   const letterhead = options.letterhead;
   const doc = new PDFDocument({
     size: "A4",
@@ -496,6 +502,7 @@ export function createLetterWriter(
       clearLayoutCaches();
       lettersSinceClear = 1;
     }
+    words = WORDS[letter.language ?? options.language];
     // Images are opened before anything is drawn, so a bad one fails the letter without leaving half of it.
     const opened = new Map<BodyBlock, OpenedImage>();
     for (const block of letter.body) if (block.kind === "image") opened.set(block, openImage(block.data));

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -59,6 +59,41 @@ describe("converting with LibreOffice", () => {
     const error = await rejection(convertToPdf(docxPath, { soffice: join(dir, "no-such-soffice") }));
     expect(error.code).toBe("DOCUMENT_CONVERSION_FAILED");
     expect(error.details).toMatchObject({ cause: "spawn" });
+  });
+
+  it("runs soffice headless with a profile of its own, made for the conversion and removed after it", async () => {
+    // A stand-in for soffice that notes its arguments and whether the profile they name exists while it runs, then
+    // writes a PDF where it was asked to, as soffice does.
+    const fake = join(dir, "fake-soffice");
+    const seen = join(dir, "fake-soffice-args");
+    await writeFile(
+      fake,
+      [
+        "#!/bin/sh",
+        `printf '%s\\n' "$@" > '${seen}'`,
+        `profile=$(printf '%s\\n' "$@" | sed -n 's|^-env:UserInstallation=file://||p')`,
+        `if [ -d "$profile" ]; then echo "profile there" >> '${seen}'; fi`,
+        'prev=""; for arg in "$@"; do [ "$prev" = "--outdir" ] && out="$arg"; prev="$arg"; last="$arg"; done',
+        'mkdir -p "$out" && printf "%%PDF-1.4 fake" > "$out/$(basename "$last" .docx).pdf"',
+        "",
+      ].join("\n"),
+    );
+    await chmod(fake, 0o755);
+    const docxPath = join(dir, "args.docx");
+    await writeFile(docxPath, docx(paragraph("x")));
+    const before = await profiles();
+    const pdfPath = await convertToPdf(docxPath, { soffice: fake, outDir: join(dir, "args-out") });
+    expect(pdfPath).toBe(join(dir, "args-out", "args.pdf"));
+    const lines = (await readFile(seen, "utf8")).trim().split("\n");
+    expect(lines).toContain("--headless");
+    expect(lines.slice(lines.indexOf("--convert-to") + 1)[0]).toMatch(/^pdf:writer_pdf_Export:/);
+    const profile = lines.find((line) => line.startsWith("-env:UserInstallation="));
+    expect(profile).toMatch(
+      new RegExp(`^-env:UserInstallation=${pathToFileURL(tmpdir()).href}/utsend-soffice-`),
+    );
+    expect(lines.at(-1)).toBe("profile there");
+    // Gone once the conversion is over.
+    expect((await profiles()).filter((name) => !before.includes(name))).toEqual([]);
   });
 
   it.runIf(hasLibreOffice)(

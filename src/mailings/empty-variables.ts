@@ -13,12 +13,15 @@ export type EmptyVariableReport = {
   }>;
 };
 
+/** The row's own channel data a context may need beside its merge values: a letter's address block and its key. */
+export type RecipientRowFacts = { postalAddress: string | null; postalKey: string | null };
+
 /** Walks the mailing's eligible recipients a thousand at a time, merging `templates` with each one's context. */
 export async function emptyVariableReport(
   db: Db,
   mailingId: number,
   templates: readonly (CompiledTemplate | string)[],
-  contextOf: (values: RecipientValues) => MergeContext,
+  contextOf: (values: RecipientValues, row: RecipientRowFacts) => MergeContext,
 ): Promise<EmptyVariableReport> {
   const byVariable = new Map<string, EmptyVariableReport["items"][number]>();
   let checked = 0;
@@ -26,7 +29,7 @@ export async function emptyVariableReport(
   for (;;) {
     const rows = await db
       .selectFrom("mailing_recipients")
-      .select(["id", "email", "name"])
+      .select(["id", "email", "name", "postal_address", "postal_key"])
       .where("mailing_id", "=", mailingId)
       .where("status", "=", "eligible")
       .where("id", ">", after)
@@ -40,7 +43,10 @@ export async function emptyVariableReport(
       rows.map((r) => ({ recipientId: r.id, ...(r.email ? { email: r.email } : {}) })),
     );
     for (const row of rows) {
-      const context = contextOf(values.get(row.id)!);
+      const context = contextOf(values.get(row.id)!, {
+        postalAddress: row.postal_address,
+        postalKey: row.postal_key,
+      });
       for (const variable of new Set(templates.flatMap((t) => emptyVariables(t, context)))) {
         const entry = byVariable.get(variable) ?? { variable, count: 0, recipients: [] };
         entry.count++;

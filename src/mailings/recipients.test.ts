@@ -184,6 +184,36 @@ describe.each(await testDialects())("recipients (SPEC §4) on %s", (dialect) => 
     expect(r.byEmail[b.email!]!.blockReason).toBe("duplicate");
   });
 
+  it("letters: one letter per postal address when asked (off by default), and one per company when preferred", async () => {
+    const company = await createCompany(
+      t.db,
+      { name: `Brevfirma ${++n}`, street: "Bryggen 5", postcode: "5003", city: "Bergen" },
+      "NO",
+    );
+    // Two colleagues without addresses of their own (their letters go to the company), one with a home address, and
+    // a couple sharing a home.
+    const a = await aPerson(t.db, { companyId: company.id });
+    const b = await aPerson(t.db, { companyId: company.id });
+    const home = { street: "Åsgårdveien 7", postcode: "3179", city: "Åsgårdstrand" };
+    const c = await aPerson(t.db, { companyId: company.id, ...home });
+    const d = await aPerson(t.db, home);
+    const people = [a, b, c, d].map((p) => ({ kind: "person" as const, refId: p.id }));
+    const letters = async (options: MailingInput["options"]) => {
+      const r = await resolved(t.db, { type: "document", ...(options ? { options } : {}) }, people);
+      const rows = (await listRecipients(t.db, r.id, {}, { limit: 500, offset: 0 })).items as Array<
+        Row & { personId: number }
+      >;
+      return [a, b, c, d].map((p) => {
+        const row = rows.find((x) => x.personId === p.id)!;
+        return row.status === "eligible" ? "letter" : row.blockReason;
+      });
+    };
+    expect(await letters(undefined)).toEqual(["letter", "letter", "letter", "letter"]);
+    expect(await letters({ onePerAddress: true })).toEqual(["letter", "duplicate", "letter", "duplicate"]);
+    // One per company: the colleague at home is the company's too; the neighbour, in no company, keeps hers.
+    expect(await letters({ preferCompany: true })).toEqual(["letter", "duplicate", "duplicate", "letter"]);
+  });
+
   it("treats pasted addresses as import-only recipients, but one that belongs to a CRM person follows that person's rules", async () => {
     const former = await consenting("tidligere", { formerEmployee: true });
     const r = await resolved(t.db, {}, [

@@ -555,7 +555,10 @@ async function getDocumentMailing(
   templateUnknown: string | null,
 ): Promise<MailingWithSteps> {
   const keys = await customFieldKeys(db);
-  const unknown = new Set<string>(templateUnknown ? (JSON.parse(templateUnknown) as string[]) : []);
+  // The Word template's unknown fields count while the letter is made from it, not after switching to composing.
+  const unknown = new Set<string>(
+    mailing.docSource === "word" && templateUnknown ? (JSON.parse(templateUnknown) as string[]) : [],
+  );
   const errors: string[] = [];
   const parts: Array<[string, string | null]> = [
     ["heading", mailing.docHeading],

@@ -172,6 +172,12 @@ describe("rights by role", () => {
       ).status,
     ).toBe(403);
     expect((await marketer.send("PUT", "/api/settings", { consentFilter: false })).status).toBe(403);
+    // The letterhead every composed letter carries is an admin's to change; anyone may read it.
+    expect((await marketer.send("PUT", "/api/settings/letterhead", { companyName: "Nei AS" })).status).toBe(
+      403,
+    );
+    expect((await marketer.get("/api/settings/letterhead")).status).toBe(200);
+    expect((await admin.send("PUT", "/api/settings/letterhead", { companyName: "Ja AS" })).status).toBe(200);
     expect((await marketer.send("POST", "/api/subscription-types", { name: "Ny type" })).status).toBe(403);
     const me = (await marketer.get("/api/auth/me")).body as { rights: string[] };
     expect(me.rights).toEqual(["read", "write", "export", "send"]);

@@ -1,11 +1,13 @@
 // Document mailings end to end on a real server and both databases: letterhead, recipients by postal address, a
 // recipient's preview, Send = generate through the worker, the PDF read back with poppler (names inside the envelope
 // window, Nordic letters, order by postcode, page ranges per delivery), edit again and generate again.
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialects } from "../helpers/dialects.ts";
+import { docx, paragraph, zerosZip } from "../helpers/docx.ts";
 import { pageText, pdfPageCount, pdfWords, type TextPage } from "../helpers/pdf-text.ts";
 import { pngHeaderOnly, solidPng } from "../helpers/png.ts";
 import { partAvailable, popplerAvailable } from "../helpers/requirements.ts";
@@ -90,6 +92,18 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     writeFileSync(file, data);
     return file;
   };
+  /** PUT a Word template as the raw body, as the browser does; the answer's status and JSON. */
+  const upload = async (mailingId: number, fileName: string, body: Buffer) => {
+    const response = await fetch(
+      `${server.url}/api/mailings/${mailingId}/document-template?fileName=${encodeURIComponent(fileName)}`,
+      {
+        method: "PUT",
+        headers: { cookie, "x-csrf-token": await csrf(), "content-type": "application/octet-stream" },
+        body: new Uint8Array(body),
+      },
+    );
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "utsend-documents-"));
@@ -152,6 +166,20 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     );
     for (const key of ["own", "company", "nowhere"])
       await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids[key] }));
+    // Every source but an imported file (SPEC §13): a file has no postal addresses.
+    const imported = await fetch(
+      `${server.url}/api/mailings/${made.id}/imports?consentConfirmed=true&fileName=adresser.csv`,
+      {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": await csrf(), "content-type": "text/csv" },
+        body: "E-post;Navn\nkari@example.no;Kari\n",
+      },
+    );
+    expect(imported.status).toBe(400);
+    const importError = (await imported.json()) as {
+      error: { code: string; details: { fields: Array<{ kind: string }> } };
+    };
+    expect(importError.error.details.fields[0]).toMatchObject({ kind: "wrong-mailing-type" });
     type Row = { personId: number; postalAddress: string | null; status: string; blockReason: string | null };
     const list = await ok<{ items: Row[]; total: number }>(admin.get(`/api/mailings/${made.id}/recipients`));
     // The left out are not on the list (src/db/block-reasons.ts); asked for by name, they are listed with their reason.
@@ -249,6 +277,15 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     expect(inWindow(pages[2]!, "Jürgen Müller")).toBe(true);
     expect(inWindow(pages[2]!, "TYSKLAND")).toBe(true);
     expect(pageText(pages[2]!)).toContain("Kind regards");
+    // The date and the letter's own words in each recipient's language (Jürgen's is English).
+    expect(pageText(pages[0]!)).toContain(`Vår ref.: BR-${ids.own}`);
+    expect(pageText(pages[0]!)).toMatch(
+      / \d{1,2}\. (januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember) \d{4}/,
+    );
+    expect(pageText(pages[2]!)).toContain(`Our ref.: BR-${ids.abroad}`);
+    expect(pageText(pages[2]!)).toMatch(
+      / \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/,
+    );
     for (const page of pages) expect(pageText(page)).toContain("Fjordlys AS");
     expect(pageText(pages[0]!)).not.toContain("Per Uten");
 
@@ -262,6 +299,20 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
       [2, 1],
       [3, 1],
     ]);
+
+    // Follow-up: the letters' recipients go into a new selection; the one left out got no letter and is not added.
+    const added = await ok<{
+      persons: number;
+      added: number;
+      selectionId: number;
+      named: { added: Array<{ personId: number }> };
+    }>(
+      admin.send("POST", `/api/mailings/${made.id}/follow-up/add-to`, { newSelectionName: "Fikk julebrev" }),
+    );
+    expect(added).toMatchObject({ persons: 3, added: 3 });
+    expect(added.named.added.map((p) => p.personId).sort()).toEqual(
+      [ids.own!, ids.company!, ids.abroad!].sort(),
+    );
   });
 
   it("reports merge fields that are empty for some recipients, with who", async () => {
@@ -343,6 +394,98 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     );
     expect(after.docTemplateName).toBeNull();
     expect(after.problems.map((p) => p.code)).toContain("document-template");
+  });
+
+  it("refuses a zip bomb, a huge image and a merge field that never closes, keeping the template it had", async () => {
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "Word-brev, vond fil",
+        type: "document",
+        docSource: "word",
+      }),
+      201,
+    );
+    const starter = (await bytes("/api/documents/starter-template?language=nb")).body;
+    expect((await upload(made.id, "god.docx", starter)).status).toBe(200);
+    const bad: Array<[string, Buffer, RegExp]> = [
+      ["bombe.docx", await zerosZip("word/document.xml", 200 * 1024 * 1024), /unpacks to more than/],
+      [
+        "bilde.docx",
+        docx(paragraph("Logo"), { "word/media/image1.png": randomBytes(11 * 1024 * 1024) }),
+        /image1\.png is larger than 10 MB/,
+      ],
+      ["uavsluttet.docx", docx(paragraph("Hei [[customer.name og resten")), /unclosed/],
+    ];
+    for (const [name, file, message] of bad) {
+      const refused = await upload(made.id, name, file);
+      expect(refused.status, name).toBe(400);
+      const error = refused.body.error as { code: string; message: string };
+      expect(error.code, name).toBe("DOCUMENT_TEMPLATE_INVALID");
+      expect(error.message, name).toMatch(message);
+      // Nothing of the refused file is kept: the template is still the one uploaded before, byte for byte.
+      const after = await ok<Mailing & { docTemplateName: string | null }>(
+        admin.get(`/api/mailings/${made.id}`),
+      );
+      expect(after.docTemplateName, name).toBe("god.docx");
+      expect((await bytes(`/api/mailings/${made.id}/document-template`)).body.equals(starter), name).toBe(
+        true,
+      );
+    }
+  }, 60_000);
+
+  it("warns of an unknown merge field in a Word template at upload and blocks Confirm until it is gone", async () => {
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "Word-brev med skostørrelse",
+        type: "document",
+        docSource: "word",
+      }),
+      201,
+    );
+    await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids.own }));
+    await ok(admin.send("POST", `/api/mailings/${made.id}/recipients/refresh`));
+    // Word split the unknown field over two runs; it is found all the same.
+    const template = docx(
+      paragraph(
+        "Hei [[customer.firstname]], ",
+        "<w:r><w:t>[[customer.sko</w:t></w:r><w:r><w:t>Size]]</w:t></w:r>",
+      ),
+    );
+    const uploaded = await upload(made.id, "sko.docx", template);
+    expect(uploaded.status).toBe(200);
+    expect(uploaded.body.unknownVariables).toEqual(["customer.skoSize"]);
+    expect((uploaded.body.mailing as Mailing).warnings).toContain("Unknown merge field [[customer.skoSize]]");
+
+    type Problem = { code: string; step: string; message: string };
+    const blocked = await ok<Mailing & { problems: Problem[] }>(admin.get(`/api/mailings/${made.id}`));
+    expect(blocked.problems).toEqual([
+      expect.objectContaining({
+        code: "unknown-variable",
+        step: "content",
+        message: "Unknown merge field [[customer.skoSize]]",
+      }),
+    ]);
+    expect(blocked.canSend).toBe(false);
+    const refused = await admin.send("POST", `/api/mailings/${made.id}/send`);
+    expect(refused.status).toBe(409);
+    expect((refused.body as { error: { code: string } }).error.code).toBe("MAILING_NOT_READY");
+    expect((await ok<Mailing>(admin.get(`/api/mailings/${made.id}`))).status).toBe("draft");
+
+    // Composing the letter instead leaves the unused template's fields out of it.
+    const composed = await ok<Mailing>(
+      admin.send("PATCH", `/api/mailings/${made.id}`, { docSource: "composed", content: "<p>Hei</p>" }),
+    );
+    expect(composed.problems).toEqual([]);
+    expect(composed.warnings).toEqual([]);
+    await ok(admin.send("PATCH", `/api/mailings/${made.id}`, { docSource: "word" }));
+    expect((await ok<Mailing>(admin.get(`/api/mailings/${made.id}`))).canSend).toBe(false);
+
+    // A template without it can be sent.
+    const fixed = await upload(made.id, "sko.docx", docx(paragraph("Hei [[customer.firstname]]")));
+    expect(fixed.body.unknownVariables).toEqual([]);
+    const ready = await ok<Mailing>(admin.get(`/api/mailings/${made.id}`));
+    expect(ready.problems).toEqual([]);
+    expect(ready.canSend).toBe(true);
   });
 
   it.skipIf(!soffice)(

@@ -3,7 +3,7 @@
 // toolbar and a merge field, the recipients with the one without a postal address left out, the preview's PDF,
 // Generate, the progress to "Download generated document", and the downloaded PDF read back with poppler. axe checks
 // each of these screens.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.ts";
 import { axeViolations } from "../helpers/axe.ts";
 import { browserTestsRun, launchChromium, pick, screenshot, textOf } from "../helpers/chromium.ts";
+import { docx, paragraph } from "../helpers/docx.ts";
 import { pageText, pdfWords } from "../helpers/pdf-text.ts";
 import { solidPng } from "../helpers/png.ts";
 import { popplerAvailable } from "../helpers/requirements.ts";
@@ -77,7 +78,18 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
   beforeAll(async () => {
     ensureWebBuild(() => {});
     work = mkdtempSync(join(tmpdir(), "utsend-ui-documents-"));
-    server = await startTestServer({});
+    // The server's document generator is started without LibreOffice on its PATH (its thread keeps the PATH it
+    // started with), so a Word mailing's result is the DOCX and the page says why.
+    const path = process.env.PATH;
+    process.env.PATH = (path ?? "")
+      .split(":")
+      .filter((dir) => !existsSync(join(dir, "soffice")))
+      .join(":");
+    try {
+      server = await startTestServer({});
+    } finally {
+      process.env.PATH = path;
+    }
     api = await signIn(server.url, server.adminEmail, server.adminPassword);
     const person = async (body: Record<string, unknown>) =>
       (await ok<{ id: number }>(api.send("POST", "/api/persons", body), 201)).id;
@@ -221,11 +233,26 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       expect(refusal.length).toBeGreaterThan("DOCUMENT_TEMPLATE_INVALID".length + 10);
       expect((await mailing()).docTemplateName).toBeNull();
 
+      // A field the letter cannot have is named at upload, and Confirm names it as a problem until it is gone.
+      const odd = join(work, "skobrev.docx");
+      writeFileSync(odd, docx(paragraph("Hei [[customer.firstname]], [[customer.skoSize]]")));
+      await input.setInputFiles(odd);
+      await textOf(page.getByTestId("unknown-fields"), (t) => t.includes("[[customer.skoSize]]"));
+      const blocked = (await api.get(`/api/mailings/${mailingId}`)).body as {
+        problems: Array<{ code: string }>;
+      };
+      expect(blocked.problems.map((p) => p.code)).toContain("unknown-variable");
+
       const good = join(work, "julebrev.docx");
       writeFileSync(good, starter.body);
       await input.setInputFiles(good);
       await textOf(page.getByTestId("word-template-name"), (t) => t.includes("julebrev.docx"));
       expect((await mailing()).docTemplateName).toBe("julebrev.docx");
+      await expect.poll(() => page.getByTestId("unknown-fields").count()).toBe(0);
+      const fixed = (await api.get(`/api/mailings/${mailingId}`)).body as {
+        problems: Array<{ code: string }>;
+      };
+      expect(fixed.problems.map((p) => p.code)).not.toContain("unknown-variable");
       await axe("nb document wizard › content (Word)");
     },
     STEP,
@@ -338,11 +365,24 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       await page.getByRole("dialog").getByRole("button", { name: "Generer dokument" }).click();
       const download = page.getByRole("link", { name: "Last ned generert dokument" });
       await download.waitFor({ timeout: 45_000 });
-      await textOf(page.getByTestId("document-details"), (t) => t.includes("Brev") && t.includes("2"));
+      // Letters, pages, format and file size (label and value as the details list shows them).
+      const details = await textOf(page.getByTestId("document-details"), (t) => /Sider\s*2/.test(t));
+      expect(details).toMatch(/Brev\s*2/);
+      expect(details).toMatch(/Format\s*PDF/);
+      expect(details).toMatch(/Filstørrelse\s*[\d\s\u00a0]+(,\d)? kB/);
       await textOf(
         page.getByTestId("document-letters"),
         (t) => t.includes("Bjørn Ærlig") && t.includes("Kari Nordmann"),
       );
+      // Each letter's page range in the PDF, in page order (by postcode: Oslo's 0153 first).
+      const letterRows = page.getByTestId("document-letters").locator("tbody tr");
+      const ranges = [];
+      for (const row of await letterRows.all())
+        ranges.push((await row.getByRole("cell").allTextContents()).map((c) => c.trim()));
+      expect(ranges).toEqual([
+        ["Kari Nordmann", "1"],
+        ["Bjørn Ærlig", "2"],
+      ]);
       await textOf(page.getByTestId("document-left-out"), (t) => t.includes("Ingen postadresse: 1"));
       // No statistics, links or bounces for printed letters.
       expect(await page.getByRole("tab", { name: "Statistikk" }).count()).toBe(0);
@@ -370,6 +410,31 @@ describe.skipIf(!runs)("web UI: a document mailing", () => {
       await page.getByRole("button", { name: "Rediger og generer på nytt" }).click();
       await expect.poll(async () => (await mailing()).status).toBe("draft");
       await page.getByTestId("step-confirm-panel").or(page.getByTestId("step-setup-panel")).first().waitFor();
+    },
+    STEP,
+  );
+
+  it(
+    "generates a Word mailing without LibreOffice as a DOCX and says why in Norwegian",
+    async () => {
+      await page.goto(`${server.url}/mailings/${mailingId}?step=template`);
+      await page.getByTestId("doc-source-word").click();
+      await next("Innhold");
+      await page.waitForURL(/step=content/);
+      await textOf(page.getByTestId("word-template-name"), (t) => t.includes("julebrev.docx"));
+      await page.goto(`${server.url}/mailings/${mailingId}?step=confirm`);
+      await page.getByRole("button", { name: "Generer dokument" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Generer dokument" }).click();
+      const download = page.getByRole("link", { name: "Last ned generert dokument" });
+      await download.waitFor({ timeout: 45_000 });
+      const note = page.getByTestId("document-note");
+      expect(await textOf(note)).toContain("En Word-fil, ikke PDF");
+      expect(await textOf(note)).toContain("LibreOffice er ikke installert på serveren");
+      await textOf(page.getByTestId("document-details"), (t) => /Format\s*DOCX/.test(t));
+      const file = await fetchInPage(page, (await download.getAttribute("href"))!);
+      expect(file.type).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+      expect(file.body.subarray(0, 2).toString("latin1")).toBe("PK");
+      await axe("nb document mailing › generated as DOCX");
     },
     STEP,
   );

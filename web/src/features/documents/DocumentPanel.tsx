@@ -123,7 +123,8 @@ export function DocumentPanel({ mailing }: { mailing: Mailing }) {
 
       {doc?.note && (
         <Alert color="yellow" title={t("documents.state.noteTitle")} data-testid="document-note">
-          {doc.note}
+          {/* A DOCX has one reason (no LibreOffice where it was generated), said in the UI's language. */}
+          {doc.format === "docx" ? t("documents.state.docxNote") : doc.note}
         </Alert>
       )}
       {doc?.error && (
