@@ -264,6 +264,23 @@ describe("merging a Word template", () => {
     expect(text.indexOf("Bjørn Ærlig")).toBeLessThan(text.indexOf("Per <&> Hansen"));
   });
 
+  it("a section per recipient: each letter a section of the template's page setup that starts on a new page", async () => {
+    const out = join(dir, "sections.docx");
+    const template = docx(`${paragraph("[[customer.name]]")}${paragraph("Hilsen")}`);
+    await mergeTemplate(template, recipients(), out, { sections: true });
+    const xml = documentXmlOf(await readFile(out));
+    const sections = [...xml.matchAll(/<w:sectPr>[\s\S]*?<\/w:sectPr>/g)].map((m) => m[0]);
+    expect(sections).toHaveLength(3);
+    for (const section of sections)
+      expect(section).toMatch(
+        /^<w:sectPr><w:type w:val="nextPage"\/><w:pgSz w:w="11906" w:h="16838"\/><w:pgMar /,
+      );
+    expect(xml.match(/<w:p><w:pPr><w:sectPr>/g)).toHaveLength(2);
+    expect(xml).not.toContain("pageBreakBefore");
+    const text = await textOf(await readFile(out));
+    expect(text.indexOf("Bjørn Ærlig")).toBeLessThan(text.indexOf("Per <&> Hansen"));
+  });
+
   it("duplex: a template with sections of its own starts each letter's first section on an odd page", async () => {
     const out = join(dir, "duplex-sections.docx");
     const inner =

@@ -315,29 +315,36 @@ function markLetter(letter: string, n: number): string {
   return letter.slice(0, at) + mark + letter.slice(at);
 }
 
-const ODD_PAGE = '<w:type w:val="oddPage"/>';
+type SectionStart = "nextPage" | "oddPage";
 
-/** The section properties with their type set to start on an odd page (the schema puts w:type after the notes). */
-function oddPageSection(sectPr: string): string {
-  if (/^<w:sectPr\b[^>]*\/>$/.test(sectPr)) return `${sectPr.slice(0, -2)}>${ODD_PAGE}</w:sectPr>`;
+/** The section properties with their type set to start as asked (the schema puts w:type after the notes). */
+function startingSection(sectPr: string, start: SectionStart): string {
+  const type = `<w:type w:val="${start}"/>`;
+  if (/^<w:sectPr\b[^>]*\/>$/.test(sectPr)) return `${sectPr.slice(0, -2)}>${type}</w:sectPr>`;
   return sectPr
     .replace(/<w:type\b[^>]*\/>/, "")
     .replace(
       /^(<w:sectPr\b[^>]*>(?:<w:(?:headerReference|footerReference)\b[^>]*\/>|<w:(footnotePr|endnotePr)\b[^>]*>(?:(?!<\/w:\2>)[\s\S])*<\/w:\2>|<w:(?:footnotePr|endnotePr)\b[^>]*\/>)*)/,
-      `$1${ODD_PAGE}`,
+      `$1${type}`,
     );
 }
 
 /**
- * A letter's first section starts on an odd page: a section the template has inside the letter, else the one that
- * ends it (`ending`, the template's page setup).
+ * A letter's first section starts on a new (or an odd) page: a section the template has inside the letter, else the
+ * one that ends it (`ending`, the template's page setup).
  */
-function startOnOddPage(letter: string, finalSection: string): { letter: string; ending: string } {
+function startSection(
+  letter: string,
+  finalSection: string,
+  start: SectionStart,
+): { letter: string; ending: string } {
   const inner = /<w:sectPr\b(?:[^>]*\/>|[\s\S]*?<\/w:sectPr>)/.exec(letter);
-  if (!inner) return { letter, ending: oddPageSection(finalSection) };
+  if (!inner) return { letter, ending: startingSection(finalSection, start) };
   return {
     letter:
-      letter.slice(0, inner.index) + oddPageSection(inner[0]) + letter.slice(inner.index + inner[0].length),
+      letter.slice(0, inner.index) +
+      startingSection(inner[0], start) +
+      letter.slice(inner.index + inner[0].length),
     ending: finalSection,
   };
 }
@@ -385,6 +392,11 @@ export type MergeOptions = {
    * moves the address out of the envelope window; there the blank pages go in afterwards (pdf-pages.ts).
    */
   oddPages?: boolean;
+  /**
+   * Each letter a section of its own, starting on a new page (a page break otherwise): the DOCX a user gets, where
+   * Word can then number each letter's pages from 1. Not for LibreOffice's PDF export, for the reason above.
+   */
+  sections?: boolean;
   /** A bookmark at the start of each letter (`letterMark(n)`, n from 1), for finding the letters in the PDF. */
   markLetters?: boolean;
 };
@@ -399,7 +411,8 @@ export async function mergeTemplate(
   const prepared = prepare(docx);
   const finalSection =
     /^\s*(<w:sectPr\b(?:[^>]*\/>|[\s\S]*?<\/w:sectPr>))/.exec(prepared.tail)?.[1] ?? "<w:sectPr/>";
-  const tail = options.oddPages ? prepared.tail.replace(finalSection, "").replace(/^\s*/, "") : prepared.tail;
+  const start: SectionStart | null = options.oddPages ? "oddPage" : options.sections ? "nextPage" : null;
+  const tail = start ? prepared.tail.replace(finalSection, "").replace(/^\s*/, "") : prepared.tail;
   checked(prepared, {});
   const compiled = compileTemplate(prepared.source, "html", { field: "template" });
   let letters = 0;
@@ -424,17 +437,17 @@ export async function mergeTemplate(
         .replace(/(<wp:docPr\b[^>]*?\bid=")\d+"/g, (_, before: string) => `${before}${++drawingId}"`);
       letters++;
       if (options.markLetters) letter = markLetter(letter, letters);
-      if (options.oddPages) {
+      if (start) {
         // The letter before is held back until we know it is not the last: the last one's section is the body's own.
         if (held !== null) yield Buffer.from(endSection(held.letter, held.ending));
-        held = startOnOddPage(letter, finalSection);
+        held = startSection(letter, finalSection, start);
         continue;
       }
       if (letters > 1) letter = startOnNewPage(letter);
       yield Buffer.from(letter);
     }
     if (held !== null) yield Buffer.from(held.letter);
-    yield Buffer.from(options.oddPages ? (held?.ending ?? finalSection) + tail : prepared.tail);
+    yield Buffer.from(start ? (held?.ending ?? finalSection) + tail : prepared.tail);
   }
   const file = await open(outPath, "w");
   try {

@@ -315,7 +315,7 @@ async function writeDocument(deps: GeneratorDeps, taken: Taken, part: string): P
       doc.template,
       contexts(),
       docxPath,
-      soffice ? { markLetters: true } : { oddPages: doc.oddPages },
+      soffice ? { markLetters: true } : { oddPages: doc.oddPages, sections: true },
     );
     if (!soffice) {
       await rename(docxPath, part);
