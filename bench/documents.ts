@@ -257,4 +257,10 @@ export async function benchDocumentsAndGeneration(): Promise<void> {
   } finally {
     await removeGenerationDatabases(counts);
   }
+  const docxLetters = Number(process.env.BENCH_DOCX_LETTERS ?? 500);
+  console.log(
+    `\n# Word template, for information: ${docxLetters} letters merged, then converted by LibreOffice`,
+  );
+  const { benchDocx } = await import("./documents-docx.ts");
+  await benchDocx(docxLetters);
 }

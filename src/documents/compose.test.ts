@@ -15,6 +15,7 @@ const SETUP: DocumentSetup = {
   ourRef: "KS/[[customer.id]]",
   body: "<p>Hei [[customer.firstname]]!</p>",
   sender: { name: "Siri Sender", email: "siri@fjordlys.no" },
+  project: null,
 };
 
 /** A recipient of the test helper's context: Norwegian, with Kari Selger as our contact, at their own address. */
@@ -80,6 +81,20 @@ describe("composeLetter", () => {
       { kind: "paragraph", runs: [{ text: "Tilbud til Bjørn (KS/1), 4. desember 2026, att. Innkjøp" }] },
       // HTML: the address block's line breaks are white space, as a browser shows them (a Word template keeps them).
       { kind: "paragraph", runs: [{ text: "Bjørn Ærlig Storgata 1 0155 OSLO" }] },
+    ]);
+  });
+
+  it("merges the linked project's name and description, empty (or the default) when no project is linked", () => {
+    const body = '<p>[[project.name]]: [[project.description]]</p><p>[[project.name | default: "ingen"]]</p>';
+    const linked = compose({ body, project: { name: "Vårmesse 2027", description: "Stand <B12>" } }).letter;
+    expect(linked.body).toEqual([
+      { kind: "paragraph", runs: [{ text: "Vårmesse 2027: Stand <B12>" }] },
+      { kind: "paragraph", runs: [{ text: "Vårmesse 2027" }] },
+    ]);
+    const none = compose({ body }).letter;
+    expect(none.body).toEqual([
+      { kind: "paragraph", runs: [{ text: ":" }] },
+      { kind: "paragraph", runs: [{ text: "ingen" }] },
     ]);
   });
 });

@@ -23,6 +23,8 @@ export type DocumentSetup = {
   body: string | null;
   /** Who signs when a recipient has no *our contact*: the user who made the mailing. */
   sender: { name: string; email: string | null } | null;
+  /** The project linked in Setup, for `[[project.*]]`. */
+  project: { name: string; description: string | null } | null;
 };
 
 export type PreparedDocument = {
@@ -76,6 +78,7 @@ export function letterContext(
     ...recipient.values,
     mailing: { name: prepared.setup.name, subject: null },
     link: { unsubscribe: null, subscriptions: null, viewOnline: null },
+    project: prepared.setup.project,
   };
   const text = (template: CompiledTemplate | null, field: string) =>
     template ? renderTemplate(template, base, field).trim() || null : null;

@@ -73,6 +73,7 @@ export async function documentSetup(db: Db, mailingId: number) {
   const m = await db
     .selectFrom("mailings")
     .leftJoin("users", "users.id", "mailings.created_by")
+    .leftJoin("projects", "projects.id", "mailings.project_id")
     .select([
       "mailings.id",
       "mailings.name",
@@ -87,6 +88,8 @@ export async function documentSetup(db: Db, mailingId: number) {
       "mailings.content",
       "users.name as sender_name",
       "users.email as sender_email",
+      "projects.name as project_name",
+      "projects.description as project_description",
     ])
     .where("mailings.id", "=", mailingId)
     .executeTakeFirstOrThrow();
@@ -99,6 +102,7 @@ export async function documentSetup(db: Db, mailingId: number) {
     ourRef: m.doc_our_ref,
     body: m.doc_source === "word" ? null : m.content,
     sender: m.sender_name ? { name: m.sender_name, email: m.sender_email } : null,
+    project: m.project_name ? { name: m.project_name, description: m.project_description } : null,
   };
   return {
     setup,

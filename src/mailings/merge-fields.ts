@@ -18,7 +18,7 @@ export type RenderMode = "html" | "text" | "header" | "url";
 
 type VariableDoc = { path: string; nb: string; en: string; types?: readonly MailingType[] };
 export type MergeVariableGroup = {
-  group: "customer" | "company" | "ourContact" | "mailing" | "link" | "form" | "document";
+  group: "customer" | "company" | "ourContact" | "mailing" | "link" | "form" | "document" | "project";
   nb: string;
   en: string;
   types: readonly MailingType[];
@@ -138,6 +138,17 @@ export const MERGE_VARIABLES: readonly MergeVariableGroup[] = [
       { path: "document.date", nb: "Dato", en: "Date" },
     ],
   },
+  {
+    // The project linked in Setup (SPEC §3: a document's optional project); empty when none is linked.
+    group: "project",
+    nb: "Prosjekt",
+    en: "Project",
+    types: ["document"],
+    variables: [
+      { path: "project.name", nb: "Prosjektets navn", en: "The project's name" },
+      { path: "project.description", nb: "Prosjektets beskrivelse", en: "The project's description" },
+    ],
+  },
 ];
 
 export type MergeValue = string | null;
@@ -218,6 +229,8 @@ export type MergeContext = {
   };
   /** Form response: each answer by field key, and `receipt` (every answer: a table in HTML, lines in text). */
   form?: Record<string, MergeValue | FormReceipt>;
+  /** Documents: the project linked in Setup, null when none is. */
+  project?: { name: MergeValue; description: MergeValue } | null;
   document?: {
     address: MergeValue;
     heading: MergeValue;

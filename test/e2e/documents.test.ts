@@ -348,6 +348,31 @@ describe.skipIf(!poppler).each(dialects)("document mailings (%s)", (dialect) => 
     expect(inWindow(pages[0]!, "Bjørn Ærlig")).toBe(true);
   });
 
+  it("merges the project linked in Setup into the letter ([[project.name]], [[project.description]])", async () => {
+    const project = await ok<{ id: number }>(
+      admin.send("POST", "/api/projects", { name: "Vårmesse 2027", description: "Stand B12" }),
+      201,
+    );
+    const made = await ok<Mailing>(
+      admin.send("POST", "/api/mailings", {
+        name: "Messebrev",
+        type: "document",
+        projectId: project.id,
+        content: "<p>Velkommen til [[project.name]], [[project.description]].</p>",
+      }),
+      201,
+    );
+    await ok(admin.send("POST", `/api/mailings/${made.id}/sources`, { kind: "person", refId: ids.own }));
+    const recipients = await ok<{ items: Array<{ id: number; personId: number }> }>(
+      admin.get(`/api/mailings/${made.id}/recipients?status=eligible`),
+    );
+    const own = recipients.items.find((r) => r.personId === ids.own)!;
+    const preview = await bytes(`/api/mailings/${made.id}/document/preview?recipientId=${own.id}`);
+    expect(preview.status).toBe(200);
+    const [page] = await pdfWords(saved("project.pdf", preview.body));
+    expect(page!.words.map((w) => w.text).join(" ")).toContain("Velkommen til Vårmesse 2027, Stand B12.");
+  });
+
   it("edits a generated document again and replaces the file on the next Send", async () => {
     const again = await ok<Mailing>(admin.send("POST", `/api/mailings/${ids.mailing}/edit-again`));
     expect(again.status).toBe("draft");
