@@ -8,10 +8,18 @@ import { aDocumentMailingOf, documentRows } from "../../test/helpers/document-ma
 import { mailingProgress } from "../mailings/actions.ts";
 import { beginSending } from "../send/planner.ts";
 import { starterTemplate } from "./docx-template.ts";
-import { documentsDir, generateNextDocument } from "./generate.ts";
+import { conversionTimeoutMs, documentsDir, generateNextDocument } from "./generate.ts";
 import { uploadTemplate } from "./store.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("LibreOffice's time for a merged Word document", () => {
+  it("grows by 40 ms a letter above two minutes", () => {
+    expect(conversionTimeoutMs(1)).toBe(120_000);
+    expect(conversionTimeoutMs(3_000)).toBe(120_000);
+    expect(conversionTimeoutMs(10_000)).toBe(400_000);
+  });
+});
 
 describe.each(await testDialects())("document generation (%s)", (dialect) => {
   let t: TestDb;
