@@ -381,6 +381,8 @@ describe.skipIf(!runs)("accessibility (axe-core, WCAG 2.1 A/AA) of every page", 
               await settle(page);
             }
             const opening = button(page, opener.button).first();
+            // count() does not wait: on a busy machine a tab's content (the members list) may still be rendering.
+            await opening.waitFor({ timeout: 10_000 }).catch(() => {});
             if ((await opening.count()) === 0) {
               unwalked.push(`${language} ${where}: no button "${text(language, opener.button)}"`);
               continue;
