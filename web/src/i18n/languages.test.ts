@@ -3,23 +3,13 @@
 // (The compiler checks that English has every Norwegian key; this also checks the other way and the placeholders.)
 import { describe, expect, it } from "vitest";
 import en from "./en.json";
+import { type MessageTree, messageLeaves } from "./message-leaves.ts";
 import nb from "./nb.json";
-
-type Tree = { [key: string]: string | Tree };
-
-function leaves(tree: Tree, prefix = ""): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    if (typeof value === "string") found.set(prefix + key, value);
-    else for (const [k, v] of leaves(value, `${prefix}${key}.`)) found.set(k, v);
-  }
-  return found;
-}
 
 const placeholders = (text: string) => [...new Set(text.match(/\{\w+\}/g) ?? [])].sort();
 
 describe("nb and en", () => {
-  const languages = { nb: leaves(nb as Tree), en: leaves(en as Tree) };
+  const languages = { nb: messageLeaves(nb as MessageTree), en: messageLeaves(en as MessageTree) };
 
   it("have the same messages, none empty", () => {
     const only = (a: Map<string, string>, b: Map<string, string>) =>

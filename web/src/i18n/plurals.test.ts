@@ -3,20 +3,10 @@
 import { describe, expect, it } from "vitest";
 import en from "./en.json";
 import { translator } from "./i18n.tsx";
+import { messageLeaves } from "./message-leaves.ts";
 import nb from "./nb.json";
 
-type Tree = { [key: string]: string | Tree };
-
-function leaves(tree: Tree, prefix = ""): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    if (typeof value === "string") found.set(prefix + key, value);
-    else for (const [k, v] of leaves(value, `${prefix}${key}.`)) found.set(k, v);
-  }
-  return found;
-}
-
-const languages = { nb: leaves(nb), en: leaves(en) };
+const languages = { nb: messageLeaves(nb), en: messageLeaves(en) };
 const PLURAL = /_(one|other)$/;
 
 describe("plural forms of count messages", () => {
