@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresAdapter, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
 
@@ -27,6 +27,11 @@ const postgresPools = new WeakMap<Db, pg.Pool>();
 /** The pool a PostgreSQL `db` from `openDatabase` runs on; undefined for SQLite and for a Kysely made elsewhere. */
 export function postgresPoolOf(db: Db): pg.Pool | undefined {
   return postgresPools.get(db);
+}
+
+/** Whether `db` (a transaction too) runs on PostgreSQL: for code that has only the Kysely, not the handle. */
+export function runsOnPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 export async function openDatabase(options: DbOptions): Promise<DbHandle> {

@@ -3,12 +3,12 @@
 // still small: resolving 5,000 recipients took 31 s and planning their deliveries 22 s that way, a claim lost its
 // LIMIT. ANALYZE samples a bounded number of rows, so it costs milliseconds whatever the size, and inside a
 // transaction it counts that transaction's own inserts. SQLite's planner needs nothing of the kind here.
-import { PostgresAdapter, sql } from "kysely";
-import type { Db } from "./connect.ts";
+import { sql } from "kysely";
+import { type Db, runsOnPostgres } from "./connect.ts";
 
 type Table = "mailing_recipients" | "deliveries" | "persons" | "person_emails" | "selection_members";
 
 export async function refreshStatistics(db: Db, tables: Table[]): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!runsOnPostgres(db)) return;
   await sql`analyze ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
 }

@@ -4,8 +4,8 @@
 // request. Under load a transaction carries tens of events for the price of one commit and about a dozen
 // statements; alone, an event is a batch of one. The outcome is the same as storing the events one by one in the
 // order they arrived: src/track/batch.test.ts replays batches one by one into a second database and compares.
-import { type Compilable, PostgresAdapter, type RawBuilder, sql } from "kysely";
-import type { Db } from "../db/connect.ts";
+import { type Compilable, type RawBuilder, sql } from "kysely";
+import { type Db, runsOnPostgres } from "../db/connect.ts";
 import type { NewEvent } from "../deliveries/events.ts";
 import {
   type AgentClass,
@@ -168,18 +168,18 @@ class Tally {
 
 type LinkTally = { clicks: number; unique: number; flagged: number; test: number };
 
-const isPostgres = (db: Db) => db.getExecutor().adapter instanceof PostgresAdapter;
-
 type ClickerRow = { link_id: number; delivery_id: number; first_at: string };
 
 /**
- * What a batch reads: its links (with their mailing's UTM fields), its deliveries, and every link each delivery has
- * clicked (the burst rule). PostgreSQL answers all three in one round trip, as JSON; SQLite reads them in turn.
+ * What a batch reads: its links (with their mailing's UTM fields), its deliveries, and every link each clicking
+ * delivery has clicked (the burst rule). PostgreSQL answers all three in one round trip, as JSON; SQLite reads them
+ * in turn.
  */
 async function readBatch(
   trx: Db,
   linkIds: number[],
   deliveryIds: number[],
+  clickingIds: number[],
 ): Promise<{ links: LinkRow[]; deliveries: DeliveryRow[]; clickers: ClickerRow[] }> {
   const linksQuery = trx
     .selectFrom("tracked_links as l")
@@ -198,20 +198,20 @@ async function readBatch(
     .selectFrom("deliveries")
     .select(["id", "mailing_id", "recipient_id", "person_id", "address as email", "sent_at"]);
   const clickersQuery = trx.selectFrom("link_clickers").select(["link_id", "delivery_id", "first_at"]);
-  if (isPostgres(trx)) {
+  if (runsOnPostgres(trx)) {
     const rows = (query: Compilable) => sql`(select coalesce(json_agg(t), '[]'::json) from (${query}) as t)`;
     const ids = (values: number[]) => sql<number>`any(${values}::int[])`;
     const result = await sql<{ links: LinkRow[]; deliveries: DeliveryRow[]; clickers: ClickerRow[] }>`select
       ${rows(linksQuery.where("l.id", "=", ids(linkIds)))} as links,
       ${rows(deliveriesQuery.where("id", "=", ids(deliveryIds)))} as deliveries,
-      ${rows(clickersQuery.where("delivery_id", "=", ids(deliveryIds)))} as clickers`.execute(trx);
+      ${rows(clickersQuery.where("delivery_id", "=", ids(clickingIds)))} as clickers`.execute(trx);
     return result.rows[0]!;
   }
   return {
     links: linkIds.length > 0 ? await linksQuery.where("l.id", "in", linkIds).execute() : [],
     deliveries: deliveryIds.length > 0 ? await deliveriesQuery.where("id", "in", deliveryIds).execute() : [],
     clickers:
-      deliveryIds.length > 0 ? await clickersQuery.where("delivery_id", "in", deliveryIds).execute() : [],
+      clickingIds.length > 0 ? await clickersQuery.where("delivery_id", "in", clickingIds).execute() : [],
   };
 }
 
@@ -221,7 +221,7 @@ async function readBatch(
  */
 async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
   if (writes.length === 0) return;
-  if (!isPostgres(trx) || writes.length === 1) {
+  if (!runsOnPostgres(trx) || writes.length === 1) {
     for (const write of writes) await write.execute(trx);
     return;
   }
@@ -243,6 +243,7 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
       trx,
       unique(clicks.map((job) => job.linkId)),
       unique(jobs.filter((job) => job.deliveryId !== 0).map((job) => job.deliveryId)),
+      unique(clicks.filter((job) => job.deliveryId !== 0).map((job) => job.deliveryId)),
     );
     const links = new Map(read.links.map((row) => [row.id, row]));
     const deliveries = new Map(read.deliveries.map((row) => [row.id, row]));

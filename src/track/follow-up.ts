@@ -1,8 +1,8 @@
 // Following up a mailing's recipients (SPEC §8): each recipient with its latest delivery and what happened to it,
 // filtered by combinable conditions, and the people behind filtered or selected rows added to a selection or project.
-import { type ExpressionBuilder, PostgresAdapter, sql } from "kysely";
+import { type ExpressionBuilder, sql } from "kysely";
 import { type BlockReason, LEFT_OUT_REASONS } from "../db/block-reasons.ts";
-import type { Db } from "../db/connect.ts";
+import { type Db, runsOnPostgres } from "../db/connect.ts";
 import type { Database, DeliveryStatus } from "../db/schema.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
@@ -187,7 +187,7 @@ function drivenFrom(db: Db, mailingId: number, driver: Driver, linkId: number | 
     (cte) => cte("picked").materialized(),
     () => driverQuery(db, mailingId, driver, linkId),
   );
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter))
+  if (!runsOnPostgres(db))
     return withLatest(
       picked
         .selectFrom("picked as p")
