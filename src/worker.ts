@@ -33,6 +33,7 @@ export function startWorker(handle: DbHandle, config: Config, send: SendContext,
     publicUrl: send.publicUrl,
     keys: send.keys,
     leaseMs: config.leaseSeconds * 1000,
+    smtpReplyTimeoutMs: config.smtpReplyTimeoutSeconds * 1000,
     log: (line) => out.info(line),
   });
   // Document mailings are generated, not sent: their own job beside the send loop, leased the same way, in a thread

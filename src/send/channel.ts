@@ -53,4 +53,9 @@ export type Channel<Prepared, Rendered> = {
 // biome-ignore lint/suspicious/noExplicitAny: the loop hands a channel's own Prepared and Rendered back to it.
 export type AnyChannel = Channel<any, any>;
 
-export type ChannelDeps = { publicUrl: string; keys: Keyring };
+export type ChannelDeps = {
+  publicUrl: string;
+  keys: Keyring;
+  /** E-mail: how long an SMTP reply may take before the send ends as SPEC §7 says (smtp.ts). */
+  smtpReplyTimeoutMs?: number;
+};

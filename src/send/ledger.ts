@@ -94,6 +94,30 @@ export async function markSending(
   return result.map((r) => r.id);
 }
 
+/**
+ * Extends the leases of deliveries this process has handed over and is still waiting on: a slow server's reply is
+ * not a stopped process, so these must not become unknown while the worker lives.
+ */
+export async function renewLeases(
+  db: Db,
+  owner: string,
+  ids: number[],
+  options: LedgerOptions,
+): Promise<number> {
+  let renewed = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const result = await db
+      .updateTable("deliveries")
+      .set({ lease_expires_at: at(options, options.leaseMs) })
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("status", "=", "sending")
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    renewed += Number(result.numUpdatedRows);
+  }
+  return renewed;
+}
+
 /** Gives back claims this process will not send (a paused mailing, a stopping worker). */
 export async function releaseClaims(db: Db, owner: string): Promise<number> {
   const result = await db

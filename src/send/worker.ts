@@ -1,5 +1,5 @@
 // The send loop: claim a batch, have the delivery's channel render each message, take rate tokens, mark the group
-// as handed over, send it through the account's transport, record the outcomes. Knows no channel's details (see
+// as handed over, send each message through the account's transport, record the outcomes as they come. Knows no channel's details (see
 // channel.ts). Any number of these run side by side, in one process or many, on SQLite or PostgreSQL.
 
 import { hostname } from "node:os";
@@ -18,16 +18,21 @@ import {
   deferClaims,
   finishMailings,
   markSending,
-  recordOutcomes,
   recoverExpired,
   releaseClaims,
   type SendResult,
 } from "./ledger.ts";
+import { createOutcomeFlow } from "./outcome-flow.ts";
 import { beginSending } from "./planner.ts";
 import { databaseRateLimiter } from "./rate-limit.ts";
 
 /** How many groups a second's worth of an account's rate is cut into, at least (see sendMailingGroup). */
 const GROUPS_PER_SECOND = 50;
+/**
+ * Messages in flight per connection of an account: enough that a connection never waits for the loop, few enough
+ * that none waits long in the transport's queue (its lease keeps running there).
+ */
+const IN_FLIGHT_PER_CONNECTION = 4;
 
 export type WorkerDeps = {
   db: Db;
@@ -36,12 +41,17 @@ export type WorkerDeps = {
   keys: Keyring;
   leaseMs?: number;
   batchSize?: number;
+  /** How long an SMTP reply may take (SMTP_REPLY_TIMEOUT_MS unless told). */
+  smtpReplyTimeoutMs?: number;
   log?: (message: string) => void;
 };
 
 export type SendWorker = {
   owner: string;
-  /** One round: recover, start due mailings, send one batch. Returns how many deliveries it handled. */
+  /**
+   * One round: recover, start due mailings, send one batch and record all its outcomes. Returns how many deliveries
+   * it claimed. (`run` does not wait for a batch's last replies before it claims the next.)
+   */
   tick(): Promise<number>;
   /** Runs rounds until the signal aborts, resting when there is nothing to do. */
   run(signal: AbortSignal, idleMs?: number): Promise<void>;
@@ -53,10 +63,15 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
   const options = { leaseMs: deps.leaseMs ?? 60_000 };
   const limiter = databaseRateLimiter(db);
-  const registry = channelRegistry({ publicUrl: deps.publicUrl, keys: deps.keys });
+  const registry = channelRegistry({
+    publicUrl: deps.publicUrl,
+    keys: deps.keys,
+    smtpReplyTimeoutMs: deps.smtpReplyTimeoutMs,
+  });
   const transports = new Map<number, { transport: Transport<unknown>; updatedAt: string }>();
   const prepared = new Map<number, unknown>();
   const log = deps.log ?? (() => {});
+  const flow = createOutcomeFlow(db, owner, options, log);
 
   async function transportFor(channel: AnyChannel, account: AccountRow): Promise<Transport<unknown>> {
     const cached = transports.get(account.id);
@@ -144,45 +159,57 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       );
     const groups: ClaimedDelivery[][] = [];
     for (let i = 0; i < deliveries.length; i += groupSize) groups.push(deliveries.slice(i, i + groupSize));
-    // The next group is rendered while this one is on the wire.
+    // At most this many of the account's messages handed over and not yet recorded (outcome-flow.ts).
+    const window = Math.max(groupSize, account.max_connections * IN_FLIGHT_PER_CONNECTION);
+    // The next group is rendered while this one waits for its place and its tokens.
     let nextRendered = groups.length > 0 ? renderGroup(groups[0]!) : null;
     for (const [index, group] of groups.entries()) {
       const rendered = await nextRendered!;
       nextRendered = index + 1 < groups.length ? renderGroup(groups[index + 1]!) : null;
       const partsOf = (r: (typeof rendered)[number]) =>
         r.error === null && channel.parts ? channel.parts(r.rendered) : 1;
-      await limiter.take(
-        account.id,
-        account.rate_per_second,
-        rendered.reduce((sum, r) => sum + partsOf(r), 0),
-      );
-      const allowed = new Set(
-        await markSending(
-          db,
-          owner,
-          group.map((d) => d.id),
-          options,
-        ),
-      );
-      const handedOver = rendered.filter((r) => allowed.has(r.d.id));
-      const ready = handedOver.filter((r) => r.error === null);
-      const outcomes = await transport.send(ready.map((r) => r.rendered));
-      const results: SendResult[] = [
-        ...ready.map((r, i) => ({ delivery: r.d, outcome: outcomes[i]!, parts: partsOf(r) })),
-        ...handedOver
-          .filter((r) => r.error !== null)
-          .map(
-            (r): SendResult => ({
-              delivery: r.d,
-              outcome: { kind: "not-sent", reply: `not sent: ${r.error}` },
-            }),
+      await flow.room(account.id, group.length, window);
+      let handedOver: typeof rendered = [];
+      try {
+        await limiter.take(
+          account.id,
+          account.rate_per_second,
+          rendered.reduce((sum, r) => sum + partsOf(r), 0),
+        );
+        const allowed = new Set(
+          await markSending(
+            db,
+            owner,
+            group.map((d) => d.id),
+            options,
           ),
-      ];
-      await recordOutcomes(db, owner, results, settings, { ...options, accountId: account.id });
+        );
+        handedOver = rendered.filter((r) => allowed.has(r.d.id));
+      } finally {
+        flow.giveBack(account.id, group.length - handedOver.length);
+      }
+      // Each message is sent on its own, and its outcome recorded when it comes: a slow reply holds back only
+      // its own message, never the group's or the next group's.
+      for (const r of handedOver) {
+        const result: Promise<SendResult> =
+          r.error !== null
+            ? Promise.resolve({ delivery: r.d, outcome: { kind: "not-sent", reply: `not sent: ${r.error}` } })
+            : transport.send([r.rendered]).then(
+                ([outcome]): SendResult => ({ delivery: r.d, outcome: outcome!, parts: partsOf(r) }),
+                // A transport answers every failure as an outcome; if one throws anyway, whether the message
+                // left is not known.
+                (error: unknown): SendResult => ({
+                  delivery: r.d,
+                  outcome: { kind: "unknown", reply: `the transport failed: ${(error as Error).message}` },
+                }),
+              );
+        flow.track(account.id, settings, r.d.id, result);
+      }
     }
   }
 
-  async function tick(): Promise<number> {
+  /** One round: recover, start due mailings, claim a batch and hand it over; outcomes may still be coming. */
+  async function round(): Promise<number> {
     const recovered = await recoverExpired(db, options);
     if (recovered.unknown > 0)
       log(`${recovered.unknown} deliveries left unsure by a stopped process are now unknown`);
@@ -202,23 +229,41 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       }
     }
     await releaseClaims(db, owner);
+    await finish();
+    return claimed.length;
+  }
+
+  async function finish(): Promise<void> {
     for (const id of await finishMailings(db, options)) {
       prepared.delete(id);
       log(`mailing ${id}: finished`);
     }
-    return claimed.length;
+  }
+
+  /** One round, and then every outcome it is waiting on recorded. */
+  async function tick(): Promise<number> {
+    const handled = await round();
+    if (flow.inFlight() > 0) {
+      await flow.drain();
+      await finish();
+    }
+    return handled;
   }
 
   return {
     owner,
     tick,
     async run(signal, idleMs = 500) {
+      // The next batch is claimed as soon as this one is handed over, while its slowest replies are still coming.
       while (!signal.aborted) {
-        const handled = await tick();
+        const handled = await round();
         if (handled === 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
       }
+      await flow.drain();
+      await finish();
     },
     async stop() {
+      await flow.drain();
       await releaseClaims(db, owner);
       for (const { transport } of transports.values()) await transport.close();
       transports.clear();

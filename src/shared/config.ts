@@ -104,6 +104,12 @@ export const configEntries = {
     description:
       "How long a worker owns the deliveries it claimed, and a server the form submission it processes; after a crash they are released (or marked unknown) this much later.",
   },
+  smtpReplyTimeoutSeconds: {
+    env: "UTSEND_SMTP_REPLY_TIMEOUT_SECONDS",
+    schema: Type.Integer({ default: 60, minimum: 1, maximum: 900 }),
+    description:
+      "How long a send waits for an SMTP server's reply. A message given up before its data was handed over is tried again later; one given up after it is marked unknown, for a person to decide.",
+  },
   dnsServers: {
     env: "UTSEND_DNS_SERVERS",
     schema: Type.String({ default: "", pattern: DNS_SERVERS_PATTERN }),

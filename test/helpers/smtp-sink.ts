@@ -15,6 +15,11 @@ export type SmtpSinkOptions = {
   dataReply?: (raw: Buffer, envelope: SinkEnvelope) => SinkReply | null;
   /** Read the whole message, then drop the connection without answering: the client cannot know the outcome. */
   dropAfterData?: (envelope: SinkEnvelope) => boolean;
+  /**
+   * Holds the reply to RCPT TO ("rcpt") or to the message's data ("data") for this recipient until the promise
+   * settles: a slow or stalled server, as the test releases it. null answers at once.
+   */
+  holdReply?: (stage: "rcpt" | "data", recipient: string) => Promise<void> | null;
   /** Parse each kept message with postal-mime (default true). */
   parse?: boolean;
   /** Offer STARTTLS with this key and certificate (PEM); without it the sink never offers STARTTLS. */
@@ -95,8 +100,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       for (const wake of waiters) wake();
     },
     onRcptTo(address, _session, callback) {
-      const reply = options.rcptReply?.(address.address);
-      callback(reply ? replyError(reply) : null);
+      const answer = () => {
+        const reply = options.rcptReply?.(address.address);
+        callback(reply ? replyError(reply) : null);
+      };
+      const hold = options.holdReply?.("rcpt", address.address);
+      if (hold) void hold.then(answer, answer);
+      else answer();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -105,6 +115,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         void (async () => {
           const raw = Buffer.concat(chunks);
           const envelope = envelopeOf(session);
+          const hold = envelope.to[0] ? options.holdReply?.("data", envelope.to[0]) : null;
+          if (hold) await hold.catch(() => {});
           if (stream.sizeExceeded)
             return callback(replyError({ code: 552, message: "5.3.4 Message too big" }));
           if (options.dropAfterData?.(envelope)) {

@@ -56,7 +56,12 @@ export function emailChannel(deps: ChannelDeps): Channel<PreparedMailing, EmailM
         raw: await buildMessage(message),
       };
     },
-    connect: (db, account, options) => emailTransport(db, account, { ...options, publicUrl: deps.publicUrl }),
+    connect: (db, account, options) =>
+      emailTransport(db, account, {
+        ...options,
+        publicUrl: deps.publicUrl,
+        replyTimeoutMs: deps.smtpReplyTimeoutMs,
+      }),
   };
 }
 
@@ -127,13 +132,16 @@ function refusingSender(error: AppError): MessageSender {
 export function emailTransport(
   db: Db,
   account: SendingAccountRow,
-  options: { maxConnections?: number; publicUrl: string },
+  options: { maxConnections?: number; publicUrl: string; replyTimeoutMs?: number },
 ): Transport<EmailMessage> {
   let sender: MessageSender;
   if (account.kind === "outbox") sender = outboxSender(db);
   else {
     try {
-      sender = createSmtpChannel(smtpAccountOf(account, options.publicUrl, options.maxConnections));
+      sender = createSmtpChannel({
+        ...smtpAccountOf(account, options.publicUrl, options.maxConnections),
+        replyTimeoutMs: options.replyTimeoutMs,
+      });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       sender = refusingSender(error);

@@ -13,6 +13,15 @@ import { MIN_TLS_VERSION, type TlsMode } from "./smtp-settings.ts";
  */
 export const SMTP_IDLE_CLOSE_MS = 5_000;
 
+/**
+ * How long a connection waits for the server's next reply (or for the socket to take what is written) before it
+ * gives the message up. A timeout before the message's data was handed over leaves the delivery to be tried again
+ * later; after it, whether the server took the message is unknown (SPEC §7). RFC 5321 §4.5.3.2 allows a server
+ * minutes; waiting that long would keep a stalled connection's message, and its lease, for as long. Set by
+ * UTSEND_SMTP_REPLY_TIMEOUT_SECONDS.
+ */
+export const SMTP_REPLY_TIMEOUT_MS = 60_000;
+
 /** How long close() waits for the server to answer QUIT before it drops the socket anyway. */
 const QUIT_WAIT_MS = 3_000;
 
@@ -29,6 +38,8 @@ export type SmtpAccount = {
   maxConnections: number;
   /** Tests shorten it; everyone else gets SMTP_IDLE_CLOSE_MS. */
   idleCloseMs?: number;
+  /** SMTP_REPLY_TIMEOUT_MS unless told. */
+  replyTimeoutMs?: number;
 };
 
 export type SmtpChannel = {
@@ -134,6 +145,8 @@ export function createSmtpChannel(account: SmtpAccount): SmtpChannel {
     maxMessages: Number.POSITIVE_INFINITY,
     // The pool's idle timer sends QUIT (its close() does not: see quitIdleConnections).
     idleTimeout: account.idleCloseMs ?? SMTP_IDLE_CLOSE_MS,
+    // nodemailer's inactivity timer: while a reply is awaited nothing arrives, so this is the per-reply timeout.
+    socketTimeout: account.replyTimeoutMs ?? SMTP_REPLY_TIMEOUT_MS,
     // The pool would put a message back in its queue when its connection closes before a byte of it was read.
     // That is safe, but a resend must be the send loop's decision, visible in the database, never the pool's.
     maxRequeues: 0,
