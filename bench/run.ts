@@ -5,7 +5,7 @@ import { benchDocx } from "./documents-docx.ts";
 import { benchForms } from "./forms.ts";
 import { benchImport } from "./import.ts";
 import { benchSelections } from "./selections.ts";
-import { benchSend } from "./send.ts";
+import { benchSend, benchSendSlowServer } from "./send.ts";
 import { benchSms } from "./sms.ts";
 import { benchSmsPacing } from "./sms-pipeline.ts";
 import { benchStatistics } from "./statistics.ts";
@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   selections: benchSelections,
   import: benchImport,
   send: benchSend,
+  "send-slow": benchSendSlowServer,
   track: benchTrack,
   stats: benchStatistics,
   sms: benchSms,

@@ -1,8 +1,16 @@
 // A counting SMTP server for the send benchmark, as its own process so its work does not cost the sender's CPU.
 // `node bench/smtp-count-sink.ts`: prints {"port": N} first, then {"count": N} on SIGTERM or when stdin closes.
+// A slow server on demand: SINK_DELAY_PERCENT of the data replies come SINK_DELAY_MS late, and SINK_STALL_PERCENT of
+// the connections stop answering at their first message's data for SINK_STALL_MS (chosen at random, per reply and
+// per connection).
 import { SMTPServer } from "smtp-server";
 
 let count = 0;
+const delayPercent = Number(process.env.SINK_DELAY_PERCENT ?? 0);
+const delayMs = Number(process.env.SINK_DELAY_MS ?? 25_000);
+const stallPercent = Number(process.env.SINK_STALL_PERCENT ?? 0);
+const stallMs = Number(process.env.SINK_STALL_MS ?? 90_000);
+const stalled = new Set<string>();
 
 const server = new SMTPServer({
   authOptional: true,
@@ -10,10 +18,20 @@ const server = new SMTPServer({
   size: 50 * 1024 * 1024,
   logger: false,
   closeTimeout: 100,
-  onData(stream, _session, callback) {
+  onConnect(session, callback) {
+    if (Math.random() * 100 < stallPercent) stalled.add(session.id);
+    callback();
+  },
+  onData(stream, session, callback) {
     stream.on("end", () => {
-      count++;
-      callback(null, "2.0.0 Counted");
+      const wait = stalled.has(session.id) ? stallMs : Math.random() * 100 < delayPercent ? delayMs : 0;
+      stalled.delete(session.id);
+      const answer = () => {
+        count++;
+        callback(null, "2.0.0 Counted");
+      };
+      if (wait > 0) setTimeout(answer, wait);
+      else answer();
     });
     stream.resume();
   },
