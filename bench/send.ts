@@ -43,7 +43,7 @@ ${Array.from({ length: 8 }, (_, i) => `<p>Avsnitt ${i + 1}: Vi i [[company.name 
 
 async function startSink(
   env: Record<string, string> = {},
-): Promise<{ port: number; child: ChildProcess; stop(): Promise<number> }> {
+): Promise<{ port: number; child: ChildProcess; stop(): Promise<SinkCount> }> {
   const child = spawn(process.execPath, ["bench/smtp-count-sink.ts"], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, ...env },
@@ -58,12 +58,13 @@ async function startSink(
     stop: async () => {
       child.kill("SIGTERM");
       const last = await iterator.next();
-      return (JSON.parse(String(last.value)) as { count: number }).count;
+      return JSON.parse(String(last.value)) as SinkCount;
     },
   };
 }
 
 type Signer = "utsend" | "relay";
+type SinkCount = { count: number; firstMs: number | null; lastMs: number | null; cpuMs: number };
 
 async function seed(
   handle: DbHandle,
@@ -150,6 +151,12 @@ type RunResult = {
   peakRssMb: number;
   rssAt10kMb: number | null;
   sunk: number;
+  /** From the sink's first and last accepted message. */
+  steadyPerSecond: number;
+  /** From Send to the sink's first accepted message. */
+  firstAfterSeconds: number;
+  /** CPU per message: this process (utsend and its SQLite) and the sink's process. */
+  cpuMsPerMessage: { utsend: number; sink: number };
 };
 
 async function runPipeline(
@@ -167,6 +174,8 @@ async function runPipeline(
     let peak = process.memoryUsage().rss;
     let rssAt10k: number | null = null;
     const start = performance.now();
+    const startWall = Date.now();
+    const cpuAtStart = process.cpuUsage();
     await beginSending(handle.db, mailingId);
     const worker = createSendWorker({
       db: handle.db,
@@ -199,6 +208,7 @@ async function runPipeline(
     controller.abort();
     await running;
     await worker.stop();
+    const cpu = process.cpuUsage(cpuAtStart);
     const sunk = await sink.stop();
     const outcomes = await handle.db
       .selectFrom("deliveries")
@@ -211,7 +221,13 @@ async function runPipeline(
       seconds,
       peakRssMb: peak / 1048576,
       rssAt10kMb: rssAt10k && rssAt10k / 1048576,
-      sunk,
+      sunk: sunk.count,
+      steadyPerSecond:
+        sunk.firstMs !== null && sunk.lastMs !== null && sunk.lastMs > sunk.firstMs
+          ? (sunk.count - 1) / ((sunk.lastMs - sunk.firstMs) / 1000)
+          : 0,
+      firstAfterSeconds: sunk.firstMs === null ? Number.NaN : (sunk.firstMs - startWall) / 1000,
+      cpuMsPerMessage: { utsend: (cpu.user + cpu.system) / 1000 / messages, sink: sunk.cpuMs / messages },
       outcomes: Object.fromEntries(outcomes.map((o) => [o.status, Number(o.n)])),
       secondsTo97: secondsTo97 ?? seconds,
     };
@@ -305,7 +321,9 @@ export async function benchSend(): Promise<void> {
       const result = await runPipeline(signer);
       (signer === "utsend" ? pipeline : relaySigned).push(result);
       console.log(
-        `pipeline (${signer === "utsend" ? "DKIM in utsend" : "signed by the relay"}) run ${i + 1}: ${result.perSecond.toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${result.sunk}); ` +
+        `pipeline (${signer === "utsend" ? "DKIM in utsend" : "signed by the relay"}) run ${i + 1}: ${result.perSecond.toFixed(0)} msg/s end to end (${result.seconds.toFixed(1)} s, sink counted ${result.sunk}), ` +
+          `steady ${result.steadyPerSecond.toFixed(0)} msg/s, first message ${result.firstAfterSeconds.toFixed(2)} s after Send, ` +
+          `CPU ms/msg: utsend with SQLite ${result.cpuMsPerMessage.utsend.toFixed(3)}, sink ${result.cpuMsPerMessage.sink.toFixed(3)}; ` +
           `RSS at 10,000: ${result.rssAt10kMb?.toFixed(0)} MB, peak ${result.peakRssMb.toFixed(0)} MB`,
       );
     }
@@ -321,7 +339,7 @@ export async function benchSend(): Promise<void> {
     const sunk = await sink.stop();
     baseline.push(result.sent / result.seconds);
     console.log(
-      `baseline run ${i + 1}: ${(result.sent / result.seconds).toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${sunk})`,
+      `baseline run ${i + 1}: ${(result.sent / result.seconds).toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${sunk.count}, sink CPU ${(sunk.cpuMs / sunk.count).toFixed(3)} ms/msg)`,
     );
   }
   const rates = pipeline.map((r) => r.perSecond);

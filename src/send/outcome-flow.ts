@@ -30,6 +30,12 @@ export type OutcomeFlow = {
   drain(): Promise<void>;
   /** Messages handed over and not yet recorded, over all accounts. */
   inFlight(): number;
+  /**
+   * Runs a ledger change when no other of this worker's runs: the outcome writes come while the loop claims and
+   * marks, and on PostgreSQL two of one worker's transactions taking the state-count rows in different orders
+   * deadlocked (25,000 deliveries, two workers: "deadlock detected" and the mailing paused).
+   */
+  exclusive<T>(change: () => Promise<T>): Promise<T>;
 };
 
 type Waiting = { accountId: number; count: number; limit: number; wake: () => void };
@@ -54,6 +60,12 @@ export function createOutcomeFlow(
   let leaseTimer: NodeJS.Timeout | null = null;
 
   const countOf = (accountId: number) => inFlightByAccount.get(accountId) ?? 0;
+  let turn: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const mine = turn.then(change, change);
+    turn = mine.catch(() => {});
+    return mine;
+  }
 
   function wakeWaiting(): void {
     const still: Waiting[] = [];
@@ -93,12 +105,14 @@ export function createOutcomeFlow(
       const { accountId, settings } = group[0]!;
       for (let attempt = 1; ; attempt++) {
         try {
-          await recordOutcomes(
-            db,
-            owner,
-            group.map((g) => g.result),
-            settings,
-            { ...options, accountId },
+          await exclusive(() =>
+            recordOutcomes(
+              db,
+              owner,
+              group.map((g) => g.result),
+              settings,
+              { ...options, accountId },
+            ),
           );
           break;
         } catch (error) {
@@ -135,7 +149,7 @@ export function createOutcomeFlow(
   function renewInFlight(): void {
     const ids = [...inFlightIds];
     if (ids.length === 0) return;
-    renewLeases(db, owner, ids, options).catch((error: unknown) =>
+    exclusive(() => renewLeases(db, owner, ids, options)).catch((error: unknown) =>
       log(`could not renew the leases of ${ids.length} deliveries in flight: ${(error as Error).message}`),
     );
   }
@@ -168,5 +182,6 @@ export function createOutcomeFlow(
       return new Promise<void>((resolve) => drained.push(resolve));
     },
     inFlight: () => inFlightIds.size,
+    exclusive,
   };
 }

@@ -83,14 +83,15 @@ describe.each(dialects)("sending 25,000 deliveries with two worker processes on 
     for (let waited = 0; open > 0 && waited < 540_000; waited += 250) {
       const held = await t.db
         .selectFrom("deliveries")
-        .select(["lease_owner", (eb) => eb.fn.countAll<number>().as("n")])
+        .select(["lease_owner", "status", (eb) => eb.fn.countAll<number>().as("n")])
         .where("mailing_id", "=", mailing.id)
         .where("status", "in", ["claimed", "sending"])
-        .groupBy("lease_owner")
+        .groupBy(["lease_owner", "status"])
         .execute();
       for (const h of held) {
         if (h.lease_owner) owners.add(h.lease_owner.split(":").slice(0, 2).join(":"));
-        mostHeld = Math.max(mostHeld, Number(h.n));
+        // Handed-over messages (sending) of earlier batches may still await their replies beside the next claim.
+        if (h.status === "claimed") mostHeld = Math.max(mostHeld, Number(h.n));
       }
       const left = await t.db
         .selectFrom("deliveries")
