@@ -4,6 +4,7 @@ import { benchDocumentsAndGeneration } from "./documents.ts";
 import { benchDocx } from "./documents-docx.ts";
 import { benchForms } from "./forms.ts";
 import { benchImport } from "./import.ts";
+import { benchMessageBuild } from "./message-build.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend } from "./send.ts";
 import { benchSms } from "./sms.ts";
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   selections: benchSelections,
   import: benchImport,
   send: benchSend,
+  message: benchMessageBuild,
   track: benchTrack,
   stats: benchStatistics,
   sms: benchSms,

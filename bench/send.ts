@@ -59,7 +59,13 @@ async function startSink(): Promise<{ port: number; child: ChildProcess; stop():
 
 type Signer = "utsend" | "relay";
 
-async function seed(handle: DbHandle, port: number, signer: Signer = "utsend"): Promise<number> {
+/** A mailing of the bench's shape to `count` persons (bench/message-build.ts makes its messages from it too). */
+export async function seed(
+  handle: DbHandle,
+  port: number,
+  signer: Signer = "utsend",
+  count = MESSAGES,
+): Promise<number> {
   const db = handle.db;
   const now = new Date().toISOString();
   await createDomain(db, {
@@ -82,9 +88,9 @@ async function seed(handle: DbHandle, port: number, signer: Signer = "utsend"): 
     .returning("id")
     .executeTakeFirstOrThrow();
   const selection = await createSelection(db, { name: "Alle", kind: "static" });
-  for (let start = 0; start < MESSAGES; start += 2000) {
+  for (let start = 0; start < count; start += 2000) {
     await db.transaction().execute(async (trx) => {
-      const rows = Array.from({ length: Math.min(2000, MESSAGES - start) }, (_, k) => ({
+      const rows = Array.from({ length: Math.min(2000, count - start) }, (_, k) => ({
         first_name: `Kari${start + k}`,
         last_name: "Nordmann",
         search_name: `kari${start + k} nordmann`,
