@@ -88,9 +88,11 @@ export async function benchMessageBuild(): Promise<void> {
   const signed = await renderedMessages();
   if (!signed[0]?.dkim) throw new Error("the bench mailing's messages carry no DKIM key");
   const unsigned = signed.map(({ dkim: _, ...m }) => m);
-  const html = signed.reduce((a, m) => a + Buffer.byteLength(m.html), 0) / signed.length;
+  const kb = (part: "html" | "text") =>
+    (signed.reduce((a, m) => a + Buffer.byteLength(m[part]), 0) / signed.length / 1024).toFixed(1);
   console.log(
-    `${MESSAGES} messages (${PERSONS} distinct, HTML ≈ ${(html / 1024).toFixed(1)} KB), ${RUNS} runs, one thread; load ${load()}`,
+    `${MESSAGES} messages (${PERSONS} distinct; HTML ≈ ${kb("html")} KB, text ≈ ${kb("text")} KB), ${RUNS} runs, ` +
+      `one thread; load ${load()}`,
   );
   for (const variant of variants) await run(variant, variant.dkim ? signed : unsigned, 1000);
   const results = new Map<string, Array<Awaited<ReturnType<typeof run>>>>();
