@@ -53,26 +53,32 @@ export function writesLean(input: MimeInput): boolean {
   return input.attachments.every((a) => a.filename && a.contentType && !/^message\//i.test(a.contentType));
 }
 
-type Leaf = { contentType: string; transferEncoding?: string; body: string | Buffer };
-type Part = Leaf | { multipart: "mixed" | "alternative"; boundary: string; children: Part[] };
+type Leaf = { contentType: string; transferEncoding?: string; body: string };
+/** An attachment's part as it goes out, its header block included (see attachmentPart). */
+type Encoded = { encoded: Buffer };
+type Multipart = {
+  multipart: "mixed" | "alternative";
+  boundary: string;
+  children: Array<Leaf | Encoded | Multipart>;
+};
 
 export function writeMime(input: MimeInput, baseBoundary = randomBytes(8).toString("hex")): Buffer {
   const boundary = (n: number) => `${BOUNDARY_PREFIX}-${baseBoundary}-Part_${n}`;
-  const alternatives: Part[] = [];
+  const alternatives: Leaf[] = [];
   if (input.text) alternatives.push(textLeaf("text/plain; charset=utf-8", input.text));
   if (input.html) alternatives.push(textLeaf("text/html; charset=utf-8", input.html));
   const attached = input.attachments;
   // MailComposer numbers its nodes in the order it makes them: the root is 1, a nested alternative 2.
-  let root: Part;
+  let root: Leaf | Multipart;
   if (attached.length > 1 || (alternatives.length > 0 && attached.length === 1)) {
-    const first: Part[] =
+    const first: Multipart["children"] =
       alternatives.length > 1
         ? [{ multipart: "alternative", boundary: boundary(2), children: alternatives }]
         : alternatives;
     root = {
       multipart: "mixed",
       boundary: boundary(1),
-      children: [...first, ...attached.map(attachmentLeaf)],
+      children: [...first, ...attached.map(attachmentPart)],
     };
   } else if (alternatives.length > 1) {
     root = { multipart: "alternative", boundary: boundary(1), children: alternatives };
@@ -104,29 +110,22 @@ export function writeMime(input: MimeInput, baseBoundary = randomBytes(8).toStri
   return Buffer.concat(out.map((chunk) => (typeof chunk === "string" ? Buffer.from(chunk) : chunk)));
 }
 
-function writePart(part: Part, out: Array<string | Buffer>): void {
-  if ("body" in part) {
-    // A cached attachment carries its own header block.
-    if (Buffer.isBuffer(part.body) && !part.contentType) out.push(part.body);
-    else {
-      const cte = part.transferEncoding ? `\r\nContent-Transfer-Encoding: ${part.transferEncoding}` : "";
-      out.push(`${contentTypeLine(part)}${cte}\r\n\r\n`, part.body);
-    }
-    return;
-  }
-  out.push(`${contentTypeLine(part)}\r\n\r\n`);
-  writeChildren(part, out);
-}
-
-function writeChildren(part: Extract<Part, { multipart: string }>, out: Array<string | Buffer>): void {
+function writeChildren(part: Multipart, out: Array<string | Buffer>): void {
   part.children.forEach((child, i) => {
     out.push(`${i > 0 ? "\r\n" : ""}--${part.boundary}\r\n`);
-    writePart(child, out);
+    if ("encoded" in child) out.push(child.encoded);
+    else if ("body" in child) {
+      const cte = child.transferEncoding ? `\r\nContent-Transfer-Encoding: ${child.transferEncoding}` : "";
+      out.push(`${contentTypeLine(child)}${cte}\r\n\r\n`, child.body);
+    } else {
+      out.push(`${contentTypeLine(child)}\r\n\r\n`);
+      writeChildren(child, out);
+    }
   });
   out.push(`\r\n--${part.boundary}--\r\n`);
 }
 
-function contentTypeLine(part: Part): string {
+function contentTypeLine(part: Leaf | Multipart): string {
   const value =
     "body" in part
       ? part.contentType
@@ -151,7 +150,7 @@ function textLeaf(contentType: string, content: string): Leaf {
 const encodedAttachments = new WeakMap<Buffer, Map<string, Buffer>>();
 
 /** An attachment's whole part, header block and base64 lines, made once per Buffer, name and type. */
-function attachmentLeaf(a: MimeInput["attachments"][number]): Leaf {
+function attachmentPart(a: MimeInput["attachments"][number]): Encoded {
   let byName = encodedAttachments.get(a.content);
   if (!byName) {
     byName = new Map();
@@ -169,7 +168,7 @@ function attachmentLeaf(a: MimeInput["attachments"][number]): Leaf {
     part = Buffer.from(`${node.buildHeaders()}\r\n\r\n${base64.wrap(base64.encode(a.content), LINE)}`);
     byName.set(key, part);
   }
-  return { contentType: "", body: part };
+  return { encoded: part };
 }
 
 type HeaderValue = string | MailAddress;
@@ -254,8 +253,8 @@ function crlf(text: string): string {
 }
 
 /** nodemailer ends a message with a line break unless its last byte already is one (or completes one after CR). */
-function lastNewline(body: string | Buffer): string {
-  const last = typeof body === "string" ? body.charCodeAt(body.length - 1) : body[body.length - 1];
+function lastNewline(body: string): string {
+  const last = body.charCodeAt(body.length - 1);
   if (body.length === 0 || last === 0x0a) return "";
   return last === 0x0d ? "\n" : "\r\n";
 }
