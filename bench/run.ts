@@ -4,6 +4,7 @@ import { benchDocumentsAndGeneration } from "./documents.ts";
 import { benchDocx } from "./documents-docx.ts";
 import { benchForms } from "./forms.ts";
 import { benchImport } from "./import.ts";
+import { benchMessageBuild } from "./message-build.ts";
 import { benchSelections } from "./selections.ts";
 import { benchSend, benchSendSlowServer } from "./send.ts";
 import { benchSms } from "./sms.ts";
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   import: benchImport,
   send: benchSend,
   "send-slow": benchSendSlowServer,
+  message: benchMessageBuild,
   track: benchTrack,
   stats: benchStatistics,
   sms: benchSms,

@@ -66,11 +66,12 @@ async function startSink(
 type Signer = "utsend" | "relay";
 type SinkCount = { count: number; firstMs: number | null; lastMs: number | null; cpuMs: number };
 
-async function seed(
+/** A mailing of the bench's shape to `count` persons (bench/message-build.ts makes its messages from it too). */
+export async function seed(
   handle: DbHandle,
   port: number,
   signer: Signer = "utsend",
-  messages = MESSAGES,
+  count = MESSAGES,
 ): Promise<number> {
   const db = handle.db;
   const now = new Date().toISOString();
@@ -94,9 +95,9 @@ async function seed(
     .returning("id")
     .executeTakeFirstOrThrow();
   const selection = await createSelection(db, { name: "Alle", kind: "static" });
-  for (let start = 0; start < messages; start += 2000) {
+  for (let start = 0; start < count; start += 2000) {
     await db.transaction().execute(async (trx) => {
-      const rows = Array.from({ length: Math.min(2000, messages - start) }, (_, k) => ({
+      const rows = Array.from({ length: Math.min(2000, count - start) }, (_, k) => ({
         first_name: `Kari${start + k}`,
         last_name: "Nordmann",
         search_name: `kari${start + k} nordmann`,
