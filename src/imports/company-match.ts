@@ -17,13 +17,62 @@ export type KnownCompany = {
 
 const COMPANY_FILL = ["street", "postcode", "city", "country", "domain"] as const;
 
+/** The company names (lower-case) and org numbers a batch's rows name: what `matchCompanies` looks up. */
+export function companyKeys(records: BatchRecord[]): { names: string[]; orgs: string[] } {
+  const wanted = records.filter((r) => r.company).map((r) => r.company!);
+  return {
+    names: [...new Set(wanted.map((c) => c.name.toLowerCase()))],
+    orgs: [...new Set(wanted.flatMap((c) => (c.orgNumber ? [c.orgNumber] : [])))],
+  };
+}
+
+export const COMPANY_COLUMNS = [
+  "id",
+  "name_lower",
+  "org_number",
+  "street",
+  "postcode",
+  "city",
+  "country",
+  "domain",
+] as const;
+
+async function lookupCompanies(db: Executor, names: string[], orgs: string[]): Promise<KnownCompany[]> {
+  const found: KnownCompany[] = [];
+  for (const chunk of chunked(
+    [...names.map((n) => ["name", n] as const), ...orgs.map((o) => ["org", o] as const)],
+    1,
+  )) {
+    const chunkNames = chunk.filter(([kind]) => kind === "name").map(([, v]) => v);
+    const chunkOrgs = chunk.filter(([kind]) => kind === "org").map(([, v]) => v);
+    const rows = await db
+      .selectFrom("companies")
+      .select(COMPANY_COLUMNS)
+      .where((eb) =>
+        eb.or([
+          ...(chunkNames.length > 0 ? [eb("name_lower", "in", chunkNames)] : []),
+          ...(chunkOrgs.length > 0 ? [eb("org_number", "in", chunkOrgs)] : []),
+        ]),
+      )
+      .orderBy("id")
+      .execute();
+    found.push(...rows);
+  }
+  return found;
+}
+
 /**
  * Finds each record's company: by org number when the row has one, else by name among companies without a different
  * org number. The ones not found are listed to create (once per batch); `fill` holds empty fields rows can fill in.
  * `planned` (a dry run's) holds the companies earlier batches would have created, and gets this batch's added.
+ * `found`: the companies named by `companyKeys`, ordered by id, when the caller read them already.
  */
-export async function matchCompanies(db: Executor, records: BatchRecord[], planned?: KnownCompany[]) {
-  const wanted = records.filter((r) => r.company).map((r) => r.company!);
+export async function matchCompanies(
+  db: Executor,
+  records: BatchRecord[],
+  planned?: KnownCompany[],
+  found?: KnownCompany[],
+) {
   const byOrg = new Map<string, KnownCompany>();
   const byName = new Map<string, KnownCompany[]>();
   const remember = (company: KnownCompany) => {
@@ -32,29 +81,8 @@ export async function matchCompanies(db: Executor, records: BatchRecord[], plann
     list.push(company);
     byName.set(company.name_lower, list);
   };
-  if (wanted.length > 0) {
-    const names = [...new Set(wanted.map((c) => c.name.toLowerCase()))];
-    const orgs = [...new Set(wanted.flatMap((c) => (c.orgNumber ? [c.orgNumber] : [])))];
-    for (const chunk of chunked(
-      [...names.map((n) => ["name", n] as const), ...orgs.map((o) => ["org", o] as const)],
-      1,
-    )) {
-      const chunkNames = chunk.filter(([kind]) => kind === "name").map(([, v]) => v);
-      const chunkOrgs = chunk.filter(([kind]) => kind === "org").map(([, v]) => v);
-      const rows = await db
-        .selectFrom("companies")
-        .select(["id", "name_lower", "org_number", "street", "postcode", "city", "country", "domain"])
-        .where((eb) =>
-          eb.or([
-            ...(chunkNames.length > 0 ? [eb("name_lower", "in", chunkNames)] : []),
-            ...(chunkOrgs.length > 0 ? [eb("org_number", "in", chunkOrgs)] : []),
-          ]),
-        )
-        .orderBy("id")
-        .execute();
-      for (const row of rows) remember(row);
-    }
-  }
+  const { names, orgs } = companyKeys(records);
+  if (names.length > 0) for (const row of found ?? (await lookupCompanies(db, names, orgs))) remember(row);
   // A dry run writes nothing, so the companies earlier batches would have created are remembered here instead.
   for (const company of planned ?? []) remember(company);
   const toCreate: Array<{ values: CompanyValues; known: KnownCompany }> = [];
@@ -97,8 +125,13 @@ export async function matchCompanies(db: Executor, records: BatchRecord[], plann
 }
 
 /** Creates the batch's new companies and fills in empty fields of found ones; gives each record its company id. */
-export async function createCompanies(trx: Executor, records: BatchRecord[], now: string) {
-  const { toCreate, fill, companyOf } = await matchCompanies(trx, records);
+export async function createCompanies(
+  trx: Executor,
+  records: BatchRecord[],
+  now: string,
+  found?: KnownCompany[],
+) {
+  const { toCreate, fill, companyOf } = await matchCompanies(trx, records, undefined, found);
   for (const chunk of chunked(toCreate, 10)) {
     const rows = await trx
       .insertInto("companies")

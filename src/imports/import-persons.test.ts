@@ -10,6 +10,7 @@ import { createCompany } from "../companies/companies.ts";
 import { createCustomField, createSubscriptionType } from "../persons/catalogue.ts";
 import { consentHistory, recordConsent, setSubscription } from "../persons/consent.ts";
 import { getPerson } from "../persons/persons.ts";
+import { suppressAddresses } from "../privacy/suppression.ts";
 import { createSelection } from "../selections/store.ts";
 import { AppError } from "../shared/errors.ts";
 import {
@@ -335,6 +336,73 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
     expect(dry.companiesCreated).toBe(3);
     expect(real.companiesCreated).toBe(dry.companiesCreated);
     expect(await count("companies")).toBe(4);
+  });
+
+  it("writes a batch of new and known persons together: one person named by two addresses, a suppressed address kept out, interests, custom values and members for all", async () => {
+    const kari = await aPerson(db.db, { email: "kari@example.no", firstName: "Kari", lastName: "Old" });
+    await db.db
+      .insertInto("person_emails")
+      .values({
+        person_id: kari.id,
+        address: "kari.jobb@example.no",
+        address_lower: "kari.jobb@example.no",
+        is_primary: 0,
+        created_at: "2026-01-01T00:00:00.000Z",
+      })
+      .execute();
+    await db.db
+      .insertInto("interests")
+      .values({ name: "Golf", name_lower: "golf", created_at: "2026-01-01T00:00:00.000Z" })
+      .execute();
+    await createCustomField(db.db, { key: "memberNo", label: "Medlemsnummer", type: "number" });
+    await suppressAddresses(db.db, ["stengt@example.no"], "unsubscribed");
+    const selection = await createSelection(db.db, { name: "Messe", kind: "static" });
+    const file = csvFile([
+      "E-post;Fornavn;Etternavn;Interesser;Medlemsnummer",
+      "kari@example.no;Karianne;;golf;7",
+      "KARI.jobb@example.no;;Nordmann;Seiling;",
+      "ny@example.no;Nils;Ny;Golf, Ski;8",
+      "stengt@example.no;Sara;;Golf;",
+    ]);
+
+    const report = await importPersons(db, file, { ...base, selectionId: selection.id });
+    expect(report).toMatchObject({
+      created: 2,
+      updated: 2,
+      consentRecorded: 2,
+      consentSuppressedKept: 1,
+      consentWithdrawnKept: 0,
+      addedToSelection: 3,
+    });
+    expect(report.matches.map((m) => m.personId)).toEqual([kari.id, kari.id]);
+    const after = await getPerson(db.db, kari.id);
+    expect(after).toMatchObject({
+      firstName: "Karianne",
+      lastName: "Nordmann",
+      customFields: { memberNo: "7" },
+    });
+    expect([...after.interests].sort()).toEqual(["Golf", "Seiling"]);
+    expect((await consentHistory(db.db, kari.id)).filter((h) => h.source === "import")).toHaveLength(1);
+    const ny = await personByEmail("ny@example.no");
+    expect(ny).toMatchObject({ firstName: "Nils", lastName: "Ny", customFields: { memberNo: "8" } });
+    expect([...ny.interests].sort()).toEqual(["Golf", "Ski"]);
+    expect(ny.consents).toMatchObject([{ purpose: "e-marketing", legalBasis: "consent" }]);
+    const stengt = await personByEmail("stengt@example.no");
+    expect(stengt.consents).toMatchObject([{ purpose: "e-marketing", legalBasis: "withdrawn" }]);
+    expect(await consentHistory(db.db, stengt.id)).toMatchObject([
+      { change: "withdrawn", source: "import", comment: "the address is on the suppression list" },
+    ]);
+    expect(await count("persons")).toBe(3);
+    expect(await count("person_emails")).toBe(4);
+    const interests = await db.db.selectFrom("interests").select("name").orderBy("name").execute();
+    expect(interests.map((i) => i.name)).toEqual(["Golf", "Seiling", "Ski"]);
+    const members = await db.db
+      .selectFrom("selection_members")
+      .select("person_id")
+      .where("selection_id", "=", selection.id)
+      .orderBy("person_id")
+      .execute();
+    expect(members.map((m) => m.person_id)).toEqual([kari.id, ny.id, stengt.id].sort((a, b) => a - b));
   });
 
   it("imports custom fields by label, through a saved mapping and an explicit map", async () => {

@@ -10,15 +10,19 @@ import { AppError, notFound } from "../shared/errors.ts";
 import {
   addInterests,
   addMembers,
-  type BatchWriter,
   createPersons,
+  customValues,
+  interestIds,
+  interestLinks,
   type PersonChanges,
+  type PersonUpdate,
   recordConsents,
   setCustomValues,
   updatePersons,
 } from "./batch-inserts.ts";
 import { createCompanies, type KnownCompany, matchCompanies } from "./company-match.ts";
 import type { CustomFieldInfo } from "./mapping.ts";
+import { type BatchRead, personsByAddress, readBatch, writePlanned } from "./pg-batch.ts";
 import type { ImportRecord, PersonValues } from "./rows.ts";
 
 /** A batch's addresses are looked up on the suppression list in one query (under both databases' parameter limits). */
@@ -60,7 +64,7 @@ export type BatchResult = {
   matches: Array<{ row: number; email: string; personId: number }>;
 };
 
-type ExistingPerson = {
+export type ExistingPerson = {
   id: number;
   first_name: string | null;
   middle_name: string | null;
@@ -82,36 +86,35 @@ async function findByEmails(
   purposeId: number,
 ): Promise<Map<string, ExistingPerson>> {
   const found = new Map<string, ExistingPerson>();
-  // PostgreSQL takes the batch's addresses as one array parameter (`= any($1)`): one value to bind, not a thousand.
+  // PostgreSQL takes the batch's addresses as one array parameter; SQLite as bound values, in chunks under its limit.
   for (const chunk of dialect === "postgres" ? [emailsLower] : chunked(emailsLower, 1)) {
-    const rows = await db
-      .selectFrom("person_emails as e")
-      .innerJoin("persons as p", "p.id", "e.person_id")
-      .leftJoin("person_consents as pc", (join) =>
-        join.onRef("pc.person_id", "=", "p.id").on("pc.purpose_id", "=", purposeId),
-      )
-      .select([
-        "e.address_lower",
-        "p.id",
-        "p.first_name",
-        "p.middle_name",
-        "p.last_name",
-        "p.title",
-        "p.mrmrs",
-        "p.mobile",
-        "p.phone",
-        "p.language",
-        "p.company_id",
-        "pc.legal_basis as consent",
-      ])
-      .where(
-        "e.address_lower",
-        dialect === "postgres" ? "=" : "in",
-        dialect === "postgres" ? sql<string>`any(${chunk})` : chunk,
-      )
-      .orderBy("e.is_primary", "desc")
-      .orderBy("p.id")
-      .execute();
+    const rows =
+      dialect === "postgres"
+        ? (await personsByAddress(chunk, purposeId).execute(db)).rows
+        : await db
+            .selectFrom("person_emails as e")
+            .innerJoin("persons as p", "p.id", "e.person_id")
+            .leftJoin("person_consents as pc", (join) =>
+              join.onRef("pc.person_id", "=", "p.id").on("pc.purpose_id", "=", purposeId),
+            )
+            .select([
+              "e.address_lower",
+              "p.id",
+              "p.first_name",
+              "p.middle_name",
+              "p.last_name",
+              "p.title",
+              "p.mrmrs",
+              "p.mobile",
+              "p.phone",
+              "p.language",
+              "p.company_id",
+              "pc.legal_basis as consent",
+            ])
+            .where("e.address_lower", "in", chunk)
+            .orderBy("e.is_primary", "desc")
+            .orderBy("p.id")
+            .execute();
     for (const { address_lower, ...person } of rows)
       if (!found.has(address_lower)) found.set(address_lower, person);
   }
@@ -168,20 +171,8 @@ export async function previewBatch(
   plannedCompanies: KnownCompany[],
 ): Promise<BatchResult> {
   const result = emptyResult();
-  const existing = await findByEmails(
-    db,
-    dialect,
-    records.map((r) => r.emailLower),
-    context.purposeId,
-  );
-  const suppressed = context.attestation.newConsent
-    ? new Set<string>()
-    : await suppressedAmong(
-        db,
-        records.map((r) => r.emailLower),
-        { key: context.suppressionKey, chunk: SUPPRESSION_CHUNK },
-      );
-  const { toCreate } = await matchCompanies(db, records, plannedCompanies);
+  const { existing, suppressed, companies } = await readFor(db, dialect, records, context);
+  const { toCreate } = await matchCompanies(db, records, plannedCompanies, companies);
   result.companiesCreated = toCreate.length;
   const memberIds: number[] = [];
   for (const record of records) {
@@ -221,7 +212,7 @@ export async function previewBatch(
 /**
  * Writes one batch in one transaction: a crash leaves the batch wholly written or not at all. Persons are matched by
  * e-mail and updated (non-blank cells only) or created; consent is recorded unless the person withdrew it. On
- * PostgreSQL the batch runs on the import's own connection (`session`), whose COPY writes the new rows.
+ * PostgreSQL the batch runs on the import's own connection (`session`).
  */
 export async function writeBatch(
   handle: { db: Db; dialect: Dialect },
@@ -234,35 +225,56 @@ export async function writeBatch(
     if (!session) throw new AppError("INTERNAL", "a PostgreSQL import writes through its own connection");
     // Take the write lock first: imports running side by side then match against each other's committed persons.
     return session.transaction(
-      () => writeRecords({ trx: session.db, dialect: "postgres", copy: session.copy }, records, context, now),
+      () => writeRecords(session.db, "postgres", records, context, now),
       "select pg_advisory_xact_lock(7160411)",
     );
   }
   return handle.db.transaction().execute(async (trx) => {
     // Take the write lock first: SQLite never has to upgrade a read transaction that another writer has overtaken.
     await sql`update import_mappings set name = name where 1 = 0`.execute(trx);
-    return writeRecords({ trx, dialect: handle.dialect, copy: null }, records, context, now);
+    return writeRecords(trx, handle.dialect, records, context, now);
   });
 }
 
-async function writeRecords(
-  writer: BatchWriter,
+/**
+ * What a batch needs to know: its persons and suppressed addresses; on PostgreSQL also its companies and interests, all
+ * in one statement (pg-batch.ts), where SQLite's companies and interests are looked up as they are written.
+ */
+async function readFor(
+  trx: Executor,
+  dialect: Dialect,
   records: BatchRecord[],
   context: BatchContext,
-  now: string,
-): Promise<BatchResult> {
-  const { trx, dialect } = writer;
-  const result = emptyResult();
-  const existing = await findByEmails(
-    trx,
-    dialect,
-    records.map((r) => r.emailLower),
-    context.purposeId,
-  );
-  const companies = await createCompanies(trx, records, now);
-  result.companiesCreated = companies.created;
+): Promise<Partial<BatchRead> & Pick<BatchRead, "existing" | "suppressed">> {
+  if (dialect === "postgres") return readBatch(trx, records, context);
+  const emails = records.map((r) => r.emailLower);
+  return {
+    existing: await findByEmails(trx, dialect, emails, context.purposeId),
+    suppressed: context.attestation.newConsent
+      ? new Set<string>()
+      : await suppressedAmong(trx, emails, { key: context.suppressionKey, chunk: SUPPRESSION_CHUNK }),
+  };
+}
 
-  const personIdOf = new Map<BatchRecord, number>();
+/** What a batch writes, decided from what the database holds; `personOf` gives the person of any record. */
+type BatchPlan = {
+  result: BatchResult;
+  updates: PersonUpdate[];
+  /** Records whose address no person has: each becomes a new person. */
+  fresh: BatchRecord[];
+  /** First occurrences whose person gets the attested consent. */
+  consenting: BatchRecord[];
+  /** New persons for suppressed addresses: recorded as withdrawn. */
+  keptOut: BatchRecord[];
+};
+
+function planBatch(
+  records: BatchRecord[],
+  read: Pick<BatchRead, "existing" | "suppressed">,
+  companyIdOf: (record: BatchRecord) => number | null,
+): BatchPlan {
+  const { existing, suppressed } = read;
+  const result = emptyResult();
   const fresh: BatchRecord[] = [];
   // Two rows of the batch may name one person (by two of their addresses): their changes are folded, later cells win.
   const updates = new Map<number, { person: ExistingPerson; changes: PersonChanges }>();
@@ -272,59 +284,118 @@ async function writeRecords(
       fresh.push(record);
       continue;
     }
-    personIdOf.set(record, person.id);
     if (record.repeatOf === null) {
       result.updated++;
       result.matches.push({ row: record.row, email: record.email, personId: person.id });
     }
-    const changes = personChanges(person, record.person, companies.idOf(record));
+    const changes = personChanges(person, record.person, companyIdOf(record));
     if (Object.keys(changes).length === 0) continue;
     const earlier = updates.get(person.id);
     if (earlier) Object.assign(earlier.changes, changes);
     else updates.set(person.id, { person, changes });
   }
-  await updatePersons(
-    writer,
-    [...updates.values()].map(({ person, changes }) => ({
-      id: person.id,
-      changes,
-      searchName: searchName({ ...person, ...changes }),
-    })),
-    now,
-  );
-  await createPersons(writer, fresh, companies.idOf, personIdOf, now);
   result.created = fresh.filter((r) => r.repeatOf === null).length;
 
   // An address on the suppression list gets no consent from the file unless it attests new consent; a person the
   // import creates for it is recorded as withdrawn, so no consent filter setting lets them into marketing.
-  const suppressed = context.attestation.newConsent
-    ? new Set<string>()
-    : await suppressedAmong(
-        trx,
-        records.map((r) => r.emailLower),
-        { key: context.suppressionKey, chunk: SUPPRESSION_CHUNK },
-      );
-  const consenting: number[] = [];
-  const keptOut: number[] = [];
+  const consenting: BatchRecord[] = [];
+  const keptOut: BatchRecord[] = [];
   for (const record of records) {
     if (record.repeatOf !== null) continue;
     const before = existing.get(record.emailLower);
     if (before?.consent === "withdrawn") result.consentWithdrawnKept++;
     else if (suppressed.has(record.emailLower)) {
       result.consentSuppressedKept++;
-      if (!before) keptOut.push(personIdOf.get(record)!);
-    } else consenting.push(personIdOf.get(record)!);
+      if (!before) keptOut.push(record);
+    } else consenting.push(record);
   }
-  result.consentRecorded = await recordConsents(writer, [...new Set(consenting)], context, now);
-  await recordConsents(writer, [...new Set(keptOut)], context, now, {
-    legalBasis: "withdrawn",
-    source: "the address is on the suppression list",
-  });
-  await addInterests(writer, records, personIdOf, now);
-  await setCustomValues(writer, records, personIdOf, context.customFieldIds);
+  return {
+    result,
+    updates: [...updates.values()].map(({ person, changes }) => ({
+      id: person.id,
+      changes,
+      searchName: searchName({ ...person, ...changes }),
+    })),
+    fresh,
+    consenting,
+    keptOut,
+  };
+}
+
+const SUPPRESSED_CONSENT = {
+  legalBasis: "withdrawn",
+  source: "the address is on the suppression list",
+} as const;
+
+async function writeRecords(
+  trx: Executor,
+  dialect: Dialect,
+  records: BatchRecord[],
+  context: BatchContext,
+  now: string,
+): Promise<BatchResult> {
+  const read = await readFor(trx, dialect, records, context);
+  const companies = await createCompanies(trx, records, now, read.companies);
+  const plan = planBatch(records, read, companies.idOf);
+  const { result } = plan;
+  result.companiesCreated = companies.created;
+  const interests = await interestIds(trx, records, now, read.interests);
+
+  if (dialect === "postgres") {
+    // New persons are named by reference (-1, -2 …) until the statement gives them ids: see writePlanned.
+    const refs = new Map<BatchRecord, number>();
+    plan.fresh.forEach((record, i) => {
+      refs.set(record, -(i + 1));
+    });
+    const refOf = (record: BatchRecord) => read.existing.get(record.emailLower)?.id ?? refs.get(record)!;
+    const consenting = [...new Set(plan.consenting.map(refOf))];
+    result.consentRecorded = consenting.length;
+    const consent = (list: number[], recorded: { legalBasis: string; source: string }) =>
+      list.map((ref) => ({ ref, legalBasis: recorded.legalBasis, comment: recorded.source }));
+    result.addedToSelection = await writePlanned(
+      trx,
+      {
+        updates: plan.updates,
+        fresh: plan.fresh.map((record) => ({
+          record,
+          companyId: companies.idOf(record),
+          searchName: searchName({
+            first_name: record.person.firstName ?? null,
+            middle_name: record.person.middleName ?? null,
+            last_name: record.person.lastName ?? null,
+          }),
+        })),
+        consents: [
+          ...consent(consenting, context.attestation),
+          ...consent([...new Set(plan.keptOut.map(refOf))], SUPPRESSED_CONSENT),
+        ],
+        interests: interestLinks(records, refOf, interests),
+        customValues: customValues(records, refOf, context.customFieldIds),
+        members: context.selectionId === null ? [] : [...new Set(records.map(refOf))],
+      },
+      context,
+      now,
+    );
+    return result;
+  }
+
+  const personIdOf = new Map<BatchRecord, number>();
+  for (const record of records) {
+    const person = read.existing.get(record.emailLower);
+    if (person) personIdOf.set(record, person.id);
+  }
+  await updatePersons(trx, plan.updates, now);
+  await createPersons(trx, plan.fresh, companies.idOf, personIdOf, now);
+  const idOf = (record: BatchRecord) => personIdOf.get(record)!;
+  const consenting = [...new Set(plan.consenting.map(idOf))];
+  result.consentRecorded = consenting.length;
+  await recordConsents(trx, consenting, context, now);
+  await recordConsents(trx, [...new Set(plan.keptOut.map(idOf))], context, now, SUPPRESSED_CONSENT);
+  await addInterests(trx, interestLinks(records, idOf, interests), now);
+  await setCustomValues(trx, customValues(records, idOf, context.customFieldIds));
   if (context.selectionId !== null)
     result.addedToSelection = await addMembers(
-      writer,
+      trx,
       context.selectionId,
       [...new Set(personIdOf.values())],
       now,

@@ -74,6 +74,17 @@ export async function suppressAddresses(
       .execute();
 }
 
+/** The list's hash of each address that can be on it, with the addresses (as given) that have it. */
+export function hashesOf(key: string, addresses: Iterable<string>): Map<string, string[]> {
+  const byHash = new Map<string, string[]>();
+  for (const address of new Set(addresses)) {
+    if (!isAddressKey(address)) continue;
+    const hash = addressHash(key, address);
+    byHash.set(hash, [...(byHash.get(hash) ?? []), address]);
+  }
+  return byHash;
+}
+
 /**
  * Which of these addresses (as given) are on the list; read in chunks the databases' parameter limits allow
  * (`chunk`, 500 unless said). `key`: the list's key when the caller has it already (a batch import asks once).
@@ -83,14 +94,9 @@ export async function suppressedAmong(
   addresses: Iterable<string>,
   options: { key?: string; chunk?: number } = {},
 ): Promise<Set<string>> {
-  const byHash = new Map<string, string[]>();
   const given = [...new Set(addresses)].filter(isAddressKey);
   if (given.length === 0) return new Set();
-  const key = options.key ?? (await suppressionKey(db));
-  for (const address of given) {
-    const hash = addressHash(key, address);
-    byHash.set(hash, [...(byHash.get(hash) ?? []), address]);
-  }
+  const byHash = hashesOf(options.key ?? (await suppressionKey(db)), given);
   const hashes = [...byHash.keys()];
   const found = new Set<string>();
   const chunk = options.chunk ?? 500;
