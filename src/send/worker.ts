@@ -12,6 +12,7 @@ import { randomToken } from "../shared/ids.ts";
 import { type AccountRow, accountForSending } from "./accounts.ts";
 import type { AnyChannel, Transport } from "./channel.ts";
 import { channelRegistry } from "./channels/index.ts";
+import { domainPacer } from "./domain-pacing.ts";
 import {
   type ClaimedDelivery,
   claimDeliveries,
@@ -53,6 +54,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
   const options = { leaseMs: deps.leaseMs ?? 60_000 };
   const limiter = databaseRateLimiter(db);
+  const pacer = domainPacer(db);
   const registry = channelRegistry({ publicUrl: deps.publicUrl, keys: deps.keys });
   const transports = new Map<number, { transport: Transport<unknown>; updatedAt: string }>();
   const prepared = new Map<number, unknown>();
@@ -151,16 +153,19 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       nextRendered = index + 1 < groups.length ? renderGroup(groups[index + 1]!) : null;
       const partsOf = (r: (typeof rendered)[number]) =>
         r.error === null && channel.parts ? channel.parts(r.rendered) : 1;
+      // Per recipient domain (domain-pacing.ts): what may not go now is already back in the queue with its time.
+      const paced = await pacer.admit(owner, mailingId, group, options);
+      const admitted = group.filter((d) => paced.has(d.id));
       await limiter.take(
         account.id,
         account.rate_per_second,
-        rendered.reduce((sum, r) => sum + partsOf(r), 0),
+        rendered.reduce((sum, r) => sum + (paced.has(r.d.id) ? partsOf(r) : 0), 0),
       );
       const allowed = new Set(
         await markSending(
           db,
           owner,
-          group.map((d) => d.id),
+          admitted.map((d) => d.id),
           options,
         ),
       );
@@ -179,6 +184,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
           ),
       ];
       await recordOutcomes(db, owner, results, settings, { ...options, accountId: account.id });
+      await pacer.settle(admitted, results);
     }
   }
 
