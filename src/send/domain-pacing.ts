@@ -154,7 +154,7 @@ export function domainPacer(db: Db, clock: () => number = Date.now): Pacer {
             slowedMs: row.slowed_ms,
             heldUntilMs: row.held_until_ms,
           }
-        : freshBucket(now);
+        : freshBucket();
       const { bucket: next, value } = change(bucket);
       if (next === null) return value;
       const values = {

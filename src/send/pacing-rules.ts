@@ -84,9 +84,10 @@ export type Bucket = {
   heldUntilMs: number;
 };
 
-export const freshBucket = (nowMs: number): Bucket => ({
+/** A domain never paced before: last touched at the epoch, so its bucket is full at whatever rate applies. */
+export const freshBucket = (): Bucket => ({
   tokens: 0,
-  updatedMs: nowMs,
+  updatedMs: 0,
   slowedRate: null,
   slowedMs: null,
   heldUntilMs: 0,
