@@ -4,7 +4,6 @@ import { freshDatabase, type TestDb, testDialects } from "../../test/helpers/dia
 import { aReadyMailing, aSendingSetup } from "../../test/helpers/mailings.ts";
 import { domainPacer, writeDomainPacing } from "./domain-pacing.ts";
 import {
-  type ClaimedDelivery,
   claimDeliveries,
   type LedgerOptions,
   markSending,

@@ -137,7 +137,6 @@ export function domainPacer(db: Db, clock: () => number = Date.now): Pacer {
   /** Reads a bucket, lets `change` decide, writes it back only if no other worker wrote it in between. */
   async function changeBucket<T>(
     key: string,
-    now: number,
     change: (bucket: Bucket) => { bucket: Bucket | null; value: T },
     known?: BucketRow | null,
   ): Promise<T> {
@@ -265,7 +264,6 @@ export function domainPacer(db: Db, clock: () => number = Date.now): Pacer {
             ? { admitted: candidates.length, holdUntilMs: [] }
             : await changeBucket(
                 pace.key,
-                now,
                 (bucket) => {
                   const result = admit(bucket, pace.ratePerSecond, candidates.length, now);
                   return { bucket: result.bucket === bucket ? null : result.bucket, value: result };
@@ -312,12 +310,12 @@ export function domainPacer(db: Db, clock: () => number = Date.now): Pacer {
       for (const d of admitted) release(d.id);
       for (const { pace, accepted, temporary } of tally.values()) {
         if (temporary > 0)
-          await changeBucket(pace.key, now, (bucket) => ({
+          await changeBucket(pace.key, (bucket) => ({
             bucket: slowedDown(bucket, pace.ratePerSecond, now),
             value: null,
           }));
         else if (accepted > 0 && slowed.has(pace.key))
-          await changeBucket(pace.key, now, (bucket) => ({
+          await changeBucket(pace.key, (bucket) => ({
             bucket: spedUp(bucket, pace.ratePerSecond, accepted),
             value: null,
           }));
