@@ -1,4 +1,5 @@
 // `npm run bench -- <name>… [--option value]`: runs the named benchmarks (all when none is named); options are theirs.
+import { benchDeferredDomains } from "./deferred-domains.ts";
 import { benchDocumentMemory } from "./document-memory.ts";
 import { benchDocumentsAndGeneration } from "./documents.ts";
 import { benchDocx } from "./documents-docx.ts";
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   message: benchMessageBuild,
   track: benchTrack,
   stats: benchStatistics,
+  "deferred-domains": benchDeferredDomains,
   sms: benchSms,
   "sms-pacing": benchSmsPacing,
   documents: benchDocumentsAndGeneration,

@@ -218,6 +218,13 @@ export type Database = {
     /** With the relay signing: the selector its key is published under, which the DNS check verifies. */
     relay_dkim_selector: string | null;
     bounce_domain: string;
+    /** Warm-up ramp (send/warm-up.ts): off unless 1; the first day's volume, the daily growth, where it ends. */
+    warmup_enabled: Generated<Flag>;
+    warmup_start_per_day: number | null;
+    warmup_growth: number | null;
+    warmup_until_per_day: number | null;
+    /** The UTC day (YYYY-MM-DD) the ramp began: day 0. */
+    warmup_started_on: string | null;
     created_at: string;
     dns_status: "pass" | "warn" | "fail" | "unknown" | null;
     dns_result: string | null;
@@ -402,6 +409,8 @@ export type Database = {
     first_clicked_at: string | null;
     /** 1 on the recipient's latest attempt, kept by triggers (migration 0029): what the follow-up list shows. */
     is_latest: Generated<Flag>;
+    /** Why a pending delivery waits though no server refused it (send/domain-pacing.ts); not cleared once sent. */
+    held_reason: "pacing" | "warm-up" | null;
     created_at: string;
     updated_at: string;
   };
@@ -486,6 +495,18 @@ export type Database = {
     source_key: string | null;
   };
   rate_buckets: { account_id: number; tokens: number; updated_ms: number };
+  /** Per recipient domain or provider family (send/domain-pacing.ts); `version` guards each read-modify-write. */
+  domain_pacing: {
+    key: string;
+    tokens: number;
+    updated_ms: number;
+    slowed_rate: number | null;
+    slowed_ms: number | null;
+    held_until_ms: Generated<number>;
+    version: Generated<number>;
+  };
+  /** Messages handed over per sending domain and UTC day while its warm-up ramp runs. */
+  warmup_days: { sending_domain_id: number; day: string; handed_over: number };
   recipient_imports: {
     id: Id;
     mailing_id: number;

@@ -21,6 +21,7 @@ import {
   tlsModeProblem,
 } from "./channels/email/smtp-settings.ts";
 import { ACCOUNT_KINDS } from "./channels/index.ts";
+import { warmUpView } from "./warm-up.ts";
 
 export type AccountInput = {
   name?: string;
@@ -348,6 +349,11 @@ function toDomain(r: {
   dns_status: CheckStatus | null;
   dns_result: string | null;
   dns_checked_at: string | null;
+  warmup_enabled: number;
+  warmup_start_per_day: number | null;
+  warmup_growth: number | null;
+  warmup_until_per_day: number | null;
+  warmup_started_on: string | null;
 }): SendingDomain {
   return {
     id: r.id,
@@ -377,6 +383,7 @@ function toDomain(r: {
       "EHLO name: each SMTP account greets its server with its EHLO name (shown on the account, by default the public URL's host); give that name an A/AAAA record for the sending address, and the address a PTR record back to the name (set by whoever owns the address, usually the hosting provider). The DNS check shows each account's name and what its records say.",
     ],
     createdAt: r.created_at,
+    warmUp: warmUpView(r),
     /** The last DNS check (SPF, DKIM, DMARC, bounce domain, EHLO names), or null when the domain was never checked. */
     check: lastCheck(r),
   };

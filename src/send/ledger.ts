@@ -395,3 +395,36 @@ export async function deferClaims(
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * Gives claims back to the queue, each due again at its own time, marked with why it waits (domain pacing, a
+ * sending domain's warm-up). Nothing was handed over, so no try is counted and no event written: a held delivery is
+ * waiting, not refused.
+ */
+export async function holdClaims(
+  db: Db,
+  owner: string,
+  holds: Array<{ id: number; until: string; reason: "pacing" | "warm-up" }>,
+  options: LedgerOptions,
+): Promise<number> {
+  let held = 0;
+  // One statement a slice, each delivery its own time: a held group has distinct slots, so a statement per time
+  // would be a statement per delivery.
+  for (let i = 0; i < holds.length; i += 500) {
+    const slice = holds.slice(i, i + 500);
+    const when = (pick: (h: (typeof slice)[number]) => string) =>
+      sql.join(
+        slice.map((h) => sql`when ${h.id} then ${pick(h)}`),
+        sql` `,
+      );
+    const result =
+      await sql`update deliveries set status = 'pending', lease_owner = null, lease_expires_at = null,
+        next_try_at = case id ${when((h) => h.until)} end, held_reason = case id ${when((h) => h.reason)} end,
+        updated_at = ${at(options)}
+      where id in (${sql.join(slice.map((h) => h.id))}) and status = 'claimed' and lease_owner = ${owner}`.execute(
+        db,
+      );
+    held += Number(result.numAffectedRows ?? 0);
+  }
+  return held;
+}

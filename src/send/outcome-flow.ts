@@ -50,6 +50,8 @@ export function createOutcomeFlow(
   owner: string,
   options: LedgerOptions,
   log: (message: string) => void,
+  /** Told of each batch of outcomes once it is recorded (domain pacing). */
+  recorded: (results: SendResult[]) => Promise<void> = async () => {},
 ): OutcomeFlow {
   const inFlightByAccount = new Map<number, number>();
   const inFlightIds = new Set<number>();
@@ -113,6 +115,9 @@ export function createOutcomeFlow(
               settings,
               { ...options, accountId },
             ),
+          );
+          await exclusive(() => recorded(group.map((g) => g.result))).catch((error: unknown) =>
+            log(`could not tell the pacing of ${group.length} outcomes: ${(error as Error).message}`),
           );
           break;
         } catch (error) {

@@ -12,6 +12,7 @@ import { randomToken } from "../shared/ids.ts";
 import { type AccountRow, accountForSending } from "./accounts.ts";
 import type { AnyChannel, Transport } from "./channel.ts";
 import { channelRegistry } from "./channels/index.ts";
+import { domainPacer } from "./domain-pacing.ts";
 import {
   type ClaimedDelivery,
   claimDeliveries,
@@ -64,6 +65,7 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
   const options = { leaseMs: deps.leaseMs ?? 60_000 };
   const limiter = databaseRateLimiter(db);
+  const pacer = domainPacer(db);
   const registry = channelRegistry({
     publicUrl: deps.publicUrl,
     keys: deps.keys,
@@ -72,7 +74,13 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
   const transports = new Map<number, { transport: Transport<unknown>; updatedAt: string }>();
   const prepared = new Map<number, unknown>();
   const log = deps.log ?? (() => {});
-  const flow = createOutcomeFlow(db, owner, options, log);
+  // Each outcome also tells its domain's pacing (slower after a 4xx, faster again after successes).
+  const flow = createOutcomeFlow(db, owner, options, log, (results) =>
+    pacer.settle(
+      results.map((r) => r.delivery),
+      results,
+    ),
+  );
 
   async function transportFor(channel: AnyChannel, account: AccountRow): Promise<Transport<unknown>> {
     const cached = transports.get(account.id);
@@ -174,19 +182,23 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       const partsOf = (r: (typeof rendered)[number]) =>
         r.error === null && channel.parts ? channel.parts(r.rendered) : 1;
       await flow.room(account.id, group.length, window);
+      let admitted: ClaimedDelivery[] = [];
       let handedOver: typeof rendered = [];
       try {
+        // Per recipient domain (domain-pacing.ts): what may not go now is already back in the queue with its time.
+        const paced = await flow.exclusive(() => pacer.admit(owner, mailingId, group, options));
+        admitted = group.filter((d) => paced.has(d.id));
         await limiter.take(
           account.id,
           account.rate_per_second,
-          rendered.reduce((sum, r) => sum + partsOf(r), 0),
+          rendered.reduce((sum, r) => sum + (paced.has(r.d.id) ? partsOf(r) : 0), 0),
         );
         const allowed = new Set(
           await flow.exclusive(() =>
             markSending(
               db,
               owner,
-              group.map((d) => d.id),
+              admitted.map((d) => d.id),
               options,
             ),
           ),
@@ -195,6 +207,10 @@ export function createSendWorker(deps: WorkerDeps): SendWorker {
       } finally {
         flow.giveBack(account.id, group.length - handedOver.length);
       }
+      // Admitted but not handed over (the claim lost, the mailing paused): their domains' places are free again.
+      const handedOverIds = new Set(handedOver.map((r) => r.d.id));
+      const notSent = admitted.filter((d) => !handedOverIds.has(d.id));
+      if (notSent.length > 0) await flow.exclusive(() => pacer.settle(notSent, []));
       // Each message is sent on its own, and its outcome recorded when it comes: a slow reply holds back only
       // its own message, never the group's or the next group's.
       for (const r of handedOver) {

@@ -67,6 +67,51 @@ export const RelaySelectorSchema = Type.String({
   pattern: "^[A-Za-z0-9][A-Za-z0-9-]*$",
 });
 
+export const WarmUpInputSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ description: "Off by default: no daily limit" }),
+    startPerDay: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Messages the first UTC day allows (e.g. 500)",
+    }),
+    growth: Type.Number({
+      minimum: 1.01,
+      maximum: 10,
+      description: "Each UTC day allows this many times the day before (e.g. 1.5)",
+    }),
+    untilPerDay: Type.Integer({
+      minimum: 2,
+      maximum: 100_000_000,
+      description: "When a day would allow this many, the ramp is over and the domain has no daily limit",
+    }),
+    restart: Type.Optional(
+      Type.Boolean({ description: "Begin the ramp again today (it begins today anyway when switched on)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const WarmUpSchema = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    startPerDay: Type.Integer(),
+    growth: Type.Number(),
+    untilPerDay: Type.Integer(),
+    startedOn: Nullable(Type.String({ description: "The UTC day (YYYY-MM-DD) the ramp began: its day 0" })),
+    allowanceToday: Nullable(
+      Type.Integer({
+        description:
+          "Messages today's UTC day allows, counted over every mailing from the domain; null: no limit (off, or the ramp is over)",
+      }),
+    ),
+  },
+  {
+    description:
+      "The warm-up ramp of a new sending domain: messages beyond the day's allowance wait for the next UTC midnight",
+  },
+);
+
 export const SendingDomainSchema = Type.Object({
   id: Id,
   domain: Type.String(),
@@ -81,6 +126,7 @@ export const SendingDomainSchema = Type.Object({
     description: "What depends on the set-up: SPF, the bounce MX, EHLO names",
   }),
   createdAt: Type.String({ format: "date-time" }),
+  warmUp: WarmUpSchema,
   check: Nullable(
     Type.Object(DomainCheckSchema.properties, {
       description: "The last DNS check; null when the domain was never checked",
@@ -95,3 +141,5 @@ export type DnsCheck = Static<typeof DomainCheckSchema>;
 export type DnsRecord = Static<typeof DnsRecordSchema>;
 export type SendingDomain = Static<typeof SendingDomainSchema>;
 export type DkimSigner = Static<typeof DkimSignerSchema>;
+export type WarmUpView = Static<typeof WarmUpSchema>;
+export type WarmUpInput = Static<typeof WarmUpInputSchema>;

@@ -80,6 +80,30 @@ export const StatisticsSchema = Type.Object({
       { description: "SMS mailings once started; null otherwise" },
     ),
   ),
+  deferredByDomain: Type.Array(
+    Type.Object({
+      domain: Type.String({ description: "The recipients' domain, lower-case" }),
+      waiting: Type.Integer({
+        description:
+          "Pending deliveries to it that a server answered 4xx, or that pacing or warm-up holds back",
+      }),
+      lastReply: Nullable(
+        Type.String({
+          description: "The reply of its latest refused try; null when only pacing holds it back",
+        }),
+      ),
+      heldBy: Nullable(
+        Type.Union([Type.Literal("pacing"), Type.Literal("warm-up")], {
+          description: "Why its latest delivery waits, when no server refused it",
+        }),
+      ),
+      nextTryAt: Timestamp,
+    }),
+    {
+      description:
+        "The problems panel: waiting deliveries by recipient domain, most first (at most 20 domains); empty when none waits",
+    },
+  ),
 });
 
 export const LinkActionSchema = Type.Object({

@@ -6,6 +6,7 @@ import type { DeliveryStatus } from "../db/schema.ts";
 import { DELIVERY_STATUSES } from "../mailings/words.ts";
 import { notFound } from "../shared/errors.ts";
 import { readCounters } from "./counters.ts";
+import { type DeferredDomain, deferredByDomain } from "./deferred-domains.ts";
 import { type SmsStatistics, smsStatistics } from "./sms-stats.ts";
 
 export type MailingStatistics = {
@@ -47,6 +48,8 @@ export type MailingStatistics = {
   links: Array<{ id: number; url: string; clicks: number; uniqueClickers: number; flaggedClicks: number }>;
   /** SMS mailings once started: what an SMS has instead of opens and clicks. */
   sms: SmsStatistics | null;
+  /** Waiting deliveries by recipient domain (a 4xx, pacing, warm-up): the problems panel. */
+  deferredByDomain: DeferredDomain[];
 };
 
 const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
@@ -208,5 +211,7 @@ export async function mailingStatistics(db: Db, mailingId: number): Promise<Mail
       flaggedClicks: l.flagged_clicks,
     })),
     sms: mailing.type === "sms" && mailing.started_at ? await smsStatistics(db, mailingId) : null,
+    deferredByDomain:
+      mailing.type === "email" && mailing.started_at ? await deferredByDomain(db, mailingId) : [],
   };
 }

@@ -398,6 +398,12 @@ const routes: Route[] = [
     hasId: true,
     body: () => ({ dkimSigner: "relay", relayDkimSelector: "k1" }),
   },
+  {
+    method: "PUT",
+    path: "/api/sending-domains/{domain}/warm-up",
+    hasId: true,
+    body: () => ({ enabled: true, startPerDay: 500, growth: 1.5, untilPerDay: 100_000 }),
+  },
   { method: "POST", path: "/api/sending-domains/{domain}/check", hasId: true },
   { method: "DELETE", path: "/api/sending-domains/{domain}", hasId: true },
   { method: "DELETE", path: "/api/import-mappings/{mapping}", hasId: true },
@@ -730,6 +736,44 @@ describe("domain rules that the schema cannot see", () => {
       kind: "period-reversed",
     });
     expect(said(period!)).toBe("perioden slutter før den begynner");
+  });
+
+  it("names the rule and field of bad pacing settings and a warm-up that would end before it began", async () => {
+    const pacing = await admin.send("PUT", "/api/settings", {
+      domainPacing: {
+        rules: [
+          { name: "Google", domains: ["gmail.com"], ratePerSecond: 20, maxInFlight: 10 },
+          { name: "Andre", domains: ["gmail.com", "ikke et domene"], ratePerSecond: 5, maxInFlight: null },
+        ],
+        otherDomains: { ratePerSecond: null, maxInFlight: null },
+      },
+    });
+    expect(pacing.status).toBe(400);
+    expect(errorOf(pacing).details.fields).toEqual([
+      expect.objectContaining({ field: "domainPacing.rules.1.domains", kind: "conflicts-with" }),
+      expect.objectContaining({ field: "domainPacing.rules.1.domains", kind: "not-a-domain" }),
+    ]);
+    const rate = await admin.send("PUT", "/api/settings", {
+      domainPacing: { rules: [], otherDomains: { ratePerSecond: 0, maxInFlight: null } },
+    });
+    expect(rate.status).toBe(400);
+    expect(errorOf(rate).details.fields?.[0]?.field).toMatch(/^domainPacing\.otherDomains\.ratePerSecond/);
+    const domain = (await admin.send("POST", "/api/sending-domains", { domain: `warm${unique++}.example` }))
+      .body as { id: number };
+    const warmUp = await admin.send("PUT", `/api/sending-domains/${domain.id}/warm-up`, {
+      enabled: true,
+      startPerDay: 500,
+      growth: 1.5,
+      untilPerDay: 400,
+    });
+    expect(warmUp.status).toBe(400);
+    expect(errorOf(warmUp).details.fields).toEqual([
+      expect.objectContaining({
+        field: "untilPerDay",
+        kind: "conflicts-with",
+        params: { values: "startPerDay" },
+      }),
+    ]);
   });
 
   it("answers 400 naming the field for a reference to an unknown record in the body", async () => {

@@ -17,10 +17,12 @@ import {
 import { testAccountConnection } from "../../send/channels/email/index.ts";
 import { listOutbox, outboxMessage } from "../../send/channels/email/outbox.ts";
 import { TLS_MODES } from "../../send/channels/email/smtp-settings.ts";
+import { setDomainWarmUp } from "../../send/warm-up.ts";
 import {
   DkimSignerSchema,
   RelaySelectorSchema,
   SendingDomainSchema,
+  WarmUpInputSchema,
 } from "../../sending-domains/api-schemas.ts";
 import { checkSendingDomain, dnsSettings } from "../../sending-domains/dns-check.ts";
 import { audit } from "../audit.ts";
@@ -239,6 +241,30 @@ export const sendingRoutes =
             dkimSigner: updated.dkimSigner,
             relayDkimSelector: updated.relayDkimSelector,
           },
+        });
+        return updated;
+      },
+    );
+    app.put(
+      "/sending-domains/:id/warm-up",
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            "Set the domain's warm-up ramp: a daily volume that grows from startPerDay by growth each UTC day until untilPerDay; messages beyond a day's allowance wait for the next UTC midnight. Switching it on makes today its first day (admin)",
+          params: IdParams,
+          body: WarmUpInputSchema,
+          response: { 200: SendingDomainSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        await setDomainWarmUp(db, request.params.id, request.body);
+        const updated = await getDomain(db, request.params.id);
+        await audit(db, request, {
+          action: "sending-domain.changed",
+          target: { type: "sending-domain", id: updated.id },
+          detail: { domain: updated.domain, warmUp: updated.warmUp },
         });
         return updated;
       },

@@ -2,9 +2,50 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { retentionSchedule } from "../../privacy/retention.ts";
+import { readDomainPacing, writeDomainPacing } from "../../send/domain-pacing.ts";
+import { pacingProblems } from "../../send/pacing-rules.ts";
 import { readSettings, writeSettings } from "../../settings/store.ts";
+import { invalid } from "../../shared/errors.ts";
 import { audit } from "../audit.ts";
 import { errorResponses, type RouteDeps } from "../schemas.ts";
+
+const Limits = {
+  ratePerSecond: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.Null()], {
+    description: "Messages per second, shared by every worker process; null: no rate of its own",
+  }),
+  maxInFlight: Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()], {
+    description: "Messages one worker process has on the wire to these domains at once; null: no bound",
+  }),
+};
+const DomainPacingSchema = Type.Object(
+  {
+    rules: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 60, description: "The provider, e.g. Google" }),
+          domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+            minItems: 1,
+            maxItems: 50,
+            description:
+              'Lower-case domains that share the provider\'s mail servers ("gmail.com"), or a name under any country suffix ("hotmail.*": hotmail.no, hotmail.co.uk)',
+          }),
+          ...Limits,
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 100 },
+    ),
+    otherDomains: Type.Object(Limits, {
+      additionalProperties: false,
+      description: "Every domain no rule names, each paced on its own",
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Per-recipient-domain pacing (docs/operations.md): a 4xx from a domain halves its rate, successes raise it back. Built in: Google, Microsoft, Yahoo and Apple; other domains unbounded",
+  },
+);
 
 const Settings = Type.Object({
   consentFilter: Type.Boolean({
@@ -36,7 +77,21 @@ const Settings = Type.Object({
     description:
       "Mapped form fields (first_name, mobile, custom:<id> …) a form submission may overwrite when the CRM already has a value; all others are only filled when empty (default none)",
   }),
+  domainPacing: DomainPacingSchema,
 });
+const SettingsChange = Type.Partial(
+  Type.Object({
+    ...Settings.properties,
+    domainPacing: Type.Union([DomainPacingSchema, Type.Null()], {
+      description: "null goes back to the built-in pacing",
+    }),
+  }),
+  { additionalProperties: false },
+);
+
+async function allSettings(db: RouteDeps["db"]) {
+  return { ...(await readSettings(db)), domainPacing: await readDomainPacing(db) };
+}
 
 export const settingsRoutes =
   (deps: RouteDeps): FastifyPluginAsyncTypebox =>
@@ -44,7 +99,7 @@ export const settingsRoutes =
     app.get(
       "/settings",
       { schema: { tags: ["settings"], summary: "Admin settings", response: { 200: Settings } } },
-      async () => readSettings(deps.db),
+      async () => allSettings(deps.db),
     );
     app.get(
       "/settings/retention",
@@ -70,13 +125,20 @@ export const settingsRoutes =
         schema: {
           tags: ["settings"],
           summary: "Change admin settings (admin)",
-          body: Type.Partial(Settings, { additionalProperties: false }),
+          body: SettingsChange,
           response: { 200: Settings, ...errorResponses },
         },
       },
       async (request) => {
-        const before = await readSettings(deps.db);
-        const after = await writeSettings(deps.db, request.body);
+        const { domainPacing, ...rest } = request.body;
+        if (domainPacing) {
+          const problems = pacingProblems(domainPacing);
+          if (problems.length > 0) throw invalid(problems);
+        }
+        const before = await allSettings(deps.db);
+        await writeSettings(deps.db, rest);
+        if (domainPacing !== undefined) await writeDomainPacing(deps.db, domainPacing);
+        const after = await allSettings(deps.db);
         // Which settings changed, from what to what: none of them is a secret today; one that is gets its name only.
         const changed = Object.fromEntries(
           (Object.keys(request.body) as Array<keyof typeof after>)

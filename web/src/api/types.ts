@@ -242,6 +242,13 @@ export type Settings = {
   formConfirmHours: number;
   /** Mapped form fields a submission may overwrite when the CRM has a value (default none). */
   formOverwritableFields: string[];
+  /** Per-recipient-domain pacing (docs/operations.md); PUT null goes back to the built-in rules. */
+  domainPacing: DomainPacing;
+};
+type DomainLimits = { ratePerSecond: number | null; maxInFlight: number | null };
+export type DomainPacing = {
+  rules: Array<{ name: string; domains: string[] } & DomainLimits>;
+  otherDomains: DomainLimits;
 };
 export type RetentionSchedule = { lastRun: string | null; nextRun: string | null };
 

@@ -1,6 +1,6 @@
 // A sent mailing's Statistics tab: the figures (with rates over delivered, bounce rate over sent, machine opens and
 // clicks shown apart) and the charts under them. Refreshed every 10 s while the mailing sends.
-import { Badge, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
+import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
 import type { Mailing } from "../../api/mailing-types.ts";
 import { ErrorAlert, Loading } from "../../app/feedback.tsx";
@@ -119,6 +119,50 @@ function Figures({ stats }: { stats: MailingStatistics }) {
   );
 }
 
+/** Deliveries waiting by recipient domain: a 4xx (retried with back-off up to 24 h), or held by pacing or warm-up. */
+function Problems({ deferred }: { deferred: MailingStatistics["deferredByDomain"] }) {
+  const { t, formatNumber, formatDateTime } = useI18n();
+  if (deferred.length === 0) return null;
+  return (
+    <Paper withBorder p="sm" radius="md" data-testid="statistics-problems">
+      <Title order={3} size="h5" id="statistics-problems-title">
+        {t("followUp.problems.title")}
+      </Title>
+      <Text size="xs" c="dimmed" mb="xs">
+        {t("followUp.problems.help")}
+      </Text>
+      <Table.ScrollContainer minWidth={520}>
+        <Table aria-labelledby="statistics-problems-title" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">{t("followUp.problems.domain")}</Table.Th>
+              <Table.Th scope="col" ta="right">
+                {t("followUp.problems.waiting")}
+              </Table.Th>
+              <Table.Th scope="col">{t("followUp.problems.lastReply")}</Table.Th>
+              <Table.Th scope="col">{t("followUp.problems.nextTry")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {deferred.map((d) => (
+              <Table.Tr key={d.domain} data-testid={`deferred-${d.domain}`}>
+                <Table.Th scope="row" fw={500}>
+                  {d.domain}
+                </Table.Th>
+                <Table.Td ta="right">{formatNumber(d.waiting)}</Table.Td>
+                <Table.Td>
+                  {d.lastReply ?? (d.heldBy ? t(`followUp.problems.heldBy.${d.heldBy}`) : "–")}
+                </Table.Td>
+                <Table.Td>{formatDateTime(d.nextTryAt)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
+  );
+}
+
 export function StatisticsTab({ mailing }: { mailing: Mailing }) {
   const { t } = useI18n();
   const query = useStatistics(mailing);
@@ -130,6 +174,7 @@ export function StatisticsTab({ mailing }: { mailing: Mailing }) {
       <Text size="xs" c="dimmed">
         {t("followUp.ratesHelp")}
       </Text>
+      <Problems deferred={query.data.deferredByDomain} />
       <StatisticsCharts stats={query.data} />
     </Stack>
   );

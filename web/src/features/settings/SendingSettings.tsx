@@ -27,7 +27,9 @@ import { useSendingAccounts } from "../mailings/queries.ts";
 import { AddForm } from "./AddForm.tsx";
 import { DkimSigning } from "./DkimSigning.tsx";
 import { CheckDnsButton, DnsCheckBadges } from "./DomainDnsCheck.tsx";
+import { DomainPacingSettings } from "./DomainPacingSettings.tsx";
 import { SendingAccountModal } from "./SendingAccountModal.tsx";
+import { WarmUpSetting } from "./WarmUpSetting.tsx";
 
 export function SendingSettings() {
   const { t } = useI18n();
@@ -50,6 +52,12 @@ export function SendingSettings() {
           {t("settings.sending.domainsIntro")}
         </Text>
         <SendingDomains />
+      </Stack>
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          {t("settings.sending.pacing.title")}
+        </Title>
+        <DomainPacingSettings />
       </Stack>
     </Stack>
   );
@@ -313,6 +321,7 @@ function DnsRecords({ domain, onClose }: { domain: SendingDomain; onClose: () =>
           {t("settings.sending.dkimSplit")}
         </Text>
         <DkimSigning key={`${domain.id}-${domain.dkimSigner}-${domain.relayDkimSelector}`} domain={domain} />
+        <WarmUpSetting key={`${domain.id}-${JSON.stringify(domain.warmUp)}`} domain={domain} />
       </Stack>
     </Alert>
   );
