@@ -155,7 +155,8 @@ describe.each(dialects)("sending 25,000 SMS with two worker processes on %s", ()
         .selectFrom("deliveries")
         .select(["lease_owner", (eb) => eb.fn.countAll<number>().as("n")])
         .where("mailing_id", "=", mailing.id)
-        .where("status", "in", ["claimed", "sending"])
+        // Handed-over texts (sending) of earlier batches may still await their responses beside the next claim.
+        .where("status", "=", "claimed")
         .groupBy("lease_owner")
         .execute();
       for (const h of held) mostHeld = Math.max(mostHeld, Number(h.n));

@@ -2,6 +2,7 @@ import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateDkimKeyPair } from "../../../sending-domains/dkim-keys.ts";
 import { buildLeanMessage, buildMessage, buildMessageWithComposer, type OutgoingMessage } from "./message.ts";
+import { aMessage } from "./test-message.ts";
 
 // The clock and the boundaries' random part are the only things two builds of one message differ in: the clock is
 // frozen (Date only; MailComposer's streams still need real timers) and both builders get the same boundary.
@@ -16,24 +17,6 @@ beforeAll(() => {
 afterAll(() => {
   vi.useRealTimers();
 });
-
-function aMessage(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return {
-    from: { name: "Sørlandet Idrettslag", address: "post@lag.example.no" },
-    replyTo: "styret@lag.example.no",
-    to: { name: "Åse Øvrebø", address: "ase@example.com" },
-    subject: "Årsmøte på Ærøy – påmelding",
-    html: "<p>Hei Åse!</p>\n<p>Velkommen til årsmøtet.</p>",
-    text: "Hei Åse!\nVelkommen til årsmøtet.",
-    messageId: "m12.r34.a1@lag.example.no",
-    listUnsubscribe: {
-      url: "https://utsend.example.no/u/m12r34a1tok",
-      mailto: "mailto:unsub+m12r34a1tok@bounce.lag.example.no",
-    },
-    feedbackId: "m12:p3:newsletter:utsend",
-    ...overrides,
-  };
-}
 
 const pdf = Buffer.concat([
   Buffer.from("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "latin1"),

@@ -5,6 +5,7 @@ import { verifyDkim } from "../../../../test/helpers/smtp-sink.ts";
 import { dkimDnsRecord, generateDkimKeyPair } from "../../../sending-domains/dkim-keys.ts";
 import type { AppError } from "../../../shared/errors.ts";
 import { buildMessage, type OutgoingMessage } from "./message.ts";
+import { aMessage } from "./test-message.ts";
 
 let keys: { privateKeyPem: string; publicKeyPem: string };
 let records: Record<string, string>;
@@ -14,24 +15,6 @@ beforeAll(() => {
   const record = dkimDnsRecord("utsend1", "lag.example.no", keys.publicKeyPem);
   records = { [record.name]: record.value };
 });
-
-function aMessage(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return {
-    from: { name: "Sørlandet Idrettslag", address: "post@lag.example.no" },
-    replyTo: "styret@lag.example.no",
-    to: { name: "Åse Øvrebø", address: "ase@example.com" },
-    subject: "Årsmøte på Ærøy – påmelding",
-    html: "<p>Hei Åse!</p>\n<p>Velkommen til årsmøtet.</p>",
-    text: "Hei Åse!\nVelkommen til årsmøtet.",
-    messageId: "m12.r34.a1@lag.example.no",
-    listUnsubscribe: {
-      url: "https://utsend.example.no/u/m12r34a1tok",
-      mailto: "mailto:unsub+m12r34a1tok@bounce.lag.example.no",
-    },
-    feedbackId: "m12:p3:newsletter:utsend",
-    ...overrides,
-  };
-}
 
 function signed(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return aMessage({
