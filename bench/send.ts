@@ -3,7 +3,7 @@
 // the domain signed by the relay (no DKIM in utsend); and the baseline: a plain nodemailer pool with the same
 // connections sending already built and signed messages. Median of 3 runs each; the two pipelines take turns.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -27,6 +27,30 @@ import { signingCeiling } from "./signing-ceiling.ts";
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** `postgres` runs the pipelines on PostgreSQL (UTSEND_TEST_POSTGRES_URL or the local `test` database), a schema each. */
+const DATABASE = process.env.BENCH_DATABASE === "postgres" ? "postgres" : "sqlite";
+const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * CPU milliseconds used so far by this machine's PostgreSQL processes (from /proc; the bench's server is local).
+ * A backend that exits during a run takes its time with it; the pool's connections live until the run is measured.
+ */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (comm !== "postgres") continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  // USER_HZ is 100 on Linux.
+  return ticks * 10;
+}
 const keys = keyringFromSecret("bench-secret");
 
 const CONTENT = `<html><head><style>
@@ -157,7 +181,7 @@ type RunResult = {
   /** From Send to the sink's first accepted message. */
   firstAfterSeconds: number;
   /** CPU per message: this process (utsend and its SQLite) and the sink's process. */
-  cpuMsPerMessage: { utsend: number; sink: number };
+  cpuMsPerMessage: { utsend: number; sink: number; database: number };
 };
 
 async function runPipeline(
@@ -167,7 +191,12 @@ async function runPipeline(
   const messages = slow?.messages ?? MESSAGES;
   const dir = mkdtempSync(join(tmpdir(), "bench-send-"));
   const sink = await startSink(slow?.sinkEnv);
-  const handle = await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir });
+  const schema = `bench_send_${process.pid}_${Date.now()}`;
+  const handle = await openDatabase(
+    DATABASE === "postgres"
+      ? { databaseUrl: POSTGRES_URL, databaseSchema: schema, dataDir: dir }
+      : { databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir },
+  );
   try {
     await migrateToLatest(handle);
     const mailingId = await seed(handle, sink.port, signer, messages);
@@ -177,6 +206,7 @@ async function runPipeline(
     const start = performance.now();
     const startWall = Date.now();
     const cpuAtStart = process.cpuUsage();
+    const databaseCpuAtStart = DATABASE === "postgres" ? postgresCpuMs() : 0;
     await beginSending(handle.db, mailingId);
     const worker = createSendWorker({
       db: handle.db,
@@ -210,6 +240,7 @@ async function runPipeline(
     await running;
     await worker.stop();
     const cpu = process.cpuUsage(cpuAtStart);
+    const databaseCpuMs = DATABASE === "postgres" ? postgresCpuMs() - databaseCpuAtStart : 0;
     const sunk = await sink.stop();
     const outcomes = await handle.db
       .selectFrom("deliveries")
@@ -228,11 +259,17 @@ async function runPipeline(
           ? (sunk.count - 1) / ((sunk.lastMs - sunk.firstMs) / 1000)
           : 0,
       firstAfterSeconds: sunk.firstMs === null ? Number.NaN : (sunk.firstMs - startWall) / 1000,
-      cpuMsPerMessage: { utsend: (cpu.user + cpu.system) / 1000 / messages, sink: sunk.cpuMs / messages },
+      cpuMsPerMessage: {
+        utsend: (cpu.user + cpu.system) / 1000 / messages,
+        sink: sunk.cpuMs / messages,
+        database: databaseCpuMs / messages,
+      },
       outcomes: Object.fromEntries(outcomes.map((o) => [o.status, Number(o.n)])),
       secondsTo97: secondsTo97 ?? seconds,
     };
   } finally {
+    if (DATABASE === "postgres")
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(handle.db);
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
     if (sink.child.exitCode === null) sink.child.kill("SIGKILL");
@@ -305,7 +342,7 @@ export async function benchSendSlowServer(): Promise<void> {
 
 export async function benchSend(): Promise<void> {
   console.log(
-    `${MESSAGES} messages, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process`,
+    `${MESSAGES} messages on ${DATABASE === "postgres" ? "PostgreSQL" : "SQLite"}, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process`,
   );
   const ceilings: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -324,7 +361,10 @@ export async function benchSend(): Promise<void> {
       console.log(
         `pipeline (${signer === "utsend" ? "DKIM in utsend" : "signed by the relay"}) run ${i + 1}: ${result.perSecond.toFixed(0)} msg/s end to end (${result.seconds.toFixed(1)} s, sink counted ${result.sunk}), ` +
           `steady ${result.steadyPerSecond.toFixed(0)} msg/s, first message ${result.firstAfterSeconds.toFixed(2)} s after Send, ` +
-          `CPU ms/msg: utsend with SQLite ${result.cpuMsPerMessage.utsend.toFixed(3)}, sink ${result.cpuMsPerMessage.sink.toFixed(3)}; ` +
+          (DATABASE === "postgres"
+            ? `CPU ms/msg: utsend ${result.cpuMsPerMessage.utsend.toFixed(3)}, PostgreSQL ${result.cpuMsPerMessage.database.toFixed(3)}, `
+            : `CPU ms/msg: utsend with SQLite ${result.cpuMsPerMessage.utsend.toFixed(3)}, `) +
+          `sink ${result.cpuMsPerMessage.sink.toFixed(3)}; ` +
           `RSS at 10,000: ${result.rssAt10kMb?.toFixed(0)} MB, peak ${result.peakRssMb.toFixed(0)} MB`,
       );
     }
