@@ -3,61 +3,17 @@
 // stream pipeline and through the lean writer, each with and without DKIM; the four take turns within each run.
 // Prints msgs/s and the process's CPU ms per message (DKIM's RSA step runs in libuv's pool and counts too),
 // median of 5 runs, with the load average before and after.
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "../src/db/connect.ts";
-import { migrateToLatest } from "../src/db/migrate.ts";
-import { recipientLinks } from "../src/deliveries/identity.ts";
-import { keyringFromSecret } from "../src/deliveries/tokens.ts";
-import { loadRecipientValues } from "../src/mailings/merge-values.ts";
+import { loadavg } from "node:os";
 import {
   buildMessage,
   buildMessageWithComposer,
   type OutgoingMessage,
 } from "../src/send/channels/email/message.ts";
-import { prepareMailing, renderDelivery } from "../src/send/channels/email/prepare.ts";
-import { seed } from "./send.ts";
+import { renderedBenchMessages } from "./send.ts";
 
 const MESSAGES = Number(process.env.BENCH_BUILD_MESSAGES ?? 20_000);
 const PERSONS = 1_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-
-/** The send bench's mailing rendered for PERSONS recipients, exactly as the channel renders a delivery. */
-async function renderedMessages(): Promise<OutgoingMessage[]> {
-  const dir = mkdtempSync(join(tmpdir(), "bench-message-"));
-  const handle = await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir });
-  try {
-    await migrateToLatest(handle);
-    const mailingId = await seed(handle, 25, "utsend", PERSONS);
-    const prepared = await prepareMailing(handle.db, mailingId);
-    const recipients = await handle.db
-      .selectFrom("mailing_recipients")
-      .select(["id", "email"])
-      .where("mailing_id", "=", mailingId)
-      .orderBy("id")
-      .execute();
-    const values = await loadRecipientValues(
-      handle.db,
-      recipients.map((r) => ({ recipientId: r.id, email: r.email! })),
-    );
-    const keys = keyringFromSecret("bench-secret");
-    return recipients.map(
-      (r) =>
-        renderDelivery(
-          prepared,
-          { id: r.id, email: r.email!, messageId: `m1.r${r.id}.a1@fjordlys.example` },
-          values.get(r.id)!,
-          recipientLinks("https://utsend.example", keys, r.id),
-          keys,
-          { publicUrl: "https://utsend.example" },
-        ).message,
-    );
-  } finally {
-    await handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 type Variant = { name: string; build: (m: OutgoingMessage) => Promise<Buffer>; dkim: boolean };
 
@@ -85,7 +41,7 @@ const load = () =>
     .join(" ");
 
 export async function benchMessageBuild(): Promise<void> {
-  const signed = await renderedMessages();
+  const signed = await renderedBenchMessages(PERSONS);
   if (!signed[0]?.dkim) throw new Error("the bench mailing's messages carry no DKIM key");
   const unsigned = signed.map(({ dkim: _, ...m }) => m);
   const kb = (part: "html" | "text") =>

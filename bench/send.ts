@@ -17,7 +17,7 @@ import { addSource, resolveRecipients } from "../src/mailings/recipients.ts";
 import { createMailing } from "../src/mailings/store.ts";
 import { createSelection } from "../src/selections/store.ts";
 import { createAccount, createDomain } from "../src/send/accounts.ts";
-import { buildMessage } from "../src/send/channels/email/message.ts";
+import { buildMessage, type OutgoingMessage } from "../src/send/channels/email/message.ts";
 import { prepareMailing, renderDelivery } from "../src/send/channels/email/prepare.ts";
 import { beginSending } from "../src/send/planner.ts";
 import { createSendWorker } from "../src/send/worker.ts";
@@ -276,42 +276,47 @@ async function runPipeline(
   }
 }
 
-/** 10,000 messages built and signed exactly as the pipeline does, sent ten times over to make 100,000. */
-async function baselineMessages(): Promise<Buffer[]> {
-  const dir = mkdtempSync(join(tmpdir(), "bench-base-"));
+/** The bench's mailing rendered for `persons` recipients, exactly as the channel renders a delivery. */
+export async function renderedBenchMessages(persons: number): Promise<OutgoingMessage[]> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-render-"));
   const handle = await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir });
   try {
     await migrateToLatest(handle);
-    const mailingId = await seed(handle, 25);
+    const mailingId = await seed(handle, 25, "utsend", persons);
     const prepared = await prepareMailing(handle.db, mailingId);
     const recipients = await handle.db
       .selectFrom("mailing_recipients")
       .select(["id", "email"])
       .where("mailing_id", "=", mailingId)
       .orderBy("id")
-      .limit(10_000)
       .execute();
     const values = await loadRecipientValues(
       handle.db,
       recipients.map((r) => ({ recipientId: r.id, email: r.email! })),
     );
-    const built: Buffer[] = [];
-    for (const r of recipients) {
-      const { message } = renderDelivery(
-        prepared,
-        { id: r.id, email: r.email!, messageId: `m1.r${r.id}.a1@fjordlys.example` },
-        values.get(r.id)!,
-        recipientLinks("https://utsend.example", keys, r.id),
-        keys,
-        { publicUrl: "https://utsend.example" },
-      );
-      built.push(await buildMessage(message));
-    }
-    return Array.from({ length: MESSAGES }, (_, i) => built[i % built.length]!);
+    return recipients.map(
+      (r) =>
+        renderDelivery(
+          prepared,
+          { id: r.id, email: r.email!, messageId: `m1.r${r.id}.a1@fjordlys.example` },
+          values.get(r.id)!,
+          recipientLinks("https://utsend.example", keys, r.id),
+          keys,
+          { publicUrl: "https://utsend.example" },
+        ).message,
+    );
   } finally {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** 10,000 messages built and signed exactly as the pipeline does, sent over and over to make MESSAGES. */
+async function baselineMessages(): Promise<Buffer[]> {
+  const built: Buffer[] = [];
+  for (const message of await renderedBenchMessages(Math.min(MESSAGES, 10_000)))
+    built.push(await buildMessage(message));
+  return Array.from({ length: MESSAGES }, (_, i) => built[i % built.length]!);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

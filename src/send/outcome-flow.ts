@@ -95,13 +95,12 @@ export function createOutcomeFlow(
   }
 
   async function write(items: Came[]): Promise<void> {
-    // One transaction per account and settings: recordOutcomes keys SMS provider ids by account.
-    const groups = new Map<string, Came[]>();
+    // One transaction per account: recordOutcomes keys SMS provider ids by account.
+    const groups = new Map<number, Came[]>();
     for (const item of items) {
-      const key = `${item.accountId}`;
-      const group = groups.get(key);
+      const group = groups.get(item.accountId);
       if (group) group.push(item);
-      else groups.set(key, [item]);
+      else groups.set(item.accountId, [item]);
     }
     for (const group of groups.values()) {
       const { accountId, settings } = group[0]!;

@@ -1,6 +1,6 @@
 // The send loop: claim a batch, have the delivery's channel render each message, take rate tokens, mark the group
-// as handed over, send each message through the account's transport, record the outcomes as they come. Knows no channel's details (see
-// channel.ts). Any number of these run side by side, in one process or many, on SQLite or PostgreSQL.
+// as handed over, send each message through the account's transport, record the outcomes as they come. Knows no
+// channel's details (see channel.ts). Any number of these run side by side, in one process or many, on SQLite or PostgreSQL.
 
 import { hostname } from "node:os";
 import type { Db } from "../db/connect.ts";
