@@ -1,7 +1,7 @@
 // Starting a mailing: refresh the list when asked, check that nothing blocks it, then freeze one delivery per
 // eligible recipient (attempt 1) in the same transaction that sets the mailing to sending.
 
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { refreshStatistics } from "../db/statistics.ts";
 import { emailMessageIdSql } from "../deliveries/identity.ts";
@@ -66,15 +66,7 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
       throw new AppError("MAILING_WRONG_STATUS", `mailing ${mailingId} was started by someone else`, {});
     // Started, a form response is live: it answers the form's submissions as they are processed, and sends nothing now.
     if (form) return { deliveries: 0 };
-    const inserted = await sql`
-      insert into deliveries (mailing_id, recipient_id, attempt, person_id, channel, address, address_key, status,
-        message_id, tries, next_try_at, created_at, updated_at)
-      select r.mailing_id, r.id, 1, r.person_id, ${channelColumns}, 0, ${now}, ${now}, ${now}
-      from mailing_recipients r
-      where r.mailing_id = ${mailingId} and r.status = 'eligible'
-        and not exists (select 1 from deliveries d where d.mailing_id = r.mailing_id and d.recipient_id = r.id)`.execute(
-      trx,
-    );
+    const inserted = await deliveriesInsert(mailingId, channelColumns, now).execute(trx);
     if (mailing.type === "document") {
       // A run stopped by a cancel is not resumed: this Send makes the document afresh.
       await trx
@@ -96,4 +88,20 @@ export async function beginSending(db: Db, mailingId: number): Promise<{ deliver
     await refreshStatistics(trx, ["deliveries"]);
     return { deliveries: Number(inserted.numAffectedRows ?? 0) };
   });
+}
+
+/**
+ * One delivery (attempt 1) per eligible recipient that has none yet. `not in` over the mailing's deliveries, read
+ * once (PostgreSQL hashes it), not `not exists` per recipient: on a deliveries table whose statistics say empty (a
+ * first mailing) PostgreSQL ran that as a nested loop over the rows this very statement was inserting, 3.6 s at
+ * 20,000 recipients and growing with the square.
+ */
+export function deliveriesInsert(mailingId: number, channelColumns: RawBuilder<unknown>, now: string) {
+  return sql`
+      insert into deliveries (mailing_id, recipient_id, attempt, person_id, channel, address, address_key, status,
+        message_id, tries, next_try_at, created_at, updated_at)
+      select r.mailing_id, r.id, 1, r.person_id, ${channelColumns}, 0, ${now}, ${now}, ${now}
+      from mailing_recipients r
+      where r.mailing_id = ${mailingId} and r.status = 'eligible'
+        and r.id not in (select d.recipient_id from deliveries d where d.mailing_id = ${mailingId})`;
 }

@@ -25,11 +25,6 @@ export function databaseRateLimiter(db: Db, clock: () => number = Date.now): Rat
   };
 
   async function takeAtMost(accountId: number, rate: number, capacity: number, want: number): Promise<void> {
-    await db
-      .insertInto("rate_buckets")
-      .values({ account_id: accountId, tokens: capacity, updated_ms: clock() })
-      .onConflict((oc) => oc.column("account_id").doNothing())
-      .execute();
     for (;;) {
       const now = clock();
       const refilled = sql`(case when tokens + (${now} - updated_ms) * ${rate} / 1000.0 > ${capacity}
@@ -42,7 +37,17 @@ export function databaseRateLimiter(db: Db, clock: () => number = Date.now): Rat
         .selectAll()
         .where("account_id", "=", accountId)
         .executeTakeFirst();
-      const available = row ? Math.min(capacity, row.tokens + ((now - row.updated_ms) * rate) / 1000) : 0;
+      if (!row) {
+        // The account's first take: its bucket starts full. Made only when missing, not before every take: that was
+        // a statement per group of messages for nothing.
+        await db
+          .insertInto("rate_buckets")
+          .values({ account_id: accountId, tokens: capacity, updated_ms: now })
+          .onConflict((oc) => oc.column("account_id").doNothing())
+          .execute();
+        continue;
+      }
+      const available = Math.min(capacity, row.tokens + ((now - row.updated_ms) * rate) / 1000);
       await sleep(Math.max(2, Math.ceil(((want - available) / rate) * 1000)));
     }
   }
