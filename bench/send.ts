@@ -3,7 +3,7 @@
 // the domain signed by the relay (no DKIM in utsend); and the baseline: a plain nodemailer pool with the same
 // connections sending already built and signed messages. Median of 3 runs each; the two pipelines take turns.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,18 +32,71 @@ const DATABASE = process.env.BENCH_DATABASE === "postgres" ? "postgres" : "sqlit
 const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /**
- * CPU milliseconds used so far by this machine's PostgreSQL processes (from /proc; the bench's server is local).
- * A backend that exits during a run takes its time with it; the pool's connections live until the run is measured.
+ * CPU milliseconds used so far by this machine's PostgreSQL processes (from /proc; the bench's server is local),
+ * with the time of backends that ended: the postmaster reaps them, and their time moves to its children's time
+ * (a backend's own time alone made the figure go negative when another client's connections ended mid-run).
  */
 function postgresCpuMs(): number {
+  return cpuMsOf((comm) => comm === "postgres", true);
+}
+
+/**
+ * PostgreSQL's CPU for this bench's own connections only, which the server names by their application_name: other
+ * clients of a shared server (tests running beside the bench) are left out. The backends are sampled while the run
+ * goes, so one that ends keeps the time it had at its last sample.
+ */
+function ownBackendsCpu(db: DbHandle["db"], applicationName: string) {
+  const last = new Map<number, number>();
+  const atStart = new Map<number, number>();
+  let started = false;
+  let sampling = Promise.resolve();
+  async function sample(): Promise<void> {
+    const rows = await sql<{ pid: number }>`select pid from pg_stat_activity
+        where application_name = ${applicationName}`.execute(db);
+    for (const { pid } of rows.rows) {
+      const value = cpuMsOfPid(pid);
+      if (value === null) continue;
+      // A backend started during the run counts from its start.
+      if (!atStart.has(pid)) atStart.set(pid, started ? 0 : value);
+      last.set(pid, value);
+    }
+    started = true;
+  }
+  return {
+    /** Takes a sample now (the first one is the zero point of every backend alive then). */
+    sample(): Promise<void> {
+      sampling = sampling.then(sample, sample);
+      return sampling;
+    },
+    totalMs(): number {
+      let sum = 0;
+      for (const [pid, value] of last) sum += value - (atStart.get(pid) ?? 0);
+      return sum;
+    },
+  };
+}
+
+function cpuMsOfPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU milliseconds of the processes whose name or pid matches (from /proc), optionally with their reaped children's. */
+function cpuMsOf(matches: (comm: string, pid: number) => boolean, withReaped = false): number {
   let ticks = 0;
   for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (comm !== "postgres") continue;
+      if (!matches(comm, Number(pid))) continue;
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       ticks += Number(fields[11]) + Number(fields[12]);
+      if (withReaped) ticks += Number(fields[13]) + Number(fields[14]);
     } catch {
       // the process ended meanwhile
     }
@@ -181,56 +234,112 @@ type RunResult = {
   /** From Send to the sink's first accepted message. */
   firstAfterSeconds: number;
   /** CPU per message: this process (utsend and its SQLite) and the sink's process. */
-  cpuMsPerMessage: { utsend: number; sink: number; database: number };
+  cpuMsPerMessage: {
+    utsend: number;
+    sink: number;
+    /** Every PostgreSQL process of the machine, from Send to the last outcome. */
+    database: number;
+    /** The bench's and its workers' own backends only, from Send. */
+    ownBackends: number;
+    /** The own backends' part after the deliveries were planned: the ledger (claims, marks, outcomes). */
+    databaseSending: number;
+  };
+};
+
+type PipelineOptions = {
+  /** A slow or stalling sink, and how many messages to send it. */
+  slow?: { sinkEnv: Record<string, string>; messages: number };
+  /** Send through this many `utsend worker` processes instead of a worker in the bench's own process. */
+  workerProcesses?: number;
+  /** Where to write a CPU profile of the bench's process from Send to the last outcome (BENCH_PROFILE). */
+  profileTo?: string;
 };
 
 async function runPipeline(
   signer: Signer,
-  slow: { sinkEnv: Record<string, string>; messages: number } | null = null,
+  { slow, workerProcesses, profileTo }: PipelineOptions = {},
 ): Promise<RunResult & { outcomes: Record<string, number>; secondsTo97: number }> {
   const messages = slow?.messages ?? MESSAGES;
   const dir = mkdtempSync(join(tmpdir(), "bench-send-"));
   const sink = await startSink(slow?.sinkEnv);
   const schema = `bench_send_${process.pid}_${Date.now()}`;
+  const postgresUrl = `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}application_name=${schema}`;
   const handle = await openDatabase(
     DATABASE === "postgres"
-      ? { databaseUrl: POSTGRES_URL, databaseSchema: schema, dataDir: dir }
+      ? { databaseUrl: postgresUrl, databaseSchema: schema, dataDir: dir }
       : { databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir },
   );
   try {
     await migrateToLatest(handle);
     const mailingId = await seed(handle, sink.port, signer, messages);
+    const children =
+      workerProcesses === undefined
+        ? []
+        : await Promise.all(
+            Array.from({ length: workerProcesses }, () =>
+              startWorkerProcess(
+                DATABASE === "postgres"
+                  ? { UTSEND_DATABASE_URL: postgresUrl, UTSEND_DATABASE_SCHEMA: schema }
+                  : { UTSEND_DATABASE_URL: `sqlite:${join(dir, "bench.db")}` },
+                dir,
+              ),
+            ),
+          );
+    const childPids = new Set(children.map((c) => c.pid!));
+    const childrenCpuMs = () => cpuMsOf((_, pid) => childPids.has(pid));
     global.gc?.();
-    let peak = process.memoryUsage().rss;
+    // With worker processes, their memory is what an operator sees; the bench's own process only watches.
+    const rssNow = () =>
+      children.length > 0 ? Math.max(...children.map((c) => rssOf(c.pid!))) : process.memoryUsage().rss;
+    let peak = rssNow();
     let rssAt10k: number | null = null;
+    const profiler = profileTo && children.length === 0 ? await startProfile() : null;
     const start = performance.now();
     const startWall = Date.now();
     const cpuAtStart = process.cpuUsage();
+    const childrenCpuAtStart = childrenCpuMs();
+    const ownBackends = DATABASE === "postgres" ? ownBackendsCpu(handle.db, schema) : null;
+    await ownBackends?.sample();
     const databaseCpuAtStart = DATABASE === "postgres" ? postgresCpuMs() : 0;
     await beginSending(handle.db, mailingId);
-    const worker = createSendWorker({
-      db: handle.db,
-      dialect: handle.dialect,
-      publicUrl: "https://utsend.example",
-      keys,
-      batchSize: 500,
-    });
+    await ownBackends?.sample();
+    const ownBackendsAfterPlanning = ownBackends?.totalMs() ?? 0;
+    const worker =
+      children.length > 0
+        ? null
+        : createSendWorker({
+            db: handle.db,
+            dialect: handle.dialect,
+            publicUrl: "https://utsend.example",
+            keys,
+            batchSize: 500,
+          });
     // As `utsend worker` runs it: the next batch is claimed while the last one's replies are still coming.
     const controller = new AbortController();
-    const running = worker.run(controller.signal, 20);
+    const running = worker?.run(controller.signal, 20);
     const open = ["pending", "claimed", "sending"] as const;
     let secondsTo97: number | null = null;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      peak = Math.max(peak, process.memoryUsage().rss);
-      const left = await handle.db
-        .selectFrom("deliveries")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("mailing_id", "=", mailingId)
-        .where("status", "in", open)
-        .where((eb) => eb.or([eb("status", "<>", "pending"), eb("tries", "=", 0)]))
-        .executeTakeFirstOrThrow();
-      if (rssAt10k === null && messages - Number(left.n) >= 10_000) rssAt10k = process.memoryUsage().rss;
+      peak = Math.max(peak, rssNow());
+      await ownBackends?.sample();
+      // Without a slow server nothing is retried, so the state counts (kept by triggers) tell what is left; a
+      // count over the deliveries ten times a second cost the database more than the sending at 100,000.
+      const left = slow
+        ? await handle.db
+            .selectFrom("deliveries")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("mailing_id", "=", mailingId)
+            .where("status", "in", open)
+            .where((eb) => eb.or([eb("status", "<>", "pending"), eb("tries", "=", 0)]))
+            .executeTakeFirstOrThrow()
+        : await handle.db
+            .selectFrom("delivery_counts")
+            .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n"))
+            .where("mailing_id", "=", mailingId)
+            .where("state", "in", open)
+            .executeTakeFirstOrThrow();
+      if (rssAt10k === null && messages - Number(left.n) >= 10_000) rssAt10k = rssNow();
       if (secondsTo97 === null && messages - Number(left.n) >= 0.97 * messages)
         secondsTo97 = (performance.now() - start) / 1000;
       if (Number(left.n) === 0) break;
@@ -238,9 +347,17 @@ async function runPipeline(
     const seconds = (performance.now() - start) / 1000;
     controller.abort();
     await running;
-    await worker.stop();
-    const cpu = process.cpuUsage(cpuAtStart);
+    await worker?.stop();
+    const ownCpu = process.cpuUsage(cpuAtStart);
+    // The worker processes' time counts as utsend's; the bench's own process then only watches and is left out.
+    const cpu =
+      children.length > 0 ? { user: (childrenCpuMs() - childrenCpuAtStart) * 1000, system: 0 } : ownCpu;
+    await ownBackends?.sample();
     const databaseCpuMs = DATABASE === "postgres" ? postgresCpuMs() - databaseCpuAtStart : 0;
+    const ownBackendsMs = ownBackends?.totalMs() ?? 0;
+    if (profiler && profileTo) await profiler.stop(profileTo);
+    for (const child of children) peak = Math.max(peak, peakRssOf(child.pid!));
+    await Promise.all(children.map(stopProcess));
     const sunk = await sink.stop();
     const outcomes = await handle.db
       .selectFrom("deliveries")
@@ -263,6 +380,8 @@ async function runPipeline(
         utsend: (cpu.user + cpu.system) / 1000 / messages,
         sink: sunk.cpuMs / messages,
         database: databaseCpuMs / messages,
+        ownBackends: ownBackendsMs / messages,
+        databaseSending: (ownBackendsMs - ownBackendsAfterPlanning) / messages,
       },
       outcomes: Object.fromEntries(outcomes.map((o) => [o.status, Number(o.n)])),
       secondsTo97: secondsTo97 ?? seconds,
@@ -274,6 +393,72 @@ async function runPipeline(
     rmSync(dir, { recursive: true, force: true });
     if (sink.child.exitCode === null) sink.child.kill("SIGKILL");
   }
+}
+
+/** `utsend worker` on the bench's database, as an operator runs it; resolves once it says it is running. */
+async function startWorkerProcess(database: Record<string, string>, dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["bin/utsend.js", "worker"], {
+    env: {
+      ...process.env,
+      ...database,
+      UTSEND_DATA_DIR: dataDir,
+      UTSEND_SECRET: "bench-secret",
+      UTSEND_PUBLIC_URL: "https://utsend.example",
+      UTSEND_LOG_LEVEL: "silent",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`utsend worker exited with ${code} before it ran`)));
+    lines.on("line", (line) => {
+      if (line.includes("is running")) resolve();
+    });
+  });
+  lines.on("line", () => {});
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** Resident and peak resident memory of a process, in bytes (from /proc). */
+function rssOf(pid: number): number {
+  return statusKb(pid, "VmRSS") * 1024;
+}
+function peakRssOf(pid: number): number {
+  return statusKb(pid, "VmHWM") * 1024;
+}
+function statusKb(pid: number, field: string): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"),
+    );
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A CPU profile of this process (node:inspector), written as a .cpuprofile that Chrome's DevTools opens. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop(file) {
+      const { profile } = await session.post("Profiler.stop");
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`CPU profile from Send to the last outcome: ${file}`);
+    },
+  };
 }
 
 /** The bench's mailing rendered for `persons` recipients, exactly as the channel renders a delivery. */
@@ -337,7 +522,7 @@ export async function benchSendSlowServer(): Promise<void> {
     `slow server: ${messages} messages, ${CONNECTIONS} connections, ${sinkEnv.SINK_DELAY_PERCENT} % of replies ${sinkEnv.SINK_DELAY_MS} ms late, ` +
       `${sinkEnv.SINK_STALL_PERCENT} % of connections stalled ${sinkEnv.SINK_STALL_MS} ms; signed by the relay`,
   );
-  const result = await runPipeline("relay", { sinkEnv, messages });
+  const result = await runPipeline("relay", { slow: { sinkEnv, messages } });
   console.log(
     `slow server: 97 % of the deliveries had an outcome after ${result.secondsTo97.toFixed(1)} s (${((0.97 * messages) / result.secondsTo97).toFixed(0)} msg/s), ` +
       `all after ${result.seconds.toFixed(1)} s (the stalled connections' replies time out at 60 s); sink counted ${result.sunk}; ` +
@@ -345,29 +530,51 @@ export async function benchSendSlowServer(): Promise<void> {
   );
 }
 
+/** Which of the bench's cases run (BENCH_SEND_CASES, comma-separated; all by default). */
+const CASES = new Set(
+  (process.env.BENCH_SEND_CASES ?? "ceiling,dkim,relay,processes,baseline").split(",").map((c) => c.trim()),
+);
+/** How many `utsend worker` processes the `processes` case runs, each count a case of its own. */
+const WORKER_PROCESSES = (process.env.BENCH_WORKER_PROCESSES ?? "1,2").split(",").map(Number);
+
 export async function benchSend(): Promise<void> {
   console.log(
-    `${MESSAGES} messages on ${DATABASE === "postgres" ? "PostgreSQL" : "SQLite"}, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process`,
+    `${MESSAGES} messages on ${DATABASE === "postgres" ? "PostgreSQL" : "SQLite"}, ${CONNECTIONS} SMTP connections, ${RUNS} runs each; sink in its own process; cases: ${[...CASES].join(", ")}`,
   );
   const ceilings: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (CASES.has("ceiling") ? RUNS : 0); i++) {
     const ceiling = await signingCeiling();
     ceilings.push(ceiling.perSecond);
     console.log(
       `signing ceiling run ${i + 1}: ${ceiling.perSecond.toFixed(0)} RSA-2048 signatures/s on ${ceiling.cores} cores`,
     );
   }
-  const pipeline: RunResult[] = [];
-  const relaySigned: RunResult[] = [];
+  type Case = { label: string; signer: Signer; workerProcesses?: number };
+  const cases: Case[] = [
+    ...(CASES.has("dkim") ? [{ label: "DKIM in utsend", signer: "utsend" as const }] : []),
+    ...(CASES.has("relay") ? [{ label: "signed by the relay", signer: "relay" as const }] : []),
+    ...(CASES.has("processes")
+      ? WORKER_PROCESSES.map((n) => ({
+          label: `DKIM in utsend, ${n} worker process${n === 1 ? "" : "es"}`,
+          signer: "utsend" as const,
+          workerProcesses: n,
+        }))
+      : []),
+  ];
+  const results = new Map<string, RunResult[]>(cases.map((c) => [c.label, []]));
   for (let i = 0; i < RUNS; i++) {
-    for (const signer of ["utsend", "relay"] as const) {
-      const result = await runPipeline(signer);
-      (signer === "utsend" ? pipeline : relaySigned).push(result);
+    // The cases take turns, so a change in the machine's load touches each of them alike.
+    for (const c of cases) {
+      const profileTo = process.env.BENCH_PROFILE
+        ? join(process.env.BENCH_PROFILE, `send-${c.label.replace(/\W+/g, "-")}-${i + 1}.cpuprofile`)
+        : undefined;
+      const result = await runPipeline(c.signer, { workerProcesses: c.workerProcesses, profileTo });
+      results.get(c.label)!.push(result);
       console.log(
-        `pipeline (${signer === "utsend" ? "DKIM in utsend" : "signed by the relay"}) run ${i + 1}: ${result.perSecond.toFixed(0)} msg/s end to end (${result.seconds.toFixed(1)} s, sink counted ${result.sunk}), ` +
+        `pipeline (${c.label}) run ${i + 1}: ${result.perSecond.toFixed(0)} msg/s end to end (${result.seconds.toFixed(1)} s, sink counted ${result.sunk}), ` +
           `steady ${result.steadyPerSecond.toFixed(0)} msg/s, first message ${result.firstAfterSeconds.toFixed(2)} s after Send, ` +
           (DATABASE === "postgres"
-            ? `CPU ms/msg: utsend ${result.cpuMsPerMessage.utsend.toFixed(3)}, PostgreSQL ${result.cpuMsPerMessage.database.toFixed(3)}, `
+            ? `CPU ms/msg: utsend ${result.cpuMsPerMessage.utsend.toFixed(3)}, PostgreSQL ${result.cpuMsPerMessage.database.toFixed(3)} (own backends ${result.cpuMsPerMessage.ownBackends.toFixed(3)}, ${result.cpuMsPerMessage.databaseSending.toFixed(3)} after planning), `
             : `CPU ms/msg: utsend with SQLite ${result.cpuMsPerMessage.utsend.toFixed(3)}, `) +
           `sink ${result.cpuMsPerMessage.sink.toFixed(3)}; ` +
           `RSS at 10,000: ${result.rssAt10kMb?.toFixed(0)} MB, peak ${result.peakRssMb.toFixed(0)} MB`,
@@ -375,31 +582,51 @@ export async function benchSend(): Promise<void> {
     }
   }
   // The baseline's prebuilt messages are made after the pipeline runs, so they do not weigh on its RSS.
-  const messages = await baselineMessages();
-  const size = messages.slice(0, 100).reduce((a, m) => a + m.length, 0) / 100;
-  console.log(`message size ≈ ${(size / 1024).toFixed(1)} KB (HTML + text + DKIM)`);
   const baseline: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const sink = await startSink();
-    const result = await runBaseline({ port: sink.port, messages, concurrency: CONNECTIONS });
-    const sunk = await sink.stop();
-    baseline.push(result.sent / result.seconds);
+  if (CASES.has("baseline")) {
+    const messages = await baselineMessages();
+    const size = messages.slice(0, 100).reduce((a, m) => a + m.length, 0) / 100;
+    console.log(`message size ≈ ${(size / 1024).toFixed(1)} KB (HTML + text + DKIM)`);
+    for (let i = 0; i < RUNS; i++) {
+      const sink = await startSink();
+      const result = await runBaseline({ port: sink.port, messages, concurrency: CONNECTIONS });
+      const sunk = await sink.stop();
+      baseline.push(result.sent / result.seconds);
+      console.log(
+        `baseline run ${i + 1}: ${(result.sent / result.seconds).toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${sunk.count}, sink CPU ${(sunk.cpuMs / sunk.count).toFixed(3)} ms/msg)`,
+      );
+    }
+  }
+  const range = (values: number[], digits = 0) =>
+    `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+  for (const c of cases) {
+    const runs = results.get(c.label)!;
+    const steady = runs.map((r) => r.steadyPerSecond);
+    const ratios = [
+      baseline.length > 0 ? `${(median(steady) / median(baseline)).toFixed(2)} of the raw client` : null,
+      c.signer === "utsend" && ceilings.length > 0
+        ? `${(median(steady) / median(ceilings)).toFixed(2)} of the signing ceiling`
+        : null,
+    ].filter(Boolean);
+    const of = (pick: (r: RunResult) => number, digits = 0) => range(runs.map(pick), digits);
+    const database =
+      DATABASE === "postgres"
+        ? `, PostgreSQL ${of((r) => r.cpuMsPerMessage.database, 3)} (own backends ${of((r) => r.cpuMsPerMessage.ownBackends, 3)}, after planning ${of((r) => r.cpuMsPerMessage.databaseSending, 3)})`
+        : "";
     console.log(
-      `baseline run ${i + 1}: ${(result.sent / result.seconds).toFixed(0)} msg/s (${result.seconds.toFixed(1)} s, sink counted ${sunk.count}, sink CPU ${(sunk.cpuMs / sunk.count).toFixed(3)} ms/msg)`,
+      `send: ${c.label}: steady ${range(steady)} msg/s${ratios.length > 0 ? ` (${ratios.join(", ")})` : ""}, ` +
+        `end to end ${of((r) => r.perSecond)} msg/s, first message ${of((r) => r.firstAfterSeconds, 2)} s after Send, ` +
+        `CPU ms/msg utsend ${of((r) => r.cpuMsPerMessage.utsend, 3)}${database}, sink ${of((r) => r.cpuMsPerMessage.sink, 3)}; ` +
+        `peak RSS ${of((r) => r.peakRssMb)} MB`,
     );
   }
-  const rates = pipeline.map((r) => r.perSecond);
-  const relayRates = relaySigned.map((r) => r.perSecond);
-  console.log(
-    `send: signed by the relay, median ${median(relayRates).toFixed(0)} msg/s (min ${Math.min(...relayRates).toFixed(0)}, max ${Math.max(...relayRates).toFixed(0)}), ` +
-      `${(median(relayRates) / median(baseline)).toFixed(2)} of the baseline`,
+  if (baseline.length > 0) console.log(`send: raw client (baseline) ${range(baseline)} msg/s`);
+  if (ceilings.length > 0) console.log(`send: signing ceiling ${range(ceilings)} signatures/s`);
+  const [one, two] = WORKER_PROCESSES.map((n) =>
+    results.get(`DKIM in utsend, ${n} worker process${n === 1 ? "" : "es"}`),
   );
-  console.log(
-    `send: pipeline median ${median(rates).toFixed(0)} msg/s (min ${Math.min(...rates).toFixed(0)}, max ${Math.max(...rates).toFixed(0)}); ` +
-      `baseline median ${median(baseline).toFixed(0)} msg/s (min ${Math.min(...baseline).toFixed(0)}, max ${Math.max(...baseline).toFixed(0)}); ` +
-      `peak RSS median ${median(pipeline.map((r) => r.peakRssMb)).toFixed(0)} MB`,
-  );
-  console.log(
-    `send: with DKIM, ${(median(rates) / median(ceilings)).toFixed(2)} of the signing ceiling (median ${median(ceilings).toFixed(0)} signatures/s)`,
-  );
+  if (one && two && WORKER_PROCESSES[0] === 1 && WORKER_PROCESSES[1] === 2)
+    console.log(
+      `send: two worker processes ${(median(two.map((r) => r.steadyPerSecond)) / median(one.map((r) => r.steadyPerSecond))).toFixed(2)}× one`,
+    );
 }
