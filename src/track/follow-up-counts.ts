@@ -118,6 +118,17 @@ async function supersededClickers(db: Db, mailingId: number, linkId: number): Pr
   return Number(row.n);
 }
 
+/**
+ * The query without the filters a link already implies: an unflagged clicker of a link has clicked and opened, since
+ * the one writer of link_clickers (src/track/batch.ts) stamps the delivery's first click and first open in the
+ * transaction that records the first click that is not a machine's. So *opened* or *clicked* with a link is the link
+ * alone, counted from the link's rollup instead of looking up each clicker's delivery.
+ */
+export function withoutImplied(query: FollowUpQuery): FollowUpQuery {
+  if (query.linkId === undefined) return query;
+  return { ...query, filters: query.filters.filter((f) => f !== "opened" && f !== "clicked") };
+}
+
 export type FollowUpPlan = {
   /** The small set the count starts from; none: walk the list. */
   driver?: Driver;
