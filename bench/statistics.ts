@@ -134,9 +134,9 @@ async function keptExists(dialect: Dialect, dir: string): Promise<boolean> {
   if (dialect === "sqlite") return existsSync(join(tmpdir(), `utsend-bench-stats-${KEEP}.db`));
   const probe = await openDatabase({ databaseUrl: POSTGRES_URL, dataDir: dir });
   try {
-    const found = await sql<{ n: string }>`select count(*) as n from pg_namespace where nspname = ${`bench_stats_${KEEP}`}`.execute(
-      probe.db,
-    );
+    const found = await sql<{
+      n: string;
+    }>`select count(*) as n from pg_namespace where nspname = ${`bench_stats_${KEEP}`}`.execute(probe.db);
     return Number(found.rows[0]?.n) > 0;
   } finally {
     await probe.close();

@@ -7,7 +7,7 @@ import type { Database, DeliveryStatus } from "../db/schema.ts";
 import { addProjectMembers } from "../projects/store.ts";
 import { addSelectionMembers, createSelection } from "../selections/store.ts";
 import { invalid, notFound } from "../shared/errors.ts";
-import { type Driver, planFollowUp, withoutImplied } from "./follow-up-counts.ts";
+import { type Driver, planFollowUp, readPlainly, withoutImplied } from "./follow-up-counts.ts";
 
 export const FOLLOW_UP_FILTERS = [
   "sent",
@@ -289,12 +289,7 @@ export function followUpMatches(db: Db, mailingId: number, query: FollowUpQuery)
  * One page of the list in (position, id) order, from the start or after a cursor (keyset: page 1,000 costs what page
  * 1 costs), with the total the filters match. `offset` still works, for old clients, at the cost of skipping rows.
  */
-export async function followUpRecipients(
-  db: Db,
-  mailingId: number,
-  asked: FollowUpQuery,
-  page: PageSpec,
-) {
+export async function followUpRecipients(db: Db, mailingId: number, asked: FollowUpQuery, page: PageSpec) {
   await requireMailing(db, mailingId);
   if (asked.linkId !== undefined) await requireLink(db, mailingId, asked.linkId);
   const query = withoutImplied(asked);
@@ -335,21 +330,26 @@ async function listedPage(
   count: number | null,
   page: PageSpec,
 ): Promise<{ found: Keys; total: number }> {
-  let list = baseQuery(db, mailingId, query, pageDriver);
-  if (page.after) {
-    const { position, id } = page.after;
-    list = list.where((eb) => eb(eb.refTuple("r.position", "r.id"), ">", eb.tuple(position, id)));
-  }
-  const [found, total] = await Promise.all([
+  const keys = (from: Db) => {
+    let list = baseQuery(from, mailingId, query, pageDriver);
+    if (page.after) {
+      const { position, id } = page.after;
+      list = list.where((eb) => eb(eb.refTuple("r.position", "r.id"), ">", eb.tuple(position, id)));
+    }
     // Keys first (a narrow sort over a driver's set), then the page's rows with their latest attempt.
-    list
-      .select(["r.position", "r.id"])
-      .orderBy("r.position")
-      .orderBy("r.id")
-      // One row more than the page says whether there is a next one.
-      .limit(page.limit + 1)
-      .offset(page.offset ?? 0)
-      .execute(),
+    return (
+      list
+        .select(["r.position", "r.id"])
+        .orderBy("r.position")
+        .orderBy("r.id")
+        // One row more than the page says whether there is a next one.
+        .limit(page.limit + 1)
+        .offset(page.offset ?? 0)
+        .execute()
+    );
+  };
+  const [found, total] = await Promise.all([
+    readPlainly(db, keys),
     count ?? countMatches(db, mailingId, query),
   ]);
   return { found, total };
@@ -368,7 +368,9 @@ async function drivenPage(
   page: PageSpec,
 ): Promise<{ found: Keys; total: number }> {
   const matches = baseQuery(db, mailingId, query, driver).select(["r.position", "r.id"]);
-  const after = page.after ? sql`where (m.position, m.id) > (${page.after.position}, ${page.after.id})` : sql``;
+  const after = page.after
+    ? sql`where (m.position, m.id) > (${page.after.position}, ${page.after.id})`
+    : sql``;
   // part 1: the count; part 2: the page (one row more than the page says whether there is a next one).
   const statement = sql<{ part: number; position: number | string; id: number }>`
     with m as materialized ${matches}
@@ -376,8 +378,7 @@ async function drivenPage(
     union all
     select * from (select 2 as part, m.position, m.id from m ${after}
       order by m.position, m.id limit ${page.limit + 1} offset ${page.offset ?? 0}) p`;
-  if (process.env.DEBUG_SQL) { const c = statement.compile(db); console.log(JSON.stringify({ sql: c.sql, parameters: c.parameters })); }
-  const rows = await statement.execute(db);
+  const rows = await readPlainly(db, (db) => statement.execute(db));
   const total = Number(rows.rows.find((r) => Number(r.part) === 1)?.position ?? 0);
   const found = rows.rows
     .filter((r) => Number(r.part) === 2)
