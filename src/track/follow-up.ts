@@ -246,8 +246,35 @@ function drivenFrom(db: Db, mailingId: number, driver: Driver, linkId: number | 
     ) as unknown as ReturnType<typeof withLatest>;
 }
 
-function baseQuery(db: Db, mailingId: number, query: FollowUpQuery, driver?: Driver) {
-  let q = (driver ? drivenFrom(db, mailingId, driver, query.linkId) : withLatest(walkFrom(db)))
+/**
+ * The list walked in (position, id) order for a page, each row with its latest attempt. On PostgreSQL the attempt is a
+ * LATERAL lookup: with a plain join, a cursor near the end (page 250 of *bounced*, 24,000 rows left) made it hash
+ * every delivery of the mailing (680 ms) instead of walking the rows after the cursor until the page is full.
+ */
+function walkInOrder(db: Db) {
+  if (!runsOnPostgres(db)) return withLatest(walkFrom(db));
+  return walkFrom(db).leftJoinLateral(
+    (eb) =>
+      eb
+        .selectFrom("deliveries")
+        .selectAll()
+        .whereRef("deliveries.mailing_id", "=", "r.mailing_id")
+        .whereRef("deliveries.recipient_id", "=", "r.id")
+        .where("deliveries.is_latest", "=", sql.lit(1))
+        .offset(0)
+        .as("d"),
+    (join) => join.onTrue(),
+  ) as unknown as ReturnType<typeof withLatest>;
+}
+
+function baseQuery(db: Db, mailingId: number, query: FollowUpQuery, driver?: Driver | "walk-in-order") {
+  let q = (
+    driver === "walk-in-order"
+      ? walkInOrder(db)
+      : driver
+        ? drivenFrom(db, mailingId, driver, query.linkId)
+        : withLatest(walkFrom(db))
+  )
     .where("r.mailing_id", "=", mailingId)
     // Only the list: the left out (no usable address) were never on it (src/db/block-reasons.ts).
     .where((eb) =>
@@ -331,7 +358,7 @@ async function listedPage(
   page: PageSpec,
 ): Promise<{ found: Keys; total: number }> {
   const keys = (from: Db) => {
-    let list = baseQuery(from, mailingId, query, pageDriver);
+    let list = baseQuery(from, mailingId, query, pageDriver ?? "walk-in-order");
     if (page.after) {
       const { position, id } = page.after;
       list = list.where((eb) => eb(eb.refTuple("r.position", "r.id"), ">", eb.tuple(position, id)));
