@@ -171,6 +171,22 @@ function withLatest(from: Walk) {
   );
 }
 
+/** PostgreSQL: the latest attempt beside each row, looked up on its index (LATERAL with OFFSET 0: never a hash). */
+function withLatestLookedUp(from: Walk) {
+  return from.leftJoinLateral(
+    (eb) =>
+      eb
+        .selectFrom("deliveries")
+        .selectAll()
+        .whereRef("deliveries.mailing_id", "=", "r.mailing_id")
+        .whereRef("deliveries.recipient_id", "=", "r.id")
+        .where("deliveries.is_latest", "=", sql.lit(1))
+        .offset(0)
+        .as("d"),
+    (join) => join.onTrue(),
+  ) as unknown as ReturnType<typeof withLatest>;
+}
+
 /**
  * The driver's set read first (a materialized CTE), then each of its rows looked up by primary key: the delivery (if
  * the latest attempt) and its recipient, or for the blocked the recipient and its latest attempt. SQLite: CROSS JOIN
@@ -195,23 +211,13 @@ function drivenFrom(db: Db, mailingId: number, driver: Driver, linkId: number | 
           .crossJoin("mailing_recipients as r")
           .whereRef("r.id", "=", "p.id") as unknown as Walk,
       );
-    return picked
-      .selectFrom("picked as p")
-      .crossJoinLateral((eb) =>
-        eb.selectFrom("mailing_recipients").selectAll().whereRef("id", "=", "p.id").offset(0).as("r"),
-      )
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom("deliveries")
-            .selectAll()
-            .whereRef("deliveries.mailing_id", "=", "r.mailing_id")
-            .whereRef("deliveries.recipient_id", "=", "r.id")
-            .where("deliveries.is_latest", "=", sql.lit(1))
-            .offset(0)
-            .as("d"),
-        (join) => join.onTrue(),
-      ) as unknown as ReturnType<typeof withLatest>;
+    return withLatestLookedUp(
+      picked
+        .selectFrom("picked as p")
+        .crossJoinLateral((eb) =>
+          eb.selectFrom("mailing_recipients").selectAll().whereRef("id", "=", "p.id").offset(0).as("r"),
+        ) as unknown as Walk,
+    );
   }
   const picked = db.with(
     (cte) => cte("picked").materialized(),
@@ -252,19 +258,7 @@ function drivenFrom(db: Db, mailingId: number, driver: Driver, linkId: number | 
  * every delivery of the mailing (680 ms) instead of walking the rows after the cursor until the page is full.
  */
 function walkInOrder(db: Db) {
-  if (!runsOnPostgres(db)) return withLatest(walkFrom(db));
-  return walkFrom(db).leftJoinLateral(
-    (eb) =>
-      eb
-        .selectFrom("deliveries")
-        .selectAll()
-        .whereRef("deliveries.mailing_id", "=", "r.mailing_id")
-        .whereRef("deliveries.recipient_id", "=", "r.id")
-        .where("deliveries.is_latest", "=", sql.lit(1))
-        .offset(0)
-        .as("d"),
-    (join) => join.onTrue(),
-  ) as unknown as ReturnType<typeof withLatest>;
+  return runsOnPostgres(db) ? withLatestLookedUp(walkFrom(db)) : withLatest(walkFrom(db));
 }
 
 function baseQuery(db: Db, mailingId: number, query: FollowUpQuery, driver?: Driver | "walk-in-order") {
