@@ -215,11 +215,15 @@ export async function planFollowUp(db: Db, mailingId: number, query: FollowUpQue
   const driver =
     smallest && smallest[1] <= Math.max(DRIVE_LIMIT, n / COUNT_WALK_RATIO) ? smallest[0] : undefined;
   // A page walks the list in order unless the set is rare: spread evenly, a set of s among n rows costs a page about
-  // 100·n/s rows walked, against s rows sorted: the set wins below about √(100·n). Complaints, unsubscribes and
-  // blocked rows are few or bunched (blocked rows sit where their source is), so they always drive.
+  // 100·n/s rows walked, against s rows sorted: the set wins below about √(100·n). Complaints and unsubscribes are
+  // few, and blocked rows bunched (where their source is), so they always drive, except for the blocked alone.
+  // The blocked alone are walked: the list's (mailing, status, position) index hands them out in list order, so a
+  // page reads its 100 rows (1.6 ms on PostgreSQL at a million) instead of sorting every blocked row (70–130 ms).
   const spread: Driver[] = ["bounced", "failed", "unknown", "link"];
+  const walksInOrder = driver === "blocked" && query.filters.length === 1 && query.linkId === undefined;
   const pageDriver =
     driver &&
+    !walksInOrder &&
     (smallest?.[1] ?? 0) <= DRIVE_LIMIT &&
     (!spread.includes(driver) || (smallest?.[1] ?? 0) <= Math.sqrt(100 * n))
       ? driver
