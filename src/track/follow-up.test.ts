@@ -295,7 +295,10 @@ describe.each(await testDialects())("follow-up list on %s", (dialect) => {
       });
     }
     // Small pages, so cursors fall inside the blocked rows (walked on their index) and inside the unsubscribed.
-    for (const query of [{ filters: ["blocked"] }, { filters: ["unsubscribed", "opened"] }] as FollowUpQuery[]) {
+    for (const query of [
+      { filters: ["blocked"] },
+      { filters: ["unsubscribed", "opened"] },
+    ] as FollowUpQuery[]) {
       const want = await expected(t.db, m.mailingId, query);
       const got = await allPages(t.db, m.mailingId, query, 3);
       expect({ query, total: got.totals, ids: got.ids }).toEqual({ query, total: [want.length], ids: want });
