@@ -1,7 +1,7 @@
 // `npm run bench -- stats`: a mailing's statistics and its follow-up list with 1,000,000 deliveries and 5,000,000
 // events on SQLite and PostgreSQL. Data and rollups are generated set-based (bench/tracking-data.ts), then the same
 // calls the API makes are timed: median of 7 after a warm-up.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompiledQuery, sql } from "kysely";
@@ -108,24 +108,98 @@ async function explain(
     .join("\n");
 }
 
-async function benchDialect(dialect: Dialect): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "bench-stats-"));
-  const schema = `bench_stats_${process.pid}`;
+/**
+ * `BENCH_STATS_KEEP=name` keeps the generated data between runs (SQLite: a file in the temporary directory;
+ * PostgreSQL: a schema of that name) and reuses it when it is there, so a change is measured in seconds instead of
+ * generating a million deliveries again. Data is generated under a scratch name and renamed when complete, so an
+ * interrupted run leaves nothing to reuse. Migrations added since are applied to the kept data. Drop it by hand
+ * (`rm`, `drop schema … cascade`) or change the name for fresh data.
+ */
+const KEEP = process.env.BENCH_STATS_KEEP?.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+
+type Place = { handle: DbHandle; schema: string; file: string };
+
+async function openPlace(dialect: Dialect, dir: string, name: string): Promise<Place> {
+  const schema = `bench_stats_${name}`;
+  const file = join(KEEP ? tmpdir() : dir, `utsend-bench-stats-${name}.db`);
   const handle =
     dialect === "sqlite"
-      ? await openDatabase({ databaseUrl: `sqlite:${join(dir, "bench.db")}`, dataDir: dir })
+      ? await openDatabase({ databaseUrl: `sqlite:${file}`, dataDir: dir })
       : await openDatabase({ databaseUrl: POSTGRES_URL, dataDir: dir, databaseSchema: schema });
+  return { handle, schema, file };
+}
+
+async function keptExists(dialect: Dialect, dir: string): Promise<boolean> {
+  if (!KEEP) return false;
+  if (dialect === "sqlite") return existsSync(join(tmpdir(), `utsend-bench-stats-${KEEP}.db`));
+  const probe = await openDatabase({ databaseUrl: POSTGRES_URL, dataDir: dir });
   try {
-    await migrateToLatest(handle);
-    const seedStart = performance.now();
-    const mailing = await generate(handle, dialect);
-    const events = await handle.db
-      .selectFrom("events")
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
-      .executeTakeFirstOrThrow();
-    console.log(
-      `${dialect}: generated ${DELIVERIES.toLocaleString("en")} deliveries and ${Number(events.n).toLocaleString("en")} events with rollups in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`,
+    const found = await sql<{
+      n: string;
+    }>`select count(*) as n from pg_namespace where nspname = ${`bench_stats_${KEEP}`}`.execute(probe.db);
+    return Number(found.rows[0]?.n) > 0;
+  } finally {
+    await probe.close();
+  }
+}
+
+/** The kept mailing: the one mailing in the data, its links in the order they were made. */
+async function keptMailing(handle: DbHandle): Promise<{ mailingId: number; linkIds: number[] }> {
+  const mailing = await handle.db.selectFrom("mailings").select("id").orderBy("id").executeTakeFirstOrThrow();
+  const links = await handle.db
+    .selectFrom("tracked_links")
+    .select("id")
+    .where("mailing_id", "=", mailing.id)
+    .orderBy("id")
+    .execute();
+  return { mailingId: mailing.id, linkIds: links.map((l) => l.id) };
+}
+
+/** Generates the data in a new place; with BENCH_STATS_KEEP under a scratch name, renamed to the kept one at the end. */
+async function generatePlace(dialect: Dialect, dir: string): Promise<Place> {
+  const scratch = KEEP ? `${KEEP}_partial` : String(process.pid);
+  // What an interrupted run left under the scratch name goes first.
+  if (KEEP && dialect === "sqlite")
+    for (const suffix of ["", "-wal", "-shm"])
+      rmSync(join(tmpdir(), `utsend-bench-stats-${scratch}.db${suffix}`), { force: true });
+  let place = await openPlace(dialect, dir, scratch);
+  if (KEEP && dialect === "postgres") {
+    await sql`drop schema if exists ${sql.id(place.schema)} cascade`.execute(place.handle.db);
+    await place.handle.close();
+    place = await openPlace(dialect, dir, scratch);
+  }
+  await migrateToLatest(place.handle);
+  const seedStart = performance.now();
+  const mailing = await generate(place.handle, dialect);
+  await resendSome(place.handle, mailing);
+  const events = await place.handle.db
+    .selectFrom("events")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirstOrThrow();
+  console.log(
+    `${dialect}: generated ${DELIVERIES.toLocaleString("en")} deliveries and ${Number(events.n).toLocaleString("en")} events with rollups in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`,
+  );
+  if (!KEEP) return place;
+  if (dialect === "postgres")
+    await sql`alter schema ${sql.id(place.schema)} rename to ${sql.id(`bench_stats_${KEEP}`)}`.execute(
+      place.handle.db,
     );
+  await place.handle.close();
+  if (dialect === "sqlite") renameSync(place.file, join(tmpdir(), `utsend-bench-stats-${KEEP}.db`));
+  return openPlace(dialect, dir, KEEP);
+}
+
+async function benchDialect(dialect: Dialect): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-stats-"));
+  const reuse = await keptExists(dialect, dir);
+  const place = reuse ? await openPlace(dialect, dir, KEEP!) : await generatePlace(dialect, dir);
+  const { handle } = place;
+  try {
+    if (reuse) {
+      await migrateToLatest(handle);
+      console.log(`${dialect}: reusing the kept data (BENCH_STATS_KEEP=${KEEP})`);
+    }
+    const mailing = await keptMailing(handle);
     const id = mailing.mailingId;
     const stats = await mailingStatistics(handle.db, id); // warm-up
     console.log(
@@ -137,7 +211,6 @@ async function benchDialect(dialect: Dialect): Promise<void> {
     console.log(
       `${dialect}: statistics ${formatMs(statistics)} — target ${TARGET_MS} ms: ${statistics.median <= TARGET_MS ? "met" : "MISSED"}`,
     );
-    await resendSome(handle, mailing);
     const lists: Array<[string, Parameters<typeof followUpRecipients>[2]]> = [
       ["no filter", { filters: [] }],
       ...FOLLOW_UP_FILTERS.map((f): [string, FollowUpQuery] => [f, { filters: [f] }]),
@@ -145,10 +218,13 @@ async function benchDialect(dialect: Dialect): Promise<void> {
       ["opened + clicked link", { filters: ["opened"], linkId: mailing.linkIds[1]! }],
       ["bounced + unsubscribed", { filters: ["bounced", "unsubscribed"] }],
     ];
-    for (const [label, query] of lists) await timeList(handle, id, label, query);
+    const only = process.env.BENCH_STATS_ONLY?.split(",").map((l) => l.trim());
+    for (const [label, query] of lists)
+      if (!only || only.some((o) => label.startsWith(o))) await timeList(handle, id, label, query);
     if (process.env.BENCH_EXPLAIN) await explainAll(handle, id, mailing.linkIds[1]!);
   } finally {
-    if (dialect === "postgres") await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(handle.db);
+    if (!KEEP && dialect === "postgres")
+      await sql`drop schema if exists ${sql.id(place.schema)} cascade`.execute(handle.db);
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -34,6 +34,7 @@ import * as latestAttempt from "./migrations/0029-latest-attempt.ts";
 import * as imageLibrary from "./migrations/0031-image-library.ts";
 import * as relayDkim from "./migrations/0033-relay-dkim.ts";
 import * as domainPacing from "./migrations/0034-domain-pacing.ts";
+import * as followUpEvents from "./migrations/0035-follow-up-events.ts";
 import * as claimOrder from "./migrations/0036-claim-order.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
@@ -72,6 +73,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["0031-image-library", imageLibrary],
   ["0033-relay-dkim", relayDkim],
   ["0034-domain-pacing", domainPacing],
+  ["0035-follow-up-events", followUpEvents],
   ["0036-claim-order", claimOrder],
 ];
 

@@ -125,6 +125,17 @@ describe.each(await testDialects())("batched opens and clicks on %s", (dialect) 
     const actual = await rollups(together.db);
     for (const key of Object.keys(expected) as Array<keyof typeof expected>)
       expect(actual[key], key).toEqual(expected[key]);
+    // The follow-up list counts *opened* or *clicked* with a link as the link alone (withoutImplied): every clicker
+    // that is not flagged has its delivery's first click and first open stamped, scanner clicks before it or not.
+    const deliveries = new Map(actual.deliveries.map((d) => [d.id, d]));
+    const human = actual.clickers.filter((c) => Number(c.flagged) === 0);
+    expect(human.length).toBeGreaterThan(20);
+    expect(actual.clickers.some((c) => Number(c.flagged) === 1)).toBe(true);
+    for (const clicker of human) {
+      const delivery = deliveries.get(clicker.delivery_id);
+      expect(delivery?.first_opened_at, `delivery ${clicker.delivery_id}`).not.toBeNull();
+      expect(delivery?.first_clicked_at, `delivery ${clicker.delivery_id}`).not.toBeNull();
+    }
   });
 
   it("answers every click of a burst of concurrent requests after storing it", {

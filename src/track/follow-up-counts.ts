@@ -3,10 +3,26 @@
 // the list only the latest, so the few superseded attempts (a partial index) are subtracted.
 import { sql } from "kysely";
 import { LEFT_OUT_REASONS } from "../db/block-reasons.ts";
-import type { Db } from "../db/connect.ts";
+import { type Db, runsOnPostgres } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
 import { readCounters } from "./counters.ts";
 import type { FollowUpQuery } from "./follow-up.ts";
+
+/**
+ * Runs a follow-up read on PostgreSQL without parallel workers or JIT (for this transaction only): a walk in order
+ * with a LIMIT is planned as a parallel scan (Gather Merge) and a few thousand index lookups are estimated costly
+ * enough to compile; on a busy 2-core machine starting the workers took 100–200 ms and compiling 15–100 ms, where
+ * the reads themselves take 10–40 ms. SQLite (or a caller's transaction) runs it as is.
+ */
+export function readPlainly<T>(db: Db, read: (db: Db) => Promise<T>): Promise<T> {
+  if (!runsOnPostgres(db) || db.isTransaction) return read(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`.execute(
+      trx,
+    );
+    return read(trx);
+  });
+}
 
 /** A filter whose rows can be read from their own index as a small set, or a link's clickers. */
 export type Driver =
@@ -118,6 +134,17 @@ async function supersededClickers(db: Db, mailingId: number, linkId: number): Pr
   return Number(row.n);
 }
 
+/**
+ * The query without the filters a link already implies: an unflagged clicker of a link has clicked and opened, since
+ * the one writer of link_clickers (src/track/batch.ts) stamps the delivery's first click and first open in the
+ * transaction that records the first click that is not a machine's. So *opened* or *clicked* with a link is the link
+ * alone, counted from the link's rollup instead of looking up each clicker's delivery.
+ */
+export function withoutImplied(query: FollowUpQuery): FollowUpQuery {
+  if (query.linkId === undefined) return query;
+  return { ...query, filters: query.filters.filter((f) => f !== "opened" && f !== "clicked") };
+}
+
 export type FollowUpPlan = {
   /** The small set the count starts from; none: walk the list. */
   driver?: Driver;
@@ -152,6 +179,12 @@ export async function planFollowUp(db: Db, mailingId: number, query: FollowUpQue
       ? stored.eligible + stored.blocked
       : [...(await f()).latest.values()].reduce((a, b) => a + b, 0);
   };
+  // Read once: it looks up each blocked recipient's latest attempt.
+  let notSentCached: ReturnType<typeof notSent> | undefined;
+  const notSentOnce = async () => {
+    notSentCached ??= notSent(db, mailingId, await f(), await recipients("eligible"));
+    return notSentCached;
+  };
   const linkClickers = async (linkId: number) => {
     const link = await db
       .selectFrom("tracked_links")
@@ -169,12 +202,7 @@ export async function planFollowUp(db: Db, mailingId: number, query: FollowUpQue
     else if (filter === "bounced" || filter === "failed" || filter === "unknown")
       sizes.push([filter, await latest(filter)]);
     else if (filter === "not-sent") {
-      const { withoutAttempt, inFlight } = await notSent(
-        db,
-        mailingId,
-        await f(),
-        await recipients("eligible"),
-      );
+      const { withoutAttempt, inFlight } = await notSentOnce();
       // The eligible with no attempt at all can only be found by walking the list; usually there are none.
       if (withoutAttempt === 0) sizes.push(["in-flight", inFlight]);
     }
@@ -187,11 +215,15 @@ export async function planFollowUp(db: Db, mailingId: number, query: FollowUpQue
   const driver =
     smallest && smallest[1] <= Math.max(DRIVE_LIMIT, n / COUNT_WALK_RATIO) ? smallest[0] : undefined;
   // A page walks the list in order unless the set is rare: spread evenly, a set of s among n rows costs a page about
-  // 100·n/s rows walked, against s rows sorted: the set wins below about √(100·n). Complaints, unsubscribes and
-  // blocked rows are few or bunched (blocked rows sit where their source is), so they always drive.
+  // 100·n/s rows walked, against s rows sorted: the set wins below about √(100·n). Complaints and unsubscribes are
+  // few, and blocked rows bunched (where their source is), so they always drive, except for the blocked alone.
+  // The blocked alone are walked: the list's (mailing, status, position) index hands them out in list order, so a
+  // page reads its 100 rows (1.6 ms on PostgreSQL at a million) instead of sorting every blocked row (70–130 ms).
   const spread: Driver[] = ["bounced", "failed", "unknown", "link"];
+  const walksInOrder = driver === "blocked" && query.filters.length === 1 && query.linkId === undefined;
   const pageDriver =
     driver &&
+    !walksInOrder &&
     (smallest?.[1] ?? 0) <= DRIVE_LIMIT &&
     (!spread.includes(driver) || (smallest?.[1] ?? 0) <= Math.sqrt(100 * n))
       ? driver
@@ -238,12 +270,7 @@ export async function planFollowUp(db: Db, mailingId: number, query: FollowUpQue
     case "blocked":
       return { driver, pageDriver, count: await recipients("blocked") };
     case "not-sent": {
-      const { withoutAttempt, inFlight } = await notSent(
-        db,
-        mailingId,
-        await f(),
-        await recipients("eligible"),
-      );
+      const { withoutAttempt, inFlight } = await notSentOnce();
       return { driver, pageDriver, count: withoutAttempt + inFlight };
     }
     case "complained":
@@ -265,20 +292,22 @@ function unreachable(filter: never): never {
 async function notSent(db: Db, mailingId: number, f: Figures, eligible: number) {
   // A scalar subquery per blocked row: PostgreSQL would otherwise hash every delivery to join a few thousand.
   const ofBlocked = (
-    await db
-      .selectFrom("mailing_recipients as r")
-      .select((eb) =>
-        eb
-          .selectFrom("deliveries as d")
-          .select("d.status")
-          .whereRef("d.mailing_id", "=", "r.mailing_id")
-          .whereRef("d.recipient_id", "=", "r.id")
-          .where("d.is_latest", "=", sql.lit(1))
-          .as("status"),
-      )
-      .where("r.mailing_id", "=", mailingId)
-      .where("r.status", "=", "blocked")
-      .execute()
+    await readPlainly(db, (db) =>
+      db
+        .selectFrom("mailing_recipients as r")
+        .select((eb) =>
+          eb
+            .selectFrom("deliveries as d")
+            .select("d.status")
+            .whereRef("d.mailing_id", "=", "r.mailing_id")
+            .whereRef("d.recipient_id", "=", "r.id")
+            .where("d.is_latest", "=", sql.lit(1))
+            .as("status"),
+        )
+        .where("r.mailing_id", "=", mailingId)
+        .where("r.status", "=", "blocked")
+        .execute(),
+    )
   ).filter((d): d is { status: DeliveryStatus } => d.status !== null);
   const blockedInFlight = ofBlocked.filter((d) => IN_FLIGHT.includes(d.status)).length;
   const all = [...f.latest.values()].reduce((n, c) => n + c, 0);
