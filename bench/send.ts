@@ -3,7 +3,7 @@
 // the domain signed by the relay (no DKIM in utsend); and the baseline: a plain nodemailer pool with the same
 // connections sending already built and signed messages. Median of 3 runs each; the two pipelines take turns.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -21,6 +21,7 @@ import { buildMessage, type OutgoingMessage } from "../src/send/channels/email/m
 import { prepareMailing, renderDelivery } from "../src/send/channels/email/prepare.ts";
 import { beginSending } from "../src/send/planner.ts";
 import { createSendWorker } from "../src/send/worker.ts";
+import { postgresCpuMs } from "./postgres-cpu.ts";
 import { runBaseline } from "./send-baseline.ts";
 import { signingCeiling } from "./signing-ceiling.ts";
 
@@ -31,26 +32,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATABASE = process.env.BENCH_DATABASE === "postgres" ? "postgres" : "sqlite";
 const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/**
- * CPU milliseconds used so far by this machine's PostgreSQL processes (from /proc; the bench's server is local).
- * A backend that exits during a run takes its time with it; the pool's connections live until the run is measured.
- */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (comm !== "postgres") continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  // USER_HZ is 100 on Linux.
-  return ticks * 10;
-}
 const keys = keyringFromSecret("bench-secret");
 
 const CONTENT = `<html><head><style>
