@@ -409,19 +409,21 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
     const firstHuman = new Set<number>();
     if (clickers.size > 0) {
       const all = [...clickers.values()];
+      // A new row is stored as this batch leaves it (its human clicks counted, unflagged if one was human), so only
+      // the rows that were there before are updated: one write per new clicker instead of two or three.
       const inserted = new Set(
         (
           await trx
             .insertInto("link_clickers")
             .values(
-              all.map(({ first }) => ({
+              all.map(({ first, human, lastHumanAt }) => ({
                 link_id: first.link.id,
                 delivery_id: first.delivery.id,
                 person_id: first.delivery.person_id,
-                clicks: 0,
-                flagged: first.flag ? 1 : 0,
+                clicks: human,
+                flagged: human === 0 && first.flag ? 1 : 0,
                 first_at: first.at,
-                last_at: first.at,
+                last_at: human > 0 ? lastHumanAt : first.at,
               })),
             )
             .onConflict((oc) => oc.columns(["link_id", "delivery_id"]).doNothing())
@@ -430,9 +432,15 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
         ).map((row) => keyOf(row.link_id, row.delivery_id)),
       );
       const human = all.filter((clicker) => clicker.human > 0);
-      if (human.length > 0) {
-        const within = sql`delivery_id in (${sql.join(unique(human.map((c) => c.key.deliveryId)))}) and (${sql.join(
-          human.map((c) => isKey(c.key)),
+      for (const clicker of human)
+        if (inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId))) {
+          linkTally(clicker.key.linkId).unique++;
+          firstHuman.add(clicker.firstHumanJob!);
+        }
+      const before = human.filter((clicker) => !inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId)));
+      if (before.length > 0) {
+        const within = sql`delivery_id in (${sql.join(unique(before.map((c) => c.key.deliveryId)))}) and (${sql.join(
+          before.map((c) => isKey(c.key)),
           sql` or `,
         )})`;
         // A clicker counts once per link from the first click that is not a machine's, even after flagged ones.
@@ -441,26 +449,23 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
           delivery_id: number;
         }>`update link_clickers set flagged = 0
           where flagged = 1 and ${within} returning link_id, delivery_id`.execute(trx);
-        const unflagged = new Set(cleared.rows.map((row) => keyOf(row.link_id, row.delivery_id)));
+        for (const row of cleared.rows) {
+          const clicker = clickers.get(keyOf(row.link_id, row.delivery_id))!;
+          linkTally(clicker.key.linkId).unique++;
+          firstHuman.add(clicker.firstHumanJob!);
+        }
         await sql`update link_clickers set
           clicks = clicks + ${caseOf(
-            human.map((c) => [c.key, int(c.human)]),
+            before.map((c) => [c.key, int(c.human)]),
             isKey,
             "0",
           )},
           last_at = ${caseOf(
-            human.map((c) => [c.key, sql`${c.lastHumanAt}`]),
+            before.map((c) => [c.key, sql`${c.lastHumanAt}`]),
             isKey,
             "last_at",
           )}
           where ${within}`.execute(trx);
-        for (const clicker of human) {
-          const id = keyOf(clicker.key.linkId, clicker.key.deliveryId);
-          if ((inserted.has(id) && !clicker.first.flag) || unflagged.has(id)) {
-            linkTally(clicker.key.linkId).unique++;
-            firstHuman.add(clicker.firstHumanJob!);
-          }
-        }
       }
     }
 
