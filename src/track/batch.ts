@@ -232,6 +232,39 @@ async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
 }
 
 /**
+ * A delivery's first click and first open in one update on PostgreSQL (a row written twice in one transaction is a
+ * second row version, and its foreign keys are checked again). Which of the two this batch set first is learnt from
+ * the row as it was, read and locked by the same statement (`for update`: a concurrent writer's stamp is seen, not
+ * overwritten); only deliveries with a stamp to set are written.
+ */
+async function stampBoth(
+  trx: Db,
+  clicks: Map<number, { delivery: DeliveryRow; at: string }>,
+  opens: Map<number, { delivery: DeliveryRow; at: string }>,
+  counted: (delivery: DeliveryRow, counter: CounterName) => void,
+): Promise<void> {
+  const ids = unique([...clicks.keys(), ...opens.keys()]);
+  if (ids.length === 0) return;
+  const result = await sql<{ id: number; clicked: boolean; opened: boolean }>`with
+    wanted as (select * from unnest(${ids}::int[], ${ids.map((id) => clicks.get(id)?.at ?? null)}::text[],
+      ${ids.map((id) => opens.get(id)?.at ?? null)}::text[]) as w(id, clicked_at, opened_at)),
+    was as (select d.id, d.first_clicked_at, d.first_opened_at from deliveries d join wanted w on w.id = d.id
+      where (d.first_clicked_at is null and w.clicked_at is not null)
+        or (d.first_opened_at is null and w.opened_at is not null)
+      for update of d)
+    update deliveries d set first_clicked_at = coalesce(was.first_clicked_at, w.clicked_at),
+      first_opened_at = coalesce(was.first_opened_at, w.opened_at)
+    from was join wanted w on w.id = was.id
+    where d.id = was.id
+    returning d.id, (was.first_clicked_at is null and w.clicked_at is not null) as clicked,
+      (was.first_opened_at is null and w.opened_at is not null) as opened`.execute(trx);
+  for (const row of result.rows) {
+    if (row.clicked) counted(clicks.get(row.id)!.delivery, "clicked_unique");
+    if (row.opened) counted(opens.get(row.id)!.delivery, "opened_unique");
+  }
+}
+
+/**
  * Stores a batch in one transaction and returns what answers the requests once it has committed. Every rule is the
  * one of storing the events one at a time in queue order: the burst rule sees the clicks queued before it, a
  * delivery's first open or click is the first one queued, a link's unique clicker is counted once.
@@ -437,7 +470,9 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
           linkTally(clicker.key.linkId).unique++;
           firstHuman.add(clicker.firstHumanJob!);
         }
-      const before = human.filter((clicker) => !inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId)));
+      const before = human.filter(
+        (clicker) => !inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId)),
+      );
       if (before.length > 0) {
         const within = sql`delivery_id in (${sql.join(unique(before.map((c) => c.key.deliveryId)))}) and (${sql.join(
           before.map((c) => isKey(c.key)),
@@ -505,8 +540,14 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
         returning id`.execute(trx);
       for (const row of result.rows) bump(countedAt(firsts.get(row.id)!.delivery), counter);
     };
-    await stamp("first_clicked_at", "clicked_unique", firstClickAt);
-    await stamp("first_opened_at", "opened_unique", firstOpenAt);
+    if (runsOnPostgres(trx))
+      await stampBoth(trx, firstClickAt, firstOpenAt, (delivery, counter) =>
+        bump(countedAt(delivery), counter),
+      );
+    else {
+      await stamp("first_clicked_at", "clicked_unique", firstClickAt);
+      await stamp("first_opened_at", "opened_unique", firstOpenAt);
+    }
 
     if (perLink.size > 0) {
       const rows = [...perLink.entries()].sort(([a], [b]) => a - b);
