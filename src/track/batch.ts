@@ -145,6 +145,50 @@ function caseOf<K>(
   )} else ${sql.raw(otherwise)} end`;
 }
 
+/**
+ * PostgreSQL: rows as one array parameter per column (`select * from unnest(…)`), so a statement's text, which
+ * PostgreSQL parses and plans for each batch, stays the same whatever the batch's size.
+ */
+function unnested<R>(columns: [name: keyof R & string, type: string][], rows: R[]): RawBuilder<unknown> {
+  return sql`select * from unnest(${sql.join(
+    columns.map(([name, type]) => sql`${rows.map((row) => row[name])}::${sql.raw(type)}[]`),
+  )}) as t(${sql.join(columns.map(([name]) => sql.ref(name)))})`;
+}
+const columnsOf = <R>(columns: [name: keyof R & string, type: string][]) =>
+  sql.join(columns.map(([name]) => sql.ref(name)));
+
+const EVENT_COLUMNS: [keyof NewEvent & string, string][] = [
+  ["mailing_id", "int"],
+  ["delivery_id", "int"],
+  ["person_id", "int"],
+  ["kind", "text"],
+  ["link_id", "int"],
+  ["detail", "text"],
+  ["ua_class", "text"],
+  ["ip", "text"],
+  ["flagged", "int"],
+  ["is_test", "int"],
+  ["created_at", "text"],
+];
+type NewClicker = {
+  link_id: number;
+  delivery_id: number;
+  person_id: number | null;
+  clicks: number;
+  flagged: number;
+  first_at: string;
+  last_at: string;
+};
+const CLICKER_COLUMNS: [keyof NewClicker, string][] = [
+  ["link_id", "int"],
+  ["delivery_id", "int"],
+  ["person_id", "int"],
+  ["clicks", "int"],
+  ["flagged", "int"],
+  ["first_at", "text"],
+  ["last_at", "text"],
+];
+
 type Key = { linkId: number; deliveryId: number };
 const keyOf = (linkId: number, deliveryId: number) => `${linkId}:${deliveryId}`;
 const isKey = (key: Key) => sql`(link_id = ${key.linkId} and delivery_id = ${key.deliveryId})`;
@@ -229,6 +273,66 @@ async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
     writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`),
     sql`, `,
   )} select 1`.execute(trx);
+}
+
+type CounterRow = { mailing_id: number; name: string; shard: number; value: number };
+type HourRow = { mailing_id: number; hour: string; kind: "opened" | "clicked"; shard: number; value: number };
+
+/** The per-link counts, counters and hours on PostgreSQL, each from arrays (`unnested`). */
+function rollupWritesOnPostgres(
+  links: [number, LinkTally][],
+  counters: CounterRow[],
+  hours: HourRow[],
+): RawBuilder<unknown>[] {
+  const writes: RawBuilder<unknown>[] = [];
+  if (links.length > 0) {
+    const rows = links.map(([id, t]) => ({
+      id,
+      clicks: t.clicks,
+      unique_clickers: t.unique,
+      flagged_clicks: t.flagged,
+      test_clicks: t.test,
+    }));
+    writes.push(sql`update tracked_links l set clicks = l.clicks + t.clicks,
+      unique_clickers = l.unique_clickers + t.unique_clickers, flagged_clicks = l.flagged_clicks + t.flagged_clicks,
+      test_clicks = l.test_clicks + t.test_clicks
+      from (${unnested<(typeof rows)[number]>(
+        [
+          ["id", "int"],
+          ["clicks", "int"],
+          ["unique_clickers", "int"],
+          ["flagged_clicks", "int"],
+          ["test_clicks", "int"],
+        ],
+        rows,
+      )}) as t where l.id = t.id`);
+  }
+  if (counters.length > 0)
+    writes.push(
+      sql`insert into mailing_counters (mailing_id, name, shard, value) ${unnested<CounterRow>(
+        [
+          ["mailing_id", "int"],
+          ["name", "text"],
+          ["shard", "int"],
+          ["value", "bigint"],
+        ],
+        counters,
+      )} on conflict (mailing_id, name, shard) do update set value = mailing_counters.value + excluded.value`,
+    );
+  if (hours.length > 0)
+    writes.push(
+      sql`insert into mailing_hourly (mailing_id, hour, kind, shard, value) ${unnested<HourRow>(
+        [
+          ["mailing_id", "int"],
+          ["hour", "text"],
+          ["kind", "text"],
+          ["shard", "int"],
+          ["value", "bigint"],
+        ],
+        hours,
+      )} on conflict (mailing_id, hour, kind, shard) do update set value = mailing_hourly.value + excluded.value`,
+    );
+  return writes;
 }
 
 /**
@@ -389,7 +493,12 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
     });
     // Writes that nothing in this batch reads back: made at the end, in one statement on PostgreSQL.
     const finalWrites: RawBuilder<unknown>[] = [];
-    if (events.length > 0) finalWrites.push(sql`${trx.insertInto("events").values(events)}`);
+    if (events.length > 0)
+      finalWrites.push(
+        runsOnPostgres(trx)
+          ? sql`insert into events (${columnsOf(EVENT_COLUMNS)}) ${unnested(EVENT_COLUMNS, events)}`
+          : sql`${trx.insertInto("events").values(events)}`,
+      );
 
     const counters = new Tally();
     const hourly = new Tally();
@@ -444,26 +553,33 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
       const all = [...clickers.values()];
       // A new row is stored as this batch leaves it (its human clicks counted, unflagged if one was human), so only
       // the rows that were there before are updated: one write per new clicker instead of two or three.
-      const inserted = new Set(
-        (
-          await trx
+      const rows = all.map(
+        ({ first, human, lastHumanAt }): NewClicker => ({
+          link_id: first.link.id,
+          delivery_id: first.delivery.id,
+          person_id: first.delivery.person_id,
+          clicks: human,
+          flagged: human === 0 && first.flag ? 1 : 0,
+          first_at: first.at,
+          last_at: human > 0 ? lastHumanAt : first.at,
+        }),
+      );
+      const insertedRows = runsOnPostgres(trx)
+        ? (
+            await sql<{
+              link_id: number;
+              delivery_id: number;
+            }>`insert into link_clickers (${columnsOf(CLICKER_COLUMNS)})
+              ${unnested(CLICKER_COLUMNS, rows)}
+              on conflict (link_id, delivery_id) do nothing returning link_id, delivery_id`.execute(trx)
+          ).rows
+        : await trx
             .insertInto("link_clickers")
-            .values(
-              all.map(({ first, human, lastHumanAt }) => ({
-                link_id: first.link.id,
-                delivery_id: first.delivery.id,
-                person_id: first.delivery.person_id,
-                clicks: human,
-                flagged: human === 0 && first.flag ? 1 : 0,
-                first_at: first.at,
-                last_at: human > 0 ? lastHumanAt : first.at,
-              })),
-            )
+            .values(rows)
             .onConflict((oc) => oc.columns(["link_id", "delivery_id"]).doNothing())
             .returning(["link_id", "delivery_id"])
-            .execute()
-        ).map((row) => keyOf(row.link_id, row.delivery_id)),
-      );
+            .execute();
+      const inserted = new Set(insertedRows.map((row) => keyOf(row.link_id, row.delivery_id)));
       const human = all.filter((clicker) => clicker.human > 0);
       for (const clicker of human)
         if (inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId))) {
@@ -549,60 +665,59 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
       await stamp("first_opened_at", "opened_unique", firstOpenAt);
     }
 
-    if (perLink.size > 0) {
-      const rows = [...perLink.entries()].sort(([a], [b]) => a - b);
-      const column = (pick: (tally: LinkTally) => number) =>
-        caseOf(
-          rows.map(([id, tally]) => [id, int(pick(tally))]),
-          (id) => sql`id = ${id}`,
-          "0",
+    const linkRows = [...perLink.entries()].sort(([a], [b]) => a - b);
+    const countRows = counters.sorted().map(({ key: [mailingId, name, shard], value }) => ({
+      mailing_id: Number(mailingId),
+      name: name!,
+      shard: Number(shard),
+      value,
+    }));
+    const hourRows = hourly.sorted().map(({ key: [mailingId, hour, kind, shard], value }) => ({
+      mailing_id: Number(mailingId),
+      hour: hour!,
+      kind: kind as "opened" | "clicked",
+      shard: Number(shard),
+      value,
+    }));
+    if (runsOnPostgres(trx)) finalWrites.push(...rollupWritesOnPostgres(linkRows, countRows, hourRows));
+    else {
+      if (linkRows.length > 0) {
+        const column = (pick: (tally: LinkTally) => number) =>
+          caseOf(
+            linkRows.map(([id, tally]) => [id, int(pick(tally))]),
+            (id) => sql`id = ${id}`,
+            "0",
+          );
+        finalWrites.push(sql`update tracked_links set
+          clicks = clicks + ${column((t) => t.clicks)},
+          unique_clickers = unique_clickers + ${column((t) => t.unique)},
+          flagged_clicks = flagged_clicks + ${column((t) => t.flagged)},
+          test_clicks = test_clicks + ${column((t) => t.test)}
+          where id in (${sql.join(linkRows.map(([id]) => id))})`);
+      }
+      if (countRows.length > 0)
+        finalWrites.push(
+          sql`${trx
+            .insertInto("mailing_counters")
+            .values(countRows)
+            .onConflict((oc) =>
+              oc
+                .columns(["mailing_id", "name", "shard"])
+                .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
+            )}`,
         );
-      finalWrites.push(sql`update tracked_links set
-        clicks = clicks + ${column((t) => t.clicks)},
-        unique_clickers = unique_clickers + ${column((t) => t.unique)},
-        flagged_clicks = flagged_clicks + ${column((t) => t.flagged)},
-        test_clicks = test_clicks + ${column((t) => t.test)}
-        where id in (${sql.join(rows.map(([id]) => id))})`);
+      if (hourRows.length > 0)
+        finalWrites.push(
+          sql`${trx
+            .insertInto("mailing_hourly")
+            .values(hourRows)
+            .onConflict((oc) =>
+              oc
+                .columns(["mailing_id", "hour", "kind", "shard"])
+                .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
+            )}`,
+        );
     }
-    const countRows = counters.sorted();
-    if (countRows.length > 0)
-      finalWrites.push(
-        sql`${trx
-          .insertInto("mailing_counters")
-          .values(
-            countRows.map(({ key: [mailingId, name, shard], value }) => ({
-              mailing_id: Number(mailingId),
-              name: name!,
-              shard: Number(shard),
-              value,
-            })),
-          )
-          .onConflict((oc) =>
-            oc
-              .columns(["mailing_id", "name", "shard"])
-              .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
-          )}`,
-      );
-    const hourRows = hourly.sorted();
-    if (hourRows.length > 0)
-      finalWrites.push(
-        sql`${trx
-          .insertInto("mailing_hourly")
-          .values(
-            hourRows.map(({ key: [mailingId, hour, kind, shard], value }) => ({
-              mailing_id: Number(mailingId),
-              hour: hour!,
-              kind: kind as "opened" | "clicked",
-              shard: Number(shard),
-              value,
-            })),
-          )
-          .onConflict((oc) =>
-            oc
-              .columns(["mailing_id", "hour", "kind", "shard"])
-              .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
-          )}`,
-      );
     await writeAll(trx, finalWrites);
 
     return { stored, firstHuman };
