@@ -275,6 +275,62 @@ async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
   )} select 1`.execute(trx);
 }
 
+type ClickedAgain = { key: Key; human: number; lastHumanAt: string };
+
+/**
+ * Human clicks on links their deliveries had clicked before: the clicks are added, the last click moves, and a
+ * clicker flagged so far (only machines had clicked) is unflagged. Returns the unflagged ones: they count as unique
+ * now. On PostgreSQL one update, which locks and reads each row as it was; on SQLite two.
+ */
+async function clickedAgain(
+  trx: Db,
+  clickers: ClickedAgain[],
+): Promise<{ link_id: number; delivery_id: number }[]> {
+  if (runsOnPostgres(trx)) {
+    const columns: [keyof (typeof rows)[number], string][] = [
+      ["link_id", "int"],
+      ["delivery_id", "int"],
+      ["clicks", "int"],
+      ["last_at", "text"],
+    ];
+    const rows = clickers.map((c) => ({
+      link_id: c.key.linkId,
+      delivery_id: c.key.deliveryId,
+      clicks: c.human,
+      last_at: c.lastHumanAt,
+    }));
+    const result = await sql<{ link_id: number; delivery_id: number; flagged: number }>`with
+      wanted as (${unnested(columns, rows)}),
+      was as (select c.link_id, c.delivery_id, c.flagged from link_clickers c
+        join wanted w on w.link_id = c.link_id and w.delivery_id = c.delivery_id
+        for update of c)
+      update link_clickers c set clicks = c.clicks + w.clicks, last_at = w.last_at, flagged = 0
+      from was join wanted w on w.link_id = was.link_id and w.delivery_id = was.delivery_id
+      where c.link_id = was.link_id and c.delivery_id = was.delivery_id
+      returning c.link_id, c.delivery_id, was.flagged`.execute(trx);
+    return result.rows.filter((row) => Number(row.flagged) === 1);
+  }
+  const within = sql`delivery_id in (${sql.join(unique(clickers.map((c) => c.key.deliveryId)))}) and (${sql.join(
+    clickers.map((c) => isKey(c.key)),
+    sql` or `,
+  )})`;
+  const cleared = await sql<{ link_id: number; delivery_id: number }>`update link_clickers set flagged = 0
+    where flagged = 1 and ${within} returning link_id, delivery_id`.execute(trx);
+  await sql`update link_clickers set
+    clicks = clicks + ${caseOf(
+      clickers.map((c) => [c.key, int(c.human)]),
+      isKey,
+      "0",
+    )},
+    last_at = ${caseOf(
+      clickers.map((c) => [c.key, sql`${c.lastHumanAt}`]),
+      isKey,
+      "last_at",
+    )}
+    where ${within}`.execute(trx);
+  return cleared.rows;
+}
+
 type CounterRow = { mailing_id: number; name: string; shard: number; value: number };
 type HourRow = { mailing_id: number; hour: string; kind: "opened" | "clicked"; shard: number; value: number };
 
@@ -589,35 +645,13 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
       const before = human.filter(
         (clicker) => !inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId)),
       );
-      if (before.length > 0) {
-        const within = sql`delivery_id in (${sql.join(unique(before.map((c) => c.key.deliveryId)))}) and (${sql.join(
-          before.map((c) => isKey(c.key)),
-          sql` or `,
-        )})`;
+      if (before.length > 0)
         // A clicker counts once per link from the first click that is not a machine's, even after flagged ones.
-        const cleared = await sql<{
-          link_id: number;
-          delivery_id: number;
-        }>`update link_clickers set flagged = 0
-          where flagged = 1 and ${within} returning link_id, delivery_id`.execute(trx);
-        for (const row of cleared.rows) {
+        for (const row of await clickedAgain(trx, before)) {
           const clicker = clickers.get(keyOf(row.link_id, row.delivery_id))!;
           linkTally(clicker.key.linkId).unique++;
           firstHuman.add(clicker.firstHumanJob!);
         }
-        await sql`update link_clickers set
-          clicks = clicks + ${caseOf(
-            before.map((c) => [c.key, int(c.human)]),
-            isKey,
-            "0",
-          )},
-          last_at = ${caseOf(
-            before.map((c) => [c.key, sql`${c.lastHumanAt}`]),
-            isKey,
-            "last_at",
-          )}
-          where ${within}`.execute(trx);
-      }
     }
 
     // First click and first open of each delivery; a click counts as an open (images may have been blocked).
