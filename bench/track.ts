@@ -93,7 +93,9 @@ const APPLICATION_NAME = `utsend-bench-track-${process.pid}`;
 /** Backends of other clients of the PostgreSQL server (another bench on a shared machine), by pid. */
 async function otherClients(server: RunningServer): Promise<Set<number>> {
   const result = await sql<{ pid: number }>`select pid from pg_stat_activity
-    where backend_type = 'client backend' and application_name <> ${APPLICATION_NAME}`.execute(server.handle.db);
+    where backend_type = 'client backend' and application_name <> ${APPLICATION_NAME}`.execute(
+    server.handle.db,
+  );
   return new Set(result.rows.map((row) => row.pid));
 }
 
