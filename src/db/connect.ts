@@ -123,14 +123,7 @@ async function openPostgres(url: string, schema: string): Promise<DbHandle> {
     getTypeParser: (oid: number, format?: "text" | "binary") =>
       oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text"),
   };
-  // Prepared statements (PREPARED) are planned for their parameters each time: a generic plan cannot see how many
-  // elements an array holds.
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    types,
-    options: `-c search_path=${schema} -c plan_cache_mode=force_custom_plan`,
-  });
+  const pool = new pg.Pool({ connectionString: url, max: 10, types, options: `-c search_path=${schema}` });
   pool.on("connect", prepareMarked);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   postgresPools.set(db, pool);
