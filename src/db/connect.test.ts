@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { POSTGRES_URL, testDialects } from "../../test/helpers/dialects.ts";
-import { openDatabase, PREPARED } from "./connect.ts";
+import { openDatabase } from "./connect.ts";
 
 describe("SQLite connection with kept statements", () => {
   const dir = mkdtempSync(join(tmpdir(), "utsend-connect-"));
@@ -48,43 +47,3 @@ describe("SQLite connection with kept statements", () => {
     }
   });
 });
-
-describe.each((await testDialects()).filter((dialect) => dialect === "postgres"))(
-  "%s connection with prepared statements",
-  () => {
-    it("prepares a marked statement once per connection, by its text, and leaves the others unprepared", async () => {
-      const handle = await openDatabase({
-        databaseUrl: POSTGRES_URL,
-        dataDir: tmpdir(),
-        databaseSchema: "public",
-      });
-      try {
-        const names = await handle.db.connection().execute(async (conn) => {
-          const sum = (values: number[]) =>
-            sql<{
-              n: number;
-            }>`${sql.raw(PREPARED)}select sum(v)::int as n from unnest(${values}::int[]) as t(v)`;
-          const twice = (values: number[]) =>
-            sql<{
-              n: number;
-            }>`${sql.raw(PREPARED)}select 2 * sum(v)::int as n from unnest(${values}::int[]) as t(v)`;
-          expect((await sum([1, 2, 3]).execute(conn)).rows[0]!.n).toBe(6);
-          expect((await sum([4, 5]).execute(conn)).rows[0]!.n).toBe(9);
-          expect((await twice([4, 5]).execute(conn)).rows[0]!.n).toBe(18);
-          expect((await sql<{ n: number }>`select ${3}::int as n`.execute(conn)).rows[0]!.n).toBe(3);
-          return (
-            await sql<{
-              statement: string;
-            }>`select statement from pg_prepared_statements order by statement`.execute(conn)
-          ).rows.map((row) => row.statement);
-        });
-        expect(names).toEqual([
-          `${PREPARED}select 2 * sum(v)::int as n from unnest($1::int[]) as t(v)`,
-          `${PREPARED}select sum(v)::int as n from unnest($1::int[]) as t(v)`,
-        ]);
-      } finally {
-        await handle.close();
-      }
-    });
-  },
-);

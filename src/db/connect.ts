@@ -1,5 +1,4 @@
 // Opens the database: embedded SQLite (WAL) by default, PostgreSQL when the URL says so. Same Kysely API for both.
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import SQLite from "better-sqlite3";
@@ -28,37 +27,6 @@ const postgresPools = new WeakMap<Db, pg.Pool>();
 /** The pool a PostgreSQL `db` from `openDatabase` runs on; undefined for SQLite and for a Kysely made elsewhere. */
 export function postgresPoolOf(db: Db): pg.Pool | undefined {
   return postgresPools.get(db);
-}
-
-/**
- * A statement whose text starts with this is prepared once per PostgreSQL connection (named by its text's hash) and
- * from then on only bound and executed: PostgreSQL neither parses nor plans it again. For hot statements whose text
- * does not change with their data (arrays as parameters), e.g. the group commit of clicks (`src/track/batch.ts`).
- */
-export const PREPARED = "/* prepared */ ";
-
-/** Statement names by text: the same text always gets the same name, a different text another. */
-const preparedNames = new Map<string, string>();
-function preparedName(text: string): string {
-  let name = preparedNames.get(text);
-  if (!name) {
-    name = `utsend_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
-    if (preparedNames.size >= 1_000) preparedNames.delete(preparedNames.keys().next().value!);
-    preparedNames.set(text, name);
-  }
-  return name;
-}
-
-/** Makes a new pool connection prepare the statements marked `PREPARED` (node-postgres keeps them per connection). */
-function prepareMarked(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  const marked = (...args: unknown[]) => {
-    const [text, values] = args;
-    return typeof text === "string" && text.startsWith(PREPARED)
-      ? query({ name: preparedName(text), text, values })
-      : query(...args);
-  };
-  Object.assign(client, { query: marked });
 }
 
 /** Whether `db` (a transaction too) runs on PostgreSQL: for code that has only the Kysely, not the handle. */
@@ -124,7 +92,6 @@ async function openPostgres(url: string, schema: string): Promise<DbHandle> {
       oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text"),
   };
   const pool = new pg.Pool({ connectionString: url, max: 10, types, options: `-c search_path=${schema}` });
-  pool.on("connect", prepareMarked);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   postgresPools.set(db, pool);
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

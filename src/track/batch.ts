@@ -5,7 +5,7 @@
 // statements; alone, an event is a batch of one. The outcome is the same as storing the events one by one in the
 // order they arrived: src/track/batch.test.ts replays batches one by one into a second database and compares.
 import { type Compilable, type RawBuilder, sql } from "kysely";
-import { type Db, PREPARED, runsOnPostgres } from "../db/connect.ts";
+import { type Db, runsOnPostgres } from "../db/connect.ts";
 import type { NewEvent } from "../deliveries/events.ts";
 import {
   type AgentClass,
@@ -245,11 +245,7 @@ async function readBatch(
   if (runsOnPostgres(trx)) {
     const rows = (query: Compilable) => sql`(select coalesce(json_agg(t), '[]'::json) from (${query}) as t)`;
     const ids = (values: number[]) => sql<number>`any(${values}::int[])`;
-    const result = await sql<{
-      links: LinkRow[];
-      deliveries: DeliveryRow[];
-      clickers: ClickerRow[];
-    }>`${sql.raw(PREPARED)}select
+    const result = await sql<{ links: LinkRow[]; deliveries: DeliveryRow[]; clickers: ClickerRow[] }>`select
       ${rows(linksQuery.where("l.id", "=", ids(linkIds)))} as links,
       ${rows(deliveriesQuery.where("id", "=", ids(deliveryIds)))} as deliveries,
       ${rows(clickersQuery.where("delivery_id", "=", ids(clickingIds)))} as clickers`.execute(trx);
@@ -269,11 +265,11 @@ async function readBatch(
  */
 async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
   if (writes.length === 0) return;
-  if (!runsOnPostgres(trx)) {
+  if (!runsOnPostgres(trx) || writes.length === 1) {
     for (const write of writes) await write.execute(trx);
     return;
   }
-  await sql`${sql.raw(PREPARED)}with ${sql.join(
+  await sql`with ${sql.join(
     writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`),
     sql`, `,
   )} select 1`.execute(trx);
@@ -303,11 +299,7 @@ async function clickedAgain(
       clicks: c.human,
       last_at: c.lastHumanAt,
     }));
-    const result = await sql<{
-      link_id: number;
-      delivery_id: number;
-      flagged: number;
-    }>`${sql.raw(PREPARED)}with
+    const result = await sql<{ link_id: number; delivery_id: number; flagged: number }>`with
       wanted as (${unnested(columns, rows)}),
       was as (select c.link_id, c.delivery_id, c.flagged from link_clickers c
         join wanted w on w.link_id = c.link_id and w.delivery_id = c.delivery_id
@@ -413,7 +405,7 @@ async function stampBoth(
 ): Promise<void> {
   const ids = unique([...clicks.keys(), ...opens.keys()]);
   if (ids.length === 0) return;
-  const result = await sql<{ id: number; clicked: boolean; opened: boolean }>`${sql.raw(PREPARED)}with
+  const result = await sql<{ id: number; clicked: boolean; opened: boolean }>`with
     wanted as (select * from unnest(${ids}::int[], ${ids.map((id) => clicks.get(id)?.at ?? null)}::text[],
       ${ids.map((id) => opens.get(id)?.at ?? null)}::text[]) as w(id, clicked_at, opened_at)),
     was as (select d.id, d.first_clicked_at, d.first_opened_at from deliveries d join wanted w on w.id = d.id
@@ -633,7 +625,7 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
             await sql<{
               link_id: number;
               delivery_id: number;
-            }>`${sql.raw(PREPARED)}insert into link_clickers (${columnsOf(CLICKER_COLUMNS)})
+            }>`insert into link_clickers (${columnsOf(CLICKER_COLUMNS)})
               ${unnested(CLICKER_COLUMNS, rows)}
               on conflict (link_id, delivery_id) do nothing returning link_id, delivery_id`.execute(trx)
           ).rows
