@@ -1,7 +1,7 @@
 // Group commit for opens and clicks. Each request verifies its token and queues its event here; one writer per
 // database takes everything queued, reads what it needs (links, deliveries, recent clicks for the burst rule) in a
 // few set-based queries, stores every event and bumps every rollup in one transaction, and only then answers each
-// request. Under load a transaction carries tens of events for the price of one commit and about a dozen
+// request. Under load a transaction carries tens of events for the price of one commit and a handful of
 // statements; alone, an event is a batch of one. The outcome is the same as storing the events one by one in the
 // order they arrived: src/track/batch.test.ts replays batches one by one into a second database and compares.
 import { type Compilable, type RawBuilder, sql } from "kysely";
