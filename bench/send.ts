@@ -3,7 +3,7 @@
 // the domain signed by the relay (no DKIM in utsend); and the baseline: a plain nodemailer pool with the same
 // connections sending already built and signed messages. Median of 3 runs each; the two pipelines take turns.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -21,6 +21,7 @@ import { buildMessage, type OutgoingMessage } from "../src/send/channels/email/m
 import { prepareMailing, renderDelivery } from "../src/send/channels/email/prepare.ts";
 import { beginSending } from "../src/send/planner.ts";
 import { createSendWorker } from "../src/send/worker.ts";
+import { cpuMsOf, ownBackendsCpu, postgresCpuMs } from "./postgres-cpu.ts";
 import { runBaseline } from "./send-baseline.ts";
 import { signingCeiling } from "./signing-ceiling.ts";
 
@@ -31,79 +32,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATABASE = process.env.BENCH_DATABASE === "postgres" ? "postgres" : "sqlite";
 const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/**
- * CPU milliseconds used so far by this machine's PostgreSQL processes (from /proc; the bench's server is local),
- * with the time of backends that ended: the postmaster reaps them, and their time moves to its children's time
- * (a backend's own time alone made the figure go negative when another client's connections ended mid-run).
- */
-function postgresCpuMs(): number {
-  return cpuMsOf((comm) => comm === "postgres", true);
-}
-
-/**
- * PostgreSQL's CPU for this bench's own connections only, which the server names by their application_name: other
- * clients of a shared server (tests running beside the bench) are left out. The backends are sampled while the run
- * goes, so one that ends keeps the time it had at its last sample.
- */
-function ownBackendsCpu(db: DbHandle["db"], applicationName: string) {
-  const last = new Map<number, number>();
-  const atStart = new Map<number, number>();
-  let started = false;
-  let sampling = Promise.resolve();
-  async function sample(): Promise<void> {
-    const rows = await sql<{ pid: number }>`select pid from pg_stat_activity
-        where application_name = ${applicationName}`.execute(db);
-    for (const { pid } of rows.rows) {
-      const value = cpuMsOfPid(pid);
-      if (value === null) continue;
-      // A backend started during the run counts from its start.
-      if (!atStart.has(pid)) atStart.set(pid, started ? 0 : value);
-      last.set(pid, value);
-    }
-    started = true;
-  }
-  return {
-    /** Takes a sample now (the first one is the zero point of every backend alive then). */
-    sample(): Promise<void> {
-      sampling = sampling.then(sample, sample);
-      return sampling;
-    },
-    totalMs(): number {
-      let sum = 0;
-      for (const [pid, value] of last) sum += value - (atStart.get(pid) ?? 0);
-      return sum;
-    },
-  };
-}
-
-function cpuMsOfPid(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU milliseconds of the processes whose name or pid matches (from /proc), optionally with their reaped children's. */
-function cpuMsOf(matches: (comm: string, pid: number) => boolean, withReaped = false): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (!matches(comm, Number(pid))) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      if (withReaped) ticks += Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  // USER_HZ is 100 on Linux.
-  return ticks * 10;
-}
 const keys = keyringFromSecret("bench-secret");
 
 const CONTENT = `<html><head><style>

@@ -12,6 +12,7 @@ import type { Dialect } from "../src/db/connect.ts";
 import { type Keyring, signLinkToken } from "../src/deliveries/tokens.ts";
 import { type RunningServer, sendContext, startServer } from "../src/main.ts";
 import { loadConfig } from "../src/shared/config.ts";
+import { postgresCpuByProcess, postgresCpuSince } from "./postgres-cpu.ts";
 import { seedMailing } from "./tracking-data.ts";
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 10_000);
@@ -19,6 +20,8 @@ const LINKS = 6;
 const CONNECTIONS = (process.env.BENCH_TRACK_CONNECTIONS ?? "10,50").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Which databases to measure, in turn: `BENCH_TRACK_DATABASES=postgres` measures PostgreSQL alone. */
+const DATABASES = (process.env.BENCH_TRACK_DATABASES ?? "sqlite,postgres").split(",") as Dialect[];
 const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 // A reader's browser: classified "desktop", so the clicks count as human ones (sent an hour ago, one link at a time).
 const USER_AGENT =
@@ -84,6 +87,18 @@ async function settledClicks(server: RunningServer, mailingId: number): Promise<
   }
 }
 
+/** This bench's PostgreSQL connections are named (PGAPPNAME), so other clients' backends can be left out. */
+const APPLICATION_NAME = `utsend-bench-track-${process.pid}`;
+
+/** Backends of other clients of the PostgreSQL server (another bench on a shared machine), by pid. */
+async function otherClients(server: RunningServer): Promise<Set<number>> {
+  const result = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where backend_type = 'client backend' and application_name <> ${APPLICATION_NAME}`.execute(
+    server.handle.db,
+  );
+  return new Set(result.rows.map((row) => row.pid));
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const spread = (values: number[], digits = 0) =>
   `median ${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`;
@@ -106,6 +121,8 @@ async function benchDialect(dialect: Dialect): Promise<void> {
       worker: false,
     },
   );
+  // node-postgres names its connections after PGAPPNAME.
+  if (dialect === "postgres") process.env.PGAPPNAME = APPLICATION_NAME;
   const server = await startServer(config, { info: () => {} });
   try {
     const { keys } = await sendContext(server.handle, config, server.url);
@@ -129,9 +146,11 @@ async function benchDialect(dialect: Dialect): Promise<void> {
       const p50s: number[] = [];
       const p99s: number[] = [];
       const cpus: number[] = [];
+      const databaseCpus: number[] = [];
       for (let run = 1; run <= RUNS; run++) {
         const before = await settledClicks(server, mailing.mailingId);
         const cpuBefore = process.cpuUsage();
+        const databaseCpuBefore = postgresCpuByProcess();
         const result = await load(
           { url: server.url, paths, offset, connections, seconds: SECONDS, userAgent: USER_AGENT },
           dir,
@@ -139,26 +158,34 @@ async function benchDialect(dialect: Dialect): Promise<void> {
         offset = result.next;
         const cpu = process.cpuUsage(cpuBefore);
         const stored = (await settledClicks(server, mailing.mailingId)) - before;
+        // PostgreSQL's own CPU (from /proc: the server's connections and PostgreSQL's own processes, not other
+        // clients' connections) for the run and the in-flight clicks it finished.
+        const databaseCpuPerClick =
+          dialect === "postgres"
+            ? postgresCpuSince(databaseCpuBefore, await otherClients(server)) / Math.max(1, stored)
+            : 0;
         const redirects = result.statusCodes["302"] ?? 0;
         const inFlight = result.sent - result.completed;
         // Requests still on the wire when autocannon stopped are finished by the server and stored too.
         const persisted = stored >= redirects && stored <= redirects + inFlight;
         // The server's own CPU per click (it runs in this process; the load generator does not): on a shared machine
-        // requests/s follow whatever else runs, this much less so. PostgreSQL's own work is not in it.
+        // requests/s follow whatever else runs, this much less so. PostgreSQL's own work is not in it: measured apart.
         const cpuPerClick = (cpu.user + cpu.system) / 1000 / Math.max(1, result.completed);
         cpus.push(cpuPerClick);
+        databaseCpus.push(databaseCpuPerClick);
         rates.push(result.perSecond);
         p50s.push(result.p50);
         p99s.push(result.p99);
         console.log(
-          `${dialect}: ${connections} connections, run ${run}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${cpuPerClick.toFixed(3)} ms/click; ` +
+          `${dialect}: ${connections} connections, run ${run}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${cpuPerClick.toFixed(3)} ms/click${dialect === "postgres" ? `, PostgreSQL CPU ${databaseCpuPerClick.toFixed(3)} ms/click` : ""}; ` +
             `302 answers ${redirects}, other ${JSON.stringify({ ...result.statusCodes, 302: undefined })}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
             `click events stored ${stored} (${stored - redirects} of ${inFlight} in flight at the stop) — ${persisted ? "ok" : "MISMATCH"}`,
         );
         if (!persisted) process.exitCode = 1;
       }
       console.log(
-        `track ${dialect}, ${connections} connections: req/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms; server CPU ${spread(cpus, 3)} ms/click`,
+        `track ${dialect}, ${connections} connections: req/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms; server CPU ${spread(cpus, 3)} ms/click` +
+          (dialect === "postgres" ? `; PostgreSQL CPU ${spread(databaseCpus, 3)} ms/click` : ""),
       );
     }
   } finally {
@@ -177,6 +204,5 @@ export async function benchTrack(): Promise<void> {
   console.log(
     `GET /t/c/<token> with autocannon in a child process, ${SECONDS} s per run, ${RUNS} runs per connection count (${CONNECTIONS.join(", ")})`,
   );
-  await benchDialect("sqlite");
-  await benchDialect("postgres");
+  for (const dialect of DATABASES) await benchDialect(dialect);
 }

@@ -1,7 +1,7 @@
 // Group commit for opens and clicks. Each request verifies its token and queues its event here; one writer per
 // database takes everything queued, reads what it needs (links, deliveries, recent clicks for the burst rule) in a
 // few set-based queries, stores every event and bumps every rollup in one transaction, and only then answers each
-// request. Under load a transaction carries tens of events for the price of one commit and about a dozen
+// request. Under load a transaction carries tens of events for the price of one commit and a handful of
 // statements; alone, an event is a batch of one. The outcome is the same as storing the events one by one in the
 // order they arrived: src/track/batch.test.ts replays batches one by one into a second database and compares.
 import { type Compilable, type RawBuilder, sql } from "kysely";
@@ -145,6 +145,50 @@ function caseOf<K>(
   )} else ${sql.raw(otherwise)} end`;
 }
 
+/**
+ * PostgreSQL: rows as one array parameter per column (`select * from unnest(…)`), so a statement's text, which
+ * PostgreSQL parses and plans for each batch, stays the same whatever the batch's size.
+ */
+function unnested<R>(columns: [name: keyof R & string, type: string][], rows: R[]): RawBuilder<unknown> {
+  return sql`select * from unnest(${sql.join(
+    columns.map(([name, type]) => sql`${rows.map((row) => row[name])}::${sql.raw(type)}[]`),
+  )}) as t(${sql.join(columns.map(([name]) => sql.ref(name)))})`;
+}
+const columnsOf = <R>(columns: [name: keyof R & string, type: string][]) =>
+  sql.join(columns.map(([name]) => sql.ref(name)));
+
+const EVENT_COLUMNS: [keyof NewEvent & string, string][] = [
+  ["mailing_id", "int"],
+  ["delivery_id", "int"],
+  ["person_id", "int"],
+  ["kind", "text"],
+  ["link_id", "int"],
+  ["detail", "text"],
+  ["ua_class", "text"],
+  ["ip", "text"],
+  ["flagged", "int"],
+  ["is_test", "int"],
+  ["created_at", "text"],
+];
+type NewClicker = {
+  link_id: number;
+  delivery_id: number;
+  person_id: number | null;
+  clicks: number;
+  flagged: number;
+  first_at: string;
+  last_at: string;
+};
+const CLICKER_COLUMNS: [keyof NewClicker, string][] = [
+  ["link_id", "int"],
+  ["delivery_id", "int"],
+  ["person_id", "int"],
+  ["clicks", "int"],
+  ["flagged", "int"],
+  ["first_at", "text"],
+  ["last_at", "text"],
+];
+
 type Key = { linkId: number; deliveryId: number };
 const keyOf = (linkId: number, deliveryId: number) => `${linkId}:${deliveryId}`;
 const isKey = (key: Key) => sql`(link_id = ${key.linkId} and delivery_id = ${key.deliveryId})`;
@@ -229,6 +273,155 @@ async function writeAll(trx: Db, writes: RawBuilder<unknown>[]): Promise<void> {
     writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`),
     sql`, `,
   )} select 1`.execute(trx);
+}
+
+type ClickedAgain = { key: Key; human: number; lastHumanAt: string };
+
+/**
+ * Human clicks on links their deliveries had clicked before: the clicks are added, the last click moves, and a
+ * clicker flagged so far (only machines had clicked) is unflagged. Returns the unflagged ones: they count as unique
+ * now. On PostgreSQL one update, which locks and reads each row as it was; on SQLite two.
+ */
+async function clickedAgain(
+  trx: Db,
+  clickers: ClickedAgain[],
+): Promise<{ link_id: number; delivery_id: number }[]> {
+  if (runsOnPostgres(trx)) {
+    const columns: [keyof (typeof rows)[number], string][] = [
+      ["link_id", "int"],
+      ["delivery_id", "int"],
+      ["clicks", "int"],
+      ["last_at", "text"],
+    ];
+    const rows = clickers.map((c) => ({
+      link_id: c.key.linkId,
+      delivery_id: c.key.deliveryId,
+      clicks: c.human,
+      last_at: c.lastHumanAt,
+    }));
+    const result = await sql<{ link_id: number; delivery_id: number; flagged: number }>`with
+      wanted as (${unnested(columns, rows)}),
+      was as (select c.link_id, c.delivery_id, c.flagged from link_clickers c
+        join wanted w on w.link_id = c.link_id and w.delivery_id = c.delivery_id
+        for update of c)
+      update link_clickers c set clicks = c.clicks + w.clicks, last_at = w.last_at, flagged = 0
+      from was join wanted w on w.link_id = was.link_id and w.delivery_id = was.delivery_id
+      where c.link_id = was.link_id and c.delivery_id = was.delivery_id
+      returning c.link_id, c.delivery_id, was.flagged`.execute(trx);
+    return result.rows.filter((row) => Number(row.flagged) === 1);
+  }
+  const within = sql`delivery_id in (${sql.join(unique(clickers.map((c) => c.key.deliveryId)))}) and (${sql.join(
+    clickers.map((c) => isKey(c.key)),
+    sql` or `,
+  )})`;
+  const cleared = await sql<{ link_id: number; delivery_id: number }>`update link_clickers set flagged = 0
+    where flagged = 1 and ${within} returning link_id, delivery_id`.execute(trx);
+  await sql`update link_clickers set
+    clicks = clicks + ${caseOf(
+      clickers.map((c) => [c.key, int(c.human)]),
+      isKey,
+      "0",
+    )},
+    last_at = ${caseOf(
+      clickers.map((c) => [c.key, sql`${c.lastHumanAt}`]),
+      isKey,
+      "last_at",
+    )}
+    where ${within}`.execute(trx);
+  return cleared.rows;
+}
+
+type CounterRow = { mailing_id: number; name: string; shard: number; value: number };
+type HourRow = { mailing_id: number; hour: string; kind: "opened" | "clicked"; shard: number; value: number };
+
+/** The per-link counts, counters and hours on PostgreSQL, each from arrays (`unnested`). */
+function rollupWritesOnPostgres(
+  links: [number, LinkTally][],
+  counters: CounterRow[],
+  hours: HourRow[],
+): RawBuilder<unknown>[] {
+  const writes: RawBuilder<unknown>[] = [];
+  if (links.length > 0) {
+    const rows = links.map(([id, t]) => ({
+      id,
+      clicks: t.clicks,
+      unique_clickers: t.unique,
+      flagged_clicks: t.flagged,
+      test_clicks: t.test,
+    }));
+    writes.push(sql`update tracked_links l set clicks = l.clicks + t.clicks,
+      unique_clickers = l.unique_clickers + t.unique_clickers, flagged_clicks = l.flagged_clicks + t.flagged_clicks,
+      test_clicks = l.test_clicks + t.test_clicks
+      from (${unnested<(typeof rows)[number]>(
+        [
+          ["id", "int"],
+          ["clicks", "int"],
+          ["unique_clickers", "int"],
+          ["flagged_clicks", "int"],
+          ["test_clicks", "int"],
+        ],
+        rows,
+      )}) as t where l.id = t.id`);
+  }
+  if (counters.length > 0)
+    writes.push(
+      sql`insert into mailing_counters (mailing_id, name, shard, value) ${unnested<CounterRow>(
+        [
+          ["mailing_id", "int"],
+          ["name", "text"],
+          ["shard", "int"],
+          ["value", "bigint"],
+        ],
+        counters,
+      )} on conflict (mailing_id, name, shard) do update set value = mailing_counters.value + excluded.value`,
+    );
+  if (hours.length > 0)
+    writes.push(
+      sql`insert into mailing_hourly (mailing_id, hour, kind, shard, value) ${unnested<HourRow>(
+        [
+          ["mailing_id", "int"],
+          ["hour", "text"],
+          ["kind", "text"],
+          ["shard", "int"],
+          ["value", "bigint"],
+        ],
+        hours,
+      )} on conflict (mailing_id, hour, kind, shard) do update set value = mailing_hourly.value + excluded.value`,
+    );
+  return writes;
+}
+
+/**
+ * A delivery's first click and first open in one update on PostgreSQL (a row written twice in one transaction is a
+ * second row version, and its foreign keys are checked again). Which of the two this batch set first is learnt from
+ * the row as it was, read and locked by the same statement (`for update`: a concurrent writer's stamp is seen, not
+ * overwritten); only deliveries with a stamp to set are written.
+ */
+async function stampBoth(
+  trx: Db,
+  clicks: Map<number, { delivery: DeliveryRow; at: string }>,
+  opens: Map<number, { delivery: DeliveryRow; at: string }>,
+  counted: (delivery: DeliveryRow, counter: CounterName) => void,
+): Promise<void> {
+  const ids = unique([...clicks.keys(), ...opens.keys()]);
+  if (ids.length === 0) return;
+  const result = await sql<{ id: number; clicked: boolean; opened: boolean }>`with
+    wanted as (select * from unnest(${ids}::int[], ${ids.map((id) => clicks.get(id)?.at ?? null)}::text[],
+      ${ids.map((id) => opens.get(id)?.at ?? null)}::text[]) as w(id, clicked_at, opened_at)),
+    was as (select d.id, d.first_clicked_at, d.first_opened_at from deliveries d join wanted w on w.id = d.id
+      where (d.first_clicked_at is null and w.clicked_at is not null)
+        or (d.first_opened_at is null and w.opened_at is not null)
+      for update of d)
+    update deliveries d set first_clicked_at = coalesce(was.first_clicked_at, w.clicked_at),
+      first_opened_at = coalesce(was.first_opened_at, w.opened_at)
+    from was join wanted w on w.id = was.id
+    where d.id = was.id
+    returning d.id, (was.first_clicked_at is null and w.clicked_at is not null) as clicked,
+      (was.first_opened_at is null and w.opened_at is not null) as opened`.execute(trx);
+  for (const row of result.rows) {
+    if (row.clicked) counted(clicks.get(row.id)!.delivery, "clicked_unique");
+    if (row.opened) counted(opens.get(row.id)!.delivery, "opened_unique");
+  }
 }
 
 /**
@@ -356,7 +549,12 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
     });
     // Writes that nothing in this batch reads back: made at the end, in one statement on PostgreSQL.
     const finalWrites: RawBuilder<unknown>[] = [];
-    if (events.length > 0) finalWrites.push(sql`${trx.insertInto("events").values(events)}`);
+    if (events.length > 0)
+      finalWrites.push(
+        runsOnPostgres(trx)
+          ? sql`insert into events (${columnsOf(EVENT_COLUMNS)}) ${unnested(EVENT_COLUMNS, events)}`
+          : sql`${trx.insertInto("events").values(events)}`,
+      );
 
     const counters = new Tally();
     const hourly = new Tally();
@@ -409,59 +607,51 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
     const firstHuman = new Set<number>();
     if (clickers.size > 0) {
       const all = [...clickers.values()];
-      const inserted = new Set(
-        (
-          await trx
+      // A new row is stored as this batch leaves it (its human clicks counted, unflagged if one was human), so only
+      // the rows that were there before are updated: one write per new clicker instead of two or three.
+      const rows = all.map(
+        ({ first, human, lastHumanAt }): NewClicker => ({
+          link_id: first.link.id,
+          delivery_id: first.delivery.id,
+          person_id: first.delivery.person_id,
+          clicks: human,
+          flagged: human === 0 && first.flag ? 1 : 0,
+          first_at: first.at,
+          last_at: human > 0 ? lastHumanAt : first.at,
+        }),
+      );
+      const insertedRows = runsOnPostgres(trx)
+        ? (
+            await sql<{
+              link_id: number;
+              delivery_id: number;
+            }>`insert into link_clickers (${columnsOf(CLICKER_COLUMNS)})
+              ${unnested(CLICKER_COLUMNS, rows)}
+              on conflict (link_id, delivery_id) do nothing returning link_id, delivery_id`.execute(trx)
+          ).rows
+        : await trx
             .insertInto("link_clickers")
-            .values(
-              all.map(({ first }) => ({
-                link_id: first.link.id,
-                delivery_id: first.delivery.id,
-                person_id: first.delivery.person_id,
-                clicks: 0,
-                flagged: first.flag ? 1 : 0,
-                first_at: first.at,
-                last_at: first.at,
-              })),
-            )
+            .values(rows)
             .onConflict((oc) => oc.columns(["link_id", "delivery_id"]).doNothing())
             .returning(["link_id", "delivery_id"])
-            .execute()
-        ).map((row) => keyOf(row.link_id, row.delivery_id)),
-      );
+            .execute();
+      const inserted = new Set(insertedRows.map((row) => keyOf(row.link_id, row.delivery_id)));
       const human = all.filter((clicker) => clicker.human > 0);
-      if (human.length > 0) {
-        const within = sql`delivery_id in (${sql.join(unique(human.map((c) => c.key.deliveryId)))}) and (${sql.join(
-          human.map((c) => isKey(c.key)),
-          sql` or `,
-        )})`;
-        // A clicker counts once per link from the first click that is not a machine's, even after flagged ones.
-        const cleared = await sql<{
-          link_id: number;
-          delivery_id: number;
-        }>`update link_clickers set flagged = 0
-          where flagged = 1 and ${within} returning link_id, delivery_id`.execute(trx);
-        const unflagged = new Set(cleared.rows.map((row) => keyOf(row.link_id, row.delivery_id)));
-        await sql`update link_clickers set
-          clicks = clicks + ${caseOf(
-            human.map((c) => [c.key, int(c.human)]),
-            isKey,
-            "0",
-          )},
-          last_at = ${caseOf(
-            human.map((c) => [c.key, sql`${c.lastHumanAt}`]),
-            isKey,
-            "last_at",
-          )}
-          where ${within}`.execute(trx);
-        for (const clicker of human) {
-          const id = keyOf(clicker.key.linkId, clicker.key.deliveryId);
-          if ((inserted.has(id) && !clicker.first.flag) || unflagged.has(id)) {
-            linkTally(clicker.key.linkId).unique++;
-            firstHuman.add(clicker.firstHumanJob!);
-          }
+      for (const clicker of human)
+        if (inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId))) {
+          linkTally(clicker.key.linkId).unique++;
+          firstHuman.add(clicker.firstHumanJob!);
         }
-      }
+      const before = human.filter(
+        (clicker) => !inserted.has(keyOf(clicker.key.linkId, clicker.key.deliveryId)),
+      );
+      if (before.length > 0)
+        // A clicker counts once per link from the first click that is not a machine's, even after flagged ones.
+        for (const row of await clickedAgain(trx, before)) {
+          const clicker = clickers.get(keyOf(row.link_id, row.delivery_id))!;
+          linkTally(clicker.key.linkId).unique++;
+          firstHuman.add(clicker.firstHumanJob!);
+        }
     }
 
     // First click and first open of each delivery; a click counts as an open (images may have been blocked).
@@ -500,63 +690,68 @@ async function flush(db: Db, jobs: Job[]): Promise<() => void> {
         returning id`.execute(trx);
       for (const row of result.rows) bump(countedAt(firsts.get(row.id)!.delivery), counter);
     };
-    await stamp("first_clicked_at", "clicked_unique", firstClickAt);
-    await stamp("first_opened_at", "opened_unique", firstOpenAt);
-
-    if (perLink.size > 0) {
-      const rows = [...perLink.entries()].sort(([a], [b]) => a - b);
-      const column = (pick: (tally: LinkTally) => number) =>
-        caseOf(
-          rows.map(([id, tally]) => [id, int(pick(tally))]),
-          (id) => sql`id = ${id}`,
-          "0",
-        );
-      finalWrites.push(sql`update tracked_links set
-        clicks = clicks + ${column((t) => t.clicks)},
-        unique_clickers = unique_clickers + ${column((t) => t.unique)},
-        flagged_clicks = flagged_clicks + ${column((t) => t.flagged)},
-        test_clicks = test_clicks + ${column((t) => t.test)}
-        where id in (${sql.join(rows.map(([id]) => id))})`);
+    if (runsOnPostgres(trx))
+      await stampBoth(trx, firstClickAt, firstOpenAt, (delivery, counter) =>
+        bump(countedAt(delivery), counter),
+      );
+    else {
+      await stamp("first_clicked_at", "clicked_unique", firstClickAt);
+      await stamp("first_opened_at", "opened_unique", firstOpenAt);
     }
-    const countRows = counters.sorted();
-    if (countRows.length > 0)
-      finalWrites.push(
-        sql`${trx
-          .insertInto("mailing_counters")
-          .values(
-            countRows.map(({ key: [mailingId, name, shard], value }) => ({
-              mailing_id: Number(mailingId),
-              name: name!,
-              shard: Number(shard),
-              value,
-            })),
-          )
-          .onConflict((oc) =>
-            oc
-              .columns(["mailing_id", "name", "shard"])
-              .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
-          )}`,
-      );
-    const hourRows = hourly.sorted();
-    if (hourRows.length > 0)
-      finalWrites.push(
-        sql`${trx
-          .insertInto("mailing_hourly")
-          .values(
-            hourRows.map(({ key: [mailingId, hour, kind, shard], value }) => ({
-              mailing_id: Number(mailingId),
-              hour: hour!,
-              kind: kind as "opened" | "clicked",
-              shard: Number(shard),
-              value,
-            })),
-          )
-          .onConflict((oc) =>
-            oc
-              .columns(["mailing_id", "hour", "kind", "shard"])
-              .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
-          )}`,
-      );
+
+    const linkRows = [...perLink.entries()].sort(([a], [b]) => a - b);
+    const countRows = counters.sorted().map(({ key: [mailingId, name, shard], value }) => ({
+      mailing_id: Number(mailingId),
+      name: name!,
+      shard: Number(shard),
+      value,
+    }));
+    const hourRows = hourly.sorted().map(({ key: [mailingId, hour, kind, shard], value }) => ({
+      mailing_id: Number(mailingId),
+      hour: hour!,
+      kind: kind as "opened" | "clicked",
+      shard: Number(shard),
+      value,
+    }));
+    if (runsOnPostgres(trx)) finalWrites.push(...rollupWritesOnPostgres(linkRows, countRows, hourRows));
+    else {
+      if (linkRows.length > 0) {
+        const column = (pick: (tally: LinkTally) => number) =>
+          caseOf(
+            linkRows.map(([id, tally]) => [id, int(pick(tally))]),
+            (id) => sql`id = ${id}`,
+            "0",
+          );
+        finalWrites.push(sql`update tracked_links set
+          clicks = clicks + ${column((t) => t.clicks)},
+          unique_clickers = unique_clickers + ${column((t) => t.unique)},
+          flagged_clicks = flagged_clicks + ${column((t) => t.flagged)},
+          test_clicks = test_clicks + ${column((t) => t.test)}
+          where id in (${sql.join(linkRows.map(([id]) => id))})`);
+      }
+      if (countRows.length > 0)
+        finalWrites.push(
+          sql`${trx
+            .insertInto("mailing_counters")
+            .values(countRows)
+            .onConflict((oc) =>
+              oc
+                .columns(["mailing_id", "name", "shard"])
+                .doUpdateSet({ value: sql`mailing_counters.value + excluded.value` }),
+            )}`,
+        );
+      if (hourRows.length > 0)
+        finalWrites.push(
+          sql`${trx
+            .insertInto("mailing_hourly")
+            .values(hourRows)
+            .onConflict((oc) =>
+              oc
+                .columns(["mailing_id", "hour", "kind", "shard"])
+                .doUpdateSet({ value: sql`mailing_hourly.value + excluded.value` }),
+            )}`,
+        );
+    }
     await writeAll(trx, finalWrites);
 
     return { stored, firstHuman };
