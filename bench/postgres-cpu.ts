@@ -6,19 +6,35 @@ import { type Kysely, sql } from "kysely";
 /** CPU milliseconds used so far by each PostgreSQL process of this machine, by pid. */
 export function postgresCpuByProcess(): Map<number, number> {
   const byPid = new Map<number, number>();
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (comm !== "postgres") continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // USER_HZ is 100 on Linux.
-      byPid.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
+  for (const p of processes()) if (p.comm === "postgres") byPid.set(p.pid, p.cpuMs);
   return byPid;
+}
+
+type ProcessCpu = { pid: number; comm: string; cpuMs: number; reapedChildrenMs: number };
+
+/** Every process of this machine with its CPU time so far. */
+function* processes(): Generator<ProcessCpu> {
+  for (const name of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    const stat = processCpu(Number(name));
+    if (stat) yield stat;
+  }
+}
+
+/** A process's CPU time so far (from /proc/<pid>/stat; USER_HZ is 100 on Linux), or null once it has ended. */
+function processCpu(pid: number): ProcessCpu | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      pid,
+      comm,
+      cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
+      reapedChildrenMs: (Number(fields[13]) + Number(fields[14])) * 10,
+    };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -79,30 +95,13 @@ export function ownBackendsCpu(db: Kysely<any>, applicationName: string) {
 }
 
 export function cpuMsOfPid(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
+  return processCpu(pid)?.cpuMs ?? null;
 }
 
 /** CPU milliseconds of the processes whose name or pid matches (from /proc), optionally with their reaped children's. */
 export function cpuMsOf(matches: (comm: string, pid: number) => boolean, withReaped = false): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (!matches(comm, Number(pid))) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      if (withReaped) ticks += Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  // USER_HZ is 100 on Linux.
-  return ticks * 10;
+  let ms = 0;
+  for (const p of processes())
+    if (matches(p.comm, p.pid)) ms += p.cpuMs + (withReaped ? p.reapedChildrenMs : 0);
+  return ms;
 }
