@@ -1,6 +1,6 @@
 // `npm run bench -- track`: a real utsend server on loopback (SQLite, then PostgreSQL) answering GET /t/c/<token>
-// under autocannon: requests/s and p50/p99 latency per connection count, median of 3 runs; after each run the
-// stored click events are counted against the redirects answered.
+// (clicks) and GET /t/o/<token> (opens) under autocannon: requests/s and p50/p99 latency per connection count,
+// median of 3 runs; after each run the stored events are counted against the answers (302 redirects, 200 pixels).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { sql } from "kysely";
 import pg from "pg";
 import type { Dialect } from "../src/db/connect.ts";
-import { type Keyring, signLinkToken } from "../src/deliveries/tokens.ts";
+import { type Keyring, signDeliveryToken, signLinkToken } from "../src/deliveries/tokens.ts";
 import { type RunningServer, sendContext, startServer } from "../src/main.ts";
 import { loadConfig } from "../src/shared/config.ts";
 import { postgresCpuByProcess, postgresCpuSince } from "./postgres-cpu.ts";
@@ -22,6 +22,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Which databases to measure, in turn: `BENCH_TRACK_DATABASES=postgres` measures PostgreSQL alone. */
 const DATABASES = (process.env.BENCH_TRACK_DATABASES ?? "sqlite,postgres").split(",") as Dialect[];
+/** What to request: `clicks` (redirects) and `opens` (the pixel), in turn. */
+const KINDS = (process.env.BENCH_TRACK_KINDS ?? "clicks,opens").split(",").map((k) => k.trim()) as Array<
+  "clicks" | "opens"
+>;
 const POSTGRES_URL = process.env.UTSEND_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 // A reader's browser: classified "desktop", so the clicks count as human ones (sent an hour ago, one link at a time).
 const USER_AGENT =
@@ -66,21 +70,41 @@ function clickPaths(keys: Keyring, deliveryIds: number[], linkIds: number[]): st
   return linkIds.flatMap((linkId) => order.map((id) => `/t/c/${signLinkToken(keys, id, linkId)}`));
 }
 
-async function countClicks(server: RunningServer, mailingId: number): Promise<number> {
+/** Pixel URLs: each delivery's message opened again and again, in a shuffled order (first opens, then repeats). */
+function openPaths(keys: Keyring, deliveryIds: number[]): string[] {
+  const order = [...deliveryIds];
+  let seed = 7;
+  for (let i = order.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order.map((id) => `/t/o/${signDeliveryToken(keys, "open", id)}`);
+}
+
+async function countEvents(
+  server: RunningServer,
+  mailingId: number,
+  kind: "clicked" | "opened",
+): Promise<number> {
   const row = await server.handle.db
     .selectFrom("events")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
     .where("mailing_id", "=", mailingId)
-    .where("kind", "=", "clicked")
+    .where("kind", "=", kind)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** The click count once the server has finished what was in flight when the load generator stopped. */
-async function settledClicks(server: RunningServer, mailingId: number): Promise<number> {
+/** The event count once the server has finished what was in flight when the load generator stopped. */
+async function settledEvents(
+  server: RunningServer,
+  mailingId: number,
+  kind: "clicked" | "opened",
+): Promise<number> {
   let previous = -1;
   for (;;) {
-    const now = await countClicks(server, mailingId);
+    const now = await countEvents(server, mailingId, kind);
     if (now === previous) return now;
     previous = now;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -136,57 +160,63 @@ async function benchDialect(dialect: Dialect): Promise<void> {
     });
     await sql`analyze`.execute(server.handle.db);
     const deliveryIds = Array.from({ length: DELIVERIES }, (_, i) => mailing.deliveryBase + i + 1);
-    const paths = clickPaths(keys, deliveryIds, mailing.linkIds);
-    console.log(
-      `${dialect}: server ${server.url}, ${DELIVERIES} deliveries × ${LINKS} links = ${paths.length} distinct click URLs`,
-    );
-    let offset = 0;
-    for (const connections of CONNECTIONS) {
-      const rates: number[] = [];
-      const p50s: number[] = [];
-      const p99s: number[] = [];
-      const cpus: number[] = [];
-      const databaseCpus: number[] = [];
-      for (let run = 1; run <= RUNS; run++) {
-        const before = await settledClicks(server, mailing.mailingId);
-        const cpuBefore = process.cpuUsage();
-        const databaseCpuBefore = postgresCpuByProcess();
-        const result = await load(
-          { url: server.url, paths, offset, connections, seconds: SECONDS, userAgent: USER_AGENT },
-          dir,
-        );
-        offset = result.next;
-        const cpu = process.cpuUsage(cpuBefore);
-        const stored = (await settledClicks(server, mailing.mailingId)) - before;
-        // PostgreSQL's own CPU (from /proc: the server's connections and PostgreSQL's own processes, not other
-        // clients' connections) for the run and the in-flight clicks it finished.
-        const databaseCpuPerClick =
-          dialect === "postgres"
-            ? postgresCpuSince(databaseCpuBefore, await otherClients(server)) / Math.max(1, stored)
-            : 0;
-        const redirects = result.statusCodes["302"] ?? 0;
-        const inFlight = result.sent - result.completed;
-        // Requests still on the wire when autocannon stopped are finished by the server and stored too.
-        const persisted = stored >= redirects && stored <= redirects + inFlight;
-        // The server's own CPU per click (it runs in this process; the load generator does not): on a shared machine
-        // requests/s follow whatever else runs, this much less so. PostgreSQL's own work is not in it: measured apart.
-        const cpuPerClick = (cpu.user + cpu.system) / 1000 / Math.max(1, result.completed);
-        cpus.push(cpuPerClick);
-        databaseCpus.push(databaseCpuPerClick);
-        rates.push(result.perSecond);
-        p50s.push(result.p50);
-        p99s.push(result.p99);
-        console.log(
-          `${dialect}: ${connections} connections, run ${run}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${cpuPerClick.toFixed(3)} ms/click${dialect === "postgres" ? `, PostgreSQL CPU ${databaseCpuPerClick.toFixed(3)} ms/click` : ""}; ` +
-            `302 answers ${redirects}, other ${JSON.stringify({ ...result.statusCodes, 302: undefined })}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
-            `click events stored ${stored} (${stored - redirects} of ${inFlight} in flight at the stop) — ${persisted ? "ok" : "MISMATCH"}`,
-        );
-        if (!persisted) process.exitCode = 1;
-      }
+    for (const kind of KINDS) {
+      const clicks = kind === "clicks";
+      const paths = clicks ? clickPaths(keys, deliveryIds, mailing.linkIds) : openPaths(keys, deliveryIds);
+      const eventKind = clicks ? "clicked" : "opened";
+      const answer = clicks ? "302" : "200";
+      const unit = clicks ? "click" : "open";
       console.log(
-        `track ${dialect}, ${connections} connections: req/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms; server CPU ${spread(cpus, 3)} ms/click` +
-          (dialect === "postgres" ? `; PostgreSQL CPU ${spread(databaseCpus, 3)} ms/click` : ""),
+        `${dialect}: server ${server.url}, ${clicks ? `${DELIVERIES} deliveries × ${LINKS} links = ${paths.length} distinct click URLs` : `${paths.length} pixel URLs, each opened again and again`}`,
       );
+      let offset = 0;
+      for (const connections of CONNECTIONS) {
+        const rates: number[] = [];
+        const p50s: number[] = [];
+        const p99s: number[] = [];
+        const cpus: number[] = [];
+        const databaseCpus: number[] = [];
+        for (let run = 1; run <= RUNS; run++) {
+          const before = await settledEvents(server, mailing.mailingId, eventKind);
+          const cpuBefore = process.cpuUsage();
+          const databaseCpuBefore = postgresCpuByProcess();
+          const result = await load(
+            { url: server.url, paths, offset, connections, seconds: SECONDS, userAgent: USER_AGENT },
+            dir,
+          );
+          offset = result.next;
+          const cpu = process.cpuUsage(cpuBefore);
+          const stored = (await settledEvents(server, mailing.mailingId, eventKind)) - before;
+          // PostgreSQL's own CPU (from /proc: the server's connections and PostgreSQL's own processes, not other
+          // clients' connections) for the run and the in-flight requests it finished.
+          const databaseCpuPerEvent =
+            dialect === "postgres"
+              ? postgresCpuSince(databaseCpuBefore, await otherClients(server)) / Math.max(1, stored)
+              : 0;
+          const answered = result.statusCodes[answer] ?? 0;
+          const inFlight = result.sent - result.completed;
+          // Requests still on the wire when autocannon stopped are finished by the server and stored too.
+          const persisted = stored >= answered && stored <= answered + inFlight;
+          // The server's own CPU per request (it runs in this process; the load generator does not): on a shared
+          // machine requests/s follow whatever else runs, this much less so. PostgreSQL's own work is measured apart.
+          const cpuPerEvent = (cpu.user + cpu.system) / 1000 / Math.max(1, result.completed);
+          cpus.push(cpuPerEvent);
+          databaseCpus.push(databaseCpuPerEvent);
+          rates.push(result.perSecond);
+          p50s.push(result.p50);
+          p99s.push(result.p99);
+          console.log(
+            `${dialect}: ${kind}, ${connections} connections, run ${run}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${cpuPerEvent.toFixed(3)} ms/${unit}${dialect === "postgres" ? `, PostgreSQL CPU ${databaseCpuPerEvent.toFixed(3)} ms/${unit}` : ""}; ` +
+              `${answer} answers ${answered}, other ${JSON.stringify({ ...result.statusCodes, [answer]: undefined })}, errors ${result.errors}, timeouts ${result.timeouts}; ` +
+              `${eventKind} events stored ${stored} (${stored - answered} of ${inFlight} in flight at the stop) — ${persisted ? "ok" : "MISMATCH"}`,
+          );
+          if (!persisted) process.exitCode = 1;
+        }
+        console.log(
+          `track ${dialect}, ${kind}, ${connections} connections: req/s ${spread(rates)}; p50 ${spread(p50s)} ms; p99 ${spread(p99s)} ms; server CPU ${spread(cpus, 3)} ms/${unit}` +
+            (dialect === "postgres" ? `; PostgreSQL CPU ${spread(databaseCpus, 3)} ms/${unit}` : ""),
+        );
+      }
     }
   } finally {
     await server.close();
@@ -202,7 +232,7 @@ async function benchDialect(dialect: Dialect): Promise<void> {
 
 export async function benchTrack(): Promise<void> {
   console.log(
-    `GET /t/c/<token> with autocannon in a child process, ${SECONDS} s per run, ${RUNS} runs per connection count (${CONNECTIONS.join(", ")})`,
+    `${KINDS.join(" and ")} (GET /t/c/<token>, /t/o/<token>) with autocannon in a child process, ${SECONDS} s per run, ${RUNS} runs per connection count (${CONNECTIONS.join(", ")})`,
   );
   for (const dialect of DATABASES) await benchDialect(dialect);
 }
