@@ -60,26 +60,25 @@ async function load(job: object, dir: string): Promise<LoadResult> {
 /** Paths of click URLs, link after link over the deliveries in a shuffled order, so a reader never clicks many
  * links of one message within the burst window and the rows touched are spread over the tables. */
 function clickPaths(keys: Keyring, deliveryIds: number[], linkIds: number[]): string[] {
-  const order = [...deliveryIds];
-  let seed = 42;
+  const order = shuffled(deliveryIds, 42);
+  return linkIds.flatMap((linkId) => order.map((id) => `/t/c/${signLinkToken(keys, id, linkId)}`));
+}
+
+/** The ids in a fixed pseudo-random order (a linear congruential generator from `seed`), the same every run. */
+function shuffled(ids: number[], seed: number): number[] {
+  const order = [...ids];
+  let state = seed;
   for (let i = order.length - 1; i > 0; i--) {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const j = seed % (i + 1);
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = state % (i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  return linkIds.flatMap((linkId) => order.map((id) => `/t/c/${signLinkToken(keys, id, linkId)}`));
+  return order;
 }
 
 /** Pixel URLs: each delivery's message opened again and again, in a shuffled order (first opens, then repeats). */
 function openPaths(keys: Keyring, deliveryIds: number[]): string[] {
-  const order = [...deliveryIds];
-  let seed = 7;
-  for (let i = order.length - 1; i > 0; i--) {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const j = seed % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order.map((id) => `/t/o/${signDeliveryToken(keys, "open", id)}`);
+  return shuffled(deliveryIds, 7).map((id) => `/t/o/${signDeliveryToken(keys, "open", id)}`);
 }
 
 async function countEvents(
