@@ -316,9 +316,9 @@ export async function recordOutcomes(
 
 /**
  * The common case on PostgreSQL, every message of the group accepted: the deliveries, their events and the end of
- * their addresses' soft-bounce runs in one statement of data-modifying CTEs, atomic on its own. The transaction
- * below takes five round trips (begin, three statements, commit) and each costs the server a parse, a plan and
- * more; at one group of outcomes every 20 messages they were most of PostgreSQL's work per message.
+ * their addresses' soft-bounce runs in one statement of data-modifying CTEs, atomic on its own. recordOutcomes'
+ * transaction takes five round trips (begin, three statements, commit), each a parse, a plan and more for the
+ * server; at one group of outcomes every 20 messages they were most of PostgreSQL's work per message.
  */
 async function recordAcceptedInOneStatement(
   db: Db,
