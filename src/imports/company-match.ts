@@ -124,14 +124,21 @@ export async function matchCompanies(
   return { toCreate, fill, companyOf };
 }
 
-/** Creates the batch's new companies and fills in empty fields of found ones; gives each record its company id. */
+export type CompanyMatch = Awaited<ReturnType<typeof matchCompanies>>;
+
+/**
+ * Creates the batch's new companies and fills in empty fields of found ones; gives each record its company id.
+ * `match`: what `matchCompanies` decided for these records, when the caller has it (it fills in the found companies'
+ * objects, so it cannot be asked twice about the same ones).
+ */
 export async function createCompanies(
   trx: Executor,
   records: BatchRecord[],
   now: string,
   found?: KnownCompany[],
+  match?: CompanyMatch,
 ) {
-  const { toCreate, fill, companyOf } = await matchCompanies(trx, records, undefined, found);
+  const { toCreate, fill, companyOf } = match ?? (await matchCompanies(trx, records, undefined, found));
   for (const chunk of chunked(toCreate, 10)) {
     const rows = await trx
       .insertInto("companies")

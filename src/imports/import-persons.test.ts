@@ -565,6 +565,86 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
     expect(await count("persons")).toBe(5);
   });
 
+  // On PostgreSQL a batch is written beside the one before it, on a second connection: these files make the batches
+  // depend on each other in every way the import knows of, one row per batch.
+  it("gives the one-after-another result when each batch needs what the one before it writes", async () => {
+    const kari = await aPerson(db.db, { email: "kari@example.no", firstName: "Kari", lastName: "Old" });
+    await db.db
+      .insertInto("person_emails")
+      .values({
+        person_id: kari.id,
+        address: "kari.jobb@example.no",
+        address_lower: "kari.jobb@example.no",
+        is_primary: 0,
+        created_at: "2026-01-01T00:00:00.000Z",
+      })
+      .execute();
+    const file = csvFile([
+      "E-post;Fornavn;Etternavn;Firma;Gateadresse;Interesser",
+      // A new company and interest, then the same person by her other address, filling the company's street and
+      // setting her first name back to the one the CRM had: a change only against what the row before wrote.
+      "kari@example.no;Karianne;;Nytt AS;;Golf",
+      "kari.jobb@example.no;Kari;Nordmann;Nytt AS;Storgata 1;Seiling",
+      // The company's street is filled already; a repeated address merges into the person the row before made.
+      "ny@example.no;Nils;;Nytt AS;Lillegata 2;Seiling",
+      "NY@example.no;;Ny;;;",
+    ]);
+    const report = await importPersons(db, file, { ...base, batchSize: 1 });
+    expect(report).toMatchObject({ created: 1, updated: 2, companiesCreated: 1, duplicatesInFile: 1 });
+    const companies = await db.db.selectFrom("companies").select(["id", "name", "street"]).execute();
+    expect(companies).toMatchObject([{ name: "Nytt AS", street: "Storgata 1" }]);
+    const after = await getPerson(db.db, kari.id);
+    expect(after).toMatchObject({ firstName: "Kari", lastName: "Nordmann", companyId: companies[0]!.id });
+    expect([...after.interests].sort()).toEqual(["Golf", "Seiling"]);
+    // One consent entry per batch that named her, as two imports would give.
+    expect((await consentHistory(db.db, kari.id)).filter((h) => h.source === "import")).toHaveLength(2);
+    const ny = await personByEmail("ny@example.no");
+    expect(ny).toMatchObject({ firstName: "Nils", lastName: "Ny", companyId: companies[0]!.id });
+    expect(await count("persons")).toBe(2);
+    const interests = await db.db.selectFrom("interests").select("name").orderBy("name").execute();
+    expect(interests.map((i) => i.name)).toEqual(["Golf", "Seiling"]);
+  });
+
+  it("commits batches in file order: a batch that fails rolls back the batch written beside it", async () => {
+    const file = csvFile(["E-post;Fornavn", "first@example.no;A", "slow@example.no;B", "third@example.no;C"]);
+    if (dialect === "sqlite")
+      await sql`create trigger boom before insert on person_emails when new.address_lower = 'slow@example.no'
+        begin select raise(abort, 'boom'); end`.execute(db.db);
+    else {
+      // Slow, so that the next batch has written everything and waits only to commit when this one fails.
+      await sql`create function boom() returns trigger language plpgsql as $$
+        begin if new.address_lower = 'slow@example.no' then perform pg_sleep(0.5); raise exception 'boom'; end if;
+        return new; end $$`.execute(db.db);
+      await sql`create trigger boom before insert on person_emails for each row execute function boom()`.execute(
+        db.db,
+      );
+    }
+    await expect(importPersons(db, file, { ...base, batchSize: 1 })).rejects.toThrow(/boom/);
+    const left = await db.db.selectFrom("person_emails").select("address_lower").execute();
+    expect(left.map((e) => e.address_lower)).toEqual(["first@example.no"]);
+  });
+
+  it("lets two imports of overlapping files run at once without making anyone twice", async () => {
+    const one = csvFile([
+      "E-post;Fornavn",
+      ...Array.from({ length: 60 }, (_, i) => `p${i}@example.no;One${i}`),
+    ]);
+    const two = csvFile([
+      "E-post;Etternavn",
+      ...Array.from({ length: 60 }, (_, i) => `P${i + 30}@example.no;Two${i + 30}`),
+    ]);
+    const [a, b] = await Promise.all([
+      importPersons(db, one, { ...base, batchSize: 7 }),
+      importPersons(db, two, { ...base, batchSize: 7 }),
+    ]);
+    // 30 addresses are in both files: whichever import came second matched the other's persons.
+    expect(a.created + b.created).toBe(90);
+    expect(a.updated + b.updated).toBe(30);
+    expect(await count("persons")).toBe(90);
+    expect(await count("person_emails")).toBe(90);
+    expect(await personByEmail("p45@example.no")).toMatchObject({ firstName: "One45", lastName: "Two45" });
+  });
+
   it("reports progress in rows and bytes up to the whole file, checking first, then writing rows of a known total", async () => {
     const lines = ["E-post", ...Array.from({ length: 25 }, (_, i) => `p${i}@example.no`)];
     const events: ImportProgress[] = [];

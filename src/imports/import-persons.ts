@@ -1,7 +1,7 @@
 // Importing persons from CSV or XLSX: a checked read of the whole file first, then batched writes, and one report.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Db, Dialect } from "../db/connect.ts";
-import { openPgSession } from "../db/pg-copy.ts";
+import { openPgSession, type PgSession } from "../db/pg-copy.ts";
 import { LEGAL_BASES } from "../persons/person-rules.ts";
 import { suppressionKey } from "../privacy/suppression.ts";
 import { AppError, type FieldProblem, invalid } from "../shared/errors.ts";
@@ -25,14 +25,17 @@ import {
 import {
   type Attestation,
   type BatchContext,
+  type BatchGate,
   type BatchRecord,
   type BatchResult,
   customFields,
   eMarketingPurposeId,
+  lockImports,
   previewBatch,
   refreshStatistics,
   requireStaticSelection,
   touchSelection,
+  unlockImports,
   writeBatch,
 } from "./store.ts";
 
@@ -224,65 +227,80 @@ export async function importPersons(
     // Statistics are refreshed at the start and each time the persons created by this pass double.
     let analyzeAt = pass.write ? 10_000 : Number.POSITIVE_INFINITY;
     await refreshStatistics(handle);
-    // PostgreSQL writes on one connection held for the pass: COPY needs the driver's client, not Kysely. Each commit
-    // waits for the disk: a batch the report counts as imported survives a crash of the database server too.
-    const session = pass.write && handle.dialect === "postgres" ? await openPgSession(db) : null;
-    // PostgreSQL: the batch being written, while the next one is read and checked (the database works on its own
-    // core meanwhile). Batches are still written one after another, each seeing the ones before it committed.
-    let inFlight: Promise<void> | null = null;
-    const settle = async () => {
-      const write = inFlight;
-      inFlight = null;
-      await write;
-    };
+    // PostgreSQL writes on two connections held for the pass, so that the server works on two cores: a batch is
+    // written beside the one before it (see `gated`), and batches commit in file order. Each commit waits for the
+    // disk: a batch the report counts as imported survives a crash of the database server too.
+    const sessions: PgSession[] = [];
+    let older: Written | null = null;
+    let newest: Written | null = null;
+    let turn = 0;
+    // Refreshing statistics runs beside the writing, one at a time; the pass waits for it only at its end.
+    let analyzing: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (batch.length === 0) return;
       const records = mergeWithinBatch(batch, repeats);
       batch = [];
       repeats = new Map();
-      await settle();
       // The rows up to this batch's end: with a batch in flight the reader is further on when it is written.
       const rowsDone = report.rows;
-      const write = (async () => {
-        const result = pass.write
-          ? await writeBatch(handle, records, context, session)
-          : await previewBatch(db, handle.dialect, records, context, plannedCompanies);
+      const counted = (result: BatchResult) => {
         addResult(report, result, listLimit);
         if (report.created >= analyzeAt) {
-          await refreshStatistics(handle);
           analyzeAt = report.created * 2;
+          analyzing = analyzing.then(() => refreshStatistics(handle));
         }
         progressOf(source, pass.phase, rowsDone, pass.totalRows);
-      })();
-      if (session) {
-        inFlight = write;
-        // Its failure is thrown where it is awaited (the next flush, or the end); this only keeps it from being
-        // reported as unhandled while the next batch is read.
-        write.catch(() => {});
-      } else await write;
-      // SQLite calls and XLSX rows never leave the microtask queue; without a turn of the event loop the native
-      // memory of finished statements is not released (and timers and HTTP requests would wait for the whole file).
+      };
+      if (sessions.length === 0) {
+        counted(
+          pass.write
+            ? await writeBatch(handle, records, context)
+            : await previewBatch(db, handle.dialect, records, context, plannedCompanies),
+        );
+        // SQLite calls and XLSX rows never leave the microtask queue; without a turn of the event loop the native
+        // memory of finished statements is not released (and timers and HTTP requests would wait for the whole file).
+        await yieldToEventLoop();
+        return;
+      }
+      // At most two batches in flight: the one before the newest has committed before another starts.
+      if (older) await older.settled;
+      const written = gated(records, newest, sessions[turn++ % 2]!, async (session, gate) => {
+        const result = await writeBatch(handle, records, context, session, gate);
+        counted(result);
+      });
+      older = newest;
+      newest = written;
       await yieldToEventLoop();
     };
     try {
+      if (pass.write && handle.dialect === "postgres") {
+        sessions.push(await openPgSession(db));
+        await lockImports(sessions[0]!);
+        sessions.push(await openPgSession(db));
+      }
       for await (const { record, firstRow } of checkedRecords(source, rules, report, seen, listLimit)) {
         // A repeat goes into the batch too: it is merged into its first row's person (later non-blank cells win).
         if (firstRow !== null) repeats.set(record, firstRow);
         batch.push(record);
         if (batch.length >= batchSize) await flush();
         // Rows that are already read come as microtasks, and the connection's answers wait for a turn of the event
-        // loop: without one now and then, each round trip of the batch in flight waited for the next batch's
+        // loop: without one now and then, each round trip of the batches in flight waited for the next batch's
         // reading to finish, and the database sat idle meanwhile.
-        else if (inFlight && batch.length % YIELD_EVERY === 0) await yieldToEventLoop();
+        else if (newest && batch.length % YIELD_EVERY === 0) await yieldToEventLoop();
       }
       await flush();
-      await settle();
+      await (older as Written | null)?.settled;
+      await (newest as Written | null)?.settled;
+      await analyzing;
     } finally {
       source.close();
-      // A file that broke while a batch was being written: that batch ends (committed or not) before the connection
-      // goes back to the pool.
-      await (inFlight as Promise<void> | null)?.catch(() => {});
-      await session?.release();
+      // A file that broke while batches were being written: they end (committed or not) before the connections go
+      // back to the pool.
+      await (older as Written | null)?.settled.catch(() => {});
+      await (newest as Written | null)?.settled.catch(() => {});
+      await analyzing;
+      if (sessions[0]) await unlockImports(sessions[0]).catch(() => {});
+      for (const session of sessions) await session.release();
     }
     progressOf(source, pass.phase, report.rows, pass.totalRows);
     return report;
@@ -346,6 +364,68 @@ export async function importPersons(
   });
   if (selectionId !== null && report.addedToSelection > 0) await touchSelection(db, selectionId);
   return report;
+}
+
+/** A batch being written on PostgreSQL: `settled` ends when it has committed (and is counted) or failed. */
+type Written = {
+  firstRow: number;
+  /** The persons the batch found, once its reading is final (empty if it failed before). */
+  matched: Promise<Set<number>>;
+  settled: Promise<void>;
+};
+
+/**
+ * Starts writing `records` on `session` beside `before` (the batch before it, maybe still in flight), so that the
+ * result is the one a batch after another would give:
+ * - a batch that repeats an address whose first row is in `before` waits for it to commit, to find the person it made;
+ * - a batch that found a person `before` found, or that would create a company or an interest or fill in a company,
+ *   waits for `before` to commit and reads again (it read in its own transaction, before that commit);
+ * - it commits only after `before` has, and rolls back when `before` failed.
+ * Otherwise the two share no row they write, so neither waits for a lock the other holds.
+ */
+function gated(
+  records: BatchRecord[],
+  before: Written | null,
+  session: PgSession,
+  write: (session: PgSession, gate: BatchGate) => Promise<void>,
+): Written {
+  const firstRow = records.reduce((least, r) => Math.min(least, r.row), Number.POSITIVE_INFINITY);
+  let resolveMatched: (ids: Set<number>) => void = () => {};
+  const matched = new Promise<Set<number>>((resolve) => {
+    resolveMatched = resolve;
+  });
+  let waited = before === null;
+  const gate: BatchGate = {
+    async afterRead({ personIds, createsShared }) {
+      if (!waited) {
+        const theirs = await before!.matched;
+        if (createsShared || personIds.some((id) => theirs.has(id))) {
+          await before!.settled;
+          waited = true;
+          return true;
+        }
+      }
+      resolveMatched(new Set(personIds));
+      return false;
+    },
+    async beforeCommit() {
+      await before?.settled;
+    },
+  };
+  const settled = (async () => {
+    try {
+      if (before && records.some((r) => r.repeatOf !== null && r.repeatOf >= before.firstRow)) {
+        await before.settled;
+        waited = true;
+      }
+      await write(session, gate);
+    } finally {
+      resolveMatched(new Set());
+    }
+  })();
+  // Its failure is thrown where it is awaited; this only keeps it from being reported as unhandled meanwhile.
+  settled.catch(() => {});
+  return { firstRow, matched, settled };
 }
 
 /** Folds rows that repeat an address within the batch into its first row; marks repeats of earlier batches. */

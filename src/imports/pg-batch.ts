@@ -107,7 +107,7 @@ export async function writePlanned(
   // `ref` of each list, as the id: new persons' through the sequence numbers the statement took.
   const idOf = (list: string) => sql.raw(`coalesce(f.id, ${list}.ref)`);
   const { rows } = await sql<{ added: number }>`with fresh as materialized (
-      select nextval(pg_get_serial_sequence('persons', 'id'))::int as id, -u.ord::int as ref, u.*
+      select nextval((select pg_get_serial_sequence('persons', 'id')::regclass))::int as id, -u.ord::int as ref, u.*
       from unnest(${person("first_name")}::text[], ${person("middle_name")}::text[], ${person("last_name")}::text[],
         ${writes.fresh.map((f) => f.searchName)}::text[], ${person("title")}::text[],
         ${person("mrmrs")}::text[], ${person("mobile")}::text[], ${person("phone")}::text[],

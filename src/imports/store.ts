@@ -20,7 +20,7 @@ import {
   setCustomValues,
   updatePersons,
 } from "./batch-inserts.ts";
-import { createCompanies, type KnownCompany, matchCompanies } from "./company-match.ts";
+import { type CompanyMatch, createCompanies, type KnownCompany, matchCompanies } from "./company-match.ts";
 import type { CustomFieldInfo } from "./mapping.ts";
 import { type BatchRead, personsByAddress, readBatch, writePlanned } from "./pg-batch.ts";
 import type { ImportRecord, PersonValues } from "./rows.ts";
@@ -62,6 +62,18 @@ export type BatchResult = {
   addedToSelection: number;
   /** First occurrences that matched a person already in the CRM. */
   matches: Array<{ row: number; email: string; personId: number }>;
+};
+
+/**
+ * How a batch written beside the one before it (PostgreSQL, a second connection) keeps the result the one-after-another
+ * result. The batch reads in its own transaction while the earlier one writes; `afterRead` is told what it found and
+ * what it would share with other batches, and answers true when the batch must read again because it waited for the
+ * earlier batch to commit. `beforeCommit` waits for the earlier batch, so batches commit in file order and a failure
+ * rolls back every batch after it.
+ */
+export type BatchGate = {
+  afterRead(read: { personIds: number[]; createsShared: boolean }): Promise<boolean>;
+  beforeCommit(): Promise<void>;
 };
 
 export type ExistingPerson = {
@@ -212,22 +224,20 @@ export async function previewBatch(
 /**
  * Writes one batch in one transaction: a crash leaves the batch wholly written or not at all. Persons are matched by
  * e-mail and updated (non-blank cells only) or created; consent is recorded unless the person withdrew it. On
- * PostgreSQL the batch runs on the import's own connection (`session`).
+ * PostgreSQL the batch runs on one of the import's own connections (`session`, which holds `lockImports`), beside the
+ * batch before it when `gate` says how.
  */
 export async function writeBatch(
   handle: { db: Db; dialect: Dialect },
   records: BatchRecord[],
   context: BatchContext,
   session: PgSession | null = null,
+  gate: BatchGate | null = null,
 ): Promise<BatchResult> {
   const now = isoNow();
   if (handle.dialect === "postgres") {
     if (!session) throw new AppError("INTERNAL", "a PostgreSQL import writes through its own connection");
-    // Take the write lock first: imports running side by side then match against each other's committed persons.
-    return session.transaction(
-      () => writeRecords(session.db, "postgres", records, context, now),
-      "select pg_advisory_xact_lock(7160411)",
-    );
+    return session.transaction(() => writeRecords(session.db, "postgres", records, context, now, gate));
   }
   return handle.db.transaction().execute(async (trx) => {
     // Take the write lock first: SQLite never has to upgrade a read transaction that another writer has overtaken.
@@ -322,6 +332,20 @@ function planBatch(
   };
 }
 
+/** What a batch shares with the batches beside it: the persons it found, and whether it creates or fills shared rows. */
+function sharedNeeds(
+  records: BatchRecord[],
+  read: Partial<BatchRead> & Pick<BatchRead, "existing">,
+  match: CompanyMatch,
+): { personIds: number[]; createsShared: boolean } {
+  // What only one batch at a time may do: create a company or an interest, or fill in a company's empty fields.
+  const createsShared =
+    match.toCreate.length > 0 ||
+    match.fill.size > 0 ||
+    records.some((r) => r.interests.some((name) => !read.interests?.has(name.toLowerCase())));
+  return { personIds: [...new Set([...read.existing.values()].map((p) => p.id))], createsShared };
+}
+
 const SUPPRESSED_CONSENT = {
   legalBasis: "withdrawn",
   source: "the address is on the suppression list",
@@ -333,9 +357,16 @@ async function writeRecords(
   records: BatchRecord[],
   context: BatchContext,
   now: string,
+  gate: BatchGate | null = null,
 ): Promise<BatchResult> {
-  const read = await readFor(trx, dialect, records, context);
-  const companies = await createCompanies(trx, records, now, read.companies);
+  let read = await readFor(trx, dialect, records, context);
+  let match = read.companies && (await matchCompanies(trx, records, undefined, read.companies));
+  // Beside an earlier batch: read again for as long as the gate waited for that batch to commit (at most once).
+  while (gate && match && (await gate.afterRead(sharedNeeds(records, read, match)))) {
+    read = await readFor(trx, dialect, records, context);
+    match = await matchCompanies(trx, records, undefined, read.companies);
+  }
+  const companies = await createCompanies(trx, records, now, read.companies, match);
   const plan = planBatch(records, read, companies.idOf);
   const { result } = plan;
   result.companiesCreated = companies.created;
@@ -376,6 +407,7 @@ async function writeRecords(
       context,
       now,
     );
+    await gate?.beforeCommit();
     return result;
   }
 
@@ -401,6 +433,19 @@ async function writeRecords(
       now,
     );
   return result;
+}
+
+/**
+ * Held by a PostgreSQL import's first connection while it writes: a second import into the same schema waits for it,
+ * then matches against every person it created. (Per schema, so that imports into separate schemas, as the tests
+ * make, do not wait for each other.) A connection that breaks drops it with the session.
+ */
+export async function lockImports(session: PgSession): Promise<void> {
+  await session.client.query("select pg_advisory_lock(7160411, hashtext(current_schema()))");
+}
+
+export async function unlockImports(session: PgSession): Promise<void> {
+  await session.client.query("select pg_advisory_unlock(7160411, hashtext(current_schema()))");
 }
 
 /** The id of the built-in e-marketing purpose, which the import's attestation is about. */
@@ -447,6 +492,11 @@ export async function touchSelection(db: Db, selectionId: number): Promise<void>
  */
 export async function refreshStatistics(handle: { db: Db; dialect: Dialect }): Promise<void> {
   if (handle.dialect !== "postgres") return;
-  // Only the tables' owner may analyze them; without the right the import still works, just slower.
-  await sql`analyze persons, person_emails, person_consents, companies`.execute(handle.db).catch(() => {});
+  // Only the tables' owner may analyze them; without the right the import still works, just slower. Only the columns
+  // the batch lookups join and filter on: the sizes are what the plans need, and statistics of every column of
+  // persons cost the server several per cent of an import.
+  await sql`analyze persons (id), person_emails (address_lower, person_id), person_consents (person_id, purpose_id),
+    companies (name_lower, org_number)`
+    .execute(handle.db)
+    .catch(() => {});
 }
