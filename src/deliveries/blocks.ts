@@ -83,6 +83,9 @@ export async function clearBlocks(db: Db, addressKeys: string[]): Promise<number
   return Number(result.numDeletedRows);
 }
 
+/** An address_blocks row whose run of soft bounces a delivery that arrived ends: not blocked, with a run to end. */
+export const openSoftBounceRun = sql<boolean>`blocked = 0 and soft_count > 0`;
+
 /** A delivery that arrived ends the address's run of soft bounces (SPEC §7). */
 export async function endSoftBounceRuns(db: Db, addressKeys: string[], now: string): Promise<void> {
   if (addressKeys.length === 0) return;
@@ -90,8 +93,7 @@ export async function endSoftBounceRuns(db: Db, addressKeys: string[], now: stri
     .updateTable("address_blocks")
     .set({ soft_count: 0, updated_at: now })
     .where("address_lower", "in", addressKeys)
-    .where("blocked", "=", 0)
-    .where("soft_count", ">", 0)
+    .where(openSoftBounceRun)
     .execute();
 }
 

@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import { type Db, runsOnPostgres } from "../db/connect.ts";
 import type { DeliveryStatus } from "../db/schema.ts";
-import { blockAddress, countSoftBounce, endSoftBounceRuns } from "../deliveries/blocks.ts";
+import { blockAddress, countSoftBounce, endSoftBounceRuns, openSoftBounceRun } from "../deliveries/blocks.ts";
 import { appendEvent, appendEvents } from "../deliveries/events.ts";
 import { transition } from "../mailings/transition.ts";
 import type { Settings as AdminSettings } from "../settings/store.ts";
@@ -338,7 +338,7 @@ async function recordAcceptedInOneStatement(
       select mailing_id, id, person_id, 'sent', 0, 0, ${now} from sent
     ), soft_runs_ended as (
       update address_blocks set soft_count = 0, updated_at = ${now}
-      where address_lower = any(${addresses}::text[]) and blocked = 0 and soft_count > 0
+      where address_lower = any(${addresses}::text[]) and ${openSoftBounceRun}
     )
     select count(*) from sent`.execute(db);
 }
