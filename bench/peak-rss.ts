@@ -4,13 +4,20 @@
 // process's own memory map, which exec replaces.
 import { readFileSync } from "node:fs";
 
+/** A memory figure of /proc/<pid>/status in kB (`VmRSS` now, `VmHWM` the peak); 0 where there is none (not Linux). */
+export function statusKb(pid: number | "self", field: "VmRSS" | "VmHWM"): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"),
+    );
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Peak resident memory of this process in MB: VmHWM where Linux has it, else what Node reports. */
 export function peakRssMb(): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // not Linux: no /proc
-  }
-  return process.resourceUsage().maxRSS / 1024;
+  const hwm = statusKb("self", "VmHWM");
+  return hwm > 0 ? hwm / 1024 : process.resourceUsage().maxRSS / 1024;
 }

@@ -3,7 +3,7 @@
 // the domain signed by the relay (no DKIM in utsend); and the baseline: a plain nodemailer pool with the same
 // connections sending already built and signed messages. Median of 3 runs each; the two pipelines take turns.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -21,6 +21,7 @@ import { buildMessage, type OutgoingMessage } from "../src/send/channels/email/m
 import { prepareMailing, renderDelivery } from "../src/send/channels/email/prepare.ts";
 import { beginSending } from "../src/send/planner.ts";
 import { createSendWorker } from "../src/send/worker.ts";
+import { statusKb } from "./peak-rss.ts";
 import { cpuMsOf, ownBackendsCpu, postgresCpuMs } from "./postgres-cpu.ts";
 import { runBaseline } from "./send-baseline.ts";
 import { signingCeiling } from "./signing-ceiling.ts";
@@ -361,17 +362,6 @@ function rssOf(pid: number): number {
 function peakRssOf(pid: number): number {
   return statusKb(pid, "VmHWM") * 1024;
 }
-function statusKb(pid: number, field: string): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
-      readFileSync(`/proc/${pid}/status`, "utf8"),
-    );
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** A CPU profile of this process (node:inspector), written as a .cpuprofile that Chrome's DevTools opens. */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const { Session } = await import("node:inspector/promises");
