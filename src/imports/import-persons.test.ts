@@ -64,6 +64,21 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
           .executeTakeFirstOrThrow()
       ).n,
     );
+  /** Kari Old, known by kari@example.no (primary) and kari.jobb@example.no. */
+  const kariWithTwoAddresses = async () => {
+    const kari = await aPerson(db.db, { email: "kari@example.no", firstName: "Kari", lastName: "Old" });
+    await db.db
+      .insertInto("person_emails")
+      .values({
+        person_id: kari.id,
+        address: "kari.jobb@example.no",
+        address_lower: "kari.jobb@example.no",
+        is_primary: 0,
+        created_at: "2026-01-01T00:00:00.000Z",
+      })
+      .execute();
+    return kari;
+  };
   const personByEmail = async (address: string) => {
     const row = await db.db
       .selectFrom("person_emails")
@@ -339,17 +354,7 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
   });
 
   it("writes a batch of new and known persons together: one person named by two addresses, a suppressed address kept out, interests, custom values and members for all", async () => {
-    const kari = await aPerson(db.db, { email: "kari@example.no", firstName: "Kari", lastName: "Old" });
-    await db.db
-      .insertInto("person_emails")
-      .values({
-        person_id: kari.id,
-        address: "kari.jobb@example.no",
-        address_lower: "kari.jobb@example.no",
-        is_primary: 0,
-        created_at: "2026-01-01T00:00:00.000Z",
-      })
-      .execute();
+    const kari = await kariWithTwoAddresses();
     await db.db
       .insertInto("interests")
       .values({ name: "Golf", name_lower: "golf", created_at: "2026-01-01T00:00:00.000Z" })
@@ -568,17 +573,7 @@ describe.each(await testDialects())("importing persons on %s", (dialect) => {
   // On PostgreSQL a batch is written beside the one before it, on a second connection: these files make the batches
   // depend on each other in every way the import knows of, one row per batch.
   it("gives the one-after-another result when each batch needs what the one before it writes", async () => {
-    const kari = await aPerson(db.db, { email: "kari@example.no", firstName: "Kari", lastName: "Old" });
-    await db.db
-      .insertInto("person_emails")
-      .values({
-        person_id: kari.id,
-        address: "kari.jobb@example.no",
-        address_lower: "kari.jobb@example.no",
-        is_primary: 0,
-        created_at: "2026-01-01T00:00:00.000Z",
-      })
-      .execute();
+    const kari = await kariWithTwoAddresses();
     const file = csvFile([
       "E-post;Fornavn;Etternavn;Firma;Gateadresse;Interesser",
       // A new company and interest, then the same person by her other address, filling the company's street and
