@@ -1,4 +1,4 @@
-// PostgreSQL bulk writes: COPY … FROM STDIN (pg-copy-streams) on one connection held for a whole import.
+// PostgreSQL bulk writes on a connection held for a whole import: its transactions, and COPY … FROM STDIN (pg-copy-streams).
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from "kysely";
@@ -11,11 +11,8 @@ import type { Database } from "./schema.ts";
 export type PgSession = {
   client: pg.PoolClient;
   db: Db;
-  /**
-   * Runs `work` in one transaction on the connection: committed when it returns, rolled back when it throws.
-   * `prelude`: SQL without parameters sent with the BEGIN in one round trip (a lock to take first).
-   */
-  transaction<T>(work: () => Promise<T>, prelude?: string): Promise<T>;
+  /** Runs `work` in one transaction on the connection: committed when it returns, rolled back when it throws. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
   /** COPY `rows` into `table` (its `columns`, in order); returns the rows written. */
   copy(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<number>;
   release(): Promise<void>;
@@ -43,8 +40,8 @@ export async function openPgSession(db: Db, options: { flushEachCommit?: boolean
   return {
     client,
     db: sessionDb,
-    async transaction(work, prelude) {
-      await client.query(prelude ? `begin; ${prelude}` : "begin");
+    async transaction(work) {
+      await client.query("begin");
       try {
         const result = await work();
         await client.query("commit");

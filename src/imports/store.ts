@@ -435,17 +435,20 @@ async function writeRecords(
   return result;
 }
 
+/** The import lock's key: the import's number and the schema. */
+const IMPORT_LOCK = "7160411, hashtext(current_schema())";
+
 /**
  * Held by a PostgreSQL import's first connection while it writes: a second import into the same schema waits for it,
  * then matches against every person it created. (Per schema, so that imports into separate schemas, as the tests
  * make, do not wait for each other.) A connection that breaks drops it with the session.
  */
 export async function lockImports(session: PgSession): Promise<void> {
-  await session.client.query("select pg_advisory_lock(7160411, hashtext(current_schema()))");
+  await session.client.query(`select pg_advisory_lock(${IMPORT_LOCK})`);
 }
 
 export async function unlockImports(session: PgSession): Promise<void> {
-  await session.client.query("select pg_advisory_unlock(7160411, hashtext(current_schema()))");
+  await session.client.query(`select pg_advisory_unlock(${IMPORT_LOCK})`);
 }
 
 /** The id of the built-in e-marketing purpose, which the import's attestation is about. */
